@@ -1,0 +1,87 @@
+// A small, strict argument parser for the CLI: known flags only, clear errors.
+
+export interface FlagSpec {
+  /** Long name without dashes, e.g. "cacert". */
+  readonly name: string;
+  /** One-letter alias without dash, e.g. "k". */
+  readonly short?: string;
+  /** 'boolean' flags take no value; 'string' take one; 'list' may repeat. */
+  readonly type: 'boolean' | 'string' | 'list';
+  readonly help: string;
+  /** Shown in help, e.g. "FILE". */
+  readonly value?: string;
+}
+
+export interface ParsedArgs {
+  readonly flags: Map<string, string | boolean | string[]>;
+  readonly positional: string[];
+}
+
+export class ArgError extends Error {}
+
+export function parseArgs(args: readonly string[], specs: readonly FlagSpec[]): ParsedArgs {
+  const byLong = new Map(specs.map((s) => [s.name, s]));
+  const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
+  const flags = new Map<string, string | boolean | string[]>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    let spec: FlagSpec | undefined;
+    let inline: string | undefined;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      if (eq >= 0) inline = a.slice(eq + 1);
+      spec = byLong.get(name);
+      if (!spec) throw new ArgError(`unknown option '--${name}'`);
+    } else if (a.startsWith('-') && a.length > 1) {
+      spec = byShort.get(a.slice(1, 2));
+      if (!spec) throw new ArgError(`unknown option '${a}'`);
+      if (a.length > 2) inline = a.slice(2);
+    } else {
+      positional.push(a);
+      continue;
+    }
+    if (spec.type === 'boolean') {
+      if (inline !== undefined) throw new ArgError(`option '--${spec.name}' takes no value`);
+      flags.set(spec.name, true);
+      continue;
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new ArgError(`option '--${spec.name}' needs a value${spec.value ? ` (${spec.value})` : ''}`);
+    if (spec.type === 'list') {
+      const prev = flags.get(spec.name);
+      flags.set(spec.name, [...(Array.isArray(prev) ? prev : []), value]);
+    } else {
+      flags.set(spec.name, value);
+    }
+  }
+  return { flags, positional };
+}
+
+export function str(p: ParsedArgs, name: string): string | undefined {
+  const v = p.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function bool(p: ParsedArgs, name: string): boolean {
+  return p.flags.get(name) === true;
+}
+
+export function list(p: ParsedArgs, name: string): string[] {
+  const v = p.flags.get(name);
+  return Array.isArray(v) ? v : [];
+}
+
+/** Help text for a command: usage line, description, then one line per flag. */
+export function helpText(usage: string, description: string, specs: readonly FlagSpec[]): string {
+  const rows = specs.map((s) => {
+    const left = `${s.short ? `-${s.short}, ` : '    '}--${s.name}${s.value ? ` ${s.value}` : ''}`;
+    return `  ${left.padEnd(34)} ${s.help}`;
+  });
+  return [`Usage: ${usage}`, '', description, '', 'Options:', ...rows].join('\n');
+}
