@@ -1,0 +1,93 @@
+// AEADs (RFC 5116 interface; AES-GCM per NIST SP 800-38D, ChaCha20-Poly1305 per RFC 8439) and raw
+// AES-CBC for the TLS 1.2 CBC suites, on node:crypto.
+import { Buffer } from 'node:buffer';
+import { createCipheriv, createDecipheriv, type CipherGCMTypes, type CipherChaCha20Poly1305Types } from 'node:crypto';
+import { UsageError } from '../../errors/index.js';
+import {
+  AEAD_KEY_LENGTH,
+  AEAD_NONCE_LENGTH,
+  AEAD_TAG_LENGTH,
+  type Aead,
+  type AeadName,
+  type BlockCipher,
+  type BlockCipherName,
+} from '../provider.js';
+import { u8 } from './util.js';
+
+type NodeAeadName = CipherGCMTypes | CipherChaCha20Poly1305Types;
+const TAG = { authTagLength: AEAD_TAG_LENGTH } as const;
+
+function checkNonce(nonce: Uint8Array): void {
+  if (nonce.length !== AEAD_NONCE_LENGTH) {
+    throw new UsageError(`AEAD nonce must be ${AEAD_NONCE_LENGTH} bytes, got ${nonce.length}`);
+  }
+}
+
+export function createAead(name: AeadName, key: Uint8Array): Aead {
+  const keyLen = Object.prototype.hasOwnProperty.call(AEAD_KEY_LENGTH, name) ? AEAD_KEY_LENGTH[name] : undefined;
+  if (keyLen === undefined) throw new UsageError(`unknown AEAD '${String(name)}'`);
+  if (key.length !== keyLen) throw new UsageError(`${name} key must be ${keyLen} bytes, got ${key.length}`);
+  // Own copy: the caller may reuse its buffer; node copies the key into each cipher context anyway.
+  const k = Buffer.from(key);
+  const algo = name as NodeAeadName;
+  return {
+    name,
+    seal(nonce, aad, plaintext) {
+      checkNonce(nonce);
+      const c = createCipheriv(algo as CipherGCMTypes, k, nonce, TAG);
+      c.setAAD(aad, { plaintextLength: plaintext.length });
+      const ct = c.update(plaintext);
+      c.final(); // GCM and ChaCha20-Poly1305 are stream modes: final() emits nothing.
+      const out = Buffer.allocUnsafe(ct.length + AEAD_TAG_LENGTH);
+      out.set(ct, 0);
+      out.set(c.getAuthTag(), ct.length);
+      return u8(out);
+    },
+    open(nonce, aad, ciphertextAndTag) {
+      checkNonce(nonce);
+      const n = ciphertextAndTag.length - AEAD_TAG_LENGTH;
+      if (n < 0) return null;
+      const d = createDecipheriv(algo as CipherGCMTypes, k, nonce, TAG);
+      d.setAuthTag(ciphertextAndTag.subarray(n));
+      d.setAAD(aad, { plaintextLength: n });
+      const pt = d.update(ciphertextAndTag.subarray(0, n));
+      try {
+        d.final(); // throws when the tag does not verify
+      } catch {
+        pt.fill(0);
+        return null;
+      }
+      return u8(pt);
+    },
+  };
+}
+
+const BLOCK_KEY_LENGTH: Readonly<Record<BlockCipherName, number>> = { 'aes-128-cbc': 16, 'aes-256-cbc': 32 };
+
+export function createBlockCipher(name: BlockCipherName, key: Uint8Array): BlockCipher {
+  const keyLen = Object.prototype.hasOwnProperty.call(BLOCK_KEY_LENGTH, name) ? BLOCK_KEY_LENGTH[name] : undefined;
+  if (keyLen === undefined) throw new UsageError(`unknown block cipher '${String(name)}'`);
+  if (key.length !== keyLen) throw new UsageError(`${name} key must be ${keyLen} bytes, got ${key.length}`);
+  const k = Buffer.from(key);
+  const check = (iv: Uint8Array, data: Uint8Array): void => {
+    if (iv.length !== 16) throw new UsageError(`${name} IV must be 16 bytes, got ${iv.length}`);
+    if (data.length % 16 !== 0) throw new UsageError(`${name} data must be a multiple of 16 bytes, got ${data.length}`);
+  };
+  return {
+    name,
+    encrypt(iv, data) {
+      check(iv, data);
+      const c = createCipheriv(name, k, iv).setAutoPadding(false);
+      const out = c.update(data);
+      c.final();
+      return u8(out);
+    },
+    decrypt(iv, data) {
+      check(iv, data);
+      const d = createDecipheriv(name, k, iv).setAutoPadding(false);
+      const out = d.update(data);
+      d.final();
+      return u8(out);
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { createNodeCryptoProvider, nodeCryptoProvider, type NodeCryptoProviderOptions } from './provider.js';
