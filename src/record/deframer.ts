@@ -1,0 +1,196 @@
+// Splits the received byte stream into records (RFC 8446 §5.1, RFC 5246 §6.2.1).
+//
+// Chunks of any size are pushed; `next()` yields complete records. A record that lies inside one
+// pushed chunk is returned as a view of that chunk (no copy); one that straddles chunks is
+// assembled into a single internal buffer of at most one maximal record, reused for the next
+// straddling record. The deframer keeps references to pushed chunks until their bytes are
+// consumed, so callers must not modify a chunk after pushing it; a yielded fragment is valid
+// until the next call to `next()` (decrypt or copy it before asking for the next record).
+//
+// What this layer checks, and what it leaves to the connection:
+// * Content type must be 20..23 (change_cipher_spec, alert, handshake, application_data); any
+//   other → unexpected_message. (RFC 8446 §5: unexpected types are handled per state; heartbeat
+//   and unknown types are never valid for hush, so they are rejected here.) Which of 20..23 is
+//   acceptable in the current state is the connection's business.
+// * legacy_record_version must be 0x0301..0x0303; anything else → protocol_version. RFC 8446
+//   §5.1 says the field is otherwise ignored, so hush does not check it more tightly (an initial
+//   ClientHello may carry 0x0301). A first byte with the high bit set is an SSLv2-format
+//   ClientHello, refused with a clear protocol_version message.
+// * Length: records of types 20..22 are plaintext (≤ 2^14) until `protectAllTypes` is set
+//   (TLS 1.2 after ChangeCipherSpec); application_data (23) is always allowed the ciphertext
+//   limit, 2^14 + 256 by default (RFC 8446 §5.2). Longer → record_overflow, detected from the
+//   header alone, before the body arrives.
+// * Zero-length change_cipher_spec, alert and handshake records → unexpected_message (RFC 8446
+//   §5.1, RFC 5246 §6.2.1 forbid sending them; no valid protected record is empty either).
+import { TlsError } from '../errors/errors.js';
+import { ContentType } from '../wire/enums.js';
+import { MAX_CIPHERTEXT_LENGTH_13, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from './limits.js';
+
+const EMPTY = new Uint8Array(0);
+
+export interface TlsRecord {
+  readonly type: number;
+  /** legacy_record_version as received. */
+  readonly version: number;
+  /** The record body (a view; see the file comment for its lifetime). */
+  readonly fragment: Uint8Array;
+}
+
+export interface DeframerOptions {
+  /** Limit for protected records (type 23, and all types once `protectAllTypes`). Default 2^14 + 256. */
+  maxCiphertextLength?: number;
+  /** Limit for plaintext records. Default 2^14. */
+  maxPlaintextLength?: number;
+}
+
+export class RecordDeframer {
+  /** Pushed chunks; chunks[first] is the oldest with unconsumed bytes (an index, not shift(): O(1) for 1-byte feeds). */
+  private chunks: Uint8Array[] = [];
+  private first = 0;
+  /** Offset of the first unconsumed byte in chunks[first]. */
+  private head = 0;
+  private available = 0;
+  private assembly: Uint8Array | undefined;
+  private maxCiphertext: number;
+  private maxPlaintext: number;
+  private allProtected = false;
+  private failed: TlsError | undefined;
+
+  constructor(options: DeframerOptions = {}) {
+    this.maxCiphertext = options.maxCiphertextLength ?? MAX_CIPHERTEXT_LENGTH_13;
+    this.maxPlaintext = options.maxPlaintextLength ?? MAX_PLAINTEXT_LENGTH;
+  }
+
+  /** Bytes received and not yet returned as records. */
+  get bufferedBytes(): number {
+    return this.available;
+  }
+
+  /** TLS 1.2: after ChangeCipherSpec every record type is protected (ciphertext limit applies). */
+  set protectAllTypes(on: boolean) {
+    this.allProtected = on;
+  }
+
+  /** Change the limits (TLS 1.2 needs 2^14 + 2048; record_size_limit lowers them). */
+  setLimits(options: DeframerOptions): void {
+    if (options.maxCiphertextLength !== undefined) this.maxCiphertext = options.maxCiphertextLength;
+    if (options.maxPlaintextLength !== undefined) this.maxPlaintext = options.maxPlaintextLength;
+  }
+
+  /** Add received bytes. Throws the same error again if the stream already failed. */
+  push(chunk: Uint8Array): void {
+    if (this.failed) throw this.failed;
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.available += chunk.length;
+  }
+
+  /** The next complete record, or undefined when more bytes are needed. */
+  next(): TlsRecord | undefined {
+    if (this.failed) throw this.failed;
+    if (this.available === 0) return undefined;
+    const first = this.byteAt(0);
+    if (first & 0x80) {
+      return this.fail(new TlsError('protocol_version', 'received an SSLv2-format ClientHello; hush speaks TLS 1.2 and 1.3 only'));
+    }
+    if (this.available < RECORD_HEADER_LENGTH) return undefined;
+
+    const type = first;
+    const version = (this.byteAt(1) << 8) | this.byteAt(2);
+    const length = (this.byteAt(3) << 8) | this.byteAt(4);
+    if (type < ContentType.change_cipher_spec || type > ContentType.application_data) {
+      return this.fail(new TlsError('unexpected_message', `record of unknown content type ${type}`));
+    }
+    if (version < 0x0301 || version > 0x0303) {
+      return this.fail(new TlsError('protocol_version', `record version 0x${version.toString(16).padStart(4, '0')} is not TLS 1.0-1.2 framing`));
+    }
+    const isProtected = this.allProtected || type === ContentType.application_data;
+    const limit = isProtected ? this.maxCiphertext : this.maxPlaintext;
+    if (length > limit) {
+      return this.fail(new TlsError('record_overflow', `record of ${length} bytes exceeds the ${limit}-byte limit`));
+    }
+    if (length === 0 && type !== ContentType.application_data) {
+      return this.fail(new TlsError('unexpected_message', `empty record of content type ${type}`));
+    }
+    const total = RECORD_HEADER_LENGTH + length;
+    if (this.available < total) return undefined;
+
+    let fragment: Uint8Array;
+    const c0 = this.chunks[this.first]!;
+    if (c0.length - this.head >= total) {
+      fragment = c0.subarray(this.head + RECORD_HEADER_LENGTH, this.head + total);
+      this.head += total;
+      if (this.head === c0.length) this.dropFirst();
+    } else {
+      this.skip(RECORD_HEADER_LENGTH);
+      fragment = this.take(length);
+    }
+    this.available -= total;
+    return { type, version, fragment };
+  }
+
+  private fail(err: TlsError): never {
+    this.failed = err;
+    this.chunks = [];
+    this.first = 0;
+    this.available = 0;
+    throw err;
+  }
+
+  private dropFirst(): void {
+    this.chunks[this.first++] = EMPTY;
+    this.head = 0;
+    if (this.first === this.chunks.length) {
+      this.chunks.length = 0;
+      this.first = 0;
+    } else if (this.first >= 64 && this.first * 2 >= this.chunks.length) {
+      this.chunks.splice(0, this.first);
+      this.first = 0;
+    }
+  }
+
+  /** The i-th unconsumed byte (i < available). Only used for the 5 header bytes. */
+  private byteAt(i: number): number {
+    let idx = this.head + i;
+    for (let k = this.first; k < this.chunks.length; k++) {
+      const c = this.chunks[k]!;
+      if (idx < c.length) return c[idx]!;
+      idx -= c.length;
+    }
+    throw new RangeError('deframer: byteAt past the end');
+  }
+
+  /** Drop n bytes from the front (across chunks). */
+  private skip(n: number): void {
+    while (n > 0) {
+      const c = this.chunks[this.first]!;
+      const have = c.length - this.head;
+      if (have > n) {
+        this.head += n;
+        return;
+      }
+      n -= have;
+      this.dropFirst();
+    }
+  }
+
+  /** Copy n bytes from the front into the reusable assembly buffer. */
+  private take(n: number): Uint8Array {
+    if (this.assembly === undefined || this.assembly.length < n) {
+      // Sized for the largest record the current limits allow, so it is allocated once.
+      this.assembly = new Uint8Array(Math.max(n, this.maxCiphertext, this.maxPlaintext));
+    }
+    const out = this.assembly.subarray(0, n);
+    let o = 0;
+    while (o < n) {
+      const c = this.chunks[this.first]!;
+      const m = Math.min(c.length - this.head, n - o);
+      if (m === 1) out[o] = c[this.head]!;
+      else out.set(c.subarray(this.head, this.head + m), o);
+      o += m;
+      this.head += m;
+      if (this.head === c.length) this.dropFirst();
+    }
+    return out;
+  }
+}

@@ -1,0 +1,278 @@
+// TLS 1.3 record protection (RFC 8446 §5.2-§5.5): one sealer per direction we send, one opener
+// per direction we receive, each bound to one traffic key. A KeyUpdate (§4.6.3) or an epoch change
+// builds a new sealer/opener from the next secret's keys:
+//
+//   new RecordSealer13(provider, suite, trafficKeys(provider, suite, secret))
+//
+// (`trafficKeys` lives in src/schedule; record and schedule do not import each other, so the
+// connection joins them.)
+//
+// Allocation: `sealInto` writes header || encrypted TLSInnerPlaintext || tag for one or many
+// records straight into the caller's buffer (the inner plaintext is laid out in place, then
+// overwritten by the provider's ciphertext). The nonce and AAD are per-instance scratch buffers.
+import type { Aead, CryptoProvider } from '../crypto/provider.js';
+import { AEAD_TAG_LENGTH } from '../crypto/provider.js';
+import type { Tls13Suite } from '../crypto/suites.js';
+import { internalError, TlsError } from '../errors/errors.js';
+import { ContentType } from '../wire/enums.js';
+import type { TlsRecord } from './deframer.js';
+import { MAX_CIPHERTEXT_LENGTH_13, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from './limits.js';
+
+/** An AEAD key and its 12-byte IV (same shape as the key schedule's TrafficKeys). */
+export interface RecordKeys {
+  readonly key: Uint8Array;
+  readonly iv: Uint8Array;
+}
+
+/**
+ * How many zero bytes of padding to add to a record (RFC 8446 §5.4). Must be a pure function of
+ * its arguments (`sealedLength` calls it to size the output). The result is clamped to
+ * 0..maxPadding.
+ */
+export type PaddingPolicy = (type: number, contentLength: number, maxPadding: number) => number;
+
+/** Pad every TLSInnerPlaintext (content + type byte + padding) to a multiple of `block` bytes. */
+export function padToMultiple(block: number): PaddingPolicy {
+  if (!Number.isInteger(block) || block < 1) throw internalError(`bad padding block ${block}`);
+  return (_type, contentLength) => {
+    const r = (contentLength + 1) % block;
+    return r === 0 ? 0 : block - r;
+  };
+}
+
+export interface Protection13Options {
+  /**
+   * `needsKeyUpdate` turns true once this many records were protected with this key. Default:
+   * 2^24 for AES-GCM (RFC 8446 §5.5 allows about 2^24.5 full-size records), never for
+   * ChaCha20-Poly1305 (the sequence number runs out first).
+   */
+  keyUpdateThreshold?: number;
+  /**
+   * Largest content per record: 2^14 by default, lower after record_size_limit (RFC 8449: the
+   * limit there counts the content type byte and padding, so pass limit - 1).
+   */
+  maxFragmentLength?: number;
+  /** Sealer only: padding policy; none by default. */
+  padding?: PaddingPolicy;
+  /** Start at this sequence number instead of 0 (tests; never needed by a connection). */
+  initialSequence?: bigint;
+}
+
+/** RFC 8446 §5.5 default limits, in records. */
+export function defaultKeyUpdateThreshold(suite: Tls13Suite): number {
+  return suite.aead === 'chacha20-poly1305' ? Infinity : 2 ** 24;
+}
+
+const MAX_U32 = 0xffffffff;
+
+/** The per-direction state shared by sealer and opener: AEAD, IV, 64-bit sequence number. */
+abstract class Protection13 {
+  protected readonly aead: Aead;
+  /** Scratch: the per-record nonce. */
+  protected readonly nonce = new Uint8Array(12);
+  private readonly iv: Uint8Array;
+  private seqHi = 0;
+  private seqLo = 0;
+  private count = 0;
+  private readonly threshold: number;
+  protected readonly maxFragment: number;
+
+  protected constructor(provider: CryptoProvider, readonly suite: Tls13Suite, keys: RecordKeys, options: Protection13Options) {
+    if (keys.key.length !== suite.keyLength) throw internalError(`${suite.name}: key has ${keys.key.length} bytes, needs ${suite.keyLength}`);
+    if (keys.iv.length !== suite.ivLength) throw internalError(`${suite.name}: IV has ${keys.iv.length} bytes, needs ${suite.ivLength}`);
+    this.aead = provider.aead(suite.aead, keys.key);
+    this.iv = keys.iv.slice();
+    this.nonce.set(this.iv);
+    this.threshold = options.keyUpdateThreshold ?? defaultKeyUpdateThreshold(suite);
+    this.maxFragment = options.maxFragmentLength ?? MAX_PLAINTEXT_LENGTH;
+    if (!Number.isInteger(this.maxFragment) || this.maxFragment < 1 || this.maxFragment > MAX_PLAINTEXT_LENGTH) {
+      throw internalError(`bad maxFragmentLength ${this.maxFragment}`);
+    }
+    if (options.initialSequence !== undefined) {
+      const s = options.initialSequence;
+      if (s < 0n || s > 0xffffffffffffffffn) throw internalError('initialSequence out of range');
+      this.seqHi = Number(s >> 32n);
+      this.seqLo = Number(s & 0xffffffffn);
+    }
+  }
+
+  /** The sequence number of the next record (RFC 8446 §5.3). */
+  get sequenceNumber(): bigint {
+    return (BigInt(this.seqHi) << 32n) | BigInt(this.seqLo);
+  }
+
+  /** Records protected with this key so far. */
+  get recordCount(): number {
+    return this.count;
+  }
+
+  /** True once `keyUpdateThreshold` records were protected: time to send a KeyUpdate (§5.5). */
+  get needsKeyUpdate(): boolean {
+    return this.count >= this.threshold;
+  }
+
+  /**
+   * RFC 8446 §5.3: nonce = iv XOR (sequence number, 64-bit big-endian, left-padded to 12 bytes).
+   * Writes the nonce for the current number into `this.nonce` and advances it. The last value,
+   * 2^64-1, is never used: the connection must rekey or close first (§5.3 forbids wrapping).
+   */
+  protected nextNonce(): Uint8Array {
+    const hi = this.seqHi;
+    const lo = this.seqLo;
+    if (hi === MAX_U32 && lo === MAX_U32) {
+      throw new TlsError('internal_error', 'record sequence number exhausted; a KeyUpdate was required');
+    }
+    const n = this.nonce;
+    const iv = this.iv;
+    n[4] = iv[4]! ^ (hi >>> 24);
+    n[5] = iv[5]! ^ ((hi >>> 16) & 0xff);
+    n[6] = iv[6]! ^ ((hi >>> 8) & 0xff);
+    n[7] = iv[7]! ^ (hi & 0xff);
+    n[8] = iv[8]! ^ (lo >>> 24);
+    n[9] = iv[9]! ^ ((lo >>> 16) & 0xff);
+    n[10] = iv[10]! ^ ((lo >>> 8) & 0xff);
+    n[11] = iv[11]! ^ (lo & 0xff);
+    if (lo === MAX_U32) {
+      this.seqLo = 0;
+      this.seqHi = hi + 1;
+    } else {
+      this.seqLo = lo + 1;
+    }
+    this.count++;
+    return n;
+  }
+}
+
+export class RecordSealer13 extends Protection13 {
+  private readonly padding: PaddingPolicy | undefined;
+
+  constructor(provider: CryptoProvider, suite: Tls13Suite, keys: RecordKeys, options: Protection13Options = {}) {
+    super(provider, suite, keys, options);
+    this.padding = options.padding;
+  }
+
+  private padFor(type: number, contentLength: number): number {
+    if (this.padding === undefined) return 0;
+    const max = this.maxFragment - contentLength;
+    const p = this.padding(type, contentLength, max);
+    if (!Number.isInteger(p) || p <= 0) return 0;
+    return p > max ? max : p;
+  }
+
+  /** Bytes `sealInto` writes for `dataLength` bytes of `type`. */
+  sealedLength(type: number, dataLength: number): number {
+    const max = this.maxFragment;
+    const records = dataLength === 0 ? 1 : Math.ceil(dataLength / max);
+    let total = dataLength + records * (RECORD_HEADER_LENGTH + 1 + AEAD_TAG_LENGTH);
+    if (this.padding !== undefined) {
+      for (let p = 0, i = 0; i < records; i++, p += max) total += this.padFor(type, Math.min(max, dataLength - p));
+    }
+    return total;
+  }
+
+  /**
+   * Protect `data` as records of content `type` (split at maxFragmentLength), written
+   * contiguously into `out` from `offset`. Returns the offset after the last record. Empty data
+   * gives one record with empty content (valid only for application_data, RFC 8446 §5.1).
+   */
+  sealInto(type: number, data: Uint8Array, out: Uint8Array, offset: number): number {
+    const max = this.maxFragment;
+    let o = offset;
+    let p = 0;
+    do {
+      const n = Math.min(max, data.length - p);
+      const pad = this.padFor(type, n);
+      const inner = n + 1 + pad;
+      const recordLength = inner + AEAD_TAG_LENGTH;
+      const end = o + RECORD_HEADER_LENGTH + recordLength;
+      if (end > out.length) throw internalError(`record output buffer too small: need ${end}, have ${out.length}`);
+      // RFC 8446 §5.2: opaque_type = application_data, legacy_record_version = 0x0303, and the
+      // header is the AEAD additional data.
+      out[o] = ContentType.application_data;
+      out[o + 1] = 0x03;
+      out[o + 2] = 0x03;
+      out[o + 3] = recordLength >>> 8;
+      out[o + 4] = recordLength & 0xff;
+      const body = o + RECORD_HEADER_LENGTH;
+      // TLSInnerPlaintext = content || ContentType || zeros (§5.2), laid out where the
+      // ciphertext goes.
+      out.set(data.subarray(p, p + n), body);
+      out[body + n] = type;
+      if (pad > 0) out.fill(0, body + n + 1, body + inner);
+      const sealed = this.aead.seal(this.nextNonce(), out.subarray(o, body), out.subarray(body, body + inner));
+      if (sealed.length !== recordLength) throw internalError(`AEAD returned ${sealed.length} bytes, expected ${recordLength}`);
+      out.set(sealed, body);
+      o = end;
+      p += n;
+    } while (p < data.length);
+    return o;
+  }
+
+  /** Protect `data` as one or more contiguous records in a new buffer (one socket write). */
+  seal(type: number, data: Uint8Array): Uint8Array {
+    const out = new Uint8Array(this.sealedLength(type, data.length));
+    const end = this.sealInto(type, data, out, 0);
+    if (end !== out.length) throw internalError('sealedLength disagrees with sealInto');
+    return out;
+  }
+}
+
+/** A decrypted record: the real content type and the content without padding. */
+export interface OpenedRecord {
+  readonly type: number;
+  /** A view of a fresh buffer from the AEAD; the caller may keep it. */
+  readonly content: Uint8Array;
+}
+
+export class RecordOpener13 extends Protection13 {
+  private readonly aad = new Uint8Array(RECORD_HEADER_LENGTH);
+
+  constructor(provider: CryptoProvider, suite: Tls13Suite, keys: RecordKeys, options: Protection13Options = {}) {
+    super(provider, suite, keys, options);
+  }
+
+  /**
+   * Decrypt one TLSCiphertext. The record's outer type must be application_data (the connection
+   * handles the unprotected change_cipher_spec it may see during the handshake, §5). Errors:
+   * record_overflow for an encrypted_record over 2^14 + 256 or a TLSInnerPlaintext over
+   * maxFragmentLength + 1 (§5.2, §5.4); bad_record_mac when authentication fails;
+   * unexpected_message for all-zero inner plaintext, a protected change_cipher_spec or unknown
+   * inner type, or an empty handshake/alert record.
+   */
+  open(record: TlsRecord): OpenedRecord {
+    const f = record.fragment;
+    if (record.type !== ContentType.application_data) {
+      throw new TlsError('unexpected_message', `protected record has outer content type ${record.type}, not application_data`);
+    }
+    if (f.length > MAX_CIPHERTEXT_LENGTH_13) {
+      throw new TlsError('record_overflow', `encrypted record of ${f.length} bytes exceeds 2^14 + 256`);
+    }
+    if (f.length < AEAD_TAG_LENGTH) {
+      throw new TlsError('bad_record_mac', `encrypted record of ${f.length} bytes is shorter than the tag`);
+    }
+    // RFC 8446 §5.2: additional_data = opaque_type || legacy_record_version || length, as received.
+    const aad = this.aad;
+    aad[0] = record.type;
+    aad[1] = record.version >>> 8;
+    aad[2] = record.version & 0xff;
+    aad[3] = f.length >>> 8;
+    aad[4] = f.length & 0xff;
+    const pt = this.aead.open(this.nextNonce(), aad, f);
+    if (pt === null) throw new TlsError('bad_record_mac', 'record authentication failed');
+    if (pt.length > this.maxFragment + 1) {
+      throw new TlsError('record_overflow', `decrypted record of ${pt.length} bytes exceeds ${this.maxFragment + 1}`);
+    }
+    // §5.4: the content type is the last non-zero byte; padding is the zeros after it.
+    let i = pt.length - 1;
+    while (i >= 0 && pt[i] === 0) i--;
+    if (i < 0) throw new TlsError('unexpected_message', 'protected record has no non-zero content type');
+    const type = pt[i]!;
+    if (type !== ContentType.application_data && type !== ContentType.handshake && type !== ContentType.alert) {
+      throw new TlsError('unexpected_message', `protected record of inner content type ${type}`);
+    }
+    if (i === 0 && type !== ContentType.application_data) {
+      throw new TlsError('unexpected_message', `empty protected record of content type ${type}`);
+    }
+    return { type, content: pt.subarray(0, i) };
+  }
+}
