@@ -1,0 +1,137 @@
+// HandshakeJoiner: reassembly across records, coalescing, size bound, partial detection.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { concat, toHex } from '../../src/bytes/index.js';
+import { TlsError, UsageError } from '../../src/errors/index.js';
+import { HandshakeType } from '../../src/wire/index.js';
+import * as m from '../../src/handshake/messages/index.js';
+
+const CAPS = new URL('../../../shared/vectors/illustrated-tls13/captures/caps/', import.meta.url).pathname;
+const inner = (name: string) => {
+  const b = new Uint8Array(readFileSync(CAPS + name));
+  return b.subarray(0, b.length - 1);
+};
+// The server's encrypted flight, as one byte stream of 4 messages.
+const FLIGHT = [inner('serverextensions'), inner('servercert'), inner('servercertverify'), inner('serverfinished')];
+const STREAM = concat(...FLIGHT);
+const TYPES = [HandshakeType.encrypted_extensions, HandshakeType.certificate, HandshakeType.certificate_verify, HandshakeType.finished];
+
+function drain(j: m.HandshakeJoiner): m.HandshakeMessage[] {
+  const out: m.HandshakeMessage[] = [];
+  for (let msg = j.next(); msg; msg = j.next()) out.push(msg);
+  return out;
+}
+
+function alertOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TlsError) return e.alertName;
+    throw e;
+  }
+  return 'no error';
+}
+
+test('several messages in one fragment come out in order, with raw = header + body', () => {
+  const j = new m.HandshakeJoiner();
+  j.push(STREAM);
+  const msgs = drain(j);
+  assert.deepEqual(msgs.map((x) => x.type), TYPES);
+  msgs.forEach((x, i) => {
+    assert.equal(toHex(x.raw), toHex(FLIGHT[i]!));
+    assert.equal(toHex(x.body), toHex(FLIGHT[i]!.subarray(4)));
+  });
+  assert.ok(j.isEmpty);
+  assert.ok(!j.hasPartial);
+  j.assertRecordBoundary();
+});
+
+test('one byte at a time: every message appears exactly when its last byte arrives', () => {
+  const j = new m.HandshakeJoiner();
+  const ends = FLIGHT.reduce<number[]>((acc, f) => [...acc, (acc.at(-1) ?? 0) + f.length], []);
+  const got: m.HandshakeMessage[] = [];
+  for (let i = 0; i < STREAM.length; i++) {
+    j.push(STREAM.subarray(i, i + 1));
+    const msgs = drain(j);
+    if (ends.includes(i + 1)) {
+      assert.equal(msgs.length, 1, `message ends at ${i + 1}`);
+      assert.ok(!j.hasPartial);
+    } else {
+      assert.equal(msgs.length, 0);
+      assert.ok(j.hasPartial);
+      assert.equal(alertOf(() => j.assertRecordBoundary()), 'unexpected_message');
+    }
+    got.push(...msgs);
+  }
+  assert.equal(got.length, 4);
+  assert.equal(toHex(concat(...got.map((x) => x.raw))), toHex(STREAM));
+});
+
+test('arbitrary split points, including inside headers', () => {
+  for (const cut of [1, 2, 3, 5, 7, 100, 817, 1000]) {
+    const j = new m.HandshakeJoiner();
+    const got: m.HandshakeMessage[] = [];
+    for (let i = 0; i < STREAM.length; i += cut) {
+      j.push(STREAM.subarray(i, i + cut));
+      got.push(...drain(j));
+    }
+    assert.deepEqual(got.map((x) => x.type), TYPES, `cut ${cut}`);
+    assert.ok(j.isEmpty);
+  }
+});
+
+test('messages are copies: reusing the pushed buffer does not change them', () => {
+  const j = new m.HandshakeJoiner();
+  const buf = new Uint8Array(FLIGHT[0]!);
+  j.push(buf);
+  const msg = j.next()!;
+  buf.fill(0xff);
+  assert.equal(toHex(msg.raw), toHex(FLIGHT[0]!));
+});
+
+test('complete but untaken messages count as buffered, not partial', () => {
+  const j = new m.HandshakeJoiner();
+  j.push(FLIGHT[0]!);
+  assert.ok(!j.hasPartial);
+  assert.ok(!j.isEmpty);
+  assert.equal(j.buffered, FLIGHT[0]!.length);
+  assert.equal(alertOf(() => j.assertRecordBoundary()), 'unexpected_message');
+  j.next();
+  assert.ok(j.isEmpty);
+});
+
+test('size bound: header over the limit fails with decode_error before the body arrives', () => {
+  const j = new m.HandshakeJoiner({ maxMessageSize: 100 });
+  assert.equal(alertOf(() => j.push(FLIGHT[1]!.subarray(0, 4))), 'decode_error');
+  // exactly at the limit is fine
+  const k = new m.HandshakeJoiner({ maxMessageSize: 100 });
+  k.push(m.encodeHandshake(HandshakeType.finished, new Uint8Array(100)));
+  assert.equal(k.next()!.body.length, 100);
+  // a header split over two pushes is checked once complete
+  const l = new m.HandshakeJoiner({ maxMessageSize: 100 });
+  l.push(new Uint8Array([11, 0]));
+  assert.equal(alertOf(() => l.push(new Uint8Array([0, 101]))), 'decode_error');
+  // the default is 64 KiB; an oversize message after a good one in the same fragment fails too
+  const d = new m.HandshakeJoiner();
+  assert.equal(d.maxMessageSize, 65536);
+  assert.equal(alertOf(() => d.push(concat(FLIGHT[0]!, new Uint8Array([11, 0x01, 0x00, 0x01])))), 'decode_error');
+  // large certificate chains may raise it up to 2^24-1
+  assert.equal(new m.HandshakeJoiner({ maxMessageSize: 0xffffff }).maxMessageSize, 0xffffff);
+  assert.throws(() => new m.HandshakeJoiner({ maxMessageSize: 0x1000000 }), UsageError);
+});
+
+test('empty fragments are ignored; a zero-length body is a message', () => {
+  const j = new m.HandshakeJoiner();
+  j.push(new Uint8Array(0));
+  assert.ok(j.isEmpty);
+  j.push(m.encodeServerHelloDone());
+  const msg = j.next()!;
+  assert.equal(msg.type, HandshakeType.server_hello_done);
+  assert.equal(msg.body.length, 0);
+});
+
+test('parseHandshake requires exactly one message', () => {
+  assert.equal(alertOf(() => m.parseHandshake(concat(FLIGHT[0]!, new Uint8Array(1)))), 'decode_error');
+  assert.equal(alertOf(() => m.parseHandshake(FLIGHT[1]!.subarray(0, 50))), 'decode_error');
+});
