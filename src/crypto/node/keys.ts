@@ -4,7 +4,7 @@ import { Buffer } from 'node:buffer';
 import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { TlsError, UsageError } from '../../errors/index.js';
 import type { CurveName, KeyGenSpec, KeyType, PrivateKey, PublicKey } from '../provider.js';
-import { parseRsaPublicKey, parseSpki } from './der.js';
+import { parseRsaPublicKey, parseSpki, type SpkiParts } from './der.js';
 import type { RandomSource } from './kx.js';
 import { b64url, buf, toHexKey, u8 } from './util.js';
 
@@ -57,9 +57,7 @@ function makePublic(info: KeyInfo, spki: Uint8Array, ko: KeyObject): PublicKey {
 }
 
 /** Fast imports through JWK where node's JWK path is cheaper than its DER decoder. */
-function importFast(spki: Uint8Array): KeyObject | undefined {
-  const parts = parseSpki(spki);
-  if (!parts) return undefined;
+function importFast(parts: SpkiParts): KeyObject | undefined {
   const oid = toHexKey(parts.oid);
   const params = parts.params ? toHexKey(parts.params) : undefined;
   let jwk: JsonWebKey | undefined;
@@ -78,12 +76,14 @@ function importFast(spki: Uint8Array): KeyObject | undefined {
 /** Import a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7). */
 export function importPublicKey(spki: Uint8Array): PublicKey {
   const copy = spki.slice();
+  // Our own check of the outer structure first: node's decoder ignores trailing bytes.
+  const parts = parseSpki(copy);
+  if (!parts) throw new TlsError('bad_certificate', 'malformed SubjectPublicKeyInfo');
   let ko: KeyObject;
   try {
-    ko = importFast(copy) ?? createPublicKey({ key: buf(copy), format: 'der', type: 'spki' });
+    ko = importFast(parts) ?? createPublicKey({ key: buf(copy), format: 'der', type: 'spki' });
   } catch (e) {
-    const parts = parseSpki(copy);
-    if (parts && !KNOWN_OIDS.has(toHexKey(parts.oid))) {
+    if (!KNOWN_OIDS.has(toHexKey(parts.oid))) {
       throw new TlsError('unsupported_certificate', 'unsupported public key algorithm', { cause: e });
     }
     throw new TlsError('bad_certificate', `malformed public key: ${(e as Error).message}`, { cause: e });
