@@ -135,3 +135,35 @@ test('parseHandshake requires exactly one message', () => {
   assert.equal(alertOf(() => m.parseHandshake(concat(FLIGHT[0]!, new Uint8Array(1)))), 'decode_error');
   assert.equal(alertOf(() => m.parseHandshake(FLIGHT[1]!.subarray(0, 50))), 'decode_error');
 });
+
+test('random splits with delayed draining give the same messages (deterministic PRNG)', () => {
+  let seed = 12345;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const big = concat(STREAM, STREAM, STREAM);
+  for (let round = 0; round < 50; round++) {
+    const j = new m.HandshakeJoiner({ maxMessageSize: 1000 });
+    const got: m.HandshakeMessage[] = [];
+    let i = 0;
+    while (i < big.length) {
+      const n = 1 + rnd(400);
+      j.push(big.subarray(i, i + n));
+      i += n;
+      if (rnd(3) === 0) got.push(...drain(j));
+    }
+    got.push(...drain(j));
+    assert.equal(got.length, 12);
+    assert.equal(toHex(concat(...got.map((x) => x.raw))), toHex(big));
+    assert.ok(j.isEmpty);
+  }
+});
+
+test('an oversize header after compaction is still caught', () => {
+  const j = new m.HandshakeJoiner({ maxMessageSize: 900 });
+  j.push(concat(FLIGHT[1]!, new Uint8Array([20, 0])));
+  assert.equal(j.next()!.type, HandshakeType.certificate);
+  assert.ok(j.hasPartial);
+  assert.equal(alertOf(() => j.push(new Uint8Array([0x03, 0x85]))), 'decode_error');
+});

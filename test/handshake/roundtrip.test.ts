@@ -174,3 +174,17 @@ test('extension codecs: ALPN, SNI, record_size_limit, padding, renegotiation_inf
   assert.equal(m.findExtension(back, 0x7777)!.data.length, 3);
   assert.equal(m.extensionMap(back).get(42)!.data.length, 0);
 });
+
+test('decodeClientHello reuses the joiner\'s raw message and checks it matches the body', () => {
+  const msg = m.encodeClientHello({
+    legacyVersion: 0x0303, random: rand(32), legacySessionId: new Uint8Array(0), cipherSuites: [0x1301],
+    compressionMethods: [0], extensions: [m.encodeSupportedVersionsClientExt([0x0304])],
+  });
+  const j = new m.HandshakeJoiner();
+  j.push(msg);
+  const hm = j.next()!;
+  const ch = m.decodeClientHello(hm.body, hm.raw);
+  assert.equal(ch.raw, hm.raw); // same object, no copy
+  assert.equal(toHex(m.decodeClientHello(hm.body).raw), toHex(msg));
+  assert.throws(() => m.decodeClientHello(hm.body, msg.subarray(1)));
+});

@@ -1,6 +1,6 @@
 // ClientHello (RFC 8446 §4.1.2; RFC 5246 §7.4.1.2 for TLS 1.2 peers).
-import { Reader, Writer } from '../../bytes/index.js';
-import { decodeError, illegalParameter } from '../../errors/index.js';
+import { equal, Reader, Writer } from '../../bytes/index.js';
+import { decodeError, illegalParameter, internalError } from '../../errors/index.js';
 import { ExtensionType, HandshakeType } from '../../wire/index.js';
 import { encodeHandshake } from './handshake.js';
 import { readExtensions, writeExtensions, type Extension } from './extensions.js';
@@ -50,7 +50,11 @@ export function encodeClientHello(msg: ClientHello): Uint8Array {
   });
 }
 
-export function decodeClientHello(body: Uint8Array): ClientHelloView {
+/**
+ * `body` is the message body (after the 4-byte header). Pass `raw` (the full message, e.g.
+ * `HandshakeMessage.raw` from the joiner) to reuse it; otherwise the header is rebuilt (one copy).
+ */
+export function decodeClientHello(body: Uint8Array, raw?: Uint8Array): ClientHelloView {
   const r = new Reader(body, 'ClientHello');
   const legacyVersion = r.u16('legacy_version');
   const random = r.bytes(32, 'random');
@@ -73,12 +77,10 @@ export function decodeClientHello(body: Uint8Array): ClientHelloView {
     throw illegalParameter('ClientHello: pre_shared_key is not the last extension (RFC 8446 §4.2.11)');
   }
   const byType = new Map(extensions.map((e) => [e.type, e]));
-  const raw = new Uint8Array(4 + body.length);
-  raw[0] = HandshakeType.client_hello;
-  raw[1] = body.length >>> 16;
-  raw[2] = (body.length >>> 8) & 0xff;
-  raw[3] = body.length & 0xff;
-  raw.set(body, 4);
+  if (raw !== undefined && (raw.length !== body.length + 4 || raw[0] !== HandshakeType.client_hello || !equal(raw.subarray(4), body))) {
+    throw internalError('decodeClientHello: raw is not the message whose body was given');
+  }
+  raw ??= encodeHandshake(HandshakeType.client_hello, body);
   return {
     legacyVersion,
     random,

@@ -61,6 +61,8 @@ export class HandshakeJoiner {
   private buf: Uint8Array = new Uint8Array(0);
   private start = 0;
   private end = 0;
+  /** Offset of the first header not yet checked against the size bound. */
+  private scanned = 0;
 
   constructor(options: HandshakeJoinerOptions = {}) {
     const max = options.maxMessageSize ?? DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE;
@@ -110,12 +112,14 @@ export class HandshakeJoiner {
       const need = have + fragment.length;
       if (need <= this.buf.length && this.start > 0) {
         this.buf.copyWithin(0, this.start, this.end);
+        this.scanned -= this.start;
       } else {
         let cap = Math.max(256, this.buf.length);
         while (cap < need) cap *= 2;
         const next = new Uint8Array(cap);
         next.set(this.buf.subarray(this.start, this.end));
         this.buf = next;
+        this.scanned -= this.start;
       }
       this.start = 0;
       this.end = have;
@@ -134,7 +138,7 @@ export class HandshakeJoiner {
     if (avail < total) return undefined;
     const raw = this.buf.slice(this.start, this.start + total);
     this.start += total;
-    if (this.start === this.end) this.start = this.end = 0;
+    if (this.start === this.end) this.start = this.end = this.scanned = 0;
     return { type: raw[0]!, body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
   }
 
@@ -144,7 +148,7 @@ export class HandshakeJoiner {
   }
 
   private checkHeaders(): void {
-    let p = this.start;
+    let p = Math.max(this.scanned, this.start);
     while (this.end - p >= HANDSHAKE_HEADER_LENGTH) {
       const len = this.lengthAt(p);
       if (len > this.maxMessageSize) {
@@ -155,6 +159,7 @@ export class HandshakeJoiner {
       }
       p += HANDSHAKE_HEADER_LENGTH + len;
     }
+    this.scanned = p;
   }
 }
 
