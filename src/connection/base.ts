@@ -1,0 +1,399 @@
+// The machinery every TLS connection shares, client or server, TLS 1.3 or 1.2: records in and
+// out, the handshake joiner, alerts, application data, close_notify, KeyUpdate and the event
+// queue. The handshake itself is a chain of state objects (src/handshake) that this class feeds
+// one message at a time; they act through the HandshakeContext it implements.
+import { AlertDescription, AlertLevel, alertName } from '../errors/alert.js';
+import { TlsError, UsageError, internalError, unexpectedMessage } from '../errors/errors.js';
+import { toHex } from '../bytes/util.js';
+import { ContentType, HandshakeType, ProtocolVersion } from '../wire/enums.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import type { Tls13Suite } from '../crypto/suites.js';
+import { RecordDeframer, type TlsRecord } from '../record/deframer.js';
+import { writePlaintextRecords } from '../record/plaintext.js';
+import { RecordOpener13, RecordSealer13, padToMultiple } from '../record/protection13.js';
+import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../schedule/tls13.js';
+import { HandshakeJoiner, type HandshakeMessage } from '../handshake/messages/handshake.js';
+import { decodeKeyUpdate, encodeKeyUpdate } from '../handshake/messages/key-update.js';
+import type { Established13, HandshakeContext } from '../handshake/context.js';
+import type { HandshakeState } from '../handshake/state.js';
+import type { ConnectionEvent, HandshakeInfo } from '../handshake/events.js';
+import type { TraceEvent } from '../handshake/trace.js';
+import { trace } from '../handshake/trace.js';
+import type { ConnectionState, TlsConnection } from './api.js';
+
+export type { HandshakeState };
+
+export interface BaseOptions {
+  readonly provider: CryptoProvider;
+  readonly now: () => number;
+  readonly keyLog?: boolean;
+  readonly trace?: boolean;
+  readonly maxHandshakeMessageSize?: number;
+  readonly keyUpdateAfterRecords?: number;
+  readonly recordPadding?: number;
+}
+
+/** Refuse to hold more than this much unsent application data before the handshake completes. */
+const MAX_EARLY_WRITE_BUFFER = 16 * 1024 * 1024;
+/** Consecutive empty/CCS/warning records tolerated before we suspect a peer spinning us. */
+const MAX_EMPTY_RECORDS = 64;
+
+export abstract class BaseConnection implements TlsConnection, HandshakeContext {
+  abstract readonly side: 'client' | 'server';
+
+  readonly provider: CryptoProvider;
+  readonly tracing: boolean;
+  protected readonly options: BaseOptions;
+
+  protected handshakeState: HandshakeState;
+  private readonly deframer = new RecordDeframer();
+  private readonly joiner: HandshakeJoiner;
+  private sealer: RecordSealer13 | undefined;
+  private opener: RecordOpener13 | undefined;
+  private established13: Established13 | undefined;
+  private writeSecret13: Uint8Array | undefined;
+  private readSecret13: Uint8Array | undefined;
+
+  private output: Uint8Array[] = [];
+  private events: ConnectionEvent[] = [];
+  private pendingWrites: Uint8Array[] = [];
+  private pendingWriteBytes = 0;
+  private failure: TlsError | undefined;
+  private sentCloseNotify = false;
+  private receivedCloseNotify = false;
+  private info: HandshakeInfo | undefined;
+  private emptyRecords = 0;
+  private ccsSent = false;
+  /** A KeyUpdate(update_requested) arrived: answer with our own before sending more data. */
+  private keyUpdateOwed = false;
+  /** The client random, for key log lines. */
+  protected clientRandom: Uint8Array | undefined;
+
+  protected constructor(options: BaseOptions, initial: HandshakeState) {
+    this.options = options;
+    this.provider = options.provider;
+    this.tracing = options.trace ?? false;
+    this.joiner = new HandshakeJoiner(
+      options.maxHandshakeMessageSize === undefined ? {} : { maxMessageSize: options.maxHandshakeMessageSize },
+    );
+    this.handshakeState = initial;
+  }
+
+  // ---------------------------------------------------------------- TlsConnection
+
+  get state(): ConnectionState {
+    if (this.failure) return 'failed';
+    if (this.sentCloseNotify && this.receivedCloseNotify) return 'closed';
+    return this.info ? 'established' : 'handshaking';
+  }
+
+  get handshakeInfo(): HandshakeInfo | undefined {
+    return this.info;
+  }
+
+  get error(): TlsError | undefined {
+    return this.failure;
+  }
+
+  get peerClosed(): boolean {
+    return this.receivedCloseNotify;
+  }
+
+  get wantsWrite(): boolean {
+    return this.output.length > 0;
+  }
+
+  takeOutput(): Uint8Array[] {
+    const out = this.output;
+    this.output = [];
+    return out;
+  }
+
+  takeEvents(): ConnectionEvent[] {
+    const ev = this.events;
+    this.events = [];
+    return ev;
+  }
+
+  receive(data: Uint8Array): TlsError | undefined {
+    if (this.failure) return this.failure;
+    try {
+      this.deframer.push(data);
+      for (;;) {
+        const record = this.deframer.next();
+        if (!record) break;
+        this.handleRecord(record);
+        if (this.failure) return this.failure;
+      }
+      this.flushPendingWrites();
+    } catch (e) {
+      this.fail(e);
+    }
+    return this.failure;
+  }
+
+  write(data: Uint8Array): void {
+    if (this.failure) throw new UsageError(`cannot write: the connection failed (${this.failure.message})`);
+    if (this.sentCloseNotify) throw new UsageError('cannot write after close()');
+    if (data.length === 0) return;
+    if (!this.info || !this.sealer) {
+      if (this.pendingWriteBytes + data.length > MAX_EARLY_WRITE_BUFFER) {
+        throw new UsageError('too much data written before the handshake completed; wait for the handshake');
+      }
+      this.pendingWrites.push(data.slice());
+      this.pendingWriteBytes += data.length;
+      return;
+    }
+    try {
+      this.sendApplicationData(data);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  close(): void {
+    if (this.sentCloseNotify || this.failure) return;
+    this.flushPendingWrites();
+    this.sentCloseNotify = true;
+    this.sendAlert(AlertDescription.close_notify, AlertLevel.warning);
+  }
+
+  updateKeys(requestPeer = false): void {
+    if (!this.established13 || !this.sealer) throw new UsageError('updateKeys() needs an established TLS 1.3 connection');
+    if (this.failure || this.sentCloseNotify) throw new UsageError('cannot update keys on a closed connection');
+    this.sendKeyUpdate(requestPeer);
+  }
+
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array {
+    const e = this.established13;
+    if (!e) throw new UsageError('exportKeyingMaterial() needs a completed TLS 1.3 handshake');
+    if (!Number.isInteger(length) || length < 0 || length > 255 * e.suite.hashLength) {
+      throw new UsageError(`exporter length must be 0..${255 * e.suite.hashLength}`);
+    }
+    return exportKeyingMaterial(this.provider, e.suite.hash, e.exporterMasterSecret, label, context, length);
+  }
+
+  // ---------------------------------------------------------------- HandshakeContext
+
+  now(): number {
+    return this.options.now();
+  }
+
+  sendHandshake(message: Uint8Array): void {
+    if (this.sealer) this.output.push(this.sealer.seal(ContentType.handshake, message));
+    else this.output.push(writePlaintextRecords(ContentType.handshake, this.recordVersionForPlaintext(message), message));
+  }
+
+  sendChangeCipherSpec(): void {
+    if (this.ccsSent) return;
+    this.ccsSent = true;
+    this.output.push(writePlaintextRecords(ContentType.change_cipher_spec, ProtocolVersion.TLSv1_2, new Uint8Array([1])));
+  }
+
+  setReadSecret13(suite: Tls13Suite, secret: Uint8Array): void {
+    // RFC 8446 §5.1: handshake messages MUST NOT span a key change.
+    this.joiner.assertRecordBoundary('key change');
+    this.opener = new RecordOpener13(this.provider, suite, trafficKeys(this.provider, suite, secret));
+    this.readSecret13 = secret;
+  }
+
+  setWriteSecret13(suite: Tls13Suite, secret: Uint8Array): void {
+    this.sealer = new RecordSealer13(this.provider, suite, trafficKeys(this.provider, suite, secret), {
+      ...(this.options.keyUpdateAfterRecords === undefined ? {} : { keyUpdateThreshold: this.options.keyUpdateAfterRecords }),
+      ...(this.options.recordPadding ? { padding: padToMultiple(this.options.recordPadding) } : {}),
+    });
+    this.writeSecret13 = secret;
+  }
+
+  handshakeComplete(info: HandshakeInfo, secrets: Established13): void {
+    this.info = info;
+    this.established13 = secrets;
+    this.emit({ type: 'handshake', info });
+  }
+
+  emit(event: ConnectionEvent): void {
+    this.events.push(event);
+  }
+
+  trace(event: TraceEvent): void {
+    if (this.tracing) this.events.push({ type: 'trace', trace: event });
+  }
+
+  keyLog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
+    if (this.options.keyLog) this.events.push({ type: 'keylog', line: `${label} ${toHex(clientRandom)} ${toHex(secret)}` });
+  }
+
+  // ---------------------------------------------------------------- records in
+
+  private handleRecord(record: TlsRecord): void {
+    let type = record.type;
+    let content = record.fragment;
+
+    if (this.opener && type === ContentType.application_data) {
+      const opened = this.opener.open(record);
+      type = opened.type;
+      content = opened.content;
+    } else if (this.opener && type !== ContentType.change_cipher_spec) {
+      // RFC 8446 §5: once protection is on, only application_data (and a compat CCS) may appear.
+      throw unexpectedMessage(`received an unprotected ${type === ContentType.alert ? 'alert' : 'handshake'} record after encryption started`);
+    }
+
+    if (content.length === 0 && type !== ContentType.application_data) {
+      throw unexpectedMessage('received an empty handshake or alert record');
+    }
+    if (content.length === 0 || type === ContentType.change_cipher_spec) {
+      if (++this.emptyRecords > MAX_EMPTY_RECORDS) throw unexpectedMessage('too many empty or ChangeCipherSpec records in a row');
+    } else {
+      this.emptyRecords = 0;
+    }
+
+    switch (type) {
+      case ContentType.handshake:
+        this.joiner.push(content);
+        for (;;) {
+          const msg = this.joiner.next();
+          if (!msg) break;
+          this.handleHandshakeMessage(msg);
+          if (this.failure) return;
+        }
+        return;
+      case ContentType.change_cipher_spec:
+        return this.handleChangeCipherSpec(record, content);
+      case ContentType.alert:
+        return this.handleAlert(content);
+      case ContentType.application_data:
+        return this.handleApplicationData(content);
+      default:
+        throw unexpectedMessage(`unexpected record type ${type}`);
+    }
+  }
+
+  private handleChangeCipherSpec(record: TlsRecord, content: Uint8Array): void {
+    // RFC 8446 §5: a single-byte 0x01 CCS received before the peer's Finished is dropped;
+    // any other CCS is unexpected_message. It is never protected.
+    if (record.type !== ContentType.change_cipher_spec) throw unexpectedMessage('received an encrypted ChangeCipherSpec');
+    if (content.length !== 1 || content[0] !== 1) throw unexpectedMessage('malformed ChangeCipherSpec record');
+    if (!this.handshakeState.allowsCompatCcs) throw unexpectedMessage('ChangeCipherSpec received outside the handshake');
+  }
+
+  private handleAlert(content: Uint8Array): void {
+    if (!this.joiner.isEmpty) throw unexpectedMessage('alert interleaved with a fragmented handshake message');
+    if (content.length !== 2) throw new TlsError('decode_error', `alert record of ${content.length} bytes (expected 2)`);
+    const level = content[0]!;
+    const desc = content[1]!;
+    if (desc === AlertDescription.close_notify) {
+      // RFC 8446 §6.1: close_notify ends the peer's writing; we may still write.
+      this.receivedCloseNotify = true;
+      this.emit({ type: 'closed' });
+      this.trace(trace('alert', 'The peer sent close_notify: it will send nothing more.', { alert: 'close_notify' }));
+      return;
+    }
+    if (desc === AlertDescription.user_canceled && this.is13OrUnknown()) {
+      return; // RFC 8446 §6.1: user_canceled is followed by close_notify; ignore it.
+    }
+    if (level === AlertLevel.warning && !this.is13OrUnknown()) {
+      return; // TLS 1.2 warning alerts other than close_notify are ignored (RFC 5246 §7.2.2).
+    }
+    // RFC 8446 §6.2: every other alert is fatal, whatever its level.
+    const err = new TlsError(desc, `the peer sent a fatal alert: ${alertName(desc)}`, { remote: true });
+    this.failure = err;
+    this.emit({ type: 'error', error: err });
+    this.trace(trace('failed', `The peer ended the connection with the alert ${alertName(desc)}.`, { alert: alertName(desc), reason: err.message }));
+  }
+
+  private handleApplicationData(content: Uint8Array): void {
+    if (!this.handshakeState.established || !this.opener) {
+      throw unexpectedMessage('application data received before the handshake completed');
+    }
+    if (!this.joiner.isEmpty) throw unexpectedMessage('application data interleaved with a fragmented handshake message');
+    if (this.receivedCloseNotify) throw unexpectedMessage('application data after close_notify');
+    if (content.length > 0) this.emit({ type: 'data', data: content });
+  }
+
+  private handleHandshakeMessage(msg: HandshakeMessage): void {
+    if (this.receivedCloseNotify) throw unexpectedMessage('handshake message after close_notify');
+    if (this.handshakeState.established && msg.type === HandshakeType.key_update && this.established13) {
+      return this.handleKeyUpdate(msg);
+    }
+    this.handshakeState = this.handshakeState.handle(this, msg);
+  }
+
+  /** RFC 8446 §4.6.3. */
+  private handleKeyUpdate(msg: HandshakeMessage): void {
+    const e = this.established13!;
+    const { requestUpdate } = decodeKeyUpdate(msg.body);
+    // The new read key starts with the next record; the message must end this record.
+    const next = nextTrafficSecret(this.provider, e.suite.hash, this.readSecret13!);
+    this.setReadSecret13(e.suite, next);
+    this.emit({ type: 'keyUpdate', direction: 'received' });
+    this.trace(trace('key_update', 'The peer switched to new keys (KeyUpdate).', { requested: requestUpdate }));
+    if (requestUpdate && !this.sentCloseNotify) this.keyUpdateOwed = true;
+    if (this.keyUpdateOwed) {
+      this.keyUpdateOwed = false;
+      this.sendKeyUpdate(false);
+    }
+  }
+
+  // ---------------------------------------------------------------- records out
+
+  private sendKeyUpdate(requestPeer: boolean): void {
+    const e = this.established13!;
+    const sealer = this.sealer!;
+    this.output.push(
+      sealer.seal(
+        ContentType.handshake,
+        encodeKeyUpdate({ requestUpdate: requestPeer }),
+      ),
+    );
+    this.setWriteSecret13(e.suite, nextTrafficSecret(this.provider, e.suite.hash, this.writeSecret13!));
+    this.emit({ type: 'keyUpdate', direction: 'sent' });
+  }
+
+  private sendApplicationData(data: Uint8Array): void {
+    if (this.sealer!.needsKeyUpdate && this.established13) this.sendKeyUpdate(false);
+    this.output.push(this.sealer!.seal(ContentType.application_data, data));
+  }
+
+  private flushPendingWrites(): void {
+    if (!this.info || !this.sealer || this.pendingWrites.length === 0 || this.failure) return;
+    const writes = this.pendingWrites;
+    this.pendingWrites = [];
+    this.pendingWriteBytes = 0;
+    for (const w of writes) this.sendApplicationData(w);
+  }
+
+  protected sendAlert(desc: number, level: number = AlertLevel.fatal): void {
+    const body = new Uint8Array([level, desc]);
+    if (this.sealer) this.output.push(this.sealer.seal(ContentType.alert, body));
+    else this.output.push(writePlaintextRecords(ContentType.alert, ProtocolVersion.TLSv1_2, body));
+  }
+
+  /** The legacy_record_version for plaintext records (RFC 8446 §5.1: 0x0301 allowed for the first ClientHello). */
+  protected recordVersionForPlaintext(_message: Uint8Array): number {
+    return ProtocolVersion.TLSv1_2;
+  }
+
+  private is13OrUnknown(): boolean {
+    return this.info === undefined || this.info.version === 'TLSv1.3';
+  }
+
+  /** Make the connection fail for good: queue the alert (when it is ours to send) and an error event. */
+  protected fail(e: unknown): void {
+    if (this.failure) return;
+    const err =
+      e instanceof TlsError
+        ? e
+        : internalError(`internal error: ${e instanceof Error ? e.message : String(e)}`, e);
+    this.failure = err;
+    if (!err.remote) {
+      try {
+        this.sendAlert(err.alert);
+      } catch {
+        // A broken sealer cannot send the alert; the transport close says enough.
+      }
+    }
+    this.emit({ type: 'error', error: err });
+    this.trace(trace('failed', `${this.info ? 'The connection' : 'The handshake'} failed: ${err.message}`, { alert: alertName(err.alert), reason: err.message }));
+  }
+
+}

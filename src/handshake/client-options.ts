@@ -1,0 +1,79 @@
+// A ClientConfig checked and resolved into the lists the client handshake uses. Bad options are
+// UsageErrors thrown when the connection is created, never protocol failures later.
+import { UsageError } from '../errors/errors.js';
+import { utf8 } from '../bytes/util.js';
+import { DEFAULT_SIGNATURE_SCHEMES } from '../crypto/signature.js';
+import { TLS13_SUITES, tls13SuiteById, type Tls13Suite } from '../crypto/suites.js';
+import { CipherSuites, NamedGroup, NamedGroups, ProtocolVersion } from '../wire/enums.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import type { TlsVersionName } from './config.js';
+
+export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+
+/** Versions hush can speak, newest first. */
+export const SUPPORTED_VERSIONS: readonly number[] = [ProtocolVersion.TLSv1_3];
+
+export function versionFromName(name: TlsVersionName | undefined, fallback: number): number {
+  if (name === undefined) return fallback;
+  if (name === 'TLSv1.3') return ProtocolVersion.TLSv1_3;
+  if (name === 'TLSv1.2') return ProtocolVersion.TLSv1_2;
+  throw new UsageError(`unknown TLS version '${String(name)}': use 'TLSv1.2' or 'TLSv1.3'`);
+}
+
+/** The versions to offer, newest first, within [min, max] and what hush implements. */
+export function resolveVersions(min: TlsVersionName | undefined, max: TlsVersionName | undefined): number[] {
+  const lo = versionFromName(min, ProtocolVersion.TLSv1_2);
+  const hi = versionFromName(max, ProtocolVersion.TLSv1_3);
+  if (lo > hi) throw new UsageError(`minVersion ${min} is above maxVersion ${max}`);
+  const out = SUPPORTED_VERSIONS.filter((v) => v >= lo && v <= hi);
+  if (out.length === 0) {
+    throw new UsageError(`no TLS version between ${min ?? 'TLSv1.2'} and ${max ?? 'TLSv1.3'} is supported yet (hush speaks TLSv1.3)`);
+  }
+  return out;
+}
+
+export function resolveTls13Suites(ids: readonly number[] | undefined): Tls13Suite[] {
+  if (ids === undefined) return [...TLS13_SUITES];
+  const out: Tls13Suite[] = [];
+  for (const id of ids) {
+    const s = tls13SuiteById(id);
+    if (s && !out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
+export function resolveGroups(provider: CryptoProvider, ids: readonly number[] | undefined): number[] {
+  const wanted = ids ?? DEFAULT_GROUPS;
+  const out: number[] = [];
+  for (const g of wanted) {
+    if (!provider.keyExchange(g)) {
+      throw new UsageError(`key exchange group ${NamedGroups.name(g)} is not supported by the ${provider.name} crypto provider`);
+    }
+    if (!out.includes(g)) out.push(g);
+  }
+  if (out.length === 0) throw new UsageError('no key exchange groups configured');
+  return out;
+}
+
+export function resolveSignatureSchemes(ids: readonly number[] | undefined): number[] {
+  const out = [...(ids ?? DEFAULT_SIGNATURE_SCHEMES)];
+  if (out.length === 0) throw new UsageError('no signature schemes configured');
+  return out;
+}
+
+export function resolveAlpn(protocols: readonly string[] | undefined): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const p of protocols ?? []) {
+    const b = utf8(p);
+    if (b.length < 1 || b.length > 255) throw new UsageError(`ALPN protocol name '${p}' must be 1..255 bytes`);
+    out.push(b);
+  }
+  return out;
+}
+
+export function suiteListError(suites: readonly number[]): UsageError {
+  return new UsageError(
+    `none of the cipher suites [${suites.map((s) => CipherSuites.name(s)).join(', ')}] is a TLS 1.3 suite hush supports ` +
+      `(TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)`,
+  );
+}

@@ -1,0 +1,758 @@
+// The TLS 1.3 client handshake (RFC 8446 §2, §4), one state per expected message:
+//
+//   ClientHello ──▶ ExpectServerHello ─(HRR)─▶ ClientHello2 ──▶ ExpectServerHello
+//                         │
+//                         ▼
+//              ExpectEncryptedExtensions ──(PSK)──────────────────────────┐
+//                         ▼                                               │
+//              ExpectCertificateOrRequest ─▶ ExpectCertificate            │
+//                         ▼                       ▼                       │
+//              ExpectCertificateVerify ◀──────────┘                       │
+//                         ▼                                               ▼
+//                    ExpectFinished ─▶ (client Certificate/CertificateVerify/Finished) ─▶ Established
+//
+// Each state checks what RFC 8446 requires of its message and answers a violation with the alert
+// the RFC names.
+import { TlsError, UsageError, illegalParameter, unexpectedMessage } from '../errors/errors.js';
+import { constantTimeEqual, equal, fromUtf8 } from '../bytes/util.js';
+import {
+  CipherSuites,
+  ExtensionType,
+  ExtensionTypes,
+  HandshakeType,
+  HandshakeTypes,
+  NamedGroups,
+  ProtocolVersion,
+  PskKeyExchangeMode,
+  SignatureSchemes,
+  versionName,
+} from '../wire/enums.js';
+import type { KeyShare } from '../crypto/provider.js';
+import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.js';
+import { Transcript } from '../schedule/transcript.js';
+import {
+  EarlySecret,
+  finishedVerifyData,
+  pskBinder,
+  resumptionPsk,
+  type HandshakeSecret,
+} from '../schedule/tls13.js';
+import { parseCertificate, type Certificate } from '../x509/certificate.js';
+import type { HandshakeMessage } from './messages/handshake.js';
+import { encodeClientHello, type ClientHello } from './messages/client-hello.js';
+import { decodeServerHello, type ServerHelloView } from './messages/server-hello.js';
+import { decodeEncryptedExtensions } from './messages/encrypted-extensions.js';
+import { decodeCertificate13, encodeCertificate13 } from './messages/certificate.js';
+import { decodeCertificateRequest13 } from './messages/certificate-request.js';
+import { decodeCertificateVerify, encodeCertificateVerify } from './messages/certificate-verify.js';
+import { decodeFinished, encodeFinished } from './messages/finished.js';
+import { decodeNewSessionTicket13, MAX_TICKET_LIFETIME_SECONDS } from './messages/new-session-ticket.js';
+import { type Extension, findExtension } from './messages/extensions.js';
+import { encodeServerNameExt } from './messages/ext-server-name.js';
+import { encodeAlpnExt, decodeAlpnServerExt } from './messages/ext-lists.js';
+import {
+  encodeKeyShareClientExt,
+  decodeKeyShareServerExt,
+  decodeKeyShareHrrExt,
+} from './messages/ext-key-share.js';
+import {
+  encodeSupportedGroupsExt,
+  encodeSignatureAlgorithmsExt,
+  encodeSupportedVersionsClientExt,
+  decodeSupportedVersionsServerExt,
+  encodePskKeyExchangeModesExt,
+  decodeSignatureAlgorithmsExt,
+} from './messages/ext-lists.js';
+import {
+  encodeCookieExt,
+  decodeCookieExt,
+  decodeEarlyDataTicketExt,
+} from './messages/ext-misc.js';
+import {
+  encodePreSharedKeyClientExt,
+  decodePreSharedKeyServerExt,
+  pskBindersPrefixLength,
+  patchPskBinders,
+} from './messages/ext-pre-shared-key.js';
+import type { HandshakeState } from './state.js';
+import type { HandshakeContext } from './context.js';
+import type { ClientConfig, CertifiedKey } from './config.js';
+import type { HandshakeInfo, SessionTicket } from './events.js';
+import { trace } from './trace.js';
+import {
+  resolveAlpn,
+  resolveGroups,
+  resolveSignatureSchemes,
+  resolveTls13Suites,
+  resolveVersions,
+  suiteListError,
+} from './client-options.js';
+import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
+import { verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+
+const EMPTY = new Uint8Array(0);
+/** RFC 8446 §4.6.1: servers MUST NOT use any value greater than 604800 seconds (7 days). */
+const MAX_TICKET_AGE_MS = MAX_TICKET_LIFETIME_SECONDS * 1000;
+
+/** Extensions a TLS 1.3 ServerHello may carry (RFC 8446 §4.2 table). */
+const SERVER_HELLO_EXTENSIONS = new Set<number>([ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.pre_shared_key]);
+const HRR_EXTENSIONS = new Set<number>([ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.cookie]);
+/** Extensions allowed in EncryptedExtensions (RFC 8446 §4.2 "EE"). */
+const ENCRYPTED_EXTENSIONS = new Set<number>([
+  ExtensionType.server_name,
+  ExtensionType.max_fragment_length,
+  ExtensionType.supported_groups,
+  ExtensionType.use_srtp,
+  ExtensionType.heartbeat,
+  ExtensionType.application_layer_protocol_negotiation,
+  ExtensionType.client_certificate_type,
+  ExtensionType.server_certificate_type,
+  ExtensionType.early_data,
+  ExtensionType.record_size_limit,
+  ExtensionType.encrypted_client_hello,
+]);
+
+/** Everything the client handshake carries from state to state. */
+class ClientHandshake {
+  readonly versions: number[];
+  readonly suites: Tls13Suite[];
+  readonly groups: number[];
+  readonly schemes: number[];
+  readonly alpn: Uint8Array[];
+  readonly random: Uint8Array;
+  readonly sessionId: Uint8Array;
+  readonly serverName: string | undefined;
+  /** Send SNI only for DNS names (RFC 6066 §3: literal IPs are not permitted). */
+  readonly sniName: string | undefined;
+  keyShares: KeyShare[] = [];
+  /** Extension types we sent (to detect unsolicited ones in responses). */
+  offered = new Set<number>();
+  transcript: Transcript;
+  /** The ticket we offer, if its suite is still acceptable. */
+  resumption: { ticket: SessionTicket; suite: Tls13Suite } | undefined;
+  hrrSuite: Tls13Suite | undefined;
+  cookie: Uint8Array | undefined;
+  ccsSent = false;
+
+  constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig) {
+    const provider = ctx.provider;
+    this.versions = resolveVersions(config.minVersion, config.maxVersion);
+    this.suites = resolveTls13Suites(config.cipherSuites);
+    if (this.suites.length === 0) throw suiteListError(config.cipherSuites ?? []);
+    this.groups = resolveGroups(provider, config.groups);
+    this.schemes = resolveSignatureSchemes(config.signatureSchemes);
+    this.alpn = resolveAlpn(config.alpnProtocols);
+    if (config.rejectUnauthorized !== false && !config.trust) {
+      throw new UsageError('a trust store (config.trust) is required to verify the server; pass rejectUnauthorized: false to skip verification');
+    }
+    this.serverName = config.serverName;
+    this.sniName = config.serverName !== undefined && !isIpLiteral(config.serverName) ? config.serverName.replace(/\.$/, '') : undefined;
+    this.random = provider.randomBytes(32);
+    // RFC 8446 Appendix D.4: in compatibility mode the client sends a non-empty legacy_session_id.
+    this.sessionId = config.middleboxCompat === false ? EMPTY : provider.randomBytes(32);
+    this.transcript = new Transcript(provider);
+    const t = config.session;
+    if (t && t.version === 'TLSv1.3') {
+      const suite = tls13SuiteById(t.cipherSuite);
+      const fresh = ctx.now() - t.receivedAt < Math.min(t.lifetime * 1000, MAX_TICKET_AGE_MS);
+      const sameServer = t.serverName === undefined || t.serverName === this.serverName;
+      if (suite && fresh && sameServer && this.suites.some((s) => s.hash === suite.hash)) {
+        this.resumption = { ticket: t, suite };
+      }
+    }
+  }
+
+  /** Send the middlebox-compatibility ChangeCipherSpec once, before our second flight. */
+  compatCcs(): void {
+    if (this.sessionId.length > 0 && !this.ccsSent) {
+      this.ccsSent = true;
+      this.ctx.sendChangeCipherSpec();
+    }
+  }
+
+  /** Build ClientHello (RFC 8446 §4.1.2); for the second one, pass the HRR's requests. */
+  buildClientHello(): Uint8Array {
+    const extensions: Extension[] = [];
+    if (this.sniName !== undefined) extensions.push(encodeServerNameExt(this.sniName));
+    extensions.push(encodeSupportedVersionsClientExt(this.versions));
+    extensions.push(encodeSupportedGroupsExt(this.groups));
+    extensions.push(encodeSignatureAlgorithmsExt(this.schemes));
+    extensions.push(encodeKeyShareClientExt(this.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }))));
+    if (this.alpn.length > 0) extensions.push(encodeAlpnExt(this.alpn));
+    if (this.cookie) extensions.push(encodeCookieExt(this.cookie));
+    extensions.push(encodePskKeyExchangeModesExt([PskKeyExchangeMode.psk_dhe_ke]));
+    const r = this.resumption;
+    if (r) {
+      // RFC 8446 §4.2.11: pre_shared_key is last; binders are filled in after the truncated hash.
+      const age = (Math.max(0, this.ctx.now() - r.ticket.receivedAt) + r.ticket.ageAdd) >>> 0;
+      extensions.push(
+        encodePreSharedKeyClientExt({
+          identities: [{ identity: r.ticket.ticket, obfuscatedTicketAge: age }],
+          binders: [new Uint8Array(r.suite.hashLength)],
+        }),
+      );
+    }
+    this.offered = new Set(extensions.map((e) => e.type));
+    const hello: ClientHello = {
+      legacyVersion: ProtocolVersion.TLSv1_2,
+      random: this.random,
+      legacySessionId: this.sessionId,
+      cipherSuites: this.suites.map((s) => s.id),
+      compressionMethods: [0],
+      extensions,
+    };
+    const message = encodeClientHello(hello);
+    if (r) {
+      // RFC 8446 §4.2.11.2: the binder is an HMAC over the transcript up to the binders list.
+      const prefix = message.subarray(0, pskBindersPrefixLength(message));
+      const early = EarlySecret.start(this.ctx.provider, r.suite.hash, r.ticket.secret);
+      const binder = pskBinder(this.ctx.provider, r.suite.hash, early.binderKey('resumption'), this.transcript.hashWith(prefix, r.suite.hash));
+      patchPskBinders(message, [binder]);
+    }
+    return message;
+  }
+
+  traceHello(second: boolean): void {
+    if (!this.ctx.tracing) return;
+    const suites = this.suites.map((s) => s.name);
+    const groups = this.groups.map((g) => NamedGroups.name(g));
+    this.ctx.trace(
+      trace(
+        'client_hello',
+        `${second ? 'Sent a second ClientHello' : 'Sent ClientHello'}: offering ${this.versions.map(versionName).join(', ')} ` +
+          `with cipher suites ${suites.join(', ')}; key shares for ${this.keyShares.map((k) => NamedGroups.name(k.group)).join(' and ')} ` +
+          `(of ${groups.join(', ')})` +
+          (this.sniName ? `; asking for the site '${this.sniName}' (SNI, sent in the clear)` : '') +
+          (this.alpn.length ? `; application protocols ${this.config.alpnProtocols!.join(', ')}` : '') +
+          (this.resumption ? '; offering to resume an earlier session with a ticket' : '') +
+          '.',
+        {
+          versions: this.versions.map(versionName),
+          cipherSuites: suites,
+          groups,
+          keyShares: this.keyShares.map((k) => NamedGroups.name(k.group)),
+          signatureSchemes: this.schemes.map((s) => SignatureSchemes.name(s)),
+          serverName: this.sniName ?? null,
+          alpn: this.config.alpnProtocols ?? [],
+          resumption: this.resumption !== undefined,
+        },
+      ),
+    );
+  }
+}
+
+/** Start a TLS 1.3 client handshake: sends ClientHello and returns the first state. */
+export function startClientHandshake(ctx: HandshakeContext, config: ClientConfig): HandshakeState {
+  const hs = new ClientHandshake(ctx, config);
+  // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
+  const shareCount = Math.max(1, Math.min(config.keyShares ?? 1, hs.groups.length));
+  hs.keyShares = hs.groups.slice(0, shareCount).map((g) => ctx.provider.keyExchange(g)!.generate());
+  const hello = hs.buildClientHello();
+  hs.transcript.add(hello);
+  ctx.sendHandshake(hello);
+  hs.traceHello(false);
+  return new ExpectServerHello(hs);
+}
+
+/** What every client state shares: message type checks. */
+abstract class ClientState implements HandshakeState {
+  abstract readonly name: string;
+  readonly allowsCompatCcs: boolean = true;
+  readonly established: boolean = false;
+  constructor(protected readonly hs: ClientHandshake) {}
+  abstract handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState;
+
+  protected expect(message: HandshakeMessage, ...types: number[]): void {
+    if (!types.includes(message.type)) {
+      throw unexpectedMessage(
+        `expected ${types.map((t) => HandshakeTypes.name(t)).join(' or ')} but the server sent ${HandshakeTypes.name(message.type)}`,
+      );
+    }
+  }
+}
+
+class ExpectServerHello extends ClientState {
+  readonly name = 'ExpectServerHello';
+  constructor(hs: ClientHandshake, private readonly retried = false) {
+    super(hs);
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.server_hello);
+    const hs = this.hs;
+    const sh = decodeServerHello(message.body);
+
+    // RFC 8446 §4.1.3 / §4.2.1: TLS 1.3 is negotiated only through supported_versions.
+    const svData = sh.extension(ExtensionType.supported_versions);
+    if (svData === undefined) {
+      if (sh.isHelloRetryRequest) throw new TlsError('missing_extension', 'HelloRetryRequest without supported_versions');
+      throw new TlsError(
+        'protocol_version',
+        `the server chose ${versionName(sh.legacyVersion)}, but this client only allows ${hs.versions.map(versionName).join(', ')}` +
+          ' (set minVersion/--tls-min to allow older versions once supported)',
+      );
+    }
+    const version = decodeSupportedVersionsServerExt(svData);
+    if (version !== ProtocolVersion.TLSv1_3 || !hs.versions.includes(version)) {
+      throw new TlsError('illegal_parameter', `the server selected ${versionName(version)}, which we did not offer`);
+    }
+    if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) {
+      throw illegalParameter(`ServerHello legacy_version is 0x${sh.legacyVersion.toString(16)}, not 0x0303`);
+    }
+    // RFC 8446 §4.1.3: the session id echo must match what we sent.
+    if (!equal(sh.legacySessionIdEcho, hs.sessionId)) throw illegalParameter('the server did not echo our legacy_session_id');
+    if (sh.compressionMethod !== 0) throw illegalParameter('the server chose a compression method other than null');
+    const suite = hs.suites.find((s) => s.id === sh.cipherSuite);
+    if (!suite) throw illegalParameter(`the server chose cipher suite ${CipherSuites.name(sh.cipherSuite)}, which we did not offer`);
+    this.checkExtensions(sh, sh.isHelloRetryRequest ? HRR_EXTENSIONS : SERVER_HELLO_EXTENSIONS);
+
+    if (sh.isHelloRetryRequest) return this.handleHelloRetryRequest(ctx, message, sh, suite);
+
+    // RFC 8446 §4.1.4: the suite after a HelloRetryRequest must be the one it named.
+    if (hs.hrrSuite && hs.hrrSuite !== suite) {
+      throw illegalParameter(`the server switched cipher suite from ${hs.hrrSuite.name} to ${suite.name} after HelloRetryRequest`);
+    }
+
+    // Pre-shared key (RFC 8446 §4.2.11): the server may accept our one offered identity.
+    let resumed = false;
+    const pskData = sh.extension(ExtensionType.pre_shared_key);
+    if (pskData !== undefined) {
+      const selected = decodePreSharedKeyServerExt(pskData);
+      const r = hs.resumption;
+      if (!r || selected !== 0) throw illegalParameter(`the server selected PSK identity ${selected}, which we did not offer`);
+      if (r.suite.hash !== suite.hash) throw illegalParameter('the server resumed with a cipher suite whose hash differs from the ticket\'s');
+      resumed = true;
+    }
+
+    // Key share (RFC 8446 §4.2.8): required, since we only offer psk_dhe_ke.
+    const ksData = sh.extension(ExtensionType.key_share);
+    if (ksData === undefined) throw new TlsError('missing_extension', 'ServerHello has no key_share, but we only allow (EC)DHE key exchange');
+    const entry = decodeKeyShareServerExt(ksData);
+    const share = hs.keyShares.find((k) => k.group === entry.group);
+    if (!share) throw illegalParameter(`the server's key share is for ${NamedGroups.name(entry.group)}, for which we sent no share`);
+    const shared = share.complete(entry.keyExchange);
+
+    hs.transcript.selectHash(suite.hash);
+    hs.transcript.add(message.raw);
+    const early = EarlySecret.start(ctx.provider, suite.hash, resumed ? hs.resumption!.ticket.secret : undefined);
+    const handshakeSecret = early.intoHandshake(shared);
+    const secrets = handshakeSecret.trafficSecrets(hs.transcript.hash());
+    ctx.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hs.random, secrets.client);
+    ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hs.random, secrets.server);
+    ctx.setReadSecret13(suite, secrets.server);
+
+    if (ctx.tracing) {
+      ctx.trace(
+        trace(
+          'server_hello',
+          `The server answered with ServerHello: it chose TLSv1.3, the cipher suite ${suite.name} and the key exchange ` +
+            `${NamedGroups.name(entry.group)}${resumed ? ', and agreed to resume our earlier session' : ''}. ` +
+            `Both sides now combine their key shares (ECDHE) into a secret that nobody watching can compute, ` +
+            `and derive the handshake keys from it: everything after this point is encrypted.`,
+          { version: 'TLSv1.3', cipher: suite.name, group: NamedGroups.name(entry.group), resumed },
+        ),
+      );
+    }
+    return new ExpectEncryptedExtensions(hs, {
+      suite,
+      group: entry.group,
+      resumed,
+      handshakeSecret,
+      clientHandshakeSecret: secrets.client,
+      serverHandshakeSecret: secrets.server,
+    });
+  }
+
+  private checkExtensions(sh: ServerHelloView, allowed: ReadonlySet<number>): void {
+    for (const e of sh.extensions) {
+      // RFC 8446 §4.2: responses may only carry extensions the client offered
+      // (unsupported_extension), and only those allowed in this message (illegal_parameter).
+      if (!this.hs.offered.has(e.type)) {
+        throw new TlsError('unsupported_extension', `the server sent the ${ExtensionTypes.name(e.type)} extension, which we did not offer`);
+      }
+      if (!allowed.has(e.type)) {
+        throw illegalParameter(`the ${ExtensionTypes.name(e.type)} extension is not allowed in ${sh.isHelloRetryRequest ? 'HelloRetryRequest' : 'ServerHello'}`);
+      }
+    }
+  }
+
+  /** RFC 8446 §4.1.4. */
+  private handleHelloRetryRequest(ctx: HandshakeContext, message: HandshakeMessage, hrr: ServerHelloView, suite: Tls13Suite): HandshakeState {
+    const hs = this.hs;
+    if (this.retried) throw unexpectedMessage('the server sent a second HelloRetryRequest');
+    const ksData = hrr.extension(ExtensionType.key_share);
+    const cookieData = hrr.extension(ExtensionType.cookie);
+    if (ksData === undefined && cookieData === undefined) {
+      throw illegalParameter('HelloRetryRequest asks for nothing (no key_share, no cookie): it would not change the ClientHello');
+    }
+    if (ksData !== undefined) {
+      const group = decodeKeyShareHrrExt(ksData);
+      if (!hs.groups.includes(group)) throw illegalParameter(`HelloRetryRequest asks for ${NamedGroups.name(group)}, which we did not offer`);
+      if (hs.keyShares.some((k) => k.group === group)) {
+        throw illegalParameter(`HelloRetryRequest asks for ${NamedGroups.name(group)}, for which we already sent a key share`);
+      }
+      hs.keyShares = [ctx.provider.keyExchange(group)!.generate()];
+    }
+    if (cookieData !== undefined) hs.cookie = decodeCookieExt(cookieData);
+    hs.hrrSuite = suite;
+
+    // RFC 8446 §4.4.1: ClientHello1 is replaced by message_hash(Hash(ClientHello1)).
+    hs.transcript.selectHash(suite.hash);
+    hs.transcript.replaceWithMessageHash();
+    hs.transcript.add(message.raw);
+
+    // A ticket can only be offered again if its hash matches the suite the server chose.
+    if (hs.resumption && hs.resumption.suite.hash !== suite.hash) hs.resumption = undefined;
+
+    if (ctx.tracing) {
+      ctx.trace(
+        trace(
+          'hello_retry_request',
+          `The server sent HelloRetryRequest: it wants ${ksData !== undefined ? `a key share for ${NamedGroups.name(hs.keyShares[0]!.group)}` : 'us to echo its cookie'} ` +
+            `and will use ${suite.name}. We send a new ClientHello with it.`,
+          { cipher: suite.name, group: ksData !== undefined ? NamedGroups.name(hs.keyShares[0]!.group) : null, cookie: cookieData !== undefined },
+        ),
+      );
+    }
+    // RFC 8446 Appendix D.4: the compatibility CCS goes before the second ClientHello.
+    hs.compatCcs();
+    const hello2 = hs.buildClientHello();
+    hs.transcript.add(hello2);
+    ctx.sendHandshake(hello2);
+    hs.traceHello(true);
+    return new ExpectServerHello(hs, true);
+  }
+}
+
+/** Secrets and choices fixed by ServerHello. */
+interface Negotiated {
+  readonly suite: Tls13Suite;
+  readonly group: number;
+  readonly resumed: boolean;
+  readonly handshakeSecret: HandshakeSecret;
+  readonly clientHandshakeSecret: Uint8Array;
+  readonly serverHandshakeSecret: Uint8Array;
+  alpn?: string | undefined;
+  certificateRequest?: { context: Uint8Array; schemes: number[] } | undefined;
+  peer?: PeerVerification | undefined;
+  signatureScheme?: number | undefined;
+}
+
+class ExpectEncryptedExtensions extends ClientState {
+  readonly name = 'ExpectEncryptedExtensions';
+  constructor(hs: ClientHandshake, private readonly n: Negotiated) {
+    super(hs);
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.encrypted_extensions);
+    const hs = this.hs;
+    const ee = decodeEncryptedExtensions(message.body);
+    for (const e of ee.extensions) {
+      if (!hs.offered.has(e.type)) {
+        throw new TlsError('unsupported_extension', `the server sent the ${ExtensionTypes.name(e.type)} extension, which we did not offer`);
+      }
+      if (!ENCRYPTED_EXTENSIONS.has(e.type)) {
+        throw illegalParameter(`the ${ExtensionTypes.name(e.type)} extension is not allowed in EncryptedExtensions`);
+      }
+    }
+    const sni = findExtension(ee.extensions, ExtensionType.server_name);
+    if (sni && sni.data.length !== 0) throw new TlsError('decode_error', 'the server_name acknowledgement must be empty');
+    const alpnExt = findExtension(ee.extensions, ExtensionType.application_layer_protocol_negotiation);
+    if (alpnExt) {
+      const chosen = decodeAlpnServerExt(alpnExt.data);
+      if (!hs.alpn.some((p) => equal(p, chosen))) throw illegalParameter('the server chose an ALPN protocol we did not offer');
+      this.n.alpn = fromUtf8(chosen);
+    }
+    if (findExtension(ee.extensions, ExtensionType.early_data)) {
+      throw illegalParameter('the server accepted early data, which we did not send');
+    }
+    hs.transcript.add(message.raw);
+    if (ctx.tracing) {
+      ctx.trace(
+        trace(
+          'encrypted_extensions',
+          `Received EncryptedExtensions (the first encrypted message)` +
+            (this.n.alpn ? `: the server chose the application protocol '${this.n.alpn}'.` : '.'),
+          { alpn: this.n.alpn ?? null },
+        ),
+      );
+    }
+    if (this.n.resumed) return new ExpectFinished(hs, this.n);
+    return new ExpectCertificateOrRequest(hs, this.n);
+  }
+}
+
+class ExpectCertificateOrRequest extends ClientState {
+  readonly name = 'ExpectCertificateOrCertificateRequest';
+  constructor(hs: ClientHandshake, private readonly n: Negotiated) {
+    super(hs);
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.certificate, HandshakeType.certificate_request);
+    if (message.type === HandshakeType.certificate) {
+      return new ExpectCertificate(this.hs, this.n).handle(ctx, message);
+    }
+    // RFC 8446 §4.3.2: in the handshake the context is empty; signature_algorithms is required.
+    const cr = decodeCertificateRequest13(message.body);
+    if (cr.context.length !== 0) throw illegalParameter('CertificateRequest during the handshake must have an empty context');
+    const sa = findExtension(cr.extensions, ExtensionType.signature_algorithms);
+    if (!sa) throw new TlsError('missing_extension', 'CertificateRequest lacks signature_algorithms');
+    this.n.certificateRequest = { context: cr.context, schemes: decodeSignatureAlgorithmsExt(sa.data) };
+    this.hs.transcript.add(message.raw);
+    ctx.trace(
+      trace('certificate_request', 'The server asks us to prove who we are with a client certificate.', {
+        hasCertificate: this.hs.config.clientCertificate !== undefined,
+      }),
+    );
+    return new ExpectCertificate(this.hs, this.n);
+  }
+}
+
+class ExpectCertificate extends ClientState {
+  readonly name = 'ExpectCertificate';
+  constructor(hs: ClientHandshake, private readonly n: Negotiated) {
+    super(hs);
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.certificate);
+    const hs = this.hs;
+    const cert = decodeCertificate13(message.body);
+    if (cert.context.length !== 0) throw illegalParameter('the server\'s Certificate must have an empty certificate_request_context');
+    // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
+    if (cert.entries.length === 0) throw new TlsError('decode_error', 'the server sent no certificate');
+    for (const entry of cert.entries) {
+      for (const e of entry.extensions) {
+        // We request neither OCSP stapling nor SCTs, so no entry extension is solicited.
+        throw new TlsError('unsupported_extension', `the server's certificate entry carries the ${ExtensionTypes.name(e.type)} extension, which we did not request`);
+      }
+    }
+    const verification = verifyPeerCertificates(ctx, {
+      certificates: cert.entries.map((e) => e.certData),
+      trust: hs.config.trust,
+      hostname: hs.serverName,
+      purpose: 'serverAuth',
+      rejectUnauthorized: hs.config.rejectUnauthorized !== false,
+    });
+    this.n.peer = verification;
+    hs.transcript.add(message.raw);
+    return new ExpectCertificateVerify(hs, this.n);
+  }
+}
+
+class ExpectCertificateVerify extends ClientState {
+  readonly name = 'ExpectCertificateVerify';
+  constructor(hs: ClientHandshake, private readonly n: Negotiated) {
+    super(hs);
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.certificate_verify);
+    const hs = this.hs;
+    const cv = decodeCertificateVerify(message.body);
+    const leaf = this.n.peer!.leafKey;
+    // RFC 8446 §4.4.3: signed over the transcript up to and including Certificate.
+    verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, hs.transcript.hash(), true, hs.schemes);
+    this.n.signatureScheme = cv.scheme;
+    hs.transcript.add(message.raw);
+    if (ctx.tracing) {
+      ctx.trace(
+        trace(
+          'certificate_verify',
+          `The server signed the handshake so far with its private key (${SignatureSchemes.name(cv.scheme)}, ` +
+            `${describeKey(leaf)}), and the signature checks out against the certificate's public key: ` +
+            `the server really holds the key the certificate vouches for, and nobody altered the handshake.`,
+          { signature: SignatureSchemes.name(cv.scheme), key: describeKey(leaf) },
+        ),
+      );
+    }
+    return new ExpectFinished(hs, this.n);
+  }
+}
+
+class ExpectFinished extends ClientState {
+  readonly name = 'ExpectFinished';
+  constructor(hs: ClientHandshake, private readonly n: Negotiated) {
+    super(hs);
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.finished);
+    const hs = this.hs;
+    const n = this.n;
+    const { suite } = n;
+    const provider = ctx.provider;
+    // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(... CertificateVerify)).
+    const fin = decodeFinished(message.body, suite.hashLength);
+    const expected = finishedVerifyData(provider, suite.hash, n.serverHandshakeSecret, hs.transcript.hash());
+    if (!constantTimeEqual(expected, fin.verifyData)) {
+      throw new TlsError('decrypt_error', 'the server\'s Finished message is wrong: the handshake was tampered with or the keys differ');
+    }
+    hs.transcript.add(message.raw);
+
+    // RFC 8446 §7.1: application secrets from the transcript through server Finished.
+    const master = n.handshakeSecret.intoMaster();
+    const serverFinishedHash = hs.transcript.hash();
+    const app = master.applicationTrafficSecrets(serverFinishedHash);
+    const exporter = master.exporterMasterSecret(serverFinishedHash);
+    ctx.keyLog('CLIENT_TRAFFIC_SECRET_0', hs.random, app.client);
+    ctx.keyLog('SERVER_TRAFFIC_SECRET_0', hs.random, app.server);
+    ctx.keyLog('EXPORTER_SECRET', hs.random, exporter);
+    ctx.setReadSecret13(suite, app.server);
+
+    // Our second flight, under the client handshake traffic key.
+    hs.compatCcs();
+    ctx.setWriteSecret13(suite, n.clientHandshakeSecret);
+    if (n.certificateRequest) this.sendClientCertificate(ctx, n.certificateRequest);
+    const ourFinished = encodeFinished({
+      verifyData: finishedVerifyData(provider, suite.hash, n.clientHandshakeSecret, hs.transcript.hash()),
+    });
+    hs.transcript.add(ourFinished);
+    ctx.sendHandshake(ourFinished);
+    ctx.setWriteSecret13(suite, app.client);
+    const resumptionMaster = master.resumptionMasterSecret(hs.transcript.hash());
+
+    const peer = n.peer;
+    const info: HandshakeInfo = {
+      version: 'TLSv1.3',
+      cipherSuite: suite.id,
+      cipherName: suite.name,
+      group: n.group,
+      groupName: NamedGroups.name(n.group),
+      signatureScheme: n.signatureScheme,
+      signatureSchemeName: n.signatureScheme === undefined ? undefined : SignatureSchemes.name(n.signatureScheme),
+      alpn: n.alpn,
+      serverName: hs.sniName,
+      resumed: n.resumed,
+      peerCertificates: peer?.certificates ?? resumedPeerCertificates(hs),
+      authorized: peer ? peer.authorized : true,
+      authorizationError: peer?.error,
+      verifiedChain: peer?.chain ?? [],
+    };
+    if (ctx.tracing) {
+      ctx.trace(
+        trace(
+          'finished',
+          `The server's Finished message matches our own computation of the handshake, so both sides saw the same messages. ` +
+            `We sent our Finished${n.certificateRequest ? ' (after our certificate)' : ''}. Application keys are derived: ` +
+            `from now on every byte is sealed with ${suite.name}.`,
+          { cipher: suite.name },
+        ),
+      );
+    }
+    ctx.handshakeComplete(info, {
+      suite,
+      clientApplicationSecret: app.client,
+      serverApplicationSecret: app.server,
+      exporterMasterSecret: exporter,
+    });
+    if (ctx.tracing) {
+      ctx.trace(
+        trace('established', `Secure connection established: TLSv1.3, ${suite.name}, ${NamedGroups.name(n.group)}.`, {
+          version: 'TLSv1.3',
+          cipher: suite.name,
+          group: NamedGroups.name(n.group),
+          signature: info.signatureSchemeName ?? null,
+          alpn: n.alpn ?? null,
+          resumed: n.resumed,
+          peer: info.peerCertificates.map((c) => c.subject.text),
+        }),
+      );
+    }
+    return new ClientEstablished(hs, suite, resumptionMaster, info);
+  }
+
+  /** RFC 8446 §4.4.2 / §4.4.3: our Certificate (possibly empty) and CertificateVerify. */
+  private sendClientCertificate(ctx: HandshakeContext, request: { context: Uint8Array; schemes: number[] }): void {
+    const hs = this.hs;
+    const ours: CertifiedKey | undefined = hs.config.clientCertificate;
+    const scheme = ours ? chooseSignatureScheme(ours.key, request.schemes, hs.schemes, true) : undefined;
+    const chain = ours && scheme !== undefined ? ours.chain : [];
+    const certMsg = encodeCertificate13({
+      context: request.context,
+      entries: chain.map((der) => ({ certData: der, extensions: [] })),
+    });
+    hs.transcript.add(certMsg);
+    ctx.sendHandshake(certMsg);
+    if (ours && scheme !== undefined) {
+      const signature = signCertificateVerify13(ctx.provider, ours.key, scheme, hs.transcript.hash(), false);
+      const cv = encodeCertificateVerify({ scheme, signature });
+      hs.transcript.add(cv);
+      ctx.sendHandshake(cv);
+      ctx.trace(trace('client_certificate', `Sent our client certificate and signed the handshake with ${SignatureSchemes.name(scheme)}.`, { signature: SignatureSchemes.name(scheme) }));
+    } else {
+      ctx.trace(trace('client_certificate', ours ? 'Our client key cannot make any signature the server accepts: sent an empty Certificate.' : 'We have no client certificate: sent an empty Certificate.'));
+    }
+  }
+}
+
+/** After resumption no Certificate is sent: report the chain recorded with the ticket. */
+function resumedPeerCertificates(hs: ClientHandshake): Certificate[] {
+  const ders = hs.resumption?.ticket.peerCertificates ?? [];
+  const out: Certificate[] = [];
+  for (const der of ders) {
+    try {
+      out.push(parseCertificate(der));
+    } catch {
+      return [];
+    }
+  }
+  return out;
+}
+
+/** After the handshake: NewSessionTicket (KeyUpdate is handled by the connection). */
+class ClientEstablished extends ClientState {
+  readonly name = 'ClientEstablished';
+  override readonly allowsCompatCcs = false;
+  override readonly established = true;
+  private tickets = 0;
+  constructor(
+    hs: ClientHandshake,
+    private readonly suite: Tls13Suite,
+    private readonly resumptionMasterSecret: Uint8Array,
+    private readonly info: HandshakeInfo,
+  ) {
+    super(hs);
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    if (message.type === HandshakeType.certificate_request) {
+      // RFC 8446 §4.6.2: we never offered post_handshake_auth.
+      throw unexpectedMessage('post-handshake CertificateRequest, but we did not offer post_handshake_auth');
+    }
+    this.expect(message, HandshakeType.new_session_ticket);
+    // RFC 8446 §4.6.1.
+    const nst = decodeNewSessionTicket13(message.body);
+    if (nst.lifetime > MAX_TICKET_LIFETIME_SECONDS) throw illegalParameter(`ticket lifetime ${nst.lifetime}s exceeds 7 days`);
+    let maxEarlyData = 0;
+    for (const e of nst.extensions) {
+      if (e.type === ExtensionType.early_data) maxEarlyData = decodeEarlyDataTicketExt(e.data);
+      // Other extensions are ignored (RFC 8446 §4.6.1: clients MUST ignore unrecognized extensions).
+    }
+    if (++this.tickets > 64) return this; // bound what a chatty server can make us store
+    if (nst.lifetime === 0) return this; // RFC 8446 §4.6.1: zero lifetime = discard immediately
+    const h = this.hs;
+    const ticket: SessionTicket = {
+      version: 'TLSv1.3',
+      serverName: h.serverName,
+      cipherSuite: this.suite.id,
+      ticket: nst.ticket.slice(),
+      secret: resumptionPsk(ctx.provider, this.suite.hash, this.resumptionMasterSecret, nst.nonce),
+      receivedAt: ctx.now(),
+      lifetime: nst.lifetime,
+      ageAdd: nst.ageAdd,
+      maxEarlyData,
+      alpn: this.info.alpn,
+      peerCertificates: this.info.peerCertificates.map((c) => c.raw),
+    };
+    ctx.emit({ type: 'session', ticket });
+    ctx.trace(trace('session_ticket', `The server gave us a session ticket (valid ${nst.lifetime} s) to resume this session later without a full handshake.`, { lifetime: nst.lifetime }));
+    return this;
+  }
+}
+
+function isIpLiteral(name: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(':');
+}

@@ -1,0 +1,78 @@
+// Configuration of client and server connections. Everything the core needs from the outside
+// world (crypto, time, trust) is injected here, so the same core runs in Node and in browsers.
+import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
+import type { TrustStore } from '../x509/trust-store.js';
+import type { ClientHelloInfo } from './client-hello-info.js';
+import type { SessionTicket } from './events.js';
+
+export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
+
+/** A certificate chain (DER, leaf first) with its private key. */
+export interface CertifiedKey {
+  readonly chain: readonly Uint8Array[];
+  readonly key: PrivateKey;
+}
+
+interface CommonConfig {
+  readonly provider: CryptoProvider;
+  /** The clock, in ms since the epoch (like Go's Config.Time). */
+  readonly now: () => number;
+  /** Cipher suites in preference order (IANA values). Default: the three TLS 1.3 suites. */
+  readonly cipherSuites?: readonly number[];
+  /** Key exchange groups in preference order. Default: x25519, secp256r1, secp384r1. */
+  readonly groups?: readonly number[];
+  /** Signature schemes we accept from the peer (and may use), in preference order. */
+  readonly signatureSchemes?: readonly number[];
+  readonly minVersion?: TlsVersionName;
+  readonly maxVersion?: TlsVersionName;
+  /** ALPN protocol names in preference order. */
+  readonly alpnProtocols?: readonly string[];
+  /** Emit 'keylog' events (NSS key log lines). */
+  readonly keyLog?: boolean;
+  /** Emit 'trace' events narrating the handshake. */
+  readonly trace?: boolean;
+  /** Largest handshake message accepted (bytes). Default 64 KiB. */
+  readonly maxHandshakeMessageSize?: number;
+  /** Records sealed under one key before we update it (RFC 8446 §5.5). */
+  readonly keyUpdateAfterRecords?: number;
+}
+
+export interface ClientConfig extends CommonConfig {
+  /** The server's DNS name (sent as SNI) or IP literal (not sent; checked against IP SANs). */
+  readonly serverName?: string;
+  /** Trust anchors for the server's chain. Required unless verification is off. */
+  readonly trust?: TrustStore;
+  /** When false, a chain that fails verification is reported (authorized=false) but accepted. */
+  readonly rejectUnauthorized?: boolean;
+  /** How many of the first groups get a key share in the first ClientHello (1 or 2). Default 1. */
+  readonly keyShares?: number;
+  /** Send a fake session id and ChangeCipherSpec (RFC 8446 Appendix D.4). Default true. */
+  readonly middleboxCompat?: boolean;
+  /** A session to resume. */
+  readonly session?: SessionTicket;
+  /** Our certificate for client authentication. */
+  readonly clientCertificate?: CertifiedKey;
+  /** Pad every encrypted record's plaintext to a multiple of this many bytes. 0 = none. */
+  readonly recordPadding?: number;
+}
+
+export interface ServerConfig extends CommonConfig {
+  /** Certificates to choose from by the client's SNI and signature_algorithms. */
+  readonly certificates: readonly CertifiedKey[];
+  /** Choose the cipher suite by our order (default) or the client's. */
+  readonly preferServerCiphers?: boolean;
+  /** Request a client certificate: 'none' (default), 'optional' or 'required'. */
+  readonly clientAuth?: 'none' | 'optional' | 'required';
+  /** Trust anchors for client certificates. */
+  readonly clientTrust?: TrustStore;
+  /** Keys that seal session tickets; the first seals, all open (rotation). Empty → no tickets. */
+  readonly ticketKeys?: readonly Uint8Array[];
+  /** Ticket lifetime in seconds (≤ 7 days). Default 7200. */
+  readonly ticketLifetime?: number;
+  /** How many tickets to send after a full handshake. Default 2. */
+  readonly ticketCount?: number;
+  /** Refuse to resume the same ticket twice (needs a store; per-process). */
+  readonly singleUseTickets?: boolean;
+  /** Pick the ALPN protocol yourself (return undefined for none); overrides alpnProtocols. */
+  readonly selectAlpn?: (offered: readonly string[], hello: ClientHelloInfo) => string | undefined;
+}

@@ -1,0 +1,68 @@
+// What a connection tells its owner. The sans-I/O core never calls out: the owner feeds bytes
+// with `receive()`, then drains `takeEvents()` and `takeOutput()`.
+import type { TlsError } from '../errors/errors.js';
+import type { Certificate } from '../x509/certificate.js';
+import type { TraceEvent } from './trace.js';
+
+/** The parameters a finished handshake agreed on. */
+export interface HandshakeInfo {
+  /** 'TLSv1.3' or 'TLSv1.2'. */
+  readonly version: string;
+  /** The IANA cipher suite value and name. */
+  readonly cipherSuite: number;
+  readonly cipherName: string;
+  /** The key exchange group (undefined for TLS 1.2 RSA key transport and psk_ke). */
+  readonly group: number | undefined;
+  readonly groupName: string | undefined;
+  /** The scheme the peer signed its CertificateVerify/ServerKeyExchange with (undefined when resumed). */
+  readonly signatureScheme: number | undefined;
+  readonly signatureSchemeName: string | undefined;
+  readonly alpn: string | undefined;
+  /** SNI the client sent (server side: what the client asked for). */
+  readonly serverName: string | undefined;
+  readonly resumed: boolean;
+  /** The peer's certificate chain as sent (leaf first); empty when none was sent. */
+  readonly peerCertificates: readonly Certificate[];
+  /** Whether the peer's chain was verified; when false, `authorizationError` says why. */
+  readonly authorized: boolean;
+  readonly authorizationError: TlsError | undefined;
+  /** The verified path, leaf to anchor, when authorized. */
+  readonly verifiedChain: readonly Certificate[];
+}
+
+/** A ticket to resume a TLS 1.3 session later (client side). Plain data so it can be stored. */
+export interface SessionTicket {
+  readonly version: 'TLSv1.3' | 'TLSv1.2';
+  readonly serverName: string | undefined;
+  readonly cipherSuite: number;
+  readonly ticket: Uint8Array;
+  /** The resumption PSK (TLS 1.3) or master secret (TLS 1.2). Secret. */
+  readonly secret: Uint8Array;
+  /** ms since epoch when the ticket was received. */
+  readonly receivedAt: number;
+  /** Lifetime in seconds as the server sent it (capped at 7 days, RFC 8446 §4.6.1). */
+  readonly lifetime: number;
+  readonly ageAdd: number;
+  readonly maxEarlyData: number;
+  readonly alpn: string | undefined;
+  /** DER of the peer's certificates when the session was made (for getPeerCertificate after resume). */
+  readonly peerCertificates: readonly Uint8Array[];
+  /** TLS 1.2 only: session id for ID-based resumption, extended master secret used. */
+  readonly sessionId?: Uint8Array;
+  readonly extendedMasterSecret?: boolean;
+}
+
+export type ConnectionEvent =
+  | { readonly type: 'handshake'; readonly info: HandshakeInfo }
+  | { readonly type: 'data'; readonly data: Uint8Array }
+  | { readonly type: 'session'; readonly ticket: SessionTicket }
+  /** The peer sent close_notify: no more data will arrive. */
+  | { readonly type: 'closed' }
+  /** The connection failed (locally detected or an alert from the peer). Final. */
+  | { readonly type: 'error'; readonly error: TlsError }
+  /** A secret in NSS key log format (one line, no newline). */
+  | { readonly type: 'keylog'; readonly line: string }
+  /** A step of the handshake, for --trace and learners (only when config.trace is on). */
+  | { readonly type: 'trace'; readonly trace: TraceEvent }
+  /** The peer updated its keys (or we did, on request). */
+  | { readonly type: 'keyUpdate'; readonly direction: 'sent' | 'received' };

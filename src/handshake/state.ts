@@ -1,0 +1,12 @@
+import type { HandshakeContext } from './context.js';
+import type { HandshakeMessage } from './messages/handshake.js';
+
+/** One state of a handshake: consumes one message and returns the next state. */
+export interface HandshakeState {
+  readonly name: string;
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState;
+  /** RFC 8446 §5 / Appendix D.4: a ChangeCipherSpec record may arrive (and is dropped) in this state. */
+  readonly allowsCompatCcs?: boolean;
+  /** Post-handshake states accept application data and KeyUpdate. */
+  readonly established?: boolean;
+}
