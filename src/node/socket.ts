@@ -1,0 +1,572 @@
+// TLSSocket: a node:tls-like Duplex that drives a sans-I/O TlsConnection over a byte stream
+// (a net.Socket or any Duplex). It only moves bytes and translates events; every protocol
+// decision is the connection's.
+//
+// Backpressure, both ways:
+//  - writes: application data is handed to the connection in slices and the records are sent
+//    to the underlying socket (corked: one syscall for many records); when socket.write()
+//    returns false the _write callback waits for 'drain', so buffering stays bounded;
+//  - reads: when push() returns false the underlying socket is paused until _read().
+//
+// End of stream:
+//  - end() sends close_notify once all writes went out, then ends the underlying socket;
+//  - the peer's close_notify ends the readable side ('end');
+//  - a TCP EOF without close_notify after the handshake is a truncation: `truncated` is set to
+//    true before 'end' (node:tls behaves the same and sets nothing); with `rejectTruncation: true`
+//    the socket is destroyed with an Error whose code is ERR_TLS_TRUNCATED instead;
+//  - EOF before the handshake completes: an ECONNRESET error, as node:tls reports it.
+import { Duplex } from 'node:stream';
+import type { TlsConnection } from '../connection/api.js';
+import type { ConnectionEvent, HandshakeInfo } from '../connection/events.js';
+import type { TraceEvent } from '../connection/trace.js';
+import { TlsError } from '../errors/errors.js';
+import { suiteById } from '../crypto/suites.js';
+import { NamedGroup } from '../wire/enums.js';
+import { encodeSession } from './session.js';
+import { peerCertificateObject, type PeerCertificate } from './peer-certificate.js';
+
+/** Default handshake timeout, like node:tls (120 s). */
+export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
+
+/** Application data handed to the connection per step (then flushed); bounds our buffering. */
+const WRITE_SLICE = 64 * 1024;
+
+/** How long a socket ending after close_notify or an alert may take to flush before it is destroyed. */
+const LINGER_MS = 2_000;
+
+export interface TLSSocketOptions {
+  /** The connection to drive; its `side` says whether this is a client or a server socket. */
+  readonly connection: TlsConnection;
+  /** Client: the name that was asked for (SNI / the name verified). */
+  readonly servername?: string | undefined;
+  /** Client: the host name passed to checkServerIdentity (default servername). */
+  readonly host?: string | undefined;
+  /** ms before an unfinished handshake destroys the socket (ERR_TLS_HANDSHAKE_TIMEOUT). 0 = none. */
+  readonly handshakeTimeout?: number | undefined;
+  /** Destroy with ERR_TLS_TRUNCATED instead of ending when TCP closes without close_notify. */
+  readonly rejectTruncation?: boolean | undefined;
+  /** Client: fail the connection when checkServerIdentity returns an Error (default true). */
+  readonly rejectUnauthorized?: boolean | undefined;
+  /** Client: called like node's after our own verification; a returned Error fails the connection. */
+  readonly checkServerIdentity?: ((hostname: string, cert: PeerCertificate) => Error | undefined) | undefined;
+  /** Like net.Socket: keep the writable side open after the peer ended (default false). */
+  readonly allowHalfOpen?: boolean | undefined;
+  readonly highWaterMark?: number | undefined;
+}
+
+/** node:tls getCipher() shape. */
+export interface CipherNameAndProtocol {
+  readonly name: string;
+  readonly standardName: string;
+  readonly version: string;
+}
+
+/** node:tls getEphemeralKeyInfo() shape. */
+export interface EphemeralKeyInfo {
+  readonly type?: string;
+  readonly name?: string;
+  readonly size?: number;
+}
+
+type Pending = { chunks: Uint8Array[]; index: number; offset: number; cb: (err?: Error | null) => void };
+
+/** An Error with a node-style `code`. */
+function codedError(code: string, message: string): Error & { code: string } {
+  const e = new Error(message) as Error & { code: string };
+  e.code = code;
+  return e;
+}
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+const EPHEMERAL: Readonly<Record<number, EphemeralKeyInfo>> = {
+  [NamedGroup.x25519]: { type: 'ECDH', name: 'X25519', size: 253 },
+  [NamedGroup.secp256r1]: { type: 'ECDH', name: 'prime256v1', size: 256 },
+  [NamedGroup.secp384r1]: { type: 'ECDH', name: 'secp384r1', size: 384 },
+  [NamedGroup.secp521r1]: { type: 'ECDH', name: 'secp521r1', size: 521 },
+};
+
+export class TLSSocket extends Duplex {
+  /** Always true, like node:tls. */
+  readonly encrypted = true;
+  /** Whether the peer's certificate chain was verified (and checkServerIdentity passed). */
+  authorized = false;
+  /** Why the peer is not authorized: a stable code (e.g. ERR_TLS_BAD_CERTIFICATE), like node's string. */
+  authorizationError: string | null = null;
+  /** The full error behind `authorizationError` (our message says what went wrong). */
+  authorizationFailure: Error | null = null;
+  /** The negotiated ALPN protocol; false when none was agreed, null before the handshake (like node). */
+  alpnProtocol: string | false | null = null;
+  /** Client: the name asked for; server: the SNI the client sent, or false. */
+  servername: string | false | null;
+  /** True when the transport closed after the handshake without a close_notify. */
+  truncated = false;
+  /** The underlying stream. */
+  readonly socket: Duplex;
+  /** The sans-I/O connection this socket drives. */
+  readonly connection: TlsConnection;
+
+  #raw: Duplex;
+  #conn: TlsConnection;
+  #opts: TLSSocketOptions;
+  #info: HandshakeInfo | undefined;
+  #established = false;
+  #pending: Pending | undefined;
+  #finalCb: ((err?: Error | null) => void) | undefined;
+  #rawBlocked = false;
+  #readPaused = false;
+  #rawReadEnded = false;
+  #rawEnding = false;
+  #session: Buffer | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timeoutForwarded = false;
+
+  constructor(socket: Duplex, options: TLSSocketOptions) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? false, highWaterMark: options.highWaterMark, decodeStrings: true });
+    this.socket = this.#raw = socket;
+    this.connection = this.#conn = options.connection;
+    this.#opts = options;
+    this.servername = this.#conn.side === 'client' ? (options.servername ?? null) : null;
+
+    const ms = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    if (ms > 0) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        if (!this.#established && !this.destroyed) {
+          this.destroy(codedError('ERR_TLS_HANDSHAKE_TIMEOUT', `TLS handshake timeout: no completed handshake within ${ms} ms`));
+        }
+      }, ms);
+      this.#timer.unref?.();
+    }
+
+    socket.on('data', (chunk: Buffer) => this.#onRawData(chunk));
+    socket.on('end', () => this.#onRawEnd());
+    socket.on('drain', () => {
+      this.#rawBlocked = false;
+      this.#pumpWrites();
+    });
+    socket.on('error', (err: Error) => {
+      if (!this.destroyed) this.destroy(err);
+    });
+    socket.on('close', () => this.#onRawClose());
+    socket.on('connect', () => this.emit('connect'));
+
+    // Anything the connection already wants to say (a client's first flight).
+    this.#flush();
+    this.#processEvents();
+  }
+
+  // ---- node:tls-like API ----------------------------------------------------------------
+
+  /** The negotiated version ('TLSv1.3' | 'TLSv1.2'), null before the handshake. */
+  getProtocol(): string | null {
+    return this.#info?.version ?? null;
+  }
+
+  getCipher(): CipherNameAndProtocol | undefined {
+    const info = this.#info;
+    if (!info) return undefined;
+    const suite = suiteById(info.cipherSuite);
+    const name = suite && suite.version === 'TLSv1.2' ? suite.opensslName : info.cipherName;
+    return { name, standardName: info.cipherName, version: info.version };
+  }
+
+  /** Client only, like node: the key exchange group; {} when none; null on a server socket. */
+  getEphemeralKeyInfo(): EphemeralKeyInfo | null {
+    if (this.#conn.side === 'server') return null;
+    const g = this.#info?.group;
+    if (g === undefined) return {};
+    return EPHEMERAL[g] ?? { type: 'ECDH', name: this.#info?.groupName ?? String(g) };
+  }
+
+  /** node-style certificate object of the peer; {} when it sent none, null before the handshake. */
+  getPeerCertificate(detailed = false): PeerCertificate | Record<string, never> | null {
+    const info = this.#info;
+    if (!info) return null;
+    const chain = info.peerCertificates.map(certificateDer);
+    if (chain.length === 0) return {};
+    const anchors = info.verifiedChain.map(certificateDer);
+    return peerCertificateObject(chain, anchors, detailed);
+  }
+
+  /** The peer's chain as DER, leaf first (hush extra). */
+  getPeerCertificateChain(): Buffer[] {
+    return (this.#info?.peerCertificates ?? []).map((c) => asBuffer(certificateDer(c)));
+  }
+
+  isSessionReused(): boolean {
+    return this.#info?.resumed ?? false;
+  }
+
+  /** The last session received (client), serialised for `connect({ session })`. */
+  getSession(): Buffer | undefined {
+    return this.#session;
+  }
+
+  /** RFC 5705 / RFC 8446 §7.5 exporter. */
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Buffer {
+    return asBuffer(this.#conn.exportKeyingMaterial(length, label, context));
+  }
+
+  /** The handshake parameters as the core reports them (hush extra). */
+  get handshakeInfo(): HandshakeInfo | undefined {
+    return this.#info;
+  }
+
+  /** Update our traffic keys; `requestPeer` asks the peer to update too (TLS 1.3 KeyUpdate). */
+  updateKeys(requestPeer = false): void {
+    this.#conn.updateKeys(requestPeer);
+    this.#flush();
+  }
+
+  // ---- net.Socket passthrough (node:http and undici call these) --------------------------
+
+  get remoteAddress(): string | undefined {
+    return (this.#raw as Partial<import('node:net').Socket>).remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return (this.#raw as Partial<import('node:net').Socket>).remotePort;
+  }
+  get remoteFamily(): string | undefined {
+    return (this.#raw as Partial<import('node:net').Socket>).remoteFamily;
+  }
+  get localAddress(): string | undefined {
+    return (this.#raw as Partial<import('node:net').Socket>).localAddress;
+  }
+  get localPort(): number | undefined {
+    return (this.#raw as Partial<import('node:net').Socket>).localPort;
+  }
+  get connecting(): boolean {
+    return (this.#raw as Partial<import('node:net').Socket>).connecting ?? false;
+  }
+  get bytesRead(): number {
+    return (this.#raw as Partial<import('node:net').Socket>).bytesRead ?? 0;
+  }
+  get bytesWritten(): number {
+    return (this.#raw as Partial<import('node:net').Socket>).bytesWritten ?? 0;
+  }
+
+  address(): ReturnType<import('node:net').Socket['address']> | Record<string, never> {
+    const raw = this.#raw as Partial<import('node:net').Socket>;
+    return typeof raw.address === 'function' ? raw.address() : {};
+  }
+
+  setTimeout(ms: number, cb?: () => void): this {
+    const raw = this.#raw as Partial<import('node:net').Socket>;
+    if (!this.#timeoutForwarded) {
+      this.#timeoutForwarded = true;
+      this.#raw.on('timeout', () => this.emit('timeout'));
+    }
+    if (cb) {
+      if (ms === 0) this.removeListener('timeout', cb);
+      else this.once('timeout', cb);
+    }
+    raw.setTimeout?.(ms);
+    return this;
+  }
+
+  setNoDelay(noDelay?: boolean): this {
+    (this.#raw as Partial<import('node:net').Socket>).setNoDelay?.(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    (this.#raw as Partial<import('node:net').Socket>).setKeepAlive?.(enable, initialDelay);
+    return this;
+  }
+
+  ref(): this {
+    (this.#raw as Partial<import('node:net').Socket>).ref?.();
+    return this;
+  }
+
+  unref(): this {
+    (this.#raw as Partial<import('node:net').Socket>).unref?.();
+    return this;
+  }
+
+  /** Like net.Socket#destroySoon (node:http calls it): end, then destroy once flushed. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  // ---- Duplex implementation --------------------------------------------------------------
+
+  override _read(): void {
+    if (this.#readPaused) {
+      this.#readPaused = false;
+      this.#raw.resume();
+    }
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.#pending = { chunks: [chunk], index: 0, offset: 0, cb };
+    this.#pumpWrites();
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
+    this.#pending = { chunks: chunks.map((c) => c.chunk), index: 0, offset: 0, cb };
+    this.#pumpWrites();
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (!this.#established) {
+      // Nothing may be sent before keys exist; close once the handshake completes.
+      this.#finalCb = cb;
+      return;
+    }
+    this.#sendCloseNotify();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.#clearTimer();
+    const raw = this.#raw;
+    if (this.#rawEnding && !raw.destroyed && !raw.writableFinished) {
+      // close_notify or an alert is on its way: let it flush, but not forever.
+      const t = setTimeout(() => raw.destroy(), LINGER_MS);
+      t.unref?.();
+      raw.once('finish', () => {
+        clearTimeout(t);
+        raw.destroy();
+      });
+      raw.once('close', () => clearTimeout(t));
+    } else {
+      raw.destroy();
+    }
+    cb(err);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #rawWritable(): boolean {
+    const raw = this.#raw;
+    if (raw.destroyed || raw.writableEnded) return false;
+    // A net.Socket without allowHalfOpen refuses writes once the peer's FIN arrived.
+    if (this.#rawReadEnded && (raw as { allowHalfOpen?: boolean }).allowHalfOpen === false) return false;
+    return true;
+  }
+
+  /** Send what the connection has to say, corked into one write. False when the socket is full. */
+  #flush(): boolean {
+    const out = this.#conn.takeOutput();
+    if (out.length === 0) return !this.#rawBlocked;
+    if (!this.#rawWritable()) return true; // dropped: nobody can read it any more
+    const raw = this.#raw;
+    let ok = true;
+    raw.cork();
+    for (const b of out) ok = raw.write(b);
+    raw.uncork();
+    if (!ok) this.#rawBlocked = true;
+    return ok;
+  }
+
+  #endRaw(): void {
+    if (this.#rawEnding) return;
+    this.#rawEnding = true;
+    if (this.#rawWritable()) this.#raw.end();
+  }
+
+  #sendCloseNotify(): void {
+    const s = this.#conn.state;
+    if (s === 'established' || s === 'handshaking') {
+      try {
+        this.#conn.close();
+      } catch {
+        // already closed: nothing to send
+      }
+    }
+    this.#flush();
+    this.#endRaw();
+  }
+
+  /** A fatal error: flush the alert the connection queued, end the transport, then destroy. */
+  #fail(err: Error): void {
+    if (this.destroyed) return;
+    this.#flush();
+    this.#endRaw();
+    this.destroy(err);
+  }
+
+  #pumpWrites(): void {
+    const p = this.#pending;
+    if (!p || !this.#established || this.destroyed) return;
+    for (;;) {
+      if (this.#rawBlocked) return; // resumed on 'drain'
+      if (p.index >= p.chunks.length) break;
+      const c = p.chunks[p.index]!;
+      const end = Math.min(c.length, p.offset + WRITE_SLICE);
+      if (end > p.offset) {
+        try {
+          this.#conn.write(c.subarray(p.offset, end));
+        } catch (e) {
+          this.#pending = undefined;
+          p.cb(e as Error);
+          return;
+        }
+      }
+      p.offset = end;
+      if (p.offset >= c.length) {
+        p.index++;
+        p.offset = 0;
+      }
+      this.#flush();
+    }
+    this.#pending = undefined;
+    p.cb();
+  }
+
+  #onRawData(chunk: Buffer): void {
+    if (this.destroyed) return;
+    const err = this.#conn.receive(chunk);
+    this.#flush();
+    this.#processEvents();
+    if (err && !this.destroyed) this.#fail(err);
+  }
+
+  /** Drive the connection again (e.g. after an accept step outside this class finished). */
+  resumeConnection(): void {
+    if (this.destroyed) return;
+    this.#flush();
+    this.#processEvents();
+    if (this.#conn.error && !this.destroyed) this.#fail(this.#conn.error);
+  }
+
+  #processEvents(): void {
+    for (const ev of this.#conn.takeEvents()) {
+      if (this.destroyed) return;
+      this.#onEvent(ev);
+    }
+  }
+
+  #onEvent(ev: ConnectionEvent): void {
+    switch (ev.type) {
+      case 'handshake':
+        this.#onHandshake(ev.info);
+        return;
+      case 'data':
+        if (this.readableEnded || ev.data.length === 0) return;
+        if (!this.push(asBuffer(ev.data)) && !this.#readPaused) {
+          this.#readPaused = true;
+          this.#raw.pause();
+        }
+        return;
+      case 'session': {
+        const buf = encodeSession(ev.ticket);
+        this.#session = buf;
+        this.emit('session', buf);
+        return;
+      }
+      case 'closed':
+        this.push(null);
+        return;
+      case 'error':
+        this.#fail(ev.error);
+        return;
+      case 'keylog':
+        if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(ev.line + '\n', 'latin1'));
+        return;
+      case 'trace':
+        this.emit('trace', ev.trace satisfies TraceEvent);
+        return;
+      case 'keyUpdate':
+        this.emit('keyUpdate', ev.direction);
+        return;
+    }
+  }
+
+  #onHandshake(info: HandshakeInfo): void {
+    this.#clearTimer();
+    this.#info = info;
+    this.#established = true;
+    this.alpnProtocol = info.alpn ?? false;
+    this.authorized = info.authorized;
+    if (!info.authorized && info.authorizationError) {
+      this.authorizationError = info.authorizationError.code;
+      this.authorizationFailure = info.authorizationError;
+    } else if (!info.authorized && this.#conn.side === 'client') {
+      this.authorizationError = 'ERR_TLS_CERT_NOT_VERIFIED';
+    }
+    if (this.#conn.side === 'server') {
+      this.servername = info.serverName ?? false;
+    } else if (info.authorized && this.#opts.checkServerIdentity && !info.resumed) {
+      // node:tls calls checkServerIdentity only for a verified, fresh chain.
+      const host = this.#opts.servername || this.#opts.host || 'localhost';
+      const cert = this.getPeerCertificate(true) as PeerCertificate;
+      let verifyError: Error | undefined;
+      try {
+        verifyError = this.#opts.checkServerIdentity(host, cert);
+      } catch (e) {
+        verifyError = e as Error;
+      }
+      if (verifyError) {
+        this.authorized = false;
+        this.authorizationError = (verifyError as { code?: string }).code ?? verifyError.message;
+        this.authorizationFailure = verifyError;
+        if (this.#opts.rejectUnauthorized !== false) {
+          this.destroy(verifyError);
+          return;
+        }
+      }
+    }
+    this.emit(this.#conn.side === 'client' ? 'secureConnect' : 'secure');
+    if (this.destroyed) return;
+    this.#pumpWrites();
+    const fin = this.#finalCb;
+    if (fin && !this.#pending) {
+      this.#finalCb = undefined;
+      this.#sendCloseNotify();
+      fin();
+    }
+  }
+
+  #onRawEnd(): void {
+    this.#rawReadEnded = true;
+    if (this.destroyed || this.readableEnded || this.#conn.peerClosed) return;
+    if (this.#conn.state === 'failed') return;
+    if (!this.#established) {
+      this.destroy(
+        codedError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'),
+      );
+      return;
+    }
+    this.truncated = true;
+    if (this.#opts.rejectTruncation) {
+      this.destroy(
+        codedError('ERR_TLS_TRUNCATED', 'the peer closed the connection without close_notify: the data may be truncated'),
+      );
+      return;
+    }
+    this.push(null);
+  }
+
+  #onRawClose(): void {
+    if (this.destroyed) return;
+    if (!this.#established) {
+      this.destroy(
+        codedError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'),
+      );
+      return;
+    }
+    if (!this.readableEnded && !this.#conn.peerClosed) this.truncated = true;
+    this.destroy();
+  }
+}
+
+/** The DER of a certificate as the x509 module represents it. */
+function certificateDer(c: unknown): Uint8Array {
+  if (c instanceof Uint8Array) return c;
+  const o = c as { der?: Uint8Array; raw?: Uint8Array };
+  const der = o.der ?? o.raw;
+  if (!der) throw new TlsError('internal_error', 'certificate without DER bytes');
+  return der;
+}
