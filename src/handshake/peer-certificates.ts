@@ -63,7 +63,7 @@ export function verifyPeerCertificates(ctx: HandshakeContext, opts: PeerCertific
       provider: ctx.provider,
       purpose: opts.purpose,
     });
-    if (result.ok) chain = result.chain;
+    if (result.ok) chain = [...result.chain];
     else error = result.error;
   }
 
