@@ -26,6 +26,8 @@ export interface TrafficSecretPair {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Not exported: only this module can create the later stages, so no stage can be skipped. */
+const STAGE: unique symbol = Symbol('tls13 key schedule stage');
 const EMPTY_HASHES = new WeakMap<CryptoProvider, Map<HashName, Uint8Array>>();
 
 /** Hash("") for Derive-Secret(., ., "") — computed once per provider and hash. */
@@ -119,7 +121,7 @@ export class EarlySecret extends Stage {
   intoHandshake(sharedSecret?: Uint8Array): HandshakeSecret {
     const salt = this.advance('the handshake secret');
     const ikm = sharedSecret ?? new Uint8Array(this.hashLength);
-    return HandshakeSecret.create(this.provider, this.hash, salt, this.provider.hkdfExtract(this.hash, salt, ikm));
+    return HandshakeSecret.create(STAGE, this.provider, this.hash, salt, this.provider.hkdfExtract(this.hash, salt, ikm));
   }
 }
 
@@ -128,8 +130,9 @@ export class HandshakeSecret extends Stage {
     super(provider, hash, secret);
   }
 
-  /** @internal — reached only through `EarlySecret.intoHandshake`. */
-  static create(provider: CryptoProvider, hash: HashName, salt: Uint8Array, secret: Uint8Array): HandshakeSecret {
+  /** Reached only through `EarlySecret.intoHandshake` (the token is module-private). */
+  static create(token: typeof STAGE, provider: CryptoProvider, hash: HashName, salt: Uint8Array, secret: Uint8Array): HandshakeSecret {
+    if (token !== STAGE) throw internalError('HandshakeSecret can only be derived from the previous stage');
     return new HandshakeSecret(provider, hash, salt, secret);
   }
 
@@ -146,7 +149,7 @@ export class HandshakeSecret extends Stage {
   intoMaster(): MasterSecret {
     const salt = this.advance('the master secret');
     const secret = this.provider.hkdfExtract(this.hash, salt, new Uint8Array(this.hashLength));
-    return MasterSecret.create(this.provider, this.hash, salt, secret);
+    return MasterSecret.create(STAGE, this.provider, this.hash, salt, secret);
   }
 }
 
@@ -155,8 +158,9 @@ export class MasterSecret extends Stage {
     super(provider, hash, secret);
   }
 
-  /** @internal — reached only through `HandshakeSecret.intoMaster`. */
-  static create(provider: CryptoProvider, hash: HashName, salt: Uint8Array, secret: Uint8Array): MasterSecret {
+  /** Reached only through `HandshakeSecret.intoMaster` (the token is module-private). */
+  static create(token: typeof STAGE, provider: CryptoProvider, hash: HashName, salt: Uint8Array, secret: Uint8Array): MasterSecret {
+    if (token !== STAGE) throw internalError('MasterSecret can only be derived from the previous stage');
     return new MasterSecret(provider, hash, salt, secret);
   }
 

@@ -8,7 +8,7 @@ import { suiteById, suiteByName, TLS12_SUITES, TLS13_SUITES, tls12SuiteById, tls
 import { TlsError } from '../../src/errors/index.js';
 import { hkdfExpandLabel, hkdfLabel } from '../../src/schedule/hkdf-label.js';
 import { Transcript } from '../../src/schedule/transcript.js';
-import { EarlySecret, exportKeyingMaterial, nextTrafficSecret } from '../../src/schedule/tls13.js';
+import { EarlySecret, exportKeyingMaterial, HandshakeSecret, MasterSecret, nextTrafficSecret } from '../../src/schedule/tls13.js';
 
 test('HkdfLabel: RFC 8446 §7.1 encoding, one buffer', () => {
   // From the trace draft: "tls13 key", 16 bytes, empty context.
@@ -106,6 +106,10 @@ test('key schedule stages: one way, once each, secrets wiped', () => {
   assert.throws(() => EarlySecret.start(provider, 'sha256').clientEarlyTrafficSecret(new Uint8Array(48)), /transcript hash has 48 bytes/);
   // A fresh start reproduces the same early secret (no state leaks between schedules).
   assert.equal(toHex(EarlySecret.start(provider, 'sha256').secret), es);
+  // Later stages cannot be made from outside the module (no skipping the early secret).
+  const z = new Uint8Array(32);
+  assert.throws(() => HandshakeSecret.create(Symbol() as never, provider, 'sha256', z, z), /previous stage/);
+  assert.throws(() => MasterSecret.create(Symbol() as never, provider, 'sha256', z, z), /previous stage/);
   // Binder keys differ for resumption and external PSKs.
   const e2 = EarlySecret.start(provider, 'sha256', new Uint8Array(32).fill(9));
   assert.notEqual(toHex(e2.binderKey('resumption')), toHex(e2.binderKey('external')));

@@ -1,0 +1,3 @@
+export * from './hkdf-label.js';
+export * from './transcript.js';
+export * from './tls13.js';
