@@ -3,6 +3,7 @@
 import type { TlsError } from '../errors/errors.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { TraceEvent } from './trace.js';
+import type { ClientHelloInfo } from './client-hello-info.js';
 
 /** The parameters a finished handshake agreed on. */
 export interface HandshakeInfo {
@@ -17,6 +18,9 @@ export interface HandshakeInfo {
   /** The scheme the peer signed its CertificateVerify/ServerKeyExchange with (undefined when resumed). */
   readonly signatureScheme: number | undefined;
   readonly signatureSchemeName: string | undefined;
+  /** The scheme we signed our own CertificateVerify with (server side; undefined when resumed or not signing). */
+  readonly localSignatureScheme?: number | undefined;
+  readonly localSignatureSchemeName?: string | undefined;
   readonly alpn: string | undefined;
   /** SNI the client sent (server side: what the client asked for). */
   readonly serverName: string | undefined;
@@ -28,6 +32,10 @@ export interface HandshakeInfo {
   readonly authorizationError: TlsError | undefined;
   /** The verified path, leaf to anchor, when authorized. */
   readonly verifiedChain: readonly Certificate[];
+  /** Server side: what the client offered in its (last) ClientHello. */
+  readonly clientHello?: ClientHelloInfo;
+  /** Server side: the certificate chain we presented (DER, leaf first). */
+  readonly localCertificates?: readonly Uint8Array[];
 }
 
 /** A ticket to resume a TLS 1.3 session later (client side). Plain data so it can be stored. */

@@ -1,7 +1,13 @@
 import type { Command } from './command.js';
 import { verifyCommand } from './verify.js';
+import { getCommand } from './get.js';
+import { serveCommand } from './serve.js';
+import { caCommand } from './ca.js';
 
 /** Every command, in the order `hush --help` lists them. */
 export const commands: Command[] = [
+  serveCommand,
+  getCommand,
+  caCommand,
   verifyCommand,
 ];
