@@ -1,0 +1,230 @@
+// connect(): node:tls.connect over hush. Same call shapes and the options hush supports; node
+// options hush does not support throw a UsageError instead of being ignored. Works as node:http's
+// `createConnection` and as undici's `connect` (see test/node).
+import net from 'node:net';
+import { createWriteStream } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import { ClientConnection } from '../connection/client.js';
+import type { ClientConfig } from '../connection/config.js';
+import type { SessionTicket } from '../connection/events.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { nodeCryptoProvider } from '../crypto/node/index.js';
+import { UsageError } from '../errors/errors.js';
+import type { TrustStore } from '../x509/trust-store.js';
+import { defaultTrustStore } from './trust.js';
+import { decodeSession } from './session.js';
+import { TLSSocket } from './socket.js';
+import type { PeerCertificate } from './peer-certificate.js';
+import {
+  parseAlpn, parseCiphers, parseCurves, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore,
+  type KeyInput, type PemInput,
+} from './options.js';
+
+export interface ConnectOptions {
+  /** The server's host name or address (default 'localhost'). `hostname` wins when both are set. */
+  host?: string;
+  /** Like `host` (what node:http and undici pass). */
+  hostname?: string;
+  port?: number | string;
+  /** Use this already-connected stream (a net.Socket or any Duplex) instead of opening one. */
+  socket?: Duplex;
+  /** Connect to a Unix socket instead of host:port. */
+  socketPath?: string;
+  /** SNI and the name verified; default `host` (an IP address is verified against IP SANs, not sent). */
+  servername?: string;
+  /** Trust anchors (PEM/DER). Default: Node's bundled Mozilla roots. */
+  ca?: PemInput | TrustStore;
+  /** Client certificate chain and key, for servers that ask. */
+  cert?: PemInput;
+  key?: KeyInput;
+  passphrase?: string;
+  /** Default true: fail the handshake when the server's chain or name does not verify. */
+  rejectUnauthorized?: boolean;
+  ALPNProtocols?: readonly (string | Uint8Array)[] | Uint8Array;
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  ciphers?: string;
+  ecdhCurve?: string;
+  sigalgs?: string;
+  /** A Buffer from a 'session' event (or getSession()), or the SessionTicket itself. */
+  session?: Uint8Array | SessionTicket;
+  checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
+  /** Socket idle timeout (ms), as socket.setTimeout(). */
+  timeout?: number;
+  /** ms to complete the handshake (default 120000; 0 = none). */
+  handshakeTimeout?: number;
+  // hush extras
+  /** Emit 'trace' events narrating the handshake. */
+  trace?: boolean;
+  /**
+   * Key logging: by default lines are produced and emitted as 'keylog' events for listeners
+   * (like node); false turns them off; a path or writable stream also appends them there.
+   */
+  keyLog?: boolean | string | NodeJS.WritableStream;
+  provider?: CryptoProvider;
+  /** Destroy with ERR_TLS_TRUNCATED when TCP closes without close_notify (default: end, `truncated` set). */
+  rejectTruncation?: boolean;
+  // passed to net.connect / the Duplex
+  localAddress?: string;
+  localPort?: number;
+  family?: number;
+  hints?: number;
+  lookup?: net.LookupFunction;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  autoSelectFamily?: boolean;
+  autoSelectFamilyAttemptTimeout?: number;
+  allowHalfOpen?: boolean;
+  highWaterMark?: number;
+  /** Other keys (e.g. node:http request options) are ignored. */
+  [other: string]: unknown;
+}
+
+/** node:tls options hush refuses, with what to do instead. */
+const REFUSED: Readonly<Record<string, string>> = {
+  pfx: 'use key and cert (PEM)',
+  secureContext: 'pass key, cert and ca directly',
+  requestOCSP: '',
+  enableTrace: "use trace: true and the 'trace' event",
+  pskCallback: '',
+  pskIdentityHint: '',
+  clientCertEngine: '',
+  privateKeyEngine: 'use key',
+  privateKeyIdentifier: 'use key',
+  crl: '',
+  dhparam: 'hush uses ECDHE only',
+  secureOptions: 'use minVersion/maxVersion and ciphers',
+  secureProtocol: 'use minVersion/maxVersion',
+  NPNProtocols: 'use ALPNProtocols',
+  onread: '',
+};
+
+type Callback = () => void;
+
+function normalizeArgs(args: unknown[]): { options: ConnectOptions; cb: Callback | undefined } {
+  let options: ConnectOptions = {};
+  let cb: Callback | undefined;
+  let i = 0;
+  if (typeof args[0] === 'number' || (typeof args[0] === 'string' && /^\d+$/.test(args[0]))) {
+    options.port = Number(args[0]);
+    i = 1;
+    if (typeof args[1] === 'string') {
+      options.host = args[1];
+      i = 2;
+    }
+  } else if (typeof args[0] === 'string') {
+    options.socketPath = args[0];
+    i = 1;
+  }
+  if (args[i] !== null && typeof args[i] === 'object') {
+    options = { ...(args[i] as ConnectOptions), ...options };
+    i++;
+  }
+  if (typeof args[i] === 'function') cb = args[i] as Callback;
+  return { options, cb };
+}
+
+function openKeyLog(target: string | NodeJS.WritableStream): (line: Buffer) => void {
+  const stream = typeof target === 'string' ? createWriteStream(target, { flags: 'a', mode: 0o600 }) : target;
+  return (line) => {
+    stream.write(line);
+  };
+}
+
+/** The ClientConfig connect() would use (exported for the CLI and tests). */
+export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConfig; host: string; servername: string } {
+  refuseOptions(o, REFUSED, 'connect()');
+  const provider = o.provider ?? nodeCryptoProvider;
+  const host = o.hostname ?? o.host ?? 'localhost';
+  if (typeof host !== 'string' || host.length === 0) throw new UsageError('host must be a non-empty string');
+  const servername = o.servername ?? host;
+  if (typeof servername !== 'string') throw new UsageError('servername must be a string');
+  const rejectUnauthorized = o.rejectUnauthorized !== false;
+  let trust: TrustStore;
+  if (o.ca === undefined) trust = defaultTrustStore();
+  else if (typeof o.ca === 'object' && !(o.ca instanceof Uint8Array) && !Array.isArray(o.ca)) trust = o.ca as TrustStore;
+  else trust = toTrustStore(o.ca as PemInput);
+  let session: SessionTicket | undefined;
+  if (o.session instanceof Uint8Array) session = decodeSession(o.session);
+  else if (o.session !== undefined && o.session !== null) session = o.session as SessionTicket;
+  const certified = toCertifiedKeys(provider, o.cert, o.key, o.passphrase);
+  if (certified.length > 1) throw new UsageError('a client presents one certificate: give one key and one cert chain');
+  const config: ClientConfig = {
+    provider,
+    now: Date.now,
+    serverName: servername,
+    trust,
+    rejectUnauthorized,
+    cipherSuites: parseCiphers(o.ciphers),
+    groups: parseCurves(o.ecdhCurve),
+    signatureSchemes: parseSigalgs(o.sigalgs),
+    minVersion: parseVersion(o.minVersion, 'minVersion'),
+    maxVersion: parseVersion(o.maxVersion, 'maxVersion'),
+    alpnProtocols: parseAlpn(o.ALPNProtocols),
+    keyLog: o.keyLog !== false,
+    trace: o.trace === true,
+    session,
+    clientCertificate: certified[0],
+  };
+  return { config, host, servername };
+}
+
+/**
+ * node:tls.connect over hush: connect(options[, cb]) or connect(port[, host][, options][, cb]).
+ * `cb` is added as a 'secureConnect' listener. Throws UsageError for bad or unsupported options.
+ */
+export function connect(options: ConnectOptions, cb?: Callback): TLSSocket;
+export function connect(port: number, host?: string, options?: ConnectOptions, cb?: Callback): TLSSocket;
+export function connect(port: number, options?: ConnectOptions, cb?: Callback): TLSSocket;
+export function connect(...args: unknown[]): TLSSocket {
+  const { options: o, cb } = normalizeArgs(args);
+  const { config, host, servername } = clientConfigFromOptions(o);
+  const connection = new ClientConnection(config);
+
+  let raw: Duplex;
+  if (o.socket) {
+    raw = o.socket;
+  } else {
+    const common = {
+      allowHalfOpen: true, // TLSSocket decides when to end the transport
+      ...(o.noDelay !== undefined ? { noDelay: o.noDelay } : {}),
+      ...(o.keepAlive !== undefined ? { keepAlive: o.keepAlive } : {}),
+      ...(o.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: o.keepAliveInitialDelay } : {}),
+    };
+    if (o.socketPath !== undefined) {
+      raw = net.connect({ ...common, path: o.socketPath });
+    } else {
+      const port = Number(o.port ?? 443);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`port must be 0..65535, not ${String(o.port)}`);
+      raw = net.connect({
+        ...common,
+        host,
+        port,
+        ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}),
+        ...(o.localPort !== undefined ? { localPort: o.localPort } : {}),
+        ...(o.family !== undefined ? { family: o.family } : {}),
+        ...(o.hints !== undefined ? { hints: o.hints } : {}),
+        ...(o.lookup !== undefined ? { lookup: o.lookup } : {}),
+        ...(o.autoSelectFamily !== undefined ? { autoSelectFamily: o.autoSelectFamily } : {}),
+        ...(o.autoSelectFamilyAttemptTimeout !== undefined ? { autoSelectFamilyAttemptTimeout: o.autoSelectFamilyAttemptTimeout } : {}),
+      });
+    }
+  }
+
+  const socket = new TLSSocket(raw, {
+    connection,
+    servername,
+    host,
+    handshakeTimeout: o.handshakeTimeout,
+    rejectTruncation: o.rejectTruncation,
+    rejectUnauthorized: config.rejectUnauthorized,
+    checkServerIdentity: o.checkServerIdentity,
+    allowHalfOpen: o.allowHalfOpen,
+    highWaterMark: o.highWaterMark,
+  });
+  if (o.keyLog !== undefined && typeof o.keyLog !== 'boolean') socket.on('keylog', openKeyLog(o.keyLog));
+  if (o.timeout !== undefined) socket.setTimeout(o.timeout);
+  if (cb) socket.once('secureConnect', cb);
+  return socket;
+}

@@ -1,0 +1,240 @@
+// node:tls option values → hush config values. Shared by connect() and createServer(), so the two
+// accept the same spellings: versions ('TLSv1.3'), cipher lists (OpenSSL or IANA names, ':' or ','),
+// curves ('X25519:P-256' or 'x25519,secp256r1'), sigalgs, ALPN lists, PEM/DER trust and keys.
+// Every value we cannot honour is a UsageError that says what to do instead.
+import type { CertifiedKey, TlsVersionName } from '../connection/config.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { TLS13_SUITES, suiteByName } from '../crypto/suites.js';
+import { UsageError } from '../errors/errors.js';
+import { NamedGroup, NamedGroups, SignatureScheme, SignatureSchemes } from '../wire/enums.js';
+import { parseCertificates } from '../x509/certificate.js';
+import { TrustStore } from '../x509/trust-store.js';
+
+/** A PEM string, a Buffer holding PEM or DER, or a list of them (node's `ca`/`cert` shape). */
+export type PemInput = string | Uint8Array | readonly (string | Uint8Array)[];
+/** node's `key` shape: PEM/DER, or objects with their own passphrase. */
+export type KeyInput = string | Uint8Array | readonly (string | Uint8Array | { pem: string | Uint8Array; passphrase?: string })[];
+
+/** Throw for each option in `refused` that is set (not undefined). */
+export function refuseOptions(options: object, refused: Readonly<Record<string, string>>, where: string): void {
+  const o = options as Record<string, unknown>;
+  for (const [name, advice] of Object.entries(refused)) {
+    if (o[name] !== undefined) {
+      throw new UsageError(`hush ${where} does not support option '${name}' yet${advice ? `; ${advice}` : ''}`, 'ERR_HUSH_UNSUPPORTED_OPTION');
+    }
+  }
+}
+
+export function parseVersion(v: unknown, option: string): TlsVersionName | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'TLSv1.2' || v === 'TLSv1.3') return v;
+  if (v === 'TLSv1' || v === 'TLSv1.1' || v === 'SSLv3') {
+    throw new UsageError(`${option} '${v}': hush speaks only TLSv1.2 and TLSv1.3`);
+  }
+  throw new UsageError(`${option} must be 'TLSv1.2' or 'TLSv1.3', not ${JSON.stringify(v)}`);
+}
+
+function tokens(list: string): string[] {
+  return list.split(/[:,\s]+/).filter((t) => t.length > 0);
+}
+
+// OpenSSL keywords that mean "the usual good suites": we answer with hush's defaults.
+const CIPHER_DEFAULT_KEYWORDS = new Set(['DEFAULT', 'HIGH', 'ALL', 'SECURE', 'COMPLEMENTOFDEFAULT']);
+
+/**
+ * node's `ciphers`: an OpenSSL-style list, with OpenSSL or IANA names; TLS 1.3 suites by their
+ * (shared) names. As in node, a list without TLS 1.3 suites keeps the default TLS 1.3 suites, and
+ * TLS 1.2 is offered only with the TLS 1.2 suites the list names. Exclusions ('!x', '-x') remove a
+ * named suite and are otherwise ignored (we implement no aNULL, RC4, ... to exclude); '@...'
+ * directives are ignored. A positive name hush does not implement is an error.
+ */
+export function parseCiphers(list: unknown): number[] | undefined {
+  if (list === undefined) return undefined;
+  if (typeof list !== 'string') throw new UsageError(`ciphers must be a string like 'TLS_AES_128_GCM_SHA256:ECDHE-ECDSA-AES128-GCM-SHA256'`);
+  const out: number[] = [];
+  const removed = new Set<number>();
+  let defaults = false;
+  for (const raw of tokens(list)) {
+    if (raw.startsWith('@')) continue;
+    if (raw.startsWith('!') || raw.startsWith('-')) {
+      const s = suiteByName(raw.slice(1));
+      if (s) removed.add(s.id);
+      continue;
+    }
+    const t = raw.startsWith('+') ? raw.slice(1) : raw;
+    if (CIPHER_DEFAULT_KEYWORDS.has(t.toUpperCase())) {
+      defaults = true;
+      continue;
+    }
+    const s = suiteByName(t) ?? suiteByName(t.toUpperCase());
+    if (!s) {
+      throw new UsageError(
+        `cipher '${t}' is not one hush implements; use IANA names (TLS_AES_128_GCM_SHA256, ` +
+          `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...) or their OpenSSL names (ECDHE-ECDSA-AES128-GCM-SHA256, ...)`,
+      );
+    }
+    if (!out.includes(s.id)) out.push(s.id);
+  }
+  const has13 = out.some((id) => TLS13_SUITES.some((s) => s.id === id));
+  const result = [...(has13 || defaults ? [] : TLS13_SUITES.map((s) => s.id)), ...out];
+  if (defaults) for (const s of TLS13_SUITES) if (!result.includes(s.id)) result.push(s.id);
+  const final = result.filter((id) => !removed.has(id));
+  if (final.length === 0) throw new UsageError(`ciphers '${list}' leaves no cipher suite hush can use`);
+  return final;
+}
+
+const CURVE_ALIASES: Readonly<Record<string, number>> = {
+  x25519: NamedGroup.x25519,
+  x448: NamedGroup.x448,
+  'p-256': NamedGroup.secp256r1,
+  prime256v1: NamedGroup.secp256r1,
+  secp256r1: NamedGroup.secp256r1,
+  'p-384': NamedGroup.secp384r1,
+  secp384r1: NamedGroup.secp384r1,
+  'p-521': NamedGroup.secp521r1,
+  secp521r1: NamedGroup.secp521r1,
+};
+
+/** node's `ecdhCurve` ('auto' = hush's default order). */
+export function parseCurves(list: unknown): number[] | undefined {
+  if (list === undefined || list === 'auto') return undefined;
+  if (typeof list !== 'string') throw new UsageError(`ecdhCurve must be a string like 'X25519:P-256'`);
+  const out: number[] = [];
+  for (const t of tokens(list)) {
+    if (t.toLowerCase() === 'auto') return undefined;
+    const g = CURVE_ALIASES[t.toLowerCase()] ?? NamedGroups.byName(t);
+    if (g === undefined) throw new UsageError(`ecdhCurve '${t}' is not a group hush knows; use X25519, P-256 or P-384`);
+    if (!out.includes(g)) out.push(g);
+  }
+  if (out.length === 0) throw new UsageError('ecdhCurve is empty');
+  return out;
+}
+
+const SIGALG_OPENSSL: Readonly<Record<string, number>> = {
+  'RSA+SHA256': SignatureScheme.rsa_pkcs1_sha256,
+  'RSA+SHA384': SignatureScheme.rsa_pkcs1_sha384,
+  'RSA+SHA512': SignatureScheme.rsa_pkcs1_sha512,
+  'RSA-PSS+SHA256': SignatureScheme.rsa_pss_rsae_sha256,
+  'RSA-PSS+SHA384': SignatureScheme.rsa_pss_rsae_sha384,
+  'RSA-PSS+SHA512': SignatureScheme.rsa_pss_rsae_sha512,
+  'PSS+SHA256': SignatureScheme.rsa_pss_rsae_sha256,
+  'PSS+SHA384': SignatureScheme.rsa_pss_rsae_sha384,
+  'PSS+SHA512': SignatureScheme.rsa_pss_rsae_sha512,
+  'ECDSA+SHA256': SignatureScheme.ecdsa_secp256r1_sha256,
+  'ECDSA+SHA384': SignatureScheme.ecdsa_secp384r1_sha384,
+  'ECDSA+SHA512': SignatureScheme.ecdsa_secp521r1_sha512,
+  ED25519: SignatureScheme.ed25519,
+};
+
+/** node's `sigalgs`: IANA names (ecdsa_secp256r1_sha256) or OpenSSL forms (ECDSA+SHA256, RSA-PSS+SHA256). */
+export function parseSigalgs(list: unknown): number[] | undefined {
+  if (list === undefined) return undefined;
+  if (typeof list !== 'string') throw new UsageError(`sigalgs must be a string like 'ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256'`);
+  const out: number[] = [];
+  for (const t of tokens(list)) {
+    const s = SignatureSchemes.byName(t) ?? SIGALG_OPENSSL[t.toUpperCase()];
+    if (s === undefined) throw new UsageError(`sigalgs: '${t}' is not a signature scheme hush knows (use IANA names like rsa_pss_rsae_sha256)`);
+    if (!out.includes(s)) out.push(s);
+  }
+  if (out.length === 0) throw new UsageError('sigalgs is empty');
+  return out;
+}
+
+/** node's `ALPNProtocols`: strings, Buffers, or one Buffer in wire format (length-prefixed names). */
+export function parseAlpn(v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const bad = (): never => {
+    throw new UsageError(`ALPNProtocols must be an array of strings or Buffers (e.g. ['h2', 'http/1.1'])`);
+  };
+  let names: string[];
+  if (Array.isArray(v)) {
+    names = v.map((p: unknown) =>
+      typeof p === 'string' ? p : p instanceof Uint8Array ? Buffer.from(p).toString('latin1') : bad(),
+    );
+  } else if (v instanceof Uint8Array) {
+    names = [];
+    for (let i = 0; i < v.length; ) {
+      const n = v[i]!;
+      if (n === 0 || i + 1 + n > v.length) bad();
+      names.push(Buffer.from(v.subarray(i + 1, i + 1 + n)).toString('latin1'));
+      i += 1 + n;
+    }
+  } else {
+    return bad();
+  }
+  for (const n of names) {
+    if (n.length === 0 || n.length > 255) throw new UsageError(`ALPN protocol names must be 1..255 bytes: ${JSON.stringify(n)}`);
+  }
+  return names;
+}
+
+function list<T>(v: T | readonly T[]): T[] {
+  return Array.isArray(v) ? [...(v as readonly T[])] : [v as T];
+}
+
+/** node's `ca` → a TrustStore (PEM text or Buffers holding PEM or DER). */
+export function toTrustStore(ca: PemInput): TrustStore {
+  const store = new TrustStore();
+  for (const item of list(ca)) {
+    if (typeof item !== 'string' && !(item instanceof Uint8Array)) throw new UsageError('ca must be PEM strings or Buffers');
+    try {
+      store.add(item);
+    } catch (e) {
+      throw new UsageError(`ca: ${(e as Error).message}`);
+    }
+  }
+  return store;
+}
+
+function chainsOf(cert: PemInput): Uint8Array[][] {
+  return list(cert).map((item) => {
+    if (typeof item !== 'string' && !(item instanceof Uint8Array)) throw new UsageError('cert must be PEM strings or Buffers');
+    let chain: Uint8Array[];
+    try {
+      chain = parseCertificates(typeof item === 'string' ? item : isDer(item) ? item : Buffer.from(item).toString('latin1')).map((c) => c.raw);
+    } catch (e) {
+      throw new UsageError(`cert: ${(e as Error).message}`);
+    }
+    if (chain.length === 0) throw new UsageError('cert holds no CERTIFICATE block');
+    return chain;
+  });
+}
+
+function isDer(b: Uint8Array): boolean {
+  return b[0] === 0x30;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/**
+ * node's `cert` + `key` (+ `passphrase`) → certified keys. Each `cert` entry is a chain (leaf
+ * first); each key is paired with the chain whose leaf carries its public key, like OpenSSL does.
+ */
+export function toCertifiedKeys(
+  provider: CryptoProvider,
+  cert: PemInput | undefined,
+  key: KeyInput | undefined,
+  passphrase: string | undefined,
+): CertifiedKey[] {
+  if (cert === undefined && key === undefined) return [];
+  if (cert === undefined) throw new UsageError('key was given without cert');
+  if (key === undefined) throw new UsageError('cert was given without key');
+  const chains = chainsOf(cert);
+  const spkis = chains.map((c) => parseCertificates(c[0]!)[0]!.spki.raw);
+  const out: CertifiedKey[] = [];
+  for (const k of list(key)) {
+    let pk;
+    try {
+      if (typeof k === 'string' || k instanceof Uint8Array) pk = provider.importPrivateKey(k, passphrase);
+      else pk = provider.importPrivateKey(k.pem, k.passphrase ?? passphrase);
+    } catch (e) {
+      throw new UsageError(`key: ${(e as Error).message}`);
+    }
+    const i = spkis.findIndex((s) => equalBytes(s, pk.publicKey.spki));
+    if (i < 0) throw new UsageError('key: no certificate in cert carries this private key\'s public key');
+    out.push({ chain: chains[i]!, key: pk });
+  }
+  return out;
+}
