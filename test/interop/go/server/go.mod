@@ -1,0 +1,3 @@
+module hushinterop
+
+go 1.19

@@ -1,0 +1,900 @@
+// Real-peer interop harness: a throwaway PKI made with the openssl CLI, TLS peers (openssl s_server,
+// gnutls-serv, a Go crypto/tls server, an in-process node:tls server) on 127.0.0.1, and a socket pump
+// that drives any sans-I/O TlsConnection over a real TCP socket.
+//
+// Everything started here is stopped by PID (never by name), every wait is bounded, and the PKI lives
+// in one mkdtemp directory per test process that is removed at exit.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import type { TlsConnection } from '../../src/connection/api.js';
+import type { ConnectionEvent, HandshakeInfo, SessionTicket } from '../../src/connection/events.js';
+import type { TlsError } from '../../src/errors/errors.js';
+
+const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
+
+// ---------------------------------------------------------------------------------------------
+// Peer availability
+
+export type PeerName = 'openssl' | 'gnutls' | 'go' | 'node';
+
+const BINARIES: Record<PeerName, string | undefined> = {
+  openssl: 'openssl',
+  gnutls: 'gnutls-serv',
+  go: 'go',
+  node: undefined,
+};
+
+/** True when the interop tests should skip (HUSH_SKIP_INTEROP=1). */
+export const skipInterop = process.env.HUSH_SKIP_INTEROP === '1';
+
+function which(cmd: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** Undefined when the peer's binary is installed; otherwise the reason (a clear failure message). */
+export function missingPeer(peer: PeerName): string | undefined {
+  const bin = BINARIES[peer];
+  if (bin === undefined || which(bin)) return undefined;
+  return `${peer}: '${bin}' is not installed (CI installs it via .ci/run; set HUSH_SKIP_INTEROP=1 to skip interop tests)`;
+}
+
+/**
+ * For node:test's `skip` option: a skip reason when HUSH_SKIP_INTEROP=1, else false. A missing binary
+ * is not a skip: call `requirePeer` inside the test so it fails with a clear message.
+ */
+export function interopSkip(): string | false {
+  return skipInterop ? 'HUSH_SKIP_INTEROP=1' : false;
+}
+
+/** Throw a clear error when the peer binary is missing. */
+export function requirePeer(peer: PeerName): void {
+  const why = missingPeer(peer);
+  if (why) throw new Error(why);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Temp dirs, cleaned at exit
+
+const tempDirs: string[] = [];
+let exitHook = false;
+
+/** A fresh directory under os.tmpdir(), removed when the process exits. */
+export function tempDir(prefix = 'hush-interop-'): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(d);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const t of tempDirs) rmSync(t, { recursive: true, force: true });
+    });
+  }
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PKI
+
+export interface CertFiles {
+  /** PEM: the leaf, followed by any intermediates the server should send. */
+  readonly cert: string;
+  /** PEM: the leaf only. */
+  readonly leaf: string;
+  /** PEM private key (PKCS#8). */
+  readonly key: string;
+}
+
+export type ServerCertKind = 'ecdsa256' | 'ecdsa384' | 'rsa2048' | 'ed25519';
+export type NegativeCertKind =
+  | 'expired'
+  | 'notYetValid'
+  | 'wrongHost'
+  | 'selfSigned'
+  | 'unknownCa'
+  | 'issuerNotCa'
+  | 'wrongEku';
+
+export interface Pki {
+  readonly dir: string;
+  /** The trusted test CA (ECDSA P-256). */
+  readonly ca: { readonly cert: string; readonly key: string };
+  /** An untrusted CA that issued `negative.unknownCa`. */
+  readonly otherCa: { readonly cert: string; readonly key: string };
+  /** Leaves for localhost / 127.0.0.1 (serverAuth) issued by `ca`. */
+  readonly server: Readonly<Record<ServerCertKind, CertFiles>>;
+  /** A client certificate (ECDSA P-256, clientAuth) issued by `ca`. */
+  readonly client: CertFiles;
+  /** Server certificates that must be rejected (all for localhost unless the name says otherwise). */
+  readonly negative: Readonly<Record<NegativeCertKind, CertFiles>>;
+}
+
+const OPENSSL_CNF = `
+[ req ]
+distinguished_name = dn
+prompt = no
+[ dn ]
+CN = unused
+
+[ ca ]
+default_ca = CA_default
+[ CA_default ]
+database = DIR/index.txt
+new_certs_dir = DIR/newcerts
+serial = DIR/serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+email_in_dn = no
+copy_extensions = none
+default_days = 30
+[ policy_any ]
+commonName = supplied
+organizationName = optional
+
+[ v3_ca ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+
+[ server ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[ server_wrong_host ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:wrong.example
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[ server_wrong_eku ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[ self_signed ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+
+[ client ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+`;
+
+function ymd(ms: number): string {
+  // openssl ca -startdate/-enddate: YYYYMMDDHHMMSSZ
+  return new Date(ms).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/** Create the test PKI in `dir` with the openssl CLI (synchronous; ~1 s). */
+export function makePki(dir: string): Pki {
+  mkdirSync(path.join(dir, 'newcerts'), { recursive: true });
+  const cnf = path.join(dir, 'openssl.cnf');
+  writeFileSync(cnf, OPENSSL_CNF.replaceAll('DIR', dir));
+  writeFileSync(path.join(dir, 'index.txt'), '');
+  writeFileSync(path.join(dir, 'serial'), '1000\n');
+  const ossl = (...args: string[]): string => {
+    try {
+      return execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    } catch (e) {
+      const err = e as { stderr?: string; message: string };
+      throw new Error(`openssl ${args.join(' ')} failed: ${err.stderr ?? err.message}`);
+    }
+  };
+  const f = (name: string): string => path.join(dir, name);
+  const genKey = (name: string, kind: 'p256' | 'p384' | 'rsa2048' | 'ed25519'): string => {
+    const out = f(`${name}.key`);
+    if (kind === 'p256') ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', out);
+    else if (kind === 'p384') ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', out);
+    else if (kind === 'rsa2048') ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', out);
+    else ossl('genpkey', '-algorithm', 'ED25519', '-out', out);
+    return out;
+  };
+  const now = Date.now();
+  const DAY = 86_400_000;
+  const makeCa = (name: string, cn: string): { cert: string; key: string } => {
+    const key = genKey(name, 'p256');
+    const cert = f(`${name}.pem`);
+    ossl('req', '-config', cnf, '-new', '-x509', '-key', key, '-subj', `/CN=${cn}`, '-days', '3650', '-extensions', 'v3_ca', '-sha256', '-out', cert);
+    return { cert, key };
+  };
+  const issue = (
+    name: string,
+    kind: 'p256' | 'p384' | 'rsa2048' | 'ed25519',
+    cn: string,
+    ext: string,
+    issuer: { cert: string; key: string },
+    validity: { from: number; to: number } = { from: now - DAY, to: now + 30 * DAY },
+    extraChain: string[] = [],
+  ): CertFiles => {
+    const key = genKey(name, kind);
+    const csr = f(`${name}.csr`);
+    ossl('req', '-config', cnf, '-new', '-key', key, '-subj', `/CN=${cn}`, '-out', csr);
+    const leaf = f(`${name}.leaf.pem`);
+    ossl('ca', '-config', cnf, '-batch', '-notext', '-cert', issuer.cert, '-keyfile', issuer.key, '-extensions', ext,
+      '-startdate', ymd(validity.from), '-enddate', ymd(validity.to), '-in', csr, '-out', leaf);
+    const cert = f(`${name}.pem`);
+    writeFileSync(cert, [leaf, ...extraChain].map((p) => readFileSync(p, 'utf8')).join(''));
+    return { cert, leaf, key };
+  };
+
+  const ca = makeCa('ca', 'hush interop test CA');
+  const otherCa = makeCa('other-ca', 'hush interop untrusted CA');
+  const server = {
+    ecdsa256: issue('server-ecdsa256', 'p256', 'localhost', 'server', ca),
+    ecdsa384: issue('server-ecdsa384', 'p384', 'localhost', 'server', ca),
+    rsa2048: issue('server-rsa2048', 'rsa2048', 'localhost', 'server', ca),
+    ed25519: issue('server-ed25519', 'ed25519', 'localhost', 'server', ca),
+  };
+  const client = issue('client', 'p256', 'hush interop client', 'client', ca);
+
+  // Self-signed leaf (not a CA) for localhost.
+  const ssKey = genKey('self-signed', 'p256');
+  const ssCert = f('self-signed.pem');
+  ossl('req', '-config', cnf, '-new', '-x509', '-key', ssKey, '-subj', '/CN=localhost', '-days', '30', '-extensions', 'self_signed', '-sha256', '-out', ssCert);
+  // A leaf issued by an end-entity certificate (CA:FALSE) that the trusted CA issued.
+  const notCa = issue('not-a-ca', 'p256', 'hush interop end entity', 'server', ca);
+  const issuerNotCa = issue('issuer-not-ca', 'p256', 'localhost', 'server', notCa, undefined, [notCa.leaf]);
+  const negative = {
+    expired: issue('expired', 'p256', 'localhost', 'server', ca, { from: now - 60 * DAY, to: now - 30 * DAY }),
+    notYetValid: issue('not-yet-valid', 'p256', 'localhost', 'server', ca, { from: now + 30 * DAY, to: now + 60 * DAY }),
+    wrongHost: issue('wrong-host', 'p256', 'wrong.example', 'server_wrong_host', ca),
+    selfSigned: { cert: ssCert, leaf: ssCert, key: ssKey },
+    unknownCa: issue('unknown-ca', 'p256', 'localhost', 'server', otherCa),
+    issuerNotCa,
+    wrongEku: issue('wrong-eku', 'p256', 'localhost', 'server_wrong_eku', ca),
+  };
+  return { dir, ca, otherCa, server, client, negative };
+}
+
+let cachedPki: Pki | undefined;
+
+/** The PKI of this test process (made once, in a temp dir removed at exit). */
+export function testPki(): Pki {
+  cachedPki ??= makePki(tempDir('hush-pki-'));
+  return cachedPki;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports and processes
+
+/** A port the OS considers free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Resolve once a TCP connect to 127.0.0.1:port succeeds; reject after timeoutMs. */
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+export interface Started {
+  readonly proc: ChildProcess;
+  readonly pid: number;
+  /** Everything the child wrote to stderr and stdout so far (bounded to the last 64 KiB each). */
+  stderr(): string;
+  stdout(): string;
+  /** True once the child exited. */
+  readonly exited: boolean;
+  /** SIGTERM the child by PID, SIGKILL after 2 s; resolves when it exited. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Ready once 127.0.0.1:readyPort accepts TCP connections. */
+  readyPort?: number;
+  /** Ready once stdout or stderr matches. */
+  readyRegex?: RegExp;
+  /** Readiness timeout (default 10 s). */
+  timeoutMs?: number;
+  /** Hard limit on the child's lifetime (default 120 s): it is killed after that. */
+  lifetimeMs?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Keep stdin as a pipe (default: ignore). */
+  stdin?: boolean;
+}
+
+const running = new Set<Started>();
+process.on('exit', () => {
+  // Last resort: the test forgot to stop something. Kill only our own children, by PID.
+  for (const s of running) if (!s.exited) try { process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ }
+});
+
+const KEEP = 64 * 1024;
+
+/** Start a child process and wait until it is ready. On failure the child is stopped and its output is in the error. */
+export async function startProcess(cmd: string, args: readonly string[], opts: StartOptions = {}): Promise<Started> {
+  const proc = spawn(cmd, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let exited = false;
+  let exitInfo = '';
+  const exitedP = new Promise<void>((resolve) => {
+    proc.once('exit', (code, signal) => {
+      exited = true;
+      exitInfo = `exited with ${code ?? signal}`;
+      resolve();
+    });
+    proc.once('error', (e) => {
+      exited = true;
+      exitInfo = `failed to start: ${e.message}`;
+      resolve();
+    });
+  });
+  proc.stdout!.setEncoding('latin1');
+  proc.stderr!.setEncoding('latin1');
+  const listeners: (() => void)[] = [];
+  proc.stdout!.on('data', (d: string) => {
+    out = (out + d).slice(-KEEP);
+    for (const l of listeners) l();
+  });
+  proc.stderr!.on('data', (d: string) => {
+    err = (err + d).slice(-KEEP);
+    for (const l of listeners) l();
+  });
+  const life = setTimeout(() => void started.stop(), opts.lifetimeMs ?? 120_000);
+  life.unref();
+  let stopping: Promise<void> | undefined;
+  const started: Started = {
+    proc,
+    pid: proc.pid ?? -1,
+    stderr: () => err,
+    stdout: () => out,
+    get exited() {
+      return exited;
+    },
+    stop() {
+      stopping ??= (async () => {
+        clearTimeout(life);
+        if (!exited && proc.pid !== undefined) {
+          try { process.kill(proc.pid, 'SIGTERM'); } catch { /* already gone */ }
+          const t = setTimeout(() => {
+            if (!exited && proc.pid !== undefined) try { process.kill(proc.pid, 'SIGKILL'); } catch { /* gone */ }
+          }, 2000);
+          await exitedP;
+          clearTimeout(t);
+        }
+        running.delete(started);
+      })();
+      return stopping;
+    },
+  };
+  running.add(started);
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const describe = () => `${cmd} ${args.join(' ')}`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${describe()}: not ready after ${timeoutMs} ms`)), timeoutMs);
+      const done = (e?: Error) => {
+        clearTimeout(timer);
+        if (e) reject(e);
+        else resolve();
+      };
+      void exitedP.then(() => done(new Error(`${describe()}: ${exitInfo} before it was ready`)));
+      if (opts.readyRegex) {
+        const re = opts.readyRegex;
+        const check = () => {
+          if (re.test(out) || re.test(err)) done();
+        };
+        listeners.push(check);
+        check();
+      } else if (opts.readyPort !== undefined) {
+        waitForPort(opts.readyPort, timeoutMs).then(() => done(), (e: Error) => done(e));
+      } else {
+        done();
+      }
+    });
+  } catch (e) {
+    await started.stop();
+    throw new Error(`${(e as Error).message}\n--- stderr ---\n${err.slice(-4000)}\n--- stdout ---\n${out.slice(-2000)}`);
+  }
+  return started;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peers (servers)
+
+export interface PeerServer {
+  readonly name: PeerName;
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  /** The peer's diagnostics (stderr/stdout), for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** PEM cert chain (leaf first) and key files. */
+  cert: string;
+  key: string;
+  /** IANA TLS 1.3 suite names the server accepts (default: all three). */
+  suites?: readonly string[];
+  /** Group names the server accepts: x25519, secp256r1, secp384r1 (default: all). */
+  groups?: readonly string[];
+  /** Require a client certificate issued by this CA (PEM file). */
+  clientCa?: string;
+}
+
+const OPENSSL_GROUP: Record<string, string> = { x25519: 'X25519', secp256r1: 'P-256', secp384r1: 'P-384' };
+const GNUTLS_GROUP: Record<string, string> = { x25519: 'GROUP-X25519', secp256r1: 'GROUP-SECP256R1', secp384r1: 'GROUP-SECP384R1' };
+const GNUTLS_SUITE: Record<string, string> = {
+  TLS_AES_128_GCM_SHA256: 'AES-128-GCM',
+  TLS_AES_256_GCM_SHA384: 'AES-256-GCM',
+  TLS_CHACHA20_POLY1305_SHA256: 'CHACHA20-POLY1305',
+};
+
+/**
+ * `openssl s_server -tls1_3`. Application data mode:
+ *   'rev' (default): each line received is sent back reversed (`-rev`); "CLOSE\n" closes.
+ *   'www': answers `GET / HTTP/1.0` with a status page.
+ * Handles one connection at a time, keeps accepting. Tickets on (stateless).
+ */
+export async function startOpensslServer(opts: ServerOptions & { mode?: 'rev' | 'www'; extraArgs?: string[] }): Promise<PeerServer> {
+  requirePeer('openssl');
+  const port = await freePort();
+  const args = ['s_server', '-tls1_3', '-accept', `127.0.0.1:${port}`, '-cert', opts.cert, '-key', opts.key, '-naccept', '1000'];
+  // -cert reads only the leaf; send the rest of the file as the chain.
+  args.push('-cert_chain', opts.cert);
+  if (opts.suites) args.push('-ciphersuites', opts.suites.join(':'));
+  if (opts.groups) args.push('-groups', opts.groups.map((g) => OPENSSL_GROUP[g] ?? g).join(':'));
+  if (opts.clientCa) args.push('-Verify', '4', '-CAfile', opts.clientCa, '-verify_return_error');
+  args.push(opts.mode === 'www' ? '-www' : '-rev');
+  if (opts.extraArgs) args.push(...opts.extraArgs);
+  const p = await startProcess('openssl', args, { readyRegex: /^ACCEPT/m, timeoutMs: 10_000 });
+  return { name: 'openssl', host: '127.0.0.1', port, log: () => p.stderr() + p.stdout(), stop: () => p.stop() };
+}
+
+/** `gnutls-serv --echo` restricted to TLS 1.3 (and the given suites/groups via --priority). */
+export async function startGnutlsServer(opts: ServerOptions): Promise<PeerServer> {
+  requirePeer('gnutls');
+  const port = await freePort();
+  let prio = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
+  if (opts.suites) prio += ':-CIPHER-ALL' + opts.suites.map((s) => ':+' + (GNUTLS_SUITE[s] ?? s)).join('');
+  if (opts.groups) prio += ':-GROUP-ALL' + opts.groups.map((g) => ':+' + (GNUTLS_GROUP[g] ?? g)).join('');
+  // NOTE: gnutls-serv has no bind-address option; it listens on all interfaces (we only connect to 127.0.0.1).
+  const args = ['--echo', '--crlf', '-p', String(port), '--x509certfile', opts.cert, '--x509keyfile', opts.key, '--priority', prio];
+  if (opts.clientCa) args.push('--require-client-cert', '--verify-client-cert', '--x509cafile', opts.clientCa);
+  else args.push('--disable-client-cert');
+  const p = await startProcess('gnutls-serv', args, { readyRegex: /listening on/i, timeoutMs: 10_000 });
+  await waitForPort(port, 5000);
+  return { name: 'gnutls', host: '127.0.0.1', port, log: () => p.stderr() + p.stdout(), stop: () => p.stop() };
+}
+
+let goBinary: Promise<string> | undefined;
+
+/** Build test/interop/go/server once per process (standard library only, no network). */
+export function buildGoServer(): Promise<string> {
+  goBinary ??= (async () => {
+    requirePeer('go');
+    const out = path.join(tempDir('hush-go-'), 'hush-interop-server');
+    const gocache = process.env.GOCACHE ?? path.join(REPO, '.build', 'go-cache');
+    mkdirSync(gocache, { recursive: true });
+    const p = await startProcess('go', ['build', '-o', out, '.'], {
+      cwd: path.join(REPO, 'test', 'interop', 'go', 'server'),
+      env: { ...process.env, GOCACHE: gocache, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', GOPROXY: 'off', CGO_ENABLED: '0' },
+      lifetimeMs: 180_000,
+    });
+    await new Promise<void>((resolve) => {
+      if (p.exited) resolve();
+      else p.proc.once('exit', () => resolve());
+    });
+    if (p.proc.exitCode !== 0 || !existsSync(out)) throw new Error(`go build failed (${p.proc.exitCode}):\n${p.stderr()}`);
+    return out;
+  })();
+  return goBinary;
+}
+
+/** The Go crypto/tls echo server (test/interop/go/server). Tickets on. */
+export async function startGoServer(opts: ServerOptions): Promise<PeerServer> {
+  const bin = await buildGoServer();
+  const args = ['-addr', '127.0.0.1:0', '-cert', opts.cert, '-key', opts.key];
+  if (opts.suites) args.push('-suites', opts.suites.join(','));
+  if (opts.groups) args.push('-groups', opts.groups.join(','));
+  if (opts.clientCa) args.push('-client-ca', opts.clientCa);
+  const p = await startProcess(bin, args, { readyRegex: /^LISTENING \d+$/m, timeoutMs: 10_000 });
+  const port = Number(/^LISTENING (\d+)$/m.exec(p.stdout())![1]);
+  return { name: 'go', host: '127.0.0.1', port, log: () => p.stderr() + p.stdout(), stop: () => p.stop() };
+}
+
+const NODE_GROUP: Record<string, string> = { x25519: 'X25519', secp256r1: 'P-256', secp384r1: 'P-384' };
+
+/** An in-process node:tls echo server (TLS 1.3 only). */
+export async function startNodeServer(opts: ServerOptions): Promise<PeerServer & { errors: string[] }> {
+  const errors: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = tls.createServer(
+    {
+      cert: readFileSync(opts.cert),
+      key: readFileSync(opts.key),
+      minVersion: 'TLSv1.3',
+      maxVersion: 'TLSv1.3',
+      ...(opts.suites ? { ciphers: opts.suites.join(':') } : {}),
+      ecdhCurve: (opts.groups ?? ['x25519', 'secp256r1', 'secp384r1']).map((g) => NODE_GROUP[g] ?? g).join(':'),
+      ...(opts.clientCa ? { ca: readFileSync(opts.clientCa), requestCert: true, rejectUnauthorized: true } : {}),
+    },
+    (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', (e) => errors.push(e.message));
+      socket.pipe(socket);
+    },
+  );
+  server.on('tlsClientError', (e) => errors.push(`tlsClientError: ${e.message}`));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    name: 'node',
+    host: '127.0.0.1',
+    port,
+    errors,
+    log: () => errors.join('\n'),
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function startPeer(peer: PeerName, opts: ServerOptions): Promise<PeerServer> {
+  switch (peer) {
+    case 'openssl':
+      return startOpensslServer(opts);
+    case 'gnutls':
+      return startGnutlsServer(opts);
+    case 'go':
+      return startGoServer(opts);
+    case 'node':
+      return startNodeServer(opts);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The socket pump: a sans-I/O TlsConnection over a real TCP socket
+
+export interface PumpOptions {
+  /** Keep received application data (default true); when false, only `onData` sees it. */
+  keepData?: boolean;
+  /** Called with each application data chunk (a view: copy it to keep it). */
+  onData?: (data: Uint8Array) => void;
+}
+
+/**
+ * Drives a TlsConnection over a net.Socket: socket bytes → receive(), takeOutput() → socket, events
+ * collected. Distinguishes a clean close (the peer's close_notify: `closed` event) from a transport
+ * EOF without one (`eof && !peerClosed` = truncation).
+ */
+export class Pump {
+  readonly conn: TlsConnection;
+  readonly socket: net.Socket;
+  readonly events: ConnectionEvent[] = [];
+  readonly sessions: SessionTicket[] = [];
+  readonly traces: { event: string; message: string }[] = [];
+  /** Application data received (when keepData). */
+  private chunks: Uint8Array[] = [];
+  private chunkBytes = 0;
+  /** Total application data bytes received. */
+  receivedBytes = 0;
+  /** The transport ended (FIN from the peer). */
+  eof = false;
+  /** The socket closed (either way). */
+  socketClosed = false;
+  socketError: Error | undefined;
+  /** The peer's close_notify arrived. */
+  closeNotify = false;
+  /** The connection failed (our detection or the peer's alert). */
+  error: TlsError | undefined;
+  info: HandshakeInfo | undefined;
+  keyUpdates = { sent: 0, received: 0 };
+  private waiters = new Set<() => void>();
+  private readonly opts: PumpOptions;
+
+  constructor(conn: TlsConnection, socket: net.Socket, opts: PumpOptions = {}) {
+    this.conn = conn;
+    this.socket = socket;
+    this.opts = opts;
+    socket.setNoDelay(true);
+    socket.on('data', (b: Buffer) => {
+      const err = conn.receive(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+      if (err && !this.error) this.error = err;
+      this.flush();
+    });
+    socket.on('end', () => {
+      this.eof = true;
+      this.notify();
+    });
+    socket.on('error', (e) => {
+      this.socketError = e;
+      this.notify();
+    });
+    socket.on('close', () => {
+      this.socketClosed = true;
+      this.notify();
+    });
+    socket.on('drain', () => this.notify());
+    this.flush();
+  }
+
+  /** Send whatever the connection wants to send and process its events. */
+  flush(): void {
+    const out = this.conn.takeOutput();
+    if (out.length > 0 && !this.socket.destroyed) {
+      for (const o of out) this.socket.write(o);
+    }
+    for (const ev of this.conn.takeEvents()) {
+      this.events.push(ev);
+      switch (ev.type) {
+        case 'handshake':
+          this.info = ev.info;
+          break;
+        case 'data':
+          this.receivedBytes += ev.data.length;
+          this.opts.onData?.(ev.data);
+          if (this.opts.keepData ?? true) {
+            this.chunks.push(ev.data.slice());
+            this.chunkBytes += ev.data.length;
+          }
+          break;
+        case 'session':
+          this.sessions.push(ev.ticket);
+          break;
+        case 'closed':
+          this.closeNotify = true;
+          break;
+        case 'error':
+          this.error ??= ev.error;
+          break;
+        case 'trace':
+          this.traces.push({ event: ev.trace.event, message: ev.trace.message });
+          break;
+        case 'keyUpdate':
+          this.keyUpdates[ev.direction]++;
+          break;
+        default:
+          break;
+      }
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolve when `pred()` holds; reject on timeout, on a connection error (unless allowed) or if the socket closes first. */
+  waitFor(pred: () => boolean, what: string, timeoutMs = 10_000, opts: { allowError?: boolean; allowClose?: boolean } = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (pred()) return finish();
+        if (this.error && !opts.allowError) return finish(new Error(`${what}: connection failed: ${this.error.alertName}: ${this.error.message}`));
+        if (this.socketClosed && !opts.allowClose) {
+          return finish(new Error(`${what}: socket closed first (eof=${this.eof}, close_notify=${this.closeNotify}${this.socketError ? ', ' + this.socketError.message : ''})`));
+        }
+      };
+      const timer = setTimeout(() => finish(new Error(`${what}: timed out after ${timeoutMs} ms (state=${this.conn.state}, received=${this.receivedBytes})`)), timeoutMs);
+      const finish = (e?: Error): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        if (e) reject(e);
+        else resolve();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Wait for the handshake to complete; returns its info. */
+  async handshake(timeoutMs = 10_000): Promise<HandshakeInfo> {
+    await this.waitFor(() => this.info !== undefined, 'handshake', timeoutMs);
+    return this.info!;
+  }
+
+  /** Queue application data and send it. */
+  send(data: Uint8Array | string): void {
+    this.conn.write(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+    this.flush();
+  }
+
+  /** Bytes buffered by the socket and not yet handed to the kernel. */
+  get writeBacklog(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Wait until at least n bytes of application data are held, then take exactly n. */
+  async read(n: number, timeoutMs = 10_000): Promise<Uint8Array> {
+    if (!(this.opts.keepData ?? true)) throw new Error('read() needs keepData');
+    await this.waitFor(() => this.chunkBytes >= n, `read ${n} bytes (have ${this.chunkBytes})`, timeoutMs);
+    const all = concat(this.chunks);
+    const out = all.subarray(0, n);
+    const rest = all.slice(n);
+    this.chunks = rest.length ? [rest] : [];
+    this.chunkBytes = rest.length;
+    return out;
+  }
+
+  /** Take everything received so far. */
+  takeReceived(): Uint8Array {
+    const all = concat(this.chunks);
+    this.chunks = [];
+    this.chunkBytes = 0;
+    return all;
+  }
+
+  /** Send close_notify and half-close the socket. */
+  close(): void {
+    try {
+      this.conn.close();
+    } catch {
+      /* already closed or failed */
+    }
+    this.flush();
+    if (!this.socket.destroyed) this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+export function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/** Open a TCP connection to host:port (bounded). */
+export function connectTcp(host: string, port: number, timeoutMs = 5000): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host, port, allowHalfOpen: true });
+    const t = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`connect ${host}:${port}: timed out`));
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(t);
+      resolve(s);
+    });
+    s.once('error', (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
+  });
+}
+
+/**
+ * Connect `conn` to host:port, run `actions` with the pump, and always destroy the socket after.
+ * The whole run is bounded by `timeoutMs` (default 20 s).
+ */
+export async function runClient<T>(
+  conn: TlsConnection,
+  host: string,
+  port: number,
+  actions: (pump: Pump) => Promise<T>,
+  opts: PumpOptions & { timeoutMs?: number } = {},
+): Promise<T> {
+  const socket = await connectTcp(host, port);
+  const pump = new Pump(conn, socket, opts);
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      actions(pump),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`client run timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    pump.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A TCP proxy on 127.0.0.1 that can rewrite bytes flowing server → client (e.g. to flip a bit). */
+export async function startProxy(
+  target: { host: string; port: number },
+  tamper: { toClient?: (chunk: Buffer, offset: number) => Buffer; toServer?: (chunk: Buffer, offset: number) => Buffer },
+): Promise<{ port: number; stop(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
+    sockets.add(client);
+    sockets.add(upstream);
+    let down = 0;
+    let up = 0;
+    client.on('data', (b: Buffer) => {
+      const out = tamper.toServer ? tamper.toServer(b, up) : b;
+      up += b.length;
+      upstream.write(out);
+    });
+    upstream.on('data', (b: Buffer) => {
+      const out = tamper.toClient ? tamper.toClient(b, down) : b;
+      down += b.length;
+      client.write(out);
+    });
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+    const kill = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', kill);
+    upstream.on('error', kill);
+    client.on('close', () => sockets.delete(client));
+    upstream.on('close', () => sockets.delete(upstream));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
