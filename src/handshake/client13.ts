@@ -16,6 +16,7 @@
 import { TlsError, UsageError, illegalParameter, unexpectedMessage } from '../errors/errors.js';
 import { constantTimeEqual, equal, fromUtf8 } from '../bytes/util.js';
 import {
+  CipherSuite,
   CipherSuites,
   ExtensionType,
   ExtensionTypes,
@@ -192,14 +193,15 @@ class ClientHandshake {
         }),
       );
     }
-    this.offered = new Set(extensions.map((e) => e.type));
+    const final = this.config.customizeHelloExtensions ? this.config.customizeHelloExtensions(extensions) : extensions;
+    this.offered = new Set(final.map((e) => e.type));
     const hello: ClientHello = {
       legacyVersion: ProtocolVersion.TLSv1_2,
       random: this.random,
       legacySessionId: this.sessionId,
-      cipherSuites: this.suites.map((s) => s.id),
+      cipherSuites: this.suiteIdsOnWire(),
       compressionMethods: [0],
-      extensions,
+      extensions: final,
     };
     const message = encodeClientHello(hello);
     if (r) {
@@ -210,6 +212,16 @@ class ClientHandshake {
       patchPskBinders(message, [binder]);
     }
     return message;
+  }
+
+  /**
+   * The cipher_suites field: our suites, plus TLS_EMPTY_RENEGOTIATION_INFO_SCSV where the config
+   * lists it (RFC 5746 §3.3 signalling; meaningful once TLS 1.2 is offered).
+   */
+  private suiteIdsOnWire(): number[] {
+    const configured = this.config.cipherSuites;
+    if (!configured || !configured.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)) return this.suites.map((s) => s.id);
+    return configured.filter((id) => id === CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV || this.suites.some((s) => s.id === id));
   }
 
   traceHello(second: boolean): void {

@@ -4,6 +4,7 @@ import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import type { TrustStore } from '../x509/trust-store.js';
 import type { ClientHelloInfo } from './client-hello-info.js';
 import type { SessionTicket } from './events.js';
+import type { Extension } from './messages/extensions.js';
 
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
 
@@ -54,6 +55,12 @@ export interface ClientConfig extends CommonConfig {
   readonly clientCertificate?: CertifiedKey;
   /** Pad every encrypted record's plaintext to a multiple of this many bytes. 0 = none. */
   readonly recordPadding?: number;
+  /**
+   * Rewrite the ClientHello extension list before it is encoded (for tests that reproduce a
+   * recorded handshake, and fingerprinting research). pre_shared_key must stay last; binders are
+   * computed after this hook. Extensions the hook adds count as offered.
+   */
+  readonly customizeHelloExtensions?: (extensions: readonly Extension[]) => Extension[];
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -65,6 +72,8 @@ export interface ServerConfig extends CommonConfig {
   readonly clientAuth?: 'none' | 'optional' | 'required';
   /** Trust anchors for client certificates. */
   readonly clientTrust?: TrustStore;
+  /** When false, a client certificate that fails verification is reported (authorized=false) but accepted. Default true. */
+  readonly rejectUnauthorizedClients?: boolean;
   /** Keys that seal session tickets; the first seals, all open (rotation). Empty → no tickets. */
   readonly ticketKeys?: readonly Uint8Array[];
   /** Ticket lifetime in seconds (≤ 7 days). Default 7200. */
@@ -73,6 +82,8 @@ export interface ServerConfig extends CommonConfig {
   readonly ticketCount?: number;
   /** Refuse to resume the same ticket twice (needs a store; per-process). */
   readonly singleUseTickets?: boolean;
+  /** HMAC key (≥ 16 bytes) for the stateless HelloRetryRequest cookie. Default: derived from ticketKeys[0], else random. */
+  readonly cookieKey?: Uint8Array;
   /** Pick the ALPN protocol yourself (return undefined for none); overrides alpnProtocols. */
   readonly selectAlpn?: (offered: readonly string[], hello: ClientHelloInfo) => string | undefined;
 }

@@ -1,0 +1,15 @@
+// hush — the portable core: sans-I/O TLS connections, X.509, and the types around them.
+// It uses no Node APIs; pass a CryptoProvider (e.g. from 'hush/node') and a clock.
+export { ClientConnection } from './connection/client.js';
+export type { TlsConnection, ConnectionState } from './connection/api.js';
+export type { ConnectionEvent, HandshakeInfo, SessionTicket } from './handshake/events.js';
+export type { ClientConfig, ServerConfig, CertifiedKey, TlsVersionName } from './handshake/config.js';
+export type { ClientHelloInfo } from './handshake/client-hello-info.js';
+export type { TraceEvent } from './handshake/trace.js';
+export * from './errors/index.js';
+export * from './wire/index.js';
+export type * from './crypto/provider.js';
+export { TLS13_SUITES, TLS12_SUITES, suiteById, suiteByName } from './crypto/suites.js';
+export { TrustStore } from './x509/trust-store.js';
+export { parseCertificate, parseCertificates, type Certificate } from './x509/certificate.js';
+export { verifyServerChain } from './x509/verify.js';
