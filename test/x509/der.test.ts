@@ -237,7 +237,7 @@ function tbs(parts: { version?: Uint8Array | null; serial?: Uint8Array; ext?: Ui
     ...(parts.ext === null ? [] : [parts.ext ?? der.explicit(3, der.sequence(der.sequence(der.oid('2.5.29.19'), der.boolean(true), der.octetString(der.sequence(der.boolean(true))))))]),
   );
 }
-function cert(t: Uint8Array, trailing = new Uint8Array(0)): Uint8Array {
+function cert(t: Uint8Array, trailing: Uint8Array = new Uint8Array(0)): Uint8Array {
   const c = der.sequence(t, der.sequence(der.oid('1.2.840.10045.4.3.2')), der.bitString(new Uint8Array(8)));
   const out = new Uint8Array(c.length + trailing.length);
   out.set(c);
