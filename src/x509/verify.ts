@@ -47,8 +47,8 @@ export interface VerifyChainOptions {
   /** The trust anchors. */
   readonly roots: TrustStore | CertificateInput | readonly CertificateInput[];
   /**
-   * The name the client connected to (DNS name or IP literal). Required for serverAuth; pass
-   * `null` to skip the identity check deliberately (never do that for a TLS client).
+   * The name the client connected to (DNS name or IP literal). Omitted or null: no identity
+   * check (for clientAuth, or when the caller checks identity itself). A TLS client must pass it.
    */
   readonly hostname?: string | null;
   /** The validation time. */
@@ -420,16 +420,10 @@ export function verifyServerChain(opts: VerifyChainOptions): VerifyResult {
   if (purpose !== 'serverAuth' && purpose !== 'clientAuth') {
     throw new UsageError(`verifyServerChain: purpose must be 'serverAuth' or 'clientAuth', not '${String(purpose)}'`);
   }
-  let id: ReferenceIdentity | undefined;
-  if (opts.hostname === undefined) {
-    if (purpose === 'serverAuth') {
-      throw new UsageError(
-        'verifyServerChain: pass `hostname` (the name you connected to), or `hostname: null` to skip the name check deliberately',
-      );
-    }
-  } else if (opts.hostname !== null) {
-    id = parseReferenceIdentity(opts.hostname);
-  }
+  // hostname undefined/null: no identity check (clientAuth, or a caller that checks identity
+  // itself). A TLS client must always pass the name it connected to.
+  const id: ReferenceIdentity | undefined =
+    opts.hostname === undefined || opts.hostname === null ? undefined : parseReferenceIdentity(opts.hostname);
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 32) {
     throw new UsageError('verifyServerChain: maxDepth must be an integer in 1..32');
