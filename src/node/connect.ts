@@ -22,16 +22,16 @@ import {
 
 export interface ConnectOptions {
   /** The server's host name or address (default 'localhost'). `hostname` wins when both are set. */
-  host?: string;
+  host?: string | null;
   /** Like `host` (what node:http and undici pass). */
-  hostname?: string;
-  port?: number | string;
+  hostname?: string | null;
+  port?: number | string | null;
   /** Use this already-connected stream (a net.Socket or any Duplex) instead of opening one. */
   socket?: Duplex;
   /** Connect to a Unix socket instead of host:port. */
-  socketPath?: string;
+  socketPath?: string | null;
   /** SNI and the name verified; default `host` (an IP address is verified against IP SANs, not sent). */
-  servername?: string;
+  servername?: string | null;
   /** Trust anchors (PEM/DER). Default: Node's bundled Mozilla roots. */
   ca?: PemInput | TrustStore;
   /** Client certificate chain and key, for servers that ask. */
@@ -41,8 +41,9 @@ export interface ConnectOptions {
   /** Default true: fail the handshake when the server's chain or name does not verify. */
   rejectUnauthorized?: boolean;
   ALPNProtocols?: readonly (string | Uint8Array)[] | Uint8Array;
-  minVersion?: 'TLSv1.2' | 'TLSv1.3';
-  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** 'TLSv1.2' or 'TLSv1.3' (older versions throw). */
+  minVersion?: string;
+  maxVersion?: string;
   ciphers?: string;
   ecdhCurve?: string;
   sigalgs?: string;
@@ -77,8 +78,6 @@ export interface ConnectOptions {
   autoSelectFamilyAttemptTimeout?: number;
   allowHalfOpen?: boolean;
   highWaterMark?: number;
-  /** Other keys (e.g. node:http request options) are ignored. */
-  [other: string]: unknown;
 }
 
 /** node:tls options hush refuses, with what to do instead. */
@@ -136,7 +135,7 @@ function openKeyLog(target: string | NodeJS.WritableStream): (line: Buffer) => v
 export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConfig; host: string; servername: string } {
   refuseOptions(o, REFUSED, 'connect()');
   const provider = o.provider ?? nodeCryptoProvider;
-  const host = o.hostname ?? o.host ?? 'localhost';
+  const host = o.hostname || o.host || 'localhost';
   if (typeof host !== 'string' || host.length === 0) throw new UsageError('host must be a non-empty string');
   const servername = o.servername ?? host;
   if (typeof servername !== 'string') throw new UsageError('servername must be a string');
@@ -192,7 +191,7 @@ export function connect(...args: unknown[]): TLSSocket {
       ...(o.keepAlive !== undefined ? { keepAlive: o.keepAlive } : {}),
       ...(o.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: o.keepAliveInitialDelay } : {}),
     };
-    if (o.socketPath !== undefined) {
+    if (typeof o.socketPath === 'string') {
       raw = net.connect({ ...common, path: o.socketPath });
     } else {
       const port = Number(o.port ?? 443);

@@ -3,30 +3,13 @@
 // links when detailed. Verification is hush's own (src/x509); this only presents the DER in
 // node's legacy shape, which node:crypto's X509Certificate#toLegacyObject() produces exactly.
 import { X509Certificate } from 'node:crypto';
+import type { DetailedPeerCertificate } from 'node:tls';
 
-export interface PeerCertificate {
-  subject: Record<string, string | string[]>;
-  issuer: Record<string, string | string[]>;
-  subjectaltname?: string;
-  infoAccess?: Record<string, string[]>;
-  ca: boolean;
-  modulus?: string;
-  bits?: number;
-  exponent?: string;
-  pubkey?: Buffer;
-  asn1Curve?: string;
-  nistCurve?: string;
-  valid_from: string;
-  valid_to: string;
-  fingerprint: string;
-  fingerprint256: string;
-  fingerprint512: string;
-  ext_key_usage?: string[];
-  serialNumber: string;
-  raw: Buffer;
-  /** Only with getPeerCertificate(true): the next certificate up (itself for a self-signed root). */
-  issuerCertificate?: PeerCertificate;
-}
+/**
+ * node's own type: subject/issuer objects, subjectaltname, valid_from/valid_to, fingerprints, raw,
+ * pubkey...; issuerCertificate is filled only by getPeerCertificate(true).
+ */
+export type PeerCertificate = DetailedPeerCertificate;
 
 function legacy(der: Uint8Array): PeerCertificate {
   const x = new X509Certificate(Buffer.from(der.buffer, der.byteOffset, der.byteLength));
@@ -52,7 +35,7 @@ export function peerCertificateObject(chain: readonly Uint8Array[], verified: re
     cur = next;
   }
   // node links a self-signed root to itself.
-  if (cur.issuerCertificate === undefined && cur.raw && path.length > 0) {
+  if ((cur as Partial<PeerCertificate>).issuerCertificate === undefined) {
     const last = new X509Certificate(cur.raw);
     if (last.checkIssued(last)) cur.issuerCertificate = cur;
   }
