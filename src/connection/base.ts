@@ -53,6 +53,9 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private established13: Established13 | undefined;
   private writeSecret13: Uint8Array | undefined;
   private readSecret13: Uint8Array | undefined;
+  private readSuite13: Tls13Suite | undefined;
+  /** Bytes of rejected 0-RTT data we may still discard (RFC 8446 §4.2.10); 0 = not skipping. */
+  private earlyDataSkip = 0;
 
   private output: Uint8Array[] = [];
   private events: ConnectionEvent[] = [];
@@ -195,6 +198,11 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     this.joiner.assertRecordBoundary('key change');
     this.opener = new RecordOpener13(this.provider, suite, trafficKeys(this.provider, suite, secret));
     this.readSecret13 = secret;
+    this.readSuite13 = suite;
+  }
+
+  skipEarlyData(maxBytes: number): void {
+    this.earlyDataSkip = Math.max(0, maxBytes);
   }
 
   setWriteSecret13(suite: Tls13Suite, secret: Uint8Array): void {
@@ -229,6 +237,9 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     let type = record.type;
     let content = record.fragment;
 
+    if (this.earlyDataSkip > 0 && type === ContentType.application_data && this.skipRejectedEarlyData(record)) {
+      return;
+    }
     if (this.opener && type === ContentType.application_data) {
       const opened = this.opener.open(record);
       type = opened.type;
@@ -266,6 +277,33 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       default:
         throw unexpectedMessage(`unexpected record type ${type}`);
     }
+  }
+
+  /**
+   * RFC 8446 §4.2.10: a server that rejects 0-RTT discards the client's early data records: before
+   * it has read keys (after a HelloRetryRequest) every application_data record, then every record
+   * that fails to decrypt under the handshake key, up to a byte budget. The first record that
+   * decrypts ends the skipping. Returns true when the record was discarded.
+   */
+  private skipRejectedEarlyData(record: TlsRecord): boolean {
+    const take = (): true => {
+      this.earlyDataSkip -= record.fragment.length;
+      // RFC 8446 §4.2.10: more than the allowed early data → unexpected_message.
+      if (this.earlyDataSkip < 0) throw unexpectedMessage('the client sent more rejected early data than we allow');
+      return true;
+    };
+    if (!this.opener) return take();
+    // Trial-decrypt with a fresh opener: a failed attempt must not advance the sequence number
+    // (no record has been read under this key yet while we are skipping).
+    const trial = new RecordOpener13(this.provider, this.readSuite13!, trafficKeys(this.provider, this.readSuite13!, this.readSecret13!));
+    try {
+      trial.open(record);
+    } catch (e) {
+      if (e instanceof TlsError && e.alert === AlertDescription.bad_record_mac) return take();
+      throw e;
+    }
+    this.earlyDataSkip = 0;
+    return false;
   }
 
   private handleChangeCipherSpec(record: TlsRecord, content: Uint8Array): void {

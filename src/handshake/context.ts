@@ -24,6 +24,12 @@ export interface HandshakeContext {
   setReadSecret13(suite: Tls13Suite, secret: Uint8Array): void;
   /** Switch write protection to a TLS 1.3 traffic secret. */
   setWriteSecret13(suite: Tls13Suite, secret: Uint8Array): void;
+  /**
+   * Server, 0-RTT rejected (RFC 8446 §4.2.10): discard up to `maxBytes` of the client's early data
+   * records (those that do not decrypt under the current read key, or all application_data
+   * records before read keys exist).
+   */
+  skipEarlyData(maxBytes: number): void;
   /** The handshake is complete: application data may flow. */
   handshakeComplete(info: HandshakeInfo, secrets: Established13): void;
   /** Queue an event for the owner. */
