@@ -1,0 +1,139 @@
+// A ServerConfig checked and resolved into what the server handshake uses. Bad options are
+// UsageErrors thrown when the connection is created. The result is cached per config object, so
+// a server that reuses one config parses its certificates once.
+import { UsageError } from '../errors/errors.js';
+import { utf8 } from '../bytes/util.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import type { Tls13Suite } from '../crypto/suites.js';
+import { parseCertificate, type Certificate } from '../x509/certificate.js';
+import { verifyHostname } from '../x509/hostname.js';
+import type { CertifiedKey, ServerConfig } from './config.js';
+import { MAX_TICKET_LIFETIME_SECONDS } from './messages/new-session-ticket.js';
+import { resolveGroups, resolveSignatureSchemes, resolveTls13Suites, resolveVersions, suiteListError } from './client-options.js';
+import { TicketSealer, UsedTickets } from './server-tickets.js';
+
+/** One configured certificate with its parsed leaf. */
+export interface ServerCertificate {
+  readonly certified: CertifiedKey;
+  readonly leaf: Certificate;
+  readonly chain: readonly Uint8Array[];
+}
+
+export interface ResolvedServerConfig {
+  readonly versions: readonly number[];
+  readonly suites: readonly Tls13Suite[];
+  readonly groups: readonly number[];
+  readonly schemes: readonly number[];
+  readonly alpn: readonly string[];
+  readonly certificates: readonly ServerCertificate[];
+  readonly preferServerCiphers: boolean;
+  readonly clientAuth: 'none' | 'optional' | 'required';
+  readonly rejectUnauthorizedClients: boolean;
+  readonly tickets: TicketSealer | undefined;
+  readonly ticketLifetime: number;
+  readonly ticketCount: number;
+  readonly usedTickets: UsedTickets | undefined;
+  /** HMAC-SHA256 key of the HelloRetryRequest cookie. */
+  readonly cookieKey: Uint8Array;
+}
+
+const DEFAULT_TICKET_LIFETIME = 7200;
+const DEFAULT_TICKET_COUNT = 2;
+const MAX_TICKET_COUNT = 16;
+
+const RESOLVED = new WeakMap<ServerConfig, ResolvedServerConfig>();
+const LEAVES = new WeakMap<CertifiedKey, Certificate>();
+/** Single-use stores are shared by every config built on the same ticketKeys array. */
+const USED = new WeakMap<readonly Uint8Array[], UsedTickets>();
+
+export function resolveServerConfig(provider: CryptoProvider, config: ServerConfig): ResolvedServerConfig {
+  const cached = RESOLVED.get(config);
+  if (cached) return cached;
+  const versions = resolveVersions(config.minVersion, config.maxVersion);
+  const suites = resolveTls13Suites(config.cipherSuites);
+  if (suites.length === 0) throw suiteListError(config.cipherSuites ?? []);
+  const groups = resolveGroups(provider, config.groups);
+  const schemes = resolveSignatureSchemes(config.signatureSchemes);
+  const alpn = [...(config.alpnProtocols ?? [])];
+  for (const p of alpn) {
+    const n = utf8(p).length;
+    if (n < 1 || n > 255) throw new UsageError(`ALPN protocol name '${p}' must be 1..255 bytes`);
+  }
+  if (!config.certificates || config.certificates.length === 0) {
+    throw new UsageError('a server needs at least one certificate (config.certificates: [{ chain, key }])');
+  }
+  const certificates = config.certificates.map((c, i) => {
+    if (!c.chain || c.chain.length === 0) throw new UsageError(`certificates[${i}].chain is empty`);
+    let leaf = LEAVES.get(c);
+    if (!leaf) {
+      try {
+        leaf = parseCertificate(c.chain[0]!);
+      } catch (e) {
+        throw new UsageError(`certificates[${i}]: the leaf certificate cannot be parsed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      LEAVES.set(c, leaf);
+    }
+    return { certified: c, leaf, chain: c.chain };
+  });
+  const clientAuth = config.clientAuth ?? 'none';
+  if (clientAuth !== 'none' && clientAuth !== 'optional' && clientAuth !== 'required') {
+    throw new UsageError(`clientAuth must be 'none', 'optional' or 'required', not '${String(clientAuth)}'`);
+  }
+  if (clientAuth !== 'none' && !config.clientTrust && config.rejectUnauthorizedClients !== false) {
+    throw new UsageError('clientAuth needs clientTrust (the CAs that issue client certificates), or rejectUnauthorizedClients: false');
+  }
+  const ticketKeys = config.ticketKeys ?? [];
+  const tickets = ticketKeys.length > 0 ? new TicketSealer(provider, ticketKeys) : undefined;
+  const ticketLifetime = config.ticketLifetime ?? DEFAULT_TICKET_LIFETIME;
+  // RFC 8446 §4.6.1: servers MUST NOT use any value greater than 604800 seconds (7 days).
+  if (!Number.isInteger(ticketLifetime) || ticketLifetime < 1 || ticketLifetime > MAX_TICKET_LIFETIME_SECONDS) {
+    throw new UsageError(`ticketLifetime must be 1..${MAX_TICKET_LIFETIME_SECONDS} seconds`);
+  }
+  const ticketCount = config.ticketCount ?? DEFAULT_TICKET_COUNT;
+  if (!Number.isInteger(ticketCount) || ticketCount < 0 || ticketCount > MAX_TICKET_COUNT) {
+    throw new UsageError(`ticketCount must be 0..${MAX_TICKET_COUNT}`);
+  }
+  let usedTickets: UsedTickets | undefined;
+  if (config.singleUseTickets && config.ticketKeys && tickets) {
+    usedTickets = USED.get(config.ticketKeys);
+    if (!usedTickets) USED.set(config.ticketKeys, (usedTickets = new UsedTickets()));
+  }
+  // The cookie key: given, or derived from the shared ticket keys (so processes that share them
+  // accept each other's cookies), or random for this config.
+  let cookieKey: Uint8Array;
+  if (config.cookieKey) {
+    if (config.cookieKey.length < 16) throw new UsageError('cookieKey must be at least 16 bytes');
+    cookieKey = config.cookieKey;
+  } else if (ticketKeys.length > 0) {
+    cookieKey = provider.hkdfExpand('sha256', provider.hkdfExtract('sha256', utf8('hush hrr cookie'), ticketKeys[0]!), utf8('cookie'), 32);
+  } else {
+    cookieKey = provider.randomBytes(32);
+  }
+  const resolved: ResolvedServerConfig = {
+    versions,
+    suites,
+    groups,
+    schemes,
+    alpn,
+    certificates,
+    preferServerCiphers: config.preferServerCiphers ?? true,
+    clientAuth,
+    rejectUnauthorizedClients: config.rejectUnauthorizedClients ?? true,
+    tickets,
+    ticketLifetime,
+    ticketCount: tickets ? ticketCount : 0,
+    usedTickets,
+    cookieKey,
+  };
+  RESOLVED.set(config, resolved);
+  return resolved;
+}
+
+/** Whether the certificate names `host` (SNI); false for a certificate that cannot tell. */
+export function certificateMatchesName(cert: ServerCertificate, host: string): boolean {
+  try {
+    return verifyHostname(cert.leaf, host);
+  } catch {
+    return false;
+  }
+}

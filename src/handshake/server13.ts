@@ -1,0 +1,831 @@
+// The TLS 1.3 server handshake (RFC 8446 §2, §4), one state per expected message:
+//
+//   ExpectClientHello ─(no usable key share: HelloRetryRequest)─▶ ExpectClientHello2
+//          │                                                          │
+//          ▼ ServerHello, {EncryptedExtensions, [CertificateRequest], │
+//            Certificate, CertificateVerify, Finished}  ◀─────────────┘
+//          │
+//          ├─(client auth)─▶ ExpectCertificate ─▶ ExpectCertificateVerify ─┐
+//          ▼                                                              ▼
+//     ExpectFinished ◀────────────────────────────────────────────────────┘
+//          ▼ NewSessionTicket × n
+//     ServerEstablished
+//
+// The HelloRetryRequest is stateless (RFC 8446 §4.2.2): its cookie carries Hash(ClientHello1),
+// the suite and the group under an HMAC, so the second ClientHello is checked against the cookie
+// alone. Each state checks what RFC 8446 requires of its message and answers a violation with the
+// alert the RFC names.
+import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../errors/errors.js';
+import { constantTimeEqual, utf8 } from '../bytes/util.js';
+import {
+  CipherSuites,
+  ExtensionType,
+  HandshakeType,
+  HandshakeTypes,
+  NamedGroups,
+  ProtocolVersion,
+  PskKeyExchangeMode,
+  SignatureSchemes,
+} from '../wire/enums.js';
+import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.js';
+import { schemeInfo } from '../crypto/signature.js';
+import { Transcript } from '../schedule/transcript.js';
+import { EarlySecret, finishedVerifyData, pskBinder, resumptionPsk, type HandshakeSecret, type MasterSecret } from '../schedule/tls13.js';
+import { parseCertificate, type Certificate } from '../x509/certificate.js';
+import type { HandshakeMessage } from './messages/handshake.js';
+import { decodeClientHello } from './messages/client-hello.js';
+import { encodeServerHello, encodeHelloRetryRequest } from './messages/server-hello.js';
+import { encodeEncryptedExtensions } from './messages/encrypted-extensions.js';
+import { decodeCertificate13, encodeCertificate13 } from './messages/certificate.js';
+import { encodeCertificateRequest13 } from './messages/certificate-request.js';
+import { decodeCertificateVerify, encodeCertificateVerify } from './messages/certificate-verify.js';
+import { decodeFinished, encodeFinished } from './messages/finished.js';
+import { encodeNewSessionTicket13 } from './messages/new-session-ticket.js';
+import { encodeMessageHash } from './messages/message-hash.js';
+import type { Extension } from './messages/extensions.js';
+import { encodeServerNameAckExt } from './messages/ext-server-name.js';
+import { encodeAlpnExt, encodeSignatureAlgorithmsExt, encodeSupportedVersionsServerExt } from './messages/ext-lists.js';
+import { encodeKeyShareHrrExt, encodeKeyShareServerExt } from './messages/ext-key-share.js';
+import { encodeCookieExt } from './messages/ext-misc.js';
+import { encodePreSharedKeyServerExt, pskBindersPrefixLength } from './messages/ext-pre-shared-key.js';
+import type { HandshakeState } from './state.js';
+import type { HandshakeContext } from './context.js';
+import type { ServerConfig } from './config.js';
+import type { HandshakeInfo } from './events.js';
+import type { ClientHelloInfo } from './client-hello-info.js';
+import { trace } from './trace.js';
+import { certificateMatchesName, resolveServerConfig, type ResolvedServerConfig, type ServerCertificate } from './server-options.js';
+import { negotiateVersion, parseClientHello, type ParsedClientHello } from './server-client-hello.js';
+import { openCookie, sealCookie, type TicketState } from './server-tickets.js';
+import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
+import { verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+
+/** RFC 8446 §8.3: accept a ticket whose age, as the client sees it, is within this of ours. */
+export const TICKET_AGE_TOLERANCE_MS = 10_000;
+/** A HelloRetryRequest cookie is good for this long (the second ClientHello follows at once). */
+export const COOKIE_LIFETIME_MS = 60_000;
+/** RFC 8446 §4.2.10: rejected 0-RTT data we are willing to skip (we never offer early data). */
+export const MAX_SKIPPED_EARLY_DATA = 64 * 1024;
+/** At most this many offered PSK identities are looked at (each costs an AEAD open). */
+const MAX_PSK_IDENTITIES = 8;
+
+/** Options the connection passes besides the config. */
+export interface ServerHandshakeHooks {
+  /** Called with each ClientHello's summary (the connection exposes it). */
+  onClientHello?(info: ClientHelloInfo): void;
+}
+
+/** Everything the server handshake carries from state to state. */
+class ServerHandshake {
+  readonly r: ResolvedServerConfig;
+  readonly random: Uint8Array;
+  /** Set when we sent a HelloRetryRequest on this connection. */
+  hrrSent = false;
+  constructor(
+    readonly ctx: HandshakeContext,
+    readonly config: ServerConfig,
+    readonly hooks: ServerHandshakeHooks,
+  ) {
+    this.r = resolveServerConfig(ctx.provider, config);
+    this.random = ctx.provider.randomBytes(32);
+  }
+}
+
+/** Start a TLS 1.3 server handshake: returns the state that waits for ClientHello. */
+export function startServerHandshake(ctx: HandshakeContext, config: ServerConfig, hooks: ServerHandshakeHooks = {}): HandshakeState {
+  return new ExpectClientHello(new ServerHandshake(ctx, config, hooks), false);
+}
+
+abstract class ServerState implements HandshakeState {
+  abstract readonly name: string;
+  readonly allowsCompatCcs: boolean = true;
+  readonly established: boolean = false;
+  constructor(protected readonly hs: ServerHandshake) {}
+  abstract handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState;
+
+  protected expect(message: HandshakeMessage, ...types: number[]): void {
+    if (!types.includes(message.type)) {
+      throw unexpectedMessage(
+        `expected ${types.map((t) => HandshakeTypes.name(t)).join(' or ')} but the client sent ${HandshakeTypes.name(message.type)}`,
+      );
+    }
+  }
+}
+
+/** What the second ClientHello must match (from the cookie). */
+interface Retry {
+  readonly suite: Tls13Suite;
+  readonly group: number;
+  readonly clientHello1Hash: Uint8Array;
+  readonly cookie: Uint8Array;
+}
+
+class ExpectClientHello extends ServerState {
+  readonly name: string;
+  override readonly allowsCompatCcs: boolean;
+  constructor(hs: ServerHandshake, private readonly second: boolean) {
+    super(hs);
+    this.name = second ? 'ExpectClientHello2' : 'ExpectClientHello';
+    // RFC 8446 §5: a compat CCS may arrive only after the first ClientHello.
+    this.allowsCompatCcs = second;
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.client_hello);
+    const hs = this.hs;
+    const r = hs.r;
+    const p = parseClientHello(decodeClientHello(message.body, message.raw));
+    const ch = p.hello;
+    hs.hooks.onClientHello?.(p.info);
+    if (ctx.tracing) traceClientHello(ctx, p, this.second);
+
+    // RFC 8446 §4.2.1 / Appendix D: TLS 1.3 only through supported_versions. Older clients get
+    // protocol_version until the TLS 1.2 server exists (it will branch off here on TLSv1_2).
+    const version = negotiateVersion(p, r.versions);
+    if (version !== ProtocolVersion.TLSv1_3) {
+      throw new TlsError('protocol_version', 'this client speaks only TLS 1.2 or older; the hush server speaks TLSv1.3 for now');
+    }
+    // RFC 8446 §4.1.2: exactly the null compression method.
+    if (!ch.onlyNullCompression) throw illegalParameter('a TLS 1.3 ClientHello must offer only the null compression method');
+    checkRequiredExtensions(p);
+    // RFC 8446 §4.2.8: every key share must be for a group in supported_groups.
+    for (const k of p.keyShares ?? []) {
+      if (!p.groups!.includes(k.group)) {
+        throw illegalParameter(`the client sent a key share for ${NamedGroups.name(k.group)}, which is not in its supported_groups`);
+      }
+    }
+    if (this.second && p.earlyData) {
+      // RFC 8446 §4.2.10: the client MUST NOT send early_data after a HelloRetryRequest.
+      throw illegalParameter('the second ClientHello offers early data, which is not allowed after HelloRetryRequest');
+    }
+
+    // RFC 8446 §4.2.2: a cookie means this is the ClientHello after our HelloRetryRequest.
+    let retry: Retry | undefined;
+    if (p.cookie !== undefined) {
+      retry = this.checkCookie(ctx, p);
+    } else if (this.second) {
+      throw new TlsError('missing_extension', 'the second ClientHello does not echo the HelloRetryRequest cookie');
+    }
+
+    const suite = retry?.suite ?? chooseSuite(r, ch.cipherSuites);
+    // RFC 8446 §4.2.8: a key share for a group both sides support, in our order; else HelloRetryRequest.
+    let group: number;
+    let share: Uint8Array;
+    if (retry) {
+      const entry = p.keyShares!.find((k) => k.group === retry!.group);
+      if (!entry) {
+        throw illegalParameter(`the second ClientHello has no key share for ${NamedGroups.name(retry.group)}, which HelloRetryRequest asked for`);
+      }
+      group = entry.group;
+      share = entry.keyExchange;
+    } else {
+      const mutual = r.groups.filter((g) => p.groups!.includes(g));
+      if (mutual.length === 0) {
+        throw new TlsError(
+          'handshake_failure',
+          `no key exchange group in common: the client supports ${p.groups!.map((g) => NamedGroups.name(g)).join(', ')}; ` +
+            `we allow ${r.groups.map((g) => NamedGroups.name(g)).join(', ')}`,
+        );
+      }
+      const entry = mutual.map((g) => p.keyShares!.find((k) => k.group === g)).find((e) => e !== undefined);
+      if (!entry) {
+        if (this.second) throw internalError('a second HelloRetryRequest would be needed');
+        return this.sendHelloRetryRequest(ctx, p, suite, mutual[0]!);
+      }
+      group = entry.group;
+      share = entry.keyExchange;
+    }
+
+    // The transcript: ClientHello, or message_hash(ClientHello1) + HelloRetryRequest + ClientHello2 (§4.4.1).
+    const transcript = new Transcript(ctx.provider, suite.hash);
+    if (retry) {
+      transcript.add(encodeMessageHash(retry.clientHello1Hash));
+      transcript.add(buildHelloRetryRequest(ch.legacySessionId, suite, retry.group, retry.cookie));
+    }
+
+    // Pre-shared key (RFC 8446 §4.2.11), checked against the transcript up to the binders.
+    const resumption = choosePsk(ctx, hs, p, suite, transcript);
+    transcript.add(ch.raw);
+
+    // 0-RTT (RFC 8446 §4.2.10): we never accept early data; skip what the client sends.
+    if (p.earlyData) {
+      ctx.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
+      ctx.trace(trace('early_data', 'The client wants to send early (0-RTT) data; this server does not accept it, so it will skip those records and the client will resend after the handshake.'));
+    } else {
+      ctx.skipEarlyData(0);
+    }
+
+    const negotiated: Negotiated = {
+      p,
+      suite,
+      group,
+      transcript,
+      resumption,
+      retried: retry !== undefined,
+      alpn: chooseAlpn(hs, p),
+      certificate: undefined,
+      signatureScheme: undefined,
+    };
+    if (!resumption) {
+      const chosen = chooseCertificate(r, p);
+      negotiated.certificate = chosen.cert;
+      negotiated.signatureScheme = chosen.scheme;
+    }
+    return sendServerFlight(ctx, hs, negotiated, share);
+  }
+
+  /** RFC 8446 §4.2.2: the cookie must be ours, fresh, and its suite still offered. */
+  private checkCookie(ctx: HandshakeContext, p: ParsedClientHello): Retry {
+    const cookie = p.cookie!;
+    const state = openCookie(ctx.provider, this.hs.r.cookieKey, cookie);
+    if (!state) throw illegalParameter('the ClientHello carries a cookie this server did not issue (or it was altered)');
+    const age = ctx.now() - state.issuedAt;
+    if (age > COOKIE_LIFETIME_MS || age < -TICKET_AGE_TOLERANCE_MS) {
+      throw illegalParameter('the HelloRetryRequest cookie has expired');
+    }
+    const suite = tls13SuiteById(state.cipherSuite);
+    if (!suite || !this.hs.r.suites.includes(suite) || suite.hashLength !== state.clientHello1Hash.length) {
+      throw illegalParameter('the cookie names a cipher suite this server does not allow');
+    }
+    // RFC 8446 §4.1.4: the ServerHello must use the HelloRetryRequest's suite, so it must still be offered.
+    if (!p.hello.cipherSuites.includes(suite.id)) {
+      throw illegalParameter(`the second ClientHello no longer offers ${suite.name}, which HelloRetryRequest chose`);
+    }
+    if (!this.hs.r.groups.includes(state.group)) throw illegalParameter('the cookie names a group this server does not allow');
+    if (ctx.tracing) {
+      ctx.trace(trace('cookie', 'The second ClientHello echoes our cookie, and its MAC checks out: it carries the hash of the first ClientHello, so we did not have to remember anything.'));
+    }
+    return { suite, group: state.group, clientHello1Hash: state.clientHello1Hash, cookie };
+  }
+
+  /** RFC 8446 §4.1.4: ask for a key share for `group`; the cookie makes us stateless. */
+  private sendHelloRetryRequest(ctx: HandshakeContext, p: ParsedClientHello, suite: Tls13Suite, group: number): HandshakeState {
+    const hs = this.hs;
+    const cookie = sealCookie(ctx.provider, hs.r.cookieKey, {
+      cipherSuite: suite.id,
+      group,
+      issuedAt: ctx.now(),
+      clientHello1Hash: ctx.provider.digest(suite.hash, p.hello.raw),
+    });
+    ctx.sendHandshake(buildHelloRetryRequest(p.hello.legacySessionId, suite, group, cookie));
+    // RFC 8446 Appendix D.4: a compat CCS right after our first handshake message.
+    if (p.hello.legacySessionId.length > 0) ctx.sendChangeCipherSpec();
+    hs.hrrSent = true;
+    if (p.earlyData) ctx.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
+    if (ctx.tracing) {
+      const sent = p.info.keyShareGroups.map((g) => NamedGroups.name(g));
+      ctx.trace(
+        trace(
+          'hello_retry_request',
+          `The client sent ${sent.length ? `key shares only for ${sent.join(', ')}` : 'no key share'}, none of which we accept` +
+            ` or prefer; it supports ${NamedGroups.name(group)}, so we answer HelloRetryRequest: "send me a key share for ` +
+            `${NamedGroups.name(group)}", with ${suite.name} fixed. Its cookie holds the hash of the first ClientHello under our MAC, ` +
+            `so the server keeps no state until the client comes back.`,
+          { cipher: suite.name, group: NamedGroups.name(group) },
+        ),
+      );
+    }
+    return new ExpectClientHello(hs, true);
+  }
+}
+
+function buildHelloRetryRequest(sessionId: Uint8Array, suite: Tls13Suite, group: number, cookie: Uint8Array): Uint8Array {
+  return encodeHelloRetryRequest({
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    legacySessionIdEcho: sessionId,
+    cipherSuite: suite.id,
+    compressionMethod: 0,
+    extensions: [encodeSupportedVersionsServerExt(ProtocolVersion.TLSv1_3), encodeKeyShareHrrExt(group), encodeCookieExt(cookie)],
+  });
+}
+
+/** RFC 8446 §9.2: what a TLS 1.3 ClientHello must carry (missing_extension otherwise). */
+function checkRequiredExtensions(p: ParsedClientHello): void {
+  const missing = (what: string) => new TlsError('missing_extension', `the TLS 1.3 ClientHello lacks ${what} (RFC 8446 §9.2)`);
+  if (p.groups !== undefined && p.keyShares === undefined) throw missing('key_share (it sent supported_groups)');
+  if (p.keyShares !== undefined && p.groups === undefined) throw missing('supported_groups (it sent key_share)');
+  if (p.psk === undefined) {
+    if (p.signatureSchemes === undefined) throw missing('signature_algorithms');
+    if (p.groups === undefined) throw missing('supported_groups');
+  }
+  // RFC 8446 §4.2.9: pre_shared_key requires psk_key_exchange_modes.
+  if (p.psk !== undefined && p.pskModes === undefined) throw missing('psk_key_exchange_modes (it offers a pre-shared key)');
+  // We only do (EC)DHE: a PSK-only client (psk_ke) cannot be served.
+  if (p.groups === undefined) {
+    throw new TlsError('handshake_failure', 'the client offers only PSK without (EC)DHE (psk_ke), which this server does not allow');
+  }
+}
+
+/** Server preference (default) or client preference, among the suites both allow. */
+function chooseSuite(r: ResolvedServerConfig, offered: readonly number[]): Tls13Suite {
+  const suite = r.preferServerCiphers
+    ? r.suites.find((s) => offered.includes(s.id))
+    : offered.map((id) => r.suites.find((s) => s.id === id)).find((s) => s !== undefined);
+  if (!suite) {
+    throw new TlsError(
+      'handshake_failure',
+      `no cipher suite in common: the client offers ${offered.map((s) => CipherSuites.name(s)).join(', ')}; ` +
+        `we allow ${r.suites.map((s) => s.name).join(', ')}`,
+    );
+  }
+  return suite;
+}
+
+/**
+ * Pick the first configured certificate whose key can make a signature the client accepts,
+ * preferring one whose leaf names the SNI host. None → handshake_failure.
+ */
+function chooseCertificate(r: ResolvedServerConfig, p: ParsedClientHello): { cert: ServerCertificate; scheme: number } {
+  const clientSchemes = p.signatureSchemes ?? [];
+  let fallback: { cert: ServerCertificate; scheme: number } | undefined;
+  for (const cert of r.certificates) {
+    const scheme = chooseSignatureScheme(cert.certified.key, clientSchemes, r.schemes, true);
+    if (scheme === undefined) continue;
+    if (p.serverName === undefined || certificateMatchesName(cert, p.serverName)) return { cert, scheme };
+    fallback ??= { cert, scheme };
+  }
+  if (fallback) return fallback;
+  throw new TlsError(
+    'handshake_failure',
+    `none of our certificates can make a signature the client accepts (it offers ${clientSchemes.map((s) => SignatureSchemes.name(s)).join(', ')}; ` +
+      `our keys: ${r.certificates.map((c) => describeKey(c.certified.key)).join(', ')})`,
+  );
+}
+
+/** RFC 7301 §3.2: the application's choice, or the first of ours the client offers. */
+function chooseAlpn(hs: ServerHandshake, p: ParsedClientHello): string | undefined {
+  const offered = p.alpn;
+  if (offered === undefined) return undefined;
+  if (hs.config.selectAlpn) {
+    const chosen = hs.config.selectAlpn(offered, p.info);
+    if (chosen === undefined) return undefined;
+    if (!offered.includes(chosen)) throw internalError(`selectAlpn returned '${chosen}', which the client did not offer`);
+    return chosen;
+  }
+  if (hs.r.alpn.length === 0) return undefined;
+  const chosen = hs.r.alpn.find((a) => offered.includes(a));
+  if (chosen === undefined) {
+    throw new TlsError(
+      'no_application_protocol',
+      `the client offers the application protocols ${offered.join(', ')}, but this server speaks only ${hs.r.alpn.join(', ')}`,
+    );
+  }
+  return chosen;
+}
+
+interface Resumption {
+  readonly state: TicketState;
+  readonly index: number;
+  readonly psk: Uint8Array;
+}
+
+/**
+ * RFC 8446 §4.2.11: find an offered ticket we can resume, then check its binder. A ticket we
+ * cannot use (unknown key, expired, wrong hash, age off, used) is ignored: full handshake. A
+ * binder that does not verify for the ticket we chose is decrypt_error.
+ */
+function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHello, suite: Tls13Suite, transcript: Transcript): Resumption | undefined {
+  const offered = p.psk;
+  const sealer = hs.r.tickets;
+  if (!offered || !sealer) return undefined;
+  const why = (reason: string): undefined => {
+    ctx.trace(trace('psk', `The client offered a session ticket, but we do a full handshake: ${reason}.`, { resumed: false, reason }));
+    return undefined;
+  };
+  // RFC 8446 §4.2.9: we only allow psk_dhe_ke (forward secrecy for resumed sessions too).
+  if (!p.pskModes!.includes(PskKeyExchangeMode.psk_dhe_ke)) return why('the client does not offer psk_dhe_ke');
+  const now = ctx.now();
+  let reason = 'we cannot open its ticket (another server, or a rotated-out key)';
+  for (let i = 0; i < Math.min(offered.identities.length, MAX_PSK_IDENTITIES); i++) {
+    const id = offered.identities[i]!;
+    const opened = sealer.open(id.identity);
+    if (!opened) continue;
+    const t = opened.state;
+    const ticketSuite = tls13SuiteById(t.cipherSuite);
+    // RFC 8446 §4.2.11: the PSK's hash must be the chosen suite's.
+    if (!ticketSuite || ticketSuite.hash !== suite.hash) {
+      reason = 'its cipher suite uses a different hash than the one chosen now';
+      continue;
+    }
+    const age = now - t.issuedAt;
+    if (age < -TICKET_AGE_TOLERANCE_MS || age > t.lifetime * 1000) {
+      reason = 'the ticket has expired';
+      continue;
+    }
+    // RFC 8446 §4.2.11.1 / §8.3: the client's view of the ticket age must be close to ours.
+    const clientAge = (id.obfuscatedTicketAge - t.ageAdd) >>> 0;
+    if (Math.abs(clientAge - age) > TICKET_AGE_TOLERANCE_MS) {
+      reason = `the client's ticket age (${clientAge} ms) is too far from ours (${age} ms)`;
+      continue;
+    }
+    if (t.serverName !== p.serverName) {
+      reason = 'the ticket was issued for another server name';
+      continue;
+    }
+    if (hs.r.clientAuth === 'required' && t.clientCertificates.length === 0) {
+      reason = 'the ticket carries no client certificate, and this server requires one';
+      continue;
+    }
+    // RFC 8446 §4.2.11.2: binder = HMAC over Transcript-Hash(Truncate(ClientHello)).
+    const prefix = p.hello.raw.subarray(0, pskBindersPrefixLength(p.hello.raw));
+    const early = EarlySecret.start(ctx.provider, suite.hash, t.psk);
+    const expected = pskBinder(ctx.provider, suite.hash, early.binderKey('resumption'), transcript.hashWith(prefix));
+    if (!constantTimeEqual(expected, offered.binders[i]!)) {
+      throw new TlsError('decrypt_error', 'the PSK binder does not verify: the client does not hold the ticket\'s key, or the ClientHello was altered');
+    }
+    if (hs.r.usedTickets && !hs.r.usedTickets.claim(opened.id, t.issuedAt + t.lifetime * 1000, now)) {
+      reason = 'the ticket was already used once (single-use tickets)';
+      continue;
+    }
+    return { state: t, index: i, psk: t.psk };
+  }
+  return why(reason);
+}
+
+/** Choices fixed by ClientHello processing. */
+interface Negotiated {
+  readonly p: ParsedClientHello;
+  readonly suite: Tls13Suite;
+  readonly group: number;
+  readonly transcript: Transcript;
+  readonly resumption: Resumption | undefined;
+  readonly retried: boolean;
+  readonly alpn: string | undefined;
+  certificate: ServerCertificate | undefined;
+  signatureScheme: number | undefined;
+}
+
+/** Keys and state after our flight, carried to the client's second flight. */
+interface Flight {
+  readonly n: Negotiated;
+  readonly clientHandshakeSecret: Uint8Array;
+  readonly master: MasterSecret;
+  readonly app: { client: Uint8Array; server: Uint8Array };
+  readonly exporter: Uint8Array;
+  /** Signature schemes we asked the client to use (CertificateRequest), when we asked. */
+  readonly requestedSchemes: readonly number[] | undefined;
+  peer?: PeerVerification | undefined;
+  clientScheme?: number | undefined;
+}
+
+/** RFC 8446 §2: ServerHello, then {EncryptedExtensions, CertificateRequest*, Certificate*, CertificateVerify*, Finished}. */
+function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotiated, clientShare: Uint8Array): HandshakeState {
+  const { suite, group, transcript, p } = n;
+  const provider = ctx.provider;
+  const kx = provider.keyExchange(group);
+  if (!kx) throw internalError(`the provider lost ${NamedGroups.name(group)}`);
+  // RFC 8446 §4.2.8 / §7.4: our share and the shared secret (a bad client share → illegal_parameter).
+  const { publicKey, sharedSecret } = kx.respond(clientShare);
+
+  // RFC 8446 §4.1.3: ServerHello.
+  const extensions: Extension[] = [encodeSupportedVersionsServerExt(ProtocolVersion.TLSv1_3), encodeKeyShareServerExt({ group, keyExchange: publicKey })];
+  if (n.resumption) extensions.push(encodePreSharedKeyServerExt(n.resumption.index));
+  const serverHello = encodeServerHello({
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: hs.random,
+    legacySessionIdEcho: p.hello.legacySessionId,
+    cipherSuite: suite.id,
+    compressionMethod: 0,
+    extensions,
+  });
+  transcript.add(serverHello);
+  ctx.sendHandshake(serverHello);
+  // RFC 8446 Appendix D.4: compat CCS after our first handshake message (once, also after HRR).
+  if (p.hello.legacySessionId.length > 0) ctx.sendChangeCipherSpec();
+
+  // RFC 8446 §7.1: handshake secrets from ClientHello...ServerHello.
+  const early = EarlySecret.start(provider, suite.hash, n.resumption?.psk);
+  const handshakeSecret: HandshakeSecret = early.intoHandshake(sharedSecret);
+  const secrets = handshakeSecret.trafficSecrets(transcript.hash());
+  const clientRandom = p.hello.random;
+  ctx.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', clientRandom, secrets.client);
+  ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', clientRandom, secrets.server);
+  ctx.setWriteSecret13(suite, secrets.server);
+  ctx.setReadSecret13(suite, secrets.client);
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'server_hello',
+        `Sent ServerHello: TLSv1.3 with ${suite.name} (${hs.r.preferServerCiphers ? 'our most preferred suite that the client offers' : 'the client\'s most preferred suite that we allow'}) ` +
+          `and the key exchange ${NamedGroups.name(group)} (${n.retried ? 'after our HelloRetryRequest' : 'the client sent a key share for it'}). ` +
+          `Our fresh key share and the client's combine (ECDHE) into a secret nobody watching can compute; ` +
+          `the handshake keys come from it, so everything after ServerHello is encrypted.` +
+          (n.resumption ? ' We accepted the client\'s session ticket: this is a resumption, so no certificate is needed.' : ''),
+        { version: 'TLSv1.3', cipher: suite.name, group: NamedGroups.name(group), resumed: n.resumption !== undefined, helloRetry: n.retried },
+      ),
+    );
+  }
+
+  // RFC 8446 §4.3.1: EncryptedExtensions.
+  const ee: Extension[] = [];
+  if (p.serverName !== undefined && !n.resumption) ee.push(encodeServerNameAckExt());
+  if (n.alpn !== undefined) ee.push(encodeAlpnExt([utf8(n.alpn)]));
+  const eeMsg = encodeEncryptedExtensions({ extensions: ee });
+  transcript.add(eeMsg);
+  ctx.sendHandshake(eeMsg);
+  ctx.trace(
+    trace(
+      'encrypted_extensions',
+      `Sent EncryptedExtensions${n.alpn ? `: we chose the application protocol '${n.alpn}' from the client's list` : p.alpn ? ': no application protocol chosen' : ''}.`,
+      { alpn: n.alpn ?? null },
+    ),
+  );
+
+  // RFC 8446 §4.3.2: CertificateRequest (not with a PSK, §4.3.2 / §4.2.11).
+  let requestedSchemes: number[] | undefined;
+  if (hs.r.clientAuth !== 'none' && !n.resumption) {
+    requestedSchemes = hs.r.schemes.filter((s) => keyMatchesSchemeAny13(s));
+    const cr = encodeCertificateRequest13({ context: new Uint8Array(0), extensions: [encodeSignatureAlgorithmsExt(requestedSchemes)] });
+    transcript.add(cr);
+    ctx.sendHandshake(cr);
+    ctx.trace(trace('certificate_request', `Sent CertificateRequest: we ask the client to prove who it is with a certificate (${hs.r.clientAuth}).`, { clientAuth: hs.r.clientAuth }));
+  }
+
+  // RFC 8446 §4.4.2 / §4.4.3: Certificate and CertificateVerify.
+  if (!n.resumption) {
+    const cert = n.certificate!;
+    const scheme = n.signatureScheme!;
+    const certMsg = encodeCertificate13({ context: new Uint8Array(0), entries: cert.chain.map((der) => ({ certData: der, extensions: [] })) });
+    transcript.add(certMsg);
+    ctx.sendHandshake(certMsg);
+    const signature = signCertificateVerify13(provider, cert.certified.key, scheme, transcript.hash(), true);
+    const cv = encodeCertificateVerify({ scheme, signature });
+    transcript.add(cv);
+    ctx.sendHandshake(cv);
+    if (ctx.tracing) {
+      ctx.trace(
+        trace(
+          'certificate',
+          `Sent our certificate '${cert.leaf.subject.text}' (${cert.chain.length} certificate${cert.chain.length === 1 ? '' : 's'} in the chain)` +
+            (p.serverName !== undefined
+              ? certificateMatchesName(cert, p.serverName)
+                ? `, which names '${p.serverName}', the site the client asked for`
+                : `; none of our certificates names '${p.serverName}', so we send our first usable one`
+              : '') +
+            `. Its ${describeKey(cert.certified.key)} key can make ${SignatureSchemes.name(scheme)}, a signature the client accepts.`,
+          { subject: cert.leaf.subject.text, key: describeKey(cert.certified.key), chainLength: cert.chain.length },
+        ),
+      );
+      ctx.trace(
+        trace(
+          'certificate_verify',
+          `Signed the handshake so far with our private key (${SignatureSchemes.name(scheme)}): this proves we hold the key the certificate vouches for, and binds it to this very handshake.`,
+          { signature: SignatureSchemes.name(scheme) },
+        ),
+      );
+    }
+  }
+
+  // RFC 8446 §4.4.4: our Finished.
+  const fin = encodeFinished({ verifyData: finishedVerifyData(provider, suite.hash, secrets.server, transcript.hash()) });
+  transcript.add(fin);
+  ctx.sendHandshake(fin);
+
+  // RFC 8446 §7.1: application secrets from ClientHello...server Finished; we may write with them now.
+  const master = handshakeSecret.intoMaster();
+  const serverFinishedHash = transcript.hash();
+  const app = master.applicationTrafficSecrets(serverFinishedHash);
+  const exporter = master.exporterMasterSecret(serverFinishedHash);
+  ctx.keyLog('CLIENT_TRAFFIC_SECRET_0', clientRandom, app.client);
+  ctx.keyLog('SERVER_TRAFFIC_SECRET_0', clientRandom, app.server);
+  ctx.keyLog('EXPORTER_SECRET', clientRandom, exporter);
+  ctx.setWriteSecret13(suite, app.server);
+  ctx.trace(trace('finished', 'Sent our Finished: a MAC over the whole handshake so far, under our handshake key. Now we wait for the client\'s Finished.'));
+
+  const flight: Flight = { n, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
+  if (requestedSchemes) return new ExpectCertificate(hs, flight);
+  return new ExpectFinished(hs, flight);
+}
+
+/** A scheme usable for a TLS 1.3 CertificateVerify (no PKCS#1 v1.5, RFC 8446 §4.2.3). */
+function keyMatchesSchemeAny13(scheme: number): boolean {
+  const info = schemeInfo(scheme);
+  return info !== undefined && info.algorithm.kind !== 'rsa-pkcs1';
+}
+
+class ExpectCertificate extends ServerState {
+  readonly name = 'ExpectCertificate';
+  constructor(hs: ServerHandshake, private readonly f: Flight) {
+    super(hs);
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.certificate);
+    const hs = this.hs;
+    const cert = decodeCertificate13(message.body);
+    // RFC 8446 §4.4.2: the context echoes the CertificateRequest's (empty).
+    if (cert.context.length !== 0) throw illegalParameter('the client\'s Certificate has a certificate_request_context we did not send');
+    for (const entry of cert.entries) {
+      for (const e of entry.extensions) {
+        throw new TlsError('unsupported_extension', `the client's certificate entry carries extension ${e.type}, which we did not request`);
+      }
+    }
+    this.f.n.transcript.add(message.raw);
+    if (cert.entries.length === 0) {
+      // RFC 8446 §4.4.2.4: no certificate when one is required → certificate_required.
+      if (hs.r.clientAuth === 'required') {
+        throw new TlsError('certificate_required', 'the client sent no certificate, but this server requires client authentication');
+      }
+      ctx.trace(trace('certificate', 'The client has no certificate; client authentication is optional, so we continue without knowing who it is.'));
+      return new ExpectFinished(hs, this.f);
+    }
+    this.f.peer = verifyPeerCertificates(ctx, {
+      certificates: cert.entries.map((e) => e.certData),
+      trust: hs.config.clientTrust,
+      hostname: undefined,
+      purpose: 'clientAuth',
+      rejectUnauthorized: hs.r.rejectUnauthorizedClients,
+    });
+    return new ExpectCertificateVerify(hs, this.f);
+  }
+}
+
+class ExpectCertificateVerify extends ServerState {
+  readonly name = 'ExpectCertificateVerify';
+  constructor(hs: ServerHandshake, private readonly f: Flight) {
+    super(hs);
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.certificate_verify);
+    const cv = decodeCertificateVerify(message.body);
+    const leaf = this.f.peer!.leafKey;
+    const transcript = this.f.n.transcript;
+    // RFC 8446 §4.4.3: signed over the transcript through the client's Certificate.
+    verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, transcript.hash(), false, this.f.requestedSchemes!);
+    this.f.clientScheme = cv.scheme;
+    transcript.add(message.raw);
+    ctx.trace(
+      trace(
+        'certificate_verify',
+        `The client signed the handshake with its private key (${SignatureSchemes.name(cv.scheme)}, ${describeKey(leaf)}), and the signature checks out: it holds the key its certificate vouches for.`,
+        { signature: SignatureSchemes.name(cv.scheme), key: describeKey(leaf) },
+      ),
+    );
+    return new ExpectFinished(this.hs, this.f);
+  }
+}
+
+class ExpectFinished extends ServerState {
+  readonly name = 'ExpectFinished';
+  constructor(hs: ServerHandshake, private readonly f: Flight) {
+    super(hs);
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.finished);
+    const hs = this.hs;
+    const { n } = this.f;
+    const { suite, transcript } = n;
+    const provider = ctx.provider;
+    // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(... client CertificateVerify)).
+    const fin = decodeFinished(message.body, suite.hashLength);
+    const expected = finishedVerifyData(provider, suite.hash, this.f.clientHandshakeSecret, transcript.hash());
+    if (!constantTimeEqual(expected, fin.verifyData)) {
+      throw new TlsError('decrypt_error', 'the client\'s Finished message is wrong: the handshake was tampered with or the keys differ');
+    }
+    transcript.add(message.raw);
+    ctx.setReadSecret13(suite, this.f.app.client);
+    const resumptionMaster = this.f.master.resumptionMasterSecret(transcript.hash());
+
+    const peer = this.f.peer;
+    const ticketCerts = n.resumption?.state.clientCertificates ?? [];
+    const info: HandshakeInfo = {
+      version: 'TLSv1.3',
+      cipherSuite: suite.id,
+      cipherName: suite.name,
+      group: n.group,
+      groupName: NamedGroups.name(n.group),
+      signatureScheme: this.f.clientScheme,
+      signatureSchemeName: this.f.clientScheme === undefined ? undefined : SignatureSchemes.name(this.f.clientScheme),
+      localSignatureScheme: n.signatureScheme,
+      localSignatureSchemeName: n.signatureScheme === undefined ? undefined : SignatureSchemes.name(n.signatureScheme),
+      alpn: n.alpn,
+      serverName: n.p.serverName,
+      resumed: n.resumption !== undefined,
+      peerCertificates: peer?.certificates ?? parseAll(ticketCerts),
+      authorized: peer ? peer.authorized : n.resumption ? n.resumption.state.clientAuthorized && ticketCerts.length > 0 : false,
+      authorizationError: peer?.error,
+      verifiedChain: peer?.chain ?? [],
+      clientHello: n.p.info,
+      localCertificates: n.certificate?.chain ?? [],
+    };
+    ctx.trace(
+      trace(
+        'finished',
+        `The client's Finished matches our own computation: both sides saw the same handshake. ` +
+          `Application keys are in use; every byte from now on is sealed with ${suite.name}.`,
+        { cipher: suite.name },
+      ),
+    );
+    ctx.handshakeComplete(info, {
+      suite,
+      clientApplicationSecret: this.f.app.client,
+      serverApplicationSecret: this.f.app.server,
+      exporterMasterSecret: this.f.exporter,
+    });
+    if (ctx.tracing) {
+      ctx.trace(
+        trace('established', `Secure connection established: TLSv1.3, ${suite.name}, ${NamedGroups.name(n.group)}${info.resumed ? ', resumed' : ''}.`, {
+          version: 'TLSv1.3',
+          cipher: suite.name,
+          group: NamedGroups.name(n.group),
+          signature: info.localSignatureSchemeName ?? null,
+          alpn: n.alpn ?? null,
+          resumed: info.resumed,
+          sni: n.p.serverName ?? null,
+          peer: info.peerCertificates.map((c) => c.subject.text),
+        }),
+      );
+    }
+    sendTickets(ctx, hs, suite, resumptionMaster, info);
+    return new ServerEstablished(hs);
+  }
+}
+
+function parseAll(ders: readonly Uint8Array[]): Certificate[] {
+  const out: Certificate[] = [];
+  for (const der of ders) {
+    try {
+      out.push(parseCertificate(der));
+    } catch {
+      return [];
+    }
+  }
+  return out;
+}
+
+/** RFC 8446 §4.6.1: NewSessionTicket × ticketCount, each with its own nonce and PSK. */
+function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Suite, resumptionMaster: Uint8Array, info: HandshakeInfo): void {
+  const sealer = hs.r.tickets;
+  if (!sealer || hs.r.ticketCount === 0) return;
+  const provider = ctx.provider;
+  for (let i = 0; i < hs.r.ticketCount; i++) {
+    const nonce = new Uint8Array([i]);
+    const ageAddBytes = provider.randomBytes(4);
+    const ageAdd = ((ageAddBytes[0]! << 24) | (ageAddBytes[1]! << 16) | (ageAddBytes[2]! << 8) | ageAddBytes[3]!) >>> 0;
+    const ticket = sealer.seal({
+      cipherSuite: suite.id,
+      psk: resumptionPsk(provider, suite.hash, resumptionMaster, nonce),
+      issuedAt: ctx.now(),
+      lifetime: hs.r.ticketLifetime,
+      ageAdd,
+      alpn: info.alpn,
+      serverName: info.serverName,
+      clientCertificates: info.peerCertificates.map((c) => c.raw),
+      clientAuthorized: info.authorized,
+    });
+    ctx.sendHandshake(encodeNewSessionTicket13({ lifetime: hs.r.ticketLifetime, ageAdd, nonce, ticket, extensions: [] }));
+  }
+  ctx.trace(
+    trace(
+      'session_ticket',
+      `Sent ${hs.r.ticketCount} session ticket${hs.r.ticketCount === 1 ? '' : 's'} (valid ${hs.r.ticketLifetime} s): sealed with our ticket key, ` +
+        `each lets the client resume this session later without a certificate or signature.`,
+      { count: hs.r.ticketCount, lifetime: hs.r.ticketLifetime },
+    ),
+  );
+}
+
+/** After the handshake: KeyUpdate is the connection's; anything else is unexpected (RFC 8446 §4.6). */
+class ServerEstablished extends ServerState {
+  readonly name = 'ServerEstablished';
+  override readonly allowsCompatCcs = false;
+  override readonly established = true;
+
+  handle(_ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    throw unexpectedMessage(`the client sent ${HandshakeTypes.name(message.type)} after the handshake`);
+  }
+}
+
+function traceClientHello(ctx: HandshakeContext, p: ParsedClientHello, second: boolean): void {
+  const i = p.info;
+  const names = (xs: readonly number[], f: (x: number) => string) => xs.map(f).join(', ') || 'none';
+  ctx.trace(
+    trace(
+      'client_hello',
+      `Received ${second ? 'the second ' : ''}ClientHello: the client offers versions ${names(i.versions, (v) => versionText(v))}; ` +
+        `cipher suites ${names(i.cipherSuites, (s) => CipherSuites.name(s))}; key shares for ${names(i.keyShareGroups, (g) => NamedGroups.name(g))} ` +
+        `(it supports ${names(i.groups, (g) => NamedGroups.name(g))})` +
+        (i.serverName ? `; it asks for the site '${i.serverName}' (SNI)` : '; no SNI') +
+        (i.alpnProtocols.length ? `; application protocols ${i.alpnProtocols.join(', ')}` : '') +
+        (i.pskOffered ? '; it offers to resume an earlier session' : '') +
+        (p.earlyData ? '; it wants to send early data' : '') +
+        '.',
+      {
+        versions: i.versions.map(versionText),
+        cipherSuites: i.cipherSuites.map((s) => CipherSuites.name(s)),
+        groups: i.groups.map((g) => NamedGroups.name(g)),
+        keyShares: i.keyShareGroups.map((g) => NamedGroups.name(g)),
+        signatureSchemes: i.signatureSchemes.map((s) => SignatureSchemes.name(s)),
+        serverName: i.serverName ?? null,
+        alpn: [...i.alpnProtocols],
+        psk: i.pskOffered,
+      },
+    ),
+  );
+}
+
+function versionText(v: number): string {
+  return v === ProtocolVersion.TLSv1_3 ? 'TLSv1.3' : v === ProtocolVersion.TLSv1_2 ? 'TLSv1.2' : `0x${v.toString(16).padStart(4, '0')}`;
+}
