@@ -379,7 +379,9 @@ class ExpectServerHello extends ClientState {
     for (const e of sh.extensions) {
       // RFC 8446 §4.2: responses may only carry extensions the client offered
       // (unsupported_extension), and only those allowed in this message (illegal_parameter).
-      if (!this.hs.offered.has(e.type)) {
+      // RFC 8446 §4.1.4: a HelloRetryRequest may carry a cookie the client never offered.
+      const unsolicitedCookie = sh.isHelloRetryRequest && e.type === ExtensionType.cookie;
+      if (!this.hs.offered.has(e.type) && !unsolicitedCookie) {
         throw new TlsError('unsupported_extension', `the server sent the ${ExtensionTypes.name(e.type)} extension, which we did not offer`);
       }
       if (!allowed.has(e.type)) {
