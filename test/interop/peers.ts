@@ -89,7 +89,7 @@ export interface CertFiles {
   readonly key: string;
 }
 
-export type ServerCertKind = 'ecdsa256' | 'ecdsa384' | 'rsa2048' | 'ed25519';
+export type ServerCertKind = 'ecdsa256' | 'ecdsa384' | 'rsa2048' | 'rsaPss2048' | 'ed25519';
 export type NegativeCertKind =
   | 'expired'
   | 'notYetValid'
@@ -105,10 +105,15 @@ export interface Pki {
   readonly ca: { readonly cert: string; readonly key: string };
   /** An untrusted CA that issued `negative.unknownCa`. */
   readonly otherCa: { readonly cert: string; readonly key: string };
-  /** Leaves for localhost / 127.0.0.1 (serverAuth) issued by `ca`. */
+  /**
+   * Leaves for localhost / 127.0.0.1 (serverAuth) issued by `ca`. rsa2048 has an rsaEncryption key (TLS 1.3
+   * signs with rsa_pss_rsae_*), rsaPss2048 an id-RSASSA-PSS key (rsa_pss_pss_*).
+   */
   readonly server: Readonly<Record<ServerCertKind, CertFiles>>;
   /** A client certificate (ECDSA P-256, clientAuth) issued by `ca`. */
   readonly client: CertFiles;
+  /** A valid localhost server certificate (P-256) that the trusted CA issued; also the non-CA issuer of `negative.issuerNotCa`. */
+  readonly endEntity: CertFiles;
   /** Server certificates that must be rejected (all for localhost unless the name says otherwise). */
   readonly negative: Readonly<Record<NegativeCertKind, CertFiles>>;
 }
@@ -144,6 +149,14 @@ subjectKeyIdentifier = hash
 [ server ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[ server_pss ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost, IP:127.0.0.1
 subjectKeyIdentifier = hash
@@ -201,11 +214,13 @@ export function makePki(dir: string): Pki {
     }
   };
   const f = (name: string): string => path.join(dir, name);
-  const genKey = (name: string, kind: 'p256' | 'p384' | 'rsa2048' | 'ed25519'): string => {
+  type KeyKind = 'p256' | 'p384' | 'rsa2048' | 'rsapss2048' | 'ed25519';
+  const genKey = (name: string, kind: KeyKind): string => {
     const out = f(`${name}.key`);
     if (kind === 'p256') ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', out);
     else if (kind === 'p384') ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', out);
     else if (kind === 'rsa2048') ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', out);
+    else if (kind === 'rsapss2048') ossl('genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', out);
     else ossl('genpkey', '-algorithm', 'ED25519', '-out', out);
     return out;
   };
@@ -219,7 +234,7 @@ export function makePki(dir: string): Pki {
   };
   const issue = (
     name: string,
-    kind: 'p256' | 'p384' | 'rsa2048' | 'ed25519',
+    kind: KeyKind,
     cn: string,
     ext: string,
     issuer: { cert: string; key: string },
@@ -243,6 +258,7 @@ export function makePki(dir: string): Pki {
     ecdsa256: issue('server-ecdsa256', 'p256', 'localhost', 'server', ca),
     ecdsa384: issue('server-ecdsa384', 'p384', 'localhost', 'server', ca),
     rsa2048: issue('server-rsa2048', 'rsa2048', 'localhost', 'server', ca),
+    rsaPss2048: issue('server-rsapss2048', 'rsapss2048', 'localhost', 'server_pss', ca),
     ed25519: issue('server-ed25519', 'ed25519', 'localhost', 'server', ca),
   };
   const client = issue('client', 'p256', 'hush interop client', 'client', ca);
@@ -263,7 +279,7 @@ export function makePki(dir: string): Pki {
     issuerNotCa,
     wrongEku: issue('wrong-eku', 'p256', 'localhost', 'server_wrong_eku', ca),
   };
-  return { dir, ca, otherCa, server, client, negative };
+  return { dir, ca, otherCa, server, client, endEntity: notCa, negative };
 }
 
 let cachedPki: Pki | undefined;
@@ -627,6 +643,10 @@ export class Pump {
   receivedBytes = 0;
   /** The transport ended (FIN from the peer). */
   eof = false;
+  /** The transport ended without the peer's close_notify: the data may be truncated (RFC 8446 §6.1). */
+  get truncated(): boolean {
+    return this.eof && !this.closeNotify;
+  }
   /** The socket closed (either way). */
   socketClosed = false;
   socketError: Error | undefined;
@@ -853,34 +873,64 @@ export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** A TCP proxy on 127.0.0.1 that can rewrite bytes flowing server → client (e.g. to flip a bit). */
+/** What a record-level proxy does with each complete TLS record (5-byte header included). */
+export type RecordHook = (record: Uint8Array, index: number) => Uint8Array[] | Promise<Uint8Array[]>;
+
+export interface ProxyHooks {
+  /** Records from the server to the client (default: forwarded as they are). */
+  toClient?: RecordHook;
+  /** Records from the client to the server. */
+  toServer?: RecordHook;
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of `target` that reassembles TLS records in both directions and
+ * passes each through a hook (which may drop, change, split or add records; it may be async, records
+ * stay in order). `hooks` is called once per accepted connection, so hooks can keep per-connection state.
+ */
 export async function startProxy(
   target: { host: string; port: number },
-  tamper: { toClient?: (chunk: Buffer, offset: number) => Buffer; toServer?: (chunk: Buffer, offset: number) => Buffer },
-): Promise<{ port: number; stop(): Promise<void> }> {
+  hooks: () => ProxyHooks = () => ({}),
+): Promise<{ port: number; errors: string[]; stop(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
+  const errors: string[] = [];
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     const upstream = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
     sockets.add(client);
     sockets.add(upstream);
-    let down = 0;
-    let up = 0;
-    client.on('data', (b: Buffer) => {
-      const out = tamper.toServer ? tamper.toServer(b, up) : b;
-      up += b.length;
-      upstream.write(out);
-    });
-    upstream.on('data', (b: Buffer) => {
-      const out = tamper.toClient ? tamper.toClient(b, down) : b;
-      down += b.length;
-      client.write(out);
-    });
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => client.end());
+    const h = hooks();
     const kill = () => {
       client.destroy();
       upstream.destroy();
     };
+    const pipe = (from: net.Socket, to: net.Socket, hook: RecordHook | undefined): void => {
+      let buf: Buffer = Buffer.alloc(0);
+      let index = 0;
+      let chain: Promise<void> = Promise.resolve();
+      from.on('data', (b: Buffer) => {
+        buf = buf.length ? Buffer.concat([buf, b]) : b;
+        const records: Uint8Array[] = [];
+        while (buf.length >= 5) {
+          const len = 5 + buf.readUInt16BE(3);
+          if (buf.length < len) break;
+          records.push(new Uint8Array(buf.subarray(0, len)));
+          buf = buf.subarray(len);
+        }
+        for (const rec of records) {
+          const i = index++;
+          chain = chain.then(async () => {
+            const out = hook ? await hook(rec, i) : [rec];
+            for (const o of out) if (!to.destroyed) to.write(o);
+          }).catch((e: Error) => {
+            errors.push(e.message);
+            kill();
+          });
+        }
+      });
+      from.on('end', () => void chain.then(() => to.end()));
+    };
+    pipe(client, upstream, h.toServer);
+    pipe(upstream, client, h.toClient);
     client.on('error', kill);
     upstream.on('error', kill);
     client.on('close', () => sockets.delete(client));
@@ -892,6 +942,7 @@ export async function startProxy(
   });
   return {
     port: (server.address() as net.AddressInfo).port,
+    errors,
     stop: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
