@@ -1,9 +1,25 @@
 // OBJECT IDENTIFIER encoding (X.690 §8.19): base-128 arcs, the first two arcs packed as 40*X+Y.
 
+// Certificates repeat a few dozen OIDs; decoding each once keeps parsing cheap. Bounded.
+const cache = new Map<string, string>();
+const CACHE_MAX = 2048;
+
 /** Decode OID contents to dotted form. `fail` throws. Arcs beyond 2^53 are decoded with BigInt. */
 export function decodeOid(b: Uint8Array, fail: (message: string) => never): string {
   if (b.length === 0) fail('OBJECT IDENTIFIER is empty');
   if (b.length > 128) fail(`OBJECT IDENTIFIER of ${b.length} bytes is too long`);
+  let key = '';
+  if (b.length <= 24) {
+    for (let i = 0; i < b.length; i++) key += String.fromCharCode(b[i]!);
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const s = decodeOidUncached(b, fail);
+  if (key !== '' && cache.size < CACHE_MAX) cache.set(key, s);
+  return s;
+}
+
+function decodeOidUncached(b: Uint8Array, fail: (message: string) => never): string {
   const arcs: (number | bigint)[] = [];
   let i = 0;
   while (i < b.length) {

@@ -29,6 +29,12 @@ function subjectOf(der: Uint8Array): Uint8Array | undefined {
   }
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class TrustStore {
   private readonly entries: Entry[] = [];
   private index: Map<string, Entry[]> | undefined;
@@ -114,7 +120,7 @@ export class TrustStore {
 
   /** Whether this exact certificate (same DER) is an anchor. */
   has(cert: Certificate): boolean {
-    return this.findBySubject(cert.subject.raw).some((c) => c.raw.length === cert.raw.length && toHex(c.raw) === toHex(cert.raw));
+    return this.findBySubject(cert.subject.raw).some((c) => sameBytes(c.raw, cert.raw));
   }
 
   /** Every anchor, parsed (unparsable entries skipped). */
