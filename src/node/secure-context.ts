@@ -1,0 +1,47 @@
+// createSecureContext(): node's SecureContext reduced to what hush uses per server name — the
+// certificates (with keys) and the CAs for client certificates. SNICallback hands one back.
+import type { CertifiedKey } from '../connection/config.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { nodeCryptoProvider } from '../crypto/node/index.js';
+import type { TrustStore } from '../x509/trust-store.js';
+import { refuseOptions, toCertifiedKeys, toTrustStore, type KeyInput, type PemInput } from './options.js';
+
+export interface SecureContextOptions {
+  key?: KeyInput;
+  cert?: PemInput;
+  passphrase?: string;
+  /** CAs for client certificates (servers) or for the server's chain (clients). */
+  ca?: PemInput;
+  provider?: CryptoProvider;
+}
+
+const REFUSED: Readonly<Record<string, string>> = {
+  pfx: 'use key and cert (PEM)',
+  crl: '',
+  dhparam: 'hush uses ECDHE only',
+  secureOptions: 'use minVersion/maxVersion and ciphers on the server',
+  secureProtocol: 'use minVersion/maxVersion on the server',
+  privateKeyEngine: 'use key',
+  privateKeyIdentifier: 'use key',
+  clientCertEngine: '',
+};
+
+export class SecureContext {
+  readonly certificates: readonly CertifiedKey[];
+  readonly trust: TrustStore | undefined;
+  /** node code reads `ctx.context`; here it is the context itself. */
+  readonly context: this = this;
+
+  constructor(certificates: readonly CertifiedKey[], trust: TrustStore | undefined) {
+    this.certificates = certificates;
+    this.trust = trust;
+  }
+}
+
+/** Parse key/cert/ca once, to return from an SNICallback or pass as a server's `secureContext`. */
+export function createSecureContext(options: SecureContextOptions = {}): SecureContext {
+  refuseOptions(options, REFUSED, 'createSecureContext()');
+  const provider = options.provider ?? nodeCryptoProvider;
+  const certificates = toCertifiedKeys(provider, options.cert, options.key, options.passphrase);
+  return new SecureContext(certificates, options.ca === undefined ? undefined : toTrustStore(options.ca));
+}

@@ -1,0 +1,284 @@
+// createServer(): node:tls.createServer over hush. A net.Server whose connections are wrapped in
+// TLSSockets driving a ServerConnection (or, with SNICallback/addContext, the core's Acceptor so
+// the certificate can be chosen by the ClientHello's server name).
+// Events like node's: 'secureConnection' (socket), 'tlsClientError' (err, socket) for failures
+// before the handshake completed, 'keylog' (line, socket), and 'connection' (the raw socket).
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { ClientHelloInfo } from '../connection/client-hello-info.js';
+import type { ServerConfig } from '../connection/config.js';
+import { ServerConnection } from '../connection/server.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { nodeCryptoProvider } from '../crypto/node/index.js';
+import { TlsError, UsageError } from '../errors/errors.js';
+import { defaultTrustStore } from './trust.js';
+import { AcceptingConnection } from './accepting-connection.js';
+import { SecureContext, createSecureContext } from './secure-context.js';
+import { TLSSocket } from './socket.js';
+import {
+  parseAlpn, parseCiphers, parseCurves, parseSigalgs, parseVersion, refuseOptions,
+  type KeyInput, type PemInput,
+} from './options.js';
+
+export type SNICallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext | null) => void) => void;
+export type ALPNCallback = (arg: { servername: string | undefined; protocols: string[] }) => string | undefined;
+
+export interface ServerOptions {
+  key?: KeyInput;
+  cert?: PemInput;
+  passphrase?: string;
+  /** CAs for client certificates (default Node's bundled roots when requestCert is set). */
+  ca?: PemInput;
+  /** A context from createSecureContext() instead of key/cert/ca. */
+  secureContext?: SecureContext;
+  /** Ask clients for a certificate. */
+  requestCert?: boolean;
+  /** With requestCert: refuse clients without a valid certificate (default true). */
+  rejectUnauthorized?: boolean;
+  ALPNProtocols?: readonly (string | Uint8Array)[] | Uint8Array;
+  /** Choose the protocol from the client's list; returning undefined rejects (no_application_protocol), like node. */
+  ALPNCallback?: ALPNCallback;
+  /** Choose a context by server name (node style, asynchronous). */
+  SNICallback?: SNICallback;
+  minVersion?: string;
+  maxVersion?: string;
+  ciphers?: string;
+  ecdhCurve?: string;
+  sigalgs?: string;
+  /** Choose the cipher suite by the server's order (true) or the client's (false). Default: hush's (server order). */
+  honorCipherOrder?: boolean;
+  /** 48 bytes like node (or a list of keys, the first sealing); default: random per server. */
+  ticketKeys?: Uint8Array | readonly Uint8Array[];
+  /** Session ticket lifetime in seconds. */
+  sessionTimeout?: number;
+  /** ms to complete the handshake before the socket is destroyed (default 120000). */
+  handshakeTimeout?: number;
+  // hush extras
+  provider?: CryptoProvider;
+  trace?: boolean;
+  /** Produce key log lines even without 'keylog' listeners on the server. */
+  keyLog?: boolean;
+  rejectTruncation?: boolean;
+  // net.Server / socket options
+  allowHalfOpen?: boolean;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  highWaterMark?: number;
+}
+
+const REFUSED: Readonly<Record<string, string>> = {
+  pfx: 'use key and cert (PEM)',
+  requestOCSP: '',
+  enableTrace: "use trace: true and the sockets' 'trace' events",
+  pskCallback: '',
+  pskIdentityHint: '',
+  clientCertEngine: '',
+  privateKeyEngine: 'use key',
+  privateKeyIdentifier: 'use key',
+  crl: '',
+  dhparam: 'hush uses ECDHE only',
+  secureOptions: 'use minVersion/maxVersion and ciphers',
+  secureProtocol: 'use minVersion/maxVersion',
+  NPNProtocols: 'use ALPNProtocols',
+  pauseOnConnect: '',
+};
+
+function ticketKeyList(v: Uint8Array | readonly Uint8Array[] | undefined): Uint8Array[] {
+  if (v === undefined) return [randomBytes(48)];
+  const list = v instanceof Uint8Array ? [v] : [...v];
+  for (const k of list) {
+    if (!(k instanceof Uint8Array) || k.length < 16) throw new UsageError('ticketKeys must be a 48-byte Buffer (or a list of keys of at least 16 bytes)');
+  }
+  return list;
+}
+
+/** The same host-name matching node's addContext uses: exact, or '*.' for one label. */
+function contextMatches(pattern: string, name: string): boolean {
+  const p = pattern.toLowerCase();
+  if (p.startsWith('*.')) {
+    const rest = p.slice(1);
+    return name.endsWith(rest) && name.indexOf('.') === name.length - rest.length;
+  }
+  return p === name;
+}
+
+export class Server extends net.Server {
+  #options: ServerOptions;
+  #provider: CryptoProvider;
+  #context!: SecureContext;
+  #ticketKeys: Uint8Array[];
+  #contexts: [string, SecureContext][] = [];
+  /** ServerConfigs built per context and key-log setting (the core caches its checks per config object). */
+  #configs = new WeakMap<SecureContext, Map<boolean, ServerConfig>>();
+  #base!: Omit<ServerConfig, 'certificates' | 'clientTrust' | 'keyLog'>;
+
+  constructor(options: ServerOptions = {}, secureConnectionListener?: (socket: TLSSocket) => void) {
+    super({
+      allowHalfOpen: true, // each TLSSocket decides when to end its transport
+      ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
+      ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
+      ...(options.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: options.keepAliveInitialDelay } : {}),
+    });
+    refuseOptions(options, REFUSED, 'createServer()');
+    if (options.ALPNCallback && options.ALPNProtocols) {
+      throw new UsageError('ALPNCallback and ALPNProtocols cannot both be set (as in node)');
+    }
+    this.#options = options;
+    this.#provider = options.provider ?? nodeCryptoProvider;
+    this.#ticketKeys = ticketKeyList(options.ticketKeys);
+    this.setSecureContext(options);
+    this.on('connection', (raw: Duplex) => this.#onConnection(raw));
+    if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
+  }
+
+  /** Replace key/cert/ca (and the other TLS options) for new connections, like node. */
+  setSecureContext(options: ServerOptions): void {
+    const o = { ...this.#options, ...options };
+    refuseOptions(o, REFUSED, 'createServer()');
+    if (o.secureContext !== undefined && !(o.secureContext instanceof SecureContext)) {
+      throw new UsageError("secureContext must come from hush's createSecureContext()");
+    }
+    const ctx = o.secureContext ?? createSecureContext({ key: o.key, cert: o.cert, passphrase: o.passphrase, ca: o.ca, provider: this.#provider });
+    const requestCert = o.requestCert === true;
+    const rejectUnauthorized = o.rejectUnauthorized !== false;
+    const alpnCallback = o.ALPNCallback;
+    const selectAlpn = alpnCallback
+      ? (offered: readonly string[], hello: ClientHelloInfo): string | undefined => {
+          const chosen = alpnCallback({ servername: hello.serverName, protocols: [...offered] });
+          if (chosen === undefined) {
+            throw new TlsError('no_application_protocol', `ALPNCallback chose none of the offered protocols (${offered.join(', ')})`);
+          }
+          return chosen;
+        }
+      : undefined;
+    this.#options = o;
+    this.#context = ctx;
+    this.#configs = new WeakMap();
+    this.#base = {
+      provider: this.#provider,
+      now: Date.now,
+      cipherSuites: parseCiphers(o.ciphers),
+      groups: parseCurves(o.ecdhCurve),
+      signatureSchemes: parseSigalgs(o.sigalgs),
+      minVersion: parseVersion(o.minVersion, 'minVersion'),
+      maxVersion: parseVersion(o.maxVersion, 'maxVersion'),
+      alpnProtocols: parseAlpn(o.ALPNProtocols),
+      selectAlpn,
+      trace: o.trace === true,
+      preferServerCiphers: o.honorCipherOrder,
+      clientAuth: requestCert ? (rejectUnauthorized ? 'required' : 'optional') : 'none',
+      rejectUnauthorizedClients: rejectUnauthorized,
+      ticketKeys: this.#ticketKeys,
+      ticketLifetime: o.sessionTimeout,
+    };
+    // Check the whole configuration now rather than on the first connection.
+    if (ctx.certificates.length === 0 && !o.SNICallback) {
+      throw new UsageError('a server needs key and cert (or secureContext, or an SNICallback that supplies them)');
+    }
+    if (ctx.certificates.length > 0) new ServerConnection(this.#config(ctx, false));
+  }
+
+  /** Serve `context` for SNI names matching `hostname` ('example.com' or '*.example.com'). */
+  addContext(hostname: string, context: SecureContext | Parameters<typeof createSecureContext>[0]): void {
+    const ctx = context instanceof SecureContext ? context : createSecureContext({ ...context, provider: this.#provider });
+    this.#contexts.unshift([hostname, ctx]);
+  }
+
+  /** The first ticket key (48 bytes unless you set others). */
+  getTicketKeys(): Buffer {
+    return Buffer.from(this.#ticketKeys[0]!);
+  }
+
+  /** Rotate ticket keys for new connections: a 48-byte Buffer like node, or a list (first seals). */
+  setTicketKeys(keys: Uint8Array | readonly Uint8Array[]): void {
+    this.#ticketKeys = ticketKeyList(keys);
+    this.setSecureContext({ ticketKeys: this.#ticketKeys });
+  }
+
+  #config(ctx: SecureContext, keyLog: boolean): ServerConfig {
+    let byKeyLog = this.#configs.get(ctx);
+    if (!byKeyLog) this.#configs.set(ctx, (byKeyLog = new Map()));
+    let config = byKeyLog.get(keyLog);
+    if (!config) {
+      const requestCert = this.#options.requestCert === true;
+      const trust = ctx.trust ?? this.#context.trust ?? (requestCert ? defaultTrustStore() : undefined);
+      config = {
+        ...this.#base,
+        certificates: ctx.certificates.length > 0 ? ctx.certificates : this.#context.certificates,
+        clientTrust: trust,
+        keyLog,
+      };
+      byKeyLog.set(keyLog, config);
+    }
+    return config;
+  }
+
+  #chooseContext(servername: string | undefined, done: (err: Error | null, ctx: SecureContext) => void): void {
+    const name = (servername ?? '').toLowerCase();
+    const fallback = (): void => {
+      const match = name ? this.#contexts.find(([p]) => contextMatches(p, name)) : undefined;
+      done(null, match ? match[1] : this.#context);
+    };
+    const cb = this.#options.SNICallback;
+    if (!cb || !name) return fallback();
+    cb(name, (err, ctx) => {
+      if (err) return done(err, this.#context);
+      if (ctx === null || ctx === undefined) return fallback();
+      if (!(ctx instanceof SecureContext)) {
+        return done(new UsageError("SNICallback must return a context from hush's createSecureContext()"), this.#context);
+      }
+      done(null, ctx);
+    });
+  }
+
+  #onConnection(raw: Duplex): void {
+    const keyLog = this.#options.keyLog === true || this.listenerCount('keylog') > 0;
+    const dynamic = this.#options.SNICallback !== undefined || this.#contexts.length > 0;
+    let socket: TLSSocket;
+    try {
+      let connection;
+      if (dynamic) {
+        const accepting = new AcceptingConnection((hello, done) => {
+          this.#chooseContext(hello.serverName, (err, ctx) => {
+            if (err) return done(err);
+            try {
+              done(null, this.#config(ctx, keyLog));
+            } catch (e) {
+              done(e as Error);
+            }
+          });
+        });
+        accepting.onReady = () => socket.resumeConnection();
+        connection = accepting;
+      } else {
+        connection = new ServerConnection(this.#config(this.#context, keyLog));
+      }
+      socket = new TLSSocket(raw, {
+        connection,
+        handshakeTimeout: this.#options.handshakeTimeout,
+        rejectTruncation: this.#options.rejectTruncation,
+        allowHalfOpen: this.#options.allowHalfOpen,
+        highWaterMark: this.#options.highWaterMark,
+      });
+    } catch (e) {
+      raw.destroy();
+      this.emit('error', e);
+      return;
+    }
+    socket.on('error', (err: Error) => {
+      // Like node: failures before the handshake completed go to 'tlsClientError'; later
+      // ones are the application's (its own 'error' listener on the socket).
+      if (!socket.handshakeInfo) this.emit('tlsClientError', err, socket);
+    });
+    if (keyLog) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
+    socket.once('secure', () => this.emit('secureConnection', socket));
+  }
+}
+
+/** node:tls.createServer over hush. */
+export function createServer(options: ServerOptions = {}, secureConnectionListener?: (socket: TLSSocket) => void): Server {
+  return new Server(options, secureConnectionListener);
+}
+
