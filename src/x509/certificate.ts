@@ -86,7 +86,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
   // §4.1.2.8: unique identifiers only in v2/v3.
   if (t.optional(0x81, 'issuerUniqueID') && version === 1) t.fail('issuerUniqueID in a v1 certificate');
   if (t.optional(0x82, 'subjectUniqueID') && version === 1) t.fail('subjectUniqueID in a v1 certificate');
-  let ext: ParsedExtensions = { all: [], unhandledCritical: [] };
+  let ext: ParsedExtensions = { extensions: [], unhandledCritical: [] };
   const eEl = t.optional(0xa3, 'extensions');
   if (eEl) {
     // §4.1.2.9: extensions only in v3.

@@ -38,7 +38,8 @@ export interface NameConstraints {
 }
 
 export interface ParsedExtensions {
-  readonly all: readonly Extension[];
+  /** Every extension in encoded order, raw. */
+  readonly extensions: readonly Extension[];
   readonly basicConstraints?: BasicConstraints;
   readonly keyUsage?: readonly KeyUsageName[];
   /** Dotted OIDs. */
@@ -156,7 +157,7 @@ export function readExtensions(r: DerReader): ParsedExtensions {
   const seq = r.sequence('extensions');
   r.expectEnd();
   if (seq.atEnd) seq.fail('extensions is empty');
-  const all: Extension[] = [];
+  const extensions: Extension[] = [];
   const seen = new Set<string>();
   const unhandledCritical: string[] = [];
   const out: {
@@ -175,7 +176,7 @@ export function readExtensions(r: DerReader): ParsedExtensions {
     // §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
     if (seen.has(oid)) seq.fail(`duplicate extension ${oid}`);
     seen.add(oid);
-    all.push({ oid, critical, value });
+    extensions.push({ oid, critical, value });
     const v = new DerReader(value, `${seq.what}.${oid}`, seq.alert);
     switch (oid) {
       case OID.basicConstraints:
@@ -211,5 +212,5 @@ export function readExtensions(r: DerReader): ParsedExtensions {
     }
     if (critical && !HANDLED.has(oid) && !unhandledCritical.includes(oid)) unhandledCritical.push(oid);
   }
-  return { ...out, all, unhandledCritical };
+  return { ...out, extensions, unhandledCritical };
 }

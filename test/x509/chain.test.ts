@@ -373,3 +373,34 @@ test('trust store: lazy, indexed by subject, skips unparsable entries', () => {
   assert.equal(store.rejected().length, 1);
   assert.equal(parseCertificates(root.pem + inter.pem).length, 2);
 });
+
+test('signature algorithms hush does not accept are named (unsupported_certificate)', () => {
+  // Turn ecdsa-with-SHA256 (…04 03 02) into ecdsa-with-SHA224 (…04 03 01) in both places.
+  const l = mkLeaf(inter).der.slice();
+  const pattern = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+  let n = 0;
+  for (let i = 0; i + pattern.length <= l.length; i++) {
+    if (pattern.every((b, k) => l[i + k] === b)) {
+      l[i + 7] = 0x01;
+      n++;
+    }
+  }
+  assert.equal(n, 2);
+  assertFail(
+    verify({ leaf: l, intermediates: [inter.pem], roots: [root.pem] }),
+    'algorithm',
+    'unsupported_certificate',
+    "certificate 'CN=www.example.com' is signed with 1.2.840.10045.4.3.1, which hush does not accept",
+  );
+});
+
+test('the failing path is reported: chain on failure, anchor checks, leaf in the store', () => {
+  const r = verify({ leaf: leaf.pem, intermediates: [inter.pem], roots: [root.pem], hostname: 'localhost' });
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.chain.map((c) => c.subject.text), ['CN=www.example.com']);
+  // a CA leaf pinned directly in the store is a one-certificate chain
+  assertOk(verify({ leaf: leaf.pem, roots: [leaf.pem] }), ['CN=www.example.com']);
+  // the leaf's own checks still apply when it is pinned
+  const exp = mkLeaf(undefined, { notAfter: Date.UTC(2025, 1, 1) });
+  assertFail(verify({ leaf: exp.pem, roots: [exp.pem] }), 'validity', 'certificate_expired', /expired on 2025-02-01/);
+});
