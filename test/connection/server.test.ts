@@ -309,3 +309,31 @@ test('Acceptor: ClientHello fed one byte at a time, then the connection continue
   assert.equal(alert[0], ContentType.alert);
   assert.equal(alert.length, 7);
 });
+
+test('stateless HelloRetryRequest: a second server instance sharing the cookie key finishes the handshake', () => {
+  const cookieKey = provider.randomBytes(32);
+  const cfg = serverConfig({ groups: [NamedGroup.x25519], cookieKey });
+  const client = new ClientConnection(clientConfig({ groups: [NamedGroup.secp384r1, NamedGroup.x25519] }));
+  const first = new ServerConnection(cfg);
+  for (const c of client.takeOutput()) first.receive(c);
+  for (const c of first.takeOutput()) client.receive(c); // HRR (+ CCS)
+  // The first instance is gone; a fresh one, sharing only the cookie key, takes ClientHello2.
+  const second = new ServerConnection({ ...cfg });
+  // Over TCP the second hello comes on the same connection; here the compat CCS that precedes it
+  // belongs to the first instance's stream (a fresh connection refuses a CCS before ClientHello).
+  const hello2 = concatChunks(client.takeOutput());
+  assert.equal(hello2[0], ContentType.change_cipher_spec);
+  second.receive(hello2.subarray(6));
+  pump(client, second);
+  assert.equal(second.state, 'established');
+  assert.equal(client.state, 'established');
+  assert.equal(second.handshakeInfo!.group, NamedGroup.x25519);
+  // A different cookie key refuses the cookie.
+  const client2 = new ClientConnection(clientConfig({ groups: [NamedGroup.secp384r1, NamedGroup.x25519] }));
+  const a = new ServerConnection(cfg);
+  for (const c of client2.takeOutput()) a.receive(c);
+  for (const c of a.takeOutput()) client2.receive(c);
+  const b = new ServerConnection(serverConfig({ groups: [NamedGroup.x25519], cookieKey: provider.randomBytes(32) }));
+  b.receive(concatChunks(client2.takeOutput()).subarray(6));
+  assertFailed(b, 'illegal_parameter');
+});
