@@ -2,7 +2,8 @@
 // TLSSockets driving a ServerConnection (or, with SNICallback/addContext, the core's Acceptor so
 // the certificate can be chosen by the ClientHello's server name).
 // Events like node's: 'secureConnection' (socket), 'tlsClientError' (err, socket) for failures
-// before the handshake completed, 'keylog' (line, socket), and 'connection' (the raw socket).
+// before the handshake completed, 'keylog' (line, socket), and 'connection' (the raw socket);
+// with `trace: true` also 'trace' (event, socket).
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -273,6 +274,7 @@ export class Server extends net.Server {
       if (!socket.handshakeInfo) this.emit('tlsClientError', err, socket);
     });
     if (keyLog) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
+    if (this.#options.trace) socket.on('trace', (ev: unknown) => this.emit('trace', ev, socket));
     socket.once('secure', () => this.emit('secureConnection', socket));
   }
 }

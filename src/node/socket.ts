@@ -17,9 +17,10 @@
 //  - EOF before the handshake completes: an ECONNRESET error, as node:tls reports it.
 import { Duplex } from 'node:stream';
 import type { TlsConnection } from '../connection/api.js';
+import type { ClientHelloInfo } from '../connection/client-hello-info.js';
 import type { ConnectionEvent, HandshakeInfo } from '../connection/events.js';
 import type { TraceEvent } from '../connection/trace.js';
-import { TlsError } from '../errors/errors.js';
+import type { Certificate } from '../x509/certificate.js';
 import { suiteById } from '../crypto/suites.js';
 import { NamedGroup } from '../wire/enums.js';
 import { encodeSession } from './session.js';
@@ -153,9 +154,10 @@ export class TLSSocket extends Duplex {
     socket.on('close', () => this.#onRawClose());
     socket.on('connect', () => this.emit('connect'));
 
-    // Anything the connection already wants to say (a client's first flight).
+    // Anything the connection already wants to say (a client's first flight) goes out now; its
+    // events (a trace of the ClientHello...) wait a tick so that listeners can be attached.
     this.#flush();
-    this.#processEvents();
+    process.nextTick(() => this.#processEvents());
   }
 
   // ---- node:tls-like API ----------------------------------------------------------------
@@ -208,6 +210,11 @@ export class TLSSocket extends Duplex {
   /** RFC 5705 / RFC 8446 §7.5 exporter. */
   exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Buffer {
     return asBuffer(this.#conn.exportKeyingMaterial(length, label, context));
+  }
+
+  /** Server: what the client offered in its ClientHello (hush extra, for inspectors and logs). */
+  get clientHello(): ClientHelloInfo | undefined {
+    return (this.#conn as { clientHello?: ClientHelloInfo }).clientHello;
   }
 
   /** The handshake parameters as the core reports them (hush extra). */
@@ -562,11 +569,6 @@ export class TLSSocket extends Duplex {
   }
 }
 
-/** The DER of a certificate as the x509 module represents it. */
-function certificateDer(c: unknown): Uint8Array {
-  if (c instanceof Uint8Array) return c;
-  const o = c as { der?: Uint8Array; raw?: Uint8Array };
-  const der = o.der ?? o.raw;
-  if (!der) throw new TlsError('internal_error', 'certificate without DER bytes');
-  return der;
+function certificateDer(c: Certificate): Uint8Array {
+  return c.raw;
 }

@@ -180,23 +180,37 @@ test('tlsClientError for garbage and for a stalled handshake (handshakeTimeout);
   }
 });
 
-test('hush client ↔ hush server, with server keylog events matching the client', async () => {
+test('hush client ↔ hush server: keylog lines agree, trace events, the ClientHello on the server socket', async () => {
   const serverLines: string[] = [];
-  const server = hushServer({}, (s) => s.pipe(s));
+  const serverTraces: string[] = [];
+  let hello: TLSSocket['clientHello'];
+  const server = hushServer({ trace: true }, (s) => {
+    hello = s.clientHello;
+    s.pipe(s);
+  });
   server.on('keylog', (l: Buffer, s: TLSSocket) => {
     assert.ok(s.encrypted);
     serverLines.push(l.toString());
   });
+  server.on('trace', (ev: { event: string }) => serverTraces.push(ev.event));
   const port = await listen(server);
   try {
-    const c = connect({ host: 'localhost', port, ca: certs.caCert });
+    const c = connect({ host: 'localhost', port, ca: certs.caCert, trace: true });
     const clientLines: string[] = [];
+    const clientTraces: { event: string; message: string }[] = [];
     c.on('keylog', (l: Buffer) => clientLines.push(l.toString()));
+    c.on('trace', (ev: { event: string; message: string }) => clientTraces.push(ev));
     const got = readAll(c);
     c.end('ping');
     assert.equal((await got).toString(), 'ping');
     assert.ok(serverLines.length >= 4);
     assert.deepEqual([...serverLines].sort(), [...clientLines].sort());
+    assert.ok(clientTraces.length >= 3, `client traces: ${clientTraces.map((t) => t.event).join()}`);
+    assert.equal(clientTraces[0]!.event, 'client_hello', 'the first trace (queued in the constructor) is not lost');
+    assert.ok(clientTraces.every((t) => typeof t.message === 'string' && t.message.length > 0));
+    assert.ok(serverTraces.length >= 3, `server traces: ${serverTraces.join()}`);
+    assert.equal(hello?.serverName, 'localhost');
+    assert.ok(hello?.cipherSuites.includes(0x1301));
   } finally {
     await shut(server);
   }
