@@ -4,9 +4,9 @@
 //
 // Everything started here is stopped by PID (never by name), every wait is bounded, and the PKI lives
 // in one mkdtemp directory per test process that is removed at exit.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,8 +33,17 @@ const BINARIES: Record<PeerName, string | undefined> = {
 export const skipInterop = process.env.HUSH_SKIP_INTEROP === '1';
 
 function which(cmd: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const p = path.join(dir, cmd);
+    try {
+      accessSync(p, fsConstants.X_OK);
+      return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
 }
 
 /** Undefined when the peer's binary is installed; otherwise the reason (a clear failure message). */
@@ -200,6 +209,7 @@ function ymd(ms: number): string {
 
 /** Create the test PKI in `dir` with the openssl CLI (synchronous; ~1 s). */
 export function makePki(dir: string): Pki {
+  requirePeer('openssl');
   mkdirSync(path.join(dir, 'newcerts'), { recursive: true });
   const cnf = path.join(dir, 'openssl.cnf');
   writeFileSync(cnf, OPENSSL_CNF.replaceAll('DIR', dir));
@@ -563,7 +573,7 @@ export async function startGoServer(opts: ServerOptions): Promise<PeerServer> {
 const NODE_GROUP: Record<string, string> = { x25519: 'X25519', secp256r1: 'P-256', secp384r1: 'P-384' };
 
 /** An in-process node:tls echo server (TLS 1.3 only). */
-export async function startNodeServer(opts: ServerOptions): Promise<PeerServer & { errors: string[] }> {
+export async function startNodeServer(opts: ServerOptions): Promise<PeerServer & { errors: string[]; server: tls.Server }> {
   const errors: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = tls.createServer(
@@ -594,6 +604,7 @@ export async function startNodeServer(opts: ServerOptions): Promise<PeerServer &
     host: '127.0.0.1',
     port,
     errors,
+    server,
     log: () => errors.join('\n'),
     stop: async () => {
       for (const s of sockets) s.destroy();
