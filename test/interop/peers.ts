@@ -505,8 +505,8 @@ const GNUTLS_SUITE: Record<string, string> = {
  */
 export async function startOpensslServer(opts: ServerOptions & { mode?: 'rev' | 'www'; extraArgs?: string[] }): Promise<PeerServer> {
   requirePeer('openssl');
-  const port = await freePort();
-  const args = ['s_server', '-tls1_3', '-accept', `127.0.0.1:${port}`, '-cert', opts.cert, '-key', opts.key, '-naccept', '1000'];
+  // Port 0: the OS picks, s_server prints "ACCEPT 127.0.0.1:<port>" (no race with another process).
+  const args = ['s_server', '-tls1_3', '-accept', '127.0.0.1:0', '-cert', opts.cert, '-key', opts.key, '-naccept', '1000'];
   // -cert reads only the leaf; send the rest of the file as the chain.
   args.push('-cert_chain', opts.cert);
   if (opts.suites) args.push('-ciphersuites', opts.suites.join(':'));
@@ -514,7 +514,8 @@ export async function startOpensslServer(opts: ServerOptions & { mode?: 'rev' | 
   if (opts.clientCa) args.push('-Verify', '4', '-CAfile', opts.clientCa, '-verify_return_error');
   args.push(opts.mode === 'www' ? '-www' : '-rev');
   if (opts.extraArgs) args.push(...opts.extraArgs);
-  const p = await startProcess('openssl', args, { readyRegex: /^ACCEPT/m, timeoutMs: 10_000 });
+  const p = await startProcess('openssl', args, { readyRegex: /^ACCEPT 127\.0\.0\.1:\d+$/m, timeoutMs: 10_000 });
+  const port = Number(/^ACCEPT 127\.0\.0\.1:(\d+)$/m.exec(p.stdout())![1]);
   return { name: 'openssl', host: '127.0.0.1', port, log: () => p.stderr() + p.stdout(), stop: () => p.stop() };
 }
 
@@ -699,9 +700,8 @@ export class Pump {
   /** Send whatever the connection wants to send and process its events. */
   flush(): void {
     const out = this.conn.takeOutput();
-    if (out.length > 0 && !this.socket.destroyed) {
-      for (const o of out) this.socket.write(o);
-    }
+    // One socket write per flush: records produced together leave together.
+    if (out.length > 0 && !this.socket.destroyed) this.socket.write(concat(out));
     for (const ev of this.conn.takeEvents()) {
       this.events.push(ev);
       switch (ev.type) {
