@@ -6,6 +6,7 @@ export { createSecureContext, SecureContext, type SecureContextOptions } from '.
 export { createHttpsServer, HttpsServer, type HttpsServerOptions } from './https.js';
 export { TLSSocket, DEFAULT_HANDSHAKE_TIMEOUT, type TLSSocketOptions, type CipherNameAndProtocol, type EphemeralKeyInfo } from './socket.js';
 export { encodeSession, decodeSession } from './session.js';
+export { undiciConnector, type UndiciConnectParams, type UndiciConnectCallback } from './undici.js';
 export type { PeerCertificate } from './peer-certificate.js';
 export { nodeCryptoProvider, createNodeCryptoProvider, type NodeCryptoProviderOptions } from '../crypto/node/index.js';
 export { defaultTrustStore, systemTrustStore, trustStoreFromFiles, SYSTEM_BUNDLE_PATHS } from './trust.js';

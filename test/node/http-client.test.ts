@@ -6,7 +6,8 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
-import { Client } from 'undici';
+import { Agent, Client, fetch } from 'undici';
+import { undiciConnector } from '../../src/node/undici.js';
 import { connect, type ConnectOptions } from '../../src/node/connect.js';
 import { TLSSocket } from '../../src/node/socket.js';
 import { makeCerts } from './certs.js';
@@ -109,6 +110,26 @@ test('undici Client with connect: hush', async () => {
     assert.equal(await r2.body.text(), `hello PUT /u2 ${big.length}`);
   } finally {
     await client.close();
+    await srv.close();
+  }
+});
+
+test('undici fetch through an Agent with undiciConnector: hush', async () => {
+  const srv = await httpsServer();
+  const dispatcher = new Agent({ connect: undiciConnector({ ca: certs.caCert }) as never });
+  try {
+    const res = await fetch(`https://localhost:${srv.port}/f?x=1`, { dispatcher, method: 'POST', body: 'abc' });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'hello POST /f?x=1 3');
+    // A certificate failure reaches fetch as a rejected promise with our TlsError as the cause.
+    const strict = new Agent({ connect: undiciConnector({}) as never });
+    await assert.rejects(fetch(`https://localhost:${srv.port}/`, { dispatcher: strict }), (e: Error & { cause?: { code?: string } }) => {
+      assert.match(String(e.cause?.code), /^ERR_TLS_/);
+      return true;
+    });
+    await strict.close();
+  } finally {
+    await dispatcher.close();
     await srv.close();
   }
 });
