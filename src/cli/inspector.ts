@@ -39,7 +39,7 @@ export function connectionReport(info: HandshakeInfo): ConnectionReport {
     version: info.version,
     cipher: info.cipherName,
     group: info.groupName ?? null,
-    signature: info.signatureSchemeName ?? null,
+    signature: info.localSignatureSchemeName ?? info.signatureSchemeName ?? null,
     alpn: info.alpn ?? null,
     sni: info.serverName ?? null,
     resumed: info.resumed,

@@ -335,8 +335,9 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     // RFC 8446 §6.2: every other alert is fatal, whatever its level.
     const err = new TlsError(desc, `the peer sent a fatal alert: ${alertName(desc)}`, { remote: true });
     this.failure = err;
-    this.emit({ type: 'error', error: err });
+    // The trace comes first: adapters tear down on the error event.
     this.trace(trace('failed', `The peer ended the connection with the alert ${alertName(desc)}.`, { alert: alertName(desc), reason: err.message }));
+    this.emit({ type: 'error', error: err });
   }
 
   private handleApplicationData(content: Uint8Array): void {
@@ -430,8 +431,8 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
         // A broken sealer cannot send the alert; the transport close says enough.
       }
     }
-    this.emit({ type: 'error', error: err });
     this.trace(trace('failed', `${this.info ? 'The connection' : 'The handshake'} failed: ${err.message}`, { alert: alertName(err.alert), reason: err.message }));
+    this.emit({ type: 'error', error: err });
   }
 
 }

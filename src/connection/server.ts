@@ -74,7 +74,7 @@ export class Acceptor {
   private done: Accepted | undefined;
   private used = false;
 
-  constructor(private readonly options: AcceptorOptions = {}) {
+  constructor(options: AcceptorOptions = {}) {
     this.joiner = new HandshakeJoiner(
       options.maxHandshakeMessageSize === undefined ? {} : { maxMessageSize: options.maxHandshakeMessageSize },
     );

@@ -19,7 +19,6 @@ import { TlsError, illegalParameter, internalError, unexpectedMessage } from '..
 import { constantTimeEqual, utf8 } from '../bytes/util.js';
 import {
   CipherSuites,
-  ExtensionType,
   HandshakeType,
   HandshakeTypes,
   NamedGroups,

@@ -227,7 +227,7 @@ class PathBuilder {
   private readonly ids = new Map<Certificate, string>();
 
   constructor(
-    private readonly intermediates: readonly Certificate[],
+    intermediates: readonly Certificate[],
     private readonly roots: TrustStore,
     private readonly at: number,
     private readonly purpose: Purpose,
