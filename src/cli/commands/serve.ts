@@ -130,7 +130,7 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   if (certFiles.length !== keyFiles.length) throw new ArgError('give one --key for every --cert, in the same order');
   let certs: string[];
   let keys: string[];
-  let caNote: string | undefined;
+  let caNote: ((listening: number) => string) | undefined;
   if (certFiles.length > 0) {
     certs = certFiles.map((f) => readFile(f, '--cert'));
     keys = keyFiles.map((f) => readFile(f, '--key'));
@@ -140,12 +140,12 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
     const leaf = ensureLocalhostCertificate(ca);
     certs = [leaf.chainPem];
     keys = [leaf.keyPem];
-    caNote =
+    caNote = (listening: number): string =>
       `${ca.created ? 'Created a local certificate authority' : 'Using the local certificate authority'} in ${home}\n` +
       `  CA certificate: ${ca.caCertPath}\n` +
       `  Trust it for this server, e.g.:\n` +
-      `    curl --cacert ${ca.caCertPath} https://localhost:${port}/\n` +
-      `    npx hush get --cacert ${ca.caCertPath} https://localhost:${port}/`;
+      `    curl --cacert ${ca.caCertPath} https://localhost:${listening}/\n` +
+      `    npx hush get --cacert ${ca.caCertPath} https://localhost:${listening}/`;
   }
   const clientCa = str(p, 'client-ca');
   const printer = new TracePrinter(bool(p, 'trace-json') ? 'json' : bool(p, 'trace') ? 'text' : 'off');
@@ -209,8 +209,10 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
     });
   }
 
-  if (caNote) console.log(caNote);
-  console.log(`hush serving ${dir ?? 'the connection inspector'} on https://${shown}:${actual}/` + (redirect ? ` (plain HTTP on port ${rport} redirects here)` : ''));
+  if (caNote) console.log(caNote(actual));
+  // With --port 0 / --redirect-http 0 the OS picks the ports: print the ones actually bound.
+  const redirectPort = redirect ? (redirect.address() as { port: number }).port : undefined;
+  console.log(`hush serving ${dir ?? 'the connection inspector'} on https://${shown}:${actual}/` + (redirect ? ` (plain HTTP on port ${redirectPort} redirects here)` : ''));
   console.log('Press Ctrl+C to stop.');
 
   await new Promise<void>((done) => {
