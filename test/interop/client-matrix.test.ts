@@ -18,7 +18,9 @@ import {
   interopSkip,
   requirePeer,
   runClient,
+  startOpensslServer,
   startPeer,
+  startProxy,
   testPki,
   type PeerName,
   type PeerServer,
@@ -209,15 +211,17 @@ describe('TLS 1.3 client interop', { skip: interopSkip(), concurrency: 1 }, () =
       const pki = testPki();
       await withServer(peer, { cert: pki.server.ecdsa256.cert, key: pki.server.ecdsa256.key, groups: ['secp256r1', 'secp384r1'] }, async (srv) => {
         const conn = client({ groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShares: 1 });
-        await runClient(conn, srv.host, srv.port, async (p) => {
+        const cookie = await runClient(conn, srv.host, srv.port, async (p) => {
           const info = await p.handshake(5000);
           assert.equal(info.groupName, 'secp256r1');
-          assert.equal(p.traces.filter((t) => t.event === 'hello_retry_request').length, 1);
+          const hrr = p.traces.filter((t) => t.event === 'hello_retry_request');
+          assert.equal(hrr.length, 1);
           assert.equal(p.traces.filter((t) => t.event === 'client_hello').length, 2, 'a second ClientHello');
           await echo(peer, p, 'after HRR');
           p.close();
+          return hrr[0]!.cookie === true;
         });
-        extras.push(`${peer}: HelloRetryRequest x25519 → secp256r1 ok`);
+        extras.push(`${peer}: HelloRetryRequest x25519 → secp256r1 ok (cookie: ${cookie ? 'yes' : 'no'})`);
       });
     });
   }
@@ -253,18 +257,22 @@ describe('TLS 1.3 client interop', { skip: interopSkip(), concurrency: 1 }, () =
     test(`${peer}: client authentication (server requires a certificate from the test CA)`, { timeout: 20_000 }, async () => {
       requirePeer(peer);
       const pki = testPki();
-      const clientCertificate = {
-        chain: pemDer(pki.client.cert),
-        key: nodeCryptoProvider.importPrivateKey(readFileSync(pki.client.key, 'utf8')),
-      };
       await withServer(peer, { cert: pki.server.rsa2048.cert, key: pki.server.rsa2048.key, clientCa: pki.ca.cert }, async (srv) => {
-        await runClient(client({ clientCertificate }), srv.host, srv.port, async (p) => {
-          await p.handshake(5000);
-          assert.ok(p.traces.some((t) => t.event === 'certificate_request'), 'the server asked for a certificate');
-          // In TLS 1.3 the server checks our certificate after our Finished: the echo proves it accepted it.
-          await echo(peer, p, 'authenticated');
-          p.close();
-        });
+        const used: string[] = [];
+        for (const kind of ['ecdsa256', 'rsa2048', 'ed25519'] as const) {
+          const files = pki.clients[kind];
+          const clientCertificate = { chain: pemDer(files.cert), key: nodeCryptoProvider.importPrivateKey(readFileSync(files.key, 'utf8')) };
+          await runClient(client({ clientCertificate }), srv.host, srv.port, async (p) => {
+            await p.handshake(5000);
+            assert.ok(p.traces.some((t) => t.event === 'certificate_request'), 'the server asked for a certificate');
+            const sent = p.traces.find((t) => t.event === 'client_certificate');
+            assert.ok(sent && typeof sent.signature === 'string', `${kind}: we sent a certificate and signed: ${sent?.message}`);
+            used.push(`${kind}:${sent.signature as string}`);
+            // In TLS 1.3 the server checks our certificate after our Finished: the echo proves it accepted it.
+            await echo(peer, p, `authenticated with ${kind}`);
+            p.close();
+          });
+        }
         // Without a certificate the server must refuse us.
         const refused = await runClient(client(), srv.host, srv.port, async (p) => {
           await p.waitFor(() => p.error !== undefined || p.eof, 'refusal', 5000, { allowError: true, allowClose: true });
@@ -280,7 +288,7 @@ describe('TLS 1.3 client interop', { skip: interopSkip(), concurrency: 1 }, () =
           return p.error ? `alert ${p.error.alertName}` : 'EOF without alert';
         });
         assert.ok(refused, 'refused');
-        extras.push(`${peer}: client auth ok; without a certificate: ${refused}`);
+        extras.push(`${peer}: client auth ok (${used.join(', ')}); without a certificate: ${refused}`);
       });
     });
   }
@@ -310,6 +318,86 @@ describe('TLS 1.3 client interop', { skip: interopSkip(), concurrency: 1 }, () =
       });
     });
   }
+
+  for (const peer of PEERS) {
+    test(`${peer}: two key shares (x25519 + secp256r1) avoid HelloRetryRequest; ALPN; padded records`, { timeout: 20_000 }, async () => {
+      requirePeer(peer);
+      const pki = testPki();
+      await withServer(peer, { cert: pki.server.ecdsa256.cert, key: pki.server.ecdsa256.key, groups: ['secp256r1'], alpn: ['h2', 'http/1.1'] }, async (srv) => {
+        const conn = client({ groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShares: 2, alpnProtocols: ['http/1.1'], recordPadding: 512 });
+        await runClient(conn, srv.host, srv.port, async (p) => {
+          const info = await p.handshake(5000);
+          assert.equal(info.groupName, 'secp256r1');
+          assert.equal(p.traces.filter((t) => t.event === 'client_hello').length, 1, 'no HelloRetryRequest');
+          assert.equal(info.alpn, 'http/1.1');
+          await echo(peer, p, 'padded to 512');
+          await echo(peer, p, 'x'.repeat(3000));
+          p.close();
+        });
+        extras.push(`${peer}: 2 key shares without HRR, ALPN http/1.1, record padding 512 ok`);
+      });
+    });
+  }
+
+  test('openssl -max_send_frag 512: server handshake messages fragmented over many records', { timeout: 20_000 }, async () => {
+    requirePeer('openssl');
+    const pki = testPki();
+    const srv = await startOpensslServer({ cert: pki.server.rsa2048.cert, key: pki.server.rsa2048.key, extraArgs: ['-max_send_frag', '512'] });
+    // Count the server's records on the way (the harness proxy reassembles records).
+    let handshakeRecords = 0;
+    let done = false;
+    const proxy = await startProxy({ host: srv.host, port: srv.port }, () => ({
+      toClient: (rec) => {
+        if (!done) handshakeRecords++;
+        return [rec];
+      },
+    }));
+    try {
+      await runClient(client(), srv.host, proxy.port, async (p) => {
+        const info = await p.handshake(5000);
+        done = true;
+        assert.equal(info.authorized, true);
+        // ServerHello, CCS, then EncryptedExtensions..Finished (~1.9 kB with the RSA chain) in 512-byte pieces.
+        assert.ok(handshakeRecords >= 6, `only ${handshakeRecords} records: not fragmented`);
+        // s_server -rev reverses at most its 16 KiB buffer at a time: keep the line shorter.
+        const line = Array.from({ length: 12_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+        await echo('openssl', p, line);
+        p.close();
+      });
+      extras.push(`openssl -max_send_frag 512: handshake in ${handshakeRecords} records, 12 kB line back in 512-byte records ok`);
+    } finally {
+      await proxy.stop();
+      await srv.stop();
+    }
+  });
+
+  test('openssl: server-initiated KeyUpdate (update_requested) is answered and data keeps flowing', { timeout: 20_000 }, async () => {
+    requirePeer('openssl');
+    const pki = testPki();
+    const srv = await startOpensslServer({ cert: pki.server.ecdsa256.cert, key: pki.server.ecdsa256.key, mode: 'stdio' });
+    try {
+      const counts = await runClient(client(), srv.host, srv.port, async (p) => {
+        await p.handshake(5000);
+        const before = srv.stdout!().length;
+        for (let i = 1; i <= 2; i++) {
+          srv.stdin!('K\n');
+          await p.waitFor(() => p.keyUpdates.received >= i, `server KeyUpdate ${i}`, 5000);
+          // We answered with our own KeyUpdate (RFC 8446 §4.6.3) before any data.
+          assert.equal(p.keyUpdates.sent, i);
+          srv.stdin!(`from server ${i}\n`);
+          assert.equal(dec.decode(await p.read(`from server ${i}\n`.length, 5000)), `from server ${i}\n`);
+          p.send(`from hush ${i}\n`);
+          await p.waitFor(() => srv.stdout!().slice(before).includes(`from hush ${i}`), `s_server to print our data ${i}`, 5000);
+        }
+        p.close();
+        return { ...p.keyUpdates };
+      });
+      assert.deepEqual(counts, { sent: 2, received: 2 });
+      extras.push('openssl: server-initiated KeyUpdate ×2 answered, data both ways ok');
+    } finally {
+      await srv.stop();
+    }
+  });
 
   test('go: 64 MiB echoed back byte for byte', { timeout: 60_000 }, async () => {
     requirePeer('go');

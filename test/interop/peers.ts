@@ -14,6 +14,7 @@ import tls from 'node:tls';
 import type { TlsConnection } from '../../src/connection/api.js';
 import type { ConnectionEvent, HandshakeInfo, SessionTicket } from '../../src/connection/events.js';
 import type { TlsError } from '../../src/errors/errors.js';
+import type { TraceEvent } from '../../src/handshake/trace.js';
 
 const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
 
@@ -121,6 +122,8 @@ export interface Pki {
   readonly server: Readonly<Record<ServerCertKind, CertFiles>>;
   /** A client certificate (ECDSA P-256, clientAuth) issued by `ca`. */
   readonly client: CertFiles;
+  /** Client certificates (clientAuth) issued by `ca`, one per key type. */
+  readonly clients: Readonly<Record<'ecdsa256' | 'rsa2048' | 'ed25519', CertFiles>>;
   /** A valid localhost server certificate (P-256) that the trusted CA issued; also the non-CA issuer of `negative.issuerNotCa`. */
   readonly endEntity: CertFiles;
   /** Server certificates that must be rejected (all for localhost unless the name says otherwise). */
@@ -272,6 +275,11 @@ export function makePki(dir: string): Pki {
     ed25519: issue('server-ed25519', 'ed25519', 'localhost', 'server', ca),
   };
   const client = issue('client', 'p256', 'hush interop client', 'client', ca);
+  const clients = {
+    ecdsa256: client,
+    rsa2048: issue('client-rsa2048', 'rsa2048', 'hush interop client rsa', 'client', ca),
+    ed25519: issue('client-ed25519', 'ed25519', 'hush interop client ed25519', 'client', ca),
+  };
 
   // Self-signed leaf (not a CA) for localhost.
   const ssKey = genKey('self-signed', 'p256');
@@ -289,7 +297,7 @@ export function makePki(dir: string): Pki {
     issuerNotCa,
     wrongEku: issue('wrong-eku', 'p256', 'localhost', 'server_wrong_eku', ca),
   };
-  return { dir, ca, otherCa, server, client, endEntity: notCa, negative };
+  return { dir, ca, otherCa, server, client, clients, endEntity: notCa, negative };
 }
 
 let cachedPki: Pki | undefined;
@@ -475,6 +483,10 @@ export interface PeerServer {
   /** The peer's diagnostics (stderr/stdout), for failure messages. */
   log(): string;
   stop(): Promise<void>;
+  /** openssl 'stdio' mode only: write to s_server's stdin (a line is sent to the client; "K\n" sends a KeyUpdate). */
+  stdin?(text: string): void;
+  /** openssl 'stdio' mode only: what s_server printed (the client's data appears here). */
+  stdout?(): string;
 }
 
 export interface ServerOptions {
@@ -487,6 +499,8 @@ export interface ServerOptions {
   groups?: readonly string[];
   /** Require a client certificate issued by this CA (PEM file). */
   clientCa?: string;
+  /** ALPN protocols the server accepts (it picks the first the client offers, in its own order for openssl). */
+  alpn?: readonly string[];
 }
 
 const OPENSSL_GROUP: Record<string, string> = { x25519: 'X25519', secp256r1: 'P-256', secp384r1: 'P-384' };
@@ -501,9 +515,12 @@ const GNUTLS_SUITE: Record<string, string> = {
  * `openssl s_server -tls1_3`. Application data mode:
  *   'rev' (default): each line received is sent back reversed (`-rev`); "CLOSE\n" closes.
  *   'www': answers `GET / HTTP/1.0` with a status page.
+ *   'stdio': s_server's own loop: what the client sends is printed to stdout, lines written to
+ *     `stdin()` are sent to the client, and the one-letter commands work ("K\n": KeyUpdate with
+ *     update_requested, "k\n": without).
  * Handles one connection at a time, keeps accepting. Tickets on (stateless).
  */
-export async function startOpensslServer(opts: ServerOptions & { mode?: 'rev' | 'www'; extraArgs?: string[] }): Promise<PeerServer> {
+export async function startOpensslServer(opts: ServerOptions & { mode?: 'rev' | 'www' | 'stdio'; extraArgs?: string[] }): Promise<PeerServer> {
   requirePeer('openssl');
   // Port 0: the OS picks, s_server prints "ACCEPT 127.0.0.1:<port>" (no race with another process).
   const args = ['s_server', '-tls1_3', '-accept', '127.0.0.1:0', '-cert', opts.cert, '-key', opts.key, '-naccept', '1000'];
@@ -512,11 +529,21 @@ export async function startOpensslServer(opts: ServerOptions & { mode?: 'rev' | 
   if (opts.suites) args.push('-ciphersuites', opts.suites.join(':'));
   if (opts.groups) args.push('-groups', opts.groups.map((g) => OPENSSL_GROUP[g] ?? g).join(':'));
   if (opts.clientCa) args.push('-Verify', '4', '-CAfile', opts.clientCa, '-verify_return_error');
-  args.push(opts.mode === 'www' ? '-www' : '-rev');
+  if (opts.alpn) args.push('-alpn', opts.alpn.join(','));
+  if (opts.mode === 'www') args.push('-www');
+  else if (opts.mode !== 'stdio') args.push('-rev');
   if (opts.extraArgs) args.push(...opts.extraArgs);
-  const p = await startProcess('openssl', args, { readyRegex: /^ACCEPT 127\.0\.0\.1:\d+$/m, timeoutMs: 10_000 });
+  const stdio = opts.mode === 'stdio';
+  const p = await startProcess('openssl', args, { readyRegex: /^ACCEPT 127\.0\.0\.1:\d+$/m, timeoutMs: 10_000, stdin: stdio });
   const port = Number(/^ACCEPT 127\.0\.0\.1:(\d+)$/m.exec(p.stdout())![1]);
-  return { name: 'openssl', host: '127.0.0.1', port, log: () => p.stderr() + p.stdout(), stop: () => p.stop() };
+  return {
+    name: 'openssl',
+    host: '127.0.0.1',
+    port,
+    log: () => p.stderr() + p.stdout(),
+    stop: () => p.stop(),
+    ...(stdio ? { stdin: (text: string) => void p.proc.stdin!.write(text), stdout: () => p.stdout() } : {}),
+  };
 }
 
 /** `gnutls-serv --echo` restricted to TLS 1.3 (and the given suites/groups via --priority). */
@@ -530,6 +557,7 @@ export async function startGnutlsServer(opts: ServerOptions): Promise<PeerServer
   const args = ['--echo', '--crlf', '-p', String(port), '--x509certfile', opts.cert, '--x509keyfile', opts.key, '--priority', prio];
   if (opts.clientCa) args.push('--require-client-cert', '--verify-client-cert', '--x509cafile', opts.clientCa);
   else args.push('--disable-client-cert');
+  for (const a of opts.alpn ?? []) args.push('--alpn', a);
   const p = await startProcess('gnutls-serv', args, { readyRegex: /listening on/i, timeoutMs: 10_000 });
   await waitForPort(port, 5000);
   return { name: 'gnutls', host: '127.0.0.1', port, log: () => p.stderr() + p.stdout(), stop: () => p.stop() };
@@ -566,6 +594,7 @@ export async function startGoServer(opts: ServerOptions): Promise<PeerServer> {
   if (opts.suites) args.push('-suites', opts.suites.join(','));
   if (opts.groups) args.push('-groups', opts.groups.join(','));
   if (opts.clientCa) args.push('-client-ca', opts.clientCa);
+  if (opts.alpn) args.push('-alpn', opts.alpn.join(','));
   const p = await startProcess(bin, args, { readyRegex: /^LISTENING \d+$/m, timeoutMs: 10_000 });
   const port = Number(/^LISTENING (\d+)$/m.exec(p.stdout())![1]);
   return { name: 'go', host: '127.0.0.1', port, log: () => p.stderr() + p.stdout(), stop: () => p.stop() };
@@ -586,6 +615,7 @@ export async function startNodeServer(opts: ServerOptions): Promise<PeerServer &
       ...(opts.suites ? { ciphers: opts.suites.join(':') } : {}),
       ecdhCurve: (opts.groups ?? ['x25519', 'secp256r1', 'secp384r1']).map((g) => NODE_GROUP[g] ?? g).join(':'),
       ...(opts.clientCa ? { ca: readFileSync(opts.clientCa), requestCert: true, rejectUnauthorized: true } : {}),
+      ...(opts.alpn ? { ALPNProtocols: [...opts.alpn] } : {}),
     },
     (socket) => {
       sockets.add(socket);
@@ -647,7 +677,7 @@ export class Pump {
   readonly socket: net.Socket;
   readonly events: ConnectionEvent[] = [];
   readonly sessions: SessionTicket[] = [];
-  readonly traces: { event: string; message: string }[] = [];
+  readonly traces: TraceEvent[] = [];
   /** Application data received (when keepData). */
   private chunks: Uint8Array[] = [];
   private chunkBytes = 0;
@@ -726,7 +756,7 @@ export class Pump {
           this.error ??= ev.error;
           break;
         case 'trace':
-          this.traces.push({ event: ev.trace.event, message: ev.trace.message });
+          this.traces.push(ev.trace);
           break;
         case 'keyUpdate':
           this.keyUpdates[ev.direction]++;
@@ -742,7 +772,7 @@ export class Pump {
     for (const w of [...this.waiters]) w();
   }
 
-  /** Resolve when `pred()` holds; reject on timeout, on a connection error (unless allowed) or if the socket closes first. */
+  /** Resolve when `pred()` holds (checked on every pump event and every 25 ms); reject on timeout, on a connection error (unless allowed) or if the socket closes first. */
   waitFor(pred: () => boolean, what: string, timeoutMs = 10_000, opts: { allowError?: boolean; allowClose?: boolean } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
@@ -753,8 +783,11 @@ export class Pump {
         }
       };
       const timer = setTimeout(() => finish(new Error(`${what}: timed out after ${timeoutMs} ms (state=${this.conn.state}, received=${this.receivedBytes})`)), timeoutMs);
+      // Predicates may also depend on state outside the pump (a child's stdout...): poll as well.
+      const poll = setInterval(check, 25);
       const finish = (e?: Error): void => {
         clearTimeout(timer);
+        clearInterval(poll);
         this.waiters.delete(check);
         if (e) reject(e);
         else resolve();

@@ -1,7 +1,7 @@
 // A crypto/tls echo server for hush's interop tests (standard library only).
 //
 //	hush-interop-server -addr 127.0.0.1:0 -cert chain.pem -key key.pem [-groups x25519,secp256r1]
-//	                    [-client-ca ca.pem] [-suites ...]
+//	                    [-client-ca ca.pem] [-alpn h2,http/1.1] [-suites ...]
 //
 // Prints "LISTENING <port>" once ready, then echoes every byte of every connection back.
 // TLS 1.3 only. Go does not let a server restrict TLS 1.3 cipher suites (-suites is accepted for
@@ -28,6 +28,7 @@ func main() {
 	_ = flag.String("suites", "", "ignored for TLS 1.3 (Go chooses)")
 	clientCA := flag.String("client-ca", "", "require a client certificate issued by this CA (PEM)")
 	noTickets := flag.Bool("no-tickets", false, "disable session tickets")
+	alpn := flag.String("alpn", "", "comma-separated ALPN protocols")
 	flag.Parse()
 
 	cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
@@ -53,6 +54,9 @@ func main() {
 				log.Fatalf("unknown group %q", g)
 			}
 		}
+	}
+	if *alpn != "" {
+		cfg.NextProtos = strings.Split(*alpn, ",")
 	}
 	if *clientCA != "" {
 		pem, err := os.ReadFile(*clientCA)
