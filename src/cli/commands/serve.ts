@@ -148,7 +148,7 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
       `    npx hush get --cacert ${ca.caCertPath} https://localhost:${listening}/`;
   }
   const clientCa = str(p, 'client-ca');
-  const printer = new TracePrinter(bool(p, 'trace-json') ? 'json' : bool(p, 'trace') ? 'text' : 'off');
+  const traceMode = bool(p, 'trace-json') ? 'json' : bool(p, 'trace') ? 'text' : 'off';
   const keylogFile = str(p, 'keylog') ?? process.env.SSLKEYLOGFILE;
   const ciphers = splitList(str(p, 'ciphers'));
   const groups = splitList(str(p, 'groups'));
@@ -166,7 +166,7 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
       ...(minVersion ? { minVersion } : {}),
       ...(maxVersion ? { maxVersion } : {}),
       ...(clientCa ? { ca: readFile(clientCa, '--client-ca'), requestCert: true, rejectUnauthorized: true } : {}),
-      trace: printer.enabled,
+      trace: traceMode !== 'off',
     });
   } catch (e) {
     throw new ArgError((e as Error).message);
@@ -174,17 +174,29 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
 
   const http = createHttpServer((req, res) => handle(req, res, dir));
   http.keepAliveTimeout = 5000;
+  // One trace printer per connection, so concurrent handshakes stay readable: text lines are
+  // prefixed with the connection number, JSON lines carry it as "connection".
+  const printers = new WeakMap<object, TracePrinter>();
+  let connections = 0;
+  const printerFor = (socket: object): TracePrinter => {
+    let pr = printers.get(socket);
+    if (!pr) {
+      const n = ++connections;
+      pr = new TracePrinter(traceMode, traceMode === 'json' ? (l) => process.stderr.write(l.replace(/^\{/, `{"connection":${n},`) + '\n') : undefined, `[${n}] `);
+      printers.set(socket, pr);
+    }
+    return pr;
+  };
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
-    if (printer.enabled) printer.finish();
+    printers.get(socket)?.finish();
     http.emit('connection', socket);
   });
   tlsServer.on('tlsClientError', (err: Error, socket?: { remoteAddress?: string }) => {
-    const msg = `TLS handshake from ${socket?.remoteAddress ?? '?'} failed: ${err.message}`;
-    if (printer.enabled) printer.finish();
-    console.error(msg);
+    if (socket) printers.get(socket)?.finish();
+    console.error(`TLS handshake from ${socket?.remoteAddress ?? '?'} failed: ${err.message}`);
   });
-  if (printer.enabled) {
-    tlsServer.on('trace', (ev: import('../../handshake/trace.js').TraceEvent) => printer.event(ev));
+  if (traceMode !== 'off') {
+    tlsServer.on('trace', (ev: import('../../handshake/trace.js').TraceEvent, socket: object) => printerFor(socket).event(ev));
   }
   if (keylogFile) tlsServer.on('keylog', (line: Buffer) => appendFileSync(keylogFile, line, { mode: 0o600 }));
 
