@@ -18,6 +18,7 @@ import {
   interopSkip,
   requirePeer,
   runClient,
+  startNodeServer,
   startOpensslServer,
   startPeer,
   startProxy,
@@ -227,28 +228,58 @@ describe('TLS 1.3 client interop', { skip: interopSkip(), concurrency: 1 }, () =
   }
 
   for (const peer of PEERS) {
-    test(`${peer}: resumption with a ticket from the first connection`, { timeout: 20_000 }, async () => {
+    test(`${peer}: resumption with a ticket from the first connection (plain, after HRR, suite-hash mismatch)`, { timeout: 20_000 }, async () => {
       requirePeer(peer);
       const pki = testPki();
-      await withServer(peer, { cert: pki.server.ecdsa256.cert, key: pki.server.ecdsa256.key }, async (srv) => {
-        const first = await runClient(client(), srv.host, srv.port, async (p) => {
+      // The server accepts only P-256/P-384, so an x25519-first client gets a HelloRetryRequest.
+      const groups = ['secp256r1', 'secp384r1'];
+      await withServer(peer, { cert: pki.server.ecdsa256.cert, key: pki.server.ecdsa256.key, groups }, async (srv) => {
+        const p256 = [NamedGroup.secp256r1];
+        const aes128 = [CipherSuite.TLS_AES_128_GCM_SHA256];
+        const first = await runClient(client({ groups: p256, cipherSuites: aes128 }), srv.host, srv.port, async (p) => {
           const info = await p.handshake(5000);
           assert.equal(info.resumed, false);
           await echo(peer, p, 'first');
           await p.waitFor(() => p.sessions.length > 0, 'a NewSessionTicket', 5000);
           p.close();
-          return { ticket: p.sessions[0]!, tickets: p.sessions.length };
+          return { tickets: [...p.sessions], info };
         });
-        const ticket: SessionTicket = first.ticket;
-        assert.equal(ticket.version, 'TLSv1.3');
-        await runClient(client({ session: ticket }), srv.host, srv.port, async (p) => {
+        const tickets: SessionTicket[] = first.tickets;
+        assert.equal(tickets[0]!.version, 'TLSv1.3');
+        assert.equal(tickets[0]!.cipherSuite, CipherSuite.TLS_AES_128_GCM_SHA256);
+        const ticket = (i: number): SessionTicket => tickets[i % tickets.length]!;
+
+        // 1. Plain resumption.
+        await runClient(client({ session: ticket(0), groups: p256, cipherSuites: aes128 }), srv.host, srv.port, async (p) => {
           const info = await p.handshake(5000);
           assert.equal(info.resumed, true, 'the server accepted the PSK');
           assert.equal(info.signatureScheme, undefined, 'no CertificateVerify on resumption');
+          assert.equal(info.peerCertificates.length, first.info.peerCertificates.length, 'the original peer certificates are reported');
           await echo(peer, p, 'second, resumed');
           p.close();
         });
-        extras.push(`${peer}: resumption ok (${first.tickets} ticket(s) received on the first connection)`);
+
+        // 2. Resumption through a HelloRetryRequest: the second ClientHello's binder covers the
+        // message_hash transcript (RFC 8446 §4.1.4, §4.2.11.2).
+        await runClient(client({ session: ticket(1), groups: [NamedGroup.x25519, NamedGroup.secp256r1], cipherSuites: aes128 }), srv.host, srv.port, async (p) => {
+          const info = await p.handshake(5000);
+          assert.equal(p.traces.filter((t) => t.event === 'hello_retry_request').length, 1, 'HelloRetryRequest');
+          assert.equal(info.resumed, true, 'resumed after HRR');
+          assert.equal(info.groupName, 'secp256r1');
+          await echo(peer, p, 'third, resumed after HRR');
+          p.close();
+        });
+
+        // 3. A SHA-256 ticket when only a SHA-384 suite is offered: it cannot be used (§4.2.11), full handshake.
+        await runClient(client({ session: ticket(0), groups: p256, cipherSuites: [CipherSuite.TLS_AES_256_GCM_SHA384] }), srv.host, srv.port, async (p) => {
+          const info = await p.handshake(5000);
+          assert.equal(info.resumed, false);
+          assert.equal(info.cipherName, 'TLS_AES_256_GCM_SHA384');
+          assert.equal(info.authorized, true);
+          await echo(peer, p, 'fourth, full handshake');
+          p.close();
+        });
+        extras.push(`${peer}: resumption ok, also after HRR; SHA-384-only offer falls back to a full handshake (${tickets.length} ticket(s) on the first connection)`);
       });
     });
   }
@@ -394,6 +425,52 @@ describe('TLS 1.3 client interop', { skip: interopSkip(), concurrency: 1 }, () =
       });
       assert.deepEqual(counts, { sent: 2, received: 2 });
       extras.push('openssl: server-initiated KeyUpdate ×2 answered, data both ways ok');
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test('openssl and node: exporter output and NSS key log lines agree with the peer', { timeout: 20_000 }, async () => {
+    requirePeer('openssl');
+    const pki = testPki();
+    const label = 'EXPERIMENTAL-hush-interop';
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
+    // openssl prints its exporter output for every connection.
+    // (stdio mode: only s_server's own loop prints the connection details.)
+    const ossl = await startOpensslServer({ cert: pki.server.ecdsa256.cert, key: pki.server.ecdsa256.key, mode: 'stdio', extraArgs: ['-keymatexport', label, '-keymatexportlen', '32'] });
+    try {
+      await runClient(client(), ossl.host, ossl.port, async (p) => {
+        await p.handshake(5000);
+        await p.waitFor(() => /Keying material: [0-9A-F]+/.test(ossl.stdout!()), 'openssl to print its keying material', 5000);
+        const theirs = /Keying material: ([0-9A-F]+)/.exec(ossl.stdout!())![1];
+        assert.equal(hex(p.conn.exportKeyingMaterial(32, label)), theirs);
+        p.close();
+      });
+    } finally {
+      await ossl.stop();
+    }
+    // node:tls: its exporter and its key log.
+    const srv = await startNodeServer({ cert: pki.server.rsa2048.cert, key: pki.server.rsa2048.key });
+    const serverLines: string[] = [];
+    let serverExport = '';
+    srv.server.on('keylog', (line: Buffer) => serverLines.push(line.toString('latin1').trim()));
+    srv.server.on('secureConnection', (s) => {
+      serverExport = hex(s.exportKeyingMaterial(32, label, Buffer.alloc(0)));
+    });
+    try {
+      const lines = await runClient(client({ keyLog: true }), srv.host, srv.port, async (p) => {
+        await p.handshake(5000);
+        await echo('node', p, 'key log');
+        assert.equal(hex(p.conn.exportKeyingMaterial(32, label)), serverExport);
+        p.close();
+        return p.events.flatMap((e) => (e.type === 'keylog' ? [e.line] : []));
+      });
+      const labels = lines.map((l) => l.split(' ')[0]);
+      for (const want of ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0']) {
+        assert.ok(labels.includes(want), `we logged ${want}`);
+      }
+      for (const l of lines) assert.ok(serverLines.includes(l), `node:tls logged the same line: ${l.slice(0, 60)}…`);
+      extras.push(`exporter equals openssl's and node's; ${lines.length} key log lines identical to node:tls's (${labels.join(', ')})`);
     } finally {
       await srv.stop();
     }
