@@ -1,6 +1,7 @@
 // hush — the portable core: sans-I/O TLS connections, X.509, and the types around them.
 // It uses no Node APIs; pass a CryptoProvider (e.g. from 'hush/node') and a clock.
 export { ClientConnection } from './connection/client.js';
+export { ServerConnection, Acceptor } from './connection/server.js';
 export type { TlsConnection, ConnectionState } from './connection/api.js';
 export type { ConnectionEvent, HandshakeInfo, SessionTicket } from './handshake/events.js';
 export type { ClientConfig, ServerConfig, CertifiedKey, TlsVersionName } from './handshake/config.js';

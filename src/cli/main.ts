@@ -4,7 +4,7 @@ import { commands } from './commands/index.js';
 
 function usage(): string {
   const lines = [
-    'hush — HTTPS from the handshake up (TLS 1.3/1.2 in TypeScript)',
+    'hush — HTTPS from the handshake up (TLS 1.3 in TypeScript)',
     '',
     'Usage: hush <command> [options]',
     '',
