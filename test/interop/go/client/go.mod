@@ -1,0 +1,3 @@
+module hushinteropclient
+
+go 1.19
