@@ -85,3 +85,16 @@ export function helpText(usage: string, description: string, specs: readonly Fla
   });
   return [`Usage: ${usage}`, '', description, '', 'Options:', ...rows].join('\n');
 }
+
+/** `--tls-min/--tls-max` values: 1.2 or 1.3 (or Node's TLSv1.2 / TLSv1.3). */
+export function tlsVersionFlag(v: string | undefined, flag: string): 'TLSv1.2' | 'TLSv1.3' | undefined {
+  if (v === undefined) return undefined;
+  if (v === '1.2' || v === 'TLSv1.2') return 'TLSv1.2';
+  if (v === '1.3' || v === 'TLSv1.3') return 'TLSv1.3';
+  throw new ArgError(`--${flag} takes 1.2 or 1.3, not '${v}'`);
+}
+
+/** A comma-separated flag value as a list (empty items dropped); undefined when absent. */
+export function splitList(v: string | undefined): string[] | undefined {
+  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}

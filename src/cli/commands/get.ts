@@ -4,7 +4,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { connect } from '../../node/connect.js';
 import type { TLSSocket } from '../../node/socket.js';
-import { ArgError, bool, helpText, list, parseArgs, str, type FlagSpec } from '../args.js';
+import { ArgError, bool, helpText, list, parseArgs, splitList, str, tlsVersionFlag, type FlagSpec } from '../args.js';
 import { TracePrinter } from '../trace-printer.js';
 import { explainFailure } from '../explain.js';
 import type { Command } from './command.js';
@@ -42,16 +42,7 @@ Examples:
 Exit status: 0 on success, 1 when the connection or TLS fails, 2 for bad arguments,
 3 when the server answers with an HTTP error status (4xx/5xx).`;
 
-function tlsVersion(v: string | undefined, flag: string): 'TLSv1.2' | 'TLSv1.3' | undefined {
-  if (v === undefined) return undefined;
-  if (v === '1.2' || v === 'TLSv1.2') return 'TLSv1.2';
-  if (v === '1.3' || v === 'TLSv1.3') return 'TLSv1.3';
-  throw new ArgError(`--${flag} takes 1.2 or 1.3, not '${v}'`);
-}
 
-function splitList(v: string | undefined): string[] | undefined {
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
-}
 
 export const getCommand: Command = {
   name: 'get',
@@ -129,8 +120,8 @@ async function get(url: URL, p: ReturnType<typeof parseArgs>, printer: TracePrin
   const servername = str(p, 'servername') ?? host;
   const ciphers = splitList(str(p, 'ciphers'));
   const groups = splitList(str(p, 'groups'));
-  const minVersion = tlsVersion(str(p, 'tls-min'), 'tls-min');
-  const maxVersion = tlsVersion(str(p, 'tls-max'), 'tls-max');
+  const minVersion = tlsVersionFlag(str(p, 'tls-min'), 'tls-min');
+  const maxVersion = tlsVersionFlag(str(p, 'tls-max'), 'tls-max');
 
   printer.note('connect', `Connecting to ${address}:${port} over TCP${address !== host ? ` (for ${host})` : ''}.`, { address, port });
 

@@ -5,7 +5,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { createServer } from '../../node/server.js';
 import type { TLSSocket } from '../../node/socket.js';
 import { ensureLocalCa, ensureLocalhostCertificate, hushHome } from '../../node/local-ca.js';
-import { ArgError, bool, helpText, list, parseArgs, str, type FlagSpec } from '../args.js';
+import { ArgError, bool, helpText, list, parseArgs, splitList, str, tlsVersionFlag, type FlagSpec } from '../args.js';
 import { TracePrinter } from '../trace-printer.js';
 import { connectionReport, inspectorPage } from '../inspector.js';
 import type { Command } from './command.js';
@@ -64,16 +64,7 @@ const MIME: Record<string, string> = {
 const MAX_ECHO_BODY = 256 * 1024 * 1024;
 const HSTS = 'max-age=86400';
 
-function tlsVersion(v: string | undefined, flag: string): 'TLSv1.2' | 'TLSv1.3' | undefined {
-  if (v === undefined) return undefined;
-  if (v === '1.2' || v === 'TLSv1.2') return 'TLSv1.2';
-  if (v === '1.3' || v === 'TLSv1.3') return 'TLSv1.3';
-  throw new ArgError(`--${flag} takes 1.2 or 1.3, not '${v}'`);
-}
 
-function splitList(v: string | undefined): string[] | undefined {
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
-}
 
 function readFile(path: string, what: string): string {
   try {
@@ -152,8 +143,8 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   const keylogFile = str(p, 'keylog') ?? process.env.SSLKEYLOGFILE;
   const ciphers = splitList(str(p, 'ciphers'));
   const groups = splitList(str(p, 'groups'));
-  const minVersion = tlsVersion(str(p, 'tls-min'), 'tls-min');
-  const maxVersion = tlsVersion(str(p, 'tls-max'), 'tls-max');
+  const minVersion = tlsVersionFlag(str(p, 'tls-min'), 'tls-min');
+  const maxVersion = tlsVersionFlag(str(p, 'tls-max'), 'tls-max');
 
   let tlsServer;
   try {
