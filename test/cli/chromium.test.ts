@@ -1,0 +1,173 @@
+// Headless Chromium (Debian `chromium`) loads the `hush serve` inspector over HTTPS through hush's
+// TLS 1.3 server, trusting the local CA for this run only via --ignore-certificate-errors-spki-list,
+// and reads back from /api/connection what it negotiated. Without the flag it refuses the certificate.
+//
+// Each Chromium run gets a fresh profile folder, is bounded (60 s) and is started as its own process
+// group so that it and its helper processes (zygote, renderer, network service) are killed by our PID.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { hush, interopSkip, requireProgram, startServe, tempDir, type Served } from './helpers.js';
+
+const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
+const CHROMIUM_TIMEOUT_MS = 60_000;
+
+/** RFC 8701 GREASE values: 0x?A?A with both nibbles equal. */
+const isGrease = (name: string): boolean => {
+  const m = /0x([0-9a-f]{4})$/i.exec(name);
+  if (!m) return false;
+  const v = parseInt(m[1]!, 16);
+  return (v & 0x0f0f) === 0x0a0a && v >> 12 === ((v >> 4) & 0x0f);
+};
+
+interface DumpResult {
+  readonly code: number | null;
+  readonly dom: string;
+  readonly ms: number;
+}
+
+/** `chromium --headless --dump-dom URL` with a fresh profile; killed (process group) after 60 s. */
+function dumpDom(chromium: string, url: string, extraFlags: readonly string[]): Promise<DumpResult> {
+  const profile = tempDir('hush-chromium-profile-');
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-extensions',
+    `--user-data-dir=${profile}`,
+    ...extraFlags,
+    '--dump-dom',
+    url,
+  ];
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(chromium, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => out.push(c));
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      err = (err + s).slice(-4000);
+    });
+    const killGroup = (): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL'); // the group we created with detached: true
+      } catch {
+        /* already gone */
+      }
+    };
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, CHROMIUM_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      killGroup(); // helpers that outlived the browser process
+      if (timedOut) reject(new Error(`chromium did not finish within ${CHROMIUM_TIMEOUT_MS} ms; stderr tail:\n${err}`));
+      else resolve({ code, dom: Buffer.concat(out).toString('utf8'), ms: Date.now() - started });
+    });
+  });
+}
+
+function spkiSha256(pem: string): string {
+  const der = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('base64');
+}
+
+const unescapeHtml = (s: string): string =>
+  s.replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!);
+
+let server: Served | undefined;
+after(async () => {
+  await server?.stop();
+});
+
+test('headless Chromium loads the inspector over hush TLS 1.3 and /api/connection shows what it negotiated', { skip: interopSkip() }, async (t) => {
+  const chromium = requireProgram('chromium');
+  const home = path.join(tempDir(), 'home');
+  const env = { HUSH_HOME: home };
+  server = await startServe(['--port', '0'], { env });
+  const origin = `https://localhost:${server.port}`;
+
+  // The CA's SPKI hash as `hush ca --json` reports it (and as computed here), and the leaf's.
+  const caInfo = JSON.parse((await hush(['ca', '--json'], { env })).stdout) as { spkiSha256: string };
+  assert.equal(caInfo.spkiSha256, spkiSha256(readFileSync(path.join(home, 'ca.pem'), 'utf8')));
+  const leafSpki = spkiSha256(readFileSync(path.join(home, 'localhost.pem'), 'utf8'));
+
+  // 1. The inspector page, trusting the CA's key.
+  const page = await dumpDom(chromium, `${origin}/`, [`--ignore-certificate-errors-spki-list=${caInfo.spkiSha256}`]);
+  t.diagnostic(`chromium / in ${page.ms} ms`);
+  assert.match(page.dom, /<title>hush — your TLS connection<\/title>/, page.dom.slice(0, 500));
+  const summary = /<p id="summary">([^<]*)<\/p>/.exec(page.dom);
+  assert.ok(summary, 'summary line');
+  const [version, cipher, group, signature] = unescapeHtml(summary[1]!).split(' · ');
+  assert.equal(version, 'TLSv1.3');
+  assert.ok(SUITES.includes(cipher!), cipher);
+  assert.equal(signature, 'ecdsa_secp256r1_sha256');
+  assert.ok(group);
+  const headings = [...page.dom.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => unescapeHtml(m[1]!));
+  assert.deepEqual(headings, ['1. Your browser said hello', '2. The server chose', '3. The key exchange', '4. The server proved who it is', '5. Finished — and this page']);
+  assert.match(page.dom, /<span class="chip chosen">TLSv1\.3<\/span>/);
+  assert.match(page.dom, /It sent its certificate for <b>localhost, 127\.0\.0\.1, ::1<\/b>/);
+  await server.waitFor(/^127\.0\.0\.1 GET \/ 200 \d+B TLSv1\.3 /m, 5000);
+
+  // 2. /api/connection, trusting the leaf's key: Chromium shows the JSON inside <pre>.
+  const api = await dumpDom(chromium, `${origin}/api/connection`, [`--ignore-certificate-errors-spki-list=${leafSpki}`]);
+  t.diagnostic(`chromium /api/connection in ${api.ms} ms`);
+  const pre = /<pre[^>]*>([\s\S]*?)<\/pre>/.exec(api.dom);
+  assert.ok(pre, `no <pre> in the DOM:\n${api.dom.slice(0, 500)}`);
+  const j = JSON.parse(unescapeHtml(pre[1]!)) as {
+    version: string;
+    cipher: string;
+    group: string;
+    signature: string;
+    alpn: string;
+    sni: string;
+    resumed: boolean;
+    offered: Record<'versions' | 'cipherSuites' | 'groups' | 'keyShares' | 'signatureSchemes' | 'extensions' | 'alpn', string[]>;
+  };
+  t.diagnostic(`Chromium negotiated: ${JSON.stringify({ ...j, certificate: undefined })}`);
+  assert.equal(j.version, 'TLSv1.3');
+  assert.ok(SUITES.includes(j.cipher), j.cipher);
+  assert.ok(j.offered.cipherSuites.includes(j.cipher));
+  assert.equal(j.sni, 'localhost');
+  assert.equal(j.alpn, 'http/1.1'); // Chromium offers h2 and http/1.1; hush serve speaks http/1.1
+  assert.ok(j.offered.alpn.includes('h2') && j.offered.alpn.includes('http/1.1'), j.offered.alpn.join());
+  assert.equal(j.resumed, false); // fresh profile: no ticket
+  assert.equal(j.signature, 'ecdsa_secp256r1_sha256');
+  assert.ok(j.offered.signatureSchemes.includes('ecdsa_secp256r1_sha256'));
+  // Key exchange: one of ours; with an x25519 share offered no HelloRetryRequest is needed, so x25519.
+  assert.ok(['x25519', 'secp256r1', 'secp384r1'].includes(j.group), j.group);
+  if (j.offered.keyShares.includes('x25519')) assert.equal(j.group, 'x25519');
+  assert.ok(j.offered.versions.includes('TLSv1.3'));
+  for (const ext of ['server_name', 'supported_versions', 'key_share', 'signature_algorithms', 'supported_groups', 'application_layer_protocol_negotiation']) {
+    assert.ok(j.offered.extensions.includes(ext), `offered extension ${ext}`);
+  }
+  // GREASE (RFC 8701): unknown code points are kept, as numbers in the names.
+  assert.ok(j.offered.cipherSuites.some(isGrease), `GREASE suite in ${j.offered.cipherSuites.join()}`);
+  assert.ok(j.offered.extensions.some(isGrease), `GREASE extension in ${j.offered.extensions.join()}`);
+  assert.ok(j.offered.groups.some(isGrease), `GREASE group in ${j.offered.groups.join()}`);
+  assert.ok(j.offered.versions.some(isGrease), `GREASE version in ${j.offered.versions.join()}`);
+  // Both loads agree.
+  assert.deepEqual([j.version, j.cipher, j.group], [version, cipher, group]);
+  await server.waitFor(/^127\.0\.0\.1 GET \/api\/connection 200 \d+B TLSv1\.3 /m, 5000);
+
+  // 3. Without the flag, Chromium does not trust the local CA: it aborts the handshake with an alert.
+  const refused = await dumpDom(chromium, `${origin}/api/connection`, []);
+  t.diagnostic(`chromium without trust in ${refused.ms} ms`);
+  assert.doesNotMatch(refused.dom, /"version"/);
+  await server.waitFor(/^TLS handshake from 127\.0\.0\.1 failed: .*certificate_unknown/m, 5000);
+});
