@@ -171,6 +171,25 @@ test('an untrusted server: exit 1, a one-line reason with a hint, trace-json end
   assert.match(wrong.stderr, /unknown_ca/);
 });
 
+test(
+  'hush serve hears why hush get gave up: the unknown_ca alert, encrypted under the client handshake key',
+  {
+    todo:
+      'client13 installs its handshake write key only after the server Finished (src/handshake/client13.ts), so a ' +
+      'fatal alert sent while checking the server flight goes out in plaintext and the hush server reports ' +
+      '"received an unprotected alert record after encryption started" instead of the alert',
+  },
+  async () => {
+    const before = server.stderr().length;
+    const r = await hush(['get', `${base}/`]);
+    assert.equal(r.code, 1);
+    const deadline = Date.now() + 3000;
+    const failed = /^TLS handshake from 127\.0\.0\.1 failed: .*$/m;
+    while (!failed.test(server.stderr().slice(before)) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
+    assert.match(server.stderr().slice(before), /^TLS handshake from 127\.0\.0\.1 failed: .*fatal alert: unknown_ca/m);
+  },
+);
+
 test('--servername, IP URLs and --alpn', async () => {
   // An IP literal sends no SNI and is checked against the certificate's IP address.
   const ip = await hush(['get', '--cacert', ca, `https://127.0.0.1:${server.port}/api/connection`]);
