@@ -248,6 +248,17 @@ describe('TLS 1.3 client negative interop', { skip: interopSkip(), concurrency: 
       },
     },
     {
+      // §4.4.4: a wrong server Finished → decrypt_error.
+      name: 'server Finished altered',
+      alert: 'decrypt_error',
+      edit: (m) => {
+        if (m[0] !== HandshakeType.finished) return [m];
+        const c = m.slice();
+        c[4]! ^= 0x80;
+        return [c];
+      },
+    },
+    {
       // §4.4.2.4: an empty Certificate from the server → decode_error.
       name: 'empty server Certificate',
       alert: 'decode_error',
@@ -350,6 +361,28 @@ describe('TLS 1.3 client negative interop', { skip: interopSkip(), concurrency: 
       observed.push(`truncation: EOF without close_notify → pump.truncated, no 'closed' event, connection still '${cut.state}'`);
     } finally {
       if (!stopped) await srv.stop();
+    }
+  });
+
+  // The server closes first (node:tls socket.end() sends close_notify): a 'closed' event, then our
+  // own close_notify completes the closure.
+  test('node: server-initiated close_notify is reported as a clean close', { timeout: 15_000 }, async () => {
+    const pki = testPki();
+    const srv = await startNodeServer({ cert: pki.server.ecdsa256.cert, key: pki.server.ecdsa256.key });
+    srv.server.on('secureConnection', (s) => s.on('data', (d: Buffer) => d.includes('CLOSE') && s.end()));
+    try {
+      const r = await runClient(client(), srv.host, srv.port, async (p) => {
+        await p.handshake(5000);
+        p.send('CLOSE\n');
+        await p.waitFor(() => p.closeNotify, 'close_notify from the server', 5000, { allowClose: true });
+        const atClose = { state: p.conn.state, peerClosed: p.conn.peerClosed, closedEvents: p.events.filter((e) => e.type === 'closed').length };
+        p.close();
+        return { ...atClose, afterOurClose: p.conn.state, truncated: p.truncated, echoed: dec.decode(p.takeReceived()) };
+      });
+      assert.deepEqual(r, { state: 'established', peerClosed: true, closedEvents: 1, afterOurClose: 'closed', truncated: false, echoed: 'CLOSE\n' });
+      observed.push(`server-initiated close: 'closed' event, peerClosed, our close → '${r.afterOurClose}'`);
+    } finally {
+      await srv.stop();
     }
   });
 
