@@ -179,7 +179,9 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
     return pr;
   };
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
-    printers.get(socket)?.finish();
+    // The handshake's 'established' trace event (and the tickets after it) arrive after 'secure',
+    // in the same batch of connection events: flush once that batch has been delivered.
+    setImmediate(() => printers.get(socket)?.finish());
     http.emit('connection', socket);
   });
   tlsServer.on('tlsClientError', (err: Error, socket?: { remoteAddress?: string }) => {
