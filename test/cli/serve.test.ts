@@ -276,3 +276,43 @@ test('hush ca prints the CA and its SPKI hash; hush ca issue foo.test serves wit
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /bad_certificate|certificate_unknown/);
 });
+
+test('serve --trace-json: one handshake after another, each ending with its established line; --keylog matches the client\'s', async () => {
+  const dir = tempDir();
+  const serverKeys = path.join(dir, 'server-keys.txt');
+  const clientKeys = path.join(dir, 'client-keys.txt');
+  const s = await serve(['--trace-json', '--keylog', serverKeys], env);
+  const url = `https://localhost:${s.port}/api/connection`;
+  const a = await hush(['get', '--keylog', clientKeys, '--cacert', caPath, url]);
+  assert.equal(a.code, 0, a.stderr);
+  const b = await hush(['get', '--groups', 'secp256r1', '--cacert', caPath, url]);
+  assert.equal(b.code, 0, b.stderr);
+  await s.waitFor(/^\{"connection":2,"event":"established"/m, 5000);
+  const events = jsonLines(s.stderr());
+  for (const n of [1, 2]) {
+    const mine = events.filter((e) => e.connection === n);
+    assert.equal(mine[0]!.event, 'client_hello');
+    assert.equal(mine.at(-1)!.event, 'established', `connection ${n}: ${mine.map((e) => e.event).join(' ')}`);
+    assert.equal(mine.filter((e) => e.event === 'established').length, 1);
+  }
+  // One handshake after another: all of connection 1 before any of connection 2.
+  const order = events.map((e) => e.connection);
+  assert.deepEqual(order, [...order].sort());
+  const est = events.filter((e) => e.event === 'established');
+  assert.deepEqual(
+    est.map((e) => [e.version, e.cipher, e.group, e.signature, e.alpn, e.resumed]),
+    [
+      ['TLSv1.3', 'TLS_AES_128_GCM_SHA256', 'x25519', 'ecdsa_secp256r1_sha256', 'http/1.1', false],
+      ['TLSv1.3', 'TLS_AES_128_GCM_SHA256', 'secp256r1', 'ecdsa_secp256r1_sha256', 'http/1.1', false],
+    ],
+  );
+  // The server's key log holds the client's five lines (same client random, same secrets).
+  const ours = readFileSync(clientKeys, 'utf8').trim().split('\n');
+  assert.equal(ours.length, 5);
+  const random = ours[0]!.split(' ')[1]!;
+  const theirs = readFileSync(serverKeys, 'utf8').trim().split('\n');
+  assert.equal(theirs.length, 10);
+  assert.equal(mode(serverKeys), 0o600);
+  assert.deepEqual(theirs.filter((l) => l.split(' ')[1] === random).sort(), [...ours].sort());
+  await s.stop();
+});
