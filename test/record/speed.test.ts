@@ -1,5 +1,5 @@
-// Seal/open throughput per TLS 1.3 suite with full 16 KiB records (a sanity floor, not a
-// benchmark: the numbers are printed as test diagnostics; `npm run bench` is the real one).
+// Seal/open of many full 16 KiB records per TLS 1.3 suite: correctness at volume, with the rate
+// printed as a diagnostic only (never asserted: speed is measured by a benchmark, not a test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeCryptoProvider as provider } from '../../src/crypto/node/index.js';
@@ -43,6 +43,5 @@ for (const suite of TLS13_SUITES) {
     const sealRate = mb / (sealMs / 1000);
     const openRate = mb / (openMs / 1000);
     t.diagnostic(`${suite.name}: seal ${sealRate.toFixed(0)} MB/s, deframe+open ${openRate.toFixed(0)} MB/s (16 KiB records)`);
-    assert.ok(sealRate > 20 && openRate > 20, 'far below any usable speed');
   });
 }
