@@ -574,19 +574,23 @@ describe('hush server × real clients (TLS 1.3)', { skip }, () => {
     const srv = servers.get('ecdsa256')!;
     requirePeer('openssl');
     srv.reset();
+    // "k": KeyUpdate without update_requested; "K": with it (s_client's commands, first on a line).
     await lineClient('openssl', opensslArgs({ port: srv.port, groups: ['x25519'], tag: 'hush-ku-1' }), 'hush-ku-1', async (io) => {
-      io.write('K\n');
+      io.write('k\n');
       io.write('hush-ku-2\n');
       await io.waitOut(/hush-ku-2/, 5000);
       io.write('K\n');
       io.write('hush-ku-3\n');
       await io.waitOut(/hush-ku-3/, 5000);
+      io.write('K\n');
+      io.write('hush-ku-4\n');
+      await io.waitOut(/hush-ku-4/, 5000);
     });
     await settle(() => (srv.handshakes()[0]?.keyUpdates.sent ?? 0) >= 2);
     let seen = onlyHandshake(srv, 'openssl KeyUpdate');
-    assert.equal(seen.keyUpdates.received, 2, 'server: KeyUpdates received');
-    assert.equal(seen.keyUpdates.sent, 2, 'server: its own KeyUpdate in answer to update_requested');
-    extras.push(`KeyUpdate    openssl  ok (2× "K": server received 2, answered 2, echo continued)`);
+    assert.equal(seen.keyUpdates.received, 3, 'server: KeyUpdates received');
+    assert.equal(seen.keyUpdates.sent, 2, 'server: its own KeyUpdate only in answer to update_requested');
+    extras.push(`KeyUpdate    openssl  ok ("k" + 2× "K": server received 3, answered the 2 requests, echo continued)`);
 
     srv.reset();
     const s = await hushConnect({ port: srv.port, groups: ['x25519'], tag: 'x' });
@@ -608,6 +612,62 @@ describe('hush server × real clients (TLS 1.3)', { skip }, () => {
     assert.equal(seen.keyUpdates.sent, 3);
     assert.equal(clientGot, 3, 'hush client saw the server\'s KeyUpdates');
     extras.push(`KeyUpdate    hush     ok (3× updateKeys(true): server received 3, answered 3, echo continued)`);
+  });
+
+  /**
+   * Two round trips on one connection. RFC 8446 §4.6.3 lets a client answer update_requested just
+   * before its next application data (OpenSSL and GnuTLS do exactly that), so the second write is
+   * what must carry the answer. Go and hush answer at once; Go does one round trip.
+   */
+  async function twoRoundTrips(client: ClientName, o: ClientOpts): Promise<void> {
+    const tag2 = o.tag + '-2';
+    if (client === 'openssl' || client === 'gnutls') {
+      await lineClient(client === 'openssl' ? 'openssl' : 'gnutls-cli', client === 'openssl' ? opensslArgs(o) : gnutlsArgs(o), o.tag, async (io) => {
+        io.write(tag2 + '\n');
+        await io.waitOut(new RegExp(tag2), 5000);
+      });
+    } else if (client === 'curl') {
+      // Two POSTs over one keep-alive connection.
+      const url = `https://localhost:${o.port}/echo`;
+      const r = await runTool('curl', [...curlArgs(o), '--data-binary', o.tag, url, url], { timeoutMs: 15_000 });
+      if (r.code !== 0) throw new Error(`curl exited with ${r.code ?? r.signal}: ${r.output.slice(-1500)}`);
+      assert.equal(r.stdout, o.tag + o.tag, 'curl: two POST /echo bodies');
+    } else if (client === 'go') {
+      await runGo(o);
+    } else {
+      const s = client === 'node' ? await nodeConnect(o) : await hushConnect(o);
+      try {
+        await echoOver(s, o.tag + '\n');
+        await echoOver(s, tag2 + '\n');
+      } finally {
+        await closeSocket(s);
+      }
+    }
+  }
+
+  test('server-initiated KeyUpdate (update_requested) right after the handshake: every client answers, data still flows', async () => {
+    const files = pki.server.ecdsa256;
+    const srv = await startHushServer({ cert: readFileSync(files.cert), key: readFileSync(files.key), ALPNProtocols: ['http/1.1'] }, { keyUpdateOnConnect: true });
+    cleanup.push(() => srv.stop());
+    if (!goBin) goBin = await buildGoClient();
+    const failures: string[] = [];
+    for (const client of CLIENTS) {
+      requireClient(client);
+      srv.reset();
+      try {
+        await twoRoundTrips(client, { port: srv.port, groups: ['x25519'], tag: `hush-sku-${client}` });
+        await settle(() => (srv.handshakes()[0]?.keyUpdates.received ?? 0) >= 1);
+        const seen = onlyHandshake(srv, `server KeyUpdate ${client}`);
+        assert.equal(seen.keyUpdates.sent, 1, 'server: KeyUpdates sent');
+        assert.equal(seen.keyUpdates.received, 1, 'server: the client\'s answering KeyUpdate');
+        assert.ok(seen.bytes > 0);
+        extras.push(`KeyUpdate←   ${client.padEnd(8)} ok (server sent update_requested, client answered before its next data, echo under the new keys)`);
+      } catch (e) {
+        failures.push(`${client}: ${(e as Error).message.split('\n')[0]}`);
+        extras.push(`KeyUpdate←   ${client.padEnd(8)} FAIL ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    assert.deepEqual(failures, []);
   });
 
   // -------------------------------------------------------------------------------------------

@@ -56,9 +56,10 @@ export interface HushTestServer {
 /**
  * A hush createServer() on 127.0.0.1:0. A connection that agreed ALPN 'http/1.1' is served by a
  * node:http handler (GET /api/connection: what the server negotiated, as JSON; POST /echo: the
- * body streamed back); any other connection echoes its bytes.
+ * body streamed back); any other connection echoes its bytes. With keyUpdateOnConnect the server
+ * sends a KeyUpdate (update_requested) as soon as the handshake completes.
  */
-export async function startHushServer(options: ServerOptions): Promise<HushTestServer> {
+export async function startHushServer(options: ServerOptions, behaviour: { keyUpdateOnConnect?: boolean } = {}): Promise<HushTestServer> {
   const seen: SeenConnection[] = [];
   const sockets = new Set<net.Socket | TLSSocket>();
   const httpServer = http.createServer((req, res) => {
@@ -134,6 +135,8 @@ export async function startHushServer(options: ServerOptions): Promise<HushTestS
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => { /* the client went away; recorded by the test's assertions */ });
+    // Server-initiated KeyUpdate asking the client to update too (RFC 8446 §4.6.3).
+    if (behaviour.keyUpdateOnConnect) socket.updateKeys(true);
     if (socket.alpnProtocol === 'http/1.1') {
       httpServer.emit('connection', socket);
       return;
