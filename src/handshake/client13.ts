@@ -352,6 +352,10 @@ class ExpectServerHello extends ClientState {
     ctx.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hs.random, secrets.client);
     ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hs.random, secrets.server);
     ctx.setReadSecret13(suite, secrets.server);
+    // From here on everything we send, alerts included, is under the client handshake key
+    // (RFC 8446 §5); the compatibility CCS goes out first (Appendix D.4).
+    hs.compatCcs();
+    ctx.setWriteSecret13(suite, secrets.client);
 
     if (ctx.tracing) {
       ctx.trace(
@@ -616,9 +620,7 @@ class ExpectFinished extends ClientState {
     ctx.keyLog('EXPORTER_SECRET', hs.random, exporter);
     ctx.setReadSecret13(suite, app.server);
 
-    // Our second flight, under the client handshake traffic key.
-    hs.compatCcs();
-    ctx.setWriteSecret13(suite, n.clientHandshakeSecret);
+    // Our second flight, under the client handshake traffic key (set since ServerHello).
     if (n.certificateRequest) this.sendClientCertificate(ctx, n.certificateRequest);
     const ourFinished = encodeFinished({
       verifyData: finishedVerifyData(provider, suite.hash, n.clientHandshakeSecret, hs.transcript.hash()),
