@@ -387,6 +387,46 @@ describe('hush server × real clients (TLS 1.3)', { skip }, () => {
     });
   }
 
+  test('more certificate types: ECDSA P-384 and an RSA-PSS (id-RSASSA-PSS) key, once per client', async () => {
+    if (!goBin) goBin = await buildGoClient();
+    const more: [ServerCertKind, RegExp][] = [
+      ['ecdsa384', /^ecdsa_secp384r1_sha384$/],
+      ['rsaPss2048', /^rsa_pss_pss_sha(256|384|512)$/],
+    ];
+    const failures: string[] = [];
+    for (const [kind, sig] of more) {
+      const files = pki.server[kind];
+      const srv = await startHushServer({ cert: readFileSync(files.cert), key: readFileSync(files.key), ALPNProtocols: ['http/1.1'] });
+      cleanup.push(() => srv.stop());
+      for (const client of CLIENTS) {
+        requireClient(client);
+        srv.reset();
+        try {
+          await RUN[client]({ port: srv.port, groups: ['x25519'], tag: `hush-more-${kind}-${client}` });
+          await settle(() => srv.handshakes().length > 0 && srv.handshakes()[0]!.bytes > 0);
+          const seen = onlyHandshake(srv, `${kind} ${client}`);
+          assert.match(seen.signature ?? '', sig);
+          extras.push(`cert ${kind.padEnd(10)} ${client.padEnd(8)} ok (${seen.signature})`);
+        } catch (e) {
+          const msg = (e as Error).message.split('\n')[0]!;
+          // Go 1.19 offers no rsa_pss_pss_* scheme, so no CertificateVerify the client accepts can
+          // be made with this key (RFC 8446 §4.4.3): the server must refuse with handshake_failure.
+          if (client === 'go' && kind === 'rsaPss2048') {
+            await settle(() => srv.seen.some((x) => x.error));
+            const refused = srv.seen[0]?.alerts.join(',');
+            if (refused === 'handshake_failure' && /handshake failure/.test(msg)) {
+              extras.push(`cert ${kind.padEnd(10)} ${client.padEnd(8)} n/a (Go 1.19 offers no rsa_pss_pss_* scheme: server refused with handshake_failure, as it must)`);
+              continue;
+            }
+          }
+          failures.push(`${kind} ${client}: ${msg}`);
+          extras.push(`cert ${kind.padEnd(10)} ${client.padEnd(8)} FAIL ${msg}`);
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
   // -------------------------------------------------------------------------------------------
   // HelloRetryRequest: the client's key share is x25519 only, the server allows only secp384r1.
 
