@@ -16,7 +16,7 @@ import { decodeSession } from './session.js';
 import { TLSSocket } from './socket.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore,
+  parseAlpn, parseCiphers, parseCurves, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -82,20 +82,9 @@ export interface ConnectOptions {
 
 /** node:tls options hush refuses, with what to do instead. */
 const REFUSED: Readonly<Record<string, string>> = {
-  pfx: 'use key and cert (PEM)',
+  ...REFUSED_TLS_OPTIONS,
   secureContext: 'pass key, cert and ca directly',
-  requestOCSP: '',
   enableTrace: "use trace: true and the 'trace' event",
-  pskCallback: '',
-  pskIdentityHint: '',
-  clientCertEngine: '',
-  privateKeyEngine: 'use key',
-  privateKeyIdentifier: 'use key',
-  crl: '',
-  dhparam: 'hush uses ECDHE only',
-  secureOptions: 'use minVersion/maxVersion and ciphers',
-  secureProtocol: 'use minVersion/maxVersion',
-  NPNProtocols: 'use ALPNProtocols',
   onread: '',
 };
 

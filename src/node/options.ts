@@ -15,6 +15,22 @@ export type PemInput = string | Uint8Array | readonly (string | Uint8Array)[];
 /** node's `key` shape: PEM/DER, or objects with their own passphrase. */
 export type KeyInput = string | Uint8Array | readonly (string | Uint8Array | { pem: string | Uint8Array; passphrase?: string })[];
 
+/** node:tls options hush refuses on both sides, with advice (empty: no equivalent). */
+export const REFUSED_TLS_OPTIONS: Readonly<Record<string, string>> = {
+  pfx: 'use key and cert (PEM)',
+  requestOCSP: '',
+  pskCallback: '',
+  pskIdentityHint: '',
+  clientCertEngine: '',
+  privateKeyEngine: 'use key',
+  privateKeyIdentifier: 'use key',
+  crl: '',
+  dhparam: 'hush uses ECDHE only',
+  secureOptions: 'use minVersion/maxVersion and ciphers',
+  secureProtocol: 'use minVersion/maxVersion',
+  NPNProtocols: 'use ALPNProtocols',
+};
+
 /** Throw for each option in `refused` that is set (not undefined). */
 export function refuseOptions(options: object, refused: Readonly<Record<string, string>>, where: string): void {
   const o = options as Record<string, unknown>;

@@ -18,7 +18,7 @@ import { AcceptingConnection } from './accepting-connection.js';
 import { SecureContext, createSecureContext } from './secure-context.js';
 import { TLSSocket } from './socket.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseSigalgs, parseVersion, refuseOptions,
+  parseAlpn, parseCiphers, parseCurves, parseSigalgs, parseVersion, refuseOptions, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -70,19 +70,8 @@ export interface ServerOptions {
 }
 
 const REFUSED: Readonly<Record<string, string>> = {
-  pfx: 'use key and cert (PEM)',
-  requestOCSP: '',
+  ...REFUSED_TLS_OPTIONS,
   enableTrace: "use trace: true and the sockets' 'trace' events",
-  pskCallback: '',
-  pskIdentityHint: '',
-  clientCertEngine: '',
-  privateKeyEngine: 'use key',
-  privateKeyIdentifier: 'use key',
-  crl: '',
-  dhparam: 'hush uses ECDHE only',
-  secureOptions: 'use minVersion/maxVersion and ciphers',
-  secureProtocol: 'use minVersion/maxVersion',
-  NPNProtocols: 'use ALPNProtocols',
   pauseOnConnect: '',
 };
 
