@@ -616,13 +616,18 @@ describe('hush server × real clients (TLS 1.3)', { skip }, () => {
     srv.reset();
     // "k": KeyUpdate without update_requested; "K": with it (s_client's commands, first on a line).
     await lineClient('openssl', opensslArgs({ port: srv.port, groups: ['x25519'], tag: 'hush-ku-1' }), 'hush-ku-1', async (io) => {
+      // s_client drops the rest of a read that starts with a command letter, so each command must
+      // be seen (it prints KEYUPDATE) before the next line is written.
       io.write('k\n');
+      await io.waitOut(/KEYUPDATE/, 5000);
       io.write('hush-ku-2\n');
       await io.waitOut(/hush-ku-2/, 5000);
       io.write('K\n');
+      await io.waitOut(/(KEYUPDATE[\s\S]*){2}/, 5000);
       io.write('hush-ku-3\n');
       await io.waitOut(/hush-ku-3/, 5000);
       io.write('K\n');
+      await io.waitOut(/(KEYUPDATE[\s\S]*){3}/, 5000);
       io.write('hush-ku-4\n');
       await io.waitOut(/hush-ku-4/, 5000);
     });
