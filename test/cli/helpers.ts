@@ -8,29 +8,18 @@
 //
 // Every child is started by us, waited for with a bound and stopped by its PID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
+import { tempDir as interopTempDir } from '../interop/peers.js';
 
 const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
 
 // ---------------------------------------------------------------------------------------------
 // Temp folders
 
-const temps: string[] = [];
-let exitHook = false;
-
-/** A fresh folder under the OS temp dir, removed when the test process exits. */
+/** A fresh folder under the OS temp dir, removed when the test process exits (the interop harness's). */
 export function tempDir(prefix = 'hush-cli-'): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
-  temps.push(d);
-  if (!exitHook) {
-    exitHook = true;
-    process.on('exit', () => {
-      for (const t of temps) rmSync(t, { recursive: true, force: true });
-    });
-  }
-  return d;
+  return interopTempDir(prefix);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,8 +11,6 @@ import { ClientConnection } from '../../src/connection/client.js';
 import type { ClientConfig } from '../../src/handshake/config.js';
 import type { SessionTicket } from '../../src/connection/events.js';
 import { nodeCryptoProvider } from '../../src/crypto/node/index.js';
-import { TrustStore } from '../../src/x509/trust-store.js';
-import { decodePem } from '../../src/asn1/index.js';
 import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
 import {
   interopSkip,
@@ -28,6 +26,8 @@ import {
   type Pump,
   type ServerCertKind,
   type ServerOptions,
+  pemCertificates,
+  testTrust,
 } from './peers.js';
 
 const PEERS: readonly PeerName[] = ['openssl', 'gnutls', 'go', 'node'];
@@ -44,24 +44,13 @@ const EXPECTED_SIG: Record<ServerCertKind, RegExp> = {
   ed25519: /^ed25519$/,
 };
 
-function pemDer(file: string): Uint8Array[] {
-  return decodePem(readFileSync(file, 'utf8'))
-    .filter((b) => b.label === 'CERTIFICATE')
-    .map((b) => b.der);
-}
-
-let trustCache: TrustStore | undefined;
-function trust(): TrustStore {
-  trustCache ??= new TrustStore(pemDer(testPki().ca.cert));
-  return trustCache;
-}
 
 function client(extra: Partial<ClientConfig> = {}): ClientConnection {
   return new ClientConnection({
     provider: nodeCryptoProvider,
     now: Date.now,
     serverName: 'localhost',
-    trust: trust(),
+    trust: testTrust(),
     trace: true,
     ...extra,
   });
@@ -292,7 +281,7 @@ describe('TLS 1.3 client interop', { skip: interopSkip(), concurrency: 1 }, () =
         const used: string[] = [];
         for (const kind of ['ecdsa256', 'rsa2048', 'ed25519'] as const) {
           const files = pki.clients[kind];
-          const clientCertificate = { chain: pemDer(files.cert), key: nodeCryptoProvider.importPrivateKey(readFileSync(files.key, 'utf8')) };
+          const clientCertificate = { chain: pemCertificates(files.cert), key: nodeCryptoProvider.importPrivateKey(readFileSync(files.key, 'utf8')) };
           await runClient(client({ clientCertificate }), srv.host, srv.port, async (p) => {
             await p.handshake(5000);
             assert.ok(p.traces.some((t) => t.event === 'certificate_request'), 'the server asked for a certificate');

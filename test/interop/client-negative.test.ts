@@ -8,13 +8,10 @@
 //  - a connection cut without close_notify → reported as truncated, distinct from a clean close.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { ClientConnection } from '../../src/connection/client.js';
 import type { ClientConfig } from '../../src/handshake/config.js';
 import { nodeCryptoProvider } from '../../src/crypto/node/index.js';
-import { TrustStore } from '../../src/x509/trust-store.js';
-import { decodePem } from '../../src/asn1/index.js';
 import { tls13SuiteById, type Tls13Suite } from '../../src/crypto/suites.js';
 import { trafficKeys } from '../../src/schedule/tls13.js';
 import { RecordOpener13, RecordSealer13 } from '../../src/record/protection13.js';
@@ -35,22 +32,13 @@ import {
   type PeerServer,
   type Pump,
   type RecordHook,
+  pemCertificates,
+  testTrust,
 } from './peers.js';
 
-function pemDer(file: string): Uint8Array[] {
-  return decodePem(readFileSync(file, 'utf8'))
-    .filter((b) => b.label === 'CERTIFICATE')
-    .map((b) => b.der);
-}
-
-let trustCache: TrustStore | undefined;
-function trust(): TrustStore {
-  trustCache ??= new TrustStore(pemDer(testPki().ca.cert));
-  return trustCache;
-}
 
 function client(extra: Partial<ClientConfig> = {}): ClientConnection {
-  return new ClientConnection({ provider: nodeCryptoProvider, now: Date.now, serverName: 'localhost', trust: trust(), trace: true, ...extra });
+  return new ClientConnection({ provider: nodeCryptoProvider, now: Date.now, serverName: 'localhost', trust: testTrust(), trace: true, ...extra });
 }
 
 const dec = new TextDecoder();
@@ -243,7 +231,7 @@ describe('TLS 1.3 client negative interop', { skip: interopSkip(), concurrency: 
       edit: (m) => {
         if (m[0] !== HandshakeType.certificate) return [m];
         const cert = decodeCertificate13(m.subarray(4));
-        const other = pemDer(testPki().endEntity.leaf)[0]!;
+        const other = pemCertificates(testPki().endEntity.leaf)[0]!;
         return [encodeCertificate13({ context: cert.context, entries: [{ certData: other, extensions: [] }, ...cert.entries.slice(1)] })];
       },
     },

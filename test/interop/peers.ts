@@ -15,6 +15,8 @@ import type { TlsConnection } from '../../src/connection/api.js';
 import type { ConnectionEvent, HandshakeInfo, SessionTicket } from '../../src/connection/events.js';
 import type { TlsError } from '../../src/errors/errors.js';
 import type { TraceEvent } from '../../src/handshake/trace.js';
+import { decodePem } from '../../src/asn1/index.js';
+import { TrustStore } from '../../src/x509/trust-store.js';
 
 const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
 
@@ -992,4 +994,21 @@ export async function startProxy(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trust in the test PKI
+
+/** The DER certificates in a PEM file. */
+export function pemCertificates(file: string): Uint8Array[] {
+  return decodePem(readFileSync(file, 'utf8'))
+    .filter((b) => b.label === 'CERTIFICATE')
+    .map((b) => b.der);
+}
+
+let testTrustCache: TrustStore | undefined;
+/** A trust store holding the test CA (made once per process). */
+export function testTrust(): TrustStore {
+  testTrustCache ??= new TrustStore(pemCertificates(testPki().ca.cert));
+  return testTrustCache;
 }

@@ -12,14 +12,12 @@ import type net from 'node:net';
 import { ClientConnection } from '../../src/connection/client.js';
 import type { ConnectionEvent, SessionTicket } from '../../src/connection/events.js';
 import { nodeCryptoProvider } from '../../src/crypto/node/index.js';
-import { decodePem } from '../../src/asn1/index.js';
 import { alertName } from '../../src/errors/alert.js';
 import type { ClientConfig } from '../../src/handshake/config.js';
 import { connect } from '../../src/node/connect.js';
 import { hkdfExpandLabel } from '../../src/schedule/hkdf-label.js';
 import { CipherSuite } from '../../src/wire/enums.js';
-import { TrustStore } from '../../src/x509/trust-store.js';
-import { connectTcp, interopSkip, Pump, requirePeer, runClient, testPki, type Pki } from './peers.js';
+import { connectTcp, interopSkip, Pump, requirePeer, runClient, testPki, testTrust, type Pki } from './peers.js';
 import { runTool, startHushServer, type HushTestServer, type SeenConnection } from './server-peers.js';
 
 const skip = interopSkip();
@@ -30,12 +28,9 @@ let pki: Pki;
 let srv: HushTestServer;
 const serverErrors: Error[] = [];
 
-function trust(): TrustStore {
-  return new TrustStore(decodePem(readFileSync(pki.ca.cert, 'utf8')).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der));
-}
 
 function client(extra: Partial<ClientConfig> = {}): ClientConnection {
-  return new ClientConnection({ provider: nodeCryptoProvider, now: Date.now, serverName: 'localhost', trust: trust(), ...extra });
+  return new ClientConnection({ provider: nodeCryptoProvider, now: Date.now, serverName: 'localhost', trust: testTrust(), ...extra });
 }
 
 /** The first flight of a fresh hush client: one plaintext ClientHello record. */
