@@ -21,7 +21,6 @@ import {
   ExtensionType,
   ExtensionTypes,
   HandshakeType,
-  HandshakeTypes,
   NamedGroups,
   ProtocolVersion,
   PskKeyExchangeMode,
@@ -75,7 +74,7 @@ import {
   pskBindersPrefixLength,
   patchPskBinders,
 } from './messages/ext-pre-shared-key.js';
-import type { HandshakeState } from './state.js';
+import { expectMessage, type HandshakeState } from './state.js';
 import type { HandshakeContext } from './context.js';
 import type { ClientConfig, CertifiedKey } from './config.js';
 import type { HandshakeInfo, SessionTicket } from './events.js';
@@ -275,11 +274,7 @@ abstract class ClientState implements HandshakeState {
   abstract handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState;
 
   protected expect(message: HandshakeMessage, ...types: number[]): void {
-    if (!types.includes(message.type)) {
-      throw unexpectedMessage(
-        `expected ${types.map((t) => HandshakeTypes.name(t)).join(' or ')} but the server sent ${HandshakeTypes.name(message.type)}`,
-      );
-    }
+    expectMessage(message, 'server', types);
   }
 }
 

@@ -47,7 +47,7 @@ import { encodeAlpnExt, encodeSignatureAlgorithmsExt, encodeSupportedVersionsSer
 import { encodeKeyShareHrrExt, encodeKeyShareServerExt } from './messages/ext-key-share.js';
 import { encodeCookieExt } from './messages/ext-misc.js';
 import { encodePreSharedKeyServerExt, pskBindersPrefixLength } from './messages/ext-pre-shared-key.js';
-import type { HandshakeState } from './state.js';
+import { expectMessage, type HandshakeState } from './state.js';
 import type { HandshakeContext } from './context.js';
 import type { ServerConfig } from './config.js';
 import type { HandshakeInfo } from './events.js';
@@ -103,11 +103,7 @@ abstract class ServerState implements HandshakeState {
   abstract handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState;
 
   protected expect(message: HandshakeMessage, ...types: number[]): void {
-    if (!types.includes(message.type)) {
-      throw unexpectedMessage(
-        `expected ${types.map((t) => HandshakeTypes.name(t)).join(' or ')} but the client sent ${HandshakeTypes.name(message.type)}`,
-      );
-    }
+    expectMessage(message, 'client', types);
   }
 }
 

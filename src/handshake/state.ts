@@ -1,3 +1,5 @@
+import { unexpectedMessage } from '../errors/errors.js';
+import { HandshakeTypes } from '../wire/enums.js';
 import type { HandshakeContext } from './context.js';
 import type { HandshakeMessage } from './messages/handshake.js';
 
@@ -9,4 +11,13 @@ export interface HandshakeState {
   readonly allowsCompatCcs?: boolean;
   /** Post-handshake states accept application data and KeyUpdate. */
   readonly established?: boolean;
+}
+
+/** RFC 8446 §4: a message of a type the state does not accept is unexpected_message. */
+export function expectMessage(message: HandshakeMessage, sender: 'client' | 'server', types: readonly number[]): void {
+  if (!types.includes(message.type)) {
+    throw unexpectedMessage(
+      `expected ${types.map((t) => HandshakeTypes.name(t)).join(' or ')} but the ${sender} sent ${HandshakeTypes.name(message.type)}`,
+    );
+  }
 }
