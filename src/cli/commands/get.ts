@@ -130,8 +130,8 @@ async function get(url: URL, p: ReturnType<typeof parseArgs>, printer: TracePrin
     socket = connect({
       host: address,
       port,
-      ...(isIP(servername) ? {} : { servername }),
-      ...(isIP(servername) && servername !== address ? { servername } : {}),
+      // An IP literal that is also the address needs no servername (connect checks the IP itself).
+      ...(isIP(servername) && servername === address ? {} : { servername }),
       ...(ca === undefined ? {} : { ca }),
       rejectUnauthorized: !bool(p, 'insecure'),
       ALPNProtocols: splitList(str(p, 'alpn')) ?? ['http/1.1'],
