@@ -7,14 +7,18 @@ import { TlsError, UsageError, internalError, unexpectedMessage } from '../error
 import { toHex } from '../bytes/util.js';
 import { ContentType, HandshakeType, ProtocolVersion } from '../wire/enums.js';
 import type { CryptoProvider } from '../crypto/provider.js';
-import type { Tls13Suite } from '../crypto/suites.js';
+import type { Tls12Suite, Tls13Suite } from '../crypto/suites.js';
 import { RecordDeframer, type TlsRecord } from '../record/deframer.js';
 import { writePlaintextRecords } from '../record/plaintext.js';
 import { RecordOpener13, RecordSealer13, padToMultiple } from '../record/protection13.js';
+import { RecordOpener12, RecordSealer12 } from '../record/protection12.js';
+import type { RecordOpener, RecordSealer } from '../record/protection.js';
+import { MAX_CIPHERTEXT_LENGTH_12 } from '../record/limits.js';
 import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../schedule/tls13.js';
+import { exportKeyingMaterial12, type Keys12 } from '../schedule/tls12.js';
 import { HandshakeJoiner, type HandshakeMessage } from '../handshake/messages/handshake.js';
 import { decodeKeyUpdate, encodeKeyUpdate } from '../handshake/messages/key-update.js';
-import type { Established13, HandshakeContext } from '../handshake/context.js';
+import type { Established12, Established13, HandshakeContext, Protection12Params } from '../handshake/context.js';
 import type { HandshakeState } from '../handshake/state.js';
 import type { ConnectionEvent, HandshakeInfo } from '../handshake/events.js';
 import type { TraceEvent } from '../handshake/trace.js';
@@ -48,9 +52,10 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   protected handshakeState: HandshakeState;
   private readonly deframer = new RecordDeframer();
   private readonly joiner: HandshakeJoiner;
-  private sealer: RecordSealer13 | undefined;
-  private opener: RecordOpener13 | undefined;
+  private sealer: RecordSealer | undefined;
+  private opener: RecordOpener | undefined;
   private established13: Established13 | undefined;
+  private established12: Established12 | undefined;
   private writeSecret13: Uint8Array | undefined;
   private readSecret13: Uint8Array | undefined;
   private readSuite13: Tls13Suite | undefined;
@@ -168,8 +173,15 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array {
+    const e12 = this.established12;
+    if (e12) {
+      // RFC 7627 §5.4: without the extended master secret, exporter values are not unique to the connection.
+      if (!e12.extendedMasterSecret) throw new UsageError('exportKeyingMaterial() refuses a TLS 1.2 session without extended master secret (RFC 7627 §5.4)');
+      if (!Number.isInteger(length) || length < 0 || length > 65535) throw new UsageError('exporter length must be 0..65535');
+      return exportKeyingMaterial12(this.provider, e12.suite.prfHash, e12.masterSecret, e12.clientRandom, e12.serverRandom, label, context, length);
+    }
     const e = this.established13;
-    if (!e) throw new UsageError('exportKeyingMaterial() needs a completed TLS 1.3 handshake');
+    if (!e) throw new UsageError('exportKeyingMaterial() needs a completed handshake');
     if (!Number.isInteger(length) || length < 0 || length > 255 * e.suite.hashLength) {
       throw new UsageError(`exporter length must be 0..${255 * e.suite.hashLength}`);
     }
@@ -201,6 +213,27 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     this.readSuite13 = suite;
   }
 
+  setReadCipher12(suite: Tls12Suite, keys: Keys12, params: Protection12Params): void {
+    // RFC 5246 §7.1: ChangeCipherSpec is its own record; a handshake message may not span it.
+    this.joiner.assertRecordBoundary('ChangeCipherSpec');
+    this.opener = new RecordOpener12(this.provider, suite, keys, { encryptThenMac: params.encryptThenMac });
+    this.deframer.protectAllTypes = true;
+  }
+
+  setWriteCipher12(suite: Tls12Suite, keys: Keys12, params: Protection12Params): void {
+    this.ccsSent = false;
+    this.sendChangeCipherSpec();
+    this.sealer = new RecordSealer12(this.provider, suite, keys, { encryptThenMac: params.encryptThenMac });
+  }
+
+  useTls12Records(): void {
+    this.deframer.setLimits({ maxCiphertextLength: MAX_CIPHERTEXT_LENGTH_12 });
+  }
+
+  sendWarningAlert(description: number): void {
+    this.sendAlert(description, AlertLevel.warning);
+  }
+
   skipEarlyData(maxBytes: number): void {
     this.earlyDataSkip = Math.max(0, maxBytes);
   }
@@ -213,9 +246,10 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     this.writeSecret13 = secret;
   }
 
-  handshakeComplete(info: HandshakeInfo, secrets: Established13): void {
+  handshakeComplete(info: HandshakeInfo, secrets: Established13 | Established12): void {
     this.info = info;
-    this.established13 = secrets;
+    if (secrets.suite.version === 'TLSv1.3') this.established13 = secrets as Established13;
+    else this.established12 = secrets as Established12;
     this.emit({ type: 'handshake', info });
   }
 
@@ -240,7 +274,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (this.earlyDataSkip > 0 && type === ContentType.application_data && this.skipRejectedEarlyData(record)) {
       return;
     }
-    if (this.opener && type === ContentType.application_data) {
+    if (this.opener && (type === ContentType.application_data || this.opener.protectsAllTypes)) {
       const opened = this.opener.open(record);
       type = opened.type;
       content = opened.content;
@@ -308,10 +342,19 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
 
   private handleChangeCipherSpec(record: TlsRecord, content: Uint8Array): void {
     // RFC 8446 §5: a single-byte 0x01 CCS received before the peer's Finished is dropped;
-    // any other CCS is unexpected_message. It is never protected.
-    if (record.type !== ContentType.change_cipher_spec) throw unexpectedMessage('received an encrypted ChangeCipherSpec');
+    // any other CCS is unexpected_message. It is never protected in TLS 1.3.
+    // RFC 5246 §7.1: in TLS 1.2 it switches read protection, in the one state that expects it.
     if (content.length !== 1 || content[0] !== 1) throw unexpectedMessage('malformed ChangeCipherSpec record');
-    if (!this.handshakeState.allowsCompatCcs) throw unexpectedMessage('ChangeCipherSpec received outside the handshake');
+    const state = this.handshakeState;
+    if (state.changeCipherSpec) {
+      if (!this.joiner.isEmpty) throw unexpectedMessage('ChangeCipherSpec interleaved with a fragmented handshake message');
+      this.handshakeState = state.changeCipherSpec(this);
+      return;
+    }
+    if (record.type !== ContentType.change_cipher_spec || this.opener?.protectsAllTypes) {
+      throw unexpectedMessage('received an encrypted ChangeCipherSpec');
+    }
+    if (!state.allowsCompatCcs) throw unexpectedMessage('ChangeCipherSpec received outside the handshake');
   }
 
   private handleAlert(content: Uint8Array): void {

@@ -25,6 +25,8 @@ export interface HandshakeInfo {
   /** SNI the client sent (server side: what the client asked for). */
   readonly serverName: string | undefined;
   readonly resumed: boolean;
+  /** TLS 1.2: RFC 7627 extended master secret was used (always true for TLS 1.3). */
+  readonly extendedMasterSecret?: boolean;
   /** The peer's certificate chain as sent (leaf first); empty when none was sent. */
   readonly peerCertificates: readonly Certificate[];
   /** Whether the peer's chain was verified; when false, `authorizationError` says why. */

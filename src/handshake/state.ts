@@ -9,6 +9,14 @@ export interface HandshakeState {
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState;
   /** RFC 8446 §5 / Appendix D.4: a ChangeCipherSpec record may arrive (and is dropped) in this state. */
   readonly allowsCompatCcs?: boolean;
+  /**
+   * TLS 1.2 (RFC 5246 §7.1): this state expects the peer's ChangeCipherSpec. The connection calls
+   * it for a well-formed CCS record at a record boundary; the state switches read protection
+   * (ctx.setReadCipher12) and returns the next state. A CCS in a state without this method is
+   * unexpected_message (unless allowsCompatCcs), and a handshake message in such a state must be
+   * refused by `handle` with unexpected_message.
+   */
+  changeCipherSpec?(ctx: HandshakeContext): HandshakeState;
   /** Post-handshake states accept application data and KeyUpdate. */
   readonly established?: boolean;
 }

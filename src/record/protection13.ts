@@ -16,6 +16,7 @@ import type { Tls13Suite } from '../crypto/suites.js';
 import { internalError, TlsError } from '../errors/errors.js';
 import { ContentType } from '../wire/enums.js';
 import type { TlsRecord } from './deframer.js';
+import type { OpenedRecord, RecordOpener, RecordSealer } from './protection.js';
 import { MAX_CIPHERTEXT_LENGTH_13, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from './limits.js';
 
 /** An AEAD key and its 12-byte IV (same shape as the key schedule's TrafficKeys). */
@@ -143,7 +144,7 @@ abstract class Protection13 {
   }
 }
 
-export class RecordSealer13 extends Protection13 {
+export class RecordSealer13 extends Protection13 implements RecordSealer {
   private readonly padding: PaddingPolicy | undefined;
 
   constructor(provider: CryptoProvider, suite: Tls13Suite, keys: RecordKeys, options: Protection13Options = {}) {
@@ -217,14 +218,10 @@ export class RecordSealer13 extends Protection13 {
   }
 }
 
-/** A decrypted record: the real content type and the content without padding. */
-export interface OpenedRecord {
-  readonly type: number;
-  /** A view of a fresh buffer from the AEAD; the caller may keep it. */
-  readonly content: Uint8Array;
-}
+export type { OpenedRecord };
 
-export class RecordOpener13 extends Protection13 {
+export class RecordOpener13 extends Protection13 implements RecordOpener {
+  readonly protectsAllTypes = false;
   private readonly aad = new Uint8Array(RECORD_HEADER_LENGTH);
 
   constructor(provider: CryptoProvider, suite: Tls13Suite, keys: RecordKeys, options: Protection13Options = {}) {

@@ -1,0 +1,27 @@
+// What the connection needs from record protection, whatever the version: TLS 1.3
+// (protection13.ts) and TLS 1.2 (protection12.ts) implement these.
+import type { TlsRecord } from './deframer.js';
+
+/** A decrypted record: the real content type and the content without padding. */
+export interface OpenedRecord {
+  readonly type: number;
+  /** A view of a fresh buffer; the caller may keep it. */
+  readonly content: Uint8Array;
+}
+
+export interface RecordSealer {
+  /** Protect `data` as one or more contiguous records of content `type` in a new buffer. */
+  seal(type: number, data: Uint8Array): Uint8Array;
+  /** TLS 1.3: the key is near its record limit (RFC 8446 §5.5). Always false for TLS 1.2. */
+  readonly needsKeyUpdate: boolean;
+}
+
+export interface RecordOpener {
+  /** Decrypt and authenticate one record; bad_record_mac / record_overflow / unexpected_message on failure. */
+  open(record: TlsRecord): OpenedRecord;
+  /**
+   * TLS 1.2 after ChangeCipherSpec: every record type is protected and keeps its outer type.
+   * TLS 1.3: only application_data records are protected (the inner type is inside).
+   */
+  readonly protectsAllTypes: boolean;
+}
