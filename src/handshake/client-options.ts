@@ -3,7 +3,7 @@
 import { UsageError } from '../errors/errors.js';
 import { utf8 } from '../bytes/util.js';
 import { DEFAULT_SIGNATURE_SCHEMES } from '../crypto/signature.js';
-import { TLS13_SUITES, tls13SuiteById, type Tls13Suite } from '../crypto/suites.js';
+import { TLS12_SUITES, TLS13_SUITES, tls12SuiteById, tls13SuiteById, type Tls12Suite, type Tls13Suite } from '../crypto/suites.js';
 import { CipherSuites, NamedGroup, NamedGroups, ProtocolVersion } from '../wire/enums.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { TlsVersionName } from './config.js';
@@ -11,7 +11,13 @@ import type { TlsVersionName } from './config.js';
 export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
 
 /** Versions hush can speak, newest first. */
-export const SUPPORTED_VERSIONS: readonly number[] = [ProtocolVersion.TLSv1_3];
+export const SUPPORTED_VERSIONS: readonly number[] = [ProtocolVersion.TLSv1_3, ProtocolVersion.TLSv1_2];
+
+/**
+ * TLS 1.2 suites used when the config names none (RFC 9325 §4.2): forward-secret ECDHE with an
+ * AEAD only. RSA key transport and CBC suites are used only when named explicitly.
+ */
+export const DEFAULT_TLS12_SUITES: readonly Tls12Suite[] = TLS12_SUITES.filter((s) => s.kx === 'ecdhe' && s.cipher.kind === 'aead');
 
 export function versionFromName(name: TlsVersionName | undefined, fallback: number): number {
   if (name === undefined) return fallback;
@@ -39,6 +45,38 @@ export function resolveTls13Suites(ids: readonly number[] | undefined): Tls13Sui
     const s = tls13SuiteById(id);
     if (s && !out.includes(s)) out.push(s);
   }
+  return out;
+}
+
+/**
+ * The TLS 1.2 suites to offer (client) or accept (server), in preference order. Naming a suite in
+ * `ids` turns it on, including RSA key transport; the CBC suites exist for legacy servers and are
+ * client-only, so a server drops them (a node-style cipher list that names them still works).
+ */
+export function resolveTls12Suites(ids: readonly number[] | undefined, side: 'client' | 'server'): Tls12Suite[] {
+  if (ids === undefined) return [...DEFAULT_TLS12_SUITES];
+  const out: Tls12Suite[] = [];
+  for (const id of ids) {
+    const s = tls12SuiteById(id);
+    if (!s || out.includes(s)) continue;
+    if (side === 'server' && s.cipher.kind === 'cbc') continue;
+    out.push(s);
+  }
+  return out;
+}
+
+/**
+ * Drop versions for which no suite is enabled: a list naming only TLS 1.2 suites means TLS 1.2
+ * only, and the reverse. UsageError when nothing is left.
+ */
+export function versionsWithSuites(
+  versions: readonly number[],
+  tls13: readonly Tls13Suite[],
+  tls12: readonly Tls12Suite[],
+  configured: readonly number[] | undefined,
+): number[] {
+  const out = versions.filter((v) => (v === ProtocolVersion.TLSv1_3 ? tls13.length > 0 : tls12.length > 0));
+  if (out.length === 0) throw suiteListError(configured ?? [], versions);
   return out;
 }
 
@@ -71,9 +109,11 @@ export function resolveAlpn(protocols: readonly string[] | undefined): Uint8Arra
   return out;
 }
 
-export function suiteListError(suites: readonly number[]): UsageError {
+export function suiteListError(suites: readonly number[], versions: readonly number[] = [ProtocolVersion.TLSv1_3]): UsageError {
+  const names = versions.map((v) => (v === ProtocolVersion.TLSv1_3 ? 'TLSv1.3' : 'TLSv1.2')).join(' or ');
   return new UsageError(
-    `none of the cipher suites [${suites.map((s) => CipherSuites.name(s)).join(', ')}] is a TLS 1.3 suite hush supports ` +
-      `(TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)`,
+    `none of the cipher suites [${suites.map((s) => CipherSuites.name(s)).join(', ')}] is one hush supports for ${names} ` +
+      `(TLSv1.3: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256; ` +
+      `TLSv1.2: ${TLS12_SUITES.map((s) => s.name).join(', ')})`,
   );
 }
