@@ -5,6 +5,7 @@
 import type { CertifiedKey, TlsVersionName } from '../connection/config.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TLS13_SUITES, suiteByName } from '../crypto/suites.js';
+import { DEFAULT_TLS12_SUITES } from '../handshake/client-options.js';
 import { UsageError } from '../errors/errors.js';
 import { NamedGroup, NamedGroups, SignatureScheme, SignatureSchemes } from '../wire/enums.js';
 import { parseCertificates } from '../x509/certificate.js';
@@ -93,7 +94,8 @@ export function parseCiphers(list: unknown): number[] | undefined {
   }
   const has13 = out.some((id) => TLS13_SUITES.some((s) => s.id === id));
   const result = [...(has13 || defaults ? [] : TLS13_SUITES.map((s) => s.id)), ...out];
-  if (defaults) for (const s of TLS13_SUITES) if (!result.includes(s.id)) result.push(s.id);
+  // A keyword like DEFAULT or HIGH means hush's defaults for both versions (TLS 1.2: ECDHE + AEAD).
+  if (defaults) for (const s of [...TLS13_SUITES, ...DEFAULT_TLS12_SUITES]) if (!result.includes(s.id)) result.push(s.id);
   const final = result.filter((id) => !removed.has(id));
   if (final.length === 0) throw new UsageError(`ciphers '${list}' leaves no cipher suite hush can use`);
   return final;

@@ -19,7 +19,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'insecure', short: 'k', type: 'boolean', help: 'do not verify the server certificate (INSECURE: anyone can impersonate the server)' },
   { name: 'tls-min', type: 'string', value: '1.2|1.3', help: 'lowest TLS version to accept' },
   { name: 'tls-max', type: 'string', value: '1.2|1.3', help: 'highest TLS version to offer' },
-  { name: 'ciphers', type: 'string', value: 'LIST', help: 'cipher suites, comma-separated IANA names (TLS_AES_128_GCM_SHA256,...)' },
+  { name: 'ciphers', type: 'string', value: 'LIST', help: 'cipher suites, comma-separated IANA or OpenSSL names; naming a TLS 1.2 RSA key transport or CBC suite turns it on' },
   { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups in order, comma-separated (x25519,secp256r1,secp384r1)' },
   { name: 'alpn', type: 'string', value: 'LIST', help: 'ALPN protocols to offer, comma-separated (default http/1.1)' },
   { name: 'servername', type: 'string', value: 'NAME', help: 'name to send as SNI and to verify (default: the URL host)' },
@@ -38,6 +38,11 @@ Examples:
   hush get --trace https://localhost:8443/api/connection --cacert ca.pem
   hush get -d 'hello' https://localhost:8443/echo -k
   hush get --tls-max 1.3 --groups secp256r1 --ciphers TLS_AES_256_GCM_SHA384 https://example.test/
+  hush get --tls-max 1.2 --trace https://localhost:8443/ -k
+  hush get --tls-max 1.2 --ciphers AES128-GCM-SHA256 https://old.example.test/   # RSA key transport: no forward secrecy
+
+TLS 1.2 is offered beside TLS 1.3 with forward-secret ECDHE + AEAD suites only; RSA key transport
+(TLS_RSA_WITH_AES_*_GCM_*) and ECDHE with AES-CBC are for legacy servers and used only when named.
 
 Exit status: 0 on success, 1 when the connection or TLS fails, 2 for bad arguments,
 3 when the server answers with an HTTP error status (4xx/5xx).`;

@@ -17,7 +17,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'key', type: 'list', value: 'FILE', help: 'private key (PEM) for the --cert at the same position' },
   { name: 'tls-min', type: 'string', value: '1.2|1.3', help: 'lowest TLS version to accept' },
   { name: 'tls-max', type: 'string', value: '1.2|1.3', help: 'highest TLS version to accept' },
-  { name: 'ciphers', type: 'string', value: 'LIST', help: 'cipher suites, comma-separated IANA names, in preference order' },
+  { name: 'ciphers', type: 'string', value: 'LIST', help: 'cipher suites in preference order, comma-separated IANA or OpenSSL names; naming TLS_RSA_WITH_AES_128_GCM_SHA256 turns on RSA key transport' },
   { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups, comma-separated (x25519,secp256r1,secp384r1)' },
   { name: 'alpn', type: 'string', value: 'LIST', help: 'ALPN protocols to accept, comma-separated (default http/1.1)' },
   { name: 'client-ca', type: 'string', value: 'FILE', help: 'ask clients for a certificate and verify it against these CAs (PEM)' },
@@ -40,7 +40,11 @@ home folder ($HUSH_HOME, default ~/.hush) and a certificate for localhost, 127.0
 Examples:
   hush serve                      # inspector on https://localhost:8443/
   hush serve ./public --port 9443
-  hush serve --cert site.pem --key site-key.pem --tls-min 1.3 --trace`;
+  hush serve --cert site.pem --key site-key.pem --tls-min 1.3 --trace
+  hush serve --tls-max 1.2 --trace                  # watch a TLS 1.2 handshake
+
+TLS 1.2 clients get forward-secret ECDHE + AEAD suites; RSA key transport only when named in
+--ciphers (it has no forward secrecy); CBC suites are never served.`;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
