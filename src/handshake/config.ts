@@ -5,6 +5,7 @@ import type { TrustStore } from '../x509/trust-store.js';
 import type { ClientHelloInfo } from './client-hello-info.js';
 import type { SessionTicket } from './events.js';
 import type { Extension } from './messages/extensions.js';
+import type { SessionCache } from './server12-sessions.js';
 
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
 
@@ -86,4 +87,15 @@ export interface ServerConfig extends CommonConfig {
   readonly cookieKey?: Uint8Array;
   /** Pick the ALPN protocol yourself (return undefined for none); overrides alpnProtocols. */
   readonly selectAlpn?: (offered: readonly string[], hello: ClientHelloInfo) => string | undefined;
+  /**
+   * TLS 1.2: refuse clients without the extended master secret (RFC 7627) with handshake_failure.
+   * Default true (sessions without it are open to the triple handshake attack).
+   */
+  readonly requireExtendedMasterSecret?: boolean;
+  /**
+   * TLS 1.2 resumption by session ID: where sessions are kept. Default: a bounded in-memory LRU
+   * (10 000 sessions) shared by every config built on the same ticketKeys array (else per config).
+   * `false` turns session IDs off (tickets still work when ticketKeys are set).
+   */
+  readonly sessionCache?: SessionCache | false;
 }

@@ -2,15 +2,24 @@
 // UsageErrors thrown when the connection is created. The result is cached per config object, so
 // a server that reuses one config parses its certificates once.
 import { UsageError } from '../errors/errors.js';
+import { ProtocolVersion } from '../wire/enums.js';
 import { utf8 } from '../bytes/util.js';
 import type { CryptoProvider } from '../crypto/provider.js';
-import type { Tls13Suite } from '../crypto/suites.js';
+import type { Tls12Suite, Tls13Suite } from '../crypto/suites.js';
 import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import { verifyHostname } from '../x509/hostname.js';
 import type { CertifiedKey, ServerConfig } from './config.js';
 import { MAX_TICKET_LIFETIME_SECONDS } from './messages/new-session-ticket.js';
-import { resolveGroups, resolveSignatureSchemes, resolveTls13Suites, resolveVersions, suiteListError } from './client-options.js';
+import {
+  resolveGroups,
+  resolveSignatureSchemes,
+  resolveTls12Suites,
+  resolveTls13Suites,
+  resolveVersions,
+  versionsWithSuites,
+} from './client-options.js';
 import { TicketSealer, UsedTickets } from './server-tickets.js';
+import { MemorySessionCache, type SessionCache } from './server12-sessions.js';
 
 /** One configured certificate with its parsed leaf. */
 export interface ServerCertificate {
@@ -20,8 +29,15 @@ export interface ServerCertificate {
 }
 
 export interface ResolvedServerConfig {
+  /** Newest first; only versions with at least one enabled suite. */
   readonly versions: readonly number[];
   readonly suites: readonly Tls13Suite[];
+  /** TLS 1.2 suites in our preference order (never CBC on a server). */
+  readonly suites12: readonly Tls12Suite[];
+  /** TLS 1.2: refuse clients without RFC 7627. */
+  readonly requireExtendedMasterSecret: boolean;
+  /** TLS 1.2 session-ID cache, undefined when turned off. */
+  readonly sessionCache: SessionCache | undefined;
   readonly groups: readonly number[];
   readonly schemes: readonly number[];
   readonly alpn: readonly string[];
@@ -45,13 +61,15 @@ const RESOLVED = new WeakMap<ServerConfig, ResolvedServerConfig>();
 const LEAVES = new WeakMap<CertifiedKey, Certificate>();
 /** Single-use stores are shared by every config built on the same ticketKeys array. */
 const USED = new WeakMap<readonly Uint8Array[], UsedTickets>();
+/** So are default session caches (else one per config object). */
+const SESSIONS = new WeakMap<object, SessionCache>();
 
 export function resolveServerConfig(provider: CryptoProvider, config: ServerConfig): ResolvedServerConfig {
   const cached = RESOLVED.get(config);
   if (cached) return cached;
-  const versions = resolveVersions(config.minVersion, config.maxVersion);
   const suites = resolveTls13Suites(config.cipherSuites);
-  if (suites.length === 0) throw suiteListError(config.cipherSuites ?? []);
+  const suites12 = resolveTls12Suites(config.cipherSuites, 'server');
+  const versions = versionsWithSuites(resolveVersions(config.minVersion, config.maxVersion), suites, suites12, config.cipherSuites);
   const groups = resolveGroups(provider, config.groups);
   const schemes = resolveSignatureSchemes(config.signatureSchemes);
   const alpn = [...(config.alpnProtocols ?? [])];
@@ -109,9 +127,25 @@ export function resolveServerConfig(provider: CryptoProvider, config: ServerConf
   } else {
     cookieKey = provider.randomBytes(32);
   }
+  let sessionCache: SessionCache | undefined;
+  if (config.sessionCache !== false && versions.includes(ProtocolVersion.TLSv1_2)) {
+    if (config.sessionCache !== undefined) {
+      if (typeof config.sessionCache.get !== 'function' || typeof config.sessionCache.set !== 'function') {
+        throw new UsageError('sessionCache must have get/set/delete methods (or be false)');
+      }
+      sessionCache = config.sessionCache;
+    } else {
+      const owner: object = config.ticketKeys ?? config;
+      sessionCache = SESSIONS.get(owner);
+      if (!sessionCache) SESSIONS.set(owner, (sessionCache = new MemorySessionCache()));
+    }
+  }
   const resolved: ResolvedServerConfig = {
     versions,
     suites,
+    suites12,
+    requireExtendedMasterSecret: config.requireExtendedMasterSecret ?? true,
+    sessionCache,
     groups,
     schemes,
     alpn,

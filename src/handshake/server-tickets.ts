@@ -1,5 +1,5 @@
-// Server-side secrets that travel through the client: TLS 1.3 session tickets (RFC 8446 §4.6.1)
-// and the stateless HelloRetryRequest cookie (RFC 8446 §4.2.2). Both are opaque to the client, so
+// Server-side secrets that travel through the client: TLS 1.3 session tickets (RFC 8446 §4.6.1),
+// TLS 1.2 session tickets (RFC 5077, sealed with the same keys) and the stateless HelloRetryRequest cookie (RFC 8446 §4.2.2). Both are opaque to the client, so
 // their format is ours: tickets are AEAD-sealed (AES-256-GCM) with a key derived from the
 // application's ticket keys, cookies are authenticated with HMAC-SHA256.
 import { UsageError } from '../errors/errors.js';
@@ -7,7 +7,7 @@ import { Reader, Writer } from '../bytes/index.js';
 import { constantTimeEqual, fromUtf8, toHex, utf8 } from '../bytes/util.js';
 import type { Aead, CryptoProvider } from '../crypto/provider.js';
 
-const TICKET_FORMAT = 1;
+const TICKET_FORMAT = 2;
 const KEY_ID_LENGTH = 4;
 const NONCE_LENGTH = 12;
 const MIN_TICKET_KEY_LENGTH = 16;
@@ -16,8 +16,10 @@ export const MAX_USED_TICKETS = 65536;
 
 /** What a ticket remembers about the session it resumes. */
 export interface TicketState {
+  /** The version of the session (absent: TLSv1.3). A server resumes only its own version's. */
+  readonly version?: 'TLSv1.3' | 'TLSv1.2';
   readonly cipherSuite: number;
-  /** The resumption PSK (RFC 8446 §4.6.1). Secret. */
+  /** The resumption PSK (TLS 1.3, RFC 8446 §4.6.1) or the 48-byte master secret (TLS 1.2). Secret. */
   readonly psk: Uint8Array;
   /** ms since the epoch. */
   readonly issuedAt: number;
@@ -30,6 +32,8 @@ export interface TicketState {
   readonly clientCertificates: readonly Uint8Array[];
   /** Whether those certificates were verified. */
   readonly clientAuthorized: boolean;
+  /** TLS 1.2: the session used the extended master secret (RFC 7627). */
+  readonly extendedMasterSecret?: boolean;
 }
 
 interface TicketKey {
@@ -60,6 +64,8 @@ export class TicketSealer {
     const key = this.keys[0]!;
     const w = new Writer(256);
     w.u8(TICKET_FORMAT);
+    w.u8(state.version === 'TLSv1.2' ? 2 : 3);
+    w.u8(state.extendedMasterSecret ? 1 : 0);
     w.u16(state.cipherSuite);
     w.u32(Math.floor(state.issuedAt / 2 ** 32));
     w.u32(state.issuedAt >>> 0);
@@ -93,6 +99,9 @@ export class TicketSealer {
     try {
       const r = new Reader(plain, 'ticket');
       if (r.u8('format') !== TICKET_FORMAT) return undefined;
+      const version = r.u8('version');
+      if (version !== 2 && version !== 3) return undefined;
+      const ems = r.u8('ems');
       const cipherSuite = r.u16('suite');
       const hi = r.u32('issued_hi');
       const lo = r.u32('issued_lo');
@@ -109,6 +118,8 @@ export class TicketSealer {
       return {
         id: toHex(nonce),
         state: {
+          version: version === 2 ? 'TLSv1.2' : 'TLSv1.3',
+          extendedMasterSecret: ems === 1,
           cipherSuite,
           psk: psk.slice(),
           issuedAt: hi * 2 ** 32 + lo,

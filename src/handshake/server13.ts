@@ -58,6 +58,7 @@ import { negotiateVersion, parseClientHello, type ParsedClientHello } from './se
 import { openCookie, sealCookie, type TicketState } from './server-tickets.js';
 import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
 import { verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import { handleClientHello12 } from './server12.js';
 
 /** RFC 8446 §8.3: accept a ticket whose age, as the client sees it, is within this of ours. */
 export const TICKET_AGE_TOLERANCE_MS = 10_000;
@@ -74,8 +75,8 @@ export interface ServerHandshakeHooks {
   onClientHello?(info: ClientHelloInfo): void;
 }
 
-/** Everything the server handshake carries from state to state. */
-class ServerHandshake {
+/** Everything the server handshake carries from state to state (the TLS 1.2 states too). */
+export class ServerHandshake {
   readonly r: ResolvedServerConfig;
   readonly random: Uint8Array;
   /** Set when we sent a HelloRetryRequest on this connection. */
@@ -134,11 +135,16 @@ class ExpectClientHello extends ServerState {
     hs.hooks.onClientHello?.(p.info);
     if (ctx.tracing) traceClientHello(ctx, p, this.second);
 
-    // RFC 8446 §4.2.1 / Appendix D: TLS 1.3 only through supported_versions. Older clients get
-    // protocol_version until the TLS 1.2 server exists (it will branch off here on TLSv1_2).
+    // RFC 8446 §4.2.1 / Appendix D: TLS 1.3 only through supported_versions; a client without it
+    // (or without 1.3 in it), or a server capped at 1.2, continues in the TLS 1.2 states.
     const version = negotiateVersion(p, r.versions);
+    if (version === ProtocolVersion.TLSv1_2) {
+      // RFC 8446 §4.1.4: after a HelloRetryRequest the client must stay with TLS 1.3.
+      if (this.second) throw illegalParameter('the second ClientHello does not offer TLS 1.3, which our HelloRetryRequest chose');
+      return handleClientHello12(ctx, hs, p);
+    }
     if (version !== ProtocolVersion.TLSv1_3) {
-      throw new TlsError('protocol_version', 'this client speaks only TLS 1.2 or older; the hush server speaks TLSv1.3 for now');
+      throw new TlsError('protocol_version', 'this client speaks only TLS 1.1 or older; hush speaks TLSv1.2 and TLSv1.3');
     }
     // RFC 8446 §4.1.2: exactly the null compression method.
     if (!ch.onlyNullCompression) throw illegalParameter('a TLS 1.3 ClientHello must offer only the null compression method');
@@ -348,7 +354,7 @@ function chooseCertificate(r: ResolvedServerConfig, p: ParsedClientHello): { cer
 }
 
 /** RFC 7301 §3.2: the application's choice, or the first of ours the client offers. */
-function chooseAlpn(hs: ServerHandshake, p: ParsedClientHello): string | undefined {
+export function chooseAlpn(hs: ServerHandshake, p: ParsedClientHello): string | undefined {
   const offered = p.alpn;
   if (offered === undefined) return undefined;
   if (hs.config.selectAlpn) {

@@ -1,0 +1,837 @@
+// The TLS 1.2 server handshake (RFC 5246 §7.3), entered from the TLS 1.3 server's ExpectClientHello
+// when the version negotiated is TLS 1.2. One state per expected message:
+//
+//   full handshake                                    abbreviated (session ID or ticket)
+//   ClientHello                                       ClientHello
+//     → ServerHello, Certificate,                       → ServerHello, [NewSessionTicket],
+//       [ServerKeyExchange], [CertificateRequest],        ChangeCipherSpec, Finished
+//       ServerHelloDone                               ExpectChangeCipherSpec
+//   [ExpectCertificate]                               ExpectFinished ─▶ Established12
+//   ExpectClientKeyExchange
+//   [ExpectCertificateVerify]
+//   ExpectChangeCipherSpec
+//   ExpectFinished → [NewSessionTicket], ChangeCipherSpec, Finished
+//   Established12 (a ClientHello there gets the warning no_renegotiation)
+//
+// hush's TLS 1.2 server is strict: secure renegotiation signalled (RFC 5746), extended master
+// secret (RFC 7627) unless turned off, forward-secret ECDHE + AEAD by default, RSA key transport
+// only when named, never CBC, no signature with SHA-1.
+import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../errors/errors.js';
+import { AlertDescription } from '../errors/alert.js';
+import { concat } from '../bytes/index.js';
+import { constantTimeEqual, utf8 } from '../bytes/util.js';
+import {
+  CipherSuite,
+  CipherSuites,
+  DOWNGRADE_TLS12,
+  ExtensionType,
+  HandshakeType,
+  HandshakeTypes,
+  NamedGroup,
+  NamedGroups,
+  ProtocolVersion,
+  SignatureSchemes,
+} from '../wire/enums.js';
+import type { KeyShare } from '../crypto/provider.js';
+import { schemeInfo } from '../crypto/signature.js';
+import { tls12SuiteById, type Tls12Suite } from '../crypto/suites.js';
+import { Transcript } from '../schedule/transcript.js';
+import {
+  VERIFY_DATA_LENGTH_12,
+  extendedMasterSecret12,
+  finishedVerifyData12,
+  keyBlock12,
+  masterSecret12,
+  type KeyBlock12,
+} from '../schedule/tls12.js';
+import { parseCertificate, type Certificate } from '../x509/certificate.js';
+import type { HandshakeMessage } from './messages/handshake.js';
+import { encodeServerHello } from './messages/server-hello.js';
+import { decodeCertificate12, encodeCertificate12 } from './messages/certificate.js';
+import { ClientCertificateType, encodeCertificateRequest12 } from './messages/certificate-request.js';
+import { encodeEcdheParams, encodeServerKeyExchangeEcdhe } from './messages/server-key-exchange.js';
+import { encodeServerHelloDone } from './messages/empty-messages.js';
+import { decodeClientKeyExchangeEcdhe, decodeClientKeyExchangeRsa } from './messages/client-key-exchange.js';
+import { decodeCertificateVerify } from './messages/certificate-verify.js';
+import { decodeFinished, encodeFinished } from './messages/finished.js';
+import { encodeNewSessionTicket12 } from './messages/new-session-ticket.js';
+import type { Extension } from './messages/extensions.js';
+import { encodeServerNameAckExt } from './messages/ext-server-name.js';
+import { EcPointFormat, decodeEcPointFormatsExt, encodeAlpnExt, encodeEcPointFormatsExt } from './messages/ext-lists.js';
+import {
+  decodeExtendedMasterSecretExt,
+  decodeRenegotiationInfoExt,
+  decodeSessionTicketExt,
+  encodeExtendedMasterSecretExt,
+  encodeRenegotiationInfoExt,
+  encodeSessionTicketExt,
+} from './messages/ext-misc.js';
+import { expectMessage, type HandshakeState } from './state.js';
+import type { HandshakeContext, Protection12Params } from './context.js';
+import type { HandshakeInfo } from './events.js';
+import { trace } from './trace.js';
+import { certificateMatchesName, type ServerCertificate } from './server-options.js';
+import type { ParsedClientHello } from './server-client-hello.js';
+import type { TicketState } from './server-tickets.js';
+import { chooseSignatureScheme12, signServerKeyExchange12, verifyCertificateVerify12 } from './signatures12.js';
+import { decryptPreMasterSecret } from './rsa-key-transport.js';
+import { describeKey } from './signatures.js';
+import { verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import { chooseAlpn, type ServerHandshake } from './server13.js';
+
+/** Groups a TLS 1.2 ECDHE key exchange can use (RFC 8422 §5.1.1; no KEMs in TLS 1.2). */
+const ECDHE_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.x448, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1];
+/** After this many refused renegotiation attempts the connection fails (a peer cannot loop us forever). */
+const MAX_RENEGOTIATION_ATTEMPTS = 16;
+/** No CBC on a server, so never encrypt-then-MAC (RFC 7366 applies to CBC only). */
+const AEAD_ONLY: Protection12Params = { encryptThenMac: false };
+/** Session IDs we assign (RFC 5246 §7.4.1.3: up to 32 bytes). */
+const SESSION_ID_LENGTH = 32;
+
+/** What the ClientHello settled, for both kinds of handshake. */
+interface Hello12 {
+  readonly hs: ServerHandshake;
+  readonly p: ParsedClientHello;
+  readonly clientRandom: Uint8Array;
+  readonly serverRandom: Uint8Array;
+  readonly suite: Tls12Suite;
+  readonly transcript: Transcript;
+  readonly alpn: string | undefined;
+  readonly extendedMasterSecret: boolean;
+  /** We send a NewSessionTicket in this handshake (RFC 5077 §3.2). */
+  readonly sendTicket: boolean;
+  /** The session ID in our ServerHello (empty: not cached). */
+  readonly sessionId: Uint8Array;
+}
+
+/** A full handshake, from our first flight to the client's Finished. */
+interface Full12 {
+  readonly h: Hello12;
+  readonly certificate: ServerCertificate;
+  /** Our ServerKeyExchange signature scheme (ECDHE only). */
+  readonly scheme: number | undefined;
+  /** ECDHE only. */
+  readonly group: number | undefined;
+  readonly share: KeyShare | undefined;
+  /** CertificateRequest.supported_signature_algorithms, when we asked for a client certificate. */
+  readonly requestedSchemes: readonly number[] | undefined;
+  /** All handshake messages so far, kept only while a client CertificateVerify may need them (RFC 5246 §7.4.8). */
+  readonly messages: Uint8Array[] | undefined;
+  peer?: PeerVerification;
+  clientScheme?: number;
+  masterSecret?: Uint8Array;
+  keys?: KeyBlock12;
+}
+
+/** A resumed session (RFC 5246 §7.3 abbreviated handshake). */
+interface Resumed12 {
+  readonly h: Hello12;
+  readonly state: TicketState;
+  readonly by: 'ticket' | 'session ID';
+  readonly keys: KeyBlock12;
+}
+
+/**
+ * RFC 5246 §7.4.1.2 ClientHello, for a client we speak TLS 1.2 with. Called by ExpectClientHello
+ * (server13.ts) after it parsed and traced the hello and negotiated TLSv1.2.
+ */
+export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHello): HandshakeState {
+  const r = hs.r;
+  const ch = p.hello;
+  ctx.useTls12Records();
+  const supports13 = r.versions.includes(ProtocolVersion.TLSv1_3);
+
+  // RFC 7507 §3: a fallback retry from a client that could do better with us → inappropriate_fallback.
+  if (ch.cipherSuites.includes(CipherSuite.TLS_FALLBACK_SCSV) && r.versions[0]! > ProtocolVersion.TLSv1_2) {
+    throw new TlsError('inappropriate_fallback', 'the client retries with TLS 1.2 as a fallback (TLS_FALLBACK_SCSV), but this server speaks TLS 1.3: something interfered with its first attempt');
+  }
+  // RFC 5746 §3.6: secure renegotiation must be signalled (SCSV or an empty renegotiation_info).
+  const ri = ch.extension(ExtensionType.renegotiation_info);
+  if (ri !== undefined) {
+    if (decodeRenegotiationInfoExt(ri).length !== 0) {
+      throw new TlsError('handshake_failure', 'the initial ClientHello carries a non-empty renegotiation_info (RFC 5746 §3.6)');
+    }
+  } else if (!ch.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)) {
+    throw new TlsError('handshake_failure', 'the client does not support secure renegotiation (RFC 5746: no renegotiation_info, no SCSV); hush requires it');
+  }
+  // RFC 7627 §5.1: the extended master secret binds the master secret to this handshake.
+  const emsExt = ch.extension(ExtensionType.extended_master_secret);
+  if (emsExt !== undefined) decodeExtendedMasterSecretExt(emsExt);
+  const ems = emsExt !== undefined;
+  if (!ems && r.requireExtendedMasterSecret) {
+    throw new TlsError('handshake_failure', 'the client does not offer the extended master secret (RFC 7627), which this server requires for TLS 1.2');
+  }
+  // RFC 8422 §5.1.2: if ec_point_formats is sent it must include uncompressed.
+  const pf = ch.extension(ExtensionType.ec_point_formats);
+  const pointFormats = pf === undefined ? undefined : decodeEcPointFormatsExt(pf);
+  if (pointFormats && !pointFormats.includes(EcPointFormat.uncompressed) && p.groups !== undefined) {
+    throw illegalParameter('ec_point_formats does not include uncompressed (RFC 8422 §5.1.2)');
+  }
+
+  // RFC 8446 §4.1.3: a server that speaks TLS 1.3 marks a TLS 1.2 ServerHello.random.
+  const serverRandom = hs.random.slice();
+  if (supports13) serverRandom.set(DOWNGRADE_TLS12, 24);
+  const alpn = chooseAlpn(hs, p);
+
+  // RFC 5077 §3.2: an empty session_ticket asks for a ticket; a non-empty one offers one.
+  const st = ch.extension(ExtensionType.session_ticket);
+  const offeredTicket = st === undefined ? undefined : decodeSessionTicketExt(st);
+  const ticketsOn = r.tickets !== undefined && st !== undefined;
+
+  const resumed = tryResume(ctx, hs, p, ems, offeredTicket);
+  if (resumed) {
+    const suite = resumed.suite;
+    const h: Hello12 = {
+      hs, p, clientRandom: ch.random, serverRandom, suite,
+      transcript: new Transcript(ctx.provider, suite.prfHash),
+      alpn, extendedMasterSecret: ems,
+      sendTicket: false,
+      // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: a resumed session echoes the client's session ID.
+      sessionId: ch.legacySessionId,
+    };
+    return resume(ctx, h, resumed.state, resumed.by);
+  }
+
+  const chosen = chooseSuite12(hs, p);
+  const suite = chosen.suite;
+  const sessionId = !ticketsOn && r.sessionCache ? ctx.provider.randomBytes(SESSION_ID_LENGTH) : new Uint8Array(0);
+  const h: Hello12 = {
+    hs, p, clientRandom: ch.random, serverRandom, suite,
+    transcript: new Transcript(ctx.provider, suite.prfHash),
+    alpn, extendedMasterSecret: ems, sendTicket: ticketsOn, sessionId,
+  };
+  return sendFullFlight(ctx, h, chosen, pointFormats !== undefined);
+}
+
+/** The suite, certificate, signature scheme and group of a full handshake. */
+interface Choice12 {
+  readonly suite: Tls12Suite;
+  readonly certificate: ServerCertificate;
+  readonly scheme: number | undefined;
+  readonly group: number | undefined;
+}
+
+/**
+ * Server preference (default) or the client's, among the suites both allow and we can serve:
+ * ECDHE needs a group both support (RFC 8422 §4: a client without supported_groups gets no
+ * ECDHE, like Go); ECDHE_ECDSA an EC or Ed25519 certificate, ECDHE_RSA an RSA one, each able to
+ * sign with a scheme the client accepts; RSA key transport an rsaEncryption certificate.
+ */
+function chooseSuite12(hs: ServerHandshake, p: ParsedClientHello): Choice12 {
+  const r = hs.r;
+  const offered = p.hello.cipherSuites;
+  const order = r.preferServerCiphers
+    ? r.suites12.filter((s) => offered.includes(s.id))
+    : offered.map((id) => r.suites12.find((s) => s.id === id)).filter((s): s is Tls12Suite => s !== undefined);
+  const groups = p.groups === undefined ? [] : r.groups.filter((g) => ECDHE_GROUPS.includes(g) && p.groups!.includes(g));
+  const reasons: string[] = [];
+  for (const suite of order) {
+    let group: number | undefined;
+    if (suite.kx === 'ecdhe') {
+      group = groups[0];
+      if (group === undefined) {
+        reasons.push(`${suite.name}: no elliptic curve in common`);
+        continue;
+      }
+    }
+    const picked = chooseCertificate12(hs, p, suite);
+    if (!picked) {
+      reasons.push(`${suite.name}: no ${suite.auth === 'ecdsa' ? 'ECDSA/Ed25519' : 'RSA'} certificate that can sign with a scheme the client accepts`);
+      continue;
+    }
+    return { suite, certificate: picked.cert, scheme: picked.scheme, group };
+  }
+  if (order.length === 0) {
+    throw new TlsError(
+      'handshake_failure',
+      `no TLS 1.2 cipher suite in common: the client offers ${offered.map((s) => CipherSuites.name(s)).join(', ')}; ` +
+        `we allow ${r.suites12.map((s) => s.name).join(', ') || 'none'}`,
+    );
+  }
+  throw new TlsError('handshake_failure', `no TLS 1.2 cipher suite we can serve to this client (${reasons.join('; ')})`);
+}
+
+/** A certificate for the suite, preferring one that names the SNI host (as the TLS 1.3 server does). */
+function chooseCertificate12(hs: ServerHandshake, p: ParsedClientHello, suite: Tls12Suite): { cert: ServerCertificate; scheme: number | undefined } | undefined {
+  let fallback: { cert: ServerCertificate; scheme: number | undefined } | undefined;
+  for (const cert of hs.r.certificates) {
+    const key = cert.certified.key;
+    let scheme: number | undefined;
+    if (suite.kx === 'rsa') {
+      // RFC 5246 §7.4.2: RSA key transport needs an RSA key that can encrypt (rsaEncryption).
+      if (key.type !== 'rsa') continue;
+    } else {
+      const fits = suite.auth === 'ecdsa' ? key.type === 'ec' || key.type === 'ed25519' : key.type === 'rsa' || key.type === 'rsa-pss';
+      if (!fits) continue;
+      scheme = chooseSignatureScheme12(key, p.signatureSchemes, hs.r.schemes);
+      if (scheme === undefined) continue;
+    }
+    if (p.serverName === undefined || certificateMatchesName(cert, p.serverName)) return { cert, scheme };
+    fallback ??= { cert, scheme };
+  }
+  return fallback;
+}
+
+/**
+ * A session to resume: the ticket first (RFC 5077 §3.4), then the session ID. A session we
+ * cannot use is ignored (full handshake), never an error.
+ */
+function tryResume(
+  ctx: HandshakeContext,
+  hs: ServerHandshake,
+  p: ParsedClientHello,
+  ems: boolean,
+  offeredTicket: Uint8Array | undefined,
+): { state: TicketState; suite: Tls12Suite; by: 'ticket' | 'session ID' } | undefined {
+  const r = hs.r;
+  const now = ctx.now();
+  let state: TicketState | undefined;
+  let by: 'ticket' | 'session ID' = 'ticket';
+  if (offeredTicket !== undefined && offeredTicket.length > 0 && r.tickets) {
+    state = r.tickets.open(offeredTicket)?.state;
+    // RFC 5077 §3.4: a ticket's session is resumed only with a session ID to echo.
+    if (state && p.hello.legacySessionId.length === 0) state = undefined;
+  }
+  if (!state && p.hello.legacySessionId.length > 0 && r.sessionCache) {
+    state = r.sessionCache.get(p.hello.legacySessionId, now);
+    by = 'session ID';
+  }
+  if (!state) return undefined;
+  const why = (reason: string): undefined => {
+    ctx.trace(trace('resumption', `The client asks to resume a session by ${by}, but we do a full handshake: ${reason}.`, { resumed: false, reason }));
+    return undefined;
+  };
+  if (state.version !== 'TLSv1.2') return why('it is not a TLS 1.2 session');
+  const age = now - state.issuedAt;
+  if (age < -60_000 || age > state.lifetime * 1000) return why('the session has expired');
+  const suite = tls12SuiteById(state.cipherSuite);
+  // RFC 5246 §7.4.1.2: the session's suite must be offered again (and still allowed by us).
+  if (!suite || !r.suites12.includes(suite)) return why('its cipher suite is no longer allowed');
+  if (!p.hello.cipherSuites.includes(suite.id)) return why(`the client no longer offers its cipher suite ${suite.name}`);
+  // RFC 6066 §3: resume only for the same server name.
+  if (state.serverName !== p.serverName) return why('it was made for another server name');
+  // RFC 7627 §5.3: never resume a session without EMS; and a session with EMS needs it again.
+  if (!state.extendedMasterSecret) return why('the session was made without the extended master secret');
+  if (!ems) {
+    // RFC 7627 §5.3: an EMS session offered in a hello without EMS → abort.
+    throw new TlsError('handshake_failure', 'the client resumes a session made with the extended master secret, but does not offer it now (RFC 7627 §5.3)');
+  }
+  if (hs.r.clientAuth === 'required' && state.clientCertificates.length === 0) return why('the session has no client certificate, and this server requires one');
+  if (state.psk.length !== 48) return why('the session is malformed');
+  return { state, suite, by };
+}
+
+// ------------------------------------------------------------------------------ full handshake
+
+/** RFC 5246 §7.3: ServerHello, Certificate, [ServerKeyExchange], [CertificateRequest], ServerHelloDone. */
+function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFormatsSent: boolean): HandshakeState {
+  const { hs, p, suite, transcript } = h;
+  const provider = ctx.provider;
+  const wantCert = hs.r.clientAuth !== 'none';
+  const messages: Uint8Array[] | undefined = wantCert ? [p.hello.raw] : undefined;
+  const send = (msg: Uint8Array): void => {
+    transcript.add(msg);
+    messages?.push(msg);
+    ctx.sendHandshake(msg);
+  };
+  transcript.add(p.hello.raw);
+
+  // RFC 5246 §7.4.1.3: ServerHello.
+  const ext: Extension[] = serverHelloExtensions(h, false);
+  if (p.serverName !== undefined) ext.push(encodeServerNameAckExt()); // RFC 6066 §3
+  if (c.group !== undefined && pointFormatsSent) ext.push(encodeEcPointFormatsExt()); // RFC 8422 §5.2
+  if (h.sendTicket) ext.push(encodeSessionTicketExt()); // RFC 5077 §3.2
+  send(serverHello(h, ext));
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'server_hello',
+        `Sent ServerHello: TLSv1.2 with ${suite.name} (${hs.r.preferServerCiphers ? 'our most preferred suite that the client offers' : 'the client\'s most preferred suite that we allow'}` +
+          (c.group !== undefined ? `, key exchange ${NamedGroups.name(c.group)}` : ', RSA key transport') +
+          '). ' +
+          (hs.r.versions.includes(ProtocolVersion.TLSv1_3)
+            ? 'We also speak TLS 1.3, so the last 8 bytes of our random are "DOWNGRD\\x01": a TLS 1.3 client that sees them knows an attacker forced it down. '
+            : '') +
+          'The extended master secret ties the keys to this exact handshake; renegotiation_info says we refuse insecure renegotiation.' +
+          (h.sessionId.length > 0 ? ' We give the session an ID so the client can resume it later.' : '') +
+          (h.sendTicket ? ' We will send a session ticket at the end.' : ''),
+        { version: 'TLSv1.2', cipher: suite.name, group: c.group === undefined ? null : NamedGroups.name(c.group), resumed: false, extendedMasterSecret: h.extendedMasterSecret },
+      ),
+    );
+  }
+
+  // RFC 5246 §7.4.2: Certificate.
+  const cert = c.certificate;
+  send(encodeCertificate12({ certificates: cert.chain }));
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'certificate',
+        `Sent our certificate '${cert.leaf.subject.text}' (${cert.chain.length} certificate${cert.chain.length === 1 ? '' : 's'} in the chain, ${describeKey(cert.certified.key)} key)` +
+          (p.serverName !== undefined
+            ? certificateMatchesName(cert, p.serverName)
+              ? `, which names '${p.serverName}', the site the client asked for.`
+              : `; none of our certificates for this suite names '${p.serverName}', so we send our first usable one.`
+            : '.') +
+          ' In TLS 1.2 it travels in the clear.',
+        { subject: cert.leaf.subject.text, key: describeKey(cert.certified.key), chainLength: cert.chain.length },
+      ),
+    );
+  }
+
+  // RFC 8422 §5.4: ServerKeyExchange, our ephemeral ECDH key signed with the certificate's key.
+  let share: KeyShare | undefined;
+  if (suite.kx === 'ecdhe') {
+    const kx = provider.keyExchange(c.group!);
+    if (!kx) throw internalError(`the provider lost ${NamedGroups.name(c.group!)}`);
+    share = kx.generate();
+    const params = encodeEcdheParams(c.group!, share.publicKey);
+    const signature = signServerKeyExchange12(provider, cert.certified.key, c.scheme!, h.clientRandom, h.serverRandom, params);
+    send(encodeServerKeyExchangeEcdhe({ group: c.group!, publicKey: share.publicKey, scheme: c.scheme!, signature }));
+    ctx.trace(
+      trace(
+        'server_key_exchange',
+        `Sent ServerKeyExchange: a fresh ${NamedGroups.name(c.group!)} key pair just for this connection, signed (${SignatureSchemes.name(c.scheme!)}) ` +
+          `together with both randoms, so the client knows it comes from the certificate's owner and is not replayed. ` +
+          `Because the key is thrown away after the handshake, recorded traffic stays secret even if our certificate key leaks later (forward secrecy).`,
+        { group: NamedGroups.name(c.group!), signature: SignatureSchemes.name(c.scheme!) },
+      ),
+    );
+  }
+
+  // RFC 5246 §7.4.4: CertificateRequest.
+  let requestedSchemes: number[] | undefined;
+  if (wantCert) {
+    requestedSchemes = hs.r.schemes.filter((s) => schemeInfo(s) !== undefined);
+    send(
+      encodeCertificateRequest12({
+        certificateTypes: [ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],
+        signatureAlgorithms: requestedSchemes,
+        certificateAuthorities: [],
+      }),
+    );
+    ctx.trace(trace('certificate_request', `Sent CertificateRequest: we ask the client for a certificate (${hs.r.clientAuth}).`, { clientAuth: hs.r.clientAuth }));
+  }
+
+  // RFC 5246 §7.4.5: ServerHelloDone.
+  send(encodeServerHelloDone());
+  ctx.trace(trace('server_hello_done', 'Sent ServerHelloDone: our half of the hello phase is complete; now the client sends its key exchange.'));
+
+  const f: Full12 = {
+    h,
+    certificate: cert,
+    scheme: c.scheme,
+    group: c.group,
+    share,
+    requestedSchemes,
+    messages,
+  };
+  return wantCert ? new ExpectCertificate12(f) : new ExpectClientKeyExchange(f);
+}
+
+/** RFC 5746 §3.6 / RFC 7627 §5.1 / RFC 7301 §3.1: the extensions of both kinds of ServerHello. */
+function serverHelloExtensions(h: Hello12, _resumed: boolean): Extension[] {
+  const ext: Extension[] = [encodeRenegotiationInfoExt()];
+  if (h.extendedMasterSecret) ext.push(encodeExtendedMasterSecretExt());
+  if (h.alpn !== undefined) ext.push(encodeAlpnExt([utf8(h.alpn)]));
+  return ext;
+}
+
+function serverHello(h: Hello12, extensions: Extension[]): Uint8Array {
+  return encodeServerHello({
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: h.serverRandom,
+    legacySessionIdEcho: h.sessionId,
+    cipherSuite: h.suite.id,
+    compressionMethod: 0,
+    extensions,
+  });
+}
+
+abstract class State12 implements HandshakeState {
+  abstract readonly name: string;
+  /** TLS 1.2 has no middlebox-compatibility CCS: only ExpectChangeCipherSpec takes one. */
+  readonly allowsCompatCcs = false;
+  readonly established: boolean = false;
+  abstract handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState;
+  protected expect(message: HandshakeMessage, ...types: number[]): void {
+    expectMessage(message, 'client', types);
+  }
+}
+
+class ExpectCertificate12 extends State12 {
+  readonly name = 'ExpectCertificate12';
+  constructor(private readonly f: Full12) {
+    super();
+  }
+
+  /** RFC 5246 §7.4.6: the client's Certificate, possibly empty. */
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.certificate);
+    const hs = this.f.h.hs;
+    const cert = decodeCertificate12(message.body);
+    this.f.h.transcript.add(message.raw);
+    this.f.messages!.push(message.raw);
+    if (cert.certificates.length === 0) {
+      // RFC 5246 §7.4.6: "the server MAY at its discretion ... respond with a fatal handshake_failure alert".
+      if (hs.r.clientAuth === 'required') {
+        throw new TlsError('handshake_failure', 'the client sent no certificate, but this server requires client authentication');
+      }
+      ctx.trace(trace('certificate', 'The client has no certificate; client authentication is optional, so we continue without knowing who it is.'));
+      return new ExpectClientKeyExchange(this.f);
+    }
+    this.f.peer = verifyPeerCertificates(ctx, {
+      certificates: cert.certificates,
+      trust: hs.config.clientTrust,
+      hostname: undefined,
+      purpose: 'clientAuth',
+      rejectUnauthorized: hs.r.rejectUnauthorizedClients,
+    });
+    return new ExpectClientKeyExchange(this.f);
+  }
+}
+
+class ExpectClientKeyExchange extends State12 {
+  readonly name = 'ExpectClientKeyExchange';
+  constructor(private readonly f: Full12) {
+    super();
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.client_key_exchange);
+    const f = this.f;
+    const { h } = f;
+    const { suite, transcript } = h;
+    const provider = ctx.provider;
+    let preMasterSecret: Uint8Array;
+    if (suite.kx === 'ecdhe') {
+      // RFC 8422 §5.7: the client's ephemeral public key; a bad point → illegal_parameter.
+      const point = decodeClientKeyExchangeEcdhe(message.body);
+      preMasterSecret = f.share!.complete(point);
+      ctx.trace(
+        trace(
+          'client_key_exchange',
+          `Received the client's ephemeral ${NamedGroups.name(f.group!)} public key. Combined with ours it gives the premaster secret (ECDHE), which nobody watching can compute.`,
+          { group: NamedGroups.name(f.group!) },
+        ),
+      );
+    } else {
+      // RFC 5246 §7.4.7.1: decrypt in constant time; a bad ciphertext yields a random premaster
+      // secret and shows only as a Finished mismatch (Bleichenbacher / ROBOT).
+      const encrypted = decodeClientKeyExchangeRsa(message.body);
+      preMasterSecret = decryptPreMasterSecret(provider, f.certificate.certified.key, encrypted, h.p.hello.legacyVersion);
+      ctx.trace(
+        trace(
+          'client_key_exchange',
+          'Received the premaster secret, encrypted by the client with our certificate\'s RSA key (RSA key transport), and decrypted it. ' +
+            'This session has NO forward secrecy: the secret traveled encrypted under our long-term RSA key, so anyone who records ' +
+            'this connection and later obtains that key can decrypt all of it. ECDHE suites avoid this.',
+          { keyExchange: 'rsa', forwardSecrecy: false },
+        ),
+      );
+    }
+    transcript.add(message.raw);
+    f.messages?.push(message.raw);
+    // RFC 7627 §4: session_hash = Hash(ClientHello ... ClientKeyExchange); else RFC 5246 §8.1.
+    const master = h.extendedMasterSecret
+      ? extendedMasterSecret12(provider, suite.prfHash, preMasterSecret, transcript.hash())
+      : masterSecret12(provider, suite.prfHash, preMasterSecret, h.clientRandom, h.serverRandom);
+    preMasterSecret.fill(0);
+    f.masterSecret = master;
+    f.keys = keyBlock12(provider, suite, master, h.clientRandom, h.serverRandom);
+    ctx.keyLog('CLIENT_RANDOM', h.clientRandom, master);
+    ctx.trace(
+      trace(
+        'keys',
+        `Derived the master secret from the premaster secret${h.extendedMasterSecret ? ' and a hash of the whole handshake so far (extended master secret)' : ' and both randoms'}, ` +
+          'and from it the record keys for each direction.',
+        { extendedMasterSecret: h.extendedMasterSecret },
+      ),
+    );
+    if (f.peer) return new ExpectCertificateVerify12(f);
+    return new ExpectChangeCipherSpec(finishFull(f));
+  }
+}
+
+class ExpectCertificateVerify12 extends State12 {
+  readonly name = 'ExpectCertificateVerify12';
+  constructor(private readonly f: Full12) {
+    super();
+  }
+
+  /** RFC 5246 §7.4.8: a signature over every handshake message so far. */
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.certificate_verify);
+    const f = this.f;
+    const cv = decodeCertificateVerify(message.body);
+    const leaf = f.peer!.leafKey;
+    verifyCertificateVerify12(ctx.provider, leaf, cv.scheme, f.requestedSchemes!, concat(...f.messages!), cv.signature);
+    f.clientScheme = cv.scheme;
+    f.h.transcript.add(message.raw);
+    f.messages!.length = 0; // not needed any more
+    ctx.trace(
+      trace(
+        'certificate_verify',
+        `The client signed the handshake messages with its private key (${SignatureSchemes.name(cv.scheme)}, ${describeKey(leaf)}), and the signature checks out: it holds the key its certificate vouches for.`,
+        { signature: SignatureSchemes.name(cv.scheme), key: describeKey(leaf) },
+      ),
+    );
+    return new ExpectChangeCipherSpec(finishFull(f));
+  }
+}
+
+/** What the client's CCS and Finished need, for both kinds of handshake. */
+interface Closing12 {
+  readonly h: Hello12;
+  readonly masterSecret: Uint8Array;
+  readonly keys: KeyBlock12;
+  /** Full handshake: we answer the client's Finished with our flight. Resumed: we already sent ours. */
+  readonly full: Full12 | undefined;
+  readonly resumed: Resumed12 | undefined;
+}
+
+function finishFull(f: Full12): Closing12 {
+  return { h: f.h, masterSecret: f.masterSecret!, keys: f.keys!, full: f, resumed: undefined };
+}
+
+class ExpectChangeCipherSpec extends State12 {
+  readonly name = 'ExpectChangeCipherSpec';
+  constructor(private readonly c: Closing12) {
+    super();
+  }
+
+  handle(_ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    throw unexpectedMessage(`expected ChangeCipherSpec but the client sent ${HandshakeTypes.name(message.type)}`);
+  }
+
+  /** RFC 5246 §7.1: from the next record on, the client's records are protected. */
+  changeCipherSpec(ctx: HandshakeContext): HandshakeState {
+    ctx.setReadCipher12(this.c.h.suite, this.c.keys.client, AEAD_ONLY);
+    ctx.trace(trace('change_cipher_spec', 'Received the client\'s ChangeCipherSpec: its next message (Finished) is encrypted with the new keys.'));
+    return new ExpectFinished12(this.c);
+  }
+}
+
+class ExpectFinished12 extends State12 {
+  readonly name = 'ExpectFinished12';
+  constructor(private readonly c: Closing12) {
+    super();
+  }
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.finished);
+    const { h, masterSecret, keys } = this.c;
+    const { suite, transcript } = h;
+    const provider = ctx.provider;
+    // RFC 5246 §7.4.9: verify_data = PRF(master_secret, "client finished", Hash(handshake_messages)).
+    const fin = decodeFinished(message.body, VERIFY_DATA_LENGTH_12);
+    const expected = finishedVerifyData12(provider, suite.prfHash, masterSecret, 'client', transcript.hash());
+    if (!constantTimeEqual(expected, fin.verifyData)) {
+      throw new TlsError('decrypt_error', 'the client\'s Finished message is wrong: the handshake was tampered with or the keys differ');
+    }
+    transcript.add(message.raw);
+    ctx.trace(trace('finished', 'The client\'s Finished matches our own computation: both sides saw the same handshake and hold the same keys.'));
+
+    const full = this.c.full;
+    if (full) {
+      const info = handshakeInfo(h, {
+        group: full.group,
+        localScheme: full.scheme,
+        peer: full.peer,
+        clientScheme: full.clientScheme,
+        localCertificates: full.certificate.chain,
+        resumed: undefined,
+      });
+      const state = sessionState(ctx, h, masterSecret, info);
+      // RFC 5077 §3.3: NewSessionTicket right before our ChangeCipherSpec.
+      if (h.sendTicket) {
+        const nst = encodeNewSessionTicket12({ lifetimeHint: h.hs.r.ticketLifetime, ticket: h.hs.r.tickets!.seal(state) });
+        transcript.add(nst);
+        ctx.sendHandshake(nst);
+        ctx.trace(
+          trace(
+            'session_ticket',
+            `Sent a session ticket (valid ${h.hs.r.ticketLifetime} s): the session's master secret sealed with our ticket key, so the client can resume without us storing anything.`,
+            { lifetime: h.hs.r.ticketLifetime },
+          ),
+        );
+      } else if (h.sessionId.length > 0) {
+        h.hs.r.sessionCache!.set(h.sessionId, state, ctx.now());
+      }
+      // RFC 5246 §7.1, §7.4.9: our ChangeCipherSpec and Finished.
+      ctx.setWriteCipher12(suite, keys.server, AEAD_ONLY);
+      const ours = encodeFinished({ verifyData: finishedVerifyData12(provider, suite.prfHash, masterSecret, 'server', transcript.hash()) });
+      transcript.add(ours);
+      ctx.sendHandshake(ours);
+      ctx.trace(trace('finished', 'Sent ChangeCipherSpec and our Finished, encrypted with our new keys: the handshake is complete.'));
+      return complete(ctx, h, masterSecret, info);
+    }
+    const res = this.c.resumed!;
+    const info = handshakeInfo(h, {
+      group: undefined,
+      localScheme: undefined,
+      peer: undefined,
+      clientScheme: undefined,
+      localCertificates: [],
+      resumed: res.state,
+    });
+    return complete(ctx, h, masterSecret, info);
+  }
+}
+
+function complete(ctx: HandshakeContext, h: Hello12, masterSecret: Uint8Array, info: HandshakeInfo): HandshakeState {
+  ctx.handshakeComplete(info, {
+    suite: h.suite,
+    masterSecret,
+    clientRandom: h.clientRandom,
+    serverRandom: h.serverRandom,
+    extendedMasterSecret: h.extendedMasterSecret,
+  });
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'established',
+        `Secure connection established: TLSv1.2, ${h.suite.name}${info.groupName ? `, ${info.groupName}` : ''}${info.resumed ? ', resumed' : ''}.`,
+        {
+          version: 'TLSv1.2',
+          cipher: h.suite.name,
+          group: info.groupName ?? null,
+          signature: info.localSignatureSchemeName ?? null,
+          alpn: h.alpn ?? null,
+          resumed: info.resumed,
+          sni: h.p.serverName ?? null,
+          extendedMasterSecret: h.extendedMasterSecret,
+          peer: info.peerCertificates.map((c) => c.subject.text),
+        },
+      ),
+    );
+  }
+  return new Established12();
+}
+
+function handshakeInfo(
+  h: Hello12,
+  o: {
+    group: number | undefined;
+    localScheme: number | undefined;
+    peer: PeerVerification | undefined;
+    clientScheme: number | undefined;
+    localCertificates: readonly Uint8Array[];
+    resumed: TicketState | undefined;
+  },
+): HandshakeInfo {
+  const sessionCerts = o.resumed?.clientCertificates ?? [];
+  return {
+    version: 'TLSv1.2',
+    cipherSuite: h.suite.id,
+    cipherName: h.suite.name,
+    group: o.group,
+    groupName: o.group === undefined ? undefined : NamedGroups.name(o.group),
+    signatureScheme: o.clientScheme,
+    signatureSchemeName: o.clientScheme === undefined ? undefined : SignatureSchemes.name(o.clientScheme),
+    localSignatureScheme: o.localScheme,
+    localSignatureSchemeName: o.localScheme === undefined ? undefined : SignatureSchemes.name(o.localScheme),
+    alpn: h.alpn,
+    serverName: h.p.serverName,
+    resumed: o.resumed !== undefined,
+    extendedMasterSecret: h.extendedMasterSecret,
+    peerCertificates: o.peer?.certificates ?? parseAll(sessionCerts),
+    authorized: o.peer ? o.peer.authorized : o.resumed ? o.resumed.clientAuthorized && sessionCerts.length > 0 : false,
+    authorizationError: o.peer?.error,
+    verifiedChain: o.peer?.chain ?? [],
+    clientHello: h.p.info,
+    localCertificates: o.localCertificates,
+  };
+}
+
+/** The session as a ticket or the session cache keeps it. */
+function sessionState(ctx: HandshakeContext, h: Hello12, masterSecret: Uint8Array, info: HandshakeInfo): TicketState {
+  return {
+    version: 'TLSv1.2',
+    cipherSuite: h.suite.id,
+    psk: masterSecret,
+    issuedAt: ctx.now(),
+    lifetime: h.hs.r.ticketLifetime,
+    ageAdd: 0,
+    alpn: info.alpn,
+    serverName: info.serverName,
+    clientCertificates: info.peerCertificates.map((c) => c.raw),
+    clientAuthorized: info.authorized,
+    extendedMasterSecret: h.extendedMasterSecret,
+  };
+}
+
+function parseAll(ders: readonly Uint8Array[]): Certificate[] {
+  const out: Certificate[] = [];
+  for (const der of ders) {
+    try {
+      out.push(parseCertificate(der));
+    } catch {
+      return [];
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------ resumption
+
+/** RFC 5246 §7.3 abbreviated handshake: ServerHello, ChangeCipherSpec, Finished. */
+function resume(ctx: HandshakeContext, h: Hello12, state: TicketState, by: 'ticket' | 'session ID'): HandshakeState {
+  const { suite, transcript, p } = h;
+  const provider = ctx.provider;
+  transcript.add(p.hello.raw);
+  const sh = serverHello(h, serverHelloExtensions(h, true));
+  transcript.add(sh);
+  ctx.sendHandshake(sh);
+  const masterSecret = state.psk;
+  const keys = keyBlock12(provider, suite, masterSecret, h.clientRandom, h.serverRandom);
+  ctx.keyLog('CLIENT_RANDOM', h.clientRandom, masterSecret);
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'server_hello',
+        `Sent ServerHello: TLSv1.2, resuming the session the client named by ${by} (${suite.name}). ` +
+          'No certificate and no key exchange: both sides already share the master secret, and fresh record keys come from it and the two new randoms.',
+        { version: 'TLSv1.2', cipher: suite.name, resumed: true, by },
+      ),
+    );
+  }
+  // RFC 5246 §7.3: in an abbreviated handshake the server sends its CCS and Finished first.
+  ctx.setWriteCipher12(suite, keys.server, AEAD_ONLY);
+  const fin = encodeFinished({ verifyData: finishedVerifyData12(provider, suite.prfHash, masterSecret, 'server', transcript.hash()) });
+  transcript.add(fin);
+  ctx.sendHandshake(fin);
+  ctx.trace(trace('finished', 'Sent ChangeCipherSpec and our Finished; now we wait for the client\'s.'));
+  const resumed: Resumed12 = { h, state, by, keys };
+  return new ExpectChangeCipherSpec({ h, masterSecret, keys, full: undefined, resumed });
+}
+
+// ------------------------------------------------------------------------------ established
+
+/**
+ * After the handshake. RFC 5746 §4.4 / RFC 5246 §7.4.1.2: hush never renegotiates; a ClientHello
+ * gets the warning no_renegotiation and the connection goes on. Anything else is unexpected.
+ */
+class Established12 extends State12 {
+  readonly name = 'Established12';
+  override readonly established = true;
+  private attempts = 0;
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    if (message.type !== HandshakeType.client_hello) {
+      throw unexpectedMessage(`the client sent ${HandshakeTypes.name(message.type)} after the handshake`);
+    }
+    if (++this.attempts > MAX_RENEGOTIATION_ATTEMPTS) {
+      throw new TlsError('no_renegotiation', `the client asked to renegotiate ${this.attempts} times; this server never renegotiates`);
+    }
+    ctx.sendWarningAlert(AlertDescription.no_renegotiation);
+    ctx.trace(
+      trace(
+        'renegotiation',
+        'The client asked to renegotiate (a new ClientHello on the established connection). hush never renegotiates: we answered with the warning no_renegotiation and the connection goes on as before.',
+        { refused: true, attempts: this.attempts },
+      ),
+    );
+    return this;
+  }
+}
