@@ -1,6 +1,7 @@
 // TLS 1.2 RSA key transport (RFC 5246 §7.4.7.1): the client encrypts a 48-byte premaster secret to
 // the server's certificate key with RSAES-PKCS1-v1_5; the server decrypts it without ever
 // revealing whether the padding was valid (Bleichenbacher 1998, Klima-Pokorny-Rosa 2003, ROBOT 2017).
+import { DerReader } from '../asn1/index.js';
 import { TlsError, UsageError, internalError } from '../errors/index.js';
 import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { pkcs1Type2UnpadFixed } from '../crypto/pkcs1.js';
@@ -86,10 +87,12 @@ export function decryptPreMasterSecret(
   }
   const k = (key.bits + 7) >> 3;
 
-  // Step 2: decrypt. `publicOk` is 0x00 when the ciphertext is unusable for public reasons.
+  // Step 2: decrypt. `publicOk` is 0x00 when the ciphertext is unusable for reasons anyone can
+  // see (its length, or c ≥ n: the modulus is public). Such a ciphertext is replaced by a
+  // substitute and decrypted all the same, so that no early return makes the timing bimodal.
   let publicOk = 0xff;
   let input = encrypted;
-  if (encrypted.length !== k) {
+  if (encrypted.length !== k || !lessThanModulus(key.publicKey, encrypted)) {
     publicOk = 0;
     input = substituteCiphertext(k);
   }
@@ -97,8 +100,8 @@ export function decryptPreMasterSecret(
   try {
     em = provider.rsaDecryptRaw(key, input);
   } catch (e) {
-    // c ≥ n (RFC 8017 §5.1.2 "ciphertext representative out of range"): still spend an RSA
-    // operation so this case does not stand out in timing either.
+    // c ≥ n (RFC 8017 §5.1.2 "ciphertext representative out of range") when the modulus could not
+    // be read above: still spend an RSA operation.
     if (!(e instanceof TlsError) || e.alertName !== 'decode_error') throw e;
     publicOk = 0;
     em = provider.rsaDecryptRaw(key, substituteCiphertext(k));
@@ -122,4 +125,38 @@ function substituteCiphertext(k: number): Uint8Array {
   const c = new Uint8Array(k);
   c[k - 1] = 2;
   return c;
+}
+
+const MODULI = new WeakMap<PublicKey, Uint8Array | null>();
+
+/**
+ * c < n, for a k-byte c; true when the modulus cannot be read (rsaDecryptRaw then decides). Both
+ * values are public, so an ordinary comparison is fine.
+ */
+function lessThanModulus(key: PublicKey, c: Uint8Array): boolean {
+  let n = MODULI.get(key);
+  if (n === undefined) {
+    n = readModulus(key.spki) ?? null;
+    MODULI.set(key, n);
+  }
+  if (n === null) return true;
+  const pad = c.length - n.length;
+  if (pad < 0) return true; // cannot happen for k = ceil(bits / 8)
+  for (let i = 0; i < pad; i++) if (c[i] !== 0) return false;
+  for (let i = 0; i < n.length; i++) {
+    if (c[pad + i]! !== n[i]!) return c[pad + i]! < n[i]!;
+  }
+  return false; // c = n
+}
+
+/** The modulus of an rsaEncryption SubjectPublicKeyInfo (RFC 8017 §A.1.1 RSAPublicKey). */
+function readModulus(spki: Uint8Array): Uint8Array | undefined {
+  try {
+    const outer = new DerReader(spki, 'SubjectPublicKeyInfo').sequence('SubjectPublicKeyInfo');
+    outer.sequence('algorithm');
+    const rsa = new DerReader(outer.bitStringBytes('subjectPublicKey'), 'RSAPublicKey').sequence('RSAPublicKey');
+    return rsa.unsignedInteger('modulus', 2048);
+  } catch {
+    return undefined;
+  }
 }
