@@ -12,7 +12,8 @@
 //                    ExpectFinished ─▶ (client Certificate/CertificateVerify/Finished) ─▶ Established
 //
 // Each state checks what RFC 8446 requires of its message and answers a violation with the alert
-// the RFC names.
+// the RFC names. The ClientHello also offers TLS 1.2 when the config allows it; a TLS 1.2
+// ServerHello hands over to the states in client12.ts.
 import { TlsError, UsageError, illegalParameter, unexpectedMessage } from '../errors/errors.js';
 import { constantTimeEqual, equal, fromUtf8 } from '../bytes/util.js';
 import {
@@ -28,7 +29,7 @@ import {
   versionName,
 } from '../wire/enums.js';
 import type { KeyShare } from '../crypto/provider.js';
-import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.js';
+import { tls12SuiteById, tls13SuiteById, type Tls12Suite, type Tls13Suite } from '../crypto/suites.js';
 import { Transcript } from '../schedule/transcript.js';
 import {
   EarlySecret,
@@ -62,11 +63,17 @@ import {
   decodeSupportedVersionsServerExt,
   encodePskKeyExchangeModesExt,
   decodeSignatureAlgorithmsExt,
+  encodeEcPointFormatsExt,
+  EcPointFormat,
 } from './messages/ext-lists.js';
 import {
   encodeCookieExt,
   decodeCookieExt,
   decodeEarlyDataTicketExt,
+  encodeEncryptThenMacExt,
+  encodeExtendedMasterSecretExt,
+  encodeRenegotiationInfoExt,
+  encodeSessionTicketExt,
 } from './messages/ext-misc.js';
 import {
   encodePreSharedKeyClientExt,
@@ -83,10 +90,12 @@ import {
   resolveAlpn,
   resolveGroups,
   resolveSignatureSchemes,
+  resolveTls12Suites,
   resolveTls13Suites,
   resolveVersions,
-  suiteListError,
+  versionsWithSuites,
 } from './client-options.js';
+import { startClient12, type Tls12Offer } from './client12.js';
 import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
 import { verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
 
@@ -115,7 +124,10 @@ const ENCRYPTED_EXTENSIONS = new Set<number>([
 /** Everything the client handshake carries from state to state. */
 class ClientHandshake {
   readonly versions: number[];
+  /** TLS 1.3 suites offered (empty when TLS 1.3 is not). */
   readonly suites: Tls13Suite[];
+  /** TLS 1.2 suites offered, after the TLS 1.3 ones (empty when TLS 1.2 is not). */
+  readonly tls12Suites: Tls12Suite[];
   readonly groups: number[];
   readonly schemes: number[];
   readonly alpn: Uint8Array[];
@@ -130,15 +142,23 @@ class ClientHandshake {
   transcript: Transcript;
   /** The ticket we offer, if its suite is still acceptable. */
   resumption: { ticket: SessionTicket; suite: Tls13Suite } | undefined;
+  /** A TLS 1.2 session we offer to resume (by session id, or by ticket: RFC 5077 §3.4). */
+  session12: SessionTicket | undefined;
+  /** The last ClientHello sent (header included). */
+  hello: Uint8Array = EMPTY;
   hrrSuite: Tls13Suite | undefined;
   cookie: Uint8Array | undefined;
   ccsSent = false;
 
   constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig) {
     const provider = ctx.provider;
-    this.versions = resolveVersions(config.minVersion, config.maxVersion);
-    this.suites = resolveTls13Suites(config.cipherSuites);
-    if (this.suites.length === 0) throw suiteListError(config.cipherSuites ?? []);
+    const versions = resolveVersions(config.minVersion, config.maxVersion);
+    const suites13 = versions.includes(ProtocolVersion.TLSv1_3) ? resolveTls13Suites(config.cipherSuites) : [];
+    const suites12 = versions.includes(ProtocolVersion.TLSv1_2) ? resolveTls12Suites(config.cipherSuites, 'client') : [];
+    // A suite list naming only TLS 1.3 (or only TLS 1.2) suites limits the versions offered.
+    this.versions = versionsWithSuites(versions, suites13, suites12, config.cipherSuites);
+    this.suites = this.offers13 ? suites13 : [];
+    this.tls12Suites = this.offers12 ? suites12 : [];
     this.groups = resolveGroups(provider, config.groups);
     this.schemes = resolveSignatureSchemes(config.signatureSchemes);
     this.alpn = resolveAlpn(config.alpnProtocols);
@@ -148,11 +168,21 @@ class ClientHandshake {
     this.serverName = config.serverName;
     this.sniName = config.serverName !== undefined && !isIpLiteral(config.serverName) ? config.serverName.replace(/\.$/, '') : undefined;
     this.random = provider.randomBytes(32);
-    // RFC 8446 Appendix D.4: in compatibility mode the client sends a non-empty legacy_session_id.
-    this.sessionId = config.middleboxCompat === false ? EMPTY : provider.randomBytes(32);
+    this.session12 = this.offers12 ? this.usableSession12(config.session) : undefined;
+    const s12 = this.session12;
+    if (s12 && s12.ticket.length === 0) {
+      // RFC 5246 §7.4.1.2: resume by session id.
+      this.sessionId = s12.sessionId!.slice();
+    } else if ((this.offers13 && config.middleboxCompat !== false) || s12) {
+      // RFC 8446 Appendix D.4: in compatibility mode the client sends a non-empty legacy_session_id.
+      // RFC 5077 §3.4: with a ticket, a random session id tells us whether the server accepted it.
+      this.sessionId = provider.randomBytes(32);
+    } else {
+      this.sessionId = EMPTY;
+    }
     this.transcript = new Transcript(provider);
     const t = config.session;
-    if (t && t.version === 'TLSv1.3') {
+    if (t && t.version === 'TLSv1.3' && this.offers13) {
       const suite = tls13SuiteById(t.cipherSuite);
       const fresh = ctx.now() - t.receivedAt < Math.min(t.lifetime * 1000, MAX_TICKET_AGE_MS);
       const sameServer = t.serverName === undefined || t.serverName === this.serverName;
@@ -160,6 +190,45 @@ class ClientHandshake {
         this.resumption = { ticket: t, suite };
       }
     }
+  }
+
+  get offers13(): boolean {
+    return this.versions.includes(ProtocolVersion.TLSv1_3);
+  }
+
+  get offers12(): boolean {
+    return this.versions.includes(ProtocolVersion.TLSv1_2);
+  }
+
+  /** A TLS 1.2 session worth offering: fresh, same server, a suite we still offer, resumable. */
+  private usableSession12(t: SessionTicket | undefined): SessionTicket | undefined {
+    if (!t || t.version !== 'TLSv1.2') return undefined;
+    const suite = tls12SuiteById(t.cipherSuite);
+    const fresh = this.ctx.now() - t.receivedAt < t.lifetime * 1000;
+    const sameServer = t.serverName === undefined || t.serverName === this.serverName;
+    const resumable = t.ticket.length > 0 || (t.sessionId !== undefined && t.sessionId.length > 0 && t.sessionId.length <= 32);
+    // RFC 7627 §5.3: a session without the extended master secret is not resumed when we require it.
+    const emsOk = t.extendedMasterSecret === true || this.config.requireExtendedMasterSecret === false;
+    if (!suite || !this.tls12Suites.includes(suite) || !fresh || !sameServer || !resumable || !emsOk) return undefined;
+    return t;
+  }
+
+  /** What the TLS 1.2 states need to know about our ClientHello. */
+  tls12Offer(): Tls12Offer {
+    return {
+      config: this.config,
+      clientHello: this.hello,
+      random: this.random,
+      sessionId: this.sessionId,
+      suites: this.tls12Suites,
+      groups: this.groups,
+      schemes: this.schemes,
+      alpn: this.alpn,
+      serverName: this.serverName,
+      sniName: this.sniName,
+      offered: this.offered,
+      session: this.session12,
+    };
   }
 
   /** Send the middlebox-compatibility ChangeCipherSpec once, before our second flight. */
@@ -174,13 +243,26 @@ class ClientHandshake {
   buildClientHello(): Uint8Array {
     const extensions: Extension[] = [];
     if (this.sniName !== undefined) extensions.push(encodeServerNameExt(this.sniName));
-    extensions.push(encodeSupportedVersionsClientExt(this.versions));
+    if (this.offers13) extensions.push(encodeSupportedVersionsClientExt(this.versions));
     extensions.push(encodeSupportedGroupsExt(this.groups));
     extensions.push(encodeSignatureAlgorithmsExt(this.schemes));
-    extensions.push(encodeKeyShareClientExt(this.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }))));
+    if (this.offers13) extensions.push(encodeKeyShareClientExt(this.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }))));
     if (this.alpn.length > 0) extensions.push(encodeAlpnExt(this.alpn));
     if (this.cookie) extensions.push(encodeCookieExt(this.cookie));
-    extensions.push(encodePskKeyExchangeModesExt([PskKeyExchangeMode.psk_dhe_ke]));
+    if (this.offers13) extensions.push(encodePskKeyExchangeModesExt([PskKeyExchangeMode.psk_dhe_ke]));
+    if (this.offers12) {
+      // RFC 8422 §5.1.2: uncompressed points only.
+      extensions.push(encodeEcPointFormatsExt([EcPointFormat.uncompressed]));
+      // RFC 7627 §5.1.
+      extensions.push(encodeExtendedMasterSecretExt());
+      // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake (instead of the SCSV).
+      extensions.push(encodeRenegotiationInfoExt());
+      // RFC 5077 §3.2: empty to ask for a ticket, or the ticket of the session we resume.
+      const ticket = this.session12?.ticket;
+      extensions.push(encodeSessionTicketExt(ticket && ticket.length > 0 ? ticket : EMPTY));
+      // RFC 7366 §2: only meaningful for CBC suites.
+      if (this.tls12Suites.some((s) => s.cipher.kind === 'cbc')) extensions.push(encodeEncryptThenMacExt());
+    }
     const r = this.resumption;
     if (r) {
       // RFC 8446 §4.2.11: pre_shared_key is last; binders are filled in after the truncated hash.
@@ -203,6 +285,7 @@ class ClientHandshake {
       extensions: final,
     };
     const message = encodeClientHello(hello);
+    this.hello = message;
     if (r) {
       // RFC 8446 §4.2.11.2: the binder is an HMAC over the transcript up to the binders list.
       const prefix = message.subarray(0, pskBindersPrefixLength(message));
@@ -218,24 +301,28 @@ class ClientHandshake {
    * lists it (RFC 5746 §3.3 signalling; meaningful once TLS 1.2 is offered).
    */
   private suiteIdsOnWire(): number[] {
+    const ours = [...this.suites.map((s) => s.id), ...this.tls12Suites.map((s) => s.id)];
     const configured = this.config.cipherSuites;
-    if (!configured || !configured.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)) return this.suites.map((s) => s.id);
-    return configured.filter((id) => id === CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV || this.suites.some((s) => s.id === id));
+    if (!configured || !configured.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)) return ours;
+    return configured.filter((id) => id === CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV || ours.includes(id));
   }
 
   traceHello(second: boolean): void {
     if (!this.ctx.tracing) return;
-    const suites = this.suites.map((s) => s.name);
+    const suites = [...this.suites, ...this.tls12Suites].map((s) => s.name);
     const groups = this.groups.map((g) => NamedGroups.name(g));
+    const shares = this.keyShares.length
+      ? `; key shares for ${this.keyShares.map((k) => NamedGroups.name(k.group)).join(' and ')} (of ${groups.join(', ')})`
+      : `; key exchange groups ${groups.join(', ')}`;
     this.ctx.trace(
       trace(
         'client_hello',
         `${second ? 'Sent a second ClientHello' : 'Sent ClientHello'}: offering ${this.versions.map(versionName).join(', ')} ` +
-          `with cipher suites ${suites.join(', ')}; key shares for ${this.keyShares.map((k) => NamedGroups.name(k.group)).join(' and ')} ` +
-          `(of ${groups.join(', ')})` +
+          `with cipher suites ${suites.join(', ')}${shares}` +
           (this.sniName ? `; asking for the site '${this.sniName}' (SNI, sent in the clear)` : '') +
           (this.alpn.length ? `; application protocols ${this.config.alpnProtocols!.join(', ')}` : '') +
           (this.resumption ? '; offering to resume an earlier session with a ticket' : '') +
+          (this.session12 ? `; offering to resume an earlier TLSv1.2 session by ${this.session12.ticket.length > 0 ? 'ticket' : 'session id'}` : '') +
           '.',
         {
           versions: this.versions.map(versionName),
@@ -245,7 +332,7 @@ class ClientHandshake {
           signatureSchemes: this.schemes.map((s) => SignatureSchemes.name(s)),
           serverName: this.sniName ?? null,
           alpn: this.config.alpnProtocols ?? [],
-          resumption: this.resumption !== undefined,
+          resumption: this.resumption !== undefined || this.session12 !== undefined,
         },
       ),
     );
@@ -257,7 +344,7 @@ export function startClientHandshake(ctx: HandshakeContext, config: ClientConfig
   const hs = new ClientHandshake(ctx, config);
   // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
   const shareCount = Math.max(1, Math.min(config.keyShares ?? 1, hs.groups.length));
-  hs.keyShares = hs.groups.slice(0, shareCount).map((g) => ctx.provider.keyExchange(g)!.generate());
+  if (hs.offers13) hs.keyShares = hs.groups.slice(0, shareCount).map((g) => ctx.provider.keyExchange(g)!.generate());
   const hello = hs.buildClientHello();
   hs.transcript.add(hello);
   ctx.sendHandshake(hello);
@@ -293,10 +380,22 @@ class ExpectServerHello extends ClientState {
     const svData = sh.extension(ExtensionType.supported_versions);
     if (svData === undefined) {
       if (sh.isHelloRetryRequest) throw new TlsError('missing_extension', 'HelloRetryRequest without supported_versions');
+      // RFC 8446 §4.2.1 / RFC 5246 §7.4.1.3: without supported_versions, legacy_version is the choice.
+      if (sh.legacyVersion === ProtocolVersion.TLSv1_2 && hs.offers12) {
+        if (this.retried) throw illegalParameter('the server chose TLSv1.2 after its HelloRetryRequest had chosen TLSv1.3');
+        // RFC 8446 §4.1.3: a TLS 1.3 server forced down to 1.2 says so in the last 8 bytes of its random.
+        if (hs.offers13 && sh.downgradeSentinel !== undefined) {
+          throw illegalParameter(
+            `downgrade detected: the server chose TLSv1.2, but its random carries the ${sh.downgradeSentinel === 'tls12' ? 'DOWNGRD\\x01' : 'DOWNGRD\\x00'} ` +
+              'sentinel that a TLS 1.3 server sends when it did not see TLS 1.3 in our ClientHello: someone in between removed it (RFC 8446 §4.1.3)',
+          );
+        }
+        return startClient12(ctx, hs.tls12Offer(), message, sh);
+      }
       throw new TlsError(
         'protocol_version',
         `the server chose ${versionName(sh.legacyVersion)}, but this client only allows ${hs.versions.map(versionName).join(', ')}` +
-          ' (set minVersion/--tls-min to allow older versions once supported)',
+          (hs.offers12 ? '' : ' (set minVersion/--tls-min TLSv1.2 to allow TLSv1.2)'),
       );
     }
     const version = decodeSupportedVersionsServerExt(svData);

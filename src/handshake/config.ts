@@ -40,6 +40,12 @@ interface CommonConfig {
 }
 
 export interface ClientConfig extends CommonConfig {
+  /**
+   * Cipher suites in preference order (IANA values). Default: the three TLS 1.3 suites, then the
+   * TLS 1.2 ECDHE suites with an AEAD. RSA key transport and CBC suites are offered only when named
+   * here. A list naming only TLS 1.3 (or only TLS 1.2) suites limits the versions offered.
+   */
+  readonly cipherSuites?: readonly number[];
   /** The server's DNS name (sent as SNI) or IP literal (not sent; checked against IP SANs). */
   readonly serverName?: string;
   /** Trust anchors for the server's chain. Required unless verification is off. */
@@ -50,10 +56,19 @@ export interface ClientConfig extends CommonConfig {
   readonly keyShares?: number;
   /** Send a fake session id and ChangeCipherSpec (RFC 8446 Appendix D.4). Default true. */
   readonly middleboxCompat?: boolean;
-  /** A session to resume. */
+  /**
+   * A session to resume: a TLS 1.3 ticket, or a TLS 1.2 session (by its ticket, else its session
+   * id), as delivered by the 'session' event.
+   */
   readonly session?: SessionTicket;
   /** Our certificate for client authentication. */
   readonly clientCertificate?: CertifiedKey;
+  /**
+   * TLS 1.2: refuse servers that do not support the extended master secret (RFC 7627) with
+   * handshake_failure, and do not offer to resume sessions made without it. Default true: without
+   * it a TLS 1.2 session is open to the triple handshake attack (and exporters are refused).
+   */
+  readonly requireExtendedMasterSecret?: boolean;
   /** Pad every encrypted record's plaintext to a multiple of this many bytes. 0 = none. */
   readonly recordPadding?: number;
   /**

@@ -1,0 +1,697 @@
+// The TLS 1.2 client handshake (RFC 5246 §7.3), entered from ExpectServerHello (client13.ts) when
+// the server answers our ClientHello with TLS 1.2. One state per expected message:
+//
+//   full:         ServerHello ─▶ ExpectCertificate12 ─(ECDHE)─▶ ExpectServerKeyExchange12
+//                                      │                              ▼
+//                                      └──(RSA)──────────▶ ExpectCertificateRequestOrDone12
+//                                                                     ▼
+//                 ExpectServerHelloDone12 ─▶ [Certificate] ClientKeyExchange [CertificateVerify] CCS Finished
+//                 ─▶ [ExpectNewSessionTicket12] ─▶ ExpectChangeCipherSpec12 ─▶ ExpectFinished12 ─▶ ClientEstablished12
+//
+//   abbreviated:  ServerHello (our session id echoed) ─▶ [ExpectNewSessionTicket12] ─▶ ExpectChangeCipherSpec12
+//                 ─▶ ExpectFinished12 ─▶ CCS Finished ─▶ ClientEstablished12
+//
+// hush insists on what makes TLS 1.2 safe today: secure renegotiation signalling (RFC 5746), the
+// extended master secret (RFC 7627, unless config.requireExtendedMasterSecret is false), and no
+// renegotiation at all (a HelloRequest is answered with a no_renegotiation warning).
+import { TlsError, illegalParameter, unexpectedMessage } from '../errors/errors.js';
+import { AlertDescription } from '../errors/alert.js';
+import { concat, constantTimeEqual, equal, fromUtf8 } from '../bytes/util.js';
+import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion, SignatureSchemes } from '../wire/enums.js';
+import type { KeyShare, PrivateKey, PublicKey } from '../crypto/provider.js';
+import type { Tls12Suite } from '../crypto/suites.js';
+import { Transcript } from '../schedule/transcript.js';
+import {
+  extendedMasterSecret12,
+  finishedVerifyData12,
+  keyBlock12,
+  masterSecret12,
+  VERIFY_DATA_LENGTH_12,
+  type KeyBlock12,
+} from '../schedule/tls12.js';
+import { parseCertificate, type Certificate } from '../x509/certificate.js';
+import type { HandshakeMessage } from './messages/handshake.js';
+import type { ServerHelloView } from './messages/server-hello.js';
+import { decodeCertificate12, encodeCertificate12 } from './messages/certificate.js';
+import { ClientCertificateType, decodeCertificateRequest12, type CertificateRequest12 } from './messages/certificate-request.js';
+import { decodeServerKeyExchangeEcdhe } from './messages/server-key-exchange.js';
+import { encodeClientKeyExchangeEcdhe, encodeClientKeyExchangeRsa } from './messages/client-key-exchange.js';
+import { encodeCertificateVerify } from './messages/certificate-verify.js';
+import { decodeFinished, encodeFinished } from './messages/finished.js';
+import { decodeNewSessionTicket12, MAX_TICKET_LIFETIME_SECONDS, type NewSessionTicket12 } from './messages/new-session-ticket.js';
+import { decodeHelloRequest, decodeServerHelloDone } from './messages/empty-messages.js';
+import { decodeAlpnServerExt, decodeEcPointFormatsExt, EcPointFormat } from './messages/ext-lists.js';
+import {
+  decodeEncryptThenMacExt,
+  decodeExtendedMasterSecretExt,
+  decodeRenegotiationInfoExt,
+} from './messages/ext-misc.js';
+import { expectMessage, type HandshakeState } from './state.js';
+import type { HandshakeContext, Protection12Params } from './context.js';
+import type { ClientConfig } from './config.js';
+import type { HandshakeInfo, SessionTicket } from './events.js';
+import { trace } from './trace.js';
+import { verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import { encryptPreMasterSecret } from './rsa-key-transport.js';
+import { chooseSignatureScheme12, signCertificateVerify12, verifyServerKeyExchange12 } from './signatures12.js';
+import { describeKey } from './signatures.js';
+
+const EMPTY = new Uint8Array(0);
+/** RFC 5077 §3.3: a lifetime hint of 0 means "unspecified"; we then keep the session this long. */
+export const DEFAULT_TLS12_SESSION_LIFETIME_SECONDS = 7200;
+/** HelloRequests we answer (or ignore mid-handshake) before we call the peer abusive. */
+const MAX_HELLO_REQUESTS = 64;
+
+/**
+ * Extensions a TLS 1.2 ServerHello may carry in answer to ours. supported_versions, key_share,
+ * pre_shared_key and the other TLS 1.3 extensions must not appear (RFC 8446 §4.2.1, §4.1.3).
+ */
+const SERVER_HELLO_12_EXTENSIONS = new Set<number>([
+  ExtensionType.server_name,
+  ExtensionType.ec_point_formats,
+  ExtensionType.renegotiation_info,
+  ExtensionType.extended_master_secret,
+  ExtensionType.encrypt_then_mac,
+  ExtensionType.session_ticket,
+  ExtensionType.application_layer_protocol_negotiation,
+]);
+
+/** What our ClientHello offered, handed over by the shared ClientHello code (client13.ts). */
+export interface Tls12Offer {
+  readonly config: ClientConfig;
+  /** The ClientHello message as sent (header included): the start of the transcript. */
+  readonly clientHello: Uint8Array;
+  readonly random: Uint8Array;
+  readonly sessionId: Uint8Array;
+  readonly suites: readonly Tls12Suite[];
+  readonly groups: readonly number[];
+  readonly schemes: readonly number[];
+  readonly alpn: readonly Uint8Array[];
+  readonly serverName: string | undefined;
+  readonly sniName: string | undefined;
+  /** Extension types the ClientHello carried. */
+  readonly offered: ReadonlySet<number>;
+  /** The TLS 1.2 session offered for resumption (by its id, or by its ticket with a random id). */
+  readonly session: SessionTicket | undefined;
+}
+
+/** Everything the TLS 1.2 states share; fixed by ServerHello or filled in step by step. */
+class Client12 {
+  readonly transcript: Transcript;
+  /**
+   * RFC 5246 §7.4.8: a client CertificateVerify signs the handshake messages themselves, so they
+   * are kept until our flight is sent (a CertificateRequest may come).
+   */
+  messages: Uint8Array[] | undefined = [];
+  peer: PeerVerification | undefined;
+  group: number | undefined;
+  signatureScheme: number | undefined;
+  share: KeyShare | undefined;
+  preMasterSecret: Uint8Array | undefined;
+  certificateRequest: CertificateRequest12 | undefined;
+  masterSecret: Uint8Array | undefined;
+  keys: KeyBlock12 | undefined;
+  newTicket: NewSessionTicket12 | undefined;
+  helloRequests = 0;
+
+  constructor(
+    ctx: HandshakeContext,
+    readonly offer: Tls12Offer,
+    readonly suite: Tls12Suite,
+    readonly serverRandom: Uint8Array,
+    /** The session id the server sent (ours echoed when resuming, else a new one or empty). */
+    readonly serverSessionId: Uint8Array,
+    readonly resumed: boolean,
+    readonly extendedMasterSecret: boolean,
+    readonly encryptThenMac: boolean,
+    readonly ticketAcked: boolean,
+    readonly alpn: string | undefined,
+  ) {
+    this.transcript = new Transcript(ctx.provider, suite.prfHash);
+  }
+
+  get protection(): Protection12Params {
+    return { encryptThenMac: this.encryptThenMac };
+  }
+
+  add(raw: Uint8Array): void {
+    this.transcript.add(raw);
+    this.messages?.push(raw.slice());
+  }
+
+  /** RFC 5246 §6.3: the key block from the master secret; logged for Wireshark (NSS CLIENT_RANDOM). */
+  deriveKeys(ctx: HandshakeContext, masterSecret: Uint8Array): void {
+    this.masterSecret = masterSecret;
+    this.keys = keyBlock12(ctx.provider, this.suite, masterSecret, this.offer.random, this.serverRandom);
+    ctx.keyLog('CLIENT_RANDOM', this.offer.random, masterSecret);
+  }
+
+  /** RFC 5246 §7.4.9: our Finished over the transcript so far. */
+  sendFinished(ctx: HandshakeContext): void {
+    const verifyData = finishedVerifyData12(ctx.provider, this.suite.prfHash, this.masterSecret!, 'client', this.transcript.hash());
+    const fin = encodeFinished({ verifyData });
+    this.add(fin);
+    ctx.sendHandshake(fin);
+  }
+}
+
+/**
+ * RFC 5246 §7.4.1.3 and the extensions' RFCs: check the TLS 1.2 ServerHello against what we offered,
+ * then continue with the full or the abbreviated handshake. `message` is the ServerHello.
+ */
+export function startClient12(ctx: HandshakeContext, offer: Tls12Offer, message: HandshakeMessage, sh: ServerHelloView): HandshakeState {
+  const config = offer.config;
+  // RFC 5246 §7.4.1.3: the suite must be one we offered (and TLS 1.2 allows).
+  const suite = offer.suites.find((s) => s.id === sh.cipherSuite);
+  if (!suite) throw illegalParameter(`the server chose cipher suite ${CipherSuites.name(sh.cipherSuite)}, which we did not offer for TLSv1.2`);
+  if (sh.compressionMethod !== 0) throw illegalParameter('the server chose a compression method other than null, which we did not offer');
+
+  // RFC 5246 §7.4.1.4: only extensions we offered, and only those a TLS 1.2 ServerHello may carry.
+  for (const e of sh.extensions) {
+    if (!offer.offered.has(e.type)) {
+      throw new TlsError('unsupported_extension', `the server sent the ${ExtensionTypes.name(e.type)} extension, which we did not offer`);
+    }
+    if (!SERVER_HELLO_12_EXTENSIONS.has(e.type)) {
+      throw illegalParameter(`the ${ExtensionTypes.name(e.type)} extension is not allowed in a TLSv1.2 ServerHello`);
+    }
+  }
+  const sni = sh.extension(ExtensionType.server_name);
+  if (sni !== undefined && sni.length !== 0) throw new TlsError('decode_error', 'the server_name acknowledgement must be empty (RFC 6066 §3)');
+
+  // RFC 5746 §3.4: renegotiation_info must be present, with an empty renegotiated_connection on
+  // the initial handshake. hush refuses servers without secure renegotiation signalling.
+  const ri = sh.extension(ExtensionType.renegotiation_info);
+  if (ri === undefined) {
+    throw new TlsError('handshake_failure', 'the server does not signal secure renegotiation (RFC 5746 renegotiation_info); hush requires it for TLSv1.2');
+  }
+  if (decodeRenegotiationInfoExt(ri).length !== 0) {
+    throw new TlsError('handshake_failure', 'the server\'s renegotiation_info is not empty on the initial handshake (RFC 5746 §3.4)');
+  }
+
+  // RFC 7627 §5.2: the extended master secret binds the master secret to the whole handshake.
+  const emsData = sh.extension(ExtensionType.extended_master_secret);
+  if (emsData !== undefined) decodeExtendedMasterSecretExt(emsData);
+  const ems = emsData !== undefined;
+
+  // RFC 7366 §3: encrypt-then-MAC only for a CBC suite.
+  const etmData = sh.extension(ExtensionType.encrypt_then_mac);
+  if (etmData !== undefined) {
+    decodeEncryptThenMacExt(etmData);
+    if (suite.cipher.kind !== 'cbc') throw illegalParameter(`the server accepted encrypt_then_mac with ${suite.name}, which is not a CBC suite (RFC 7366 §3)`);
+  }
+
+  // RFC 8422 §5.2: if the server lists point formats, uncompressed must be among them.
+  const pf = sh.extension(ExtensionType.ec_point_formats);
+  if (pf !== undefined && !decodeEcPointFormatsExt(pf).includes(EcPointFormat.uncompressed)) {
+    throw illegalParameter('the server\'s ec_point_formats does not include uncompressed (RFC 8422 §5.2)');
+  }
+
+  // RFC 7301 §3.1: the protocol must be one we offered.
+  let alpn: string | undefined;
+  const alpnData = sh.extension(ExtensionType.application_layer_protocol_negotiation);
+  if (alpnData !== undefined) {
+    const chosen = decodeAlpnServerExt(alpnData);
+    if (!offer.alpn.some((p) => equal(p, chosen))) throw illegalParameter('the server chose an ALPN protocol we did not offer');
+    alpn = fromUtf8(chosen);
+  }
+
+  // RFC 5077 §3.2: an empty session_ticket in ServerHello promises a NewSessionTicket.
+  const ticketData = sh.extension(ExtensionType.session_ticket);
+  if (ticketData !== undefined && ticketData.length !== 0) throw new TlsError('decode_error', 'the server\'s session_ticket acknowledgement must be empty (RFC 5077 §3.2)');
+  const ticketAcked = ticketData !== undefined;
+
+  // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server resumes by echoing the session id we sent.
+  const echo = sh.legacySessionIdEcho;
+  const resumed = echo.length > 0 && equal(echo, offer.sessionId);
+  const session = offer.session;
+  if (resumed) {
+    if (!session) throw illegalParameter('the server echoed our session id as if resuming, but we offered no TLSv1.2 session');
+    // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite.
+    if (session.cipherSuite !== suite.id) {
+      throw illegalParameter(`the server resumed our session with ${suite.name}, but the session used ${CipherSuites.name(session.cipherSuite)}`);
+    }
+    // RFC 7627 §5.3: the extended master secret must be used on resumption exactly when it was originally.
+    if ((session.extendedMasterSecret ?? false) !== ems) {
+      throw new TlsError(
+        'handshake_failure',
+        `the server resumed a session ${session.extendedMasterSecret ? 'made with' : 'made without'} the extended master secret, ` +
+          `but its ServerHello ${ems ? 'has' : 'lacks'} it (RFC 7627 §5.3)`,
+      );
+    }
+  } else if (!ems && config.requireExtendedMasterSecret !== false) {
+    throw new TlsError(
+      'handshake_failure',
+      'the server does not support the extended master secret (RFC 7627): without it a TLSv1.2 session is open to the triple handshake attack ' +
+        '(set requireExtendedMasterSecret: false to allow it)',
+    );
+  }
+
+  ctx.useTls12Records();
+  const hs = new Client12(ctx, offer, suite, sh.random.slice(), echo.slice(), resumed, ems, etmData !== undefined, ticketAcked, alpn);
+  hs.add(offer.clientHello);
+  hs.add(message.raw);
+
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'server_hello',
+        `The server answered with ServerHello: it chose TLSv1.2 and the cipher suite ${suite.name}` +
+          (resumed ? ', and agreed to resume our earlier session (it echoed the session id we sent), so no certificate or key exchange follows' : '') +
+          `. ${ems ? 'It supports the extended master secret (RFC 7627): the session keys will be bound to this exact handshake.' : 'It does NOT support the extended master secret (RFC 7627): allowed only because requireExtendedMasterSecret is false.'}` +
+          ` It signals secure renegotiation (RFC 5746).` +
+          (etmData !== undefined ? ' CBC records will be encrypted then MACed (RFC 7366).' : '') +
+          (alpn ? ` Application protocol: '${alpn}'.` : ''),
+        { version: 'TLSv1.2', cipher: suite.name, resumed, extendedMasterSecret: ems, encryptThenMac: etmData !== undefined, sessionTicket: ticketAcked, alpn: alpn ?? null },
+      ),
+    );
+  }
+
+  if (resumed) {
+    // RFC 5246 §7.3 abbreviated handshake: the keys come from the session's master secret.
+    hs.deriveKeys(ctx, session!.secret);
+    hs.messages = undefined;
+    return ticketAcked ? new ExpectNewSessionTicket12(hs) : new ExpectChangeCipherSpec12(hs);
+  }
+  return new ExpectCertificate12(hs);
+}
+
+/** What every TLS 1.2 client state shares: message type checks, HelloRequest during the handshake. */
+abstract class Client12State implements HandshakeState {
+  abstract readonly name: string;
+  readonly established: boolean = false;
+  constructor(protected readonly hs: Client12) {}
+
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    // RFC 5246 §7.4.1.1: a HelloRequest while negotiating is ignored (and is not in the transcript).
+    if (message.type === HandshakeType.hello_request) {
+      decodeHelloRequest(message.body);
+      if (++this.hs.helloRequests > MAX_HELLO_REQUESTS) throw unexpectedMessage('too many HelloRequest messages');
+      return this;
+    }
+    return this.receive(ctx, message);
+  }
+
+  protected abstract receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState;
+
+  protected expect(message: HandshakeMessage, ...types: number[]): void {
+    expectMessage(message, 'server', types);
+  }
+}
+
+/** RFC 5246 §7.4.2: the server's certificate chain. */
+class ExpectCertificate12 extends Client12State {
+  readonly name = 'ExpectCertificate12';
+
+  protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.certificate);
+    const hs = this.hs;
+    const cert = decodeCertificate12(message.body);
+    if (cert.certificates.length === 0) throw new TlsError('decode_error', 'the server sent an empty certificate list');
+    const config = hs.offer.config;
+    hs.peer = verifyPeerCertificates(ctx, {
+      certificates: cert.certificates,
+      trust: config.trust,
+      hostname: hs.offer.serverName,
+      purpose: 'serverAuth',
+      rejectUnauthorized: config.rejectUnauthorized !== false,
+    });
+    // RFC 5246 §7.4.2, RFC 8422 §5.3: the certificate key must suit the suite's authentication.
+    checkKeyFitsSuite(hs.peer.leafKey, hs.suite);
+    hs.add(message.raw);
+    return hs.suite.kx === 'ecdhe' ? new ExpectServerKeyExchange12(hs) : new ExpectCertificateRequestOrDone12(hs);
+  }
+}
+
+function checkKeyFitsSuite(key: PublicKey, suite: Tls12Suite): void {
+  const fits =
+    suite.kx === 'rsa'
+      ? key.type === 'rsa' // RSA key transport encrypts to the key: rsaEncryption only (RFC 4055 §1.2)
+      : suite.auth === 'rsa'
+        ? key.type === 'rsa' || key.type === 'rsa-pss'
+        : key.type === 'ec' || key.type === 'ed25519'; // RFC 8422 §5.3: ECDSA or EdDSA
+  if (!fits) {
+    throw new TlsError('unsupported_certificate', `the server chose ${suite.name}, but its certificate has a ${describeKey(key)} key, which that suite cannot use`);
+  }
+}
+
+/** RFC 8422 §5.4: the server's ephemeral ECDH public key, signed with its certificate key. */
+class ExpectServerKeyExchange12 extends Client12State {
+  readonly name = 'ExpectServerKeyExchange12';
+
+  protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.server_key_exchange);
+    const hs = this.hs;
+    const ske = decodeServerKeyExchangeEcdhe(message.body);
+    // RFC 8422 §5.4: the curve must be one we listed in supported_groups.
+    if (!hs.offer.groups.includes(ske.group)) {
+      throw illegalParameter(`the server's key exchange uses ${NamedGroups.name(ske.group)}, which we did not offer`);
+    }
+    // RFC 5246 §7.4.3: signed over client_random + server_random + params, with a scheme we offered.
+    const leaf = hs.peer!.leafKey;
+    verifyServerKeyExchange12(ctx.provider, leaf, ske.scheme, hs.offer.schemes, hs.offer.random, hs.serverRandom, ske.params, ske.signature);
+    const share = ctx.provider.keyExchange(ske.group)!.generate();
+    hs.preMasterSecret = share.complete(ske.publicKey);
+    hs.share = share;
+    hs.group = ske.group;
+    hs.signatureScheme = ske.scheme;
+    hs.add(message.raw);
+    if (ctx.tracing) {
+      ctx.trace(
+        trace(
+          'server_key_exchange',
+          `Received ServerKeyExchange: a fresh ${NamedGroups.name(ske.group)} public key from the server, signed with its certificate key ` +
+            `(${SignatureSchemes.name(ske.scheme)}, ${describeKey(leaf)}) together with both hello randoms. The signature checks out, so the key ` +
+            `really comes from the certificate's owner and belongs to this handshake. We made our own fresh key pair; together they give a ` +
+            `shared premaster secret (ECDHE) that nobody watching can compute, and that is forgotten after the handshake (forward secrecy).`,
+          { group: NamedGroups.name(ske.group), signature: SignatureSchemes.name(ske.scheme), key: describeKey(leaf) },
+        ),
+      );
+    }
+    return new ExpectCertificateRequestOrDone12(hs);
+  }
+}
+
+/** RFC 5246 §7.4.4: an optional CertificateRequest, else ServerHelloDone. */
+class ExpectCertificateRequestOrDone12 extends Client12State {
+  readonly name = 'ExpectCertificateRequestOrServerHelloDone12';
+
+  protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.certificate_request, HandshakeType.server_hello_done);
+    if (message.type === HandshakeType.server_hello_done) return new ExpectServerHelloDone12(this.hs).handle(ctx, message);
+    const hs = this.hs;
+    hs.certificateRequest = decodeCertificateRequest12(message.body);
+    hs.add(message.raw);
+    ctx.trace(
+      trace('certificate_request', 'The server asks us to prove who we are with a client certificate.', {
+        hasCertificate: hs.offer.config.clientCertificate !== undefined,
+        signatureSchemes: hs.certificateRequest.signatureAlgorithms.map((s) => SignatureSchemes.name(s)),
+      }),
+    );
+    return new ExpectServerHelloDone12(hs);
+  }
+}
+
+/** RFC 5246 §7.4.5, §7.3: ServerHelloDone; then our flight up to our Finished. */
+class ExpectServerHelloDone12 extends Client12State {
+  readonly name = 'ExpectServerHelloDone12';
+
+  protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.server_hello_done);
+    decodeServerHelloDone(message.body);
+    const hs = this.hs;
+    const provider = ctx.provider;
+    const suite = hs.suite;
+    hs.add(message.raw);
+
+    // RFC 5246 §7.4.6: our Certificate (possibly empty) when asked.
+    const signer = hs.certificateRequest ? sendClientCertificate(ctx, hs, hs.certificateRequest) : undefined;
+
+    // RFC 5246 §7.4.7: ClientKeyExchange.
+    let preMasterSecret: Uint8Array;
+    let cke: Uint8Array;
+    if (suite.kx === 'ecdhe') {
+      // RFC 8422 §5.7: our ephemeral public key.
+      preMasterSecret = hs.preMasterSecret!;
+      cke = encodeClientKeyExchangeEcdhe(hs.share!.publicKey);
+    } else {
+      // RFC 5246 §7.4.7.1: a random premaster secret, starting with the version we offered in
+      // ClientHello (0x0303), encrypted to the server's certificate key.
+      const rsa = encryptPreMasterSecret(provider, hs.peer!.leafKey, ProtocolVersion.TLSv1_2);
+      preMasterSecret = rsa.preMasterSecret;
+      cke = encodeClientKeyExchangeRsa(rsa.encrypted);
+    }
+    hs.add(cke);
+    ctx.sendHandshake(cke);
+    if (ctx.tracing) {
+      ctx.trace(
+        suite.kx === 'ecdhe'
+          ? trace('client_key_exchange', `Sent ClientKeyExchange with our fresh ${NamedGroups.name(hs.group!)} public key. Both sides now hold the same premaster secret; the ephemeral keys are thrown away, so a later theft of the server's certificate key cannot decrypt this session (forward secrecy).`, { keyExchange: 'ECDHE', group: NamedGroups.name(hs.group!), forwardSecrecy: true })
+          : trace(
+              'client_key_exchange',
+              `Sent ClientKeyExchange: we chose a random premaster secret and encrypted it with the server's RSA public key (RSA key transport). ` +
+                `WARNING: this session has NO forward secrecy. The premaster secret was sent encrypted under the server's long-term key, so ` +
+                `whoever later obtains the server's RSA private key can decrypt a recording of this whole session. ECDHE suites use fresh keys instead.`,
+              { keyExchange: 'RSA', forwardSecrecy: false },
+            ),
+      );
+    }
+
+    // RFC 7627 §4: session_hash = Hash(ClientHello .. ClientKeyExchange); RFC 5246 §8.1 otherwise.
+    const master = hs.extendedMasterSecret
+      ? extendedMasterSecret12(provider, suite.prfHash, preMasterSecret, hs.transcript.hash())
+      : masterSecret12(provider, suite.prfHash, preMasterSecret, hs.offer.random, hs.serverRandom);
+    preMasterSecret.fill(0);
+    hs.preMasterSecret = undefined;
+    hs.share = undefined;
+
+    // RFC 5246 §7.4.8: CertificateVerify signs every handshake message so far, concatenated.
+    if (signer) {
+      const signature = signCertificateVerify12(provider, signer.key, signer.scheme, concat(...hs.messages!));
+      const cv = encodeCertificateVerify({ scheme: signer.scheme, signature });
+      hs.add(cv);
+      ctx.sendHandshake(cv);
+      ctx.trace(trace('client_certificate', `Sent CertificateVerify: we signed the handshake so far with ${SignatureSchemes.name(signer.scheme)}, proving we hold our certificate's key.`, { signature: SignatureSchemes.name(signer.scheme) }));
+    }
+    hs.messages = undefined;
+
+    // RFC 5246 §6.3, §7.1, §7.4.9: keys, ChangeCipherSpec, then Finished under the new keys.
+    hs.deriveKeys(ctx, master);
+    ctx.setWriteCipher12(suite, hs.keys!.client, hs.protection);
+    hs.sendFinished(ctx);
+    if (ctx.tracing) {
+      ctx.trace(
+        trace(
+          'keys',
+          `Derived the master secret ${hs.extendedMasterSecret ? 'from the premaster secret and a hash of the whole handshake so far (extended master secret, RFC 7627)' : 'from the premaster secret and both randoms'}, ` +
+            `then the record keys for ${suite.name}. Sent ChangeCipherSpec (from now on our records are encrypted) and our Finished, ` +
+            `a MAC over every handshake message, so the server can check that nobody altered the handshake.`,
+          { cipher: suite.name, extendedMasterSecret: hs.extendedMasterSecret },
+        ),
+      );
+    }
+    return hs.ticketAcked ? new ExpectNewSessionTicket12(hs) : new ExpectChangeCipherSpec12(hs);
+  }
+}
+
+/**
+ * RFC 5246 §7.4.6: send our chain if we have one whose key type the server accepts and a scheme it
+ * lists; otherwise an empty Certificate (the server decides whether that is enough).
+ */
+function sendClientCertificate(ctx: HandshakeContext, hs: Client12, request: CertificateRequest12): { key: PrivateKey; scheme: number } | undefined {
+  const ours = hs.offer.config.clientCertificate;
+  const typeOk = ours !== undefined && request.certificateTypes.includes(certificateTypeOf(ours.key));
+  const scheme = ours && typeOk ? chooseSignatureScheme12(ours.key, request.signatureAlgorithms, hs.offer.schemes) : undefined;
+  const chain = ours && scheme !== undefined ? ours.chain : [];
+  const msg = encodeCertificate12({ certificates: chain });
+  hs.add(msg);
+  ctx.sendHandshake(msg);
+  if (ours && scheme !== undefined) {
+    ctx.trace(trace('client_certificate', `Sent our client certificate chain (${chain.length} certificate${chain.length === 1 ? '' : 's'}).`, { count: chain.length }));
+    return { key: ours.key, scheme };
+  }
+  ctx.trace(
+    trace(
+      'client_certificate',
+      ours ? 'Our client key is of a type, or can make no signature, that the server accepts: sent an empty Certificate.' : 'We have no client certificate: sent an empty Certificate.',
+    ),
+  );
+  return undefined;
+}
+
+/** RFC 5246 §7.4.4 / RFC 8422 §5.5: ecdsa_sign covers ECDSA and EdDSA client keys. */
+function certificateTypeOf(key: PrivateKey): number {
+  return key.type === 'ec' || key.type === 'ed25519' ? ClientCertificateType.ecdsa_sign : ClientCertificateType.rsa_sign;
+}
+
+/** RFC 5077 §3.3: the server promised a ticket (it acknowledged session_ticket); it comes before its CCS. */
+class ExpectNewSessionTicket12 extends Client12State {
+  readonly name = 'ExpectNewSessionTicket12';
+
+  protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.new_session_ticket);
+    const hs = this.hs;
+    const nst = decodeNewSessionTicket12(message.body);
+    hs.newTicket = { lifetimeHint: nst.lifetimeHint, ticket: nst.ticket.slice() };
+    hs.add(message.raw);
+    return new ExpectChangeCipherSpec12(hs);
+  }
+}
+
+/** RFC 5246 §7.1: the server's ChangeCipherSpec switches what we read to the new keys. */
+class ExpectChangeCipherSpec12 extends Client12State {
+  readonly name = 'ExpectChangeCipherSpec12';
+
+  protected receive(_ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    throw unexpectedMessage(`expected ChangeCipherSpec but the server sent ${HandshakeTypes.name(message.type)}`);
+  }
+
+  changeCipherSpec(ctx: HandshakeContext): HandshakeState {
+    const hs = this.hs;
+    ctx.setReadCipher12(hs.suite, hs.keys!.server, hs.protection);
+    ctx.trace(trace('change_cipher_spec', 'The server sent ChangeCipherSpec: everything it sends from now on is encrypted.'));
+    return new ExpectFinished12(hs);
+  }
+}
+
+/** RFC 5246 §7.4.9: the server's Finished proves it saw the same handshake and holds the keys. */
+class ExpectFinished12 extends Client12State {
+  readonly name = 'ExpectFinished12';
+
+  protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    this.expect(message, HandshakeType.finished);
+    const hs = this.hs;
+    const fin = decodeFinished(message.body, VERIFY_DATA_LENGTH_12);
+    const expected = finishedVerifyData12(ctx.provider, hs.suite.prfHash, hs.masterSecret!, 'server', hs.transcript.hash());
+    if (!constantTimeEqual(expected, fin.verifyData)) {
+      throw new TlsError('decrypt_error', 'the server\'s Finished message is wrong: the handshake was tampered with or the keys differ');
+    }
+    hs.add(message.raw);
+    // RFC 5246 §7.3: in the abbreviated handshake the client's CCS and Finished come last.
+    if (hs.resumed) {
+      ctx.setWriteCipher12(hs.suite, hs.keys!.client, hs.protection);
+      hs.sendFinished(ctx);
+    }
+    return complete(ctx, hs);
+  }
+}
+
+function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
+  const offer = hs.offer;
+  const suite = hs.suite;
+  const peer = hs.peer;
+  const peerCertificates = peer?.certificates ?? parseStored(offer.session?.peerCertificates ?? []);
+  const info: HandshakeInfo = {
+    version: 'TLSv1.2',
+    cipherSuite: suite.id,
+    cipherName: suite.name,
+    group: hs.group,
+    groupName: hs.group === undefined ? undefined : NamedGroups.name(hs.group),
+    signatureScheme: hs.signatureScheme,
+    signatureSchemeName: hs.signatureScheme === undefined ? undefined : SignatureSchemes.name(hs.signatureScheme),
+    alpn: hs.alpn,
+    serverName: offer.sniName,
+    resumed: hs.resumed,
+    extendedMasterSecret: hs.extendedMasterSecret,
+    peerCertificates,
+    authorized: peer ? peer.authorized : true,
+    authorizationError: peer?.error,
+    verifiedChain: peer?.chain ?? [],
+  };
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'finished',
+        `The server's Finished matches our own computation of the handshake, so both sides saw the same messages and hold the same keys.` +
+          (hs.resumed ? ' We sent our ChangeCipherSpec and Finished.' : '') +
+          ` From now on every byte is sealed with ${suite.name}.`,
+        { cipher: suite.name },
+      ),
+    );
+  }
+  ctx.handshakeComplete(info, {
+    suite,
+    masterSecret: hs.masterSecret!,
+    clientRandom: offer.random,
+    serverRandom: hs.serverRandom,
+    extendedMasterSecret: hs.extendedMasterSecret,
+  });
+  emitSession(ctx, hs, info);
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'established',
+        `Secure connection established: TLSv1.2, ${suite.name}` +
+          (hs.group === undefined ? (hs.resumed ? ', resumed' : ', RSA key transport (no forward secrecy)') : `, ${NamedGroups.name(hs.group)}`) +
+          '.',
+        {
+          version: 'TLSv1.2',
+          cipher: suite.name,
+          group: info.groupName ?? null,
+          signature: info.signatureSchemeName ?? null,
+          alpn: hs.alpn ?? null,
+          resumed: hs.resumed,
+          extendedMasterSecret: hs.extendedMasterSecret,
+          peer: peerCertificates.map((c) => c.subject.text),
+        },
+      ),
+    );
+  }
+  return new ClientEstablished12(hs);
+}
+
+/**
+ * Tell the owner how to resume this session: by the session id the server assigned (RFC 5246
+ * §7.4.1.3) and/or the ticket it sent (RFC 5077). Nothing when the server offered neither.
+ */
+function emitSession(ctx: HandshakeContext, hs: Client12, info: HandshakeInfo): void {
+  const ticket = hs.newTicket?.ticket ?? EMPTY;
+  const sessionId = hs.resumed ? (hs.offer.session!.sessionId ?? EMPTY) : hs.serverSessionId;
+  // A resumed session is announced again only when the server gave it a new ticket.
+  if (hs.resumed ? ticket.length === 0 : ticket.length === 0 && sessionId.length === 0) return;
+  const hint = hs.newTicket?.lifetimeHint ?? 0;
+  const lifetime = hint === 0 ? DEFAULT_TLS12_SESSION_LIFETIME_SECONDS : Math.min(hint, MAX_TICKET_LIFETIME_SECONDS);
+  const session: SessionTicket = {
+    version: 'TLSv1.2',
+    serverName: hs.offer.serverName,
+    cipherSuite: hs.suite.id,
+    ticket,
+    secret: hs.masterSecret!,
+    receivedAt: ctx.now(),
+    lifetime,
+    ageAdd: 0,
+    maxEarlyData: 0,
+    alpn: info.alpn,
+    peerCertificates: info.peerCertificates.map((c) => c.raw),
+    sessionId: sessionId.slice(),
+    extendedMasterSecret: hs.extendedMasterSecret,
+  };
+  ctx.emit({ type: 'session', ticket: session });
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'session_ticket',
+        ticket.length > 0
+          ? `The server gave us a session ticket (valid ${lifetime} s): we can resume this session later without a full handshake.`
+          : 'The server assigned a session id: we can resume this session later (while the server remembers it) without a full handshake.',
+        { lifetime, ticket: ticket.length > 0, sessionId: sessionId.length > 0 },
+      ),
+    );
+  }
+}
+
+/** After resumption no Certificate is sent: report the chain recorded with the session. */
+function parseStored(ders: readonly Uint8Array[]): Certificate[] {
+  const out: Certificate[] = [];
+  for (const der of ders) {
+    try {
+      out.push(parseCertificate(der));
+    } catch {
+      return [];
+    }
+  }
+  return out;
+}
+
+/** After the handshake: no renegotiation (RFC 5746 §4.2 lets a client refuse it). */
+class ClientEstablished12 extends Client12State {
+  readonly name = 'ClientEstablished12';
+  override readonly established = true;
+
+  override handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    return this.receive(ctx, message);
+  }
+
+  protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    if (message.type !== HandshakeType.hello_request) {
+      throw unexpectedMessage(`the server sent ${HandshakeTypes.name(message.type)} after the handshake`);
+    }
+    // RFC 5246 §7.4.1.1: the client may decline a HelloRequest with a no_renegotiation warning.
+    decodeHelloRequest(message.body);
+    if (++this.hs.helloRequests > MAX_HELLO_REQUESTS) throw unexpectedMessage('too many HelloRequest messages');
+    ctx.sendWarningAlert(AlertDescription.no_renegotiation);
+    ctx.trace(
+      trace('renegotiation_refused', 'The server asked to renegotiate (HelloRequest). hush does not renegotiate: it answered with a no_renegotiation warning and the connection goes on.'),
+    );
+    return this;
+  }
+}
