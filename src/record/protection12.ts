@@ -260,7 +260,7 @@ export class RecordSealer12 extends Protection12 implements RecordSealer {
     this.writeHeaderFields(type, 0x0303, content.length);
     const nonce = this.aeadNonce();
     const explicit = this.aeadCipher!.explicitNonceLength;
-    if (explicit === 8) out.set(nonce.subarray(4, 12), body);
+    for (let i = 0; i < explicit; i++) out[body + i] = nonce[4 + i]!;
     const sealed = this.aead!.seal(nonce, aad, content);
     if (sealed.length !== recordLength - explicit) throw internalError(`AEAD returned ${sealed.length} bytes, expected ${recordLength - explicit}`);
     out.set(sealed, body + explicit);
