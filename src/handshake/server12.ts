@@ -176,7 +176,8 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
   // RFC 5077 §3.2: an empty session_ticket asks for a ticket; a non-empty one offers one.
   const st = ch.extension(ExtensionType.session_ticket);
   const offeredTicket = st === undefined ? undefined : decodeSessionTicketExt(st);
-  const ticketsOn = r.tickets !== undefined && st !== undefined;
+  // RFC 7627 §5.3: a session without EMS is never resumed, so it is neither ticketed nor cached.
+  const ticketsOn = r.tickets !== undefined && st !== undefined && ems;
 
   const resumed = tryResume(ctx, hs, p, ems, offeredTicket);
   if (resumed) {
@@ -194,7 +195,7 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
 
   const chosen = chooseSuite12(hs, p);
   const suite = chosen.suite;
-  const sessionId = !ticketsOn && r.sessionCache ? ctx.provider.randomBytes(SESSION_ID_LENGTH) : new Uint8Array(0);
+  const sessionId = !ticketsOn && ems && r.sessionCache ? ctx.provider.randomBytes(SESSION_ID_LENGTH) : new Uint8Array(0);
   const h: Hello12 = {
     hs, p, clientRandom: ch.random, serverRandom, suite,
     transcript: new Transcript(ctx.provider, suite.prfHash),
@@ -337,7 +338,7 @@ function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFor
   transcript.add(p.hello.raw);
 
   // RFC 5246 §7.4.1.3: ServerHello.
-  const ext: Extension[] = serverHelloExtensions(h, false);
+  const ext: Extension[] = serverHelloExtensions(h);
   if (p.serverName !== undefined) ext.push(encodeServerNameAckExt()); // RFC 6066 §3
   if (c.group !== undefined && pointFormatsSent) ext.push(encodeEcPointFormatsExt()); // RFC 8422 §5.2
   if (h.sendTicket) ext.push(encodeSessionTicketExt()); // RFC 5077 §3.2
@@ -430,7 +431,7 @@ function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFor
 }
 
 /** RFC 5746 §3.6 / RFC 7627 §5.1 / RFC 7301 §3.1: the extensions of both kinds of ServerHello. */
-function serverHelloExtensions(h: Hello12, _resumed: boolean): Extension[] {
+function serverHelloExtensions(h: Hello12): Extension[] {
   const ext: Extension[] = [encodeRenegotiationInfoExt()];
   if (h.extendedMasterSecret) ext.push(encodeExtendedMasterSecretExt());
   if (h.alpn !== undefined) ext.push(encodeAlpnExt([utf8(h.alpn)]));
@@ -780,7 +781,7 @@ function resume(ctx: HandshakeContext, h: Hello12, state: TicketState, by: 'tick
   const { suite, transcript, p } = h;
   const provider = ctx.provider;
   transcript.add(p.hello.raw);
-  const sh = serverHello(h, serverHelloExtensions(h, true));
+  const sh = serverHello(h, serverHelloExtensions(h));
   transcript.add(sh);
   ctx.sendHandshake(sh);
   const masterSecret = state.psk;
