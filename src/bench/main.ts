@@ -1,0 +1,458 @@
+// npm run bench [-- --quick] [--json FILE] [--only bulk,handshake,resume,memory] [--reps N]
+//   [--suites SUBSTRING,...] [--bulk-mb N] [--hs-ms N] [--connections N] [--no-mixed]
+//
+// hush against node:tls over 127.0.0.1, in the same run, interleaved (the pairs take turns each
+// repetition, in alternating order), reporting medians, the spread of the repetitions and the
+// ratio hush/node (the median of the per-repetition ratios). Client and server are two separate
+// processes (peer.ts), so each side's CPU time is its own; memory is measured in fresh processes.
+// Results: a table on stdout, and JSON lines (default .build/bench-results.jsonl).
+import { fork, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Impl, TlsVersion } from './endpoints.js';
+import type { BulkResult, ClientTarget, HandshakeResult, Measure, MemorySample, Request } from './peer.js';
+import { makeBenchPki, type BenchPki, type CertKind } from './pki.js';
+import { median, pairedRatio, spread } from './stats.js';
+
+// ---- what is measured ------------------------------------------------------------------------
+
+/** One client/server pairing: who is the client, who the server. */
+interface Pair {
+  readonly client: Impl;
+  readonly server: Impl;
+}
+const HUSH: Pair = { client: 'hush', server: 'hush' };
+const NODE: Pair = { client: 'node', server: 'node' };
+const HUSH_NODE: Pair = { client: 'hush', server: 'node' };
+const NODE_HUSH: Pair = { client: 'node', server: 'hush' };
+const pairName = (p: Pair): string => (p.client === p.server ? p.client : `${p.client}→${p.server}`);
+
+/**
+ * The bulk suites. TLS 1.2 rows are measured when both sides complete a TLS 1.2 handshake with
+ * that suite, and reported as skipped otherwise.
+ */
+interface SuiteSpec {
+  readonly label: string;
+  readonly version: TlsVersion;
+  /** The name both implementations accept in `ciphers` (IANA for 1.3, OpenSSL for 1.2). */
+  readonly cipher: string;
+  /** The standard name the socket must report. */
+  readonly standardName: string;
+  readonly cert: CertKind;
+  /** In --quick mode too. */
+  readonly quick: boolean;
+}
+const SUITES: readonly SuiteSpec[] = [
+  { label: '1.3 AES-128-GCM', version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', standardName: 'TLS_AES_128_GCM_SHA256', cert: 'ecdsa', quick: true },
+  { label: '1.3 AES-256-GCM', version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', standardName: 'TLS_AES_256_GCM_SHA384', cert: 'ecdsa', quick: false },
+  { label: '1.3 CHACHA20', version: 'TLSv1.3', cipher: 'TLS_CHACHA20_POLY1305_SHA256', standardName: 'TLS_CHACHA20_POLY1305_SHA256', cert: 'ecdsa', quick: true },
+  { label: '1.2 ECDHE-ECDSA-AES128-GCM', version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256', standardName: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', cert: 'ecdsa', quick: true },
+  { label: '1.2 ECDHE-ECDSA-AES256-GCM', version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES256-GCM-SHA384', standardName: 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', cert: 'ecdsa', quick: false },
+  { label: '1.2 ECDHE-ECDSA-CHACHA20', version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-CHACHA20-POLY1305', standardName: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', cert: 'ecdsa', quick: false },
+];
+
+interface HandshakeSpec {
+  readonly label: string;
+  readonly cert: CertKind;
+  readonly concurrency: number;
+  readonly resume: boolean;
+}
+const HANDSHAKES: readonly HandshakeSpec[] = [
+  { label: 'full ECDSA seq', cert: 'ecdsa', concurrency: 1, resume: false },
+  { label: 'full ECDSA 8-par', cert: 'ecdsa', concurrency: 8, resume: false },
+  { label: 'full RSA seq', cert: 'rsa', concurrency: 1, resume: false },
+  { label: 'full RSA 8-par', cert: 'rsa', concurrency: 8, resume: false },
+  { label: 'resumed seq', cert: 'ecdsa', concurrency: 1, resume: true },
+  { label: 'resumed 8-par', cert: 'ecdsa', concurrency: 8, resume: true },
+];
+
+interface Settings {
+  readonly quick: boolean;
+  readonly reps: number;
+  readonly bulkBytes: number;
+  readonly handshakeMs: number;
+  readonly idleConnections: number;
+  readonly memoryReps: number;
+  /** Pairs for throughput/handshakes beyond hush/hush and node/node. */
+  readonly mixed: boolean;
+  readonly only: ReadonlySet<string> | undefined;
+  /** Bulk suites whose label contains one of these. */
+  readonly suites: readonly string[] | undefined;
+  readonly json: string;
+}
+
+function parseArgs(argv: readonly string[]): Settings {
+  const quick = argv.includes('--quick');
+  const val = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const reps = Number(val('--reps') ?? (quick ? 3 : 5));
+  const only = val('--only');
+  const suites = val('--suites');
+  return {
+    quick,
+    reps,
+    bulkBytes: Math.round(Number(val('--bulk-mb') ?? (quick ? 16 : 64)) * 1024 * 1024),
+    handshakeMs: Number(val('--hs-ms') ?? (quick ? 300 : 1500)),
+    idleConnections: Number(val('--connections') ?? (quick ? 200 : 1000)),
+    memoryReps: quick ? 1 : 2,
+    mixed: !argv.includes('--no-mixed'),
+    only: only ? new Set(only.split(',')) : undefined,
+    suites: suites ? suites.split(',') : undefined,
+    json: resolve(val('--json') ?? '.build/bench-results.jsonl'),
+  };
+}
+
+// ---- peers -------------------------------------------------------------------------------------
+
+const here = fileURLToPath(import.meta.url);
+const isTs = here.endsWith('.ts');
+const peerPath = resolve(dirname(here), isTs ? 'peer.ts' : 'peer.js');
+
+class Peer {
+  #child: ChildProcess;
+  #next = 1;
+  #waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  constructor(readonly name: string) {
+    this.#child = fork(peerPath, [], {
+      execArgv: [...(isTs ? ['--import', 'tsx'] : []), '--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#child.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+      const w = this.#waiting.get(m.id);
+      this.#waiting.delete(m.id);
+      if (!w) return;
+      if (m.ok) w.resolve(m.result);
+      else w.reject(new Error(`${this.name}: ${m.error}`));
+    });
+    this.#child.on('exit', (code) => {
+      for (const w of this.#waiting.values()) w.reject(new Error(`${this.name} exited (${code})`));
+      this.#waiting.clear();
+    });
+  }
+
+  call<T>(req: Request): Promise<T> {
+    const id = this.#next++;
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#child.send({ id, req });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
+    const exited = new Promise<void>((r) => this.#child.once('exit', () => r()));
+    await this.call({ op: 'exit' }).catch(() => {});
+    const t = setTimeout(() => this.#child.kill(), 3000);
+    await exited;
+    clearTimeout(t);
+  }
+}
+
+/** Servers in one server peer: port per (impl, cert). */
+type Ports = Record<Impl, Record<CertKind, number>>;
+
+async function serveAll(server: Peer, pki: BenchPki): Promise<Ports> {
+  const ports = { hush: {}, node: {} } as Ports;
+  for (const impl of ['hush', 'node'] as const) {
+    for (const cert of ['ecdsa', 'rsa'] as const) {
+      ports[impl][cert] = (await server.call<{ port: number }>({ op: 'serve', impl, cert, pki })).port;
+    }
+  }
+  return ports;
+}
+
+// ---- results -----------------------------------------------------------------------------------
+
+interface Row {
+  readonly section: string;
+  readonly name: string;
+  readonly unit: string;
+  /** Higher is better (rates) or lower is better (costs). */
+  readonly higherIsBetter: boolean;
+  readonly samples: Partial<Record<string, number[]>>;
+  /** Minimum hush/node ratio (rates) or maximum (costs) the issue asks for. */
+  readonly target?: number;
+  note?: string;
+}
+
+const rows: Row[] = [];
+
+function row(section: string, name: string, unit: string, higherIsBetter: boolean, target?: number): Row {
+  const r: Row = { section, name, unit, higherIsBetter, samples: {}, ...(target !== undefined ? { target } : {}) };
+  rows.push(r);
+  return r;
+}
+
+function add(r: Row, pair: string, v: number): void {
+  (r.samples[pair] ??= []).push(v);
+}
+
+function ratioOf(r: Row): number {
+  return pairedRatio(r.samples.hush ?? [], r.samples.node ?? []);
+}
+
+function met(r: Row): boolean | undefined {
+  if (r.target === undefined) return undefined;
+  const q = ratioOf(r);
+  if (!Number.isFinite(q)) return undefined;
+  return r.higherIsBetter ? q >= r.target : q <= r.target;
+}
+
+const PAIR_COLUMNS = ['hush', 'node', 'hush→node', 'node→hush'];
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return '-';
+  if (Math.abs(v) >= 100) return v.toFixed(0);
+  if (Math.abs(v) >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+function cell(xs: number[] | undefined): string {
+  if (!xs || xs.length === 0) return '-';
+  return `${fmt(median(xs))} ±${(spread(xs) * 50).toFixed(0)}%`;
+}
+
+function printTable(): void {
+  const header = ['metric', 'unit', ...PAIR_COLUMNS, 'hush/node', 'target', 'met'];
+  const lines: string[][] = [header];
+  let section = '';
+  // Grouped by section, in the order sections first appear (stable within a section).
+  const sections = [...new Set(rows.map((r) => r.section))];
+  const sorted = [...rows].sort((a, b) => sections.indexOf(a.section) - sections.indexOf(b.section));
+  for (const r of sorted) {
+    if (r.section !== section) {
+      section = r.section;
+      lines.push([`[${section}]`]);
+    }
+    const q = ratioOf(r);
+    const m = met(r);
+    const target = r.target === undefined ? '' : `${r.higherIsBetter ? '≥' : '≤'}${r.target}`;
+    lines.push([
+      r.name, r.unit, ...PAIR_COLUMNS.map((p) => cell(r.samples[p])),
+      Number.isFinite(q) ? q.toFixed(2) : '-', target, m === undefined ? '' : m ? 'yes' : 'NO',
+      ...(r.note ? [r.note] : []),
+    ]);
+  }
+  const widths = header.map((_, i) => Math.max(...lines.filter((l) => l.length > 1).map((l) => (l[i] ?? '').length)));
+  for (const l of lines) {
+    if (l.length === 1) console.log(l[0]);
+    else console.log(l.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i] ?? 0))).join('  '));
+  }
+  console.log('±: half the spread (max - min) / median of the repetitions. hush/node: median of per-repetition ratios.');
+}
+
+function writeJson(settings: Settings, meta: Record<string, unknown>): void {
+  mkdirSync(dirname(settings.json), { recursive: true });
+  const lines = [JSON.stringify({ type: 'run', ...meta })];
+  for (const r of rows) {
+    const medians: Record<string, number> = {};
+    for (const [p, xs] of Object.entries(r.samples)) if (xs && xs.length) medians[p] = median(xs);
+    lines.push(
+      JSON.stringify({
+        type: 'result', runId: meta.runId, section: r.section, name: r.name, unit: r.unit, higherIsBetter: r.higherIsBetter,
+        medians, spreads: Object.fromEntries(Object.entries(r.samples).map(([p, xs]) => [p, spread(xs ?? [])])),
+        ratio: ratioOf(r), target: r.target ?? null, met: met(r) ?? null, samples: r.samples, note: r.note ?? null,
+      }),
+    );
+  }
+  appendFileSync(settings.json, lines.join('\n') + '\n');
+}
+
+// ---- sections ----------------------------------------------------------------------------------
+
+/** Rep i runs the pairs in order, rep i+1 in reverse (A B, B A, ...), to cancel drift. */
+function order<T>(xs: readonly T[], rep: number): readonly T[] {
+  return rep % 2 === 0 ? xs : [...xs].reverse();
+}
+
+function target(pki: BenchPki, ports: Ports, pair: Pair, cert: CertKind, version: TlsVersion, cipher?: string): ClientTarget {
+  return { impl: pair.client, port: ports[pair.server][cert], caPem: pki.caPem, version, cipher };
+}
+
+async function bulkSection(s: Settings, pki: BenchPki, client: Peer, server: Peer, ports: Ports): Promise<void> {
+  const MB = 1e6;
+  for (const suite of SUITES) {
+    if (s.suites ? !s.suites.some((x) => suite.label.includes(x)) : s.quick && !suite.quick) continue;
+    const pairs: Pair[] = [HUSH, NODE, ...(s.mixed && (!s.quick || suite.label === '1.3 AES-128-GCM') ? [HUSH_NODE, NODE_HUSH] : [])];
+    // Probe: every pair must complete a handshake at this version with exactly this suite.
+    const usable: Pair[] = [];
+    const skipped: string[] = [];
+    for (const p of pairs) {
+      try {
+        const r = await client.call<BulkResult>({ op: 'bulk', target: target(pki, ports, p, suite.cert, suite.version, suite.cipher), dir: 'down', bytes: 1 << 20 });
+        if (r.protocol !== suite.version || r.cipher !== suite.standardName) throw new Error(`negotiated ${r.protocol} ${r.cipher}`);
+        usable.push(p);
+      } catch (e) {
+        skipped.push(`${pairName(p)}: ${(e as Error).message.slice(0, 80)}`);
+      }
+    }
+    for (const dir of ['down', 'up'] as const) {
+      const arrow = dir === 'down' ? 'server→client' : 'client→server';
+      const rate = row('bulk', `${suite.label} ${arrow}`, 'MB/s', true, suite.version === 'TLSv1.3' && !suite.label.includes('256') ? 1.0 : undefined);
+      const cliCpu = row('bulk CPU', `${suite.label} ${arrow} client`, 'ms/GB', false);
+      const srvCpu = row('bulk CPU', `${suite.label} ${arrow} server`, 'ms/GB', false);
+      if (skipped.length) rate.note = `skipped ${skipped.join('; ')}`;
+      if (usable.length === 0) continue;
+      for (const p of usable) await runBulk(p); // warm-up, not recorded
+      for (let rep = 0; rep < s.reps; rep++) {
+        for (const p of order(usable, rep)) {
+          const r = await runBulk(p);
+          const name = pairName(p);
+          add(rate, name, s.bulkBytes / MB / (r.client.ms / 1000));
+          add(cliCpu, name, r.client.cpuUs / 1000 / (s.bulkBytes / 1e9));
+          add(srvCpu, name, r.server.transferCpuUs / 1000 / (r.server.transferBytes / 1e9));
+        }
+      }
+      process.stdout.write(`  bulk ${suite.label} ${arrow}: hush ${fmt(median(rate.samples.hush ?? []))} MB/s, node ${fmt(median(rate.samples.node ?? []))} MB/s\n`);
+
+      async function runBulk(p: Pair): Promise<{ client: BulkResult; server: Measure }> {
+        await server.call({ op: 'mark' });
+        const c = await client.call<BulkResult>({ op: 'bulk', target: target(pki, ports, p, suite.cert, suite.version, suite.cipher), dir, bytes: s.bulkBytes });
+        const m = await server.call<Measure>({ op: 'measure' });
+        return { client: c, server: m };
+      }
+    }
+  }
+}
+
+async function handshakeSection(s: Settings, pki: BenchPki, client: Peer, server: Peer, ports: Ports, resumed: boolean): Promise<void> {
+  for (const h of HANDSHAKES) {
+    if (h.resume !== resumed) continue;
+    const pairs: Pair[] = [HUSH, NODE, ...(s.mixed ? [HUSH_NODE, NODE_HUSH] : [])];
+    const section = resumed ? 'resumed handshakes' : 'full handshakes (TLS 1.3, x25519, chain+name verified)';
+    const rate = row(section, h.label, 'hs/s', true, 0.8);
+    const cliCpu = row(section, `${h.label} client CPU`, 'ms/hs', false);
+    const srvCpu = row(section, `${h.label} server CPU`, 'ms/hs', false, !resumed ? 1.25 : undefined);
+    const run = (p: Pair, ms: number): Promise<[HandshakeResult, Measure]> =>
+      (async () => {
+        await server.call({ op: 'mark' });
+        const c = await client.call<HandshakeResult>({
+          op: 'handshakes', target: target(pki, ports, p, h.cert, 'TLSv1.3'), concurrency: h.concurrency, durationMs: ms, resume: h.resume,
+        });
+        const m = await server.call<Measure>({ op: 'measure' });
+        return [c, m];
+      })();
+    for (const p of pairs) await run(p, Math.min(200, s.handshakeMs)); // warm-up
+    const notes: string[] = [];
+    for (let rep = 0; rep < s.reps; rep++) {
+      for (const p of order(pairs, rep)) {
+        const [c, m] = await run(p, s.handshakeMs);
+        const name = pairName(p);
+        add(rate, name, (c.count / c.ms) * 1000);
+        add(cliCpu, name, c.cpuUs / 1000 / Math.max(1, c.count));
+        add(srvCpu, name, m.cpuUs / 1000 / Math.max(1, m.handshakes));
+        if (h.resume && c.resumed < c.count) notes.push(`${name}: ${c.count - c.resumed}/${c.count} not resumed`);
+        if (c.errors) notes.push(`${name}: ${c.errors} errors (${c.firstError})`);
+      }
+    }
+    if (notes.length) rate.note = [...new Set(notes)].slice(0, 3).join('; ');
+    process.stdout.write(`  ${h.label}: hush ${fmt(median(rate.samples.hush ?? []))} hs/s, node ${fmt(median(rate.samples.node ?? []))} hs/s\n`);
+  }
+}
+
+async function memorySection(s: Settings, pki: BenchPki): Promise<void> {
+  const n = s.idleConnections;
+  const section = `memory (fresh processes, ${n} idle connections)`;
+  const srvRss = row(section, 'server RSS per idle conn', 'KB', false, 1.0);
+  const srvHeap = row(section, 'server heap per idle conn', 'KB', false, 1.0);
+  const srvExt = row(section, 'server external+arrayBuffers per idle conn', 'KB', false);
+  const cliRss = row(section, 'client RSS per idle conn', 'KB', false, 1.0);
+  const cliHeap = row(section, 'client heap per idle conn', 'KB', false, 1.0);
+  const peakSrv = row(section, 'server peak RSS, 1.3 AES-128-GCM down+up', 'MB', false);
+  const peakCli = row(section, 'client peak RSS, 1.3 AES-128-GCM down+up', 'MB', false);
+  const KB = 1024;
+  for (let rep = 0; rep < s.memoryReps; rep++) {
+    for (const impl of order(['hush', 'node'] as const, rep)) {
+      const server = new Peer(`${impl} memory server`);
+      const client = new Peer(`${impl} memory client`);
+      try {
+        const { port } = await server.call<{ port: number }>({ op: 'serve', impl, cert: 'ecdsa', pki });
+        const t: ClientTarget = { impl, port, caPem: pki.caPem, version: 'TLSv1.3' };
+        // Warm both processes up (code loaded, JIT) with a few connections first.
+        await client.call({ op: 'idleOpen', target: t, count: 20 });
+        await client.call({ op: 'idleClose' });
+        const m0 = await server.call<MemorySample>({ op: 'memory' });
+        const c = await client.call<{ before: MemorySample; after: MemorySample }>({ op: 'idleOpen', target: t, count: n });
+        const m1 = await server.call<MemorySample>({ op: 'memory' });
+        add(srvRss, impl, (m1.rss - m0.rss) / n / KB);
+        add(srvHeap, impl, (m1.heapUsed - m0.heapUsed) / n / KB);
+        add(srvExt, impl, (m1.external - m0.external) / n / KB);
+        add(cliRss, impl, (c.after.rss - c.before.rss) / n / KB);
+        add(cliHeap, impl, (c.after.heapUsed - c.before.heapUsed) / n / KB);
+        await client.call({ op: 'idleClose' });
+      } finally {
+        await client.stop();
+        await server.stop();
+      }
+    }
+  }
+  // Peak memory during a bulk run, fresh processes per implementation.
+  for (let rep = 0; rep < s.memoryReps; rep++) {
+    for (const impl of order(['hush', 'node'] as const, rep)) {
+      const server = new Peer(`${impl} peak server`);
+      const client = new Peer(`${impl} peak client`);
+      try {
+        const { port } = await server.call<{ port: number }>({ op: 'serve', impl, cert: 'ecdsa', pki });
+        const t: ClientTarget = { impl, port, caPem: pki.caPem, version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' };
+        await server.call({ op: 'mark' });
+        const d = await client.call<BulkResult>({ op: 'bulk', target: t, dir: 'down', bytes: s.bulkBytes });
+        const u = await client.call<BulkResult>({ op: 'bulk', target: t, dir: 'up', bytes: s.bulkBytes });
+        const m = await server.call<Measure>({ op: 'measure' });
+        add(peakSrv, impl, m.peakRss / 1e6);
+        add(peakCli, impl, Math.max(d.peakRss, u.peakRss) / 1e6);
+      } finally {
+        await client.stop();
+        await server.stop();
+      }
+    }
+  }
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const s = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const runId = new Date().toISOString();
+  const cpuModel = (() => {
+    try {
+      return /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
+    } catch {
+      return cpus()[0]?.model;
+    }
+  })();
+  const meta = {
+    runId, mode: s.quick ? 'quick' : 'full', node: process.version, cpus: cpus().length, cpuModel,
+    code: isTs ? 'src via tsx' : 'dist', reps: s.reps, bulkBytes: s.bulkBytes, handshakeMs: s.handshakeMs, idleConnections: s.idleConnections,
+  };
+  console.log(`hush bench (${meta.mode}): node ${meta.node}, ${meta.cpus} cpus (${cpuModel}), ${meta.code}, ${s.reps} reps`);
+  const pki = makeBenchPki();
+  const want = (name: string): boolean => !s.only || s.only.has(name);
+  const client = new Peer('client');
+  const server = new Peer('server');
+  try {
+    const ports = await serveAll(server, pki);
+    if (want('bulk')) await bulkSection(s, pki, client, server, ports);
+    if (want('handshake')) await handshakeSection(s, pki, client, server, ports, false);
+    if (want('resume')) await handshakeSection(s, pki, client, server, ports, true);
+  } finally {
+    await client.stop();
+    await server.stop();
+  }
+  if (want('memory')) await memorySection(s, pki);
+  const seconds = (performance.now() - started) / 1000;
+  console.log('');
+  printTable();
+  writeJson(s, { ...meta, seconds });
+  console.log(`\n${seconds.toFixed(0)} s; JSON lines appended to ${s.json}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
