@@ -80,6 +80,14 @@ describe('hush TLS 1.2 client × openssl s_server', { skip: interopSkip(), concu
     assert.equal(done.length, 6);
   });
 
+  test('Ed25519 server certificate with an ECDHE_ECDSA suite (RFC 8422 §5.3)', async () => {
+    await withServer({ cert: pki.server.ed25519.cert, key: pki.server.ed25519.key }, async (srv) => {
+      const { info } = await connect(srv, { maxVersion: 'TLSv1.2' });
+      assert.equal(info.cipherName, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256');
+      assert.equal(info.signatureSchemeName, 'ed25519');
+    });
+  });
+
   test('offering TLS 1.3 and 1.2 to a TLS 1.2-only server: TLS 1.2 with the default suites, no downgrade alarm', async () => {
     const { info } = await connect(servers.rsa!);
     assert.equal(info.version, 'TLSv1.2');
