@@ -261,3 +261,34 @@ test('a ClientHello with a non-empty renegotiation_info → handshake_failure (R
   s.receive(plain(ContentType.handshake, bad));
   assert.equal(alertOf(s), 'handshake_failure');
 });
+
+test('hush client ↔ hush server over TLS 1.2 in memory: ECDSA and RSA certificates, data both ways', async () => {
+  const { connect: pair, assertEstablished, dataOf, pump } = await import('../connection/helpers.js');
+  for (const cert of [pki().server.p256, pki().server.rsa]) {
+    const p = pair({ maxVersion: 'TLSv1.2' }, { certificates: [cert] });
+    assertEstablished(p);
+    assert.equal(p.server.handshakeInfo?.version, 'TLSv1.2');
+    assert.equal(p.client.handshakeInfo?.cipherName, p.server.handshakeInfo?.cipherName);
+    p.client.write(new Uint8Array([7, 8, 9]));
+    p.server.write(new Uint8Array([1, 2]));
+    pump(p.client, p.server, { a: p.clientEvents, b: p.serverEvents });
+    assert.deepEqual([...dataOf(p.serverEvents)], [7, 8, 9]);
+    assert.deepEqual([...dataOf(p.clientEvents)], [1, 2]);
+  }
+});
+
+test('hush client resumes a TLS 1.2 session by ticket and by session ID', async () => {
+  const { connect: pair, assertEstablished } = await import('../connection/helpers.js');
+  const ticketKeys = [provider.randomBytes(32)];
+  for (const server of [{ ticketKeys }, { sessionCache: new MemorySessionCache(8) }] as const) {
+    const config = serverConfig(server);
+    const first = pair({ maxVersion: 'TLSv1.2' }, config);
+    assertEstablished(first);
+    const session = first.clientEvents.flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1);
+    assert.ok(session, 'the client got a session');
+    const again = pair({ maxVersion: 'TLSv1.2', session }, config);
+    assertEstablished(again);
+    assert.equal(again.server.handshakeInfo?.resumed, true, JSON.stringify(Object.keys(server)));
+    assert.equal(again.client.handshakeInfo?.resumed, true);
+  }
+});
