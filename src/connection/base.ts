@@ -71,6 +71,10 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private receivedCloseNotify = false;
   private info: HandshakeInfo | undefined;
   private emptyRecords = 0;
+  /** Consecutive TLS 1.2 warning alerts ignored (bounded like empty records). */
+  private warningAlerts = 0;
+  /** TLS 1.2 was negotiated (set before the handshake completes, for alert handling). */
+  private tls12 = false;
   private ccsSent = false;
   /** A KeyUpdate(update_requested) arrived: answer with our own before sending more data. */
   private keyUpdateOwed = false;
@@ -227,6 +231,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   useTls12Records(): void {
+    this.tls12 = true;
     this.deframer.setLimits({ maxCiphertextLength: MAX_CIPHERTEXT_LENGTH_12 });
   }
 
@@ -292,6 +297,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       this.emptyRecords = 0;
     }
 
+    if (type !== ContentType.alert) this.warningAlerts = 0;
     switch (type) {
       case ContentType.handshake:
         this.joiner.push(content);
@@ -373,7 +379,10 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       return; // RFC 8446 §6.1: user_canceled is followed by close_notify; ignore it.
     }
     if (level === AlertLevel.warning && !this.is13OrUnknown()) {
-      return; // TLS 1.2 warning alerts other than close_notify are ignored (RFC 5246 §7.2.2).
+      // TLS 1.2 warning alerts other than close_notify are ignored (RFC 5246 §7.2.2), a bounded number in a row.
+      if (++this.warningAlerts > MAX_EMPTY_RECORDS) throw unexpectedMessage('too many warning alerts in a row');
+      this.trace(trace('alert', `The peer sent the warning alert ${alertName(desc)}; TLS 1.2 lets us go on.`, { alert: alertName(desc), level: 'warning' }));
+      return;
     }
     // RFC 8446 §6.2: every other alert is fatal, whatever its level.
     const err = new TlsError(desc, `the peer sent a fatal alert: ${alertName(desc)}`, { remote: true });
@@ -456,6 +465,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   private is13OrUnknown(): boolean {
+    if (this.tls12) return false;
     return this.info === undefined || this.info.version === 'TLSv1.3';
   }
 

@@ -9,7 +9,17 @@ import net from 'node:net';
 import path from 'node:path';
 import { closedPort, hush, interopSkip, jsonLines, requireProgram, startServe, tempDir, type Served } from './helpers.js';
 
-const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
+const SUITES13 = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
+/** What `hush get` offers by default: the TLS 1.3 suites, then TLS 1.2 ECDHE + AEAD only (no RSA key transport, no CBC). */
+const SUITES = [
+  ...SUITES13,
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+];
 const CONTRACT = ['event', 'version', 'cipher', 'group', 'signature', 'alpn', 'resumed', 'peer'];
 
 const home = path.join(tempDir(), 'home');
@@ -85,7 +95,7 @@ test('--trace narrates the handshake in numbered plain-words steps', async () =>
   const text = r.stderr;
   const order = [
     /Connecting to localhost:\d+/,
-    /Sent ClientHello: offering TLSv1\.3 with cipher suites TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256/,
+    /Sent ClientHello: offering TLSv1\.3, TLSv1\.2 with cipher suites TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256/,
     /ServerHello: it chose TLSv1\.3, the cipher suite TLS_AES_128_GCM_SHA256 and the key exchange x25519/,
     /certificate chain: CN=localhost ← CN=hush local CA .*It is trusted because each certificate is signed by the next/,
     /signed the handshake .*ecdsa_secp256r1_sha256.*signature checks out/,

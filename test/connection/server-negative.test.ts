@@ -73,15 +73,18 @@ test('garbage, truncated and malformed first flights', () => {
   assertFailed(serverGets(record(ContentType.change_cipher_spec, new Uint8Array([1]))), 'unexpected_message');
 });
 
-test('old versions only → protocol_version', () => {
+test('versions older than TLS 1.2 → protocol_version; TLS 1.2 offered with only TLS 1.3 suites → handshake_failure', () => {
   const tls10 = hello({ legacyVersion: ProtocolVersion.TLSv1, drop: [ExtensionType.supported_versions] });
   assertFailed(serverGets(record(ContentType.handshake, tls10)), 'protocol_version');
-  const tls12 = hello({ drop: [ExtensionType.supported_versions] });
-  assertFailed(serverGets(record(ContentType.handshake, tls12)), 'protocol_version');
-  const sv12 = hello({ replace: [m.encodeSupportedVersionsClientExt([ProtocolVersion.TLSv1_2, ProtocolVersion.TLSv1_1])] });
-  assertFailed(serverGets(record(ContentType.handshake, sv12)), 'protocol_version');
+  const sv11 = hello({ replace: [m.encodeSupportedVersionsClientExt([ProtocolVersion.TLSv1_1, ProtocolVersion.TLSv1])] });
+  assertFailed(serverGets(record(ContentType.handshake, sv11)), 'protocol_version');
   const ssl3 = hello({ legacyVersion: ProtocolVersion.SSLv3, drop: [ExtensionType.supported_versions] });
   assertFailed(serverGets(record(ContentType.handshake, ssl3)), 'protocol_version');
+  // TLS 1.2 is negotiated, but this hello offers no TLS 1.2 suite (nor RFC 5746 signalling).
+  const tls12 = hello({ drop: [ExtensionType.supported_versions] });
+  assertFailed(serverGets(record(ContentType.handshake, tls12)), 'handshake_failure');
+  const sv12 = hello({ replace: [m.encodeSupportedVersionsClientExt([ProtocolVersion.TLSv1_2, ProtocolVersion.TLSv1_1])] });
+  assertFailed(serverGets(record(ContentType.handshake, sv12)), 'handshake_failure');
 });
 
 test('ClientHello rule violations get their alerts', () => {
