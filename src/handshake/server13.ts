@@ -402,6 +402,11 @@ function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHe
     const opened = sealer.open(id.identity);
     if (!opened) continue;
     const t = opened.state;
+    // A TLS 1.2 session (same ticket keys) never resumes as TLS 1.3: its secret is a master secret, not a PSK.
+    if (t.version === 'TLSv1.2') {
+      reason = 'it is a ticket for a TLS 1.2 session';
+      continue;
+    }
     const ticketSuite = tls13SuiteById(t.cipherSuite);
     // RFC 8446 §4.2.11: the PSK's hash must be the chosen suite's.
     if (!ticketSuite || ticketSuite.hash !== suite.hash) {
