@@ -5,7 +5,7 @@
 // Everything started here is stopped by PID (never by name), every wait is bounded, and the PKI lives
 // in one mkdtemp directory per test process that is removed at exit.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { constants as cryptoConstants, createHash } from 'node:crypto';
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import type { ConnectionEvent, HandshakeInfo, SessionTicket } from '../../src/co
 import type { TlsError } from '../../src/errors/errors.js';
 import type { TraceEvent } from '../../src/handshake/trace.js';
 import { decodePem } from '../../src/asn1/index.js';
+import { suiteByName } from '../../src/crypto/suites.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
 
 const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
@@ -1011,4 +1012,236 @@ let testTrustCache: TrustStore | undefined;
 export function testTrust(): TrustStore {
   testTrustCache ??= new TrustStore(pemCertificates(testPki().ca.cert));
   return testTrustCache;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TLS 1.2 peers (servers): each serves several certificates at once (the suite the client offers
+// picks ECDSA or RSA), is restricted to TLS 1.2 unless asked otherwise, and reports each
+// connection as the peer itself saw it (version, suite in the peer's own naming, resumed).
+
+export interface Peer12Options {
+  /** Certificates (leaf-first chain and key files). openssl takes at most two (-cert, -dcert). */
+  certs: readonly { readonly cert: string; readonly key: string }[];
+  /** 'tls1.2' (default): the peer speaks TLS 1.2 only; 'any': its defaults (TLS 1.3 and 1.2). */
+  versions?: 'tls1.2' | 'any';
+  /** TLS 1.2 suites the peer accepts, IANA names (RSA key transport and CBC only when listed). Default: the peer's defaults. */
+  suites?: readonly string[];
+  /** Session tickets (RFC 5077); default true. With false only session IDs resume (Go: nothing resumes). */
+  tickets?: boolean;
+  /** openssl only: false → -no_etm (CBC suites MAC-then-encrypt). */
+  etm?: boolean;
+  /** openssl only: 'stdio' runs s_server's own loop (stdin commands such as "R"; data printed to stdout). Default: -rev. */
+  mode?: 'echo' | 'stdio';
+}
+
+/** One connection as the peer reported it. */
+export interface PeerConnection12 {
+  /** As the peer names it: TLSv1.2 / TLS1.2 / ... */
+  readonly version: string;
+  /** The suite as the peer names it (OpenSSL, GnuTLS or IANA name). */
+  readonly suite: string;
+  /** Undefined when the peer does not say. */
+  readonly resumed: boolean | undefined;
+}
+
+export interface PeerServer12 extends PeerServer {
+  /** What the peer reported for each connection so far (completed handshakes, in order). */
+  connections(): PeerConnection12[];
+  /** The echo adds nothing (gnutls, go, node) or reverses each line (openssl -rev). */
+  readonly reverses: boolean;
+}
+
+/** IANA TLS 1.2 suite name → OpenSSL name (what s_server -cipher and node's ciphers take). */
+function opensslSuiteName(iana: string): string {
+  const s = suiteByName(iana);
+  if (!s || s.version !== 'TLSv1.2') throw new Error(`not a TLS 1.2 suite hush knows: ${iana}`);
+  return s.opensslName;
+}
+
+/** GnuTLS priority items for a TLS 1.2 suite (key exchange, cipher, MAC). */
+function gnutlsSuiteItems(iana: string): { kx: string; cipher: string; mac: string } {
+  const m = /^TLS_(ECDHE_ECDSA|ECDHE_RSA|RSA)_WITH_(AES_128|AES_256|CHACHA20)_(GCM|CBC|POLY1305)_(SHA256|SHA384|SHA)$/.exec(iana);
+  if (!m) throw new Error(`no GnuTLS priority for ${iana}`);
+  const kx = m[1]!.replace('_', '-');
+  const cipher = m[2] === 'CHACHA20' ? 'CHACHA20-POLY1305' : `${m[2]!.replace('_', '-')}-${m[3]}`;
+  const mac = m[3] === 'CBC' ? (m[4] === 'SHA' ? 'SHA1' : m[4]!) : 'AEAD';
+  return { kx, cipher, mac };
+}
+
+/** The GnuTLS priority string for a TLS 1.2 server (exactly these suites' parts when given). */
+export function gnutlsPriority12(opts: Pick<Peer12Options, 'versions' | 'suites'>): string {
+  let p = opts.versions === 'any' ? 'NORMAL:+VERS-TLS1.2:+VERS-TLS1.3' : 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
+  if (opts.suites) {
+    const items = opts.suites.map(gnutlsSuiteItems);
+    const uniq = (xs: string[]): string[] => [...new Set(xs)];
+    p += ':-KX-ALL' + uniq(items.map((i) => i.kx)).map((x) => ':+' + x).join('');
+    // TLS 1.3 needs its AEADs too when it is allowed.
+    const ciphers = uniq([...items.map((i) => i.cipher), ...(opts.versions === 'any' ? ['AES-128-GCM', 'AES-256-GCM', 'CHACHA20-POLY1305'] : [])]);
+    p += ':-CIPHER-ALL' + ciphers.map((x) => ':+' + x).join('');
+    p += ':-MAC-ALL' + uniq(['AEAD', ...items.map((i) => i.mac)]).map((x) => ':+' + x).join('');
+  }
+  return p;
+}
+
+/** openssl s_server: TLS 1.2 only unless versions 'any'; two certificates via -cert/-dcert. */
+export async function startOpensslServer12(opts: Peer12Options): Promise<PeerServer12> {
+  requirePeer('openssl');
+  if (opts.certs.length < 1 || opts.certs.length > 2) throw new Error('openssl s_server takes one or two certificates');
+  const [a, b] = opts.certs;
+  const args = ['s_server', ...(opts.versions === 'any' ? [] : ['-tls1_2']), '-accept', '127.0.0.1:0', '-naccept', '1000',
+    '-cert', a!.cert, '-key', a!.key, '-cert_chain', a!.cert];
+  if (b) args.push('-dcert', b.cert, '-dkey', b.key, '-dcert_chain', b.cert);
+  if (opts.suites) args.push('-cipher', opts.suites.map(opensslSuiteName).join(':'));
+  if (opts.tickets === false) args.push('-no_ticket');
+  if (opts.etm === false) args.push('-no_etm');
+  const stdio = opts.mode === 'stdio';
+  if (!stdio) args.push('-rev');
+  const p = await startProcess('openssl', args, { readyRegex: /^ACCEPT 127\.0\.0\.1:\d+$/m, timeoutMs: 10_000, stdin: stdio, lifetimeMs: 120_000 });
+  const port = Number(/^ACCEPT 127\.0\.0\.1:(\d+)$/m.exec(p.stdout())![1]);
+  return {
+    name: 'openssl',
+    host: '127.0.0.1',
+    port,
+    reverses: !stdio,
+    log: () => p.stderr() + p.stdout(),
+    stop: () => p.stop(),
+    // With -rev s_server reports each connection on stderr: "Protocol version: ...", "Ciphersuite:
+    // ..." (not whether it resumed). Its stdio loop prints "CIPHER is ..." (and "Reused session-id")
+    // on stdout, flushed with the first data it prints, and no version: with -tls1_2 it can only be TLSv1.2.
+    connections: () =>
+      stdio
+        ? [...p.stdout().matchAll(/^CIPHER is (\S+)$/gm)].map((m) => ({
+            version: opts.versions === 'any' ? 'unknown' : 'TLSv1.2',
+            suite: m[1]!,
+            resumed: undefined,
+          }))
+        : p.stderr().split(/^CONNECTION ESTABLISHED$/m).slice(1).flatMap((block) => {
+            const v = /^Protocol version: (\S+)$/m.exec(block);
+            const c = /^Ciphersuite: (\S+)$/m.exec(block);
+            return v && c ? [{ version: v[1]!, suite: c[1]!, resumed: undefined }] : [];
+          }),
+    ...(stdio ? { stdin: (text: string) => void p.proc.stdin!.write(text), stdout: () => p.stdout() } : {}),
+  };
+}
+
+/** gnutls-serv --echo with a TLS 1.2 priority; several certificates (--x509certfile/--x509keyfile pairs). */
+export async function startGnutlsServer12(opts: Peer12Options): Promise<PeerServer12> {
+  requirePeer('gnutls');
+  const port = await freePort();
+  const args = ['--echo', '--crlf', '-p', String(port), '--priority', gnutlsPriority12(opts), '--disable-client-cert'];
+  for (const c of opts.certs) args.push('--x509certfile', c.cert, '--x509keyfile', c.key);
+  if (opts.tickets === false) args.push('--noticket');
+  const p = await startProcess('gnutls-serv', args, { readyRegex: /listening on/i, timeoutMs: 10_000 });
+  await waitForPort(port, 5000);
+  return {
+    name: 'gnutls',
+    host: '127.0.0.1',
+    port,
+    reverses: false,
+    log: () => p.stderr() + p.stdout(),
+    stop: () => p.stop(),
+    // A block per accepted connection: "- Description: (TLS1.2-X.509)-(ECDHE-X25519)-(ECDSA-SHA256)-(AES-128-GCM)",
+    // "*** This is a resumed session" when resumed.
+    connections: () =>
+      (p.stdout() + p.stderr()).split(/^\* Accepted connection/m).slice(1).flatMap((block) => {
+        const d = /^- Description: \((TLS1\.[23])[^)]*\)-(.*)$/m.exec(block);
+        return d ? [{ version: d[1]!, suite: d[2]!.trim(), resumed: /resumed session/i.test(block) }] : [];
+      }),
+  };
+}
+
+/** The Go echo server (test/interop/go/server) with TLS 1.2 allowed: tickets only (Go keeps no session-ID cache). */
+export async function startGoServer12(opts: Peer12Options): Promise<PeerServer12> {
+  const bin = await buildGoServer();
+  if (opts.certs.length < 1 || opts.certs.length > 2) throw new Error('the Go server takes one or two certificates');
+  const [a, b] = opts.certs;
+  const args = ['-addr', '127.0.0.1:0', '-cert', a!.cert, '-key', a!.key, '-min-version', '1.2', '-max-version', opts.versions === 'any' ? '1.3' : '1.2'];
+  if (b) args.push('-cert2', b.cert, '-key2', b.key);
+  if (opts.suites) args.push('-suites', opts.suites.join(','));
+  if (opts.tickets === false) args.push('-no-tickets');
+  const p = await startProcess(bin, args, { readyRegex: /^LISTENING \d+$/m, timeoutMs: 10_000 });
+  const port = Number(/^LISTENING (\d+)$/m.exec(p.stdout())![1]);
+  return {
+    name: 'go',
+    host: '127.0.0.1',
+    port,
+    reverses: false,
+    log: () => p.stderr() + p.stdout(),
+    stop: () => p.stop(),
+    connections: () =>
+      [...p.stderr().matchAll(/handshake ok: version=(\S+) suite=(\S+) resumed=(true|false)/g)].map((m) => ({
+        version: m[1]!,
+        suite: m[2]!,
+        resumed: m[3] === 'true',
+      })),
+  };
+}
+
+/**
+ * An in-process node:tls echo server allowing TLS 1.2. With tickets false, session IDs resume
+ * through a small in-memory store (node keeps none unless 'newSession'/'resumeSession' are handled).
+ */
+export async function startNodeServer12(opts: Peer12Options): Promise<PeerServer12 & { server: tls.Server }> {
+  const errors: string[] = [];
+  const seen: PeerConnection12[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = tls.createServer(
+    {
+      cert: opts.certs.map((c) => readFileSync(c.cert)),
+      key: opts.certs.map((c) => readFileSync(c.key)),
+      minVersion: 'TLSv1.2',
+      maxVersion: opts.versions === 'any' ? 'TLSv1.3' : 'TLSv1.2',
+      ...(opts.suites ? { ciphers: [...tls.DEFAULT_CIPHERS.split(':').filter((c) => c.startsWith('TLS_')), ...opts.suites.map(opensslSuiteName)].join(':') } : {}),
+      ...(opts.tickets === false ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
+    },
+    (socket) => {
+      sockets.add(socket);
+      seen.push({ version: socket.getProtocol() ?? '?', suite: socket.getCipher().name, resumed: socket.isSessionReused() });
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', (e) => errors.push(e.message));
+      socket.pipe(socket);
+    },
+  );
+  if (opts.tickets === false) {
+    const store = new Map<string, Buffer>();
+    server.on('newSession', (id: Buffer, data: Buffer, cb: () => void) => {
+      if (store.size < 1000) store.set(id.toString('hex'), data);
+      cb();
+    });
+    server.on('resumeSession', (id: Buffer, cb: (err: Error | null, data: Buffer | null) => void) => {
+      cb(null, store.get(id.toString('hex')) ?? null);
+    });
+  }
+  server.on('tlsClientError', (e) => errors.push(`tlsClientError: ${e.message}`));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    name: 'node',
+    host: '127.0.0.1',
+    port,
+    server,
+    reverses: false,
+    log: () => errors.join('\n'),
+    connections: () => [...seen],
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function startPeer12(peer: PeerName, opts: Peer12Options): Promise<PeerServer12> {
+  switch (peer) {
+    case 'openssl':
+      return startOpensslServer12(opts);
+    case 'gnutls':
+      return startGnutlsServer12(opts);
+    case 'go':
+      return startGoServer12(opts);
+    case 'node':
+      return startNodeServer12(opts);
+  }
 }

@@ -7,11 +7,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
+import { createServer as netCreateServer } from 'node:net';
+import { ServerConnection } from '../../src/connection/server.js';
+import type { ServerConfig } from '../../src/handshake/config.js';
+import type { HandshakeInfo } from '../../src/handshake/events.js';
 import path from 'node:path';
 import { createServer, type Server, type ServerOptions } from '../../src/node/server.js';
 import type { TLSSocket } from '../../src/node/socket.js';
 import type { TraceEvent } from '../../src/handshake/trace.js';
-import { requirePeer, startProcess, tempDir } from './peers.js';
+import { Pump, requirePeer, startProcess, tempDir } from './peers.js';
 
 const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
 
@@ -22,6 +26,10 @@ const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
 export interface SeenConnection {
   /** Set when the handshake completed. */
   cipher?: string;
+  /** 'TLSv1.3' or 'TLSv1.2'. */
+  version?: string;
+  /** TLS 1.2: the extended master secret (RFC 7627) was used. */
+  extendedMasterSecret?: boolean;
   group?: string;
   /** The scheme the server signed its CertificateVerify with (undefined when resumed). */
   signature?: string;
@@ -125,6 +133,8 @@ export async function startHushServer(options: ServerOptions, behaviour: { keyUp
     const rec = recordFor(socket);
     const info = socket.handshakeInfo!;
     rec.cipher = info.cipherName;
+    rec.version = info.version;
+    if (info.extendedMasterSecret !== undefined) rec.extendedMasterSecret = info.extendedMasterSecret;
     rec.group = info.groupName;
     rec.signature = info.localSignatureSchemeName;
     rec.resumed = info.resumed;
@@ -311,4 +321,63 @@ export function gnutlsPriority(suites: readonly string[] | undefined, groups: re
   if (suites) p += ':-CIPHER-ALL' + suites.map((s) => ':+' + GNUTLS_SUITE[s]!).join('');
   p += ':-GROUP-ALL' + groups.map((g) => ':+' + GNUTLS_GROUP[g]!).join('');
   return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A hush ServerConnection (the sans-I/O core, no node adapter) echoing over real sockets, for
+// settings the node adapter does not expose (e.g. requireExtendedMasterSecret: false).
+
+export interface CoreServer {
+  readonly port: number;
+  /** The handshake of each connection that completed one, in accept order. */
+  readonly infos: HandshakeInfo[];
+  /** Errors of failed connections. */
+  readonly errors: string[];
+  stop(): Promise<void>;
+}
+
+export async function startCoreServer(config: ServerConfig): Promise<CoreServer> {
+  const infos: HandshakeInfo[] = [];
+  const errors: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = netCreateServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    let pump: Pump | undefined;
+    let reported = false;
+    // Echo: data goes back on the next tick (not from inside the pump's own flush).
+    pump = new Pump(new ServerConnection(config), socket, {
+      keepData: false,
+      onData: (d) => {
+        const copy = d.slice();
+        queueMicrotask(() => pump?.send(copy));
+      },
+    });
+    const check = setInterval(() => {
+      if (pump!.info && !reported) {
+        reported = true;
+        infos.push(pump!.info);
+      }
+      if (pump!.error) errors.push(pump!.error.message);
+      if (pump!.closeNotify) pump!.close();
+      if (pump!.error || pump!.socketClosed) {
+        clearInterval(check);
+        socket.destroy();
+      }
+    }, 5);
+    socket.on('close', () => clearInterval(check));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    infos,
+    errors,
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -3,8 +3,9 @@
 //	hush-interop-client -addr 127.0.0.1:PORT -servername localhost -ca ca.pem
 //	                    [-suite TLS_AES_128_GCM_SHA256] [-curves x25519,secp256r1]
 //	                    [-cert client.pem -key client.key] [-resume] [-send N] [-http]
+//	                    [-min-version 1.2] [-max-version 1.2] [-cipher-suites A,B]
 //
-// TLS 1.3 only. Prints one line per connection:
+// TLS 1.3 only unless -min-version/-max-version say otherwise. Prints one line per connection:
 //
 //	HANDSHAKE n=1 version=TLSv1.3 suite=TLS_AES_128_GCM_SHA256 resumed=false alpn=
 //
@@ -15,7 +16,8 @@
 //
 // Go 1.19 does not let a client choose TLS 1.3 cipher suites (Config.CipherSuites applies to
 // TLS 1.2 only): -suite is the suite the test expects the server to pick, and the client fails
-// when another one was negotiated.
+// when another one was negotiated. -cipher-suites (IANA names, RSA key transport and CBC included)
+// is the TLS 1.2 offer.
 package main
 
 import (
@@ -49,6 +51,9 @@ func main() {
 	send := flag.Int("send", 0, "send N bytes and read them back (echo server)")
 	httpGet := flag.Bool("http", false, "GET /api/connection over HTTP/1.1 and print the body")
 	timeout := flag.Duration("timeout", 10*time.Second, "deadline per connection")
+	minVersion := flag.String("min-version", "1.3", "lowest version offered: 1.2 or 1.3")
+	maxVersion := flag.String("max-version", "1.3", "highest version offered: 1.2 or 1.3")
+	cipherSuites := flag.String("cipher-suites", "", "comma-separated TLS 1.2 suites to offer (IANA names)")
 	flag.Parse()
 
 	if *addr == "" {
@@ -56,8 +61,17 @@ func main() {
 	}
 	cfg := &tls.Config{
 		ServerName: *serverName,
-		MinVersion: tls.VersionTLS13,
-		MaxVersion: tls.VersionTLS13,
+		MinVersion: parseVersion(*minVersion),
+		MaxVersion: parseVersion(*maxVersion),
+	}
+	if *cipherSuites != "" {
+		for _, name := range strings.Split(*cipherSuites, ",") {
+			id, ok := suiteByName(name)
+			if !ok {
+				fail("unknown cipher suite %q", name)
+			}
+			cfg.CipherSuites = append(cfg.CipherSuites, id)
+		}
 	}
 	if *caFile != "" {
 		pem, err := os.ReadFile(*caFile)
@@ -177,4 +191,26 @@ func versionName(v uint16) string {
 		return "TLSv1.2"
 	}
 	return fmt.Sprintf("0x%04x", v)
+}
+
+func parseVersion(v string) uint16 {
+	switch v {
+	case "1.2":
+		return tls.VersionTLS12
+	case "1.3":
+		return tls.VersionTLS13
+	}
+	fail("unknown version %q (1.2 or 1.3)", v)
+	return 0
+}
+
+// suiteByName looks a suite up by its IANA name, secure or not (RSA key transport and CBC are in
+// tls.InsecureCipherSuites).
+func suiteByName(name string) (uint16, bool) {
+	for _, s := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		if s.Name == name {
+			return s.ID, true
+		}
+	}
+	return 0, false
 }

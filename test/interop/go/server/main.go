@@ -2,10 +2,14 @@
 //
 //	hush-interop-server -addr 127.0.0.1:0 -cert chain.pem -key key.pem [-groups x25519,secp256r1]
 //	                    [-client-ca ca.pem] [-alpn h2,http/1.1] [-suites ...]
+//	                    [-cert2 rsa.pem -key2 rsa.key] [-min-version 1.2] [-max-version 1.2]
 //
-// Prints "LISTENING <port>" once ready, then echoes every byte of every connection back.
-// TLS 1.3 only. Go does not let a server restrict TLS 1.3 cipher suites (-suites is accepted for
-// symmetry and ignored for TLS 1.3); the client chooses by offering only one.
+// Prints "LISTENING <port>" once ready, then echoes every byte of every connection back, and logs
+// "handshake ok: version=TLSv1.2 suite=... resumed=..." to stderr for each connection.
+// TLS 1.3 only unless -min-version/-max-version say otherwise. Go does not let a server restrict
+// TLS 1.3 cipher suites: -suites (IANA names) applies to TLS 1.2 only; for TLS 1.3 the client
+// chooses by offering only one. -cert2/-key2 add a second certificate (Go picks the one that
+// fits the client's suites and signature algorithms, e.g. ECDSA and RSA for TLS 1.2).
 package main
 
 import (
@@ -25,7 +29,11 @@ func main() {
 	certFile := flag.String("cert", "", "PEM certificate chain (leaf first)")
 	keyFile := flag.String("key", "", "PEM private key")
 	groups := flag.String("groups", "", "comma-separated groups: x25519,secp256r1,secp384r1")
-	_ = flag.String("suites", "", "ignored for TLS 1.3 (Go chooses)")
+	suites := flag.String("suites", "", "comma-separated TLS 1.2 suites (IANA names); ignored for TLS 1.3 (Go chooses)")
+	cert2File := flag.String("cert2", "", "a second PEM certificate chain")
+	key2File := flag.String("key2", "", "the second private key")
+	minVersion := flag.String("min-version", "1.3", "lowest version: 1.2 or 1.3")
+	maxVersion := flag.String("max-version", "1.3", "highest version: 1.2 or 1.3")
 	clientCA := flag.String("client-ca", "", "require a client certificate issued by this CA (PEM)")
 	noTickets := flag.Bool("no-tickets", false, "disable session tickets")
 	alpn := flag.String("alpn", "", "comma-separated ALPN protocols")
@@ -37,9 +45,25 @@ func main() {
 	}
 	cfg := &tls.Config{
 		Certificates:           []tls.Certificate{cert},
-		MinVersion:             tls.VersionTLS13,
-		MaxVersion:             tls.VersionTLS13,
+		MinVersion:             parseVersion(*minVersion),
+		MaxVersion:             parseVersion(*maxVersion),
 		SessionTicketsDisabled: *noTickets,
+	}
+	if *cert2File != "" {
+		cert2, err := tls.LoadX509KeyPair(*cert2File, *key2File)
+		if err != nil {
+			log.Fatalf("load second key pair: %v", err)
+		}
+		cfg.Certificates = append(cfg.Certificates, cert2)
+	}
+	if *suites != "" {
+		for _, name := range strings.Split(*suites, ",") {
+			id, ok := suiteByName(name)
+			if !ok {
+				log.Fatalf("unknown cipher suite %q", name)
+			}
+			cfg.CipherSuites = append(cfg.CipherSuites, id)
+		}
 	}
 	if *groups != "" {
 		for _, g := range strings.Split(*groups, ",") {
@@ -89,7 +113,7 @@ func main() {
 				return
 			}
 			st := tc.ConnectionState()
-			log.Printf("handshake ok: suite=%s resumed=%v", tls.CipherSuiteName(st.CipherSuite), st.DidResume)
+			log.Printf("handshake ok: version=%s suite=%s resumed=%v", versionName(st.Version), tls.CipherSuiteName(st.CipherSuite), st.DidResume)
 			if _, err := io.Copy(tc, tc); err != nil {
 				log.Printf("echo: %v", err)
 				return
@@ -98,4 +122,36 @@ func main() {
 			tc.CloseWrite()
 		}(c)
 	}
+}
+
+func parseVersion(v string) uint16 {
+	switch v {
+	case "1.2":
+		return tls.VersionTLS12
+	case "1.3":
+		return tls.VersionTLS13
+	}
+	log.Fatalf("unknown version %q (1.2 or 1.3)", v)
+	return 0
+}
+
+func versionName(v uint16) string {
+	switch v {
+	case tls.VersionTLS13:
+		return "TLSv1.3"
+	case tls.VersionTLS12:
+		return "TLSv1.2"
+	}
+	return fmt.Sprintf("0x%04x", v)
+}
+
+// suiteByName looks a suite up by its IANA name, secure or not (RSA key transport and CBC are in
+// tls.InsecureCipherSuites).
+func suiteByName(name string) (uint16, bool) {
+	for _, s := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		if s.Name == name {
+			return s.ID, true
+		}
+	}
+	return 0, false
 }
