@@ -62,6 +62,11 @@ export interface ConnectOptions {
    * (like node); false turns them off; a path or writable stream also appends them there.
    */
   keyLog?: boolean | string | NodeJS.WritableStream;
+  /**
+   * TLS 1.2: refuse peers without the extended master secret (RFC 7627). Default true; false only
+   * for old peers (e.g. Go before 1.21), whose sessions are then never resumed.
+   */
+  requireExtendedMasterSecret?: boolean;
   provider?: CryptoProvider;
   /** Destroy with ERR_TLS_TRUNCATED when TCP closes without close_notify (default: end, `truncated` set). */
   rejectTruncation?: boolean;
@@ -154,6 +159,7 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
     trace: o.trace === true,
     session,
     clientCertificate: certified[0],
+    requireExtendedMasterSecret: o.requireExtendedMasterSecret,
   };
   return { config, host, servername };
 }

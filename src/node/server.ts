@@ -56,6 +56,11 @@ export interface ServerOptions {
   /** ms to complete the handshake before the socket is destroyed (default 120000). */
   handshakeTimeout?: number;
   // hush extras
+  /**
+   * TLS 1.2: refuse peers without the extended master secret (RFC 7627). Default true; false only
+   * for old peers (e.g. Go before 1.21), whose sessions are then never resumed.
+   */
+  requireExtendedMasterSecret?: boolean;
   provider?: CryptoProvider;
   trace?: boolean;
   /** Produce key log lines even without 'keylog' listeners on the server. */
@@ -162,6 +167,7 @@ export class Server extends net.Server {
       rejectUnauthorizedClients: rejectUnauthorized,
       ticketKeys: this.#ticketKeys,
       ticketLifetime: o.sessionTimeout,
+      requireExtendedMasterSecret: o.requireExtendedMasterSecret,
     };
     // Check the whole configuration now rather than on the first connection.
     if (ctx.certificates.length === 0 && !o.SNICallback) {
