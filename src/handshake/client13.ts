@@ -303,8 +303,11 @@ class ClientHandshake {
   private suiteIdsOnWire(): number[] {
     const ours = [...this.suites.map((s) => s.id), ...this.tls12Suites.map((s) => s.id)];
     const configured = this.config.cipherSuites;
-    if (!configured || !configured.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)) return ours;
-    return configured.filter((id) => id === CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV || ours.includes(id));
+    const list =
+      !configured || !configured.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+        ? ours
+        : configured.filter((id) => id === CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV || ours.includes(id));
+    return this.config.customizeHelloCipherSuites ? this.config.customizeHelloCipherSuites(list) : list;
   }
 
   traceHello(second: boolean): void {

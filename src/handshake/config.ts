@@ -77,6 +77,12 @@ export interface ClientConfig extends CommonConfig {
    * computed after this hook. Extensions the hook adds count as offered.
    */
   readonly customizeHelloExtensions?: (extensions: readonly Extension[]) => Extension[];
+  /**
+   * Rewrite the ClientHello cipher_suites list (same purpose as customizeHelloExtensions). Values
+   * hush does not implement may be listed; a server choosing one of them is still refused
+   * (illegal_parameter), because the handshake accepts only suites hush resolved from cipherSuites.
+   */
+  readonly customizeHelloCipherSuites?: (suites: readonly number[]) => number[];
 }
 
 export interface ServerConfig extends CommonConfig {
