@@ -29,7 +29,6 @@ import {
   VERIFY_DATA_LENGTH_12,
   type KeyBlock12,
 } from '../schedule/tls12.js';
-import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import type { HandshakeMessage } from './messages/handshake.js';
 import type { ServerHelloView } from './messages/server-hello.js';
 import { decodeCertificate12, encodeCertificate12 } from './messages/certificate.js';
@@ -51,7 +50,7 @@ import type { HandshakeContext, Protection12Params } from './context.js';
 import type { ClientConfig } from './config.js';
 import type { HandshakeInfo, SessionTicket } from './events.js';
 import { trace } from './trace.js';
-import { verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
 import { encryptPreMasterSecret } from './rsa-key-transport.js';
 import { chooseSignatureScheme12, signCertificateVerify12, verifyServerKeyExchange12 } from './signatures12.js';
 import { describeKey } from './signatures.js';
@@ -559,7 +558,7 @@ function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
   const offer = hs.offer;
   const suite = hs.suite;
   const peer = hs.peer;
-  const peerCertificates = peer?.certificates ?? parseStored(offer.session?.peerCertificates ?? []);
+  const peerCertificates = peer?.certificates ?? parseStoredCertificates(offer.session?.peerCertificates ?? []);
   const info: HandshakeInfo = {
     version: 'TLSv1.2',
     cipherSuite: suite.id,
@@ -657,19 +656,6 @@ function emitSession(ctx: HandshakeContext, hs: Client12, info: HandshakeInfo): 
       ),
     );
   }
-}
-
-/** After resumption no Certificate is sent: report the chain recorded with the session. */
-function parseStored(ders: readonly Uint8Array[]): Certificate[] {
-  const out: Certificate[] = [];
-  for (const der of ders) {
-    try {
-      out.push(parseCertificate(der));
-    } catch {
-      return [];
-    }
-  }
-  return out;
 }
 
 /** After the handshake: no renegotiation (RFC 5746 §4.2 lets a client refuse it). */

@@ -38,7 +38,7 @@ import {
   resumptionPsk,
   type HandshakeSecret,
 } from '../schedule/tls13.js';
-import { parseCertificate, type Certificate } from '../x509/certificate.js';
+import type { Certificate } from '../x509/certificate.js';
 import type { HandshakeMessage } from './messages/handshake.js';
 import { encodeClientHello, type ClientHello } from './messages/client-hello.js';
 import { decodeServerHello, type ServerHelloView } from './messages/server-hello.js';
@@ -97,7 +97,7 @@ import {
 } from './client-options.js';
 import { startClient12, type Tls12Offer } from './client12.js';
 import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
-import { verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
 
 const EMPTY = new Uint8Array(0);
 /** RFC 8446 §4.6.1: servers MUST NOT use any value greater than 604800 seconds (7 days). */
@@ -803,16 +803,7 @@ class ExpectFinished extends ClientState {
 
 /** After resumption no Certificate is sent: report the chain recorded with the ticket. */
 function resumedPeerCertificates(hs: ClientHandshake): Certificate[] {
-  const ders = hs.resumption?.ticket.peerCertificates ?? [];
-  const out: Certificate[] = [];
-  for (const der of ders) {
-    try {
-      out.push(parseCertificate(der));
-    } catch {
-      return [];
-    }
-  }
-  return out;
+  return parseStoredCertificates(hs.resumption?.ticket.peerCertificates ?? []);
 }
 
 /** After the handshake: NewSessionTicket (KeyUpdate is handled by the connection). */

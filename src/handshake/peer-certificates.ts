@@ -86,3 +86,19 @@ export function verifyPeerCertificates(ctx: HandshakeContext, opts: PeerCertific
   if (error && opts.rejectUnauthorized) throw error;
   return { certificates, leafKey, authorized: !error, error, chain };
 }
+
+/**
+ * After resumption no Certificate is sent: the chain recorded with the session (DER), parsed for
+ * HandshakeInfo.peerCertificates; empty if any stored certificate no longer parses.
+ */
+export function parseStoredCertificates(ders: readonly Uint8Array[]): Certificate[] {
+  const out: Certificate[] = [];
+  for (const der of ders) {
+    try {
+      out.push(parseCertificate(der));
+    } catch {
+      return [];
+    }
+  }
+  return out;
+}

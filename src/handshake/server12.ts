@@ -44,7 +44,6 @@ import {
   masterSecret12,
   type KeyBlock12,
 } from '../schedule/tls12.js';
-import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import type { HandshakeMessage } from './messages/handshake.js';
 import { encodeServerHello } from './messages/server-hello.js';
 import { decodeCertificate12, encodeCertificate12 } from './messages/certificate.js';
@@ -76,7 +75,7 @@ import type { TicketState } from './server-tickets.js';
 import { chooseSignatureScheme12, signServerKeyExchange12, verifyCertificateVerify12 } from './signatures12.js';
 import { decryptPreMasterSecret } from './rsa-key-transport.js';
 import { describeKey } from './signatures.js';
-import { verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
 import { chooseAlpn, type ServerHandshake } from './server13.js';
 
 /** Groups a TLS 1.2 ECDHE key exchange can use (RFC 8422 §5.1.1; no KEMs in TLS 1.2). */
@@ -736,7 +735,7 @@ function handshakeInfo(
     serverName: h.p.serverName,
     resumed: o.resumed !== undefined,
     extendedMasterSecret: h.extendedMasterSecret,
-    peerCertificates: o.peer?.certificates ?? parseAll(sessionCerts),
+    peerCertificates: o.peer?.certificates ?? parseStoredCertificates(sessionCerts),
     authorized: o.peer ? o.peer.authorized : o.resumed ? o.resumed.clientAuthorized && sessionCerts.length > 0 : false,
     authorizationError: o.peer?.error,
     verifiedChain: o.peer?.chain ?? [],
@@ -760,18 +759,6 @@ function sessionState(ctx: HandshakeContext, h: Hello12, masterSecret: Uint8Arra
     clientAuthorized: info.authorized,
     extendedMasterSecret: h.extendedMasterSecret,
   };
-}
-
-function parseAll(ders: readonly Uint8Array[]): Certificate[] {
-  const out: Certificate[] = [];
-  for (const der of ders) {
-    try {
-      out.push(parseCertificate(der));
-    } catch {
-      return [];
-    }
-  }
-  return out;
 }
 
 // ------------------------------------------------------------------------------ resumption

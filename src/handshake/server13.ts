@@ -30,7 +30,6 @@ import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.js';
 import { schemeInfo } from '../crypto/signature.js';
 import { Transcript } from '../schedule/transcript.js';
 import { EarlySecret, finishedVerifyData, pskBinder, resumptionPsk, type HandshakeSecret, type MasterSecret } from '../schedule/tls13.js';
-import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import type { HandshakeMessage } from './messages/handshake.js';
 import { decodeClientHello } from './messages/client-hello.js';
 import { encodeServerHello, encodeHelloRetryRequest } from './messages/server-hello.js';
@@ -57,7 +56,7 @@ import { certificateMatchesName, resolveServerConfig, type ResolvedServerConfig,
 import { negotiateVersion, parseClientHello, type ParsedClientHello } from './server-client-hello.js';
 import { openCookie, sealCookie, type TicketState } from './server-tickets.js';
 import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
-import { verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
 import { handleClientHello12 } from './server12.js';
 
 /** RFC 8446 §8.3: accept a ticket whose age, as the client sees it, is within this of ours. */
@@ -709,7 +708,7 @@ class ExpectFinished extends ServerState {
       alpn: n.alpn,
       serverName: n.p.serverName,
       resumed: n.resumption !== undefined,
-      peerCertificates: peer?.certificates ?? parseAll(ticketCerts),
+      peerCertificates: peer?.certificates ?? parseStoredCertificates(ticketCerts),
       authorized: peer ? peer.authorized : n.resumption ? n.resumption.state.clientAuthorized && ticketCerts.length > 0 : false,
       authorizationError: peer?.error,
       verifiedChain: peer?.chain ?? [],
@@ -747,18 +746,6 @@ class ExpectFinished extends ServerState {
     sendTickets(ctx, hs, suite, resumptionMaster, info);
     return new ServerEstablished(hs);
   }
-}
-
-function parseAll(ders: readonly Uint8Array[]): Certificate[] {
-  const out: Certificate[] = [];
-  for (const der of ders) {
-    try {
-      out.push(parseCertificate(der));
-    } catch {
-      return [];
-    }
-  }
-  return out;
 }
 
 /** RFC 8446 §4.6.1: NewSessionTicket × ticketCount, each with its own nonce and PSK. */
