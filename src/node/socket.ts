@@ -6,6 +6,10 @@
 //  - writes: application data is handed to the connection in slices and the records are sent
 //    to the underlying socket (corked: one syscall for many records); when socket.write()
 //    returns false the _write callback waits for 'drain', so buffering stays bounded;
+//  - coalescing: small writes are copied into one staging buffer and sealed together (one full
+//    record instead of many tiny ones: each record costs a cipher context), and records are
+//    handed to the socket once FLUSH_BYTES are due or at the end of the event-loop turn
+//    (setImmediate), so a stream of 16 KiB writes leaves as one writev of several records;
 //  - reads: when push() returns false the underlying socket is paused until _read().
 //
 // End of stream:
@@ -29,8 +33,17 @@ import { peerCertificateObject, type PeerCertificate } from './peer-certificate.
 /** Default handshake timeout, like node:tls (120 s). */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
 
-/** Application data handed to the connection per step (then flushed); bounds our buffering. */
+/** Application data handed to the connection per step; bounds our buffering. */
 const WRITE_SLICE = 64 * 1024;
+
+/** Sealed bytes that are handed to the socket at once (one writev), at the latest. */
+const FLUSH_BYTES = 64 * 1024;
+
+/** Writes shorter than this are copied into the staging buffer and sealed together. */
+const SMALL_WRITE = 4 * 1024;
+
+/** The staging buffer: one full record of plaintext (RFC 8446 §5.1: 2^14). */
+const STAGE_BYTES = 16 * 1024;
 
 /** How long a socket ending after close_notify or an alert may take to flush before it is destroyed. */
 const LINGER_MS = 2_000;
@@ -123,6 +136,12 @@ export class TLSSocket extends Duplex {
   #session: Buffer | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timeoutForwarded = false;
+  /** Small writes not yet handed to the connection (copied: their callbacks already ran). */
+  #stage: Uint8Array | undefined;
+  #staged = 0;
+  /** Application bytes handed to the connection since the last flush. */
+  #unflushed = 0;
+  #flushScheduled = false;
 
   constructor(socket: Duplex, options: TLSSocketOptions) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, highWaterMark: options.highWaterMark, decodeStrings: true });
@@ -224,6 +243,7 @@ export class TLSSocket extends Duplex {
 
   /** Update our traffic keys; `requestPeer` asks the peer to update too (TLS 1.3 KeyUpdate). */
   updateKeys(requestPeer = false): void {
+    this.#commitStaged();
     this.#conn.updateKeys(requestPeer);
     this.#flush();
   }
@@ -363,8 +383,38 @@ export class TLSSocket extends Duplex {
     return true;
   }
 
+  /**
+   * Hand staged application data to the connection. A failure here has no write callback left
+   * to report to (they ran when the bytes were staged): the connection's error event reports it.
+   */
+  #commitStaged(): void {
+    const n = this.#staged;
+    if (n === 0) return;
+    const stage = this.#stage!;
+    this.#staged = 0;
+    this.#stage = undefined; // the connection may keep a view of it until sealed; a fresh one next time
+    try {
+      this.#conn.write(stage.subarray(0, n));
+      this.#unflushed += n;
+    } catch (e) {
+      if (!this.destroyed) this.#fail(e as Error);
+    }
+  }
+
+  /** Flush at the end of this event-loop turn (what is written meanwhile goes in the same writev). */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      if (!this.destroyed) this.#flush();
+    });
+  }
+
   /** Send what the connection has to say, corked into one write. False when the socket is full. */
   #flush(): boolean {
+    this.#commitStaged();
+    this.#unflushed = 0;
     const out = this.#conn.takeOutput();
     if (out.length === 0) return !this.#rawBlocked;
     if (!this.#rawWritable()) return true; // dropped: nobody can read it any more
@@ -384,6 +434,7 @@ export class TLSSocket extends Duplex {
   }
 
   #sendCloseNotify(): void {
+    this.#commitStaged();
     const s = this.#conn.state;
     if (s === 'established' || s === 'handshaking') {
       try {
@@ -412,9 +463,20 @@ export class TLSSocket extends Duplex {
       if (p.index >= p.chunks.length) break;
       const c = p.chunks[p.index]!;
       const end = Math.min(c.length, p.offset + WRITE_SLICE);
-      if (end > p.offset) {
+      const n = end - p.offset;
+      if (n > 0) {
         try {
-          this.#conn.write(c.subarray(p.offset, end));
+          if (n < SMALL_WRITE) {
+            // Coalesce: copied now (the caller may reuse its buffer once called back).
+            if (this.#staged + n > STAGE_BYTES) this.#commitStaged();
+            const stage = (this.#stage ??= new Uint8Array(STAGE_BYTES));
+            stage.set(c.subarray(p.offset, end), this.#staged);
+            this.#staged += n;
+          } else {
+            this.#commitStaged();
+            this.#conn.write(c.subarray(p.offset, end));
+            this.#unflushed += n;
+          }
         } catch (e) {
           this.#pending = undefined;
           p.cb(e as Error);
@@ -426,18 +488,30 @@ export class TLSSocket extends Duplex {
         p.index++;
         p.offset = 0;
       }
-      this.#flush();
+      if (this.#unflushed + this.#staged >= FLUSH_BYTES) this.#flush();
     }
     this.#pending = undefined;
+    if (this.#unflushed + this.#staged > 0) this.#scheduleFlush();
     p.cb();
   }
 
   #onRawData(chunk: Buffer): void {
     if (this.destroyed) return;
-    const err = this.#conn.receive(chunk);
-    this.#flush();
-    this.#processEvents();
-    if (err && !this.destroyed) this.#fail(err);
+    // Corked until the events were handled: what the connection answers (e.g. session tickets)
+    // and what the application writes from its 'secure'/'data' handlers leave in one segment.
+    // Two small writes in a row would otherwise wait on Nagle + the peer's delayed ACK (~40 ms).
+    const raw = this.#raw;
+    raw.cork();
+    try {
+      const err = this.#conn.receive(chunk);
+      this.#flush();
+      this.#processEvents();
+      if (err && !this.destroyed) this.#fail(err);
+      // What the handlers wrote goes out with the connection's answer, not a turn later.
+      else if (!this.destroyed && this.#unflushed + this.#staged > 0) this.#flush();
+    } finally {
+      raw.uncork();
+    }
   }
 
   /** Drive the connection again (e.g. after an accept step outside this class finished). */

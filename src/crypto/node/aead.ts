@@ -23,25 +23,51 @@ function checkNonce(nonce: Uint8Array): void {
   }
 }
 
-export function createAead(name: AeadName, key: Uint8Array): Aead {
+/**
+ * The node AEAD, plus `sealInto`: ciphertext || tag written straight into the caller's buffer
+ * (the record layer's output), which saves an allocation and a copy of every record. Record
+ * protection uses it when a provider's AEAD has it (see SealIntoAead in record/protection13.ts).
+ */
+export interface NodeAead extends Aead {
+  /** Write ciphertext || tag of `plaintext` into `out` at `offset`; returns the offset after the tag. */
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number;
+}
+
+export function createAead(name: AeadName, key: Uint8Array): NodeAead {
   const keyLen = Object.prototype.hasOwnProperty.call(AEAD_KEY_LENGTH, name) ? AEAD_KEY_LENGTH[name] : undefined;
   if (keyLen === undefined) throw new UsageError(`unknown AEAD '${String(name)}'`);
   if (key.length !== keyLen) throw new UsageError(`${name} key must be ${keyLen} bytes, got ${key.length}`);
   // Own copy: the caller may reuse its buffer; node copies the key into each cipher context anyway.
   const k = Buffer.from(key);
   const algo = name as NodeAeadName;
+  /** Encrypt; the ciphertext (a fresh Buffer) and the cipher, for its tag. */
+  const encrypt = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array) => {
+    checkNonce(nonce);
+    const c = createCipheriv(algo as CipherGCMTypes, k, nonce, TAG);
+    c.setAAD(aad, { plaintextLength: plaintext.length });
+    const ct = c.update(plaintext);
+    c.final(); // GCM and ChaCha20-Poly1305 are stream modes: final() emits nothing.
+    return { ct, c };
+  };
   return {
     name,
     seal(nonce, aad, plaintext) {
-      checkNonce(nonce);
-      const c = createCipheriv(algo as CipherGCMTypes, k, nonce, TAG);
-      c.setAAD(aad, { plaintextLength: plaintext.length });
-      const ct = c.update(plaintext);
-      c.final(); // GCM and ChaCha20-Poly1305 are stream modes: final() emits nothing.
+      const { ct, c } = encrypt(nonce, aad, plaintext);
       const out = Buffer.allocUnsafe(ct.length + AEAD_TAG_LENGTH);
       out.set(ct, 0);
       out.set(c.getAuthTag(), ct.length);
       return u8(out);
+    },
+    sealInto(nonce, aad, plaintext, out, offset) {
+      if (offset < 0 || offset + plaintext.length + AEAD_TAG_LENGTH > out.length) {
+        throw new UsageError(`sealInto: ${plaintext.length + AEAD_TAG_LENGTH} bytes do not fit at offset ${offset} of ${out.length}`);
+      }
+      // `plaintext` may be the very bytes of `out` being overwritten: update() has read all of it
+      // into `ct` before anything is written.
+      const { ct, c } = encrypt(nonce, aad, plaintext);
+      out.set(ct, offset);
+      out.set(c.getAuthTag(), offset + ct.length);
+      return offset + ct.length + AEAD_TAG_LENGTH;
     },
     open(nonce, aad, ciphertextAndTag) {
       checkNonce(nonce);
