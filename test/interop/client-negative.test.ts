@@ -6,7 +6,7 @@
 //    CertificateVerify dropped, its signature changed, or another valid certificate substituted;
 //  - a tampered application data record → bad_record_mac;
 //  - a connection cut without close_notify → reported as truncated, distinct from a clean close.
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ClientConnection } from '../../src/connection/client.js';
@@ -22,6 +22,7 @@ import {
   concat,
   interopSkip,
   requirePeer,
+  prebuildGo,
   runClient,
   sleep,
   startGoServer,
@@ -58,6 +59,8 @@ async function expectFailure(port: number, conn = client()): Promise<{ alert: st
 const observed: string[] = [];
 
 describe('TLS 1.3 client negative interop', { skip: interopSkip(), concurrency: 1 }, () => {
+  // The Go server is built here, not inside the 15 s Go tests below.
+  before(() => prebuildGo('server'));
   after(() => {
     if (observed.length) console.log('hush client negative cases (observed):\n' + observed.map((o) => '  ' + o).join('\n'));
   });

@@ -9,8 +9,14 @@
 // and without encrypt-then-MAC, and a HelloRequest answered with no_renegotiation.
 //
 // Every case asserts the version, the suite (as hush and as the peer report it), the extended
-// master secret and an echo both ways. Prints the matrix.
-import { after, describe, test } from 'node:test';
+// master secret and an echo both ways. Prints the matrix, with the Go version in its header.
+//
+// Go is whatever the harness picked (peers.ts goToolchain: $HUSH_GO, else the newest
+// /usr/lib/go-1.N with N ≥ 21, else `go`). From Go 1.21 on crypto/tls has the extended master
+// secret (RFC 7627): the Go cases run against hush's default client (EMS required) and resume by
+// ticket with EMS. With an older Go they run with requireExtendedMasterSecret: false, and
+// 'ems-refused' proves the default client refuses it.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientConnection } from '../../src/connection/client.js';
 import type { SessionTicket } from '../../src/connection/events.js';
@@ -21,6 +27,11 @@ import { suiteByName, type Tls12Suite } from '../../src/crypto/suites.js';
 import type { TraceEvent } from '../../src/handshake/trace.js';
 import {
   interopSkip,
+  goHasEms,
+  goLabel,
+  goToolchain,
+  goVersion,
+  prebuildGo,
   requirePeer,
   runClient,
   startOpensslServer12,
@@ -80,10 +91,19 @@ const SHORT: Record<Case, string> = {
   renego: 'renego',
   'ems-refused': 'noEMS→refused',
 };
-/** What each peer cannot do (shown in the table instead of a result). */
-const NOT_APPLICABLE: Partial<Record<PeerName, Partial<Record<Case, string>>>> = {
-  go: { 'resume-id': 'n/a' },
-};
+/** Go with the extended master secret (≥ 1.21); false when there is no Go (its test fails on requirePeer). */
+function goEms(): boolean {
+  return !('missing' in goToolchain()) && goHasEms();
+}
+/**
+ * What each peer cannot do (shown in the table instead of a result). Go keeps no session-ID
+ * cache; a Go with RFC 7627 cannot be refused for lacking it (test/client12 covers that refusal in memory).
+ */
+function notApplicable(peer: PeerName, c: Case): string | undefined {
+  if (peer === 'go' && c === 'resume-id') return 'n/a';
+  if (peer === 'go' && c === 'ems-refused' && goEms()) return 'n/a';
+  return undefined;
+}
 /** Cases only some peers run. */
 const ONLY: Partial<Record<Case, readonly PeerName[]>> = {
   'cbc-etm': ['openssl'],
@@ -93,14 +113,16 @@ const ONLY: Partial<Record<Case, readonly PeerName[]>> = {
 };
 /** The cases each peer runs (the count the matrix must reach). */
 function casesFor(peer: PeerName): Case[] {
-  return CASES.filter((c) => !NOT_APPLICABLE[peer]?.[c] && (ONLY[c]?.includes(peer) ?? true));
+  return CASES.filter((c) => !notApplicable(peer, c) && (ONLY[c]?.includes(peer) ?? true));
 }
 /**
- * Go 1.19's crypto/tls does not implement the extended master secret (RFC 7627; Go added it in
- * 1.21). hush refuses such servers by default ('ems-refused' proves it); the other Go cases run
- * with requireExtendedMasterSecret: false and assert extendedMasterSecret === false.
+ * Whether the peer uses the extended master secret. Go before 1.21 does not implement it: hush
+ * refuses such servers by default ('ems-refused' proves it) and the other Go cases run with
+ * requireExtendedMasterSecret: false and assert extendedMasterSecret === false.
  */
-const EMS: Record<PeerName, boolean> = { openssl: true, gnutls: true, node: true, go: false };
+function EMS(peer: PeerName): boolean {
+  return peer === 'go' ? goEms() : true;
+}
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -152,7 +174,7 @@ interface Outcome {
 /** One connection: handshake, a line each way through the echo, the peer's report of the connection, close. */
 async function connect(srv: PeerServer12, config: Partial<ClientConfig>, tag: string): Promise<Outcome> {
   const before = srv.connections().length;
-  const ems = EMS[srv.name] ? {} : { requireExtendedMasterSecret: false };
+  const ems = EMS(srv.name) ? {} : { requireExtendedMasterSecret: false };
   return runClient(client({ ...ems, ...config }), srv.host, srv.port, async (p: Pump) => {
     const info = await p.handshake(5000);
     const line = `hush ${tag} ${Math.random().toString(36).slice(2, 8)}`;
@@ -171,7 +193,7 @@ function assertTls12(peer: PeerName, o: Outcome, iana: string, resumed = false):
   const s = suite12(iana);
   assert.equal(o.info.version, 'TLSv1.2');
   assert.equal(o.info.cipherName, iana);
-  assert.equal(o.info.extendedMasterSecret, EMS[peer], 'extended master secret');
+  assert.equal(o.info.extendedMasterSecret, EMS(peer), 'extended master secret');
   assert.equal(o.info.resumed, resumed);
   assert.equal(o.info.authorized, true);
   if (!resumed) {
@@ -222,12 +244,12 @@ async function withServer<T>(peer: PeerName, opts: Peer12Options, fn: (srv: Peer
 function printMatrix(): void {
   if (rows.length === 0) return;
   const w = 11;
-  const lines = ['hush TLS 1.2 CLIENT interop matrix (server peer × case; E-/R- = ECDHE_ECDSA/ECDHE_RSA, RSAkx = RSA key transport)'];
+  const lines = [`hush TLS 1.2 CLIENT interop matrix (server peer × case; E-/R- = ECDHE_ECDSA/ECDHE_RSA, RSAkx = RSA key transport) — Go: ${goLabel()}`];
   lines.push(['peer'.padEnd(8), ...CASES.map((c) => SHORT[c].padEnd(w))].join(' ').trimEnd());
   for (const peer of PEERS) {
     const cells = CASES.map((c) => {
       const r = rows.find((x) => x.peer === peer && x.kase === c);
-      return (r ? (r.result === 'ok' ? 'ok' : 'FAIL') : (NOT_APPLICABLE[peer]?.[c] ?? '-')).padEnd(w);
+      return (r ? (r.result === 'ok' ? 'ok' : 'FAIL') : (notApplicable(peer, c) ?? '-')).padEnd(w);
     });
     lines.push([peer.padEnd(8), ...cells].join(' ').trimEnd());
   }
@@ -245,6 +267,7 @@ function failuresOf(peer: PeerName): string[] {
 }
 
 describe('TLS 1.2 client interop matrix', { skip: interopSkip(), concurrency: 1 }, () => {
+  before(() => prebuildGo('server'));
   after(printMatrix);
 
   for (const peer of PEERS) {
@@ -276,13 +299,13 @@ describe('TLS 1.2 client interop matrix', { skip: interopSkip(), concurrency: 1 
           const session = first.sessions.find((s) => s.version === 'TLSv1.2');
           assert.ok(session, 'a TLS 1.2 session event');
           assert.ok(session.ticket.length > 0, 'the session holds a ticket');
-          assert.equal(session.extendedMasterSecret, EMS[peer]);
+          assert.equal(session.extendedMasterSecret, EMS(peer));
           const second = await connect(srv, { maxVersion: 'TLSv1.2', session }, 'ticket 2');
           assertTls12(peer, second, first.info.cipherName, true);
           assert.ok(!second.traces.some((t) => t.event === 'server_key_exchange'), 'no key exchange when resumed');
-          return `${session.ticket.length}-byte ticket`;
+          return `${session.ticket.length}-byte ticket${session.extendedMasterSecret ? ', extended master secret' : ''}`;
         });
-        if (peer === 'go') {
+        if (peer === 'go' && !EMS(peer)) {
           // hush's default client refuses a server without the extended master secret.
           await record(peer, 'ems-refused', async () => {
             const err = await runClient(client({ maxVersion: 'TLSv1.2' }), srv.host, srv.port, async (p) => {
@@ -292,7 +315,7 @@ describe('TLS 1.2 client interop matrix', { skip: interopSkip(), concurrency: 1 
             assert.equal(err.remote, false);
             assert.equal(err.alertName, 'handshake_failure');
             assert.match(err.message, /extended master secret/);
-            return 'Go 1.19 has no RFC 7627: default hush client → handshake_failure (sent by us)';
+            return `Go ${goVersion().major}.${goVersion().minor} has no RFC 7627: default hush client → handshake_failure (sent by us)`;
           });
         }
         if (peer === 'openssl') {
@@ -361,6 +384,9 @@ describe('TLS 1.2 client interop matrix', { skip: interopSkip(), concurrency: 1 
         await record(peer, 'renego', () => renegotiation(certs));
       }
 
+      if (peer === 'go' && EMS(peer)) {
+        notes.push(`go ${goVersion().major}.${goVersion().minor} has RFC 7627: every Go case ran against hush's default client (EMS required); noEMS→refused is n/a here (test/client12/negative.test.ts refuses a server without it in memory)`);
+      }
       const ran = rows.filter((r) => r.peer === peer).map((r) => r.kase);
       assert.deepEqual([...ran].sort(), casesFor(peer).sort(), `${peer}: cases run`);
       assert.deepEqual(failuresOf(peer), []);

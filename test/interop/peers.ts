@@ -6,7 +6,7 @@
 // in one mkdtemp directory per test process that is removed at exit.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { constants as cryptoConstants, createHash } from 'node:crypto';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,10 +26,9 @@ const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
 
 export type PeerName = 'openssl' | 'gnutls' | 'go' | 'node';
 
-const BINARIES: Record<PeerName, string | undefined> = {
+const BINARIES: Record<Exclude<PeerName, 'go'>, string | undefined> = {
   openssl: 'openssl',
   gnutls: 'gnutls-serv',
-  go: 'go',
   node: undefined,
 };
 
@@ -52,6 +51,10 @@ function which(cmd: string): string | undefined {
 
 /** Undefined when the peer's binary is installed; otherwise the reason (a clear failure message). */
 export function missingPeer(peer: PeerName): string | undefined {
+  if (peer === 'go') {
+    const go = goToolchain();
+    return 'missing' in go ? `go: ${go.missing} (CI installs it via .ci/run; set HUSH_SKIP_INTEROP=1 to skip interop tests)` : undefined;
+  }
   const bin = BINARIES[peer];
   if (bin === undefined || which(bin)) return undefined;
   return `${peer}: '${bin}' is not installed (CI installs it via .ci/run; set HUSH_SKIP_INTEROP=1 to skip interop tests)`;
@@ -69,6 +72,152 @@ export function interopSkip(): string | false {
 export function requirePeer(peer: PeerName): void {
   const why = missingPeer(peer);
   if (why) throw new Error(why);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Go toolchain that builds the Go peers (test/interop/go/server, test/interop/go/client)
+
+export interface GoVersion {
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+}
+
+export interface GoToolchain {
+  /** The go command. */
+  readonly bin: string;
+  readonly version: GoVersion;
+  /** What `go version` printed, e.g. "go1.22.12 linux/amd64". */
+  readonly text: string;
+  /** Why this one: $HUSH_GO, /usr/lib/go-1.N (Debian's versioned packages, e.g. bookworm-backports) or PATH. */
+  readonly from: 'HUSH_GO' | 'usr-lib' | 'PATH';
+}
+
+let goCache: GoToolchain | { missing: string } | undefined;
+
+/**
+ * The Go toolchain the interop tests use, picked once per process: $HUSH_GO when set (it must
+ * work), else the newest /usr/lib/go-1.N/bin/go with N ≥ 21 (Debian's golang-1.N-go, e.g. from
+ * bookworm-backports: these have the TLS 1.2 extended master secret), else `go` on PATH.
+ */
+export function goToolchain(): GoToolchain | { missing: string } {
+  goCache ??= findGo();
+  return goCache;
+}
+
+function findGo(): GoToolchain | { missing: string } {
+  const env = process.env.HUSH_GO;
+  const candidates: { bin: string; from: GoToolchain['from'] }[] = [];
+  if (env) {
+    candidates.push({ bin: env, from: 'HUSH_GO' });
+  } else {
+    let dirs: string[] = [];
+    try {
+      dirs = readdirSync('/usr/lib');
+    } catch {
+      /* no /usr/lib */
+    }
+    const versioned = dirs
+      .map((d) => /^go-1\.(\d+)$/.exec(d))
+      .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) >= 21)
+      .sort((a, b) => Number(b[1]) - Number(a[1]))
+      .map((m) => ({ bin: path.join('/usr/lib', m[0], 'bin', 'go'), from: 'usr-lib' as const }));
+    candidates.push(...versioned.filter((c) => existsSync(c.bin)));
+    const onPath = which('go');
+    if (onPath) candidates.push({ bin: onPath, from: 'PATH' });
+  }
+  const problems: string[] = [];
+  for (const c of candidates) {
+    try {
+      const text = execFileSync(c.bin, ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, env: goEnv() }).trim();
+      const m = /\bgo(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+      if (!m) throw new Error(`cannot read the version in "${text}"`);
+      return { bin: c.bin, from: c.from, text: text.replace(/^go version /, ''), version: { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) } };
+    } catch (e) {
+      // $HUSH_GO is what the user asked for: no silent fallback.
+      if (c.from === 'HUSH_GO') return { missing: `HUSH_GO=${c.bin} does not run: ${(e as Error).message.split('\n')[0]}` };
+      problems.push(`${c.bin}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  return { missing: problems.length ? `no working go (${problems.join('; ')})` : "'go' is not installed (nor /usr/lib/go-1.N with N ≥ 21)" };
+}
+
+/** The Go toolchain (throws the missing-peer message when there is none). */
+export function goTool(): GoToolchain {
+  const go = goToolchain();
+  if ('missing' in go) throw new Error(missingPeer('go'));
+  return go;
+}
+
+/** The version of the Go toolchain that builds the Go peers. */
+export function goVersion(): GoVersion {
+  return goTool().version;
+}
+
+/** crypto/tls has the TLS 1.2 extended master secret (RFC 7627) from Go 1.21 on. */
+export function goHasEms(): boolean {
+  const v = goVersion();
+  return v.major > 1 || (v.major === 1 && v.minor >= 21);
+}
+
+/** For matrix headers: "go1.22.12 linux/amd64 (/usr/lib/go-1.22/bin/go)", or why there is none. */
+export function goLabel(): string {
+  const go = goToolchain();
+  return 'missing' in go ? `no Go (${go.missing})` : `${go.text} (${go.bin})`;
+}
+
+/** The environment for the go command: local toolchain only, no network, a writable cache under .build by default. */
+function goEnv(): NodeJS.ProcessEnv {
+  const gocache = process.env.GOCACHE || path.join(REPO, '.build', 'go-cache');
+  mkdirSync(gocache, { recursive: true });
+  return { ...process.env, GOCACHE: gocache, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', GOPROXY: 'off', CGO_ENABLED: '0' };
+}
+
+const goBuilds = new Map<string, Promise<string>>();
+
+/**
+ * For a before() hook: build the Go programs outside the tests' time limits (a cold GOCACHE takes
+ * ~20 s on two busy cores). Never throws: a missing Go or a failed build is reported by the tests
+ * that need the program (the failed build promise is kept and rejects there again).
+ */
+export async function prebuildGo(...programs: ('server' | 'client')[]): Promise<void> {
+  if (skipInterop || 'missing' in goToolchain()) return;
+  for (const p of programs) await buildGoProgram(p).catch(() => undefined);
+}
+
+/**
+ * Build test/interop/go/<program> once per process with goToolchain(). The programs use the
+ * standard library only; their go.mod says `go 1.19` so that every toolchain from 1.19 on builds
+ * them, but a main module's go line also picks its GODEBUG defaults (Go ≥ 1.21): built as they
+ * are, Go 1.22 would keep the 1.19 behaviour (e.g. tlsrsakex=1, RSA key exchange in the default
+ * suites). So the build uses a copy of go.mod (-modfile) whose go line is the toolchain's own
+ * release: the peers behave like a program written for the Go that builds them.
+ */
+export function buildGoProgram(program: 'server' | 'client'): Promise<string> {
+  let p = goBuilds.get(program);
+  if (!p) {
+    p = (async () => {
+      const go = goTool();
+      const dir = tempDir(`hush-go-${program}-`);
+      const out = path.join(dir, `hush-interop-${program}`);
+      const src = path.join(REPO, 'test', 'interop', 'go', program);
+      const modfile = path.join(dir, 'go.mod');
+      writeFileSync(modfile, readFileSync(path.join(src, 'go.mod'), 'utf8').replace(/^go \S+$/m, `go ${go.version.major}.${go.version.minor}`));
+      const b = await startProcess(go.bin, ['build', `-modfile=${modfile}`, '-o', out, '.'], { cwd: src, env: goEnv(), lifetimeMs: 180_000 });
+      await new Promise<void>((resolve) => {
+        if (b.exited) resolve();
+        else b.proc.once('exit', () => resolve());
+      });
+      if (b.proc.exitCode !== 0 || !existsSync(out)) throw new Error(`go build (${program}, ${go.text}) failed (${b.proc.exitCode}):\n${b.stderr()}`);
+      // The binary runs with its toolchain's own defaults: no GODEBUG kept for an older go line.
+      const info = execFileSync(go.bin, ['version', '-m', out], { encoding: 'utf8', env: goEnv(), timeout: 20_000 });
+      const kept = /DefaultGODEBUG=(\S+)/.exec(info);
+      if (kept) throw new Error(`go build (${program}, ${go.text}): the binary keeps older GODEBUG defaults (${kept[1]})`);
+      return out;
+    })();
+    goBuilds.set(program, p);
+  }
+  return p;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -566,28 +715,9 @@ export async function startGnutlsServer(opts: ServerOptions): Promise<PeerServer
   return { name: 'gnutls', host: '127.0.0.1', port, log: () => p.stderr() + p.stdout(), stop: () => p.stop() };
 }
 
-let goBinary: Promise<string> | undefined;
-
 /** Build test/interop/go/server once per process (standard library only, no network). */
 export function buildGoServer(): Promise<string> {
-  goBinary ??= (async () => {
-    requirePeer('go');
-    const out = path.join(tempDir('hush-go-'), 'hush-interop-server');
-    const gocache = process.env.GOCACHE ?? path.join(REPO, '.build', 'go-cache');
-    mkdirSync(gocache, { recursive: true });
-    const p = await startProcess('go', ['build', '-o', out, '.'], {
-      cwd: path.join(REPO, 'test', 'interop', 'go', 'server'),
-      env: { ...process.env, GOCACHE: gocache, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', GOPROXY: 'off', CGO_ENABLED: '0' },
-      lifetimeMs: 180_000,
-    });
-    await new Promise<void>((resolve) => {
-      if (p.exited) resolve();
-      else p.proc.once('exit', () => resolve());
-    });
-    if (p.proc.exitCode !== 0 || !existsSync(out)) throw new Error(`go build failed (${p.proc.exitCode}):\n${p.stderr()}`);
-    return out;
-  })();
-  return goBinary;
+  return buildGoProgram('server');
 }
 
 /** The Go crypto/tls echo server (test/interop/go/server). Tickets on. */

@@ -13,7 +13,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { connect, type ConnectOptions } from '../../src/node/connect.js';
 import type { TLSSocket } from '../../src/node/socket.js';
-import { interopSkip, requirePeer, startProcess, tempDir, testPki, type Pki, type ServerCertKind } from './peers.js';
+import { goLabel, goVersion, interopSkip, requirePeer, startProcess, tempDir, testPki, type Pki, type ServerCertKind } from './peers.js';
 import {
   OPENSSL_GROUP, buildGoClient, gnutlsPriority, requireTool, runTool, startHushServer,
   type HushTestServer, type SeenConnection, type ToolResult,
@@ -57,7 +57,7 @@ function printMatrix(): void {
     secp256r1: 'P256',
     secp384r1: 'P384',
   };
-  const lines = ['hush TLS 1.3 SERVER interop matrix (client × cert × suite/group, as the server saw it)'];
+  const lines = [`hush TLS 1.3 SERVER interop matrix (client × cert × suite/group, as the server saw it) — Go: ${goLabel()}`];
   const cols = SUITES.flatMap((s) => GROUPS.map((g) => `${SHORT[s]}/${SHORT[g]}`));
   const w = 13;
   lines.push(['client'.padEnd(8), 'cert'.padEnd(9), ...cols.map((c) => c.padEnd(w))].join(' ').trimEnd());
@@ -349,8 +349,8 @@ describe('hush server × real clients (TLS 1.3)', { skip }, () => {
       for (const cert of CERTS) {
         const srv = servers.get(cert)!;
         for (const suite of SUITES) {
-          // Go 1.19 cannot restrict TLS 1.3 suites on the client (Config.CipherSuites is TLS 1.2
-          // only): for Go the server allows only `suite`, and the client checks what it got.
+          // Go cannot restrict TLS 1.3 suites on the client (Config.CipherSuites is TLS 1.2 only,
+          // in 1.19 and 1.22 alike): for Go the server allows only `suite`, and the client checks what it got.
           if (client === 'go') srv.server.setSecureContext({ ciphers: suite });
           try {
             for (const group of GROUPS) {
@@ -409,13 +409,13 @@ describe('hush server × real clients (TLS 1.3)', { skip }, () => {
           extras.push(`cert ${kind.padEnd(10)} ${client.padEnd(8)} ok (${seen.signature})`);
         } catch (e) {
           const msg = (e as Error).message.split('\n')[0]!;
-          // Go 1.19 offers no rsa_pss_pss_* scheme, so no CertificateVerify the client accepts can
-          // be made with this key (RFC 8446 §4.4.3): the server must refuse with handshake_failure.
+          // Go (1.19 and 1.22 alike) offers no rsa_pss_pss_* scheme, so no CertificateVerify the client
+          // accepts can be made with this key (RFC 8446 §4.4.3): the server must refuse with handshake_failure.
           if (client === 'go' && kind === 'rsaPss2048') {
             await settle(() => srv.seen.some((x) => x.error));
             const refused = srv.seen[0]?.alerts.join(',');
             if (refused === 'handshake_failure' && /handshake failure/.test(msg)) {
-              extras.push(`cert ${kind.padEnd(10)} ${client.padEnd(8)} n/a (Go 1.19 offers no rsa_pss_pss_* scheme: server refused with handshake_failure, as it must)`);
+              extras.push(`cert ${kind.padEnd(10)} ${client.padEnd(8)} n/a (Go ${goVersion().major}.${goVersion().minor} offers no rsa_pss_pss_* scheme: server refused with handshake_failure, as it must)`);
               continue;
             }
           }

@@ -4,7 +4,7 @@
 //
 // Everything started here is stopped by PID (never by name); every wait is bounded.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { createServer as netCreateServer } from 'node:net';
@@ -15,9 +15,7 @@ import path from 'node:path';
 import { createServer, type Server, type ServerOptions } from '../../src/node/server.js';
 import type { TLSSocket } from '../../src/node/socket.js';
 import type { TraceEvent } from '../../src/handshake/trace.js';
-import { Pump, requirePeer, startProcess, tempDir } from './peers.js';
-
-const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
+import { buildGoProgram, Pump } from './peers.js';
 
 // ---------------------------------------------------------------------------------------------
 // A recording hush server
@@ -275,28 +273,9 @@ export async function runTool(cmd: string, args: readonly string[], opts: RunOpt
   return { code, signal, stdout, stderr, output: stdout + '\n' + stderr, ms: Date.now() - started };
 }
 
-let goClient: Promise<string> | undefined;
-
-/** Build test/interop/go/client once per process (standard library only, no network). */
+/** Build test/interop/go/client once per process with the harness's Go (peers.ts goToolchain). */
 export function buildGoClient(): Promise<string> {
-  goClient ??= (async () => {
-    requirePeer('go');
-    const out = path.join(tempDir('hush-goc-'), 'hush-interop-client');
-    const gocache = process.env.GOCACHE ?? path.join(REPO, '.build', 'go-cache');
-    mkdirSync(gocache, { recursive: true });
-    const p = await startProcess('go', ['build', '-o', out, '.'], {
-      cwd: path.join(REPO, 'test', 'interop', 'go', 'client'),
-      env: { ...process.env, GOCACHE: gocache, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', GOPROXY: 'off', CGO_ENABLED: '0' },
-      lifetimeMs: 180_000,
-    });
-    await new Promise<void>((resolve) => {
-      if (p.exited) resolve();
-      else p.proc.once('exit', () => resolve());
-    });
-    if (p.proc.exitCode !== 0 || !existsSync(out)) throw new Error(`go build (client) failed (${p.proc.exitCode}):\n${p.stderr()}`);
-    return out;
-  })();
-  return goClient;
+  return buildGoProgram('client');
 }
 
 /** A clear failure for a missing client binary (peers.ts covers openssl, gnutls-serv and go). */

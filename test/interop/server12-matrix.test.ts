@@ -10,10 +10,12 @@
 //   max12 (maxVersion 'TLSv1.2'): default, 1.3-capable clients get 1.2 and do NOT see the sentinel
 //            (RFC 8446 §4.1.3: only a server that supports 1.3 writes it; a 1.3 client that sees
 //            it aborts).
-// Plus s_client's renegotiation ("R") refused with our no_renegotiation warning. Go 1.19 has no
-// extended master secret (RFC 7627, added in Go 1.21): the node adapter's hush server (which
-// requires it) refuses Go, and the Go cases run against a core ServerConnection with
-// requireExtendedMasterSecret: false.
+// Plus s_client's renegotiation ("R") refused with our no_renegotiation warning. The Go client is
+// built by whatever Go the harness picked (peers.ts goToolchain; the matrix header names it). From
+// Go 1.21 on it has the extended master secret (RFC 7627): it runs every case against the node
+// adapter's servers like the other clients, resumption by ticket confirmed by Go's DidResume. An
+// older Go (1.19: no RFC 7627) is refused by those servers ('ems-refused'), and its other cases
+// run against a core ServerConnection with requireExtendedMasterSecret: false.
 //
 // Each case asserts, as the CLIENT reports it, the version and suite, and an echo both ways; and
 // as the hush server saw it, the same suite, version, resumed, and extendedMasterSecret === true.
@@ -25,7 +27,9 @@ import tls from 'node:tls';
 import { connect, type ConnectOptions } from '../../src/node/connect.js';
 import { nodeCryptoProvider } from '../../src/crypto/node/index.js';
 import { suiteByName, type Tls12Suite } from '../../src/crypto/suites.js';
-import { gnutlsPriority12, interopSkip, pemCertificates, requirePeer, tempDir, testPki, type Pki } from './peers.js';
+import {
+  gnutlsPriority12, goHasEms, goLabel, goToolchain, goVersion, interopSkip, pemCertificates, prebuildGo, requirePeer, tempDir, testPki, type Pki,
+} from './peers.js';
 import {
   buildGoClient, requireTool, runTool, startCoreServer, startHushServer,
   type CoreServer, type HushTestServer, type SeenConnection, type ToolResult,
@@ -61,19 +65,28 @@ const SHORT: Record<Case, string> = {
   sentinel: 'sentinel',
   'ems-refused': 'noEMS→refused',
 };
+/** The Go client has the extended master secret (Go ≥ 1.21); false when there is no Go (its test fails). */
+function goEms(): boolean {
+  return !('missing' in goToolchain()) && goHasEms();
+}
 /**
- * Go 1.19 keeps no session-ID cache (tickets only), and without the extended master secret hush
- * issues neither tickets nor session IDs (RFC 7627 §5.3), so Go never resumes: 'ems-refused'
- * checks that too. curl (7.88, OpenSSL) sends no session_ticket extension in TLS 1.2 (it sets
- * SSL_OP_NO_TICKET): it resumes by session ID only, which 'resume-id' covers.
+ * Go's client keeps no session-ID cache (tickets only). Without the extended master secret (Go <
+ * 1.21) hush issues neither tickets nor session IDs (RFC 7627 §5.3), so that Go never resumes
+ * ('noEMS*'; the legacy Go cases check it); with it, the refusal of a client lacking EMS cannot be
+ * shown with Go (test/server12/server12-memory.test.ts covers it in memory). curl (7.88, OpenSSL)
+ * sends no session_ticket extension in TLS 1.2 (it sets SSL_OP_NO_TICKET): it resumes by session
+ * ID only, which 'resume-id' covers.
  */
-const NOT_APPLICABLE: Partial<Record<ClientName, Partial<Record<Case, string>>>> = {
-  go: { 'resume-id': 'n/a', 'resume-ticket': 'noEMS*' },
-  curl: { 'resume-ticket': 'n/a' },
-};
+function notApplicable(c: ClientName, k: Case): string | undefined {
+  if (c === 'go' && k === 'resume-id') return 'n/a';
+  if (c === 'go' && k === 'resume-ticket' && !goEms()) return 'noEMS*';
+  if (c === 'go' && k === 'ems-refused' && goEms()) return 'n/a';
+  if (c === 'curl' && k === 'resume-ticket') return 'n/a';
+  return undefined;
+}
 const ONLY: Partial<Record<Case, readonly ClientName[]>> = { renego: ['openssl'], sentinel: ['openssl'], 'ems-refused': ['go'] };
 function casesFor(c: ClientName): Case[] {
-  return CASES.filter((k) => !NOT_APPLICABLE[c]?.[k] && (ONLY[k]?.includes(c) ?? true));
+  return CASES.filter((k) => !notApplicable(c, k) && (ONLY[k]?.includes(c) ?? true));
 }
 
 function suite12(iana: string): Tls12Suite {
@@ -88,12 +101,12 @@ const rows: Row[] = [];
 function printMatrix(): void {
   if (rows.length === 0) return;
   const w = 11;
-  const lines = ['hush TLS 1.2 SERVER interop matrix (client × case, as the client and the server saw it; E-/R- = ECDHE_ECDSA/ECDHE_RSA)'];
+  const lines = [`hush TLS 1.2 SERVER interop matrix (client × case, as the client and the server saw it; E-/R- = ECDHE_ECDSA/ECDHE_RSA) — Go: ${goLabel()}`];
   lines.push(['client'.padEnd(8), ...CASES.map((c) => SHORT[c].padEnd(w))].join(' ').trimEnd());
   for (const c of CLIENTS) {
     const cells = CASES.map((k) => {
       const r = rows.find((x) => x.client === c && x.kase === k);
-      return (r ? (r.result === 'ok' ? 'ok' : 'FAIL') : (NOT_APPLICABLE[c]?.[k] ?? '-')).padEnd(w);
+      return (r ? (r.result === 'ok' ? 'ok' : 'FAIL') : (notApplicable(c, k) ?? '-')).padEnd(w);
     });
     lines.push([c.padEnd(8), ...cells].join(' ').trimEnd());
   }
@@ -305,9 +318,11 @@ function serverRandomTail(stdout: string): number[] {
 
 describe('TLS 1.2 server interop matrix', { skip: interopSkip(), concurrency: 1 }, () => {
   const servers = {} as Record<'named' | 'default' | 'noTickets' | 'max12', HushTestServer>;
-  let goServer: CoreServer;
+  /** Only for a Go without the extended master secret (started by legacyGoCases). */
+  let goServer: CoreServer | undefined;
 
   before(async () => {
+    await prebuildGo('client');
     requirePeer('openssl');
     pki = testPki();
     const both = {
@@ -320,20 +335,6 @@ describe('TLS 1.2 server interop matrix', { skip: interopSkip(), concurrency: 1 
     servers.default = await startHushServer(both);
     servers.noTickets = await startHushServer({ ...both, ticketKeys: [] });
     servers.max12 = await startHushServer({ ...both, maxVersion: 'TLSv1.2' });
-    // Go 1.19 has no RFC 7627: a core server that allows that (the node adapter always requires it).
-    const key = (f: string) => nodeCryptoProvider.importPrivateKey(readFileSync(f, 'utf8'));
-    goServer = await startCoreServer({
-      provider: nodeCryptoProvider,
-      now: Date.now,
-      certificates: [
-        { chain: pemCertificates(pki.server.ecdsa256.cert), key: key(pki.server.ecdsa256.key) },
-        { chain: pemCertificates(pki.server.rsa2048.cert), key: key(pki.server.rsa2048.key) },
-      ],
-      cipherSuites: [...DEFAULT_SUITES, ...RSA_KX_SUITES].map((n) => suite12(n).id),
-      maxVersion: 'TLSv1.2',
-      ticketKeys: [new Uint8Array(48).fill(7)],
-      requireExtendedMasterSecret: false,
-    });
   });
   after(async () => {
     for (const s of Object.values(servers)) await s?.stop();
@@ -390,8 +391,13 @@ describe('TLS 1.2 server interop matrix', { skip: interopSkip(), concurrency: 1 
         reps = [a.rep, (await nodeClient(o, { session: a.session })).rep];
         break;
       }
-      case 'go':
-        throw new Error('use the core server');
+      case 'go': {
+        // One process, two connections sharing a ClientSessionCache; the second line's resumed= is DidResume.
+        if (mode === 'id') throw new Error('Go keeps no session-ID cache');
+        reps = await goClient(o, ['-resume']);
+        assert.equal(reps.length, 2, 'go: two connections');
+        break;
+      }
       case 'hush': {
         const a = await hushClient(o);
         assert.ok(a.session, 'hush: a session');
@@ -409,8 +415,8 @@ describe('TLS 1.2 server interop matrix', { skip: interopSkip(), concurrency: 1 
       if (client === 'curl') requireTool('curl');
       if (client === 'go') goBin = await buildGoClient();
 
-      if (client === 'go') {
-        await goCases();
+      if (client === 'go' && !goEms()) {
+        await legacyGoCases();
       } else {
         for (const iana of [...DEFAULT_SUITES, ...RSA_KX_SUITES]) {
           await record(client, iana, async () => {
@@ -418,7 +424,8 @@ describe('TLS 1.2 server interop matrix', { skip: interopSkip(), concurrency: 1 
             assertCase(client, rep, seen, iana);
           });
         }
-        for (const mode of client === 'curl' ? (['id'] as const) : (['id', 'ticket'] as const)) {
+        const modes = (['id', 'ticket'] as const).filter((m) => !notApplicable(client, m === 'id' ? 'resume-id' : 'resume-ticket'));
+        for (const mode of modes) {
           await record(client, mode === 'id' ? 'resume-id' : 'resume-ticket', async () => {
             const srv = mode === 'id' ? servers.noTickets : servers.default;
             const { reps, seen } = await resume(client, srv, mode, `${client}-resume-${mode}`);
@@ -428,6 +435,7 @@ describe('TLS 1.2 server interop matrix', { skip: interopSkip(), concurrency: 1 
             assertCase(client, reps[1]!, seen[1], seen[0]!.cipher!, { resumed: true });
             // By ID: the server has no ticket keys. By ticket: the server issued one.
             assert.equal(seen[0]!.traces.includes('session_ticket'), mode === 'ticket', `server traces: ${seen[0]!.traces.join(',')}`);
+            if (client === 'go') return `Go ${goVersion().major}.${goVersion().minor}: DidResume=true on the 2nd connection, extended master secret on both (default hush server)`;
           });
         }
         await record(client, 'c1.2→default', async () => {
@@ -469,8 +477,23 @@ describe('TLS 1.2 server interop matrix', { skip: interopSkip(), concurrency: 1 
     assert.equal(`server12 matrix: ${ok}/${rows.length}`, `server12 matrix: ${expected}/${expected}`);
   });
 
-  /** Go 1.19 (no extended master secret): refused by the node adapter's server; everything else against the core server. */
-  async function goCases(): Promise<void> {
+  /** A Go without the extended master secret (< 1.21): refused by the node adapter's server; everything else against a core server. */
+  async function legacyGoCases(): Promise<void> {
+    const key = (f: string) => nodeCryptoProvider.importPrivateKey(readFileSync(f, 'utf8'));
+    const core = await startCoreServer({
+      provider: nodeCryptoProvider,
+      now: Date.now,
+      certificates: [
+        { chain: pemCertificates(pki.server.ecdsa256.cert), key: key(pki.server.ecdsa256.key) },
+        { chain: pemCertificates(pki.server.rsa2048.cert), key: key(pki.server.rsa2048.key) },
+      ],
+      cipherSuites: [...DEFAULT_SUITES, ...RSA_KX_SUITES].map((n) => suite12(n).id),
+      maxVersion: 'TLSv1.2',
+      ticketKeys: [new Uint8Array(48).fill(7)],
+      requireExtendedMasterSecret: false,
+    });
+    goServer = core;
+    const gv = `Go ${goVersion().major}.${goVersion().minor}`;
     await record('go', 'ems-refused', async () => {
       servers.named.reset();
       const r = await runTool(goBin, ['-addr', `127.0.0.1:${servers.named.port}`, '-ca', pki.ca.cert, '-min-version', '1.2', '-max-version', '1.2', '-send', '8'], { timeoutMs: 10_000 });
@@ -478,17 +501,17 @@ describe('TLS 1.2 server interop matrix', { skip: interopSkip(), concurrency: 1 
       assert.match(r.stdout, /ERROR n=1 handshake: .*handshake failure/, r.output);
       assert.deepEqual(servers.named.seen[0]?.alerts, ['handshake_failure']);
       assert.match(servers.named.seen[0]?.error ?? '', /extended master secret/);
-      return 'Go 1.19 offers no RFC 7627 extension: the hush server (node adapter) answers handshake_failure';
+      return `${gv} offers no RFC 7627 extension: the hush server (node adapter) answers handshake_failure`;
     });
     /** A Go connection against the core server: the client's reports and the server's infos. */
     const viaCore = async (o: Omit<ClientOpts, 'port'>, extra: string[] = []) => {
-      const before = goServer.infos.length;
-      const reps = await goClient({ ...o, port: goServer.port }, extra);
+      const before = core.infos.length;
+      const reps = await goClient({ ...o, port: core.port }, extra);
       const deadline = Date.now() + 2000;
-      while (goServer.infos.length < before + reps.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      return { reps, infos: goServer.infos.slice(before) };
+      while (core.infos.length < before + reps.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      return { reps, infos: core.infos.slice(before) };
     };
-    const check = (rep: Reported, info: (typeof goServer.infos)[number] | undefined, iana: string, resumed = false) => {
+    const check = (rep: Reported, info: (typeof core.infos)[number] | undefined, iana: string, resumed = false) => {
       assert.equal(rep.version, 'TLSv1.2');
       assert.equal(rep.suite, iana);
       assert.equal(rep.resumed, resumed);
@@ -496,7 +519,7 @@ describe('TLS 1.2 server interop matrix', { skip: interopSkip(), concurrency: 1 
       assert.equal(info.version, 'TLSv1.2');
       assert.equal(info.cipherName, iana);
       assert.equal(info.resumed, resumed);
-      assert.equal(info.extendedMasterSecret, false, 'Go 1.19: no extended master secret');
+      assert.equal(info.extendedMasterSecret, false, `${gv}: no extended master secret`);
     };
     for (const iana of [...DEFAULT_SUITES, ...RSA_KX_SUITES]) {
       await record('go', iana, async () => {

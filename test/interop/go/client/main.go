@@ -14,10 +14,14 @@
 // sharing a ClientSessionCache; the second line's resumed= is ConnectionState().DidResume.
 // Exits 1 with "ERROR ..." on any failure.
 //
-// Go 1.19 does not let a client choose TLS 1.3 cipher suites (Config.CipherSuites applies to
-// TLS 1.2 only): -suite is the suite the test expects the server to pick, and the client fails
-// when another one was negotiated. -cipher-suites (IANA names, RSA key transport and CBC included)
-// is the TLS 1.2 offer.
+// Go (1.19 and 1.22 alike) does not let a client choose TLS 1.3 cipher suites (Config.CipherSuites
+// applies to TLS 1.2 only): -suite is the suite the test expects the server to pick, and the client
+// fails when another one was negotiated. -cipher-suites (IANA names, RSA key transport and CBC
+// included) is the TLS 1.2 offer; RSA key transport must be named there (Go 1.22 dropped it from
+// its default list, GODEBUG tlsrsakex).
+//
+// Builds with Go 1.19 and later (standard library only). The test harness builds it with a go.mod
+// whose go line is the toolchain's own release, so it gets that release's GODEBUG defaults.
 package main
 
 import (

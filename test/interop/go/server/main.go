@@ -9,7 +9,12 @@
 // TLS 1.3 only unless -min-version/-max-version say otherwise. Go does not let a server restrict
 // TLS 1.3 cipher suites: -suites (IANA names) applies to TLS 1.2 only; for TLS 1.3 the client
 // chooses by offering only one. -cert2/-key2 add a second certificate (Go picks the one that
-// fits the client's suites and signature algorithms, e.g. ECDSA and RSA for TLS 1.2).
+// fits the client's suites and signature algorithms, e.g. ECDSA and RSA for TLS 1.2). RSA key
+// transport suites must be named in -suites: Go 1.22 dropped them from its default list (GODEBUG
+// tlsrsakex).
+//
+// Builds with Go 1.19 and later (standard library only). The test harness builds it with a go.mod
+// whose go line is the toolchain's own release, so it gets that release's GODEBUG defaults.
 package main
 
 import (
