@@ -360,7 +360,6 @@ async function memorySection(s: Settings, pki: BenchPki): Promise<void> {
   const section = `memory (fresh processes, ${n} idle connections)`;
   const srvRss = row(section, 'server RSS per idle conn', 'KB', false, 1.0);
   const srvHeap = row(section, 'server heap per idle conn', 'KB', false, 1.0);
-  const srvExt = row(section, 'server external+arrayBuffers per idle conn', 'KB', false);
   const cliRss = row(section, 'client RSS per idle conn', 'KB', false, 1.0);
   const cliHeap = row(section, 'client heap per idle conn', 'KB', false, 1.0);
   const peakSrv = row(section, 'server peak RSS, 1.3 AES-128-GCM down+up', 'MB', false);
@@ -381,7 +380,6 @@ async function memorySection(s: Settings, pki: BenchPki): Promise<void> {
         const m1 = await server.call<MemorySample>({ op: 'memory' });
         add(srvRss, impl, (m1.rss - m0.rss) / n / KB);
         add(srvHeap, impl, (m1.heapUsed - m0.heapUsed) / n / KB);
-        add(srvExt, impl, (m1.external - m0.external) / n / KB);
         add(cliRss, impl, (c.after.rss - c.before.rss) / n / KB);
         add(cliHeap, impl, (c.after.heapUsed - c.before.heapUsed) / n / KB);
         await client.call({ op: 'idleClose' });
