@@ -50,7 +50,7 @@ import type { HandshakeContext, Protection12Params } from './context.js';
 import type { ClientConfig } from './config.js';
 import type { HandshakeInfo, SessionTicket } from './events.js';
 import { trace } from './trace.js';
-import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from './peer-certificates.js';
 import { encryptPreMasterSecret } from './rsa-key-transport.js';
 import { chooseSignatureScheme12, signCertificateVerify12, verifyServerKeyExchange12 } from './signatures12.js';
 import { describeKey } from './signatures.js';
@@ -558,8 +558,9 @@ function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
   const offer = hs.offer;
   const suite = hs.suite;
   const peer = hs.peer;
-  const peerCertificates = peer?.certificates ?? parseStoredCertificates(offer.session?.peerCertificates ?? []);
-  const info: HandshakeInfo = {
+  // The parsed chain is dropped once the handshake is done: info keeps the DER and parses it
+  // again only when asked (peer-certificates.ts).
+  const info: HandshakeInfo = withPeerChain({
     version: 'TLSv1.2',
     cipherSuite: suite.id,
     cipherName: suite.name,
@@ -571,11 +572,9 @@ function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
     serverName: offer.sniName,
     resumed: hs.resumed,
     extendedMasterSecret: hs.extendedMasterSecret,
-    peerCertificates,
     authorized: peer ? peer.authorized : true,
     authorizationError: peer?.error,
-    verifiedChain: peer?.chain ?? [],
-  };
+  }, peer ? peerChainOf(peer) : storedPeerChain(offer.session?.peerCertificates ?? []));
   if (ctx.tracing) {
     ctx.trace(
       trace(
@@ -610,12 +609,12 @@ function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
           alpn: hs.alpn ?? null,
           resumed: hs.resumed,
           extendedMasterSecret: hs.extendedMasterSecret,
-          peer: peerCertificates.map((c) => c.subject.text),
+          peer: (peer?.certificates ?? info.peerCertificates).map((c) => c.subject.text),
         },
       ),
     );
   }
-  return new ClientEstablished12(hs);
+  return new ClientEstablished12(hs.helloRequests);
 }
 
 /**
@@ -640,7 +639,7 @@ function emitSession(ctx: HandshakeContext, hs: Client12, info: HandshakeInfo): 
     ageAdd: 0,
     maxEarlyData: 0,
     alpn: info.alpn,
-    peerCertificates: info.peerCertificates.map((c) => c.raw),
+    peerCertificates: peerCertificateDers(info),
     sessionId: sessionId.slice(),
     extendedMasterSecret: hs.extendedMasterSecret,
   };
@@ -658,22 +657,25 @@ function emitSession(ctx: HandshakeContext, hs: Client12, info: HandshakeInfo): 
   }
 }
 
-/** After the handshake: no renegotiation (RFC 5746 §4.2 lets a client refuse it). */
-class ClientEstablished12 extends Client12State {
+/**
+ * After the handshake: no renegotiation (RFC 5746 §4.2 lets a client refuse it). It keeps only the
+ * HelloRequest count, not the Client12 handshake (transcript, messages, key block, offer): an
+ * idle connection holds this state for its whole life.
+ */
+class ClientEstablished12 implements HandshakeState {
   readonly name = 'ClientEstablished12';
-  override readonly established = true;
+  readonly established = true;
 
-  override handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
-    return this.receive(ctx, message);
-  }
+  /** `helloRequests`: those already counted during the handshake (one bound for the connection). */
+  constructor(private helloRequests: number) {}
 
-  protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+  handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     if (message.type !== HandshakeType.hello_request) {
       throw unexpectedMessage(`the server sent ${HandshakeTypes.name(message.type)} after the handshake`);
     }
     // RFC 5246 §7.4.1.1: the client may decline a HelloRequest with a no_renegotiation warning.
     decodeHelloRequest(message.body);
-    if (++this.hs.helloRequests > MAX_HELLO_REQUESTS) throw unexpectedMessage('too many HelloRequest messages');
+    if (++this.helloRequests > MAX_HELLO_REQUESTS) throw unexpectedMessage('too many HelloRequest messages');
     ctx.sendWarningAlert(AlertDescription.no_renegotiation);
     ctx.trace(
       trace('renegotiation_refused', 'The server asked to renegotiate (HelloRequest). hush does not renegotiate: it answered with a no_renegotiation warning and the connection goes on.'),

@@ -38,7 +38,6 @@ import {
   resumptionPsk,
   type HandshakeSecret,
 } from '../schedule/tls13.js';
-import type { Certificate } from '../x509/certificate.js';
 import type { HandshakeMessage } from './messages/handshake.js';
 import { encodeClientHello, type ClientHello } from './messages/client-hello.js';
 import { decodeServerHello, type ServerHelloView } from './messages/server-hello.js';
@@ -97,7 +96,7 @@ import {
 } from './client-options.js';
 import { startClient12, type Tls12Offer } from './client12.js';
 import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
-import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from './peer-certificates.js';
 
 const EMPTY = new Uint8Array(0);
 /** RFC 8446 §4.6.1: servers MUST NOT use any value greater than 604800 seconds (7 days). */
@@ -728,7 +727,9 @@ class ExpectFinished extends ClientState {
     const resumptionMaster = master.resumptionMasterSecret(hs.transcript.hash());
 
     const peer = n.peer;
-    const info: HandshakeInfo = {
+    // The parsed chain is dropped once the handshake is done: info keeps the DER and parses it
+    // again only when asked (peer-certificates.ts).
+    const info: HandshakeInfo = withPeerChain({
       version: 'TLSv1.3',
       cipherSuite: suite.id,
       cipherName: suite.name,
@@ -739,11 +740,9 @@ class ExpectFinished extends ClientState {
       alpn: n.alpn,
       serverName: hs.sniName,
       resumed: n.resumed,
-      peerCertificates: peer?.certificates ?? resumedPeerCertificates(hs),
       authorized: peer ? peer.authorized : true,
       authorizationError: peer?.error,
-      verifiedChain: peer?.chain ?? [],
-    };
+    }, peer ? peerChainOf(peer) : storedPeerChain(hs.resumption?.ticket.peerCertificates ?? []));
     if (ctx.tracing) {
       ctx.trace(
         trace(
@@ -770,11 +769,11 @@ class ExpectFinished extends ClientState {
           signature: info.signatureSchemeName ?? null,
           alpn: n.alpn ?? null,
           resumed: n.resumed,
-          peer: info.peerCertificates.map((c) => c.subject.text),
+          peer: (peer?.certificates ?? info.peerCertificates).map((c) => c.subject.text),
         }),
       );
     }
-    return new ClientEstablished(hs, suite, resumptionMaster, info);
+    return new ClientEstablished(hs.serverName, suite, resumptionMaster, info);
   }
 
   /** RFC 8446 §4.4.2 / §4.4.3: our Certificate (possibly empty) and CertificateVerify. */
@@ -801,32 +800,29 @@ class ExpectFinished extends ClientState {
   }
 }
 
-/** After resumption no Certificate is sent: report the chain recorded with the ticket. */
-function resumedPeerCertificates(hs: ClientHandshake): Certificate[] {
-  return parseStoredCertificates(hs.resumption?.ticket.peerCertificates ?? []);
-}
-
-/** After the handshake: NewSessionTicket (KeyUpdate is handled by the connection). */
-class ClientEstablished extends ClientState {
+/**
+ * After the handshake: NewSessionTicket (KeyUpdate is handled by the connection). It keeps only
+ * what tickets need, not the ClientHandshake (transcript, key shares, hello bytes, offer lists):
+ * an idle connection holds this state for its whole life.
+ */
+class ClientEstablished implements HandshakeState {
   readonly name = 'ClientEstablished';
-  override readonly allowsCompatCcs = false;
-  override readonly established = true;
+  readonly allowsCompatCcs = false;
+  readonly established = true;
   private tickets = 0;
   constructor(
-    hs: ClientHandshake,
+    private readonly serverName: string | undefined,
     private readonly suite: Tls13Suite,
     private readonly resumptionMasterSecret: Uint8Array,
     private readonly info: HandshakeInfo,
-  ) {
-    super(hs);
-  }
+  ) {}
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     if (message.type === HandshakeType.certificate_request) {
       // RFC 8446 §4.6.2: we never offered post_handshake_auth.
       throw unexpectedMessage('post-handshake CertificateRequest, but we did not offer post_handshake_auth');
     }
-    this.expect(message, HandshakeType.new_session_ticket);
+    expectMessage(message, 'server', [HandshakeType.new_session_ticket]);
     // RFC 8446 §4.6.1.
     const nst = decodeNewSessionTicket13(message.body);
     if (nst.lifetime > MAX_TICKET_LIFETIME_SECONDS) throw illegalParameter(`ticket lifetime ${nst.lifetime}s exceeds 7 days`);
@@ -837,10 +833,9 @@ class ClientEstablished extends ClientState {
     }
     if (++this.tickets > 64) return this; // bound what a chatty server can make us store
     if (nst.lifetime === 0) return this; // RFC 8446 §4.6.1: zero lifetime = discard immediately
-    const h = this.hs;
     const ticket: SessionTicket = {
       version: 'TLSv1.3',
-      serverName: h.serverName,
+      serverName: this.serverName,
       cipherSuite: this.suite.id,
       ticket: nst.ticket.slice(),
       secret: resumptionPsk(ctx.provider, this.suite.hash, this.resumptionMasterSecret, nst.nonce),
@@ -849,7 +844,7 @@ class ClientEstablished extends ClientState {
       ageAdd: nst.ageAdd,
       maxEarlyData,
       alpn: this.info.alpn,
-      peerCertificates: this.info.peerCertificates.map((c) => c.raw),
+      peerCertificates: peerCertificateDers(this.info),
     };
     ctx.emit({ type: 'session', ticket });
     ctx.trace(trace('session_ticket', `The server gave us a session ticket (valid ${nst.lifetime} s) to resume this session later without a full handshake.`, { lifetime: nst.lifetime }));

@@ -102,3 +102,89 @@ export function parseStoredCertificates(ders: readonly Uint8Array[]): Certificat
   }
   return out;
 }
+
+/**
+ * HandshakeInfo's `peerCertificates` and `verifiedChain`, parsed on first use. A parsed
+ * certificate is ~4.5 KB of heap (names, extensions, views) while its DER is a few hundred bytes:
+ * an established connection keeps only the DER (which it needs anyway for tickets and
+ * getPeerCertificate) and re-parses it when someone asks; the result is then kept, so repeated
+ * reads return the same objects. The DER parsed once already during the handshake, so the
+ * second parse gives the same result.
+ */
+interface LazyPeerChain {
+  readonly ders: readonly Uint8Array[];
+  /** The verified path: an index into the peer's certificates, or a certificate from the trust store. */
+  readonly verified: readonly (number | Certificate)[];
+  certificates: readonly Certificate[] | undefined;
+  chain: readonly Certificate[] | undefined;
+}
+
+const LAZY_CHAIN = Symbol('hush.peerChain');
+
+type WithLazyChain = { [LAZY_CHAIN]: LazyPeerChain };
+
+// Shared accessors (one function pair for every connection, none per info object).
+function lazyPeerCertificates(this: WithLazyChain): readonly Certificate[] {
+  const l = this[LAZY_CHAIN];
+  return (l.certificates ??= parseStoredCertificates(l.ders));
+}
+
+function lazyVerifiedChain(this: WithLazyChain): readonly Certificate[] {
+  const l = this[LAZY_CHAIN];
+  if (l.chain) return l.chain;
+  const certs = lazyPeerCertificates.call(this);
+  const chain: Certificate[] = [];
+  for (const c of l.verified) {
+    const cert = typeof c === 'number' ? certs[c] : c;
+    if (cert) chain.push(cert);
+  }
+  return (l.chain = chain);
+}
+
+/** The peer's chain of a finished handshake, as an established connection keeps it. */
+export interface PeerChainRecord {
+  /** DER, leaf first (the copies the handshake parsed). */
+  readonly ders: readonly Uint8Array[];
+  readonly verified: readonly (number | Certificate)[];
+}
+
+/** From a fresh verification: its DER copies and the verified path (the parsed objects are dropped). */
+export function peerChainOf(peer: PeerVerification): PeerChainRecord {
+  const certs = peer.certificates;
+  return {
+    ders: certs.map((c) => c.raw),
+    verified: peer.chain.map((c) => {
+      const i = certs.indexOf(c);
+      return i >= 0 ? i : c;
+    }),
+  };
+}
+
+/**
+ * After resumption: the chain recorded with the session. Parsed now, as before, so that a stored
+ * chain that no longer parses is reported (and passed on to new tickets) as empty.
+ */
+export function storedPeerChain(ders: readonly Uint8Array[]): PeerChainRecord {
+  return { ders: parseStoredCertificates(ders).map((c) => c.raw), verified: [] };
+}
+
+/**
+ * Complete a HandshakeInfo with `peerCertificates` and `verifiedChain` as enumerable accessors
+ * that parse `record.ders` on first use.
+ */
+export function withPeerChain<T extends object>(
+  info: T,
+  record: PeerChainRecord,
+): T & { readonly peerCertificates: readonly Certificate[]; readonly verifiedChain: readonly Certificate[] } {
+  const lazy: LazyPeerChain = { ders: record.ders, verified: record.verified, certificates: undefined, chain: undefined };
+  Object.defineProperty(info, LAZY_CHAIN, { value: lazy });
+  Object.defineProperty(info, 'peerCertificates', { get: lazyPeerCertificates, enumerable: true });
+  Object.defineProperty(info, 'verifiedChain', { get: lazyVerifiedChain, enumerable: true });
+  return info as T & { readonly peerCertificates: readonly Certificate[]; readonly verifiedChain: readonly Certificate[] };
+}
+
+/** The peer's DER chain behind a HandshakeInfo, without parsing it (for session tickets). */
+export function peerCertificateDers(info: { readonly peerCertificates: readonly Certificate[] }): Uint8Array[] {
+  const lazy = (info as Partial<WithLazyChain>)[LAZY_CHAIN];
+  return lazy ? [...lazy.ders] : info.peerCertificates.map((c) => c.raw);
+}
