@@ -125,6 +125,42 @@ function openKeyLog(target: string | NodeJS.WritableStream): (line: Buffer) => v
   };
 }
 
+/**
+ * Trust stores made from `ca`, by content: connect() is commonly called with the same `ca` for
+ * every connection (an https.Agent passes its options to each one), and a store per connection
+ * costs its index and parsed anchors for the connection's whole life. The few most recent are
+ * kept; a store is never changed after it is made here.
+ */
+const TRUST_CACHE_SIZE = 8;
+const trustCache = new Map<string, TrustStore>();
+
+/** A key that identifies `ca` by content (undefined: not worth caching). */
+function caKey(ca: PemInput): string | undefined {
+  const items = Array.isArray(ca) ? (ca as readonly unknown[]) : [ca];
+  let key = '';
+  for (const item of items) {
+    if (typeof item === 'string') key += `s${item.length}:${item}`;
+    else if (item instanceof Uint8Array) key += `b${item.length}:${Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString('latin1')}`;
+    else return undefined; // toTrustStore reports it
+  }
+  return key;
+}
+
+function trustStoreFor(ca: PemInput): TrustStore {
+  const key = caKey(ca);
+  if (key === undefined) return toTrustStore(ca);
+  const cached = trustCache.get(key);
+  if (cached) {
+    trustCache.delete(key); // most recently used last
+    trustCache.set(key, cached);
+    return cached;
+  }
+  const store = toTrustStore(ca);
+  trustCache.set(key, store);
+  if (trustCache.size > TRUST_CACHE_SIZE) trustCache.delete(trustCache.keys().next().value!);
+  return store;
+}
+
 /** The ClientConfig connect() would use (exported for the CLI and tests). */
 export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConfig; host: string; servername: string } {
   refuseOptions(o, REFUSED, 'connect()');
@@ -137,7 +173,7 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
   let trust: TrustStore;
   if (o.ca === undefined || o.ca === null) trust = defaultTrustStore();
   else if (o.ca instanceof TrustStore) trust = o.ca;
-  else trust = toTrustStore(o.ca);
+  else trust = trustStoreFor(o.ca);
   let session: SessionTicket | undefined;
   if (o.session instanceof Uint8Array) session = decodeSession(o.session);
   else if (o.session !== undefined && o.session !== null) session = o.session as SessionTicket;
