@@ -261,7 +261,14 @@ export class RecordSealer12 extends Protection12 implements RecordSealer {
     const nonce = this.aeadNonce();
     const explicit = this.aeadCipher!.explicitNonceLength;
     for (let i = 0; i < explicit; i++) out[body + i] = nonce[4 + i]!;
-    const sealed = this.aead!.seal(nonce, aad, content);
+    const aead = this.aead!;
+    if (aead.sealInto !== undefined) {
+      // Ciphertext and tag straight into the record (no intermediate buffer, no copy).
+      const end = aead.sealInto(nonce, aad, content, out, body + explicit);
+      if (end !== body + recordLength) throw internalError(`AEAD wrote ${end - body - explicit} bytes, expected ${recordLength - explicit}`);
+      return;
+    }
+    const sealed = aead.seal(nonce, aad, content);
     if (sealed.length !== recordLength - explicit) throw internalError(`AEAD returned ${sealed.length} bytes, expected ${recordLength - explicit}`);
     out.set(sealed, body + explicit);
   }

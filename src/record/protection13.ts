@@ -9,8 +9,8 @@
 //
 // Allocation: `sealInto` writes header || encrypted TLSInnerPlaintext || tag for one or many
 // records straight into the caller's buffer (the inner plaintext is laid out in place, then
-// overwritten by the provider's ciphertext; with an AEAD that has `sealInto`, directly, without
-// an intermediate buffer). The nonce and AAD are per-instance scratch buffers.
+// overwritten by the provider's ciphertext; with an AEAD that has the optional `sealInto`,
+// directly, without an intermediate buffer). The nonce and AAD are per-instance scratch buffers.
 import type { Aead, CryptoProvider } from '../crypto/provider.js';
 import { AEAD_TAG_LENGTH } from '../crypto/provider.js';
 import type { Tls13Suite } from '../crypto/suites.js';
@@ -145,26 +145,12 @@ abstract class Protection13 {
   }
 }
 
-/**
- * An AEAD that can also write ciphertext || tag into a caller's buffer (the node provider's does).
- * Optional: a provider without it gets `seal` and one more copy per record.
- */
-interface SealIntoAead extends Aead {
-  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number;
-}
-
-function hasSealInto(aead: Aead): aead is SealIntoAead {
-  return typeof (aead as Partial<SealIntoAead>).sealInto === 'function';
-}
-
 export class RecordSealer13 extends Protection13 implements RecordSealer {
   private readonly padding: PaddingPolicy | undefined;
-  private readonly sealIntoAead: SealIntoAead | undefined;
 
   constructor(provider: CryptoProvider, suite: Tls13Suite, keys: RecordKeys, options: Protection13Options = {}) {
     super(provider, suite, keys, options);
     this.padding = options.padding;
-    this.sealIntoAead = hasSealInto(this.aead) ? this.aead : undefined;
   }
 
   private padFor(type: number, contentLength: number): number {
@@ -218,9 +204,9 @@ export class RecordSealer13 extends Protection13 implements RecordSealer {
       const nonce = this.nextNonce();
       const aad = out.subarray(o, body);
       const plaintext = out.subarray(body, body + inner);
-      if (this.sealIntoAead !== undefined) {
+      if (this.aead.sealInto !== undefined) {
         // Ciphertext and tag straight into `out`, over the plaintext they replace.
-        const written = this.sealIntoAead.sealInto(nonce, aad, plaintext, out, body);
+        const written = this.aead.sealInto(nonce, aad, plaintext, out, body);
         if (written !== end) throw internalError(`AEAD wrote ${written - body} bytes, expected ${recordLength}`);
       } else {
         const sealed = this.aead.seal(nonce, aad, plaintext);

@@ -1,7 +1,7 @@
 // AEADs (RFC 5116 interface; AES-GCM per NIST SP 800-38D, ChaCha20-Poly1305 per RFC 8439) and raw
 // AES-CBC for the TLS 1.2 CBC suites, on node:crypto.
 import { Buffer } from 'node:buffer';
-import { createCipheriv, createDecipheriv, type CipherGCMTypes, type CipherChaCha20Poly1305Types } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
 import { UsageError } from '../../errors/index.js';
 import {
   AEAD_KEY_LENGTH,
@@ -14,7 +14,6 @@ import {
 } from '../provider.js';
 import { u8 } from './util.js';
 
-type NodeAeadName = CipherGCMTypes | CipherChaCha20Poly1305Types;
 const TAG = { authTagLength: AEAD_TAG_LENGTH } as const;
 
 function checkNonce(nonce: Uint8Array): void {
@@ -23,15 +22,8 @@ function checkNonce(nonce: Uint8Array): void {
   }
 }
 
-/**
- * The node AEAD, plus `sealInto`: ciphertext || tag written straight into the caller's buffer
- * (the record layer's output), which saves an allocation and a copy of every record. Record
- * protection uses it when a provider's AEAD has it (see SealIntoAead in record/protection13.ts).
- */
-export interface NodeAead extends Aead {
-  /** Write ciphertext || tag of `plaintext` into `out` at `offset`; returns the offset after the tag. */
-  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number;
-}
+/** The node AEAD: `sealInto` (the optional Aead method) is always there. */
+export type NodeAead = Aead & Required<Pick<Aead, 'sealInto'>>;
 
 export function createAead(name: AeadName, key: Uint8Array): NodeAead {
   const keyLen = Object.prototype.hasOwnProperty.call(AEAD_KEY_LENGTH, name) ? AEAD_KEY_LENGTH[name] : undefined;
@@ -39,35 +31,38 @@ export function createAead(name: AeadName, key: Uint8Array): NodeAead {
   if (key.length !== keyLen) throw new UsageError(`${name} key must be ${keyLen} bytes, got ${key.length}`);
   // Own copy: the caller may reuse its buffer; node copies the key into each cipher context anyway.
   const k = Buffer.from(key);
-  const algo = name as NodeAeadName;
-  /** Encrypt; the ciphertext (a fresh Buffer) and the cipher, for its tag. */
-  const encrypt = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array) => {
-    checkNonce(nonce);
-    const c = createCipheriv(algo as CipherGCMTypes, k, nonce, TAG);
-    c.setAAD(aad, { plaintextLength: plaintext.length });
-    const ct = c.update(plaintext);
-    c.final(); // GCM and ChaCha20-Poly1305 are stream modes: final() emits nothing.
-    return { ct, c };
-  };
+  const algo = name as CipherGCMTypes;
+  // One cipher context per record: node cannot re-key a context with a new nonce. setAAD needs
+  // no plaintextLength for GCM and ChaCha20-Poly1305 (only CCM does); final() emits nothing for
+  // these stream modes but computes the tag.
   return {
     name,
     seal(nonce, aad, plaintext) {
-      const { ct, c } = encrypt(nonce, aad, plaintext);
+      checkNonce(nonce);
+      const c = createCipheriv(algo, k, nonce, TAG);
+      c.setAAD(aad);
+      const ct = c.update(plaintext);
+      c.final();
       const out = Buffer.allocUnsafe(ct.length + AEAD_TAG_LENGTH);
       out.set(ct, 0);
       out.set(c.getAuthTag(), ct.length);
       return u8(out);
     },
     sealInto(nonce, aad, plaintext, out, offset) {
-      if (offset < 0 || offset + plaintext.length + AEAD_TAG_LENGTH > out.length) {
-        throw new UsageError(`sealInto: ${plaintext.length + AEAD_TAG_LENGTH} bytes do not fit at offset ${offset} of ${out.length}`);
+      const n = plaintext.length;
+      if (!(offset >= 0) || offset + n + AEAD_TAG_LENGTH > out.length) {
+        throw new UsageError(`sealInto: ${n + AEAD_TAG_LENGTH} bytes do not fit at offset ${offset} of ${out.length}`);
       }
+      checkNonce(nonce);
       // `plaintext` may be the very bytes of `out` being overwritten: update() has read all of it
       // into `ct` before anything is written.
-      const { ct, c } = encrypt(nonce, aad, plaintext);
+      const c = createCipheriv(algo, k, nonce, TAG);
+      c.setAAD(aad);
+      const ct = c.update(plaintext);
+      c.final();
       out.set(ct, offset);
-      out.set(c.getAuthTag(), offset + ct.length);
-      return offset + ct.length + AEAD_TAG_LENGTH;
+      out.set(c.getAuthTag(), offset + n);
+      return offset + n + AEAD_TAG_LENGTH;
     },
     open(nonce, aad, ciphertextAndTag) {
       checkNonce(nonce);
@@ -75,7 +70,7 @@ export function createAead(name: AeadName, key: Uint8Array): NodeAead {
       if (n < 0) return null;
       const d = createDecipheriv(algo as CipherGCMTypes, k, nonce, TAG);
       d.setAuthTag(ciphertextAndTag.subarray(n));
-      d.setAAD(aad, { plaintextLength: n });
+      d.setAAD(aad);
       const pt = d.update(ciphertextAndTag.subarray(0, n));
       try {
         d.final(); // throws when the tag does not verify
