@@ -41,6 +41,12 @@ export interface BaseOptions {
 const MAX_EARLY_WRITE_BUFFER = 16 * 1024 * 1024;
 /** Consecutive empty/CCS/warning records tolerated before we suspect a peer spinning us. */
 const MAX_EMPTY_RECORDS = 64;
+/**
+ * Application data is sealed into a shared output buffer of up to this many bytes (four full
+ * TLS 1.3 records), so that consecutive writes become one contiguous output (one allocation and
+ * one socket write for several records instead of one per write).
+ */
+const SLAB_BYTES = 4 * (16384 + 22);
 
 export abstract class BaseConnection implements TlsConnection, HandshakeContext {
   abstract readonly side: 'client' | 'server';
@@ -63,6 +69,11 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private earlyDataSkip = 0;
 
   private output: Uint8Array[] = [];
+  /** Where application records are sealed (see SLAB_BYTES); bytes before `slabPos` are taken. */
+  private slab: Uint8Array | undefined;
+  private slabPos = 0;
+  /** Index in `output` of the view of `slab` that ends at `slabPos` (extended by the next write), or -1. */
+  private slabOut = -1;
   private events: ConnectionEvent[] = [];
   private pendingWrites: Uint8Array[] = [];
   private pendingWriteBytes = 0;
@@ -118,6 +129,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   takeOutput(): Uint8Array[] {
     const out = this.output;
     this.output = [];
+    this.slabOut = -1;
     return out;
   }
 
@@ -442,7 +454,31 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
 
   private sendApplicationData(data: Uint8Array): void {
     if (this.sealer!.needsKeyUpdate && this.established13) this.sendKeyUpdate(false);
-    this.output.push(this.sealer!.seal(ContentType.application_data, data));
+    const sealer = this.sealer!;
+    const n = sealer.sealedLength(ContentType.application_data, data.length);
+    let slab = this.slab;
+    let start = this.slabPos;
+    if (slab === undefined || slab.length - start < n) {
+      // Room for this write and a few more like it; a write larger than the slab gets its own.
+      slab = this.slab = new Uint8Array(Math.max(n, Math.min(SLAB_BYTES, 4 * n)));
+      start = 0;
+      this.slabOut = -1;
+    }
+    const end = sealer.sealInto(ContentType.application_data, data, slab, start);
+    if (end !== start + n) throw internalError('sealedLength disagrees with sealInto');
+    this.slabPos = end;
+    const out = this.output;
+    if (this.slabOut >= 0 && this.slabOut === out.length - 1) {
+      // Right after the previous write's records, with nothing else queued in between: one view.
+      const prev = out[this.slabOut]!;
+      out[this.slabOut] = slab.subarray(prev.byteOffset - slab.byteOffset, end);
+    } else {
+      this.slabOut = out.push(slab.subarray(start, end)) - 1;
+    }
+    if (end === slab.length) {
+      this.slab = undefined;
+      this.slabPos = 0;
+    }
   }
 
   private flushPendingWrites(): void {

@@ -39,6 +39,9 @@ const WRITE_SLICE = 64 * 1024;
 /** Sealed bytes that are handed to the socket at once (one writev), at the latest. */
 const FLUSH_BYTES = 64 * 1024;
 
+/** Stop handing records to the socket while it holds this many unsent bytes (and said false). */
+const RAW_BACKLOG = FLUSH_BYTES;
+
 /** Writes shorter than this are copied into the staging buffer and sealed together. */
 const SMALL_WRITE = 4 * 1024;
 
@@ -419,12 +422,24 @@ export class TLSSocket extends Duplex {
     if (out.length === 0) return !this.#rawBlocked;
     if (!this.#rawWritable()) return true; // dropped: nobody can read it any more
     const raw = this.#raw;
-    let ok = true;
-    raw.cork();
-    for (const b of out) ok = raw.write(b);
-    raw.uncork();
-    if (!ok) this.#rawBlocked = true;
-    return ok;
+    let ok: boolean;
+    if (out.length === 1) {
+      ok = raw.write(out[0]!);
+    } else {
+      ok = true;
+      raw.cork();
+      for (const b of out) ok = raw.write(b);
+      raw.uncork();
+    }
+    // write() says false as soon as one batch exceeds the socket's highWaterMark, even when the
+    // kernel took it all at once (writableLength back to 0): waiting for 'drain' then costs a
+    // round of ticks per batch for nothing. Stop only while the socket really holds a backlog;
+    // 'drain' is due then (write() said false).
+    if (!ok && raw.writableLength >= RAW_BACKLOG) {
+      this.#rawBlocked = true;
+      return false;
+    }
+    return true;
   }
 
   #endRaw(): void {

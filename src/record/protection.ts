@@ -12,6 +12,13 @@ export interface OpenedRecord {
 export interface RecordSealer {
   /** Protect `data` as one or more contiguous records of content `type` in a new buffer. */
   seal(type: number, data: Uint8Array): Uint8Array;
+  /** Bytes `sealInto` writes for `dataLength` bytes of content `type`. */
+  sealedLength(type: number, dataLength: number): number;
+  /**
+   * Protect `data` like `seal`, written into `out` from `offset` (which must have room for
+   * `sealedLength` bytes); returns the offset after the last record.
+   */
+  sealInto(type: number, data: Uint8Array, out: Uint8Array, offset: number): number;
   /** TLS 1.3: the key is near its record limit (RFC 8446 §5.5). Always false for TLS 1.2. */
   readonly needsKeyUpdate: boolean;
 }
