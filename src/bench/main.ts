@@ -1,5 +1,6 @@
 // npm run bench [-- --quick] [--json FILE] [--only bulk,handshake,resume,memory] [--reps N]
-//   [--suites SUBSTRING,...] [--bulk-mb N] [--hs-ms N] [--connections N] [--no-mixed]
+//   [--suites SUBSTRING,...] [--bulk-mb N] [--hs-ms N] [--connections N] [--no-mixed] [--prof DIR]
+//   (--help: the options)
 //
 // hush against node:tls over 127.0.0.1, in the same run, interleaved (the pairs take turns each
 // repetition, in alternating order), reporting medians, the spread of the repetitions and the
@@ -81,9 +82,43 @@ interface Settings {
   /** Bulk suites whose label contains one of these. */
   readonly suites: readonly string[] | undefined;
   readonly json: string;
+  /** --cpu-prof directory for the client/server peers. */
+  readonly prof: string | undefined;
 }
 
+const USAGE = `usage: node dist/bench/main.js [options]   (npm run bench -- [options])
+
+hush against node:tls over 127.0.0.1: bulk throughput per suite both ways, full and resumed
+handshakes, CPU per side, memory per idle connection and during a transfer.
+
+  --quick             < 1 min: fewer suites, repetitions, bytes and connections
+  --only LIST         sections to run, comma-separated: bulk,handshake,resume,memory (default all)
+  --suites LIST       bulk suites whose label contains one of these, e.g. 'CHACHA,1.2 ECDHE-ECDSA-AES128'
+  --reps N            repetitions per pair (default 5, quick 3)
+  --bulk-mb N         MiB per bulk transfer (default 64, quick 16)
+  --hs-ms N           ms per handshake measurement (default 1500, quick 300)
+  --connections N     idle connections for the memory section (default 1000, quick 200)
+  --no-mixed          skip the hush→node and node→hush pairs
+  --json FILE         append JSON lines here (default .build/bench-results.jsonl)
+  --prof DIR          run the client and server peers with --cpu-prof, profiles in DIR/client, DIR/server
+  -h, --help          this text`;
+
+const FLAGS = new Set(['--quick', '--no-mixed', '--help', '-h']);
+const VALUED = new Set(['--only', '--suites', '--reps', '--bulk-mb', '--hs-ms', '--connections', '--json', '--prof']);
+
 function parseArgs(argv: readonly string[]): Settings {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUED.has(a) && i + 1 < argv.length) i++;
+    else if (!FLAGS.has(a)) {
+      console.error(`bench: unknown or incomplete option '${a}'\n\n${USAGE}`);
+      process.exit(2);
+    }
+  }
   const quick = argv.includes('--quick');
   const val = (name: string): string | undefined => {
     const i = argv.indexOf(name);
@@ -103,6 +138,7 @@ function parseArgs(argv: readonly string[]): Settings {
     only: only ? new Set(only.split(',')) : undefined,
     suites: suites ? suites.split(',') : undefined,
     json: resolve(val('--json') ?? '.build/bench-results.jsonl'),
+    prof: val('--prof') === undefined ? undefined : resolve(val('--prof')!),
   };
 }
 
@@ -117,9 +153,9 @@ class Peer {
   #next = 1;
   #waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor(readonly name: string) {
+  constructor(readonly name: string, profDir?: string) {
     this.#child = fork(peerPath, [], {
-      execArgv: [...(isTs ? ['--import', 'tsx'] : []), '--expose-gc'],
+      execArgv: [...(isTs ? ['--import', 'tsx'] : []), '--expose-gc', ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.#child.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
@@ -397,9 +433,9 @@ async function memorySection(s: Settings, pki: BenchPki): Promise<void> {
       try {
         const { port } = await server.call<{ port: number }>({ op: 'serve', impl, cert: 'ecdsa', pki });
         const t: ClientTarget = { impl, port, caPem: pki.caPem, version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' };
-        await server.call({ op: 'mark' });
-        const d = await client.call<BulkResult>({ op: 'bulk', target: t, dir: 'down', bytes: s.bulkBytes });
-        const u = await client.call<BulkResult>({ op: 'bulk', target: t, dir: 'up', bytes: s.bulkBytes });
+        await server.call({ op: 'mark', peakRss: true });
+        const d = await client.call<BulkResult>({ op: 'bulk', target: t, dir: 'down', bytes: s.bulkBytes, peakRss: true });
+        const u = await client.call<BulkResult>({ op: 'bulk', target: t, dir: 'up', bytes: s.bulkBytes, peakRss: true });
         const m = await server.call<Measure>({ op: 'measure' });
         add(peakSrv, impl, m.peakRss / 1e6);
         add(peakCli, impl, Math.max(d.peakRss, u.peakRss) / 1e6);
@@ -431,8 +467,8 @@ async function main(): Promise<void> {
   console.log(`hush bench (${meta.mode}): node ${meta.node}, ${meta.cpus} cpus (${cpuModel}), ${meta.code}, ${s.reps} reps`);
   const pki = makeBenchPki();
   const want = (name: string): boolean => !s.only || s.only.has(name);
-  const client = new Peer('client');
-  const server = new Peer('server');
+  const client = new Peer('client', s.prof && resolve(s.prof, 'client'));
+  const server = new Peer('server', s.prof && resolve(s.prof, 'server'));
   try {
     const ports = await serveAll(server, pki);
     if (want('bulk')) await bulkSection(s, pki, client, server, ports);

@@ -177,7 +177,8 @@ export interface BulkResult {
   readonly cipher: string | undefined;
 }
 
-async function bulk(t: ClientTarget, dir: 'up' | 'down', bytes: number): Promise<BulkResult> {
+/** `peakRss`: sample RSS during the transfer (costs CPU; the memory section asks for it). */
+async function bulk(t: ClientTarget, dir: 'up' | 'down', bytes: number, peakRss = false): Promise<BulkResult> {
   const s = await open(t);
   const protocol = s.getProtocol();
   const c = s.getCipher();
@@ -185,7 +186,7 @@ async function bulk(t: ClientTarget, dir: 'up' | 'down', bytes: number): Promise
   const header = Buffer.alloc(HEADER);
   header[0] = dir === 'up' ? 0x55 : 0x44;
   header.writeUIntBE(bytes, 1, 6);
-  const peak = new PeakRss();
+  const peak = peakRss ? new PeakRss() : undefined;
   const cpu0 = cpuNow();
   const t0 = performance.now();
   const done = new Promise<void>((resolve, reject) => {
@@ -201,7 +202,7 @@ async function bulk(t: ClientTarget, dir: 'up' | 'down', bytes: number): Promise
   await done;
   const ms = performance.now() - t0;
   const cpuUs = cpuNow() - cpu0;
-  const peakRssBytes = peak.stop();
+  const peakRssBytes = peak?.stop() ?? 0;
   s.end();
   s.destroy();
   return { ms, cpuUs, peakRss: peakRssBytes, protocol, cipher };
@@ -284,10 +285,10 @@ async function idleClose(): Promise<void> {
 export type Request =
   | { op: 'serve'; impl: Impl; cert: CertKind; pki: BenchPki }
   | { op: 'unserve'; port: number }
-  | { op: 'mark' }
+  | { op: 'mark'; peakRss?: boolean }
   | { op: 'measure' }
   | { op: 'memory' }
-  | { op: 'bulk'; target: ClientTarget; dir: 'up' | 'down'; bytes: number }
+  | { op: 'bulk'; target: ClientTarget; dir: 'up' | 'down'; bytes: number; peakRss?: boolean }
   | { op: 'handshakes'; target: ClientTarget; concurrency: number; durationMs: number; resume: boolean }
   | { op: 'idleOpen'; target: ClientTarget; count: number }
   | { op: 'idleClose' }
@@ -320,7 +321,8 @@ async function handle(req: Request): Promise<unknown> {
       serverStats.transferCpuUs = 0;
       serverStats.transferBytes = 0;
       peakRss?.stop();
-      peakRss = new PeakRss();
+      // Sampling RSS every 10 ms costs CPU (~5% of a bulk transfer's): only when asked for.
+      peakRss = req.peakRss === true ? new PeakRss() : undefined;
       return {};
     case 'measure': {
       const m: Measure = {
@@ -336,7 +338,7 @@ async function handle(req: Request): Promise<unknown> {
     case 'memory':
       return memory();
     case 'bulk':
-      return bulk(req.target, req.dir, req.bytes);
+      return bulk(req.target, req.dir, req.bytes, req.peakRss === true);
     case 'handshakes':
       return handshakes(req.target, req.concurrency, req.durationMs, req.resume);
     case 'idleOpen':
