@@ -1,5 +1,6 @@
 // Checking the certificate chain a peer presents (RFC 8446 §4.4.2.4), through the X.509 module.
 import { TlsError } from '../errors/errors.js';
+import { equal, toHex } from '../bytes/util.js';
 import type { PublicKey } from '../crypto/provider.js';
 import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import { verifyServerChain } from '../x509/verify.js';
@@ -148,11 +149,43 @@ export interface PeerChainRecord {
   readonly verified: readonly (number | Certificate)[];
 }
 
+/**
+ * Chains seen recently, shared by the connections that received the same bytes (every connection
+ * to one server gets the same chain): an idle connection then holds no DER of its own. Looked up
+ * by total length and the leaf's last bytes (its signature), then compared byte for byte.
+ */
+const SHARED_CHAINS = 32;
+const sharedChains = new Map<string, (readonly Uint8Array[])[]>();
+let sharedChainCount = 0;
+
+function sharedDers(certs: readonly Certificate[]): readonly Uint8Array[] {
+  if (certs.length === 0) return [];
+  let total = 0;
+  for (const c of certs) total += c.raw.length;
+  const leaf = certs[0]!.raw;
+  const key = `${certs.length}/${total}/${toHex(leaf.subarray(Math.max(0, leaf.length - 8)))}`;
+  const bucket = sharedChains.get(key);
+  if (bucket) {
+    for (const ders of bucket) {
+      if (ders.length === certs.length && ders.every((d, i) => equal(d, certs[i]!.raw))) return ders;
+    }
+  }
+  const ders = Object.freeze(certs.map((c) => c.raw));
+  if (sharedChainCount >= SHARED_CHAINS) {
+    // Bounded: start over rather than track ages (a peer sending ever-new chains gains nothing).
+    sharedChains.clear();
+    sharedChainCount = 0;
+  }
+  sharedChains.set(key, [...(sharedChains.get(key) ?? []), ders]);
+  sharedChainCount++;
+  return ders;
+}
+
 /** From a fresh verification: its DER copies and the verified path (the parsed objects are dropped). */
 export function peerChainOf(peer: PeerVerification): PeerChainRecord {
   const certs = peer.certificates;
   return {
-    ders: certs.map((c) => c.raw),
+    ders: sharedDers(certs),
     verified: peer.chain.map((c) => {
       const i = certs.indexOf(c);
       return i >= 0 ? i : c;

@@ -161,6 +161,22 @@ function trustStoreFor(ca: PemInput): TrustStore {
   return store;
 }
 
+/**
+ * `ciphers`, `ecdhCurve` and `sigalgs` parsed once per distinct string: the config of every
+ * connection keeps the lists for life, and connections made with the same options share them.
+ */
+const parsedLists = new Map<string, readonly number[] | undefined>();
+
+function parsedList(kind: string, value: unknown, parse: (v: unknown) => number[] | undefined): readonly number[] | undefined {
+  if (typeof value !== 'string') return parse(value); // undefined, or the UsageError for a bad type
+  const key = `${kind}\0${value}`;
+  if (parsedLists.has(key)) return parsedLists.get(key);
+  const list = parse(value);
+  if (parsedLists.size >= 64) parsedLists.clear();
+  parsedLists.set(key, list);
+  return list;
+}
+
 /** The ClientConfig connect() would use (exported for the CLI and tests). */
 export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConfig; host: string; servername: string } {
   refuseOptions(o, REFUSED, 'connect()');
@@ -185,9 +201,9 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
     serverName: servername,
     trust,
     rejectUnauthorized,
-    cipherSuites: parseCiphers(o.ciphers),
-    groups: parseCurves(o.ecdhCurve),
-    signatureSchemes: parseSigalgs(o.sigalgs),
+    cipherSuites: parsedList('ciphers', o.ciphers, parseCiphers),
+    groups: parsedList('ecdhCurve', o.ecdhCurve, parseCurves),
+    signatureSchemes: parsedList('sigalgs', o.sigalgs, parseSigalgs),
     minVersion: parseVersion(o.minVersion, 'minVersion'),
     maxVersion: parseVersion(o.maxVersion, 'maxVersion'),
     alpnProtocols: parseAlpn(o.ALPNProtocols),
