@@ -6,7 +6,7 @@
 //   npm run bench:micro -- seal open
 //
 // Workloads: seal, open (TLS 1.3 records per suite, 16 KiB and 64 B), schedule (a full TLS 1.3
-// key schedule), handshake, handshake-rsa, resume (in-memory ClientConnection ↔ ServerConnection,
+// key schedule), pipe (the connection's bulk send and receive paths), handshake, handshake-rsa, resume (in-memory ClientConnection ↔ ServerConnection,
 // x25519, chain and name verified), aead (the provider's AEAD alone), x25519.
 import { ClientConnection } from '../connection/client.js';
 import { ServerConnection } from '../connection/server.js';
@@ -116,6 +116,79 @@ function aead(ms: number): void {
   }
 }
 
+/**
+ * The core's bulk paths, established connection to established connection, no sockets: the
+ * sender's write(16 KiB) × 64 + takeOutput, then the receiver's receive(64 KiB chunks) +
+ * takeEvents, CPU-timed separately (1 MiB per op, 64 MiB per round, best of 3 rounds), and the
+ * bare AEAD (seal/open of 16 KiB + 1) for the floor. AES-128-GCM and ChaCha20-Poly1305.
+ */
+function pipe(): void {
+  const pki = makeBenchPki();
+  const trust = new TrustStore([pki.caPem]);
+  const cert = certified(pki, 'ecdsa');
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
+  const ROUND = 64;
+  for (const suite of [0x1301, 0x1303]) {
+    const client = new ClientConnection({ provider, now: Date.now, serverName: 'localhost', trust, groups: [NamedGroup.x25519], cipherSuites: [suite] });
+    const server = new ServerConnection(serverConfigFor(cert));
+    pump(client, server);
+    client.takeEvents();
+    server.takeEvents();
+    const info = client.handshakeInfo!;
+    const data = new Uint8Array(16384).fill(0x61);
+    let best = { send: Infinity, receive: Infinity, seal: Infinity, open: Infinity };
+    for (let round = 0; round < 4; round++) {
+      const batches: Uint8Array[][] = [];
+      let t = cpu();
+      for (let b = 0; b < ROUND; b++) {
+        for (let i = 0; i < 64; i++) client.write(data);
+        batches.push(client.takeOutput());
+      }
+      const send = cpu() - t;
+      // Re-chunk into 64 KiB reads (untimed).
+      const reads: Uint8Array[] = [];
+      for (const out of batches) {
+        const total = out.reduce((x, y) => x + y.length, 0);
+        const whole = new Uint8Array(total);
+        let o = 0;
+        for (const w of out) {
+          whole.set(w, o);
+          o += w.length;
+        }
+        for (let p = 0; p < total; p += 65536) reads.push(whole.subarray(p, p + 65536));
+      }
+      t = cpu();
+      let got = 0;
+      for (const r of reads) {
+        const err = server.receive(r);
+        if (err) throw err;
+        for (const e of server.takeEvents()) if (e.type === 'data') got += e.data.length;
+      }
+      const receive = cpu() - t;
+      if (got !== ROUND * 64 * 16384) throw new Error(`pipe: received ${got}`);
+      const a = provider.aead(info.cipherSuite === 0x1303 ? 'chacha20-poly1305' : 'aes-128-gcm', new Uint8Array(info.cipherSuite === 0x1303 ? 32 : 16).fill(1));
+      const nonce = new Uint8Array(12);
+      const aad = new Uint8Array(5);
+      const pt = new Uint8Array(16385);
+      t = cpu();
+      let ct: Uint8Array = pt;
+      for (let i = 0; i < ROUND * 64; i++) ct = a.seal(nonce, aad, pt);
+      const seal = cpu() - t;
+      t = cpu();
+      for (let i = 0; i < ROUND * 64; i++) a.open(nonce, aad, ct);
+      const open = cpu() - t;
+      if (round > 0) {
+        best = { send: Math.min(best.send, send), receive: Math.min(best.receive, receive), seal: Math.min(best.seal, seal), open: Math.min(best.open, open) };
+      }
+    }
+    const perGB = (us: number): string => `${(us / 1e6 / ((ROUND * 64 * 16384) / 1e9)).toFixed(3)} s/GB (${(us / (ROUND * 64)).toFixed(2)} µs/record)`;
+    console.log(`pipe ${info.cipherName}: send ${perGB(best.send)}, receive ${perGB(best.receive)}; bare aead.seal ${perGB(best.seal)}, aead.open ${perGB(best.open)}`);
+  }
+}
+
 function schedule(ms: number): void {
   for (const suite of TLS13_SUITES) {
     const shared = new Uint8Array(32).fill(7);
@@ -212,6 +285,7 @@ const WORKLOADS: Record<string, (ms: number) => void> = {
   aead,
   schedule,
   x25519,
+  pipe: () => pipe(),
   handshake: (ms) => handshake(ms, 'ecdsa'),
   'handshake-rsa': (ms) => handshake(ms, 'rsa'),
   resume,

@@ -35,6 +35,13 @@ export interface BaseOptions {
   readonly maxHandshakeMessageSize?: number;
   readonly keyUpdateAfterRecords?: number;
   readonly recordPadding?: number;
+  /**
+   * Allocates the buffers application records are sealed into (default `new Uint8Array(n)`).
+   * Every byte handed out by takeOutput() is written by the sealer first, so an adapter may pass
+   * an allocator that does not zero-fill (the node adapter: Buffer.allocUnsafeSlow); see also
+   * BaseConnection.useAllocator.
+   */
+  readonly allocate?: (n: number) => Uint8Array;
 }
 
 /** Refuse to hold more than this much unsent application data before the handshake completes. */
@@ -91,6 +98,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private keyUpdateOwed = false;
   /** The client random, for key log lines. */
   protected clientRandom: Uint8Array | undefined;
+  private allocate: (n: number) => Uint8Array;
 
   protected constructor(options: BaseOptions, initial: HandshakeState) {
     this.options = options;
@@ -100,6 +108,15 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       options.maxHandshakeMessageSize === undefined ? {} : { maxMessageSize: options.maxHandshakeMessageSize },
     );
     this.handshakeState = initial;
+    this.allocate = options.allocate ?? ((n) => new Uint8Array(n));
+  }
+
+  /**
+   * Seal application records into buffers from `allocate` from now on (see BaseOptions.allocate):
+   * for adapters that wrap a connection they did not configure.
+   */
+  useAllocator(allocate: (n: number) => Uint8Array): void {
+    this.allocate = allocate;
   }
 
   // ---------------------------------------------------------------- TlsConnection
@@ -460,7 +477,9 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     let start = this.slabPos;
     if (slab === undefined || slab.length - start < n) {
       // Room for this write and a few more like it; a write larger than the slab gets its own.
-      slab = this.slab = new Uint8Array(Math.max(n, Math.min(SLAB_BYTES, 4 * n)));
+      const size = Math.max(n, Math.min(SLAB_BYTES, 4 * n));
+      slab = this.slab = this.allocate(size);
+      if (slab.length !== size) throw internalError(`allocator returned ${slab.length} bytes, asked for ${size}`);
       start = 0;
       this.slabOut = -1;
     }
