@@ -521,20 +521,27 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
     );
   }
 
+  // The encrypted flight (EncryptedExtensions ... Finished) goes out as one write, so it is
+  // sealed in as few records as fit (one for a usual chain, as OpenSSL does) instead of one
+  // record, and one AEAD context, per message (RFC 8446 §5.1 allows coalescing).
+  const flight: Uint8Array[] = [];
+
   // RFC 8446 §4.3.1: EncryptedExtensions.
   const ee: Extension[] = [];
   if (p.serverName !== undefined && !n.resumption) ee.push(encodeServerNameAckExt());
   if (n.alpn !== undefined) ee.push(encodeAlpnExt([utf8(n.alpn)]));
   const eeMsg = encodeEncryptedExtensions({ extensions: ee });
   transcript.add(eeMsg);
-  ctx.sendHandshake(eeMsg);
-  ctx.trace(
-    trace(
-      'encrypted_extensions',
-      `Sent EncryptedExtensions${n.alpn ? `: we chose the application protocol '${n.alpn}' from the client's list` : p.alpn ? ': no application protocol chosen' : ''}.`,
-      { alpn: n.alpn ?? null },
-    ),
-  );
+  flight.push(eeMsg);
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'encrypted_extensions',
+        `Sent EncryptedExtensions${n.alpn ? `: we chose the application protocol '${n.alpn}' from the client's list` : p.alpn ? ': no application protocol chosen' : ''}.`,
+        { alpn: n.alpn ?? null },
+      ),
+    );
+  }
 
   // RFC 8446 §4.3.2: CertificateRequest (not with a PSK, §4.3.2 / §4.2.11).
   let requestedSchemes: number[] | undefined;
@@ -542,7 +549,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
     requestedSchemes = hs.r.schemes.filter((s) => keyMatchesSchemeAny13(s));
     const cr = encodeCertificateRequest13({ context: new Uint8Array(0), extensions: [encodeSignatureAlgorithmsExt(requestedSchemes)] });
     transcript.add(cr);
-    ctx.sendHandshake(cr);
+    flight.push(cr);
     ctx.trace(trace('certificate_request', `Sent CertificateRequest: we ask the client to prove who it is with a certificate (${hs.r.clientAuth}).`, { clientAuth: hs.r.clientAuth }));
   }
 
@@ -552,11 +559,11 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
     const scheme = n.signatureScheme!;
     const certMsg = encodeCertificate13({ context: new Uint8Array(0), entries: cert.chain.map((der) => ({ certData: der, extensions: [] })) });
     transcript.add(certMsg);
-    ctx.sendHandshake(certMsg);
+    flight.push(certMsg);
     const signature = signCertificateVerify13(provider, cert.certified.key, scheme, transcript.hash(), true);
     const cv = encodeCertificateVerify({ scheme, signature });
     transcript.add(cv);
-    ctx.sendHandshake(cv);
+    flight.push(cv);
     if (ctx.tracing) {
       ctx.trace(
         trace(
@@ -584,7 +591,8 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   // RFC 8446 §4.4.4: our Finished.
   const fin = encodeFinished({ verifyData: finishedVerifyData(provider, suite.hash, secrets.server, transcript.hash()) });
   transcript.add(fin);
-  ctx.sendHandshake(fin);
+  flight.push(fin);
+  ctx.sendHandshake(concatMessages(flight));
 
   // RFC 8446 §7.1: application secrets from ClientHello...server Finished; we may write with them now.
   const master = handshakeSecret.intoMaster();
@@ -595,11 +603,27 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   ctx.keyLog('SERVER_TRAFFIC_SECRET_0', clientRandom, app.server);
   ctx.keyLog('EXPORTER_SECRET', clientRandom, exporter);
   ctx.setWriteSecret13(suite, app.server);
-  ctx.trace(trace('finished', 'Sent our Finished: a MAC over the whole handshake so far, under our handshake key. Now we wait for the client\'s Finished.'));
+  if (ctx.tracing) {
+    ctx.trace(trace('finished', 'Sent our Finished: a MAC over the whole handshake so far, under our handshake key. Now we wait for the client\'s Finished.'));
+  }
 
-  const flight: Flight = { n, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
-  if (requestedSchemes) return new ExpectCertificate(hs, flight);
-  return new ExpectFinished(hs, flight);
+  const f: Flight = { n, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
+  if (requestedSchemes) return new ExpectCertificate(hs, f);
+  return new ExpectFinished(hs, f);
+}
+
+/** Handshake messages back to back, for one sendHandshake (the record layer splits at 2^14). */
+function concatMessages(messages: readonly Uint8Array[]): Uint8Array {
+  if (messages.length === 1) return messages[0]!;
+  let n = 0;
+  for (const m of messages) n += m.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const m of messages) {
+    out.set(m, o);
+    o += m.length;
+  }
+  return out;
 }
 
 /** A scheme usable for a TLS 1.3 CertificateVerify (no PKCS#1 v1.5, RFC 8446 §4.2.3). */
@@ -715,14 +739,16 @@ class ExpectFinished extends ServerState {
       clientHello: n.p.info,
       localCertificates: n.certificate?.chain ?? [],
     };
-    ctx.trace(
-      trace(
-        'finished',
-        `The client's Finished matches our own computation: both sides saw the same handshake. ` +
-          `Application keys are in use; every byte from now on is sealed with ${suite.name}.`,
-        { cipher: suite.name },
-      ),
-    );
+    if (ctx.tracing) {
+      ctx.trace(
+        trace(
+          'finished',
+          `The client's Finished matches our own computation: both sides saw the same handshake. ` +
+            `Application keys are in use; every byte from now on is sealed with ${suite.name}.`,
+          { cipher: suite.name },
+        ),
+      );
+    }
     ctx.handshakeComplete(info, {
       suite,
       clientApplicationSecret: this.f.app.client,
@@ -753,6 +779,8 @@ function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Sui
   const sealer = hs.r.tickets;
   if (!sealer || hs.r.ticketCount === 0) return;
   const provider = ctx.provider;
+  // All tickets in one write: one record instead of one per ticket.
+  const tickets: Uint8Array[] = [];
   for (let i = 0; i < hs.r.ticketCount; i++) {
     const nonce = new Uint8Array([i]);
     const ageAddBytes = provider.randomBytes(4);
@@ -768,16 +796,19 @@ function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Sui
       clientCertificates: info.peerCertificates.map((c) => c.raw),
       clientAuthorized: info.authorized,
     });
-    ctx.sendHandshake(encodeNewSessionTicket13({ lifetime: hs.r.ticketLifetime, ageAdd, nonce, ticket, extensions: [] }));
+    tickets.push(encodeNewSessionTicket13({ lifetime: hs.r.ticketLifetime, ageAdd, nonce, ticket, extensions: [] }));
   }
-  ctx.trace(
-    trace(
-      'session_ticket',
-      `Sent ${hs.r.ticketCount} session ticket${hs.r.ticketCount === 1 ? '' : 's'} (valid ${hs.r.ticketLifetime} s): sealed with our ticket key, ` +
-        `each lets the client resume this session later without a certificate or signature.`,
-      { count: hs.r.ticketCount, lifetime: hs.r.ticketLifetime },
-    ),
-  );
+  ctx.sendHandshake(concatMessages(tickets));
+  if (ctx.tracing) {
+    ctx.trace(
+      trace(
+        'session_ticket',
+        `Sent ${hs.r.ticketCount} session ticket${hs.r.ticketCount === 1 ? '' : 's'} (valid ${hs.r.ticketLifetime} s): sealed with our ticket key, ` +
+          `each lets the client resume this session later without a certificate or signature.`,
+        { count: hs.r.ticketCount, lifetime: hs.r.ticketLifetime },
+      ),
+    );
+  }
 }
 
 /** After the handshake: KeyUpdate is the connection's; anything else is unexpected (RFC 8446 §4.6). */
