@@ -376,7 +376,8 @@ export function chooseAlpn(hs: ServerHandshake, p: ParsedClientHello): string | 
 interface Resumption {
   readonly state: TicketState;
   readonly index: number;
-  readonly psk: Uint8Array;
+  /** The Early Secret from the ticket's PSK, already computed for the binder. */
+  readonly early: EarlySecret;
 }
 
 /**
@@ -442,7 +443,7 @@ function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHe
       reason = 'the ticket was already used once (single-use tickets)';
       continue;
     }
-    return { state: t, index: i, psk: t.psk };
+    return { state: t, index: i, early };
   }
   return why(reason);
 }
@@ -499,7 +500,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   if (p.hello.legacySessionId.length > 0) ctx.sendChangeCipherSpec();
 
   // RFC 8446 §7.1: handshake secrets from ClientHello...ServerHello.
-  const early = EarlySecret.start(provider, suite.hash, n.resumption?.psk);
+  const early = n.resumption?.early ?? EarlySecret.start(provider, suite.hash);
   const handshakeSecret: HandshakeSecret = early.intoHandshake(sharedSecret);
   const secrets = handshakeSecret.trafficSecrets(transcript.hash());
   const clientRandom = p.hello.random;

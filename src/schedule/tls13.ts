@@ -39,9 +39,36 @@ function emptyHash(provider: CryptoProvider, hash: HashName): Uint8Array {
   return h;
 }
 
+/** The Early Secret without a PSK and its "derived" salt: public constants, per provider and hash. */
+interface ZeroPskSecrets {
+  readonly early: Uint8Array;
+  readonly derived: Uint8Array;
+}
+const ZERO_PSK = new WeakMap<CryptoProvider, Map<HashName, ZeroPskSecrets>>();
+
+/**
+ * Without a PSK, Early Secret = HKDF-Extract(0, 0^HashLen) and its Derive-Secret(., "derived", "")
+ * depend on nothing but the hash: computed once per provider and hash instead of two HMACs per
+ * full handshake. Callers get copies (stages wipe their secrets).
+ */
+function zeroPskSecrets(provider: CryptoProvider, hash: HashName): ZeroPskSecrets {
+  let m = ZERO_PSK.get(provider);
+  if (m === undefined) ZERO_PSK.set(provider, (m = new Map()));
+  let z = m.get(hash);
+  if (z === undefined) {
+    const zeros = new Uint8Array(HASH_LENGTH[hash]);
+    const early = provider.hkdfExtract(hash, zeros, zeros);
+    z = { early, derived: deriveSecret(provider, hash, early, 'derived', emptyHash(provider, hash)) };
+    m.set(hash, z);
+  }
+  return z;
+}
+
 abstract class Stage {
   private used = false;
   private wiped = false;
+  /** This stage's "derived" salt when it is a known constant (the Early Secret without a PSK). */
+  protected knownDerived: Uint8Array | undefined;
   protected constructor(
     protected readonly provider: CryptoProvider,
     readonly hash: HashName,
@@ -70,7 +97,7 @@ abstract class Stage {
   protected advance(what: string): Uint8Array {
     if (this.used) throw internalError(`${this.constructor.name}: ${what} was already derived`);
     this.used = true;
-    const salt = this.derive('derived', emptyHash(this.provider, this.hash));
+    const salt = this.knownDerived !== undefined ? this.knownDerived.slice() : this.derive('derived', emptyHash(this.provider, this.hash));
     this.value.fill(0);
     this.wiped = true;
     return salt;
@@ -91,9 +118,13 @@ export class EarlySecret extends Stage {
 
   /** Start a key schedule. `psk` absent → a full handshake (PSK = HashLen zeros). */
   static start(provider: CryptoProvider, hash: HashName, psk?: Uint8Array): EarlySecret {
-    const n = HASH_LENGTH[hash];
-    const zeros = new Uint8Array(n);
-    return new EarlySecret(provider, hash, provider.hkdfExtract(hash, zeros, psk ?? zeros));
+    if (psk === undefined) {
+      const z = zeroPskSecrets(provider, hash);
+      const early = new EarlySecret(provider, hash, z.early.slice());
+      early.knownDerived = z.derived;
+      return early;
+    }
+    return new EarlySecret(provider, hash, provider.hkdfExtract(hash, new Uint8Array(HASH_LENGTH[hash]), psk));
   }
 
   /**
