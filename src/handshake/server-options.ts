@@ -163,11 +163,23 @@ export function resolveServerConfig(provider: CryptoProvider, config: ServerConf
   return resolved;
 }
 
+/** Names already matched against each certificate (bounded: SNI values come from clients). */
+const NAME_MATCHES = new WeakMap<ServerCertificate, Map<string, boolean>>();
+const MAX_CACHED_NAMES = 64;
+
 /** Whether the certificate names `host` (SNI); false for a certificate that cannot tell. */
 export function certificateMatchesName(cert: ServerCertificate, host: string): boolean {
-  try {
-    return verifyHostname(cert.leaf, host);
-  } catch {
-    return false;
+  let names = NAME_MATCHES.get(cert);
+  if (names === undefined) NAME_MATCHES.set(cert, (names = new Map()));
+  let match = names.get(host);
+  if (match === undefined) {
+    try {
+      match = verifyHostname(cert.leaf, host);
+    } catch {
+      match = false;
+    }
+    if (names.size >= MAX_CACHED_NAMES) names.clear();
+    names.set(host, match);
   }
+  return match;
 }

@@ -558,7 +558,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   if (!n.resumption) {
     const cert = n.certificate!;
     const scheme = n.signatureScheme!;
-    const certMsg = encodeCertificate13({ context: new Uint8Array(0), entries: cert.chain.map((der) => ({ certData: der, extensions: [] })) });
+    const certMsg = certificateMessage(cert);
     transcript.add(certMsg);
     flight.push(certMsg);
     const signature = signCertificateVerify13(provider, cert.certified.key, scheme, transcript.hash(), true);
@@ -611,6 +611,17 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   const f: Flight = { n, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
   if (requestedSchemes) return new ExpectCertificate(hs, f);
   return new ExpectFinished(hs, f);
+}
+
+/** The Certificate message of a configured chain: constant, so encoded once per certificate. */
+const CERTIFICATE_MESSAGES = new WeakMap<ServerCertificate, Uint8Array>();
+function certificateMessage(cert: ServerCertificate): Uint8Array {
+  let m = CERTIFICATE_MESSAGES.get(cert);
+  if (m === undefined) {
+    m = encodeCertificate13({ context: new Uint8Array(0), entries: cert.chain.map((der) => ({ certData: der, extensions: [] })) });
+    CERTIFICATE_MESSAGES.set(cert, m);
+  }
+  return m;
 }
 
 /** Handshake messages back to back, for one sendHandshake (the record layer splits at 2^14). */
