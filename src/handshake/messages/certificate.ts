@@ -19,6 +19,9 @@ export interface Certificate13 {
 }
 
 export function encodeCertificate13(msg: Certificate13): Uint8Array {
+  // Chains are kilobytes: size the buffer up front (extensions, rare here, may grow it).
+  let size = 1 + msg.context.length + 3;
+  for (const e of msg.entries) size += 3 + e.certData.length + 2;
   return encodeHandshake(HandshakeType.certificate, (w) => {
     w.vector(1, msg.context);
     w.vector(3, (w2) => {
@@ -27,7 +30,7 @@ export function encodeCertificate13(msg: Certificate13): Uint8Array {
         writeExtensions(w2, e.extensions);
       }
     });
-  });
+  }, size);
 }
 
 /** An empty certificate_list is well-formed (a client with no certificate); the caller decides. */
@@ -51,11 +54,13 @@ export interface Certificate12 {
 }
 
 export function encodeCertificate12(msg: Certificate12): Uint8Array {
+  let size = 3;
+  for (const c of msg.certificates) size += 3 + c.length;
   return encodeHandshake(HandshakeType.certificate, (w) => {
     w.vector(3, (w2) => {
       for (const c of msg.certificates) w2.vector(3, c);
     });
-  });
+  }, size);
 }
 
 export function decodeCertificate12(body: Uint8Array): Certificate12 {

@@ -18,9 +18,13 @@ export const MAX_HANDSHAKE_MESSAGE_LIMIT = 0xffffff;
 /** Default bound on one handshake message body (certificate chains rarely exceed it). */
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE = 64 * 1024;
 
-/** Frame `body` as a handshake message of `type`: the full message, header included. */
-export function encodeHandshake(type: number, body: Uint8Array | ((w: Writer) => void)): Uint8Array {
-  const w = new Writer(typeof body === 'function' ? 256 : body.length + 4);
+/**
+ * Frame `body` as a handshake message of `type`: the full message, header included. A writer
+ * callback may come with `sizeHint`, the expected body length, so the buffer is allocated once
+ * (each doubling of a Writer is a new ArrayBuffer and a copy).
+ */
+export function encodeHandshake(type: number, body: Uint8Array | ((w: Writer) => void), sizeHint = 252): Uint8Array {
+  const w = new Writer(typeof body === 'function' ? sizeHint + 4 : body.length + 4);
   w.u8(type);
   w.vector(3, body);
   return w.finish();
