@@ -14,8 +14,11 @@
 // schedule's `Keys12`; the connection joins them.)
 //
 // Allocation: `sealInto` writes header || explicit nonce or IV || ciphertext || tag/MAC for one or
-// many records straight into the caller's buffer; nonce, AAD and MAC input are per-instance
-// scratch buffers. The only per-record allocations are the provider's outputs.
+// many records straight into the caller's buffer. AEAD suites: the nonce and the AAD are
+// module-level scratch buffers shared by every instance (each AEAD call reads them synchronously
+// and keeps no reference) and the implicit IV is kept as 32-bit words, so an idle connection
+// holds no per-direction buffers; CBC suites: the MAC input is a per-instance scratch buffer. The
+// only per-record allocations are the provider's outputs.
 import type { Aead, BlockCipher, CryptoProvider, HashName } from '../crypto/provider.js';
 import { AEAD_TAG_LENGTH } from '../crypto/provider.js';
 import type { Tls12AeadCipher, Tls12CbcCipher, Tls12Suite } from '../crypto/suites.js';
@@ -53,6 +56,16 @@ const AAD_LENGTH = 13;
 const MAC_PREFIX_LENGTH = 13;
 const CBC_BLOCK = 16;
 const MAX_U32 = 0xffffffff;
+
+/** Shared scratch (AEAD suites): the nonce; every byte is rewritten before each use. */
+const NONCE = new Uint8Array(12);
+/** Shared scratch (AEAD suites): seq_num || type || version || length; rewritten before each use. */
+const AEAD_SCRATCH = new Uint8Array(AAD_LENGTH);
+
+/** Big-endian 32-bit word of `b` at `o` (0 past its end), as an int32. */
+function word(b: Uint8Array, o: number): number {
+  return ((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0);
+}
 /** Every CBC authentication or padding failure, whatever its cause (RFC 5246 §6.2.3.2, §7.2.2). */
 const BAD_RECORD_MAC = 'record authentication failed (bad_record_mac)';
 
@@ -75,11 +88,11 @@ abstract class Protection12 {
   protected readonly macHash: HashName = 'sha256';
   protected readonly macKey: Uint8Array = new Uint8Array(0);
   protected readonly etm: boolean;
-  /** AEAD: the implicit IV (4 or 12 bytes). */
-  protected readonly iv: Uint8Array = new Uint8Array(0);
-  /** AEAD: scratch nonce, 12 bytes. */
-  protected readonly nonce = new Uint8Array(12);
-  /** Scratch: AAD (AEAD) or MAC input (CBC: 13-byte prefix then the data). */
+  /** AEAD: the implicit IV (4 or 12 bytes) as big-endian words iv[0..4], iv[4..8], iv[8..12] (0 past its end). */
+  private readonly iv0: number = 0;
+  private readonly iv1: number = 0;
+  private readonly iv2: number = 0;
+  /** Scratch: AAD (AEAD: shared by all instances) or MAC input (CBC: 13-byte prefix then the data). */
   protected readonly scratch: Uint8Array;
   protected readonly maxFragment: number;
   private seqHi = 0;
@@ -96,10 +109,11 @@ abstract class Protection12 {
       if (keys.iv.length !== c.fixedIvLength) throw internalError(`${suite.name}: IV has ${keys.iv.length} bytes, needs ${c.fixedIvLength}`);
       this.aeadCipher = c;
       this.aead = provider.aead(c.aead, keys.key);
-      this.iv = keys.iv.slice();
-      this.nonce.set(this.iv);
+      this.iv0 = word(keys.iv, 0);
+      this.iv1 = word(keys.iv, 4);
+      this.iv2 = word(keys.iv, 8);
       this.etm = false;
-      this.scratch = new Uint8Array(AAD_LENGTH);
+      this.scratch = AEAD_SCRATCH;
     } else {
       if (keys.macKey.length !== c.macLength) throw internalError(`${suite.name}: MAC key has ${keys.macKey.length} bytes, needs ${c.macLength}`);
       this.cbc = c;
@@ -152,17 +166,37 @@ abstract class Protection12 {
   /**
    * The AEAD nonce for the sequence number in scratch[0..8] (RFC 5288 §3: salt(4) ||
    * nonce_explicit(8), where hush's nonce_explicit is the sequence number; RFC 7905 §2: the
-   * 12-byte IV XOR the sequence number left-padded with zeros).
+   * 12-byte IV XOR the sequence number left-padded with zeros). Written into the shared
+   * scratch: valid until the next AEAD record of any instance (use it at once).
    */
   protected aeadNonce(): Uint8Array {
-    const n = this.nonce;
+    const n = this.salted();
     const s = this.scratch;
     if (this.aeadCipher!.explicitNonceLength === 8) {
       for (let i = 0; i < 8; i++) n[4 + i] = s[i]!;
     } else {
-      const iv = this.iv;
-      for (let i = 0; i < 8; i++) n[4 + i] = iv[4 + i]! ^ s[i]!;
+      const w1 = this.iv1;
+      const w2 = this.iv2;
+      n[4] = (w1 >>> 24) ^ s[0]!;
+      n[5] = (w1 >>> 16) ^ s[1]!;
+      n[6] = (w1 >>> 8) ^ s[2]!;
+      n[7] = w1 ^ s[3]!;
+      n[8] = (w2 >>> 24) ^ s[4]!;
+      n[9] = (w2 >>> 16) ^ s[5]!;
+      n[10] = (w2 >>> 8) ^ s[6]!;
+      n[11] = w2 ^ s[7]!;
     }
+    return n;
+  }
+
+  /** The shared nonce scratch with its first 4 bytes set to iv[0..4] (the GCM salt). */
+  protected salted(): Uint8Array {
+    const n = NONCE;
+    const w0 = this.iv0;
+    n[0] = w0 >>> 24;
+    n[1] = w0 >>> 16;
+    n[2] = w0 >>> 8;
+    n[3] = w0;
     return n;
   }
 
@@ -372,7 +406,7 @@ export class RecordOpener12 extends Protection12 implements RecordOpener {
     let nonce: Uint8Array;
     if (explicit === 8) {
       // RFC 5288 §3: the nonce_explicit is whatever the sender put in the record.
-      nonce = this.nonce;
+      nonce = this.salted();
       nonce.set(f.subarray(0, 8), 4);
     } else {
       nonce = this.aeadNonce();

@@ -10,7 +10,13 @@
 // Allocation: `sealInto` writes header || encrypted TLSInnerPlaintext || tag for one or many
 // records straight into the caller's buffer (the inner plaintext is laid out in place, then
 // overwritten by the provider's ciphertext; with an AEAD that has the optional `sealInto`,
-// directly, without an intermediate buffer). The nonce and AAD are per-instance scratch buffers.
+// directly, without an intermediate buffer).
+//
+// Memory: a connection keeps one sealer and one opener for its whole life, so their per-instance
+// state is kept small. The nonce and the opener's AAD are module-level scratch buffers shared by
+// every instance: each AEAD call reads them synchronously and keeps no reference (the Aead
+// interface takes them as inputs only), and nothing here is re-entrant. The IV is kept as three
+// 32-bit words (numbers) instead of a copied Uint8Array (~200 heap bytes each).
 import type { Aead, CryptoProvider } from '../crypto/provider.js';
 import { AEAD_TAG_LENGTH } from '../crypto/provider.js';
 import type { Tls13Suite } from '../crypto/suites.js';
@@ -67,12 +73,23 @@ export function defaultKeyUpdateThreshold(suite: Tls13Suite): number {
 
 const MAX_U32 = 0xffffffff;
 
+/** Shared scratch: the per-record nonce (every byte is rewritten by nextNonce). */
+const NONCE = new Uint8Array(12);
+/** Shared scratch: the opener's additional data (every byte is rewritten by open). */
+const AAD = new Uint8Array(RECORD_HEADER_LENGTH);
+
+/** Big-endian 32-bit word of `b` at `o`, as an int32 (a small integer for V8). */
+function word(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+}
+
 /** The per-direction state shared by sealer and opener: AEAD, IV, 64-bit sequence number. */
 abstract class Protection13 {
   protected readonly aead: Aead;
-  /** Scratch: the per-record nonce. */
-  protected readonly nonce = new Uint8Array(12);
-  private readonly iv: Uint8Array;
+  /** The 12-byte IV as big-endian words: iv[0..4], iv[4..8], iv[8..12]. */
+  private readonly iv0: number;
+  private readonly iv1: number;
+  private readonly iv2: number;
   private seqHi = 0;
   private seqLo = 0;
   private count = 0;
@@ -83,8 +100,9 @@ abstract class Protection13 {
     if (keys.key.length !== suite.keyLength) throw internalError(`${suite.name}: key has ${keys.key.length} bytes, needs ${suite.keyLength}`);
     if (keys.iv.length !== suite.ivLength) throw internalError(`${suite.name}: IV has ${keys.iv.length} bytes, needs ${suite.ivLength}`);
     this.aead = provider.aead(suite.aead, keys.key);
-    this.iv = keys.iv.slice();
-    this.nonce.set(this.iv);
+    this.iv0 = word(keys.iv, 0);
+    this.iv1 = word(keys.iv, 4);
+    this.iv2 = word(keys.iv, 8);
     this.threshold = options.keyUpdateThreshold ?? defaultKeyUpdateThreshold(suite);
     this.maxFragment = options.maxFragmentLength ?? MAX_PLAINTEXT_LENGTH;
     if (!Number.isInteger(this.maxFragment) || this.maxFragment < 1 || this.maxFragment > MAX_PLAINTEXT_LENGTH) {
@@ -115,7 +133,8 @@ abstract class Protection13 {
 
   /**
    * RFC 8446 §5.3: nonce = iv XOR (sequence number, 64-bit big-endian, left-padded to 12 bytes).
-   * Writes the nonce for the current number into `this.nonce` and advances it. The last value,
+   * Writes the nonce for the current number into the shared scratch and advances it; the
+   * result is valid until the next nextNonce() of any instance (use it at once). The last value,
    * 2^64-1, is never used: the connection must rekey or close first (§5.3 forbids wrapping).
    */
   protected nextNonce(): Uint8Array {
@@ -124,16 +143,22 @@ abstract class Protection13 {
     if (hi === MAX_U32 && lo === MAX_U32) {
       throw new TlsError('internal_error', 'record sequence number exhausted; a KeyUpdate was required');
     }
-    const n = this.nonce;
-    const iv = this.iv;
-    n[4] = iv[4]! ^ (hi >>> 24);
-    n[5] = iv[5]! ^ ((hi >>> 16) & 0xff);
-    n[6] = iv[6]! ^ ((hi >>> 8) & 0xff);
-    n[7] = iv[7]! ^ (hi & 0xff);
-    n[8] = iv[8]! ^ (lo >>> 24);
-    n[9] = iv[9]! ^ ((lo >>> 16) & 0xff);
-    n[10] = iv[10]! ^ ((lo >>> 8) & 0xff);
-    n[11] = iv[11]! ^ (lo & 0xff);
+    const n = NONCE;
+    const w0 = this.iv0;
+    const w1 = this.iv1 ^ hi;
+    const w2 = this.iv2 ^ lo;
+    n[0] = w0 >>> 24;
+    n[1] = w0 >>> 16;
+    n[2] = w0 >>> 8;
+    n[3] = w0;
+    n[4] = w1 >>> 24;
+    n[5] = w1 >>> 16;
+    n[6] = w1 >>> 8;
+    n[7] = w1;
+    n[8] = w2 >>> 24;
+    n[9] = w2 >>> 16;
+    n[10] = w2 >>> 8;
+    n[11] = w2;
     if (lo === MAX_U32) {
       this.seqLo = 0;
       this.seqHi = hi + 1;
@@ -232,7 +257,6 @@ export type { OpenedRecord };
 
 export class RecordOpener13 extends Protection13 implements RecordOpener {
   readonly protectsAllTypes = false;
-  private readonly aad = new Uint8Array(RECORD_HEADER_LENGTH);
 
   constructor(provider: CryptoProvider, suite: Tls13Suite, keys: RecordKeys, options: Protection13Options = {}) {
     super(provider, suite, keys, options);
@@ -258,7 +282,7 @@ export class RecordOpener13 extends Protection13 implements RecordOpener {
       throw new TlsError('bad_record_mac', `encrypted record of ${f.length} bytes is shorter than the tag`);
     }
     // RFC 8446 §5.2: additional_data = opaque_type || legacy_record_version || length, as received.
-    const aad = this.aad;
+    const aad = AAD;
     aad[0] = record.type;
     aad[1] = record.version >>> 8;
     aad[2] = record.version & 0xff;
