@@ -67,22 +67,34 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private readonly joiner: HandshakeJoiner;
   private sealer: RecordSealer | undefined;
   private opener: RecordOpener | undefined;
-  private established13: Established13 | undefined;
+  /**
+   * TLS 1.3 after the handshake: the exporter master secret, all this connection keeps of
+   * Established13 (the application traffic secrets live on as read/writeSecret13 and change with
+   * each KeyUpdate; keeping the handshake's copies would keep superseded secrets alive).
+   */
+  private exporter13: Uint8Array | undefined;
   private established12: Established12 | undefined;
   private writeSecret13: Uint8Array | undefined;
   private readSecret13: Uint8Array | undefined;
-  private readSuite13: Tls13Suite | undefined;
+  /** The TLS 1.3 suite of the current read/write secrets (the same both ways, RFC 8446 §4.1.3). */
+  private suite13: Tls13Suite | undefined;
   /** Bytes of rejected 0-RTT data we may still discard (RFC 8446 §4.2.10); 0 = not skipping. */
   private earlyDataSkip = 0;
 
-  private output: Uint8Array[] = [];
-  /** Where application records are sealed (see SLAB_BYTES); bytes before `slabPos` are taken. */
+  // The queues are allocated when something is queued, not kept empty (an idle connection holds
+  // none of them).
+  private output: Uint8Array[] | undefined;
+  /**
+   * Where application records are sealed (see SLAB_BYTES); bytes before `slabPos` are queued.
+   * Dropped by takeOutput() (an idle connection keeps no slab; the views handed out keep it alive
+   * until the transport wrote them).
+   */
   private slab: Uint8Array | undefined;
   private slabPos = 0;
   /** Index in `output` of the view of `slab` that ends at `slabPos` (extended by the next write), or -1. */
   private slabOut = -1;
-  private events: ConnectionEvent[] = [];
-  private pendingWrites: Uint8Array[] = [];
+  private events: ConnectionEvent[] | undefined;
+  private pendingWrites: Uint8Array[] | undefined;
   private pendingWriteBytes = 0;
   private failure: TlsError | undefined;
   private sentCloseNotify = false;
@@ -140,20 +152,29 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   get wantsWrite(): boolean {
-    return this.output.length > 0;
+    return this.output !== undefined;
   }
 
   takeOutput(): Uint8Array[] {
     const out = this.output;
-    this.output = [];
+    if (out === undefined) return [];
+    this.output = undefined;
     this.slabOut = -1;
+    this.slab = undefined;
+    this.slabPos = 0;
     return out;
   }
 
   takeEvents(): ConnectionEvent[] {
     const ev = this.events;
-    this.events = [];
+    if (ev === undefined) return [];
+    this.events = undefined;
     return ev;
+  }
+
+  /** Queue bytes to send. */
+  private queue(bytes: Uint8Array): number {
+    return (this.output ??= []).push(bytes);
   }
 
   receive(data: Uint8Array): TlsError | undefined {
@@ -181,7 +202,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       if (this.pendingWriteBytes + data.length > MAX_EARLY_WRITE_BUFFER) {
         throw new UsageError('too much data written before the handshake completed; wait for the handshake');
       }
-      this.pendingWrites.push(data.slice());
+      (this.pendingWrites ??= []).push(data.slice());
       this.pendingWriteBytes += data.length;
       return;
     }
@@ -200,7 +221,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   updateKeys(requestPeer = false): void {
-    if (!this.established13 || !this.sealer) throw new UsageError('updateKeys() needs an established TLS 1.3 connection');
+    if (!this.exporter13 || !this.sealer) throw new UsageError('updateKeys() needs an established TLS 1.3 connection');
     if (this.failure || this.sentCloseNotify) throw new UsageError('cannot update keys on a closed connection');
     this.sendKeyUpdate(requestPeer);
   }
@@ -213,12 +234,13 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       if (!Number.isInteger(length) || length < 0 || length > 65535) throw new UsageError('exporter length must be 0..65535');
       return exportKeyingMaterial12(this.provider, e12.suite.prfHash, e12.masterSecret, e12.clientRandom, e12.serverRandom, label, context, length);
     }
-    const e = this.established13;
-    if (!e) throw new UsageError('exportKeyingMaterial() needs a completed handshake');
-    if (!Number.isInteger(length) || length < 0 || length > 255 * e.suite.hashLength) {
-      throw new UsageError(`exporter length must be 0..${255 * e.suite.hashLength}`);
+    const secret = this.exporter13;
+    const suite = this.suite13;
+    if (!secret || !suite) throw new UsageError('exportKeyingMaterial() needs a completed handshake');
+    if (!Number.isInteger(length) || length < 0 || length > 255 * suite.hashLength) {
+      throw new UsageError(`exporter length must be 0..${255 * suite.hashLength}`);
     }
-    return exportKeyingMaterial(this.provider, e.suite.hash, e.exporterMasterSecret, label, context, length);
+    return exportKeyingMaterial(this.provider, suite.hash, secret, label, context, length);
   }
 
   // ---------------------------------------------------------------- HandshakeContext
@@ -228,14 +250,14 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   sendHandshake(message: Uint8Array): void {
-    if (this.sealer) this.output.push(this.sealer.seal(ContentType.handshake, message));
-    else this.output.push(writePlaintextRecords(ContentType.handshake, this.recordVersionForPlaintext(message), message));
+    if (this.sealer) this.queue(this.sealer.seal(ContentType.handshake, message));
+    else this.queue(writePlaintextRecords(ContentType.handshake, this.recordVersionForPlaintext(message), message));
   }
 
   sendChangeCipherSpec(): void {
     if (this.ccsSent) return;
     this.ccsSent = true;
-    this.output.push(writePlaintextRecords(ContentType.change_cipher_spec, ProtocolVersion.TLSv1_2, new Uint8Array([1])));
+    this.queue(writePlaintextRecords(ContentType.change_cipher_spec, ProtocolVersion.TLSv1_2, new Uint8Array([1])));
   }
 
   setReadSecret13(suite: Tls13Suite, secret: Uint8Array): void {
@@ -243,7 +265,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     this.joiner.assertRecordBoundary('key change');
     this.opener = new RecordOpener13(this.provider, suite, trafficKeys(this.provider, suite, secret));
     this.readSecret13 = secret;
-    this.readSuite13 = suite;
+    this.suite13 = suite;
   }
 
   setReadCipher12(suite: Tls12Suite, keys: Keys12, params: Protection12Params): void {
@@ -278,25 +300,31 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       ...(this.options.recordPadding ? { padding: padToMultiple(this.options.recordPadding) } : {}),
     });
     this.writeSecret13 = secret;
+    this.suite13 = suite;
   }
 
   handshakeComplete(info: HandshakeInfo, secrets: Established13 | Established12): void {
     this.info = info;
-    if (secrets.suite.version === 'TLSv1.3') this.established13 = secrets as Established13;
-    else this.established12 = secrets as Established12;
+    if (secrets.suite.version === 'TLSv1.3') {
+      const e = secrets as Established13;
+      this.suite13 = e.suite;
+      this.exporter13 = e.exporterMasterSecret;
+    } else {
+      this.established12 = secrets as Established12;
+    }
     this.emit({ type: 'handshake', info });
   }
 
   emit(event: ConnectionEvent): void {
-    this.events.push(event);
+    (this.events ??= []).push(event);
   }
 
   trace(event: TraceEvent): void {
-    if (this.tracing) this.events.push({ type: 'trace', trace: event });
+    if (this.tracing) this.emit({ type: 'trace', trace: event });
   }
 
   keyLog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
-    if (this.options.keyLog) this.events.push({ type: 'keylog', line: `${label} ${toHex(clientRandom)} ${toHex(secret)}` });
+    if (this.options.keyLog) this.emit({ type: 'keylog', line: `${label} ${toHex(clientRandom)} ${toHex(secret)}` });
   }
 
   // ---------------------------------------------------------------- records in
@@ -364,7 +392,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (!this.opener) return take();
     // Trial-decrypt with a fresh opener: a failed attempt must not advance the sequence number
     // (no record has been read under this key yet while we are skipping).
-    const trial = new RecordOpener13(this.provider, this.readSuite13!, trafficKeys(this.provider, this.readSuite13!, this.readSecret13!));
+    const trial = new RecordOpener13(this.provider, this.suite13!, trafficKeys(this.provider, this.suite13!, this.readSecret13!));
     try {
       trial.open(record);
     } catch (e) {
@@ -432,7 +460,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
 
   private handleHandshakeMessage(msg: HandshakeMessage): void {
     if (this.receivedCloseNotify) throw unexpectedMessage('handshake message after close_notify');
-    if (this.handshakeState.established && msg.type === HandshakeType.key_update && this.established13) {
+    if (this.handshakeState.established && msg.type === HandshakeType.key_update && this.exporter13) {
       return this.handleKeyUpdate(msg);
     }
     this.handshakeState = this.handshakeState.handle(this, msg);
@@ -440,11 +468,11 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
 
   /** RFC 8446 §4.6.3. */
   private handleKeyUpdate(msg: HandshakeMessage): void {
-    const e = this.established13!;
+    const suite = this.suite13!;
     const { requestUpdate } = decodeKeyUpdate(msg.body);
     // The new read key starts with the next record; the message must end this record.
-    const next = nextTrafficSecret(this.provider, e.suite.hash, this.readSecret13!);
-    this.setReadSecret13(e.suite, next);
+    const next = nextTrafficSecret(this.provider, suite.hash, this.readSecret13!);
+    this.setReadSecret13(suite, next);
     this.emit({ type: 'keyUpdate', direction: 'received' });
     this.trace(trace('key_update', 'The peer switched to new keys (KeyUpdate).', { requested: requestUpdate }));
     if (requestUpdate && !this.sentCloseNotify) this.keyUpdateOwed = true;
@@ -457,20 +485,15 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   // ---------------------------------------------------------------- records out
 
   private sendKeyUpdate(requestPeer: boolean): void {
-    const e = this.established13!;
+    const suite = this.suite13!;
     const sealer = this.sealer!;
-    this.output.push(
-      sealer.seal(
-        ContentType.handshake,
-        encodeKeyUpdate({ requestUpdate: requestPeer }),
-      ),
-    );
-    this.setWriteSecret13(e.suite, nextTrafficSecret(this.provider, e.suite.hash, this.writeSecret13!));
+    this.queue(sealer.seal(ContentType.handshake, encodeKeyUpdate({ requestUpdate: requestPeer })));
+    this.setWriteSecret13(suite, nextTrafficSecret(this.provider, suite.hash, this.writeSecret13!));
     this.emit({ type: 'keyUpdate', direction: 'sent' });
   }
 
   private sendApplicationData(data: Uint8Array): void {
-    if (this.sealer!.needsKeyUpdate && this.established13) this.sendKeyUpdate(false);
+    if (this.sealer!.needsKeyUpdate && this.exporter13) this.sendKeyUpdate(false);
     const sealer = this.sealer!;
     const n = sealer.sealedLength(ContentType.application_data, data.length);
     let slab = this.slab;
@@ -487,12 +510,12 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (end !== start + n) throw internalError('sealedLength disagrees with sealInto');
     this.slabPos = end;
     const out = this.output;
-    if (this.slabOut >= 0 && this.slabOut === out.length - 1) {
+    if (out !== undefined && this.slabOut >= 0 && this.slabOut === out.length - 1) {
       // Right after the previous write's records, with nothing else queued in between: one view.
       const prev = out[this.slabOut]!;
       out[this.slabOut] = slab.subarray(prev.byteOffset - slab.byteOffset, end);
     } else {
-      this.slabOut = out.push(slab.subarray(start, end)) - 1;
+      this.slabOut = this.queue(slab.subarray(start, end)) - 1;
     }
     if (end === slab.length) {
       this.slab = undefined;
@@ -501,17 +524,17 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   private flushPendingWrites(): void {
-    if (!this.info || !this.sealer || this.pendingWrites.length === 0 || this.failure) return;
     const writes = this.pendingWrites;
-    this.pendingWrites = [];
+    if (!this.info || !this.sealer || writes === undefined || this.failure) return;
+    this.pendingWrites = undefined;
     this.pendingWriteBytes = 0;
     for (const w of writes) this.sendApplicationData(w);
   }
 
   protected sendAlert(desc: number, level: number = AlertLevel.fatal): void {
     const body = new Uint8Array([level, desc]);
-    if (this.sealer) this.output.push(this.sealer.seal(ContentType.alert, body));
-    else this.output.push(writePlaintextRecords(ContentType.alert, ProtocolVersion.TLSv1_2, body));
+    if (this.sealer) this.queue(this.sealer.seal(ContentType.alert, body));
+    else this.queue(writePlaintextRecords(ContentType.alert, ProtocolVersion.TLSv1_2, body));
   }
 
   /** The legacy_record_version for plaintext records (RFC 8446 §5.1: 0x0301 allowed for the first ClientHello). */
