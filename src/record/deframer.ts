@@ -3,9 +3,10 @@
 // Chunks of any size are pushed; `next()` yields complete records. A record that lies inside one
 // pushed chunk is returned as a view of that chunk (no copy); one that straddles chunks is
 // assembled into a single internal buffer of at most one maximal record, reused for the next
-// straddling record. The deframer keeps references to pushed chunks until their bytes are
-// consumed, so callers must not modify a chunk after pushing it; a yielded fragment is valid
-// until the next call to `next()` (decrypt or copy it before asking for the next record).
+// straddling record while bytes are pending (dropped once the deframer is empty). The deframer
+// keeps references to pushed chunks until their bytes are consumed, so callers must not modify a
+// chunk after pushing it; a yielded fragment is valid until the next call to `next()` (decrypt or
+// copy it before asking for the next record).
 //
 // What this layer checks, and what it leaves to the connection:
 // * Content type must be 20..23 (change_cipher_spec, alert, handshake, application_data); any
@@ -27,6 +28,8 @@ import { ContentType } from '../wire/enums.js';
 import { MAX_CIPHERTEXT_LENGTH_13, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from './limits.js';
 
 const EMPTY = new Uint8Array(0);
+/** Never written: push() replaces it with a fresh array first. */
+const EMPTY_CHUNKS: Uint8Array[] = [];
 
 export interface TlsRecord {
   readonly type: number;
@@ -44,8 +47,11 @@ export interface DeframerOptions {
 }
 
 export class RecordDeframer {
-  /** Pushed chunks; chunks[first] is the oldest with unconsumed bytes (an index, not shift(): O(1) for 1-byte feeds). */
-  private chunks: Uint8Array[] = [];
+  /**
+   * Pushed chunks; chunks[first] is the oldest with unconsumed bytes (an index, not shift(): O(1)
+   * for 1-byte feeds). Shared EMPTY_CHUNKS while none are held (an idle connection keeps no array).
+   */
+  private chunks: Uint8Array[] = EMPTY_CHUNKS;
   private first = 0;
   /** Offset of the first unconsumed byte in chunks[first]. */
   private head = 0;
@@ -81,14 +87,20 @@ export class RecordDeframer {
   push(chunk: Uint8Array): void {
     if (this.failed) throw this.failed;
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
+    if (this.chunks === EMPTY_CHUNKS) this.chunks = [chunk];
+    else this.chunks.push(chunk);
     this.available += chunk.length;
   }
 
   /** The next complete record, or undefined when more bytes are needed. */
   next(): TlsRecord | undefined {
     if (this.failed) throw this.failed;
-    if (this.available === 0) return undefined;
+    if (this.available === 0) {
+      // Nothing pending: an idle connection keeps no assembly buffer (up to 18 KiB off-heap). A
+      // fragment handed out from it stays valid: it keeps its own reference.
+      this.assembly = undefined;
+      return undefined;
+    }
     const first = this.byteAt(0);
     if (first & 0x80) {
       return this.fail(new TlsError('protocol_version', 'received an SSLv2-format ClientHello; hush speaks TLS 1.2 and 1.3 only'));
@@ -131,7 +143,7 @@ export class RecordDeframer {
 
   private fail(err: TlsError): never {
     this.failed = err;
-    this.chunks = [];
+    this.chunks = EMPTY_CHUNKS;
     this.first = 0;
     this.available = 0;
     throw err;
@@ -141,7 +153,7 @@ export class RecordDeframer {
     this.chunks[this.first++] = EMPTY;
     this.head = 0;
     if (this.first === this.chunks.length) {
-      this.chunks.length = 0;
+      this.chunks = EMPTY_CHUNKS;
       this.first = 0;
     } else if (this.first >= 64 && this.first * 2 >= this.chunks.length) {
       this.chunks.splice(0, this.first);
