@@ -50,6 +50,8 @@ export interface HandshakeJoinerOptions {
   maxMessageSize?: number;
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /**
  * Reassembles handshake messages from handshake-record fragments (RFC 8446 §5.1): one message may
  * span several records and one record may carry several messages. Messages come out whole, each a
@@ -62,7 +64,7 @@ export interface HandshakeJoinerOptions {
  */
 export class HandshakeJoiner {
   readonly maxMessageSize: number;
-  private buf: Uint8Array = new Uint8Array(0);
+  private buf: Uint8Array = NO_BYTES;
   private start = 0;
   private end = 0;
   /** Offset of the first header not yet checked against the size bound. */
@@ -142,7 +144,11 @@ export class HandshakeJoiner {
     if (avail < total) return undefined;
     const raw = this.buf.slice(this.start, this.start + total);
     this.start += total;
-    if (this.start === this.end) this.start = this.end = this.scanned = 0;
+    if (this.start === this.end) {
+      // Nothing pending: an idle connection keeps no buffer (the next message allocates one).
+      this.start = this.end = this.scanned = 0;
+      this.buf = NO_BYTES;
+    }
     return { type: raw[0]!, body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
   }
 
