@@ -99,6 +99,33 @@ function contextMatches(pattern: string, name: string): boolean {
   return p === name;
 }
 
+/**
+ * The server a socket was accepted by, stored on the socket: its listeners are the shared
+ * functions below (called with `this` = the socket), not closures built per connection.
+ */
+const kServer = Symbol('hush.server');
+
+type ServedSocket = TLSSocket & { [kServer]?: Server };
+
+// Like node: failures before the handshake completed go to 'tlsClientError'; later ones are the
+// application's (its own 'error' listener on the socket).
+function onSocketError(this: ServedSocket, err: Error): void {
+  if (!this.handshakeInfo) this[kServer]?.emit('tlsClientError', err, this);
+}
+
+function onSocketSecure(this: ServedSocket): void {
+  this.removeListener('secure', onSocketSecure); // once, without a wrapper per connection
+  this[kServer]?.emit('secureConnection', this);
+}
+
+function onSocketKeylog(this: ServedSocket, line: Buffer): void {
+  this[kServer]?.emit('keylog', line, this);
+}
+
+function onSocketTrace(this: ServedSocket, ev: unknown): void {
+  this[kServer]?.emit('trace', ev, this);
+}
+
 export class Server extends net.Server {
   #options: ServerOptions;
   #provider: CryptoProvider;
@@ -263,14 +290,11 @@ export class Server extends net.Server {
       this.emit('error', e);
       return;
     }
-    socket.on('error', (err: Error) => {
-      // Like node: failures before the handshake completed go to 'tlsClientError'; later
-      // ones are the application's (its own 'error' listener on the socket).
-      if (!socket.handshakeInfo) this.emit('tlsClientError', err, socket);
-    });
-    if (keyLog) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
-    if (this.#options.trace) socket.on('trace', (ev: unknown) => this.emit('trace', ev, socket));
-    socket.once('secure', () => this.emit('secureConnection', socket));
+    (socket as ServedSocket)[kServer] = this;
+    socket.on('error', onSocketError);
+    if (keyLog) socket.on('keylog', onSocketKeylog);
+    if (this.#options.trace) socket.on('trace', onSocketTrace);
+    socket.on('secure', onSocketSecure);
   }
 }
 
