@@ -93,3 +93,19 @@ export function connectClient(spec: ClientSpec, onSession?: (session: Buffer) =>
     });
   });
 }
+
+/** Resolve on the socket's next 'drain'; reject if it closes first (backpressure for bench writers). */
+export function waitForDrain(s: BenchSocket): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onDrain = (): void => {
+      s.off('close', onClose);
+      resolve();
+    };
+    const onClose = (): void => {
+      s.off('drain', onDrain);
+      reject(new Error('closed while writing'));
+    };
+    s.once('drain', onDrain);
+    s.once('close', onClose);
+  });
+}

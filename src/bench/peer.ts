@@ -9,7 +9,7 @@
 //   'U': the client sends length bytes; the server answers 'K' once it counted them all.
 //   'D': the server sends length bytes.
 import { Buffer } from 'node:buffer';
-import { connectClient, startServer, type BenchSocket, type Impl, type RunningServer, type TlsVersion } from './endpoints.js';
+import { connectClient, startServer, waitForDrain, type BenchSocket, type Impl, type RunningServer, type TlsVersion } from './endpoints.js';
 import type { BenchPki, CertKind } from './pki.js';
 
 export const CHUNK = 16 * 1024;
@@ -114,18 +114,7 @@ async function sendBytes(s: BenchSocket, n: number): Promise<void> {
     const ok = s.write(len === CHUNK ? payload : payload.subarray(0, len));
     sent += len;
     if (!ok && sent < n) {
-      await new Promise<void>((resolve, reject) => {
-        const onDrain = (): void => {
-          s.off('close', onClose);
-          resolve();
-        };
-        const onClose = (): void => {
-          s.off('drain', onDrain);
-          reject(new Error('closed while writing'));
-        };
-        s.once('drain', onDrain);
-        s.once('close', onClose);
-      });
+      await waitForDrain(s);
     }
   }
 }

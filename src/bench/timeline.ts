@@ -17,7 +17,7 @@ import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import { connectClient, startServer, type BenchSocket, type Impl } from './endpoints.js';
+import { connectClient, startServer, waitForDrain, type BenchSocket, type Impl } from './endpoints.js';
 import { makeBenchPki, type BenchPki } from './pki.js';
 
 const CHUNK = 16 * 1024;
@@ -192,18 +192,7 @@ async function sendBytes(s: BenchSocket, n: number, st: SideStats): Promise<void
     if (!ok && sent < n) {
       const t = performance.now();
       st.appDrainWaits++;
-      await new Promise<void>((resolve, reject) => {
-        const onDrain = (): void => {
-          s.off('close', onClose);
-          resolve();
-        };
-        const onClose = (): void => {
-          s.off('drain', onDrain);
-          reject(new Error('closed while writing'));
-        };
-        s.once('drain', onDrain);
-        s.once('close', onClose);
-      });
+      await waitForDrain(s);
       st.appDrainMs += performance.now() - t;
     }
   }

@@ -16,7 +16,7 @@
 // alone. Each state checks what RFC 8446 requires of its message and answers a violation with the
 // alert the RFC names.
 import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../errors/errors.js';
-import { constantTimeEqual, utf8 } from '../bytes/util.js';
+import { concat, constantTimeEqual, utf8 } from '../bytes/util.js';
 import {
   CipherSuites,
   HandshakeType,
@@ -626,16 +626,7 @@ function certificateMessage(cert: ServerCertificate): Uint8Array {
 
 /** Handshake messages back to back, for one sendHandshake (the record layer splits at 2^14). */
 function concatMessages(messages: readonly Uint8Array[]): Uint8Array {
-  if (messages.length === 1) return messages[0]!;
-  let n = 0;
-  for (const m of messages) n += m.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const m of messages) {
-    out.set(m, o);
-    o += m.length;
-  }
-  return out;
+  return messages.length === 1 ? messages[0]! : concat(...messages);
 }
 
 /** A scheme usable for a TLS 1.3 CertificateVerify (no PKCS#1 v1.5, RFC 8446 §4.2.3). */
