@@ -773,7 +773,7 @@ class ExpectFinished extends ServerState {
       );
     }
     sendTickets(ctx, hs, suite, resumptionMaster, info);
-    return new ServerEstablished(hs);
+    return SERVER_ESTABLISHED;
   }
 }
 
@@ -815,15 +815,21 @@ function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Sui
 }
 
 /** After the handshake: KeyUpdate is the connection's; anything else is unexpected (RFC 8446 §4.6). */
-class ServerEstablished extends ServerState {
+/**
+ * After the handshake nothing more may come from the client (KeyUpdate is the connection's). It holds
+ * no per-connection state, so every connection shares one instance and an idle connection keeps none
+ * of the handshake alive.
+ */
+class ServerEstablished implements HandshakeState {
   readonly name = 'ServerEstablished';
-  override readonly allowsCompatCcs = false;
-  override readonly established = true;
+  readonly allowsCompatCcs = false;
+  readonly established = true;
 
   handle(_ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     throw unexpectedMessage(`the client sent ${HandshakeTypes.name(message.type)} after the handshake`);
   }
 }
+const SERVER_ESTABLISHED = new ServerEstablished();
 
 function traceClientHello(ctx: HandshakeContext, p: ParsedClientHello, second: boolean): void {
   const i = p.info;
