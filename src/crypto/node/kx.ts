@@ -2,7 +2,7 @@
 // X25519 (RFC 7748, 32-byte u-coordinates) and secp256r1/secp384r1 (uncompressed points).
 // Peer keys never go through DER: X25519 uses a JWK import (~10 µs instead of ~140 µs for SPKI),
 // the NIST curves use createECDH, which takes raw points and checks that they are on the curve.
-import { createECDH, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
 import { TlsError, UsageError } from '../../errors/index.js';
 import { NamedGroup } from '../../wire/enums.js';
 import type { KeyExchangeAlgorithm, KeyShare } from '../provider.js';
@@ -54,24 +54,17 @@ function x25519FromPrivate(priv: Uint8Array): KeyShare {
   return x25519Share(privateKey, fromB64url(jwk.x));
 }
 
-/** A fresh key pair from OpenSSL's own random source: no private key bytes pass through JavaScript. */
-function x25519Generate(): KeyShare {
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  const jwk = publicKey.export({ format: 'jwk' });
-  if (typeof jwk.x !== 'string') throw new Error('x25519: public key export failed');
-  return x25519Share(privateKey, fromB64url(jwk.x));
-}
-
 /**
- * `systemRandom`: the random source is the operating system's, so OpenSSL may draw the key itself
- * (~5 µs less per key share than importing 32 random bytes as a JWK); an injected source (tests)
- * is used as is, for reproducible key shares.
+ * Key shares come from 32 random bytes imported as a JWK private key. Not generateKeyPairSync: on
+ * Node 20 a garbage collection during the JWK export of a generated X25519 key can run the
+ * KeyGenJob's destructor, which waits for the mutex the export holds, and the process hangs for good
+ * (seen in CI: main thread in futex wait under ExportJWKEdKey → ~KeyGenJob).
  */
-function x25519(random: RandomSource, systemRandom: boolean): KeyExchangeAlgorithm {
+function x25519(random: RandomSource): KeyExchangeAlgorithm {
   const alg: KeyExchangeAlgorithm = {
     group: NamedGroup.x25519,
     name: 'x25519',
-    generate: systemRandom ? x25519Generate : () => x25519FromPrivate(random(32)),
+    generate: () => x25519FromPrivate(random(32)),
     fromPrivateKey: x25519FromPrivate,
     respond: (peer) => respondWith(alg, peer),
   };
@@ -151,9 +144,9 @@ const P256: Curve = { group: NamedGroup.secp256r1, name: 'secp256r1', openssl: '
 const P384: Curve = { group: NamedGroup.secp384r1, name: 'secp384r1', openssl: 'secp384r1', fieldLength: 48 };
 
 /** The key exchanges this provider implements, in preference order. */
-export function createKeyExchanges(random: RandomSource, systemRandom = false): ReadonlyMap<number, KeyExchangeAlgorithm> {
+export function createKeyExchanges(random: RandomSource): ReadonlyMap<number, KeyExchangeAlgorithm> {
   return new Map<number, KeyExchangeAlgorithm>([
-    [NamedGroup.x25519, x25519(random, systemRandom)],
+    [NamedGroup.x25519, x25519(random)],
     [NamedGroup.secp256r1, nist(P256, random)],
     [NamedGroup.secp384r1, nist(P384, random)],
   ]);

@@ -54,7 +54,7 @@ export function createNodeCryptoProvider(opts: NodeCryptoProviderOptions = {}): 
       return r;
     };
   }
-  const kx = createKeyExchanges(random, !injected);
+  const kx = createKeyExchanges(random);
   return Object.freeze({
     name: injected ? 'node (injected randomness)' : 'node',
     randomBytes: (length: number) => {
