@@ -196,8 +196,15 @@ export function generatePrivateKey(spec: KeyGenSpec, random: RandomSource): Priv
       if (!Number.isInteger(bits) || bits < 2048 || bits > 16384 || bits % 8 !== 0) {
         throw new UsageError(`RSA key size must be a multiple of 8 in 2048..16384, got ${bits}`);
       }
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
-      return makePrivate(privateKey);
+      // As DER, then imported: a KeyObject made by generateKeyPairSync can deadlock Node 20 when a GC
+      // runs while it is being exported (the KeyGenJob's destructor waits for the export's mutex).
+      const { privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: bits,
+        publicExponent: 0x10001,
+        publicKeyEncoding: { type: 'spki', format: 'der' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+      });
+      return makePrivate(createPrivateKey({ key: privateKey, format: 'der', type: 'pkcs8' }));
     }
     default:
       throw new UsageError(`unsupported key type '${(spec as { type: string }).type}'`);
