@@ -466,6 +466,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     // RFC 8446 §6.2: every other alert is fatal, whatever its level.
     const err = new TlsError(desc, `the peer sent a fatal alert: ${alertName(desc)}`, { remote: true });
     this.failure = err;
+    this.handshakeState.connectionFailed?.();
     // The trace comes first: adapters tear down on the error event.
     this.trace(trace('failed', `The peer ended the connection with the alert ${alertName(desc)}.`, { alert: alertName(desc), reason: err.message }));
     this.emit({ type: 'error', error: err });
@@ -577,6 +578,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
         ? e
         : internalError(`internal error: ${e instanceof Error ? e.message : String(e)}`, e);
     this.failure = err;
+    this.handshakeState.connectionFailed?.();
     if (!err.remote) {
       try {
         this.sendAlert(err.alert);

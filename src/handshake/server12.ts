@@ -77,6 +77,7 @@ import { decryptPreMasterSecret } from './rsa-key-transport.js';
 import { describeKey } from './signatures.js';
 import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
 import { chooseAlpn, type ServerHandshake } from './server13.js';
+import type { SessionCache } from './server12-sessions.js';
 
 /** Groups a TLS 1.2 ECDHE key exchange can use (RFC 8422 §5.1.1; no KEMs in TLS 1.2). */
 const ECDHE_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.x448, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1];
@@ -706,7 +707,10 @@ function complete(ctx: HandshakeContext, h: Hello12, masterSecret: Uint8Array, i
       ),
     );
   }
-  return new Established12();
+  // A session cached under its id (full handshake without a ticket, or resumed by id) is forgotten
+  // if this connection later fails (RFC 5246 §7.2.2).
+  const cache = h.sessionId.length > 0 ? h.hs.r.sessionCache : undefined;
+  return new Established12(cache ? { cache, id: h.sessionId } : undefined);
 }
 
 function handshakeInfo(
@@ -804,6 +808,15 @@ class Established12 extends State12 {
   readonly name = 'Established12';
   override readonly established = true;
   private attempts = 0;
+
+  constructor(private readonly cached: { readonly cache: SessionCache; readonly id: Uint8Array } | undefined) {
+    super();
+  }
+
+  /** RFC 5246 §7.2.2: a session whose connection ended with a fatal alert is not resumable. */
+  connectionFailed(): void {
+    this.cached?.cache.delete(this.cached.id);
+  }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     if (message.type !== HandshakeType.client_hello) {

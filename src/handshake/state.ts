@@ -17,6 +17,11 @@ export interface HandshakeState {
    * refused by `handle` with unexpected_message.
    */
   changeCipherSpec?(ctx: HandshakeContext): HandshakeState;
+  /**
+   * The connection failed for good (a fatal alert sent or received). RFC 5246 §7.2.2: a session
+   * whose connection ends with a fatal alert must not be resumed, so a state that cached one forgets it.
+   */
+  connectionFailed?(): void;
   /** Post-handshake states accept application data and KeyUpdate. */
   readonly established?: boolean;
 }

@@ -292,3 +292,32 @@ test('hush client resumes a TLS 1.2 session by ticket and by session ID', async 
     assert.equal(again.client.handshakeInfo?.resumed, true);
   }
 });
+
+test('RFC 5246 §7.2.2: a session whose connection ends with a fatal alert is not resumed by session ID', async () => {
+  const { connect: pair, assertEstablished } = await import('../connection/helpers.js');
+  const config = serverConfig({ sessionCache: new MemorySessionCache(8) });
+  const sessionOf = (c: { clientEvents: readonly { type: string }[] }) =>
+    (c.clientEvents as import('../../src/handshake/events.js').ConnectionEvent[]).flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1);
+
+  // A clean connection: its session resumes.
+  const clean = pair({ maxVersion: 'TLSv1.2' }, config);
+  assertEstablished(clean);
+  const kept = sessionOf(clean);
+  assert.ok(kept?.sessionId && kept.sessionId.length === 32);
+  const resumed = pair({ maxVersion: 'TLSv1.2', session: kept }, config);
+  assert.equal(resumed.server.handshakeInfo?.resumed, true);
+
+  // A connection that later fails (a tampered record → bad_record_mac): its session is forgotten.
+  const broken = pair({ maxVersion: 'TLSv1.2' }, config);
+  assertEstablished(broken);
+  const lost = sessionOf(broken);
+  assert.ok(lost);
+  const err = broken.server.receive(new Uint8Array([23, 3, 3, 0, 24, ...new Uint8Array(24)]));
+  assert.equal(err?.alertName, 'bad_record_mac');
+  const after = pair({ maxVersion: 'TLSv1.2', session: lost }, config);
+  assertEstablished(after);
+  assert.equal(after.server.handshakeInfo?.resumed, false, 'the failed connection\'s session is not resumed');
+  // The clean session is still there.
+  const again = pair({ maxVersion: 'TLSv1.2', session: kept }, config);
+  assert.equal(again.server.handshakeInfo?.resumed, true);
+});
