@@ -38,7 +38,7 @@ export interface BaseOptions {
   /**
    * Allocates the buffers application records are sealed into (default `new Uint8Array(n)`).
    * Every byte handed out by takeOutput() is written by the sealer first, so an adapter may pass
-   * an allocator that does not zero-fill (the node adapter: Buffer.allocUnsafeSlow); see also
+   * an allocator that does not zero-fill (the node adapter passes one); see also
    * BaseConnection.useAllocator.
    */
   readonly allocate?: (n: number) => Uint8Array;
