@@ -1,5 +1,6 @@
 // DER encoding, as plain functions that return the encoding of one element. Used to build
 // certificates (src/x509/builder.ts) and test fixtures; not on any hot path.
+import { concat } from '../bytes/util.js';
 import { encodeOid } from './oid.js';
 import { CONSTRUCTED, Tag, contextTag } from './tags.js';
 import { generalizedTimeText, utcTimeText } from './time.js';
@@ -26,20 +27,9 @@ export function tlv(tag: number, contents: Uint8Array): Uint8Array {
   return out;
 }
 
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 export function sequence(...children: readonly Uint8Array[]): Uint8Array {
-  return tlv(Tag.SEQUENCE, join(children));
+  return tlv(Tag.SEQUENCE, concat(...children));
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -50,7 +40,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 /** SET OF: X.690 §11.6 orders the encodings of the elements. */
 export function set(...children: readonly Uint8Array[]): Uint8Array {
-  return tlv(Tag.SET, join([...children].sort(compareBytes)));
+  return tlv(Tag.SET, concat(...[...children].sort(compareBytes)));
 }
 
 /** INTEGER from a bigint/number (any sign) or from unsigned big-endian magnitude bytes. */
@@ -59,7 +49,7 @@ export function integer(value: bigint | number | Uint8Array): Uint8Array {
     let i = 0;
     while (i < value.length - 1 && value[i] === 0) i++;
     const mag = value.length === 0 ? new Uint8Array(1) : value.subarray(i);
-    return tlv(Tag.INTEGER, mag[0]! >= 0x80 ? join([new Uint8Array(1), mag]) : mag);
+    return tlv(Tag.INTEGER, mag[0]! >= 0x80 ? concat(new Uint8Array(1), mag) : mag);
   }
   let v = BigInt(value);
   const out: number[] = [];
@@ -96,7 +86,7 @@ export function octetString(b: Uint8Array): Uint8Array {
 }
 
 export function bitString(b: Uint8Array, unusedBits = 0): Uint8Array {
-  return tlv(Tag.BIT_STRING, join([Uint8Array.of(unusedBits), b]));
+  return tlv(Tag.BIT_STRING, concat(Uint8Array.of(unusedBits), b));
 }
 
 /**

@@ -1,5 +1,6 @@
 // What the connection needs from record protection, whatever the version: TLS 1.3
 // (protection13.ts) and TLS 1.2 (protection12.ts) implement these.
+import { internalError } from '../errors/errors.js';
 import type { TlsRecord } from './deframer.js';
 
 /** A decrypted record: the real content type and the content without padding. */
@@ -31,4 +32,12 @@ export interface RecordOpener {
    * TLS 1.3: only application_data records are protected (the inner type is inside).
    */
   readonly protectsAllTypes: boolean;
+}
+
+/** `seal` for any sealer: its records in one new buffer of exactly `sealedLength` bytes. */
+export function sealToNewBuffer(sealer: Pick<RecordSealer, 'sealedLength' | 'sealInto'>, type: number, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(sealer.sealedLength(type, data.length));
+  const end = sealer.sealInto(type, data, out, 0);
+  if (end !== out.length) throw internalError('sealedLength disagrees with sealInto');
+  return out;
 }

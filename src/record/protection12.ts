@@ -28,7 +28,7 @@ import { ContentType } from '../wire/enums.js';
 import { CBC_PADDING_GOOD, checkCbcPadding, equalizeMacWork } from './cbc12.js';
 import type { TlsRecord } from './deframer.js';
 import { MAX_CIPHERTEXT_LENGTH_12, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from './limits.js';
-import type { OpenedRecord, RecordOpener, RecordSealer } from './protection.js';
+import { sealToNewBuffer, type OpenedRecord, type RecordOpener, type RecordSealer } from './protection.js';
 
 /** One direction's keys: the same shape as the schedule's `Keys12` (RFC 5246 §6.3). */
 export interface RecordKeys12 {
@@ -281,10 +281,7 @@ export class RecordSealer12 extends Protection12 implements RecordSealer {
 
   /** Protect `data` as one or more contiguous records in a new buffer (one socket write). */
   seal(type: number, data: Uint8Array): Uint8Array {
-    const out = new Uint8Array(this.sealedLength(type, data.length));
-    const end = this.sealInto(type, data, out, 0);
-    if (end !== out.length) throw internalError('sealedLength disagrees with sealInto');
-    return out;
+    return sealToNewBuffer(this, type, data);
   }
 
   /** RFC 5246 §6.2.3.3 / RFC 5288 §3 / RFC 7905 §2: body = nonce_explicit || ciphertext || tag. */

@@ -23,7 +23,7 @@ import type { Tls13Suite } from '../crypto/suites.js';
 import { internalError, TlsError } from '../errors/errors.js';
 import { ContentType } from '../wire/enums.js';
 import type { TlsRecord } from './deframer.js';
-import type { OpenedRecord, RecordOpener, RecordSealer } from './protection.js';
+import { sealToNewBuffer, type OpenedRecord, type RecordOpener, type RecordSealer } from './protection.js';
 import { MAX_CIPHERTEXT_LENGTH_13, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from './limits.js';
 
 /** An AEAD key and its 12-byte IV (same shape as the key schedule's TrafficKeys). */
@@ -246,10 +246,7 @@ export class RecordSealer13 extends Protection13 implements RecordSealer {
 
   /** Protect `data` as one or more contiguous records in a new buffer (one socket write). */
   seal(type: number, data: Uint8Array): Uint8Array {
-    const out = new Uint8Array(this.sealedLength(type, data.length));
-    const end = this.sealInto(type, data, out, 0);
-    if (end !== out.length) throw internalError('sealedLength disagrees with sealInto');
-    return out;
+    return sealToNewBuffer(this, type, data);
   }
 }
 
