@@ -226,7 +226,7 @@ function nssHas(certutil: string, db: string, id: string): boolean {
 }
 
 function installSystem(ca: LocalCa, s: SystemStore): StoreResult {
-  const undo = `hush ca uninstall --store system (or: rm ${quote(s.file)} && update-ca-certificates --fresh)`;
+  const undo = `hush ca uninstall --store system (or: rm ${quote(s.file)} && ${[...s.update, '--fresh'].map(quote).join(' ')})`;
   const same = existsSync(s.file) && statSync(s.file).isFile() && readFileSync(s.file, 'utf8') === ca.caPem;
   if (!same) {
     mkdirSync(dirname(s.file), { recursive: true, mode: 0o755 });
