@@ -192,27 +192,29 @@ function plan(ca: LocalCa, selected: readonly StoreName[] | undefined, env: Trus
     }
     stores.push(l.store);
   }
-  const notWritable: string[] = [];
+  const notWritable = new Map<StoreName, string[]>();
+  const cannot = (store: StoreName, p: string): void => void notWritable.set(store, [...(notWritable.get(store) ?? []), p]);
   for (const s of stores) {
     if (s.store === 'system') {
       const needed = verb === 'install' || existsSync(s.file);
-      for (const p of needed ? [dirname(s.file), s.certsDir] : []) if (!writable(p)) notWritable.push(`system store (${p})`);
+      for (const p of needed ? [dirname(s.file), s.certsDir] : []) if (!writable(p)) cannot('system', p);
     } else {
       for (const db of s.dbs) {
         const needed = verb === 'install' || nssHas(s.certutil, db, id);
-        if (needed && !(writable(db) && writable(join(db, 'cert9.db')))) notWritable.push(`${s.store} (${db})`);
+        if (needed && !(writable(db) && writable(join(db, 'cert9.db')))) cannot(s.store, db);
       }
     }
   }
-  if (notWritable.length) {
+  if (notWritable.size) {
     const others = STORES.filter((n) => n !== 'system' && stores.some((s) => s.store === n));
-    const sysOnly = notWritable.every((p) => p.startsWith('system'));
+    const sysOnly = notWritable.size === 1 && notWritable.has('system');
+    const what = [...notWritable].map(([store, paths]) => `the ${store === 'system' ? 'system' : store} store (${paths.join(', ')})`).join(' or ');
     const how =
       sysOnly && env.systemRoot === '/'
         ? `run 'sudo HUSH_HOME=${quote(ca.home)} hush ca ${verb} --store system' for it` +
           (others.length ? `, and 'hush ca ${verb} --store ${others.join(',')}' as yourself` : '')
         : 'run it as a user who can write there, or leave these out with --store';
-    problems.push(`cannot write ${notWritable.join(', ')}: ${how}`);
+    problems.push(`cannot write ${what}: ${how}`);
   }
   if (problems.length) throw new TrustStoreError(`nothing changed: ${problems.join('; ')}`);
   return { stores, skipped };
