@@ -117,7 +117,7 @@ function issue(p: ParsedArgs, inputs: readonly string[], home: string, json: boo
     existing: bool(p, 'force') ? 'replace' : 'refuse',
   });
   if (json) {
-    console.log(JSON.stringify({ cert: files.certPath, key: files.keyPath, created: files.created, names }));
+    console.log(JSON.stringify({ cert: files.certPath, key: files.keyPath, created: files.created }));
   } else {
     console.log(`${files.created ? 'Issued a certificate' : 'Reusing the certificate'} for ${names.join(', ')}`);
     console.log(`  certificate chain: ${files.certPath}`);
