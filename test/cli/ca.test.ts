@@ -9,9 +9,11 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { hush, tempDir } from './helpers.js';
 
+/** A temp HUSH_HOME; HOME and the system store point into temp folders too, so nothing real is touched. */
 function freshHome(): { home: string; env: Record<string, string> } {
-  const home = path.join(tempDir('hush-ca-'), 'home');
-  return { home, env: { HUSH_HOME: home } };
+  const dir = tempDir('hush-ca-');
+  const home = path.join(dir, 'home');
+  return { home, env: { HUSH_HOME: home, HOME: path.join(dir, 'user'), HUSH_SYSTEM_ROOT: path.join(dir, 'root') } };
 }
 
 const san = (file: string): string | undefined => new X509Certificate(readFileSync(file)).subjectAltName;
