@@ -22,7 +22,8 @@ const DESCRIPTION = `Shows the local certificate authority (created on first use
                                    (RFC 1123; '*.' wildcards; IDNs become xn-- A-labels) and
                                    IPv4/IPv6 addresses
   hush ca install                  trust the CA in the system store (update-ca-certificates) and
-                                   the NSS databases of Chromium (~/.pki/nssdb) and Firefox
+                                   the NSS databases of Chromium (~/.pki/nssdb) and Firefox:
+                                   every store found here, or those named with --store
   hush ca uninstall                remove what install added
 
 Nothing is overwritten without --force: an existing NAME.pem is reused when it comes from this CA,
