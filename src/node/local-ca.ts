@@ -4,11 +4,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
+import { parseIp } from '../x509/ip.js';
 import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import { nodeCryptoProvider } from '../crypto/node/index.js';
 import { issueCertificate } from '../x509/builder.js';
 import { parseCertificates, type Certificate } from '../x509/certificate.js';
-import { toBase64 } from '../bytes/util.js';
+import { equal, toBase64 } from '../bytes/util.js';
 
 const DAY = 86_400_000;
 /** CA lifetime: long enough not to bother anyone; it never leaves this machine. */
@@ -51,15 +52,63 @@ function writePrivate(path: string, text: string): void {
   chmodSync(path, 0o600); // writeFileSync keeps the mode of an existing file
 }
 
-/** Load the local CA, creating it (and the home folder) on first use. */
-export function ensureLocalCa(home = hushHome(), provider: CryptoProvider = nodeCryptoProvider, now = Date.now()): LocalCa {
+/**
+ * Something in the hush home folder is in the way: an incomplete CA, or certificate files that cannot
+ * be reused. `hint` says how to go on (e.g. which flag replaces it); the message says what exists.
+ */
+export class LocalCaError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(`${message}; ${hint}`);
+  }
+}
+
+function caPaths(home: string): { caCertPath: string; caKeyPath: string } {
+  return { caCertPath: join(home, 'ca.pem'), caKeyPath: join(home, 'ca-key.pem') };
+}
+
+/** Read the CA from `home`; undefined when neither file exists; LocalCaError when one is missing or unreadable. */
+export function loadLocalCa(home = hushHome(), provider: CryptoProvider = nodeCryptoProvider): LocalCa | undefined {
+  const { caCertPath, caKeyPath } = caPaths(home);
+  const hasCert = existsSync(caCertPath);
+  const hasKey = existsSync(caKeyPath);
+  if (!hasCert && !hasKey) return undefined;
+  const replace = "restore it, or replace the CA with 'hush ca --force' (certificates it issued will no longer be trusted)";
+  if (!hasKey) throw new LocalCaError(`the CA certificate ${caCertPath} exists but its private key ${caKeyPath} is missing`, replace);
+  if (!hasCert) throw new LocalCaError(`the CA key ${caKeyPath} exists but its certificate ${caCertPath} is missing`, replace);
+  let caPem: string;
+  let caCertificate: Certificate | undefined;
+  let caKey: PrivateKey;
+  try {
+    caPem = readFileSync(caCertPath, 'utf8');
+    caCertificate = parseCertificates(caPem)[0];
+    caKey = provider.importPrivateKey(readFileSync(caKeyPath, 'utf8'));
+  } catch (e) {
+    throw new LocalCaError(`the CA in ${home} cannot be read (${(e as Error).message})`, "fix or remove ca.pem and ca-key.pem, or replace them with 'hush ca --force'");
+  }
+  if (!caCertificate) throw new LocalCaError(`${caCertPath} holds no certificate`, "fix or remove it, or replace the CA with 'hush ca --force'");
+  return { home, caCertPath, caKeyPath, caPem, caCertificate, caKey, created: false };
+}
+
+/**
+ * Load the local CA, creating it (and the home folder) on first use. An incomplete or unreadable CA
+ * (a ca.pem without its key, …) is never replaced silently: LocalCaError, unless `force`.
+ */
+export function ensureLocalCa(
+  home = hushHome(),
+  provider: CryptoProvider = nodeCryptoProvider,
+  now = Date.now(),
+  opts: { force?: boolean } = {},
+): LocalCa {
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  const caCertPath = join(home, 'ca.pem');
-  const caKeyPath = join(home, 'ca-key.pem');
-  if (existsSync(caCertPath) && existsSync(caKeyPath)) {
-    const caPem = readFileSync(caCertPath, 'utf8');
-    const caKey = provider.importPrivateKey(readFileSync(caKeyPath, 'utf8'));
-    return { home, caCertPath, caKeyPath, caPem, caCertificate: parseCertificates(caPem)[0]!, caKey, created: false };
+  const { caCertPath, caKeyPath } = caPaths(home);
+  try {
+    const existing = loadLocalCa(home, provider);
+    if (existing) return existing;
+  } catch (e) {
+    if (!(e instanceof LocalCaError) || !opts.force) throw e;
   }
   const caKey = provider.generatePrivateKey({ type: 'ec', curve: 'P-256' });
   const user = process.env.USER ?? 'local';
@@ -79,35 +128,70 @@ export function ensureLocalCa(home = hushHome(), provider: CryptoProvider = node
   return { home, caCertPath, caKeyPath, caPem: ca.pem, caCertificate: ca.certificate, caKey, created: true };
 }
 
-/** A file-name-safe label for a set of names. */
+/** A file-name-safe label for a set of names: the first one, `*.` spelled `_wildcard.` (as mkcert does). */
 function fileLabel(names: readonly string[]): string {
-  return names[0]!.replace(/[^A-Za-z0-9.-]/g, '_').replace(/^\*/, 'wildcard');
+  return names[0]!.replace(/^\*\./, '_wildcard.').replace(/[^A-Za-z0-9.-]/g, '_');
+}
+
+function sanCovers(leaf: Certificate, name: string): boolean {
+  const ip = parseIp(name);
+  return (leaf.subjectAltName ?? []).some((g) =>
+    ip ? g.type === 'ip' && equal(g.bytes, ip) : g.type === 'dns' && g.value.toLowerCase() === name.toLowerCase(),
+  );
+}
+
+function sanText(leaf: Certificate): string {
+  return (leaf.subjectAltName ?? []).map((g) => (g.type === 'ip' ? g.text : g.type === 'dns' ? g.value : g.type)).join(', ');
 }
 
 /**
- * Issue (or reuse) a server certificate from the local CA for `names` (DNS names and IP
- * literals), stored as NAME.pem / NAME-key.pem in the home folder. A stored certificate is reused
- * while it covers the names and has more than 30 days left.
+ * Why the stored files at certPath/keyPath cannot serve `names` (undefined: they can): they must
+ * both exist, be issued by this CA, cover every name and have more than 30 days left.
+ */
+function whyNotReusable(ca: LocalCa, names: readonly string[], certPath: string, keyPath: string, now: number): { what: string; why: string } | undefined {
+  if (!existsSync(certPath)) return { what: `${keyPath} exists`, why: `its certificate ${certPath} is missing` };
+  let chain: Certificate[];
+  try {
+    chain = parseCertificates(readFileSync(certPath, 'utf8'));
+  } catch (e) {
+    return { what: `${certPath} exists`, why: `it cannot be read (${(e as Error).message})` };
+  }
+  const leaf = chain[0];
+  if (!leaf) return { what: `${certPath} exists`, why: 'it holds no certificate' };
+  const what = `${certPath} exists (${sanText(leaf) || leaf.subject.text}, expires ${new Date(leaf.notAfter).toISOString().slice(0, 10)})`;
+  if (!existsSync(keyPath)) return { what, why: `its key ${keyPath} is missing` };
+  const issuer = chain[1];
+  if (!issuer || !equal(issuer.raw, ca.caCertificate.raw)) return { what, why: `it was not issued by the CA in ${ca.caCertPath}` };
+  const missing = names.filter((n) => !sanCovers(leaf, n));
+  if (missing.length) return { what, why: `it does not cover ${missing.join(', ')}` };
+  if (leaf.notBefore > now) return { what, why: 'it is not valid yet' };
+  if (leaf.notAfter - now <= 30 * DAY) return { what, why: 'it expires within 30 days' };
+  return undefined;
+}
+
+/**
+ * Issue (or reuse) a server certificate from the local CA for `names` (DNS names and IP literals,
+ * already checked), stored as NAME.pem / NAME-key.pem in the home folder. Stored files are reused
+ * while they come from this CA, cover the names and have more than 30 days left. Otherwise
+ * `existing` decides: 'renew' replaces them (hush serve's own localhost certificate), 'refuse'
+ * throws LocalCaError saying what exists, 'replace' always writes new files (--force).
  */
 export function issueLocalCertificate(
   ca: LocalCa,
   names: readonly string[],
   provider: CryptoProvider = nodeCryptoProvider,
   now = Date.now(),
-  opts: { label?: string; clientAuth?: boolean } = {},
+  opts: { label?: string; clientAuth?: boolean; existing?: 'renew' | 'refuse' | 'replace' } = {},
 ): IssuedFiles {
   if (names.length === 0) throw new Error('at least one name is needed');
   const label = opts.label ?? fileLabel(names);
   const certPath = join(ca.home, `${label}.pem`);
   const keyPath = join(ca.home, `${label}-key.pem`);
-  if (existsSync(certPath) && existsSync(keyPath)) {
-    const chainPem = readFileSync(certPath, 'utf8');
-    const leaf = parseCertificates(chainPem)[0];
-    const sans = leaf?.subjectAltName ?? [];
-    const covers = names.every((n) => sans.some((g) => (isIP(n) ? g.type === 'ip' && g.text === n : g.type === 'dns' && g.value === n.toLowerCase())));
-    if (leaf && covers && leaf.notAfter - now > 30 * DAY && leaf.notBefore <= now) {
-      return { certPath, keyPath, chainPem, keyPem: readFileSync(keyPath, 'utf8'), created: false };
-    }
+  const existing = opts.existing ?? 'renew';
+  if (existing !== 'replace' && (existsSync(certPath) || existsSync(keyPath))) {
+    const no = whyNotReusable(ca, names, certPath, keyPath, now);
+    if (!no) return { certPath, keyPath, chainPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8'), created: false };
+    if (existing === 'refuse') throw new LocalCaError(`${no.what}, but ${no.why}`, 'add --force to replace it');
   }
   const key = provider.generatePrivateKey({ type: 'ec', curve: 'P-256' });
   const dnsNames = names.filter((n) => !isIP(n));
