@@ -38,6 +38,7 @@ let plain: http.Server;
 /** Counts TCP connections: bad arguments must fail before any. */
 let counter: net.Server;
 let counted = 0;
+const held = new Set<net.Socket>();
 let h1Port = 0;
 let h2Port = 0;
 let plainPort = 0;
@@ -106,14 +107,17 @@ before(async () => {
   h1 = https.createServer(tls, (req, res) => void handle(req, res));
   h2 = http2.createSecureServer({ ...tls, allowHTTP1: true }, (req, res) => void handle(req, res));
   plain = http.createServer((req, res) => void handle(req, res));
+  // Holds every connection open (as a server that never answers would), so a request that
+  // should not have been sent shows as a hang as well as in the count.
   counter = net.createServer((s) => {
     counted++;
-    s.destroy();
+    held.add(s);
   });
   [h1Port, h2Port, plainPort, counterPort] = await Promise.all([listen(h1), listen(h2), listen(plain), listen(counter)]);
 });
 after(() => {
   releaseStream?.();
+  for (const s of held) s.destroy();
   for (const s of [h1, h2, plain, counter]) {
     (s as net.Server).close();
     (s as { closeAllConnections?: () => void }).closeAllConnections?.();
@@ -139,41 +143,44 @@ function lastSeen(pathname: string): Seen {
   return s;
 }
 
-test('bad arguments: exit 2 with one line naming what to fix, before any connection, never a hang', async () => {
-  const dir = tempDir();
-  const certOnly = path.join(dir, 'cert-only.pem');
-  writeFileSync(certOnly, leaf.chainPem);
-  const notPem = path.join(dir, 'not.pem');
-  writeFileSync(notPem, 'hello\n');
-  const url = `https://127.0.0.1:${counterPort}/`;
-  const cases: [args: string[], re: RegExp][] = [
-    [['-o', '/nonexistent-dir/f'], /cannot write -o \/nonexistent-dir\/f: the folder \/nonexistent-dir does not exist/],
-    [['-o', dir], /cannot write -o .*: it is a folder/],
-    [['-X', 'BAD METHOD'], /-X wants an HTTP method.*'BAD METHOD'/],
-    [['-H', 'Bad Header: x'], /-H 'Bad Header: x'/],
-    [['-H', 'X-Ok: a\rb'], /-H /],
-    [['--timeout', 'abc'], /--timeout takes a number of seconds.*'abc'/],
-    [['--timeout', '0'], /--timeout takes a number of seconds/],
-    [['--timeout', '-1'], /--timeout/],
-    [['-m', 'soon'], /--max-time takes a number of seconds/],
-    [['-d', '@/nonexistent'], /^hush get: cannot read -d @\/nonexistent: /],
-    [['--max-redirs', '-1'], /--max-redirs takes a whole number/],
-    [['--key', notPem], /--key goes with --cert/],
-    [['--cert', '/nonexistent.pem'], /cannot read --cert \/nonexistent\.pem/],
-    [['--cert', certOnly], /--cert .* holds no private key: add --key FILE/],
-    [['--cert', notPem, '--key', notPem], /./],
-    [['--http2', '--alpn', 'h2'], /--http2 .*--alpn/],
-    [['-I', '-d', 'x'], /-I .*-d/],
-    [['-I', '-X', 'POST'], /-I .*-X POST/],
-    [['--keylog', '/nonexistent-dir/keys'], /cannot write --keylog \/nonexistent-dir\/keys/],
-    [['--alpn', ','], /--alpn/],
-  ];
-  for (const [args, re] of cases) {
-    const r = await hush(['get', ...args, url], { timeoutMs: 10_000 });
+const badDir = tempDir();
+const certOnly = path.join(badDir, 'cert-only.pem');
+writeFileSync(certOnly, leaf.chainPem);
+const notPem = path.join(badDir, 'not.pem');
+writeFileSync(notPem, 'hello\n');
+/** Each bad input, and what its one line must say. */
+const BAD: [args: string[], re: RegExp][] = [
+  [['-o', '/nonexistent-dir/f'], /cannot write -o \/nonexistent-dir\/f: the folder \/nonexistent-dir does not exist/],
+  [['-o', badDir], /cannot write -o .*: it is a folder/],
+  [['-X', 'BAD METHOD'], /-X wants an HTTP method.*'BAD METHOD'/],
+  [['-H', 'Bad Header: x'], /-H 'Bad Header: x'/],
+  [['-H', 'X-Ok: a\rb'], /-H /],
+  [['--timeout', 'abc'], /--timeout takes a number of seconds.*'abc'/],
+  [['--timeout', '0'], /--timeout takes a number of seconds/],
+  [['--timeout', '-1'], /--timeout/],
+  [['-m', 'soon'], /--max-time takes a number of seconds/],
+  [['-d', '@/nonexistent'], /^hush get: cannot read -d @\/nonexistent: /],
+  [['--max-redirs', '-1'], /--max-redirs takes a whole number/],
+  [['--key', notPem], /--key goes with --cert/],
+  [['--cert', '/nonexistent.pem'], /cannot read --cert \/nonexistent\.pem/],
+  [['--cert', certOnly], /--cert .* holds no private key: add --key FILE/],
+  [['--cert', notPem, '--key', notPem], /./],
+  [['--http2', '--alpn', 'h2'], /--http2 .*--alpn/],
+  [['-I', '-d', 'x'], /-I .*-d/],
+  [['-I', '-X', 'POST'], /-I .*-X POST/],
+  [['--keylog', '/nonexistent-dir/keys'], /cannot write --keylog \/nonexistent-dir\/keys/],
+  [['--alpn', ','], /--alpn/],
+];
+for (const [args, re] of BAD) {
+  test(`bad argument ${args.join(' ')}: exit 2, one line naming it, no stack trace, no hang`, async () => {
+    const r = await hush(['get', ...args, `https://127.0.0.1:${counterPort}/`], { timeoutMs: 10_000 });
     assertOneLine(r, 2, re, args.join(' '));
-    assert.equal(r.stdout, '', args.join(' '));
-  }
-  const bad = await hush(['get', url], { env: { SSLKEYLOGFILE: '/nonexistent-dir/k' }, timeoutMs: 10_000 });
+    assert.equal(r.stdout, '');
+  });
+}
+
+test('a bad SSLKEYLOGFILE is named; no bad argument opened a connection', async () => {
+  const bad = await hush(['get', `https://127.0.0.1:${counterPort}/`], { env: { SSLKEYLOGFILE: '/nonexistent-dir/k' }, timeoutMs: 10_000 });
   assertOneLine(bad, 2, /cannot write SSLKEYLOGFILE \/nonexistent-dir\/k/, 'SSLKEYLOGFILE');
   assert.equal(counted, 0, 'a bad argument opened a connection');
 });

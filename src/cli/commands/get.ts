@@ -420,6 +420,16 @@ async function hop(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: n
       await race(new Promise<void>((resolve) => s.once('secureConnect', () => resolve())));
       const cipher = s.getCipher();
       verbose(o, '*', [`Connected to ${host} (${address}) port ${port}: ${s.getProtocol()}, ${cipher?.standardName ?? cipher?.name ?? '?'}, ALPN ${s.alpnProtocol || 'none'}`]);
+      if (o.verbose) {
+        const peer = s.getPeerCertificate() as { subject?: Record<string, string>; issuer?: Record<string, string>; valid_to?: string; subjectaltname?: string };
+        const dn = (n: Record<string, string> | undefined): string => (n ? Object.entries(n).map(([k, v]) => `${k}=${v}`).join(', ') : '?');
+        if (peer?.subject) {
+          verbose(o, '*', [
+            `Server certificate: ${dn(peer.subject)}${peer.subjectaltname ? ` (${peer.subjectaltname})` : ''}, issued by ${dn(peer.issuer)}, valid until ${peer.valid_to ?? '?'}` +
+              (o.insecure ? ' — NOT verified (-k)' : ''),
+          ]);
+        }
+      }
     } else {
       const s = net.connect({ host: address, port });
       socket = s;
@@ -429,7 +439,8 @@ async function hop(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: n
     }
 
     const h2 = tls && (socket as TLSSocket).alpnProtocol === 'h2';
-    printer.note('application_data', `Sending the ${req.method} request for ${url.pathname}${url.search}${h2 ? ' over HTTP/2' : ''}, encrypted with the application key.`, { method: req.method, path: url.pathname + url.search });
+    if (tls) printer.note('application_data', `Sending the ${req.method} request for ${url.pathname}${url.search}${h2 ? ' over HTTP/2' : ''}, encrypted with the application key.`, { method: req.method, path: url.pathname + url.search });
+    else printer.note('plain_http', `Sending the ${req.method} request for ${url.pathname}${url.search} over plain HTTP: NOT encrypted (--allow-http-redirect).`, { method: req.method, path: url.pathname + url.search });
     const sent = { url, method: req.method, headers: headersFor(o, req), body: req.body };
     try {
       exchange = h2 ? http2Exchange(socket, sent) : http1Exchange(socket, sent);
