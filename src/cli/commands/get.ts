@@ -25,7 +25,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'data', short: 'd', type: 'string', value: 'DATA', help: "request body; '@FILE' reads it from a file, '@-' from stdin" },
   { name: 'include', short: 'i', type: 'boolean', help: 'print the response status line and headers before the body' },
   { name: 'head', short: 'I', type: 'boolean', help: 'send HEAD and print only the status line and headers' },
-  { name: 'output', short: 'o', type: 'string', value: 'FILE', help: 'write the body to FILE instead of stdout' },
+  { name: 'output', short: 'o', type: 'string', value: 'FILE', help: "write the body to FILE instead of stdout ('-': stdout)" },
   { name: 'fail', short: 'f', type: 'boolean', help: 'on an HTTP error status (4xx/5xx) print no body (exit 3 either way)' },
   { name: 'location', short: 'L', type: 'boolean', help: 'follow redirects (301, 302, 303, 307, 308), https:// only' },
   { name: 'max-redirs', type: 'string', value: 'N', help: 'with -L, give up after N redirects (default 10)' },
@@ -155,7 +155,8 @@ export const getCommand: Command = {
       console.error(`hush get: ${e.message}`);
       return 2;
     }
-    const out = new BodyOutput(str(p, 'output'));
+    const output = str(p, 'output');
+    const out = new BodyOutput(output === '-' ? undefined : output);
     try {
       return await get(o, out);
     } catch (e) {
@@ -254,7 +255,7 @@ function options(p: ParsedArgs): GetOptions {
   const keylog = keylogPath === undefined ? undefined : { path: keylogPath, what: str(p, 'keylog') !== undefined ? '--keylog' : 'SSLKEYLOGFILE' };
   if (keylog) checkWritablePath(keylog.path, keylog.what);
   const output = str(p, 'output');
-  if (output !== undefined) checkWritablePath(output, '-o');
+  if (output !== undefined && output !== '-') checkWritablePath(output, '-o');
 
   return {
     first: { url, method, body, headers: headers.filter((h) => !h.remove).map((h) => [h.name, h.value] as const) },
