@@ -170,6 +170,9 @@ const BAD: [args: string[], re: RegExp][] = [
   [['-I', '-X', 'POST'], /-I .*-X POST/],
   [['--keylog', '/nonexistent-dir/keys'], /cannot write --keylog \/nonexistent-dir\/keys/],
   [['--alpn', ','], /--alpn/],
+  [['--bogus'], /unknown option '--bogus' \(see 'hush get --help'\)$/],
+  [['--cacert'], /expected exactly one URL, got 0 \(see 'hush get --help'\)$/],
+  [['-v', 'https://second.test/'], /expected exactly one URL, got 2/],
 ];
 for (const [args, re] of BAD) {
   test(`bad argument ${args.join(' ')}: exit 2, one line naming it, no stack trace, no hang`, async () => {

@@ -140,7 +140,7 @@ export const getCommand: Command = {
     try {
       p = parseArgs(args, FLAGS);
     } catch (e) {
-      console.error(`hush get: ${(e as Error).message}\nRun 'hush get --help' for usage.`);
+      console.error(`hush get: ${(e as Error).message} (see 'hush get --help')`);
       return 2;
     }
     if (bool(p, 'help')) {
@@ -185,7 +185,7 @@ function readArgFile(path: string, what: string): Buffer {
 
 /** Every flag checked and read, before anything touches the network. */
 function options(p: ParsedArgs): GetOptions {
-  if (p.positional.length !== 1) throw new ArgError(`expected exactly one URL, got ${p.positional.length}.\nRun 'hush get --help' for usage.`);
+  if (p.positional.length !== 1) throw new ArgError(`expected exactly one URL, got ${p.positional.length} (see 'hush get --help')`);
   let url: URL;
   try {
     url = new URL(p.positional[0]!);
