@@ -48,7 +48,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'trace', type: 'boolean', help: 'narrate the handshake step by step on stderr' },
   { name: 'trace-json', type: 'boolean', help: 'the same as JSON lines on stderr (last line: established or failed)' },
   { name: 'timeout', type: 'string', value: 'SECONDS', help: 'give up when the server is silent this long: no response, or the body stalls (default 30)' },
-  { name: 'max-time', short: 'm', type: 'string', value: 'SECONDS', help: 'give up after this long in all (default: no limit, e.g. for event streams)' },
+  { name: 'max-time', short: 'm', type: 'string', value: 'SECONDS', help: 'give up after this long in all, however busy the server (default: no limit)' },
   { name: 'help', short: 'h', type: 'boolean', help: 'show this help' },
 ];
 
