@@ -13,6 +13,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import path from 'node:path';
 import { ensureLocalCa, ensureLocalhostCertificate, issueLocalCertificate } from '../../src/node/local-ca.js';
+import { createServer as createHushServer } from '../../src/node/server.js';
 import { childEnv, hush, hushArgv, startServe, tempDir, type RunResult } from './helpers.js';
 
 const home = path.join(tempDir(), 'home');
@@ -249,6 +250,29 @@ test('HTTP/2 when the server selects h2: --http2 and --alpn h2 (no more "Parse E
   const fallback = await hush(['get', '--http2', '--cacert', ca, `${H1()}/hello`]);
   assert.equal(fallback.code, 0, fallback.stderr);
   assert.equal(fallback.stdout, 'hello over HTTP/1.1\n');
+});
+
+test('HTTP/2 with hush on both sides: a hush TLS server whose h2 connections go to node:http2', async (t) => {
+  const tlsServer = createHushServer({ cert: leaf.chainPem, key: leaf.keyPem, ALPNProtocols: ['h2', 'http/1.1'] });
+  const h2s = http2.createServer((req, res) => void handle(req, res));
+  const h1s = http.createServer((req, res) => void handle(req, res));
+  tlsServer.on('secureConnection', (socket: net.Socket & { alpnProtocol?: string | false | null }) => {
+    (socket.alpnProtocol === 'h2' ? h2s : h1s).emit('connection', socket);
+  });
+  const port = await listen(tlsServer as unknown as net.Server);
+  t.after(() => {
+    tlsServer.close();
+    h2s.close();
+    h1s.close();
+  });
+  const r = await hush(['get', '--http2', '-i', '-d', 'both sides hush', '--cacert', ca, `https://localhost:${port}/echo`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^HTTP\/2 200\r\n/);
+  const echoed = JSON.parse(r.stdout.split('\r\n\r\n')[1]!) as { method: string; body: string };
+  assert.deepEqual([echoed.method, echoed.body], ['POST', 'both sides hush']);
+  assert.equal(lastSeen('/echo').version, '2.0');
+  const one = await hush(['get', '--cacert', ca, `https://localhost:${port}/hello`]);
+  assert.equal(one.stdout, 'hello over HTTP/1.1\n');
 });
 
 test('-I sends HEAD and prints the head only; -v shows request and response headers on stderr; -f prints no error body', async () => {
