@@ -165,12 +165,15 @@ const BAD: [args: string[], re: RegExp][] = [
   [['--key', notPem], /--key goes with --cert/],
   [['--cert', '/nonexistent.pem'], /cannot read --cert \/nonexistent\.pem/],
   [['--cert', certOnly], /--cert .* holds no private key: add --key FILE/],
-  [['--cert', notPem, '--key', notPem], /./],
+  [['--cert', notPem, '--key', notPem], /--cert .*not\.pem holds no PEM certificate/],
   [['--http2', '--alpn', 'h2'], /--http2 .*--alpn/],
   [['-I', '-d', 'x'], /-I .*-d/],
   [['-I', '-X', 'POST'], /-I .*-X POST/],
   [['--keylog', '/nonexistent-dir/keys'], /cannot write --keylog \/nonexistent-dir\/keys/],
   [['--alpn', ','], /--alpn/],
+  [['--ciphers', 'BOGUS'], /cipher 'BOGUS'/],
+  [['--groups', 'nope'], /--groups 'nope' is not a group/],
+  [['--cacert', notPem], /--cacert .*not\.pem holds no PEM certificate/],
   [['--bogus'], /unknown option '--bogus' \(see 'hush get --help'\)$/],
   [['--cacert'], /expected exactly one URL, got 0 \(see 'hush get --help'\)$/],
   [['-v', 'https://second.test/'], /expected exactly one URL, got 2/],
@@ -415,7 +418,7 @@ test('--cert/--key: a client certificate for hush serve --client-ca', async (t) 
 
   // A key that does not belong to the certificate is a bad argument.
   const mismatch = await hush(['get', '--cert', client.certPath, '--key', path.join(home, 'localhost-key.pem'), '--cacert', serveCa.caCertPath, url]);
-  assertOneLine(mismatch, 2, /key/, 'mismatched key');
+  assertOneLine(mismatch, 2, /--key: no certificate in --cert carries this private key/, 'mismatched key');
 });
 
 test('--help lists the new flags with examples', async () => {

@@ -230,11 +230,13 @@ function options(p: ParsedArgs): GetOptions {
 
   const cacert = str(p, 'cacert');
   const ca = cacert === undefined ? undefined : readArgFile(cacert, `--cacert ${cacert}`).toString('utf8');
+  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new ArgError(`--cacert ${cacert} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   const certFile = str(p, 'cert');
   const keyFile = str(p, 'key');
   if (keyFile !== undefined && certFile === undefined) throw new ArgError('--key goes with --cert FILE (the client certificate)');
   const cert = certFile === undefined ? undefined : readArgFile(certFile, `--cert ${certFile}`).toString('utf8');
   let key = keyFile === undefined ? undefined : readArgFile(keyFile, `--key ${keyFile}`).toString('utf8');
+  if (cert !== undefined && !cert.includes('-----BEGIN CERTIFICATE-----')) throw new ArgError(`--cert ${certFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   if (cert !== undefined && key === undefined) {
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(cert)) throw new ArgError(`--cert ${certFile} holds no private key: add --key FILE`);
     key = cert;
@@ -328,6 +330,22 @@ function headersFor(o: GetOptions, req: HopRequest): [string, string][] {
   return out;
 }
 
+/** node:tls option names in connect()'s messages, as the flags that set them. */
+const OPTION_FLAGS: readonly [RegExp, string][] = [
+  [/\becdhCurve\b/g, '--groups'],
+  [/\bciphers\b/g, '--ciphers'],
+  [/\bALPNProtocols\b/g, '--alpn'],
+  [/\bservername\b/g, '--servername'],
+  [/^key\b/, '--key'],
+  [/\bin cert\b/g, 'in --cert'],
+  [/^cert\b/, '--cert'],
+  [/^ca\b/, '--cacert'],
+];
+
+function inFlagNames(message: string): string {
+  return OPTION_FLAGS.reduce((m, [re, flag]) => m.replace(re, flag), message);
+}
+
 /** An error of the HTTP exchange (not of TLS or TCP) as one line. */
 function httpFailure(err: Error & { code?: string }, where: string): string {
   if (err instanceof HttpExchangeError) return err.message;
@@ -400,7 +418,7 @@ async function hop(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: n
           handshakeTimeout: o.timeoutMs,
         });
       } catch (e) {
-        throw new ArgError((e as Error).message);
+        throw new ArgError(inFlagNames((e as Error).message));
       }
       socket = s;
       s.on('trace', (ev) => printer.event(ev));
