@@ -112,6 +112,16 @@ export class BodyOutput {
     this.checkStdout();
   }
 
+  /** Everything written: close the file, or let stdout report a failed write (EPIPE comes a tick later). */
+  async end(): Promise<void> {
+    if (this.path !== undefined) {
+      this.close();
+      return;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.checkStdout();
+  }
+
   close(): void {
     if (this.fd === undefined) return;
     const fd = this.fd;

@@ -218,6 +218,28 @@ test('the body streams to stdout as it arrives (an event stream prints before it
   }
 });
 
+test('stdout closed by its reader (like | head): exit 1, one line, no stack trace', async () => {
+  const child = spawn(process.execPath, [...(await hushArgv()), 'get', '--cacert', ca, `${H1()}/stream`], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!out.includes('data: first') && Date.now() < deadline && child.exitCode === null) await new Promise((ok) => setTimeout(ok, 20));
+    assert.equal(out, 'data: first\n\n', err);
+    child.stdout.destroy(); // the reader goes away; the next write gets EPIPE
+    releaseStream!();
+    const code = await exited;
+    assertOneLine({ code, signal: null, stdout: '', stdoutBytes: Buffer.alloc(0), stderr: err, ms: 0 }, 1, /cannot write to stdout: the reader went away \(broken pipe\)/, 'EPIPE');
+  } finally {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    releaseStream?.();
+    releaseStream = undefined;
+  }
+});
+
 test('HTTP/2 when the server selects h2: --http2 and --alpn h2 (no more "Parse Error"), -i, -v, -d; HTTP/1.1 otherwise', async () => {
   const r = await hush(['get', '--http2', '-i', '--cacert', ca, `${H2()}/hello`]);
   assert.equal(r.code, 0, r.stderr);

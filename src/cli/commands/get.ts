@@ -298,6 +298,7 @@ async function get(o: GetOptions, out: BodyOutput): Promise<number> {
       req = result.next;
       continue;
     }
+    await out.end();
     if (result.status >= 400) throw new GetError(3, `the server answered HTTP ${result.status} ${result.statusText}`.trim());
     return 0;
   }
