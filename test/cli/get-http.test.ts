@@ -315,6 +315,11 @@ test('-I sends HEAD and prints the head only; -v shows request and response head
   assert.match(v.stderr, /^< HTTP\/1\.1 200 OK$/m);
   assert.match(v.stderr, /^< x-version: 1\.1$/m);
   assert.equal(lastSeen('/hello').headers['user-agent'], 'curl-like'); // replaced, not sent twice
+  // 'NAME:' removes a default header; 'NAME;' sends it empty (as curl).
+  const removed = await hush(['get', '-H', 'User-Agent:', '-H', 'X-Empty;', '--cacert', ca, `${H1()}/hello`]);
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.equal(lastSeen('/hello').headers['user-agent'], undefined);
+  assert.equal(lastSeen('/hello').headers['x-empty'], '');
 
   const missing = await hush(['get', '--cacert', ca, `${H1()}/missing`]);
   assert.equal(missing.code, 3);
