@@ -98,3 +98,23 @@ export function tlsVersionFlag(v: string | undefined, flag: string): 'TLSv1.2' |
 export function splitList(v: string | undefined): string[] | undefined {
   return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
 }
+
+/** Largest delay setTimeout honours (about 24.8 days); beyond it node fires at once. */
+const MAX_TIMER_SECONDS = Math.floor(2 ** 31 / 1000) - 1;
+
+/** A SECONDS flag value (> 0, fractions allowed) in milliseconds; undefined when absent. */
+export function secondsFlag(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^\s*\d*\.?\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > MAX_TIMER_SECONDS) {
+    throw new ArgError(`--${flag} takes a number of seconds greater than 0 (at most ${MAX_TIMER_SECONDS}), not '${v}'`);
+  }
+  return Math.max(1, Math.round(n * 1000));
+}
+
+/** A COUNT flag value: a whole number from 0 to `max`; undefined when absent. */
+export function countFlag(v: string | undefined, flag: string, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) > max) throw new ArgError(`--${flag} takes a whole number from 0 to ${max}, not '${v}'`);
+  return Number(v);
+}

@@ -21,7 +21,7 @@ const HINTS: Readonly<Record<string, string>> = {
   illegal_parameter: 'the peer sent a value TLS does not allow here: it is probably buggy or not a TLS server',
   decode_error: 'the peer sent malformed TLS: is this port really speaking TLS?',
   unexpected_message: 'the peer sent a TLS message out of order: it is probably buggy or not a TLS server',
-  certificate_required: 'the server requires a client certificate',
+  certificate_required: 'the server requires a client certificate: pass one with --cert FILE --key FILE',
   missing_extension: 'the peer left out a required TLS extension: it is probably an old or buggy implementation',
 };
 
