@@ -35,9 +35,10 @@ export function handshakeFailureLine(who: string, err: ErrorLike, ctx: FailureCo
     } else if (alert === 'certificate_expired') {
       why = ctx.localCa ? 'it says the certificate has expired; delete it from the hush home and restart' : 'it says the certificate has expired';
     } else {
+      // Browsers say certificate_unknown both for an unknown CA and for a name mismatch.
       why = ctx.localCa
-        ? 'the certificate is for localhost, 127.0.0.1 and ::1 — other names need `hush ca issue NAME`, and the client must trust the hush CA (`hush ca`)'
-        : 'check that the certificate names the host the client asked for';
+        ? 'it may not trust the hush CA (see `hush ca`), or it asked for a name the certificate lacks (it covers localhost, 127.0.0.1 and ::1; `hush ca issue NAME` for others)'
+        : 'it may not trust the CA that issued --cert, or it asked for a name the certificate lacks';
     }
     return `${who} rejected our certificate: ${alert} — ${why}`;
   }
