@@ -8,6 +8,7 @@
 // Waits are bounded generously; the tests assert that the exit happens, not how fast.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -56,6 +57,28 @@ test('SIGINT with an idle keep-alive connection open: hush serve exits (code 0) 
     assert.match(s.stdout(), /^Stopping: finishing requests in flight/m);
   } finally {
     agent.destroy();
+  }
+});
+
+test('SIGINT with an idle HTTP/2 session open: hush serve exits (code 0) within 5 s', async () => {
+  const s = await serve([]);
+  const ca = readFileSync(path.join(home, 'ca.pem'));
+  const session = http2.connect(`https://localhost:${s.port}`, { ca });
+  session.on('error', () => {}); // GOAWAY / close from the server
+  try {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = session.request({ ':path': '/api/connection' });
+      req.on('response', (h) => resolve(Number(h[':status'])));
+      req.on('error', reject);
+      req.resume();
+      req.end();
+    });
+    assert.equal(status, 200);
+    const done = exited(s, 5000);
+    process.kill(s.child.pid!, 'SIGINT');
+    assert.equal(await done, 0);
+  } finally {
+    session.destroy();
   }
 });
 

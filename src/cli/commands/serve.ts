@@ -52,8 +52,8 @@ to the app with X-Forwarded-Proto/For/Host.
 Without --cert/--key it uses a local certificate authority created on first run in the hush
 home folder ($HUSH_HOME, default ~/.hush) and a certificate for localhost, 127.0.0.1 and ::1.
 
-Ctrl+C stops accepting and lets requests in flight finish (a few seconds at most); a second
-Ctrl+C exits at once.
+Ctrl+C stops accepting and lets requests in flight finish (a few seconds at most; exit code 0);
+a second Ctrl+C exits at once (exit code 130). A port that cannot be listened on exits with 1.
 
 Examples:
   hush serve                      # inspector on https://localhost:8443/

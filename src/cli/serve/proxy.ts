@@ -85,6 +85,7 @@ export function forward(
     setHost: false,
   });
   up.on('response', (ur) => {
+    ur.on('error', () => res.destroy()); // the app went away mid-response
     let bytes = 0;
     ur.on('data', (c: Buffer) => (bytes += c.length));
     ur.on('end', () => done(ur.statusCode ?? 502, bytes));
@@ -111,6 +112,7 @@ export function forward(
   res.on('close', () => {
     if (!res.writableFinished) up.destroy();
   });
+  (req as NodeJS.ReadableStream).on('error', () => up.destroy());
   (req as NodeJS.ReadableStream).pipe(up);
 }
 
@@ -146,6 +148,7 @@ export function forwardUpgrade(
   });
   // The app answered without switching protocols: pass its answer on and close.
   up.on('response', (ur) => {
+    ur.on('error', () => socket.destroy());
     const lines = [`HTTP/1.1 ${ur.statusCode ?? 502} ${ur.statusMessage ?? ''}`];
     for (let i = 0; i < ur.rawHeaders.length; i += 2) {
       const k = ur.rawHeaders[i]!.toLowerCase();
