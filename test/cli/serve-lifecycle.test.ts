@@ -55,6 +55,8 @@ test('SIGINT with an idle keep-alive connection open: hush serve exits (code 0) 
     process.kill(s.child.pid!, 'SIGINT');
     assert.equal(await done, 0);
     assert.match(s.stdout(), /^Stopping: finishing requests in flight/m);
+    // The idle connection was closed at once, not cut when the grace period ran out.
+    assert.doesNotMatch(s.stdout(), /still busy/);
   } finally {
     agent.destroy();
   }
@@ -77,9 +79,40 @@ test('SIGINT with an idle HTTP/2 session open: hush serve exits (code 0) within 
     const done = exited(s, 5000);
     process.kill(s.child.pid!, 'SIGINT');
     assert.equal(await done, 0);
+    assert.doesNotMatch(s.stdout(), /still busy/);
   } finally {
     session.destroy();
   }
+});
+
+test('the first SIGINT lets a request in flight finish: its whole body is echoed, then the process exits (code 0)', async () => {
+  const s = await serve([]);
+  const ca = readFileSync(path.join(home, 'ca.pem'));
+  const req = https.request(`https://localhost:${s.port}/echo`, { method: 'POST', ca, agent: false, headers: { 'content-length': '2000' } });
+  let responded!: () => void;
+  const started = new Promise<void>((ok) => (responded = ok));
+  const body = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    req.on('response', (res) => {
+      responded();
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  req.write('a'.repeat(1000));
+  await started; // the echo answered with its headers: the request is in flight
+  const done = exited(s, 10_000);
+  process.kill(s.child.pid!, 'SIGINT');
+  await s.waitFor(/^Stopping: /m, 5000);
+  req.end('b'.repeat(1000));
+  const r = await body;
+  assert.equal(r.status, 200);
+  assert.equal(r.text, 'a'.repeat(1000) + 'b'.repeat(1000));
+  assert.equal(await done, 0);
+  assert.doesNotMatch(s.stdout(), /still busy/);
 });
 
 test('a second SIGINT exits at once (code 130) with a request still in flight', async () => {

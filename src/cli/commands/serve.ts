@@ -205,6 +205,9 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
 
   const http1 = createHttpServer((req, res) => handle(req, res, ctx));
   http1.keepAliveTimeout = 5000;
+  // node:http tracks its connections (closeIdleConnections(), headersTimeout, requestTimeout) only
+  // from its 'listening' event on; this server is fed sockets and never listens itself.
+  http1.emit('listening');
   // HTTP/2 over hush sockets: node:http2's compatibility API on a plain server, fed the sockets
   // whose ALPN is h2 (createSecureServer would want node's own TLS).
   const h2 = createHttp2Server({}, (req, res) => handle(req, res, ctx));
@@ -308,7 +311,10 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   await new Promise<void>((done) => {
     onStopSignals(() => {
       console.log(`Stopping: finishing requests in flight (up to ${GRACE_MS / 1000} s); press Ctrl+C again to exit now.`);
-      void life.stop([tlsServer, redirect], http1).then(done);
+      void life.stop([tlsServer, redirect], http1).then((cut) => {
+        if (cut > 0) console.log(`Closed ${cut} connection${cut === 1 ? '' : 's'} still busy after ${GRACE_MS / 1000} s.`);
+        done();
+      });
     });
   });
   // Everything is closed; should anything still hold the event loop, do not wait for it.

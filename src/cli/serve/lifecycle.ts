@@ -36,9 +36,9 @@ export class Lifecycle {
 
   /**
    * Stop gracefully: resolves once every connection closed, or GRACE_MS after the call (then
-   * every connection left is destroyed).
+   * every connection left is destroyed); with the number of connections that had to be cut.
    */
-  stop(listeners: readonly (NetServer | undefined)[], http1: HttpServer): Promise<void> {
+  stop(listeners: readonly (NetServer | undefined)[], http1: HttpServer): Promise<number> {
     this.#stopping = true;
     for (const l of listeners) if (l?.listening) l.close();
     http1.closeIdleConnections();
@@ -48,8 +48,9 @@ export class Lifecycle {
         clearTimeout(timer);
         clearInterval(idle);
         this.#onEmpty = undefined;
+        const cut = this.#sockets.size;
         for (const s of this.#sockets) s.destroy();
-        done();
+        done(cut);
       };
       const timer = setTimeout(finish, GRACE_MS);
       // A keep-alive connection becomes idle once its last response went out: close it then.
