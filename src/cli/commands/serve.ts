@@ -224,7 +224,6 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
       forwardUpgrade(t, req, socket, head, c, (status) => logLine(req, status, 0, started, c));
     });
   }
-  http1.on('clientError', (_err: Error, socket: Duplex) => socket.destroy());
 
   // One trace printer per connection, so concurrent handshakes stay readable: text lines are
   // prefixed with the connection number, JSON lines carry it as "connection".
