@@ -5,8 +5,11 @@ export interface FlagSpec {
   readonly name: string;
   /** One-letter alias without dash, e.g. "k". */
   readonly short?: string;
-  /** 'boolean' flags take no value; 'string' take one; 'list' may repeat. */
-  readonly type: 'boolean' | 'string' | 'list';
+  /**
+   * 'boolean' flags take no value; 'string' take one; 'list' may repeat; 'optional' takes a value
+   * only as `--name=VALUE` (`--name` alone is true), so it never swallows the next argument.
+   */
+  readonly type: 'boolean' | 'string' | 'list' | 'optional';
   readonly help: string;
   /** Shown in help, e.g. "FILE". */
   readonly value?: string;
@@ -51,6 +54,11 @@ export function parseArgs(args: readonly string[], specs: readonly FlagSpec[]): 
       flags.set(spec.name, true);
       continue;
     }
+    if (spec.type === 'optional') {
+      if (inline === '') throw new ArgError(`option '--${spec.name}=' needs a value after '='${spec.value ? ` (${spec.value})` : ''}`);
+      flags.set(spec.name, inline ?? true);
+      continue;
+    }
     const value = inline ?? args[++i];
     if (value === undefined) throw new ArgError(`option '--${spec.name}' needs a value${spec.value ? ` (${spec.value})` : ''}`);
     if (spec.type === 'list') {
@@ -80,7 +88,8 @@ export function list(p: ParsedArgs, name: string): string[] {
 /** Help text for a command: usage line, description, then one line per flag. */
 export function helpText(usage: string, description: string, specs: readonly FlagSpec[]): string {
   const rows = specs.map((s) => {
-    const left = `${s.short ? `-${s.short}, ` : '    '}--${s.name}${s.value ? ` ${s.value}` : ''}`;
+    const value = s.value ? (s.type === 'optional' ? `[=${s.value}]` : ` ${s.value}`) : '';
+    const left = `${s.short ? `-${s.short}, ` : '    '}--${s.name}${value}`;
     return `  ${left.padEnd(34)} ${s.help}`;
   });
   return [`Usage: ${usage}`, '', description, '', 'Options:', ...rows].join('\n');

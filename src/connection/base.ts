@@ -363,6 +363,13 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       type = opened.type;
       content = opened.content;
     } else if (this.opener && type !== ContentType.change_cipher_spec) {
+      // A peer that refuses our certificate may send its alert in the clear before it has keys
+      // (OpenSSL's client does: unknown_ca). The connection fails all the same; we only report
+      // the alert it named instead of an unexpected_message of ours.
+      if (type === ContentType.alert && content.length === 2 && !this.handshakeState.established) {
+        const desc = content[1]!;
+        throw new TlsError(desc, `the peer sent a fatal alert: ${alertName(desc)} (unencrypted, during the handshake)`, { remote: true });
+      }
       // RFC 8446 §5: once protection is on, only application_data (and a compat CCS) may appear.
       throw unexpectedMessage(`received an unprotected ${type === ContentType.alert ? 'alert' : 'handshake'} record after encryption started`);
     }

@@ -41,6 +41,8 @@ export function hushArgv(): Promise<string[]> {
         target: 'node20',
         outfile: out,
         logLevel: 'silent',
+        // CommonJS dependencies (send) call require() for node's modules: give the ESM bundle one.
+        banner: { js: "import { createRequire as __hushCreateRequire } from 'node:module'; const require = __hushCreateRequire(import.meta.url);" },
       });
       return [out];
     } catch {

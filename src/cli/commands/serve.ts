@@ -1,25 +1,37 @@
-// `hush serve [DIR]`: an HTTPS server on hush. With no DIR it serves the connection inspector.
-import { appendFileSync, createReadStream, readFileSync, statSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+// `hush serve [DIR]`: an HTTPS server on hush. With no DIR it serves the connection inspector;
+// with DIR the files in it (src/cli/serve/static.ts); with --proxy it forwards to a local app
+// (src/cli/serve/proxy.ts). HTTP/2 and HTTP/1.1 by ALPN; stopping is src/cli/serve/lifecycle.ts.
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttp2Server, type Http2Session } from 'node:http2';
+import type { Socket } from 'node:net';
+import { resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { createServer } from '../../node/server.js';
 import type { TLSSocket } from '../../node/socket.js';
 import { ensureLocalCa, ensureLocalhostCertificate, hushHome } from '../../node/local-ca.js';
 import { ArgError, bool, helpText, list, parseArgs, splitList, str, tlsVersionFlag, type FlagSpec } from '../args.js';
 import { TracePrinter } from '../trace-printer.js';
 import { connectionReport, inspectorPage } from '../inspector.js';
+import { createStaticHandler, type Request, type Response, type StaticHandler } from '../serve/static.js';
+import { forward, forwardUpgrade, proxyTarget, type ProxyTarget } from '../serve/proxy.js';
+import { GRACE_MS, Lifecycle, onStopSignals } from '../serve/lifecycle.js';
+import { handshakeFailureLine } from '../serve/handshake-failure.js';
 import type { Command } from './command.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'port', short: 'p', type: 'string', value: 'PORT', help: 'port to listen on (default 8443)' },
-  { name: 'host', type: 'string', value: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
+  { name: 'host', type: 'string', value: 'ADDR', help: 'address to listen on (default 127.0.0.1; anything else puts the server on the network, with a warning)' },
+  { name: 'proxy', type: 'string', value: 'URL', help: 'forward every request to a local HTTP app, e.g. http://127.0.0.1:3000 (X-Forwarded-Proto/For/Host, WebSockets)' },
+  { name: 'dotfiles', type: 'boolean', help: 'serve files and folders whose name starts with a dot (.env, .git/); refused by default' },
+  { name: 'hsts', type: 'optional', value: 'SECONDS', help: `send Strict-Transport-Security (default max-age 86400 = one day); off by default: it binds the whole host, every port` },
   { name: 'cert', type: 'list', value: 'FILE', help: 'certificate chain (PEM); repeat with --key for several certificates' },
   { name: 'key', type: 'list', value: 'FILE', help: 'private key (PEM) for the --cert at the same position' },
   { name: 'tls-min', type: 'string', value: '1.2|1.3', help: 'lowest TLS version to accept' },
   { name: 'tls-max', type: 'string', value: '1.2|1.3', help: 'highest TLS version to accept' },
   { name: 'ciphers', type: 'string', value: 'LIST', help: 'cipher suites in preference order, comma-separated IANA or OpenSSL names; naming TLS_RSA_WITH_AES_128_GCM_SHA256 turns on RSA key transport' },
   { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups, comma-separated (x25519,secp256r1,secp384r1)' },
-  { name: 'alpn', type: 'string', value: 'LIST', help: 'ALPN protocols to accept, comma-separated (default http/1.1)' },
+  { name: 'alpn', type: 'string', value: 'LIST', help: 'ALPN protocols to accept, comma-separated (default h2,http/1.1; --alpn http/1.1 turns HTTP/2 off)' },
   { name: 'client-ca', type: 'string', value: 'FILE', help: 'ask clients for a certificate and verify it against these CAs (PEM)' },
   { name: 'redirect-http', type: 'string', value: 'PORT', help: 'also answer plain HTTP on PORT with a redirect to HTTPS' },
   { name: 'keylog', type: 'string', value: 'FILE', help: 'append TLS secrets to FILE (NSS key log format; also SSLKEYLOGFILE)' },
@@ -28,47 +40,36 @@ const FLAGS: FlagSpec[] = [
   { name: 'help', short: 'h', type: 'boolean', help: 'show this help' },
 ];
 
-const DESCRIPTION = `Serves HTTPS through hush's own TLS stack.
+const DESCRIPTION = `Serves HTTPS through hush's own TLS stack, HTTP/2 and HTTP/1.1.
 
 Without DIR it serves the connection inspector: / shows your browser the TLS connection it
 just made, step by step; /api/connection returns it as JSON; POST /echo returns the body.
-With DIR it serves the files in DIR.
+With DIR it serves the files in DIR (Range, ETag/Last-Modified and 304, index.html or a
+listing); symlinks that lead outside DIR and dotfiles are refused (--dotfiles serves dotfiles).
+With --proxy URL it gives a local HTTP app HTTPS: TLS ends here, requests and WebSockets go on
+to the app with X-Forwarded-Proto/For/Host.
 
 Without --cert/--key it uses a local certificate authority created on first run in the hush
 home folder ($HUSH_HOME, default ~/.hush) and a certificate for localhost, 127.0.0.1 and ::1.
 
+Ctrl+C stops accepting and lets requests in flight finish (a few seconds at most; exit code 0);
+a second Ctrl+C exits at once (exit code 130). A port that cannot be listened on exits with 1.
+
 Examples:
   hush serve                      # inspector on https://localhost:8443/
   hush serve ./public --port 9443
+  hush serve --proxy http://127.0.0.1:3000          # HTTPS in front of your dev server
+  hush serve ./public --redirect-http 8080 --hsts   # http://localhost:8080 redirects, HSTS on
   hush serve --cert site.pem --key site-key.pem --tls-min 1.3 --trace
   hush serve --tls-max 1.2 --trace                  # watch a TLS 1.2 handshake
 
 TLS 1.2 clients get forward-secret ECDHE + AEAD suites; RSA key transport only when named in
 --ciphers (it has no forward secrecy); CBC suites are never served.`;
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.htm': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.pdf': 'application/pdf',
-};
-
 /** Largest POST /echo body we buffer. */
 const MAX_ECHO_BODY = 256 * 1024 * 1024;
-const HSTS = 'max-age=86400';
-
-
+/** --hsts without a value: one day. */
+const DEFAULT_HSTS_SECONDS = 86400;
 
 function readFile(path: string, what: string): string {
   try {
@@ -100,6 +101,10 @@ export const serveCommand: Command = {
         console.error(`hush serve: ${e.message}`);
         return 2;
       }
+      if (e instanceof ListenError) {
+        console.error(`hush serve: ${e.message}`);
+        return 1;
+      }
       throw e;
     }
   },
@@ -116,9 +121,31 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
       throw new ArgError(`cannot serve ${dir}: ${(e as Error).message}`);
     }
   }
-  const port = Number(str(p, 'port') ?? 8443);
+  const port = portFlag(str(p, 'port') ?? '8443', 'port');
   const host = str(p, 'host') ?? '127.0.0.1';
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ArgError(`--port must be 0..65535`);
+
+  // Headers on every response: HSTS only when asked (it binds the whole host name in the browser,
+  // every port: each http://localhost dev server would be forced to https).
+  const hstsFlag = p.flags.get('hsts');
+  const extraHeaders: Record<string, string> = {};
+  if (hstsFlag !== undefined) {
+    const seconds = hstsFlag === true ? DEFAULT_HSTS_SECONDS : Number(hstsFlag);
+    if (!Number.isInteger(seconds) || seconds < 0) throw new ArgError(`--hsts takes a number of seconds (--hsts=86400), not '${String(hstsFlag)}'`);
+    extraHeaders['strict-transport-security'] = `max-age=${seconds}`;
+  }
+  const proxyValue = str(p, 'proxy');
+  if (proxyValue !== undefined && dir !== undefined) throw new ArgError('give either a folder to serve or --proxy, not both');
+  let target: ProxyTarget | undefined;
+  if (proxyValue !== undefined) {
+    try {
+      target = proxyTarget(proxyValue, extraHeaders);
+    } catch (e) {
+      throw new ArgError((e as Error).message);
+    }
+  }
+  const alpn = splitList(str(p, 'alpn')) ?? ['h2', 'http/1.1'];
+  const redirectValue = str(p, 'redirect-http');
+  const redirectPortWanted = redirectValue === undefined ? undefined : portFlag(redirectValue, 'redirect-http');
 
   const certFiles = list(p, 'cert');
   const keyFiles = list(p, 'key');
@@ -155,7 +182,7 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
     tlsServer = createServer({
       cert: certs,
       key: keys,
-      ALPNProtocols: splitList(str(p, 'alpn')) ?? ['http/1.1'],
+      ALPNProtocols: alpn,
       ...(ciphers ? { ciphers: ciphers.join(':') } : {}),
       ...(groups ? { ecdhCurve: groups.join(':') } : {}),
       ...(minVersion ? { minVersion } : {}),
@@ -167,8 +194,37 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
     throw new ArgError((e as Error).message);
   }
 
-  const http = createHttpServer((req, res) => handle(req, res, dir));
-  http.keepAliveTimeout = 5000;
+  const staticHandler = dir === undefined ? undefined : await createStaticHandler({ root: dir, dotfiles: bool(p, 'dotfiles'), headers: extraHeaders });
+  const life = new Lifecycle();
+  // HTTP/2 sessions → the hush socket under them (node:http2 wraps a non-native stream in its own
+  // socket object, so req.socket does not lead back to the TLSSocket).
+  const sessionSockets = new WeakMap<object, TLSSocket>();
+  let accepting: TLSSocket | undefined;
+  const ctx: HandlerContext = { staticHandler, target, headers: extraHeaders, lifecycle: life, socketOf: () => undefined };
+  ctx.socketOf = (req) => ('stream' in req && req.stream ? sessionSockets.get(req.stream.session as object) : (req.socket as unknown as TLSSocket));
+
+  const http1 = createHttpServer((req, res) => handle(req, res, ctx));
+  http1.keepAliveTimeout = 5000;
+  // node:http tracks its connections (closeIdleConnections(), headersTimeout, requestTimeout) only
+  // from its 'listening' event on; this server is fed sockets and never listens itself.
+  http1.emit('listening');
+  // HTTP/2 over hush sockets: node:http2's compatibility API on a plain server, fed the sockets
+  // whose ALPN is h2 (createSecureServer would want node's own TLS).
+  const h2 = createHttp2Server({}, (req, res) => handle(req, res, ctx));
+  h2.on('session', (session: Http2Session) => {
+    if (accepting) sessionSockets.set(session, accepting);
+    life.trackSession(session);
+    session.on('error', () => session.destroy());
+  });
+  if (target) {
+    const t = target;
+    http1.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const started = Date.now();
+      const c = clientOf(req.socket as unknown as TLSSocket);
+      forwardUpgrade(t, req, socket, head, c, (status) => logLine(req, status, 0, started, c));
+    });
+  }
+
   // One trace printer per connection, so concurrent handshakes stay readable: text lines are
   // prefixed with the connection number, JSON lines carry it as "connection".
   const printers = new WeakMap<object, TracePrinter>();
@@ -182,145 +238,204 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
     }
     return pr;
   };
+  tlsServer.on('connection', (raw: Socket) => life.trackSocket(raw));
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
     // The handshake's 'established' trace event (and the tickets after it) arrive after 'secure',
     // in the same batch of connection events: flush once that batch has been delivered.
     setImmediate(() => printers.get(socket)?.finish());
-    http.emit('connection', socket);
+    if (life.stopping) {
+      socket.destroy();
+      return;
+    }
+    if (socket.alpnProtocol === 'h2') {
+      accepting = socket;
+      try {
+        h2.emit('connection', socket);
+      } finally {
+        accepting = undefined;
+      }
+    } else {
+      http1.emit('connection', socket);
+    }
   });
-  tlsServer.on('tlsClientError', (err: Error, socket?: { remoteAddress?: string }) => {
+  const failure = { localCa: caNote !== undefined };
+  tlsServer.on('tlsClientError', (err: Error, socket?: TLSSocket) => {
     if (socket) printers.get(socket)?.finish();
-    console.error(`TLS handshake from ${socket?.remoteAddress ?? '?'} failed: ${err.message}`);
+    const who = socket?.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort ?? '?'}` : 'a client';
+    console.error(handshakeFailureLine(who, err as Error & { remote?: boolean; alertName?: string; code?: string }, failure));
   });
   if (traceMode !== 'off') {
     tlsServer.on('trace', (ev: import('../../handshake/trace.js').TraceEvent, socket: object) => printerFor(socket).event(ev));
   }
   if (keylogFile) tlsServer.on('keylog', (line: Buffer) => appendFileSync(keylogFile, line, { mode: 0o600 }));
 
-  await new Promise<void>((ok, fail) => {
-    tlsServer.once('error', fail);
-    tlsServer.listen(port, host, () => ok());
-  });
+  try {
+    await listen(tlsServer, port, host);
+  } catch (e) {
+    throw new ListenError(`cannot listen on ${host}:${port}: ${listenReason(e)}`);
+  }
   const actual = (tlsServer.address() as { port: number }).port;
+  const loopback = isLoopback(host);
   const shown = host === '127.0.0.1' || host === '::1' || host === 'localhost' ? 'localhost' : host;
 
   let redirect: ReturnType<typeof createHttpServer> | undefined;
-  const rport = str(p, 'redirect-http');
-  if (rport !== undefined) {
+  if (redirectPortWanted !== undefined) {
     redirect = createHttpServer((req, res) => {
       const h = (req.headers.host ?? shown).replace(/:\d+$/, '');
       res.writeHead(301, { location: `https://${h}:${actual}${req.url ?? '/'}`, 'content-length': '0' });
       res.end();
     });
-    await new Promise<void>((ok, fail) => {
-      redirect!.once('error', fail);
-      redirect!.listen(Number(rport), host, () => ok());
-    });
+    redirect.on('connection', (raw: Socket) => life.trackSocket(raw));
+    try {
+      await listen(redirect, redirectPortWanted, host);
+    } catch (e) {
+      tlsServer.close();
+      throw new ListenError(`--redirect-http: cannot listen on ${host}:${redirectPortWanted}: ${listenReason(e)}`);
+    }
   }
 
   if (caNote) console.log(caNote(actual));
+  if (!loopback) {
+    console.error(
+      `Warning: --host ${host} puts ${dir ?? (target ? `your app at ${target.url.origin}` : 'the inspector')} on the network: ` +
+        `anyone who can reach this machine on port ${actual} can read it. Use --host 127.0.0.1 to keep it local.`,
+    );
+  }
   // With --port 0 / --redirect-http 0 the OS picks the ports: print the ones actually bound.
   const redirectPort = redirect ? (redirect.address() as { port: number }).port : undefined;
-  console.log(`hush serving ${dir ?? 'the connection inspector'} on https://${shown}:${actual}/` + (redirect ? ` (plain HTTP on port ${redirectPort} redirects here)` : ''));
+  const what = dir ?? (target ? `a proxy to ${target.url.origin}` : 'the connection inspector');
+  console.log(`hush serving ${what} on https://${shown}:${actual}/` + (redirect ? ` (plain HTTP on port ${redirectPort} redirects here)` : ''));
   console.log('Press Ctrl+C to stop.');
 
   await new Promise<void>((done) => {
-    const stop = (): void => {
-      tlsServer.close();
-      http.close();
-      redirect?.close();
-      done();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    onStopSignals(() => {
+      console.log(`Stopping: finishing requests in flight (up to ${GRACE_MS / 1000} s); press Ctrl+C again to exit now.`);
+      void life.stop([tlsServer, redirect], http1).then((cut) => {
+        if (cut > 0) console.log(`Closed ${cut} connection${cut === 1 ? '' : 's'} still busy after ${GRACE_MS / 1000} s.`);
+        done();
+      });
+    });
   });
+  // Everything is closed; should anything still hold the event loop, do not wait for it.
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }
 
-function log(req: IncomingMessage, res: ServerResponse, bytes: number, started: number): void {
-  const s = req.socket as unknown as TLSSocket;
-  const info = s.connection?.handshakeInfo;
+/** A listener that could not start: one line, exit 1 (not a usage error). */
+class ListenError extends Error {}
+
+function portFlag(v: string, flag: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new ArgError(`--${flag} must be a port number 0..65535, not '${v}'`);
+  return n;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function listen(server: import('node:net').Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.removeListener('error', fail);
+      ok();
+    });
+  });
+}
+
+function listenReason(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'EADDRINUSE') return 'the port is in use by another program (pick another with --port / --redirect-http, or 0 for any free port)';
+  if (code === 'EACCES') return 'permission denied (ports below 1024 need privileges; pick a higher one)';
+  if (code === 'EADDRNOTAVAIL') return 'this machine has no such address (check --host)';
+  return (e as Error).message;
+}
+
+interface HandlerContext {
+  readonly staticHandler: StaticHandler | undefined;
+  readonly target: ProxyTarget | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly lifecycle: Lifecycle;
+  socketOf: (req: Request) => TLSSocket | undefined;
+}
+
+/** What a log line says about the client; taken when the request starts (the socket may be gone by the end). */
+interface Client {
+  readonly remote: string | undefined;
+  readonly localPort: number | undefined;
+  readonly info: TLSSocket['handshakeInfo'];
+}
+
+function clientOf(s: TLSSocket | undefined): Client {
+  return { remote: s?.remoteAddress, localPort: s?.localPort, info: s?.handshakeInfo };
+}
+
+function logLine(req: Request, status: number, bytes: number, started: number, c: Client): void {
+  const info = c.info;
   const tls = info ? `${info.version} ${info.cipherName} ${info.groupName ?? '-'}${info.resumed ? ' resumed' : ''}` : '-';
-  console.log(`${s.remoteAddress ?? '-'} ${req.method} ${req.url} ${res.statusCode} ${bytes}B ${tls} ${Date.now() - started}ms`);
+  const h2 = req.httpVersionMajor === 2 ? ' h2' : '';
+  console.log(`${c.remote ?? '-'} ${req.method} ${req.url} ${status} ${bytes}B ${tls}${h2} ${Date.now() - started}ms`);
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Buffer, started: number): void {
-  const buf = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, { 'content-type': type, 'content-length': String(buf.length), 'strict-transport-security': HSTS });
+function sendText(res: Response, status: number, type: string, body: string, headers: Readonly<Record<string, string>>): number {
+  const buf = Buffer.from(body);
+  res.writeHead(status, { ...headers, 'content-type': type, 'content-length': String(buf.length) });
   res.end(buf);
-  log(req, res, buf.length, started);
+  return buf.length;
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, dir: string | undefined): void {
+function handle(req: Request, res: Response, ctx: HandlerContext): void {
   const started = Date.now();
+  const socket = ctx.socketOf(req);
+  const client = clientOf(socket);
   const url = new URL(req.url ?? '/', 'https://localhost');
-  if (req.method === 'POST' && url.pathname === '/echo') return echo(req, res, started);
-  if (dir === undefined) {
-    const info = (req.socket as unknown as TLSSocket).connection?.handshakeInfo;
-    if (!info) return send(req, res, 500, 'text/plain', 'no TLS connection information\n', started);
-    const report = connectionReport(info);
-    if (url.pathname === '/api/connection') return send(req, res, 200, 'application/json', JSON.stringify(report, null, 2) + '\n', started);
-    if (url.pathname === '/') return send(req, res, 200, 'text/html; charset=utf-8', inspectorPage(report), started);
-    return send(req, res, 404, 'text/plain; charset=utf-8', 'not found: the inspector serves /, /api/connection and POST /echo\n', started);
+  if (ctx.lifecycle.stopping && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+  if (ctx.target) {
+    forward(ctx.target, req, res, client, (status, bytes) => logLine(req, status, bytes, started, client));
+    return;
   }
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(req, res, 405, 'text/plain', 'method not allowed\n', started);
-  serveFile(req, res, dir, url.pathname, started);
+  if (req.method === 'POST' && url.pathname === '/echo') return echo(req, res, ctx, client, started);
+  if (ctx.staticHandler) {
+    res.once('finish', () => logLine(req, res.statusCode, req.method === 'HEAD' ? 0 : Number(res.getHeader('content-length') ?? 0), started, client));
+    ctx.staticHandler(req, res, url.pathname);
+    return;
+  }
+  const info = socket?.handshakeInfo;
+  let n: number;
+  if (!info) {
+    n = sendText(res, 500, 'text/plain', 'no TLS connection information\n', ctx.headers);
+  } else if (url.pathname === '/api/connection') {
+    n = sendText(res, 200, 'application/json', JSON.stringify(connectionReport(info), null, 2) + '\n', ctx.headers);
+  } else if (url.pathname === '/') {
+    n = sendText(res, 200, 'text/html; charset=utf-8', inspectorPage(connectionReport(info)), ctx.headers);
+  } else {
+    n = sendText(res, 404, 'text/plain; charset=utf-8', 'not found: the inspector serves /, /api/connection and POST /echo\n', ctx.headers);
+  }
+  logLine(req, res.statusCode, n, started, client);
 }
 
-function echo(req: IncomingMessage, res: ServerResponse, started: number): void {
+function echo(req: Request, res: Response, ctx: HandlerContext, client: Client, started: number): void {
   // Stream the body straight back: bounded memory whatever its size.
   const len = req.headers['content-length'];
-  if (len !== undefined && Number(len) > MAX_ECHO_BODY) return send(req, res, 413, 'text/plain', 'body too large\n', started);
+  if (len !== undefined && Number(len) > MAX_ECHO_BODY) {
+    return logLine(req, 413, sendText(res, 413, 'text/plain', 'body too large\n', ctx.headers), started, client);
+  }
   res.writeHead(200, {
+    ...ctx.headers,
     'content-type': req.headers['content-type'] ?? 'application/octet-stream',
     ...(len !== undefined ? { 'content-length': len } : {}),
-    'strict-transport-security': HSTS,
   });
   let bytes = 0;
   req.on('data', (c: Buffer) => {
     bytes += c.length;
-    if (!res.write(c)) {
+    if (!(res as NodeJS.WritableStream).write(c)) {
       req.pause();
       res.once('drain', () => req.resume());
     }
   });
   req.on('end', () => {
     res.end();
-    log(req, res, bytes, started);
+    logLine(req, 200, bytes, started, client);
   });
-}
-
-function serveFile(req: IncomingMessage, res: ServerResponse, root: string, pathname: string, started: number): void {
-  let rel: string;
-  try {
-    rel = decodeURIComponent(pathname);
-  } catch {
-    return send(req, res, 400, 'text/plain', 'bad path\n', started);
-  }
-  const full = normalize(join(root, rel));
-  if (full !== root && !full.startsWith(root + sep)) return send(req, res, 403, 'text/plain', 'forbidden\n', started);
-  let path = full;
-  try {
-    let st = statSync(path);
-    if (st.isDirectory()) {
-      path = join(path, 'index.html');
-      st = statSync(path);
-    }
-    if (!st.isFile()) throw new Error('not a file');
-    res.writeHead(200, {
-      'content-type': MIME[extname(path).toLowerCase()] ?? 'application/octet-stream',
-      'content-length': String(st.size),
-      'strict-transport-security': HSTS,
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return log(req, res, 0, started);
-    }
-    createReadStream(path)
-      .on('error', () => res.destroy())
-      .on('end', () => log(req, res, st.size, started))
-      .pipe(res);
-  } catch {
-    send(req, res, 404, 'text/plain; charset=utf-8', 'not found\n', started);
-  }
 }
