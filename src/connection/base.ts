@@ -147,6 +147,8 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private ccsSent = false;
   /** A KeyUpdate(update_requested) arrived: answer with our own before sending more data. */
   private keyUpdateOwed = false;
+  /** We sent KeyUpdate(update_requested): the peer's next KeyUpdate is its answer, not counted. */
+  private keyUpdateAsked = false;
   /** The client random, for key log lines. */
   protected clientRandom: Uint8Array | undefined;
   private allocate: (n: number) => Uint8Array;
@@ -585,8 +587,10 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private handleKeyUpdate(msg: HandshakeMessage): void {
     const suite = this.suite13!;
     const { requestUpdate } = decodeKeyUpdate(msg.body);
-    // Each costs a key derivation (and, requested, an answer): a bounded number without data.
-    if (++this.keyUpdatesReceived > MAX_KEY_UPDATES) {
+    // Each costs a key derivation (and, requested, an answer): a bounded number without data,
+    // not counting the answer to one we asked for.
+    if (this.keyUpdateAsked && !requestUpdate) this.keyUpdateAsked = false;
+    else if (++this.keyUpdatesReceived > MAX_KEY_UPDATES) {
       throw unexpectedMessage(`the ${this.peerName} sent ${this.keyUpdatesReceived} KeyUpdates without application data in between; hush allows ${MAX_KEY_UPDATES}`);
     }
     // The new read key starts with the next record; the message must end this record.
@@ -612,6 +616,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     const suite = this.suite13!;
     const sealer = this.sealer!;
     this.keyUpdateOwed = false; // this update answers any request too
+    if (requestPeer) this.keyUpdateAsked = true;
     this.queue(sealer.seal(ContentType.handshake, encodeKeyUpdate({ requestUpdate: requestPeer })));
     this.setWriteSecret13(suite, nextTrafficSecret(this.provider, suite.hash, this.secret13(SECRET_WRITE)));
     this.emit({ type: 'keyUpdate', direction: 'sent' });
