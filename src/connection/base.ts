@@ -434,8 +434,9 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       // our flight (OpenSSL's unknown_ca) sends that alert in plaintext. Until a record arrives
       // under the new keys, a plaintext alert is taken as what it says (OpenSSL's
       // ENC_READ_STATE_ALLOW_PLAIN_ALERTS): the connection fails without an answer (answering a
-      // peer that has already given up gains nothing; RFC 8446 §5 would allow aborting).
-      if (type === ContentType.alert && this.peerMaySendPlaintextAlert) return this.handleAlert(content, true);
+      // peer that has already given up gains nothing; RFC 8446 §5 would allow aborting). Only a
+      // well-formed alert (2 bytes) is taken so; anything else stays unexpected_message.
+      if (type === ContentType.alert && content.length === 2 && this.peerMaySendPlaintextAlert) return this.handleAlert(content, true);
       // RFC 8446 §5: once protection is on, only application_data (and a compat CCS) may appear.
       throw unexpectedMessage(`received an unprotected ${type === ContentType.alert ? 'alert' : 'handshake'} record after encryption started`);
     }

@@ -81,6 +81,11 @@ test('once a record arrived under the new keys, a plaintext alert is unexpected_
   assertFailed(server, 'unexpected_message');
   assert.match(server.error!.message, /unprotected alert record after encryption started/);
   assert.ok(server.takeOutput().length > 0, 'our alert is sent');
+  // A malformed plaintext alert in the window is not taken as the client's word.
+  const s1 = serverAfterFlight().server;
+  s1.receive(Uint8Array.of(ContentType.alert, 3, 3, 0, 3, 2, 48, 0));
+  assertFailed(s1, 'unexpected_message');
+  assert.equal(s1.error!.remote, false);
   // A plaintext handshake record is never accepted there.
   const s2 = serverAfterFlight().server;
   s2.receive(Uint8Array.of(ContentType.handshake, 3, 3, 0, 4, HandshakeType.finished, 0, 0, 0));
