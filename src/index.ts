@@ -1,7 +1,8 @@
 // hush — the portable core: sans-I/O TLS connections, X.509, and the types around them.
 // It uses no Node APIs; pass a CryptoProvider (e.g. from 'hush/node') and a clock.
 export { ClientConnection } from './connection/client.js';
-export { ServerConnection, Acceptor } from './connection/server.js';
+export { ServerConnection, Acceptor, type AcceptorOptions } from './connection/server.js';
+export { MAX_CLIENT_HELLO_SIZE, DEFAULT_MAX_CLIENT_HELLO_RECORDS } from './handshake/messages/handshake.js';
 export type { TlsConnection, ConnectionState } from './connection/api.js';
 export type { ConnectionEvent, HandshakeInfo, SessionTicket } from './handshake/events.js';
 export type { ClientConfig, ServerConfig, CertifiedKey, TlsVersionName } from './handshake/config.js';

@@ -46,8 +46,16 @@ export interface BaseOptions {
 
 /** Refuse to hold more than this much unsent application data before the handshake completes. */
 const MAX_EARLY_WRITE_BUFFER = 16 * 1024 * 1024;
-/** Consecutive empty/CCS/warning records tolerated before we suspect a peer spinning us. */
-const MAX_EMPTY_RECORDS = 64;
+/**
+ * Records in a row that deliver no application data and make no handshake progress (empty
+ * records, ChangeCipherSpec, ignored alerts, dropped messages) before we call the peer abusive.
+ * OpenSSL and BoringSSL allow 32 empty records, Go 16 such records of any kind.
+ */
+const MAX_IDLE_RECORDS = 32;
+/** Of those, ignored alerts (TLS 1.2 warnings, TLS 1.3 user_canceled): OpenSSL allows 5, BoringSSL 4. */
+const MAX_IGNORED_ALERTS = 5;
+/** KeyUpdates received in a row without application data (BoringSSL's bound). */
+const MAX_KEY_UPDATES = 32;
 /**
  * Application data is sealed into a shared output buffer of up to this many bytes (four full
  * TLS 1.3 records), so that consecutive writes become one contiguous output (one allocation and
@@ -59,6 +67,23 @@ const SLAB_BYTES = 4 * (16384 + 22);
 const SECRET_WRITE = 0;
 const SECRET_READ = 1;
 const SECRET_EXPORTER = 2;
+
+/** The message of a TlsError for an alert the peer sent (the CLI and server logs print it as is). */
+function receivedAlertMessage(peer: 'client' | 'server', desc: number): string {
+  // RFC 8446 §6.2 / RFC 5246 §7.2.2: these alerts are about the certificate the sender received.
+  return CERTIFICATE_ALERTS.has(desc)
+    ? `the ${peer} rejected our certificate: ${alertName(desc)}`
+    : `the ${peer} sent a fatal alert: ${alertName(desc)}`;
+}
+
+const CERTIFICATE_ALERTS: ReadonlySet<number> = new Set([
+  AlertDescription.bad_certificate,
+  AlertDescription.unsupported_certificate,
+  AlertDescription.certificate_revoked,
+  AlertDescription.certificate_expired,
+  AlertDescription.certificate_unknown,
+  AlertDescription.unknown_ca,
+]);
 
 export abstract class BaseConnection implements TlsConnection, HandshakeContext {
   abstract readonly side: 'client' | 'server';
@@ -106,25 +131,41 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private sentCloseNotify = false;
   private receivedCloseNotify = false;
   private info: HandshakeInfo | undefined;
-  private emptyRecords = 0;
-  /** Consecutive TLS 1.2 warning alerts ignored (bounded like empty records). */
-  private warningAlerts = 0;
+  /** Records in a row without progress (MAX_IDLE_RECORDS). */
+  private idleRecords = 0;
+  /** Alerts ignored since the last progress (MAX_IGNORED_ALERTS). */
+  private ignoredAlerts = 0;
+  /** KeyUpdates received since the last application data (MAX_KEY_UPDATES). */
+  private keyUpdatesReceived = 0;
+  /**
+   * TLS 1.3: our first read keys are installed and no record has been opened with them yet, so
+   * the peer may not have switched: it may still send a plaintext alert (see handleRecord).
+   */
+  private peerMaySendPlaintextAlert = false;
   /** TLS 1.2 was negotiated (set before the handshake completes, for alert handling). */
   private tls12 = false;
   private ccsSent = false;
   /** A KeyUpdate(update_requested) arrived: answer with our own before sending more data. */
   private keyUpdateOwed = false;
+  /** We sent KeyUpdate(update_requested): the peer's next KeyUpdate is its answer, not counted. */
+  private keyUpdateAsked = false;
   /** The client random, for key log lines. */
   protected clientRandom: Uint8Array | undefined;
   private allocate: (n: number) => Uint8Array;
 
-  protected constructor(options: BaseOptions, initial: HandshakeState) {
+  /** `helloLimits`: a server's bounds on the ClientHello (see HandshakeJoinerOptions). */
+  protected constructor(
+    options: BaseOptions,
+    initial: HandshakeState,
+    helloLimits?: { readonly maxClientHelloSize: number; readonly maxClientHelloRecords: number },
+  ) {
     this.options = options;
     this.provider = options.provider;
     this.tracing = options.trace ?? false;
-    this.joiner = new HandshakeJoiner(
-      options.maxHandshakeMessageSize === undefined ? {} : { maxMessageSize: options.maxHandshakeMessageSize },
-    );
+    this.joiner = new HandshakeJoiner({
+      ...(options.maxHandshakeMessageSize === undefined ? {} : { maxMessageSize: options.maxHandshakeMessageSize }),
+      ...helloLimits,
+    });
     this.handshakeState = initial;
     this.allocate = options.allocate ?? ((n) => new Uint8Array(n));
   }
@@ -193,6 +234,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
         this.handleRecord(record);
         if (this.failure) return this.failure;
       }
+      this.answerKeyUpdate();
       this.flushPendingWrites();
     } catch (e) {
       this.fail(e);
@@ -268,6 +310,8 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   setReadSecret13(suite: Tls13Suite, secret: Uint8Array): void {
     // RFC 8446 §5.1: handshake messages MUST NOT span a key change.
     this.joiner.assertRecordBoundary('key change');
+    // The first read keys: the peer switches its write keys on its own schedule (see handleRecord).
+    if (!this.opener) this.peerMaySendPlaintextAlert = true;
     this.opener = new RecordOpener13(this.provider, suite, trafficKeys(this.provider, suite, secret));
     this.keepSecret13(SECRET_READ, secret);
     this.suite13 = suite;
@@ -293,6 +337,27 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
 
   sendWarningAlert(description: number): void {
     this.sendAlert(description, AlertLevel.warning);
+  }
+
+  ignoredMessage(what: string): void {
+    this.countIdle(what);
+  }
+
+  /** One more record in a row without progress: fail past the bound. */
+  private countIdle(what: string): void {
+    if (++this.idleRecords > MAX_IDLE_RECORDS) {
+      throw unexpectedMessage(`the ${this.peerName} sent ${this.idleRecords} records in a row that carry nothing (the last: ${what}); hush allows ${MAX_IDLE_RECORDS}`);
+    }
+  }
+
+  /** Application data arrived or the handshake moved on. */
+  private progress(): void {
+    this.idleRecords = 0;
+    this.ignoredAlerts = 0;
+  }
+
+  private get peerName(): 'client' | 'server' {
+    return this.side === 'client' ? 'server' : 'client';
   }
 
   skipEarlyData(maxBytes: number): void {
@@ -362,14 +427,16 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       const opened = this.opener.open(record);
       type = opened.type;
       content = opened.content;
+      this.peerMaySendPlaintextAlert = false;
     } else if (this.opener && type !== ContentType.change_cipher_spec) {
-      // A peer that refuses our certificate may send its alert in the clear before it has keys
-      // (OpenSSL's client does: unknown_ca). The connection fails all the same; we only report
-      // the alert it named instead of an unexpected_message of ours.
-      if (type === ContentType.alert && content.length === 2 && !this.handshakeState.established) {
-        const desc = content[1]!;
-        throw new TlsError(desc, `the peer sent a fatal alert: ${alertName(desc)} (unencrypted, during the handshake)`, { remote: true });
-      }
+      // TLS 1.3 switches read keys without a signal from the peer, which switches its write keys
+      // when its own state machine gets there: a client that rejects our certificate while reading
+      // our flight (OpenSSL's unknown_ca) sends that alert in plaintext. Until a record arrives
+      // under the new keys, a plaintext alert is taken as what it says (OpenSSL's
+      // ENC_READ_STATE_ALLOW_PLAIN_ALERTS): the connection fails without an answer (answering a
+      // peer that has already given up gains nothing; RFC 8446 §5 would allow aborting). Only a
+      // well-formed alert (2 bytes) is taken so; anything else stays unexpected_message.
+      if (type === ContentType.alert && content.length === 2 && this.peerMaySendPlaintextAlert) return this.handleAlert(content, true);
       // RFC 8446 §5: once protection is on, only application_data (and a compat CCS) may appear.
       throw unexpectedMessage(`received an unprotected ${type === ContentType.alert ? 'alert' : 'handshake'} record after encryption started`);
     }
@@ -377,13 +444,9 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (content.length === 0 && type !== ContentType.application_data) {
       throw unexpectedMessage('received an empty handshake or alert record');
     }
-    if (content.length === 0 || type === ContentType.change_cipher_spec) {
-      if (++this.emptyRecords > MAX_EMPTY_RECORDS) throw unexpectedMessage('too many empty or ChangeCipherSpec records in a row');
-    } else {
-      this.emptyRecords = 0;
-    }
+    if (type === ContentType.change_cipher_spec) this.countIdle('ChangeCipherSpec');
+    else if (content.length === 0) this.countIdle('an empty record');
 
-    if (type !== ContentType.alert) this.warningAlerts = 0;
     switch (type) {
       case ContentType.handshake:
         this.joiner.push(content);
@@ -449,7 +512,8 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (!state.allowsCompatCcs) throw unexpectedMessage('ChangeCipherSpec received outside the handshake');
   }
 
-  private handleAlert(content: Uint8Array): void {
+  /** `unprotected`: a plaintext alert the peer sent before it switched to its TLS 1.3 keys. */
+  private handleAlert(content: Uint8Array, unprotected = false): void {
     if (!this.joiner.isEmpty) throw unexpectedMessage('alert interleaved with a fragmented handshake message');
     if (content.length !== 2) throw new TlsError('decode_error', `alert record of ${content.length} bytes (expected 2)`);
     const level = content[0]!;
@@ -462,21 +526,37 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       return;
     }
     if (desc === AlertDescription.user_canceled && this.is13OrUnknown()) {
-      return; // RFC 8446 §6.1: user_canceled is followed by close_notify; ignore it.
+      // RFC 8446 §6.1: user_canceled is followed by close_notify; ignored, a bounded number in a row.
+      this.countIgnoredAlert(desc);
+      return;
     }
     if (level === AlertLevel.warning && !this.is13OrUnknown()) {
       // TLS 1.2 warning alerts other than close_notify are ignored (RFC 5246 §7.2.2), a bounded number in a row.
-      if (++this.warningAlerts > MAX_EMPTY_RECORDS) throw unexpectedMessage('too many warning alerts in a row');
+      this.countIgnoredAlert(desc);
       this.trace(trace('alert', `The peer sent the warning alert ${alertName(desc)}; TLS 1.2 lets us go on.`, { alert: alertName(desc), level: 'warning' }));
       return;
     }
     // RFC 8446 §6.2: every other alert is fatal, whatever its level.
-    const err = new TlsError(desc, `the peer sent a fatal alert: ${alertName(desc)}`, { remote: true });
+    const err = new TlsError(desc, receivedAlertMessage(this.peerName, desc), { remote: true });
     this.failure = err;
     this.handshakeState.connectionFailed?.();
     // The trace comes first: adapters tear down on the error event.
-    this.trace(trace('failed', `The peer ended the connection with the alert ${alertName(desc)}.`, { alert: alertName(desc), reason: err.message }));
+    this.trace(
+      trace(
+        'failed',
+        `The ${this.peerName} ended the connection with the alert ${alertName(desc)}` +
+          (unprotected ? ' (unencrypted: it had not switched to the handshake keys yet); we close without answering.' : '.'),
+        { alert: alertName(desc), reason: err.message },
+      ),
+    );
     this.emit({ type: 'error', error: err });
+  }
+
+  private countIgnoredAlert(desc: number): void {
+    this.countIdle(`the alert ${alertName(desc)}`);
+    if (++this.ignoredAlerts > MAX_IGNORED_ALERTS) {
+      throw unexpectedMessage(`the ${this.peerName} sent ${this.ignoredAlerts} alerts in a row that end nothing (the last: ${alertName(desc)}); hush allows ${MAX_IGNORED_ALERTS}`);
+    }
   }
 
   private handleApplicationData(content: Uint8Array): void {
@@ -485,31 +565,50 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     }
     if (!this.joiner.isEmpty) throw unexpectedMessage('application data interleaved with a fragmented handshake message');
     if (this.receivedCloseNotify) throw unexpectedMessage('application data after close_notify');
-    if (content.length > 0) this.emit({ type: 'data', data: content });
+    if (content.length > 0) {
+      this.progress();
+      this.keyUpdatesReceived = 0;
+      this.emit({ type: 'data', data: content });
+    }
   }
 
   private handleHandshakeMessage(msg: HandshakeMessage): void {
     if (this.receivedCloseNotify) throw unexpectedMessage('handshake message after close_notify');
-    if (this.handshakeState.established && msg.type === HandshakeType.key_update && this.established13) {
+    const state = this.handshakeState;
+    if (state.established && msg.type === HandshakeType.key_update && this.established13) {
       return this.handleKeyUpdate(msg);
     }
-    this.handshakeState = this.handshakeState.handle(this, msg);
+    // Handshake messages move the handshake on (it bounds itself); after it, each message
+    // either does something or reports itself through ignoredMessage().
+    if (!state.established) this.progress();
+    this.handshakeState = state.handle(this, msg);
   }
 
   /** RFC 8446 §4.6.3. */
   private handleKeyUpdate(msg: HandshakeMessage): void {
     const suite = this.suite13!;
     const { requestUpdate } = decodeKeyUpdate(msg.body);
+    // Each costs a key derivation (and, requested, an answer): a bounded number without data,
+    // not counting the answer to one we asked for.
+    if (this.keyUpdateAsked && !requestUpdate) this.keyUpdateAsked = false;
+    else if (++this.keyUpdatesReceived > MAX_KEY_UPDATES) {
+      throw unexpectedMessage(`the ${this.peerName} sent ${this.keyUpdatesReceived} KeyUpdates without application data in between; hush allows ${MAX_KEY_UPDATES}`);
+    }
     // The new read key starts with the next record; the message must end this record.
     const next = nextTrafficSecret(this.provider, suite.hash, this.secret13(SECRET_READ));
     this.setReadSecret13(suite, next);
     this.emit({ type: 'keyUpdate', direction: 'received' });
     this.trace(trace('key_update', 'The peer switched to new keys (KeyUpdate).', { requested: requestUpdate }));
+    // Answered once the received bytes are processed (answerKeyUpdate): "an implementation which
+    // receives multiple KeyUpdates while it is silent [responds] with a single update".
     if (requestUpdate && !this.sentCloseNotify) this.keyUpdateOwed = true;
-    if (this.keyUpdateOwed) {
-      this.keyUpdateOwed = false;
-      this.sendKeyUpdate(false);
-    }
+  }
+
+  /** Send the KeyUpdate a peer's update_requested asked for (RFC 8446 §4.6.3), once. */
+  private answerKeyUpdate(): void {
+    if (!this.keyUpdateOwed) return;
+    this.keyUpdateOwed = false;
+    if (!this.sentCloseNotify) this.sendKeyUpdate(false);
   }
 
   // ---------------------------------------------------------------- records out
@@ -517,6 +616,8 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private sendKeyUpdate(requestPeer: boolean): void {
     const suite = this.suite13!;
     const sealer = this.sealer!;
+    this.keyUpdateOwed = false; // this update answers any request too
+    if (requestPeer) this.keyUpdateAsked = true;
     this.queue(sealer.seal(ContentType.handshake, encodeKeyUpdate({ requestUpdate: requestPeer })));
     this.setWriteSecret13(suite, nextTrafficSecret(this.provider, suite.hash, this.secret13(SECRET_WRITE)));
     this.emit({ type: 'keyUpdate', direction: 'sent' });

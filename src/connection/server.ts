@@ -14,7 +14,14 @@ import { AlertLevel } from '../errors/alert.js';
 import { ContentType, HandshakeType, ProtocolVersion } from '../wire/enums.js';
 import { RecordDeframer } from '../record/deframer.js';
 import { writePlaintextRecords } from '../record/plaintext.js';
-import { HandshakeJoiner } from '../handshake/messages/handshake.js';
+import {
+  DEFAULT_MAX_CLIENT_HELLO_RECORDS,
+  HandshakeJoiner,
+  MAX_CLIENT_HELLO_SIZE,
+  MAX_HANDSHAKE_MESSAGE_LIMIT,
+} from '../handshake/messages/handshake.js';
+import { checkHelloLegacyVersion } from '../handshake/hello-version.js';
+import { concat } from '../bytes/util.js';
 import { decodeClientHello } from '../handshake/messages/client-hello.js';
 import { startServerHandshake } from '../handshake/server13.js';
 import { parseClientHello } from '../handshake/server-client-hello.js';
@@ -38,7 +45,7 @@ export class ServerConnection extends BaseConnection {
   private hello: ClientHelloInfo | undefined;
 
   constructor(config: ServerConfig) {
-    super(config, STARTING);
+    super(config, STARTING, clientHelloLimits(config));
     this.config = config;
     // Option errors surface here as UsageError, before anything is received.
     this.handshakeState = startServerHandshake(this, config, { onClientHello: (info) => (this.hello = info) });
@@ -94,10 +101,35 @@ function sharedClientHello(hello: ClientHelloInfo): ClientHelloInfo {
   return shared;
 }
 
+/** A server's bounds on the ClientHello, defaults applied (UsageError for bad values). */
+function clientHelloLimits(o: { readonly maxClientHelloSize?: number; readonly maxClientHelloRecords?: number }): {
+  maxClientHelloSize: number;
+  maxClientHelloRecords: number;
+} {
+  const size = o.maxClientHelloSize ?? MAX_CLIENT_HELLO_SIZE;
+  const records = o.maxClientHelloRecords ?? DEFAULT_MAX_CLIENT_HELLO_RECORDS;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_HANDSHAKE_MESSAGE_LIMIT) {
+    throw new UsageError(`maxClientHelloSize must be an integer in 1..${MAX_HANDSHAKE_MESSAGE_LIMIT} (the largest legal ClientHello has ${MAX_CLIENT_HELLO_SIZE} bytes), got ${size}`);
+  }
+  if (!Number.isInteger(records) || records < 1) throw new UsageError(`maxClientHelloRecords must be a positive integer, got ${records}`);
+  return { maxClientHelloSize: size, maxClientHelloRecords: records };
+}
+
 export interface AcceptorOptions {
-  /** Largest ClientHello accepted (bytes). Default 64 KiB. */
+  /** Largest ClientHello accepted (body bytes). Default MAX_CLIENT_HELLO_SIZE (131 396): every legal one. */
+  readonly maxClientHelloSize?: number;
+  /** Most records the ClientHello may span. Default DEFAULT_MAX_CLIENT_HELLO_RECORDS (4096). */
+  readonly maxClientHelloRecords?: number;
+  /** Former name of maxClientHelloSize (used when that is not given). */
   readonly maxHandshakeMessageSize?: number;
 }
+
+/**
+ * Bytes the client may send after its ClientHello while the Acceptor waits for intoConnection():
+ * the early data a server skips (64 KiB, MAX_SKIPPED_EARLY_DATA) and a compat ChangeCipherSpec,
+ * with room for record headers. A TLS 1.2 client sends nothing there.
+ */
+const MAX_BYTES_AFTER_HELLO = 128 * 1024;
 
 /** The ClientHello is complete: look at it, choose a config, and continue as a ServerConnection. */
 export interface Accepted {
@@ -107,23 +139,32 @@ export interface Accepted {
 }
 
 /**
- * Reads records until the first ClientHello is complete, keeping every received byte so the
- * ServerConnection can replay them exactly (fragmentation included). Buffering is bounded by the
- * handshake message size bound (each record carries at least one byte of it).
+ * Reads records until the first ClientHello is complete. Memory is bounded: the records' bytes go
+ * into one HandshakeJoiner (at most maxClientHelloSize + one record), the ClientHello may span at
+ * most maxClientHelloRecords records, and what follows it is kept up to MAX_BYTES_AFTER_HELLO.
+ * The ServerConnection then gets the ClientHello as full-size records followed by every byte that
+ * came after it, so it sees the same handshake bytes, in the same order, with no other record
+ * type in between (all the record-boundary rules of RFC 8446 §5.1 turn on).
+ * Like ServerConnection.receive(), it may keep references to the chunks it is given: do not
+ * modify a chunk after passing it.
  */
 export class Acceptor {
   private readonly deframer = new RecordDeframer();
   private readonly joiner: HandshakeJoiner;
-  private readonly received: Uint8Array[] = [];
+  /** The ClientHello message (header + body), once complete. */
+  private hello: Uint8Array | undefined;
   private output: Uint8Array[] = [];
   private failure: TlsError | undefined;
   private done: Accepted | undefined;
   private used = false;
 
   constructor(options: AcceptorOptions = {}) {
-    this.joiner = new HandshakeJoiner(
-      options.maxHandshakeMessageSize === undefined ? {} : { maxMessageSize: options.maxHandshakeMessageSize },
-    );
+    const limits = clientHelloLimits({
+      maxClientHelloSize: options.maxClientHelloSize ?? options.maxHandshakeMessageSize,
+      maxClientHelloRecords: options.maxClientHelloRecords,
+    });
+    // Only a ClientHello is accepted here, so every other message type gets the same bound.
+    this.joiner = new HandshakeJoiner({ maxMessageSize: limits.maxClientHelloSize, ...limits });
   }
 
   /** Set once the bytes failed; its alert is in takeOutput(). */
@@ -151,10 +192,14 @@ export class Acceptor {
   receive(data: Uint8Array): Accepted | undefined {
     if (this.failure) throw this.failure;
     if (this.used) throw new UsageError('Acceptor.receive() after intoConnection(): feed the connection instead');
-    this.received.push(data.slice());
-    if (this.done) return this.done;
     try {
-      this.deframer.push(this.received[this.received.length - 1]!);
+      this.deframer.push(data);
+      if (this.done) {
+        if (this.deframer.bufferedBytes > MAX_BYTES_AFTER_HELLO) {
+          throw unexpectedMessage(`the client sent more than ${MAX_BYTES_AFTER_HELLO} bytes after its ClientHello before the server answered`);
+        }
+        return this.done;
+      }
       for (;;) {
         const record = this.deframer.next();
         if (!record) break;
@@ -162,13 +207,15 @@ export class Acceptor {
         if (record.type !== ContentType.handshake) {
           throw unexpectedMessage(`expected a ClientHello, but the first record has content type ${record.type}`);
         }
+        if (this.joiner.isEmpty && record.fragment[0] !== HandshakeType.client_hello) {
+          throw unexpectedMessage(`expected a ClientHello, but the client sent handshake message type ${record.fragment[0]}`);
+        }
         this.joiner.push(record.fragment);
         const msg = this.joiner.next();
         if (!msg) continue;
-        if (msg.type !== HandshakeType.client_hello) {
-          throw unexpectedMessage(`expected a ClientHello, but the client sent handshake message type ${msg.type}`);
-        }
+        checkHelloLegacyVersion(msg.body, 'ClientHello');
         const info = parseClientHello(decodeClientHello(msg.body, msg.raw)).info;
+        this.hello = msg.raw;
         this.done = { clientHello: info, intoConnection: (config) => this.intoConnection(config) };
         return this.done;
       }
@@ -185,10 +232,14 @@ export class Acceptor {
     if (this.used) throw new UsageError('intoConnection() may be called once');
     this.used = true;
     const conn = new ServerConnection(config);
-    for (const chunk of this.received) {
-      if (conn.receive(chunk)) break;
+    // The ClientHello and any handshake bytes that shared its last record, as full-size records
+    // (contiguous handshake data either way), then the records that followed, as received.
+    const handshake = concat(this.hello!, this.joiner.takeBuffered());
+    this.hello = undefined;
+    if (!conn.receive(writePlaintextRecords(ContentType.handshake, ProtocolVersion.TLSv1_2, handshake))) {
+      const rest = this.deframer.takeBuffered();
+      if (rest.length > 0) conn.receive(rest);
     }
-    this.received.length = 0;
     return conn;
   }
 }

@@ -47,6 +47,7 @@ import { decodeCertificateRequest13 } from './messages/certificate-request.js';
 import { decodeCertificateVerify, encodeCertificateVerify } from './messages/certificate-verify.js';
 import { decodeFinished, encodeFinished } from './messages/finished.js';
 import { decodeNewSessionTicket13, MAX_TICKET_LIFETIME_SECONDS } from './messages/new-session-ticket.js';
+import { checkHelloLegacyVersion } from './hello-version.js';
 import { type Extension, findExtension } from './messages/extensions.js';
 import { encodeServerNameExt } from './messages/ext-server-name.js';
 import { encodeAlpnExt, decodeAlpnServerExt } from './messages/ext-lists.js';
@@ -369,13 +370,19 @@ abstract class ClientState implements HandshakeState {
 
 class ExpectServerHello extends ClientState {
   readonly name = 'ExpectServerHello';
+  override readonly allowsCompatCcs: boolean;
   constructor(hs: ClientHandshake, private readonly retried = false) {
     super(hs);
+    // RFC 8446 §5 / Appendix D.4: the compatibility ChangeCipherSpec is a TLS 1.3 thing; a client
+    // that offered only TLS 1.2 gets none before ServerHello (RFC 5246 §7.1: a CCS comes only
+    // after the key exchange) and treats one as unexpected_message.
+    this.allowsCompatCcs = hs.offers13;
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.server_hello);
     const hs = this.hs;
+    checkHelloLegacyVersion(message.body, 'ServerHello');
     const sh = decodeServerHello(message.body);
 
     // RFC 8446 §4.1.3 / §4.2.1: TLS 1.3 is negotiated only through supported_versions.
@@ -800,6 +807,9 @@ class ExpectFinished extends ClientState {
   }
 }
 
+/** Session tickets a connection delivers (more are dropped). */
+const MAX_TICKETS_KEPT = 64;
+
 /**
  * After the handshake: NewSessionTicket (KeyUpdate is handled by the connection). It keeps only
  * what tickets need, not the ClientHandshake (transcript, key shares, hello bytes, offer lists):
@@ -831,8 +841,12 @@ class ClientEstablished implements HandshakeState {
       if (e.type === ExtensionType.early_data) maxEarlyData = decodeEarlyDataTicketExt(e.data);
       // Other extensions are ignored (RFC 8446 §4.6.1: clients MUST ignore unrecognized extensions).
     }
-    if (++this.tickets > 64) return this; // bound what a chatty server can make us store
-    if (nst.lifetime === 0) return this; // RFC 8446 §4.6.1: zero lifetime = discard immediately
+    if (++this.tickets > MAX_TICKETS_KEPT || nst.lifetime === 0) {
+      // Bound what a chatty server can make us store; RFC 8446 §4.6.1: a zero lifetime means
+      // "discard immediately". Either way nothing happened: the connection bounds how many in a row.
+      ctx.ignoredMessage('NewSessionTicket');
+      return this;
+    }
     const ticket: SessionTicket = {
       version: 'TLSv1.3',
       serverName: this.serverName,

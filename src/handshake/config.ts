@@ -33,7 +33,7 @@ interface CommonConfig {
   readonly keyLog?: boolean;
   /** Emit 'trace' events narrating the handshake. */
   readonly trace?: boolean;
-  /** Largest handshake message accepted (bytes). Default 64 KiB. */
+  /** Largest handshake message accepted (bytes), a server's ClientHello excepted. Default 64 KiB. */
   readonly maxHandshakeMessageSize?: number;
   /** Records sealed under one key before we update it (RFC 8446 §5.5). */
   readonly keyUpdateAfterRecords?: number;
@@ -88,6 +88,16 @@ export interface ClientConfig extends CommonConfig {
 export interface ServerConfig extends CommonConfig {
   /** Certificates to choose from by the client's SNI and signature_algorithms. */
   readonly certificates: readonly CertifiedKey[];
+  /**
+   * Largest ClientHello accepted (body bytes). Default 131 396, the largest the wire format allows
+   * (MAX_CLIENT_HELLO_SIZE: every legal ClientHello is accepted, as OpenSSL does).
+   */
+  readonly maxClientHelloSize?: number;
+  /**
+   * Most records one ClientHello may span. Default 4096 (DEFAULT_MAX_CLIENT_HELLO_RECORDS): any
+   * hello up to 4 KiB even a byte per record, the largest in records of 32 bytes or more.
+   */
+  readonly maxClientHelloRecords?: number;
   /** Choose the cipher suite by our order (default) or the client's. */
   readonly preferServerCiphers?: boolean;
   /** Request a client certificate: 'none' (default), 'optional' or 'required'. */

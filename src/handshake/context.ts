@@ -59,6 +59,11 @@ export interface HandshakeContext {
    * records before read keys exist).
    */
   skipEarlyData(maxBytes: number): void;
+  /**
+   * A message after the handshake was dropped without effect (a session ticket beyond those we
+   * keep): it counts toward the bound on records in a row that make no progress.
+   */
+  ignoredMessage(what: string): void;
   /** The handshake is complete: application data may flow. */
   handshakeComplete(info: HandshakeInfo, secrets: Established13 | Established12): void;
   /** Queue an event for the owner. */

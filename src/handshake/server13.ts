@@ -54,6 +54,7 @@ import type { ClientHelloInfo } from './client-hello-info.js';
 import { trace } from './trace.js';
 import { certificateMatchesName, resolveServerConfig, type ResolvedServerConfig, type ServerCertificate } from './server-options.js';
 import { negotiateVersion, parseClientHello, type ParsedClientHello } from './server-client-hello.js';
+import { checkHelloLegacyVersion } from './hello-version.js';
 import { openCookie, sealCookie, type TicketState } from './server-tickets.js';
 import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
 import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
@@ -129,6 +130,7 @@ class ExpectClientHello extends ServerState {
     this.expect(message, HandshakeType.client_hello);
     const hs = this.hs;
     const r = hs.r;
+    checkHelloLegacyVersion(message.body, 'ClientHello');
     const p = parseClientHello(decodeClientHello(message.body, message.raw));
     const ch = p.hello;
     hs.hooks.onClientHello?.(p.info);

@@ -6,17 +6,24 @@
 // straddling record while bytes are pending (dropped once the deframer is empty). The deframer
 // keeps references to pushed chunks until their bytes are consumed, so callers must not modify a
 // chunk after pushing it; a yielded fragment is valid until the next call to `next()` (decrypt or
-// copy it before asking for the next record).
+// copy it before asking for the next record). Small chunks pushed while a record is incomplete are
+// copied into shared tail buffers instead, so a peer that sends a record a byte per packet costs
+// about the record's size in memory, not an object per byte.
 //
 // What this layer checks, and what it leaves to the connection:
 // * Content type must be 20..23 (change_cipher_spec, alert, handshake, application_data); any
 //   other → unexpected_message. (RFC 8446 §5: unexpected types are handled per state; heartbeat
 //   and unknown types are never valid for hush, so they are rejected here.) Which of 20..23 is
-//   acceptable in the current state is the connection's business.
-// * legacy_record_version must be 0x0301..0x0303; anything else → protocol_version. RFC 8446
-//   §5.1 says the field is otherwise ignored, so hush does not check it more tightly (an initial
-//   ClientHello may carry 0x0301). A first byte with the high bit set is an SSLv2-format
-//   ClientHello, refused with a clear protocol_version message.
+//   acceptable in the current state is the connection's business. A first record that is plain
+//   HTTP gets a message that says so.
+// * legacy_record_version: only its first byte is checked, which must be 3 (every SSL 3.0/TLS
+//   record header has it; anything else is not TLS framing) → else protocol_version. The second
+//   byte is not checked, on any record: RFC 8446 §5.1 says the field "MUST be ignored for all
+//   purposes" (it is only authenticated, as part of the TLS 1.3 AAD); RFC 5246 Appendix E.1 says a
+//   server "MUST accept any value {03,XX}" on a ClientHello, and RFC 5246 sets no receiver check
+//   for later records (rustls checks no more than this; a TLS 1.2 record's version is in its MAC
+//   input, so a changed byte fails authentication anyway). A first byte with the high bit set is an
+//   SSLv2-format ClientHello, refused with a clear protocol_version message.
 // * Length: records of types 20..22 are plaintext (≤ 2^14) until `protectAllTypes` is set
 //   (TLS 1.2 after ChangeCipherSpec); application_data (23) is always allowed the ciphertext
 //   limit, 2^14 + 256 by default (RFC 8446 §5.2). Longer → record_overflow, detected from the
@@ -30,6 +37,14 @@ import { MAX_CIPHERTEXT_LENGTH_13, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } 
 const EMPTY = new Uint8Array(0);
 /** Never written: push() replaces it with a fresh array first. */
 const EMPTY_CHUNKS: Uint8Array[] = [];
+/** A chunk shorter than this that arrives while a record is incomplete is copied into a tail buffer. */
+const SMALL_CHUNK = 1024;
+/** Largest tail buffer (smaller ones when the pending record needs less). */
+const TAIL_BYTES = 4096;
+/** Smallest tail buffer (the record header is not complete yet, so its size is unknown). */
+const MIN_TAIL_BYTES = 64;
+/** Plain HTTP request methods (and a response's "HTTP/"), as the first 4 bytes of a stream. */
+const HTTP_STARTS = ['GET ', 'POST', 'HEAD', 'PUT ', 'DELE', 'OPTI', 'PATC', 'CONN', 'TRAC', 'PRI ', 'HTTP'];
 
 export interface TlsRecord {
   readonly type: number;
@@ -61,6 +76,14 @@ export class RecordDeframer {
   private maxPlaintext: number;
   private allProtected = false;
   private failed: TlsError | undefined;
+  /** A record was returned (the stream is TLS, not something else). */
+  private started = false;
+  /**
+   * An owned buffer that small chunks are copied into (see SMALL_CHUNK); while set, the last entry
+   * of `chunks` is its view [0, tailEnd). Bytes are only ever appended, so views handed out stay valid.
+   */
+  private tail: Uint8Array | undefined;
+  private tailEnd = 0;
 
   constructor(options: DeframerOptions = {}) {
     this.maxCiphertext = options.maxCiphertextLength ?? MAX_CIPHERTEXT_LENGTH_13;
@@ -86,10 +109,62 @@ export class RecordDeframer {
   /** Add received bytes. Throws the same error again if the stream already failed. */
   push(chunk: Uint8Array): void {
     if (this.failed) throw this.failed;
-    if (chunk.length === 0) return;
-    if (this.chunks === EMPTY_CHUNKS) this.chunks = [chunk];
-    else this.chunks.push(chunk);
-    this.available += chunk.length;
+    const n = chunk.length;
+    if (n === 0) return;
+    if (this.chunks === EMPTY_CHUNKS) {
+      this.chunks = [chunk];
+    } else if (n < SMALL_CHUNK) {
+      // A record arriving in small pieces: copy them together (bounded by the record size)
+      // rather than keep one array object per piece.
+      let tail = this.tail;
+      if (tail === undefined || tail.length - this.tailEnd < n) {
+        tail = this.tail = new Uint8Array(Math.max(n, Math.min(TAIL_BYTES, this.missingBytes())));
+        this.tailEnd = 0;
+        this.chunks.push(tail.subarray(0, 0));
+      }
+      tail.set(chunk, this.tailEnd);
+      this.tailEnd += n;
+      this.chunks[this.chunks.length - 1] = tail.subarray(0, this.tailEnd);
+    } else {
+      this.chunks.push(chunk);
+      this.tail = undefined;
+    }
+    this.available += n;
+  }
+
+  /**
+   * Remove and return every byte not yet returned as a record (a copy, in one array): for the
+   * Acceptor, which hands them on to the connection it creates.
+   */
+  takeBuffered(): Uint8Array {
+    if (this.failed) throw this.failed;
+    const out = new Uint8Array(this.available);
+    this.copyFront(this.available, out);
+    this.available = 0;
+    this.assembly = undefined;
+    return out;
+  }
+
+  /** Bytes still missing from the pending record (a guess while its header is incomplete). */
+  private missingBytes(): number {
+    if (this.available < RECORD_HEADER_LENGTH) return MIN_TAIL_BYTES;
+    const length = (this.byteAt(3) << 8) | this.byteAt(4);
+    return Math.max(MIN_TAIL_BYTES, RECORD_HEADER_LENGTH + length - this.available);
+  }
+
+  /** A message for a stream that starts like plain HTTP, else undefined. */
+  private plainHttp(): string | undefined {
+    const n = Math.min(this.available, 24);
+    let text = '';
+    for (let i = 0; i < n; i++) {
+      const c = this.byteAt(i);
+      if (c < 0x20 || c > 0x7e) break;
+      text += String.fromCharCode(c);
+    }
+    if (!HTTP_STARTS.some((m) => text.startsWith(m))) return undefined;
+    return text.startsWith('HTTP')
+      ? `the peer answered in plain HTTP ("${text}…"), not TLS: it does not speak TLS on this port`
+      : `the peer sent a plain HTTP request ("${text}…"), not TLS: it should connect with https://`;
   }
 
   /** The next complete record, or undefined when more bytes are needed. */
@@ -111,10 +186,11 @@ export class RecordDeframer {
     const version = (this.byteAt(1) << 8) | this.byteAt(2);
     const length = (this.byteAt(3) << 8) | this.byteAt(4);
     if (type < ContentType.change_cipher_spec || type > ContentType.application_data) {
-      return this.fail(new TlsError('unexpected_message', `record of unknown content type ${type}`));
+      return this.fail(new TlsError('unexpected_message', (this.started ? undefined : this.plainHttp()) ?? `record of unknown content type ${type}`));
     }
-    if (version < 0x0301 || version > 0x0303) {
-      return this.fail(new TlsError('protocol_version', `record version 0x${version.toString(16).padStart(4, '0')} is not TLS 1.0-1.2 framing`));
+    if (version >>> 8 !== 3) {
+      // Not the {03,XX} of every SSL 3.0/TLS record (RFC 5246 Appendix E.1): not TLS framing.
+      return this.fail(new TlsError('protocol_version', `record version 0x${version.toString(16).padStart(4, '0')} is not TLS framing (TLS records carry 0x03XX)`));
     }
     const isProtected = this.allProtected || type === ContentType.application_data;
     const limit = isProtected ? this.maxCiphertext : this.maxPlaintext;
@@ -138,6 +214,7 @@ export class RecordDeframer {
       fragment = this.take(length);
     }
     this.available -= total;
+    this.started = true;
     return { type, version, fragment };
   }
 
@@ -145,7 +222,9 @@ export class RecordDeframer {
     this.failed = err;
     this.chunks = EMPTY_CHUNKS;
     this.first = 0;
+    this.head = 0;
     this.available = 0;
+    this.tail = undefined;
     throw err;
   }
 
@@ -155,6 +234,7 @@ export class RecordDeframer {
     if (this.first === this.chunks.length) {
       this.chunks = EMPTY_CHUNKS;
       this.first = 0;
+      this.tail = undefined;
     } else if (this.first >= 64 && this.first * 2 >= this.chunks.length) {
       this.chunks.splice(0, this.first);
       this.first = 0;
@@ -193,6 +273,12 @@ export class RecordDeframer {
       this.assembly = new Uint8Array(Math.max(n, this.maxCiphertext, this.maxPlaintext));
     }
     const out = this.assembly.subarray(0, n);
+    this.copyFront(n, out);
+    return out;
+  }
+
+  /** Move n bytes from the front (across chunks) into `out` (n ≤ out.length). */
+  private copyFront(n: number, out: Uint8Array): void {
     let o = 0;
     while (o < n) {
       const c = this.chunks[this.first]!;
@@ -203,6 +289,5 @@ export class RecordDeframer {
       this.head += m;
       if (this.head === c.length) this.dropFirst();
     }
-    return out;
   }
 }

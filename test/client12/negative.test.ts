@@ -98,3 +98,15 @@ test('HelloRequest after the handshake → a no_renegotiation warning; the conne
   assert.equal(run.client.state, 'established');
   assert.equal(run.error, undefined);
 });
+
+test('HelloRequests are bounded by count: 64 answered with no_renegotiation, the 65th fails', () => {
+  const run = runFakeServer12();
+  let answered = 0;
+  for (let i = 0; i < 100 && !run.client.error; i++) {
+    const answer = run.helloRequest!();
+    if (!run.client.error) answered += answer.length;
+  }
+  assert.equal(answered, 64);
+  assert.equal(run.client.error?.alertName, 'unexpected_message');
+  assert.match(run.client.error!.message, /too many HelloRequest/);
+});

@@ -167,3 +167,51 @@ test('an oversize header after compaction is still caught', () => {
   assert.ok(j.hasPartial);
   assert.equal(alertOf(() => j.push(new Uint8Array([0x03, 0x85]))), 'decode_error');
 });
+
+test('ClientHello bounds: its own size limit, and the records it may span (counted only while it is incomplete)', () => {
+  const ch = m.encodeHandshake(HandshakeType.client_hello, new Uint8Array(1000));
+  // maxClientHelloSize applies to ClientHello only; other types keep maxMessageSize.
+  const j = new m.HandshakeJoiner({ maxMessageSize: 100, maxClientHelloSize: 1000 });
+  j.push(ch);
+  assert.equal(j.next()!.body.length, 1000);
+  assert.equal(alertOf(() => j.push(m.encodeHandshake(HandshakeType.certificate, new Uint8Array(101)))), 'decode_error');
+  const k = new m.HandshakeJoiner({ maxClientHelloSize: 999 });
+  assert.throws(() => k.push(ch.subarray(0, 4)), /over the limit of 999 bytes \(maxClientHelloSize\)/);
+  // Without the option a ClientHello gets maxMessageSize (a client never accepts one anyway).
+  assert.equal(new m.HandshakeJoiner({ maxMessageSize: 500 }).maxClientHelloSize, 500);
+
+  // Records: a hello in exactly 10 pieces passes a bound of 10, in 11 it fails at the 10th.
+  const pieces = (n: number) => Array.from({ length: n }, (_, i) => ch.subarray(Math.floor((i * ch.length) / n), Math.floor(((i + 1) * ch.length) / n)));
+  const ok = new m.HandshakeJoiner({ maxClientHelloSize: 1000, maxClientHelloRecords: 10 });
+  for (const p of pieces(10)) ok.push(p);
+  assert.equal(ok.next()!.type, HandshakeType.client_hello);
+  const over = new m.HandshakeJoiner({ maxClientHelloSize: 1000, maxClientHelloRecords: 10 });
+  const p11 = pieces(11);
+  for (let i = 0; i < 9; i++) over.push(p11[i]!);
+  assert.throws(() => over.push(p11[9]!), /ClientHello is still incomplete after 10 records \(maxClientHelloRecords\)/);
+  // Other messages are not counted; a new hello after a complete one starts from zero; a piece
+  // that completes one message and starts the next counts once for the new one.
+  const other = new m.HandshakeJoiner({ maxClientHelloSize: 1000, maxClientHelloRecords: 3 });
+  const cert = m.encodeHandshake(HandshakeType.certificate, new Uint8Array(50));
+  for (let i = 0; i < cert.length; i++) other.push(cert.subarray(i, i + 1));
+  assert.equal(other.next()!.type, HandshakeType.certificate);
+  const two = concat(ch, ch);
+  other.push(two.subarray(0, 500));
+  other.push(two.subarray(500, 1200)); // completes the first hello, starts the second (piece 1)
+  assert.equal(other.next()!.type, HandshakeType.client_hello);
+  other.push(two.subarray(1200, 1600)); // piece 2
+  assert.throws(() => other.push(two.subarray(1600, 1700)), /after 3 records/);
+  // The count survives the buffer being compacted or grown.
+  const grow = new m.HandshakeJoiner({ maxClientHelloSize: 100_000, maxClientHelloRecords: 4 });
+  const big = m.encodeHandshake(HandshakeType.client_hello, new Uint8Array(90_000));
+  grow.push(big.subarray(0, 10));
+  grow.push(big.subarray(10, 50_000));
+  grow.push(big.subarray(50_000, 80_000));
+  assert.throws(() => grow.push(big.subarray(80_000, 80_001)), /after 4 records/);
+  // takeBuffered hands over what is pending and starts over.
+  const t = new m.HandshakeJoiner();
+  t.push(ch.subarray(0, 10));
+  assert.equal(t.takeBuffered().length, 10);
+  assert.ok(t.isEmpty);
+  assert.throws(() => new m.HandshakeJoiner({ maxClientHelloRecords: 0 }), UsageError);
+});

@@ -225,10 +225,12 @@ test('deframer: strict header checks, sticky failure, chunking', () => {
   assert.throws(() => feed([0, 3, 3, 0, 1, 0]), alert('unexpected_message'));
   assert.throws(() => feed([0x80, 0x2e, 1, 3, 1]), alert('protocol_version'), 'SSLv2 ClientHello');
   assert.throws(() => feed([0x80]), /SSLv2/);
-  assert.throws(() => feed([22, 3, 4, 0, 1, 1]), alert('protocol_version'));
-  assert.throws(() => feed([22, 3, 0, 0, 1, 1]), alert('protocol_version'));
+  // legacy_record_version: any {03,XX} (RFC 5246 Appendix E.1; RFC 8446 §5.1 "MUST be ignored"),
+  // nothing else (not TLS framing).
+  for (const minor of [0, 1, 2, 3, 4, 0x7f, 0xff]) assert.equal(feed([22, 3, minor, 0, 1, 1])?.version, 0x0300 | minor);
   assert.throws(() => feed([22, 2, 0, 0, 1, 1]), alert('protocol_version'));
-  assert.equal(feed([22, 3, 1, 0, 1, 1])?.version, 0x0301);
+  assert.throws(() => feed([22, 4, 0, 0, 1, 1]), alert('protocol_version'));
+  assert.throws(() => feed([23, 0, 3, 0, 1, 1]), /0x0003 is not TLS framing/);
   assert.throws(() => feed([22, 3, 3, 0, 0]), alert('unexpected_message'), 'empty handshake record');
   assert.throws(() => feed([21, 3, 3, 0, 0]), alert('unexpected_message'), 'empty alert record');
   assert.equal(feed([23, 3, 3, 0, 0])?.fragment.length, 0);

@@ -321,3 +321,30 @@ test('RFC 5246 §7.2.2: a session whose connection ends with a fatal alert is no
   const again = pair({ maxVersion: 'TLSv1.2', session: kept }, config);
   assert.equal(again.server.handshakeInfo?.resumed, true);
 });
+
+test('renegotiation attempts are bounded by count: 16 answered with a warning, the 17th fails with no_renegotiation', () => {
+  const { server, sealer } = handshake(serverConfig());
+  server.takeOutput();
+  let answered = 0;
+  for (let i = 0; i < 40 && !server.error; i++) {
+    server.receive(sealer!.seal(ContentType.handshake, clientHello()));
+    if (!server.error) answered += server.takeOutput().length;
+  }
+  assert.equal(answered, 16);
+  assert.equal(alertOf(server), 'no_renegotiation');
+});
+
+test('TLS 1.2 warning alerts after the handshake: 5 in a row ignored, the 6th fails; data in between resets the count', () => {
+  const { server, sealer } = handshake(serverConfig());
+  const warning = () => sealer!.seal(ContentType.alert, Uint8Array.of(1, 112));
+  let ignored = 0;
+  for (let i = 0; i < 100 && !server.error; i++) if (!server.receive(warning())) ignored++;
+  assert.equal(ignored, 5);
+  assert.equal(alertOf(server), 'unexpected_message');
+  const b = handshake(serverConfig());
+  for (let i = 0; i < 50; i++) {
+    b.server.receive(b.sealer!.seal(ContentType.alert, Uint8Array.of(1, 112)));
+    if (i % 5 === 4) b.server.receive(b.sealer!.seal(ContentType.application_data, Uint8Array.of(i)));
+  }
+  assert.equal(b.server.error, undefined);
+});

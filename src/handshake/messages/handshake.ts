@@ -1,6 +1,7 @@
 // The handshake message framing (RFC 8446 §4, RFC 5246 §7.4): a 1-byte type, a 3-byte length, the body.
 import { Reader, Writer } from '../../bytes/index.js';
 import { decodeError, UsageError, unexpectedMessage } from '../../errors/index.js';
+import { HandshakeType } from '../../wire/index.js';
 
 /** One complete handshake message as it came off the wire. */
 export interface HandshakeMessage {
@@ -17,6 +18,19 @@ export const HANDSHAKE_HEADER_LENGTH = 4;
 export const MAX_HANDSHAKE_MESSAGE_LIMIT = 0xffffff;
 /** Default bound on one handshake message body (certificate chains rarely exceed it). */
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE = 64 * 1024;
+/**
+ * The largest ClientHello body the wire format can express (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2):
+ * legacy_version 2 + random 32 + legacy_session_id<0..32> (1 + 32)
+ * + cipher_suites<2..2^16-2> (2 + 65534) + legacy_compression_methods<1..2^8-1> (1 + 255)
+ * + extensions<8..2^16-1> (2 + 65535) = 131 396 bytes (OpenSSL's CLIENT_HELLO_MAX_LENGTH too).
+ * The default bound for ClientHello: every legal ClientHello is accepted.
+ */
+export const MAX_CLIENT_HELLO_SIZE = 2 + 32 + (1 + 32) + (2 + 65534) + (1 + 255) + (2 + 65535);
+/**
+ * Default bound on the records one ClientHello may span: any ClientHello up to 4 KiB even when
+ * sent a byte per record (test suites do that), the largest one in records of 32 bytes or more.
+ */
+export const DEFAULT_MAX_CLIENT_HELLO_RECORDS = 4096;
 
 /**
  * Frame `body` as a handshake message of `type`: the full message, header included. A writer
@@ -48,6 +62,13 @@ export interface HandshakeJoinerOptions {
    * more fails with decode_error as soon as the header is seen, before buffering the body.
    */
   maxMessageSize?: number;
+  /** The same bound for ClientHello messages (default: `maxMessageSize`; a server passes MAX_CLIENT_HELLO_SIZE). */
+  maxClientHelloSize?: number;
+  /**
+   * A ClientHello still incomplete after this many pushed fragments (records) fails with
+   * unexpected_message. Default: no bound (a server passes DEFAULT_MAX_CLIENT_HELLO_RECORDS).
+   */
+  maxClientHelloRecords?: number;
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -64,18 +85,29 @@ const NO_BYTES = new Uint8Array(0);
  */
 export class HandshakeJoiner {
   readonly maxMessageSize: number;
+  readonly maxClientHelloSize: number;
+  readonly maxClientHelloRecords: number;
   private buf: Uint8Array = NO_BYTES;
   private start = 0;
   private end = 0;
-  /** Offset of the first header not yet checked against the size bound. */
+  /**
+   * Offset of the first header not yet checked against the size bound: once checkHeaders() ran,
+   * the end of the last complete message, or (when it is past `end`) of the partial one.
+   */
   private scanned = 0;
+  /** Offset of the message that `scanned` ends (the partial message, when scanned !== end). */
+  private partialStart = 0;
+  /** Fragments that carried part of the partial message so far. */
+  private partialPieces = 0;
 
   constructor(options: HandshakeJoinerOptions = {}) {
-    const max = options.maxMessageSize ?? DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE;
-    if (!Number.isInteger(max) || max < 0 || max > MAX_HANDSHAKE_MESSAGE_LIMIT) {
-      throw new UsageError(`maxMessageSize must be an integer in 0..${MAX_HANDSHAKE_MESSAGE_LIMIT}, got ${max}`);
-    }
-    this.maxMessageSize = max;
+    const check = (name: string, v: number, min: number, max: number) => {
+      if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`${name} must be an integer in ${min}..${max}, got ${v}`);
+      return v;
+    };
+    this.maxMessageSize = check('maxMessageSize', options.maxMessageSize ?? DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE, 0, MAX_HANDSHAKE_MESSAGE_LIMIT);
+    this.maxClientHelloSize = check('maxClientHelloSize', options.maxClientHelloSize ?? this.maxMessageSize, 0, MAX_HANDSHAKE_MESSAGE_LIMIT);
+    this.maxClientHelloRecords = check('maxClientHelloRecords', options.maxClientHelloRecords ?? Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
   }
 
   /** Bytes buffered (complete messages not yet taken plus any partial one). */
@@ -114,25 +146,48 @@ export class HandshakeJoiner {
   push(fragment: Uint8Array): void {
     if (fragment.length === 0) return;
     const have = this.end - this.start;
+    const partialBefore = this.scanned !== this.end ? this.partialStart - this.start : -1;
     if (this.end + fragment.length > this.buf.length) {
       const need = have + fragment.length;
       if (need <= this.buf.length && this.start > 0) {
         this.buf.copyWithin(0, this.start, this.end);
-        this.scanned -= this.start;
       } else {
         let cap = Math.max(256, this.buf.length);
         while (cap < need) cap *= 2;
+        // Doubling stops at what one message and one record can need (not 256 KiB for a 129 KiB hello).
+        cap = Math.max(need, Math.min(cap, Math.max(this.maxMessageSize, this.maxClientHelloSize) + HANDSHAKE_HEADER_LENGTH + 16384));
         const next = new Uint8Array(cap);
         next.set(this.buf.subarray(this.start, this.end));
         this.buf = next;
-        this.scanned -= this.start;
       }
+      this.scanned -= this.start;
+      this.partialStart -= this.start;
       this.start = 0;
       this.end = have;
     }
     this.buf.set(fragment, this.end);
     this.end += fragment.length;
     this.checkHeaders();
+    if (this.scanned === this.end) {
+      this.partialPieces = 0;
+      return;
+    }
+    // A partial message remains: count the fragments it has taken so far.
+    this.partialPieces = this.partialStart - this.start === partialBefore ? this.partialPieces + 1 : 1;
+    if (this.partialPieces >= this.maxClientHelloRecords && this.buf[this.partialStart] === HandshakeType.client_hello) {
+      throw unexpectedMessage(`the ClientHello is still incomplete after ${this.partialPieces} records (maxClientHelloRecords)`);
+    }
+  }
+
+  /**
+   * Remove and return every buffered byte (complete messages not taken and any partial one), in
+   * one copy: for the Acceptor, which hands them on to the connection it creates.
+   */
+  takeBuffered(): Uint8Array {
+    const out = this.buf.slice(this.start, this.end);
+    this.buf = NO_BYTES;
+    this.start = this.end = this.scanned = this.partialStart = this.partialPieces = 0;
+    return out;
   }
 
   /** The next complete message, or undefined when more bytes are needed. */
@@ -159,16 +214,22 @@ export class HandshakeJoiner {
 
   private checkHeaders(): void {
     let p = Math.max(this.scanned, this.start);
+    let last = p === this.scanned ? this.partialStart : p;
     while (this.end - p >= HANDSHAKE_HEADER_LENGTH) {
       const len = this.lengthAt(p);
-      if (len > this.maxMessageSize) {
+      const hello = this.buf[p] === HandshakeType.client_hello;
+      const max = hello ? this.maxClientHelloSize : this.maxMessageSize;
+      if (len > max) {
         // Our own bound, not an RFC limit: reported as decode_error naming the limit.
         throw decodeError(
-          `handshake message type ${this.buf[p]} announces ${len} bytes, over the limit of ${this.maxMessageSize} bytes (maxMessageSize)`,
+          `handshake message type ${this.buf[p]} announces ${len} bytes, over the limit of ${max} bytes (${hello ? 'maxClientHelloSize' : 'maxMessageSize'})`,
         );
       }
+      last = p;
       p += HANDSHAKE_HEADER_LENGTH + len;
     }
+    // p is now the end of the last complete header's message, or a partial header's start.
+    this.partialStart = p < this.end ? p : last;
     this.scanned = p;
   }
 }
