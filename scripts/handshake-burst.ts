@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   child.send({ pki, impl: args.server, ...(args.backlog !== undefined ? { backlog: Number(args.backlog) } : {}) });
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];
   const somaxconn = readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim();
-  console.log(`server ${args.server} on port ${port} (backlog ${args.backlog ?? 'default 511'}, somaxconn ${somaxconn}); ` +
+  console.log(`server ${args.server} on port ${port} (backlog ${args.backlog ?? "listen()'s default"}, somaxconn ${somaxconn}); ` +
     `${bursts} bursts of ${clients} ${args.client} clients`);
   try {
     for (let b = 0; b < bursts; b++) {
