@@ -454,7 +454,6 @@ export class TLSSocket extends Duplex {
    */
   #linger(raw: Duplex): void {
     let discarded = 0;
-    let peerEnded = this.#rawReadEnded;
     const done = (): void => {
       clearTimeout(timer);
       raw.destroy();
@@ -466,7 +465,7 @@ export class TLSSocket extends Duplex {
       if (raw.writableFinished) done();
       else raw.once('finish', done);
     };
-    if (peerEnded) {
+    if (this.#rawReadEnded) {
       finishedThenDone();
       return;
     }
@@ -474,10 +473,7 @@ export class TLSSocket extends Duplex {
       discarded += chunk.length;
       if (discarded > LINGER_BYTES) done();
     });
-    raw.once('end', () => {
-      peerEnded = true;
-      finishedThenDone();
-    });
+    raw.once('end', finishedThenDone);
     raw.resume();
   }
 
