@@ -16,7 +16,7 @@ import { decodeSession } from './session.js';
 import { TLSSocket } from './socket.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -52,7 +52,7 @@ export interface ConnectOptions {
   checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
   /** Socket idle timeout (ms), as socket.setTimeout(). */
   timeout?: number;
-  /** ms to complete the handshake (default 120000; 0 = none). */
+  /** ms from connect() to a completed handshake, else ERR_TLS_HANDSHAKE_TIMEOUT (default 120000; 0 = none). */
   handshakeTimeout?: number;
   // hush extras
   /** Emit 'trace' events narrating the handshake. */
@@ -226,6 +226,7 @@ export function connect(port: number, options?: ConnectOptions, cb?: Callback): 
 export function connect(...args: unknown[]): TLSSocket {
   const { options: o, cb } = normalizeArgs(args);
   const { config, host, servername } = clientConfigFromOptions(o);
+  const handshakeTimeout = parseHandshakeTimeout(o.handshakeTimeout);
   const connection = new ClientConnection(config);
 
   let raw: Duplex;
@@ -262,7 +263,7 @@ export function connect(...args: unknown[]): TLSSocket {
     connection,
     servername,
     host,
-    handshakeTimeout: o.handshakeTimeout,
+    handshakeTimeout,
     rejectTruncation: o.rejectTruncation,
     rejectUnauthorized: config.rejectUnauthorized,
     checkServerIdentity: o.checkServerIdentity,

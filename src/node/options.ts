@@ -42,6 +42,21 @@ export function refuseOptions(options: object, refused: Readonly<Record<string, 
   }
 }
 
+/** The largest delay setTimeout honours (2^31 - 1 ms); node turns a larger one into 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `handshakeTimeout` in ms: undefined (the default, 120 s like node:tls), 0 (none), or up to
+ * 2^31 - 1. Anything else is refused: a timer beyond that range would fire after 1 ms.
+ */
+export function parseHandshakeTimeout(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_TIMER_MS) {
+    throw new UsageError(`handshakeTimeout must be a number of milliseconds from 0 (no timeout) to ${MAX_TIMER_MS}, not ${String(v)}`);
+  }
+  return v;
+}
+
 export function parseVersion(v: unknown, option: string): TlsVersionName | undefined {
   if (v === undefined) return undefined;
   if (v === 'TLSv1.2' || v === 'TLSv1.3') return v;

@@ -5,6 +5,7 @@
 // before the handshake completed, 'keylog' (line, socket), and 'connection' (the raw socket);
 // with `trace: true` also 'trace' (event, socket).
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { ClientHelloInfo } from '../connection/client-hello-info.js';
@@ -18,7 +19,7 @@ import { AcceptingConnection } from './accepting-connection.js';
 import { SecureContext, createSecureContext } from './secure-context.js';
 import { TLSSocket } from './socket.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseSigalgs, parseVersion, refuseOptions, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, parseVersion, refuseOptions, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -53,7 +54,12 @@ export interface ServerOptions {
   ticketKeys?: Uint8Array | readonly Uint8Array[];
   /** Session ticket lifetime in seconds. */
   sessionTimeout?: number;
-  /** ms to complete the handshake before the socket is destroyed (default 120000). */
+  /**
+   * ms from accepting a connection to a completed handshake (default 120000, like node:tls; 0 =
+   * none). A client that is idle or drips its hello slowly is then destroyed and 'tlsClientError'
+   * is emitted with an Error whose code is ERR_TLS_HANDSHAKE_TIMEOUT. A deadline, as in node:tls:
+   * bytes received meanwhile do not restart it.
+   */
   handshakeTimeout?: number;
   // hush extras
   /**
@@ -97,6 +103,56 @@ function contextMatches(pattern: string, name: string): boolean {
     return name.endsWith(rest) && name.indexOf('.') === name.length - rest.length;
   }
   return p === name;
+}
+
+/**
+ * The listen backlog when listen() is given none: the kernel's limit (net.core.somaxconn, which
+ * caps any backlog anyway), as Go's net.Listen does, not node's 511. A burst of handshakes keeps
+ * the event loop busy for a while; with 511 the accept queue overflows meanwhile, Linux drops the
+ * clients' ACKs and, after a few seconds, the half-open connections themselves, and answers the
+ * clients' retransmitted ClientHellos with a reset (ECONNRESET right after TCP connect; see
+ * scripts/handshake-burst.ts). Read once.
+ */
+let defaultBacklog: number | undefined;
+
+export function listenBacklog(): number {
+  if (defaultBacklog === undefined) {
+    let n = 4096;
+    try {
+      const v = Number(readFileSync('/proc/sys/net/core/somaxconn', 'latin1').trim());
+      if (Number.isInteger(v) && v > 0) n = v;
+    } catch {
+      // not Linux: the system caps the backlog itself
+    }
+    defaultBacklog = Math.min(Math.max(n, 511), 65535);
+  }
+  return defaultBacklog;
+}
+
+/** node's rule (net.js: toNumber(args[1]) || toNumber(args[2])): a positional backlog is a number > 0. */
+function isBacklog(x: unknown): boolean {
+  return Number(x) > 0;
+}
+
+/**
+ * listen()'s arguments with our default backlog when the caller gave none, in a form node reads:
+ * listen(options[, cb]), listen(port[, host][, backlog][, cb]), listen(path[, backlog][, cb]),
+ * listen(handle[, backlog][, cb]).
+ */
+export function withDefaultBacklog(args: unknown[], backlog: number): unknown[] {
+  const first = args[0];
+  if (first !== null && typeof first === 'object' && !('_handle' in first) && !('fd' in first)) {
+    const o = first as { backlog?: unknown };
+    return o.backlog === undefined ? [{ ...o, backlog }, ...args.slice(1)] : args;
+  }
+  if (isBacklog(args[1]) || isBacklog(args[2])) return args;
+  const cb = typeof args[args.length - 1] === 'function' ? args[args.length - 1] : undefined;
+  const positional = cb === undefined ? args : args.slice(0, -1);
+  const tail = cb === undefined ? [] : [cb];
+  const [target, host] = positional;
+  if (target !== null && typeof target === 'object') return [target, backlog, ...tail]; // a handle
+  if (typeof target === 'string' && !(Number(target) >= 0)) return [target, backlog, ...tail]; // a pipe path
+  return [target, typeof host === 'string' ? host : undefined, backlog, ...tail];
 }
 
 /**
@@ -155,6 +211,11 @@ export class Server extends net.Server {
     if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
   }
 
+  /** net.Server#listen, with a larger default backlog (see listenBacklog()); a backlog you pass wins. */
+  override listen(...args: unknown[]): this {
+    return super.listen(...(withDefaultBacklog(args, listenBacklog()) as Parameters<net.Server['listen']>));
+  }
+
   /** Replace key/cert/ca (and the other TLS options) for new connections, like node. */
   setSecureContext(options: ServerOptions): void {
     const o = { ...this.#options, ...options };
@@ -162,6 +223,7 @@ export class Server extends net.Server {
     if (o.secureContext !== undefined && !(o.secureContext instanceof SecureContext)) {
       throw new UsageError("secureContext must come from hush's createSecureContext()");
     }
+    parseHandshakeTimeout(o.handshakeTimeout);
     const ctx = o.secureContext ?? createSecureContext({ key: o.key, cert: o.cert, passphrase: o.passphrase, ca: o.ca, provider: this.#provider });
     const requestCert = o.requestCert === true;
     const rejectUnauthorized = o.rejectUnauthorized !== false;

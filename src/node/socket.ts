@@ -7,13 +7,24 @@
 //    to the underlying socket (corked: one syscall for many records); when socket.write()
 //    returns false the _write callback waits for 'drain', so buffering stays bounded;
 //  - coalescing: small writes are copied into one staging buffer and sealed together (one full
-//    record instead of many tiny ones: each record costs a cipher context), and records are
-//    handed to the socket once FLUSH_BYTES are due or at the end of the event-loop turn
-//    (setImmediate), so a stream of 16 KiB writes leaves as one writev of several records;
+//    record instead of many tiny ones: each record costs a cipher context); a larger write that
+//    follows small ones tops the staging buffer up to a full record before the rest of it is
+//    sealed straight from the caller's buffer, so node:http's head and body share one record
+//    (as with node:tls) while a stream of large writes is never copied. Records are handed to
+//    the socket once FLUSH_BYTES are due or at the end of the event-loop turn (setImmediate),
+//    so a stream of 16 KiB writes leaves as one writev of several records;
 //  - reads: when push() returns false the underlying socket is paused until _read().
 //
 // End of stream:
 //  - end() sends close_notify once all writes went out, then ends the underlying socket;
+//  - destroy() first seals and sends what was written (node:http answers a malformed request
+//    with write(400) then destroy()), and on an established connection whose writes all went
+//    out it sends close_notify (RFC 8446 §6.1: each party MUST send close_notify before closing
+//    its write side, unless it sent an error alert);
+//  - after our close_notify or fatal alert the transport is ended (FIN) and then read and
+//    discarded until the peer's EOF, at most LINGER_MS / LINGER_BYTES (a lingering close):
+//    closing a TCP socket with unread data makes the kernel send a reset, which can reach the
+//    peer before it read our alert, or make its pending write fail first;
 //  - the peer's close_notify ends the readable side ('end');
 //  - a TCP EOF without close_notify after the handshake is a truncation: `truncated` is set to
 //    true before 'end' (node:tls behaves the same and sets nothing); with `rejectTruncation: true`
@@ -49,8 +60,11 @@ const SMALL_WRITE = 4 * 1024;
 /** The staging buffer: one full record of plaintext (RFC 8446 §5.1: 2^14). */
 const STAGE_BYTES = 16 * 1024;
 
-/** How long a socket ending after close_notify or an alert may take to flush before it is destroyed. */
+/** How long a socket ending after close_notify or an alert lingers (flushing, discarding input) at most. */
 const LINGER_MS = 2_000;
+
+/** How much input a lingering socket discards before it is destroyed anyway. */
+const LINGER_BYTES = 256 * 1024;
 
 export interface TLSSocketOptions {
   /** The connection to drive; its `side` says whether this is a client or a server socket. */
@@ -156,6 +170,8 @@ export class TLSSocket extends Duplex {
   #session: Buffer | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timeoutForwarded = false;
+  /** Destroyed by us for a reason the peer must not read as a clean end (no close_notify then). */
+  #aborted = false;
   /** Small writes not yet handed to the connection (copied: their callbacks already ran). */
   #stage: Uint8Array | undefined;
   #staged = 0;
@@ -403,23 +419,69 @@ export class TLSSocket extends Duplex {
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     this.#clearTimer();
+    if (!this.#aborted) this.#closeOnDestroy();
     const raw = this.#raw;
-    if (this.#rawEnding && !raw.destroyed && !raw.writableFinished) {
-      // close_notify or an alert is on its way: let it flush, but not forever.
-      const t = setTimeout(() => raw.destroy(), LINGER_MS);
-      t.unref?.();
-      raw.once('finish', () => {
-        clearTimeout(t);
-        raw.destroy();
-      });
-      raw.once('close', () => clearTimeout(t));
-    } else {
-      raw.destroy();
-    }
+    if (this.#rawEnding && !raw.destroyed) this.#linger(raw);
+    else raw.destroy();
     cb(err);
   }
 
   // ---- internals ----------------------------------------------------------------------------
+
+  /**
+   * destroy() on a connection that is still fine: what the application wrote (and was called
+   * back for) is sealed and sent, like node:tls, which encrypts in write(); node:http answers a
+   * malformed request or oversized headers with write(400/431) and destroy(). When every write
+   * went out, close_notify follows (RFC 8446 §6.1); a write still in progress is cut off, and then
+   * the missing close_notify tells the peer so.
+   */
+  #closeOnDestroy(): void {
+    if (!this.#established || this.#conn.state !== 'established' || !this.#rawWritable()) return;
+    const complete = this.#pending === undefined && this.writableLength === 0;
+    if (complete) {
+      this.#sendCloseNotify();
+      return;
+    }
+    this.#flush();
+    this.#endRaw();
+  }
+
+  /**
+   * A lingering close: our close_notify or alert and the FIN go out; what the peer still sends
+   * (the rest of a request, garbage after a bad record) is read and discarded until its EOF, so
+   * that our kernel does not answer it with a reset that may reach the peer before it read our
+   * last record. Bounded by LINGER_MS and LINGER_BYTES; the timer does not keep the process alive.
+   */
+  #linger(raw: Duplex): void {
+    let discarded = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      raw.destroy();
+    };
+    const timer = setTimeout(done, LINGER_MS);
+    timer.unref?.();
+    raw.once('close', () => clearTimeout(timer));
+    const finishedThenDone = (): void => {
+      if (raw.writableFinished) done();
+      else raw.once('finish', done);
+    };
+    if (this.#rawReadEnded) {
+      finishedThenDone();
+      return;
+    }
+    raw.on('data', (chunk: Uint8Array) => {
+      discarded += chunk.length;
+      if (discarded > LINGER_BYTES) done();
+    });
+    raw.once('end', finishedThenDone);
+    raw.resume();
+  }
+
+  /** Destroy for a reason the peer must not take for a clean end: no close_notify. */
+  #abort(err: Error): void {
+    this.#aborted = true;
+    this.destroy(err);
+  }
 
   #clearTimer(): void {
     if (this.#timer) clearTimeout(this.#timer);
@@ -525,20 +587,26 @@ export class TLSSocket extends Duplex {
       if (this.#rawBlocked) return; // resumed on 'drain'
       if (p.index >= p.chunks.length) break;
       const c = p.chunks[p.index]!;
-      const end = Math.min(c.length, p.offset + WRITE_SLICE);
-      const n = end - p.offset;
-      if (n > 0) {
+      const left = c.length - p.offset;
+      let n = 0;
+      if (left > 0) {
         try {
-          if (n < SMALL_WRITE) {
-            // Coalesce: copied now (the caller may reuse its buffer once called back).
-            if (this.#staged + n > STAGE_BYTES) this.#commitStaged();
-            const stage = (this.#stage ??= new Uint8Array(STAGE_BYTES));
-            stage.set(c.subarray(p.offset, end), this.#staged);
-            this.#staged += n;
-          } else {
-            this.#commitStaged();
-            this.#conn.write(c.subarray(p.offset, end));
+          if (this.#staged === 0 && left >= SMALL_WRITE) {
+            // Sealed from the caller's buffer: no copy. A small tail past the last full record
+            // (< SMALL_WRITE) is staged instead, so that what is written next shares its record.
+            n = Math.min(left, WRITE_SLICE);
+            const tail = n % STAGE_BYTES;
+            if (n === left && n > STAGE_BYTES && tail < SMALL_WRITE) n -= tail;
+            this.#conn.write(c.subarray(p.offset, p.offset + n));
             this.#unflushed += n;
+          } else {
+            // Coalesce: copied now (the caller may reuse its buffer once called back), up to a
+            // full record; a full stage is sealed at once.
+            n = Math.min(left, STAGE_BYTES - this.#staged);
+            const stage = (this.#stage ??= allocUnsafe(STAGE_BYTES));
+            stage.set(c.subarray(p.offset, p.offset + n), this.#staged);
+            this.#staged += n;
+            if (this.#staged === STAGE_BYTES) this.#commitStaged();
           }
         } catch (e) {
           this.#pending = undefined;
@@ -546,7 +614,7 @@ export class TLSSocket extends Duplex {
           return;
         }
       }
-      p.offset = end;
+      p.offset += n;
       if (p.offset >= c.length) {
         p.index++;
         p.offset = 0;
@@ -659,7 +727,7 @@ export class TLSSocket extends Duplex {
         this.authorizationError = (verifyError as { code?: string }).code ?? verifyError.message;
         this.authorizationFailure = verifyError;
         if (opts.rejectUnauthorized !== false) {
-          this.destroy(verifyError);
+          this.#abort(verifyError);
           return;
         }
       }
@@ -687,7 +755,7 @@ export class TLSSocket extends Duplex {
     }
     this.truncated = true;
     if (this.#rejectTruncation) {
-      this.destroy(
+      this.#abort(
         codedError('ERR_TLS_TRUNCATED', 'the peer closed the connection without close_notify: the data may be truncated'),
       );
       return;
