@@ -6,7 +6,7 @@ import type { ConnectionState, TlsConnection } from '../connection/api.js';
 import type { ClientHelloInfo } from '../connection/client-hello-info.js';
 import type { ServerConfig } from '../connection/config.js';
 import type { ConnectionEvent, HandshakeInfo } from '../connection/events.js';
-import { Acceptor, type ServerConnection } from '../connection/server.js';
+import { Acceptor, type AcceptorOptions, type ServerConnection } from '../connection/server.js';
 import { TlsError, UsageError, internalError } from '../errors/errors.js';
 
 export type ChooseConfig = (hello: ClientHelloInfo, done: (err: Error | null, config?: ServerConfig) => void) => void;
@@ -24,9 +24,9 @@ export class AcceptingConnection implements TlsConnection {
   #events: ConnectionEvent[] = [];
   #closeRequested = false;
 
-  constructor(choose: ChooseConfig, maxHandshakeMessageSize?: number) {
+  constructor(choose: ChooseConfig, limits: AcceptorOptions = {}) {
     this.#choose = choose;
-    this.#acceptor = new Acceptor(maxHandshakeMessageSize === undefined ? {} : { maxHandshakeMessageSize });
+    this.#acceptor = new Acceptor(limits);
   }
 
   /** The ClientHello, once it arrived. */

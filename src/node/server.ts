@@ -62,6 +62,10 @@ export interface ServerOptions {
    */
   handshakeTimeout?: number;
   // hush extras
+  /** Largest ClientHello accepted, in bytes (default 131 396: every legal one, RFC 8446 §4.1.2). */
+  maxClientHelloSize?: number;
+  /** Most records a ClientHello may span (default 4096); bounds what a slow-drip client makes us keep. */
+  maxClientHelloRecords?: number;
   /**
    * TLS 1.2: refuse peers without the extended master secret (RFC 7627). Default true; false only
    * for old peers (e.g. Go before 1.21), whose sessions are then never resumed.
@@ -257,6 +261,8 @@ export class Server extends net.Server {
       ticketKeys: this.#ticketKeys,
       ticketLifetime: o.sessionTimeout,
       requireExtendedMasterSecret: o.requireExtendedMasterSecret,
+      maxClientHelloSize: o.maxClientHelloSize,
+      maxClientHelloRecords: o.maxClientHelloRecords,
     };
     // Check the whole configuration now rather than on the first connection.
     if (ctx.certificates.length === 0 && !o.SNICallback) {
@@ -325,6 +331,7 @@ export class Server extends net.Server {
     try {
       let connection;
       if (dynamic) {
+        const limits = { maxClientHelloSize: this.#options.maxClientHelloSize, maxClientHelloRecords: this.#options.maxClientHelloRecords };
         const accepting = new AcceptingConnection((hello, done) => {
           this.#chooseContext(hello.serverName, (err, ctx) => {
             if (err) return done(err);
@@ -334,7 +341,7 @@ export class Server extends net.Server {
               done(e as Error);
             }
           });
-        });
+        }, limits);
         accepting.onReady = () => socket.resumeConnection();
         connection = accepting;
       } else {

@@ -120,3 +120,38 @@ test('withDefaultBacklog keeps every listen() form node accepts', () => {
   ];
   for (const [args, expected] of cases) assert.deepEqual(withDefaultBacklog(args, 999), expected, JSON.stringify(args));
 });
+
+test('maxClientHelloSize reaches the core through createServer, with one context and with SNICallback', { timeout: 60_000 }, async () => {
+  // A handshake record whose ClientHello header announces 2,000 bytes: over a 1,000-byte limit, so
+  // the server answers with a fatal alert as soon as it reads the header; under the default limit
+  // (131,396) it would wait for the rest.
+  const probe = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x07, 0xd0]);
+  const variants = [
+    { maxClientHelloSize: 1000 },
+    { maxClientHelloSize: 1000, SNICallback: (_name: string, cb: (e: Error | null, ctx?: undefined) => void) => cb(null) },
+  ];
+  for (const extra of variants) {
+    const server = createServer({ key: certs.serverKey, cert: certs.serverCert, ...extra }, () => assert.fail('no handshake expected'));
+    const errors: string[] = [];
+    server.on('tlsClientError', (e: Error & { code?: string }) => errors.push(e.code ?? e.message));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const c = net.connect({ port, host: '127.0.0.1' });
+      c.on('error', () => {});
+      const chunks: Buffer[] = [];
+      c.on('data', (d: Buffer) => chunks.push(d));
+      await once(c, 'connect');
+      c.write(probe);
+      await once(c, 'close');
+      const got = Buffer.concat(chunks);
+      // One plaintext fatal alert: 15 03 03 00 02 02 <decode_error = 50>.
+      assert.deepEqual([...got.subarray(0, 7)], [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 50], got.toString('hex'));
+      assert.equal(errors.length, 1, errors.join());
+    } finally {
+      await shut(server);
+    }
+  }
+  assert.throws(() => createServer({ key: certs.serverKey, cert: certs.serverCert, maxClientHelloSize: 0 }), UsageError);
+});

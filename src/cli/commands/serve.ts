@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { createServer } from '../../node/server.js';
 import type { TLSSocket } from '../../node/socket.js';
 import { ensureLocalCa, ensureLocalhostCertificate, hushHome } from '../../node/local-ca.js';
-import { ArgError, bool, helpText, list, parseArgs, splitList, str, tlsVersionFlag, type FlagSpec } from '../args.js';
+import { ArgError, bool, helpText, list, parseArgs, secondsFlag, splitList, str, tlsVersionFlag, type FlagSpec } from '../args.js';
 import { TracePrinter } from '../trace-printer.js';
 import { connectionReport, inspectorPage } from '../inspector.js';
 import { createStaticHandler, type Request, type Response, type StaticHandler } from '../serve/static.js';
@@ -33,6 +33,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups, comma-separated (x25519,secp256r1,secp384r1)' },
   { name: 'alpn', type: 'string', value: 'LIST', help: 'ALPN protocols to accept, comma-separated (default h2,http/1.1; --alpn http/1.1 turns HTTP/2 off)' },
   { name: 'client-ca', type: 'string', value: 'FILE', help: 'ask clients for a certificate and verify it against these CAs (PEM)' },
+  { name: 'handshake-timeout', type: 'string', value: 'SECONDS', help: 'close clients that have not finished the TLS handshake after SECONDS (default 10; node:tls waits 120)' },
   { name: 'redirect-http', type: 'string', value: 'PORT', help: 'also answer plain HTTP on PORT with a redirect to HTTPS' },
   { name: 'keylog', type: 'string', value: 'FILE', help: 'append TLS secrets to FILE (NSS key log format; also SSLKEYLOGFILE)' },
   { name: 'trace', type: 'boolean', help: 'narrate every handshake on stderr' },
@@ -68,6 +69,8 @@ TLS 1.2 clients get forward-secret ECDHE + AEAD suites; RSA key transport only w
 
 /** Largest POST /echo body we buffer. */
 const MAX_ECHO_BODY = 256 * 1024 * 1024;
+/** hush serve's handshake deadline unless --handshake-timeout says otherwise. */
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** --hsts without a value: one day. */
 const DEFAULT_HSTS_SECONDS = 86400;
 
@@ -122,6 +125,7 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
     }
   }
   const port = portFlag(str(p, 'port') ?? '8443', 'port');
+  const handshakeTimeout = secondsFlag(str(p, 'handshake-timeout'), 'handshake-timeout') ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   const host = str(p, 'host') ?? '127.0.0.1';
 
   // Headers on every response: HSTS only when asked (it binds the whole host name in the browser,
@@ -189,6 +193,9 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
       ...(maxVersion ? { maxVersion } : {}),
       ...(clientCa ? { ca: readFile(clientCa, '--client-ca'), requestCert: true, rejectUnauthorized: true } : {}),
       trace: traceMode !== 'off',
+      // Shorter than node's 120 s: a local server has no slow links to wait for, and an idle or
+      // slow-drip client should not hold a connection for two minutes.
+      handshakeTimeout,
     });
   } catch (e) {
     throw new ArgError((e as Error).message);
