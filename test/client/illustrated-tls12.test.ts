@@ -13,20 +13,19 @@
 // choosing one with illegal_parameter); the server here chooses 0xc013.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ClientConnection } from '../../src/connection/client.js';
 import { createNodeCryptoProvider } from '../../src/crypto/node/index.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
 import { decodeClientHello, encodeClientHello } from '../../src/handshake/messages/client-hello.js';
 import { ExtensionType } from '../../src/wire/enums.js';
 import { concat, toHex } from '../../src/bytes/util.js';
+import { readVector, readVectorText } from '../vectors.js';
 
-const dir = new URL('../../../shared/vectors/illustrated-tls12/', import.meta.url);
-const cap = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`captures/caps/${name}`, dir)));
+const cap = (name: string): Uint8Array => readVector(`illustrated-tls12/captures/caps/${name}`);
 const range = (from: number, n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => from + i);
 const recordedHello = cap('clienthello');
 const hello = decodeClientHello(recordedHello.subarray(5 + 4), recordedHello.subarray(5));
-const keylog = readFileSync(new URL('captures/keylog.txt', dir), 'utf8').trim().split('\n').map((l) => l.trim());
+const keylog = readVectorText('illustrated-tls12/captures/keylog.txt').trim().split('\n').map((l) => l.trim());
 
 /** A client configured to reproduce the recorded hello, drawing randomness from the recorded values. */
 function start(): { client: ClientConnection; draws: string[]; pool: Array<[string, Uint8Array]> } {
@@ -55,7 +54,7 @@ function start(): { client: ClientConnection; draws: string[]; pool: Array<[stri
     provider,
     now: () => Date.UTC(2019, 0, 1), // server.crt is valid 2018-10-05 to 2019-10-05
     serverName: 'example.ulfheim.net',
-    trust: new TrustStore([readFileSync(new URL('keys/ca.crt', dir), 'utf8')]),
+    trust: new TrustStore([readVectorText('illustrated-tls12/keys/ca.crt')]),
     // The 2018 certificate names its host only in the CN; RFC 9525 hostname checks use SANs only,
     // so verification reports it (asserted below) and we continue to reproduce the bytes.
     rejectUnauthorized: false,

@@ -3,16 +3,15 @@
 // ChangeCipherSpec, encrypted Finished and "ping" record, and decrypt the server's "pong".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ClientConnection } from '../../src/connection/client.js';
 import { createNodeCryptoProvider } from '../../src/crypto/node/index.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
 import { decodeClientHello } from '../../src/handshake/messages/client-hello.js';
 import { ExtensionType } from '../../src/wire/enums.js';
 import { concat, toHex } from '../../src/bytes/util.js';
+import { readVector, readVectorText } from '../vectors.js';
 
-const dir = new URL('../../../shared/vectors/illustrated-tls13/', import.meta.url);
-const cap = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`captures/caps/${name}`, dir)));
+const cap = (name: string): Uint8Array => readVector(`illustrated-tls13/captures/caps/${name}`);
 const range = (from: number, n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => from + i);
 
 test('Illustrated TLS 1.3: the client flight is byte-exact and the server flight is accepted', () => {
@@ -27,7 +26,7 @@ test('Illustrated TLS 1.3: the client flight is byte-exact and the server flight
       return next;
     },
   });
-  const trust = new TrustStore([readFileSync(new URL('../illustrated-tls12/keys/ca.crt', dir), 'utf8')]);
+  const trust = new TrustStore([readVectorText('illustrated-tls12/keys/ca.crt')]);
   const client = new ClientConnection({
     provider,
     now: () => Date.UTC(2019, 0, 1), // the certificate expired in 2019-10
@@ -66,7 +65,7 @@ test('Illustrated TLS 1.3: the client flight is byte-exact and the server flight
   assert.deepEqual(hs.info.peerCertificates.map((c) => c.subject.text), ['CN=example.ulfheim.net, C=US']);
 
   // The key log matches the recorded one line for line.
-  const keylog = readFileSync(new URL('captures/keylog.txt', dir), 'utf8').trim().split('\n').map((l) => l.trim()).sort();
+  const keylog = readVectorText('illustrated-tls13/captures/keylog.txt').trim().split('\n').map((l) => l.trim()).sort();
   const ours = events.flatMap((e) => (e.type === 'keylog' ? [e.line] : [])).sort();
   assert.deepEqual(ours, keylog);
 

@@ -1,12 +1,7 @@
-// Shared helpers for the in-memory client↔server tests: certificates made once with the openssl
-// CLI in a temp dir, configs, and `pump` which moves bytes between two connections until quiet.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Shared helpers for the in-memory client↔server tests: certificates made once in memory with hush's
+// own builder (test/pki.ts), configs, and `pump` which moves bytes between two connections until quiet.
 import assert from 'node:assert/strict';
 import { nodeCryptoProvider } from '../../src/crypto/node/index.js';
-import { decodePem } from '../../src/asn1/pem.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
 import { ClientConnection } from '../../src/connection/client.js';
 import { ServerConnection } from '../../src/connection/server.js';
@@ -14,6 +9,7 @@ import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handsha
 import type { ConnectionEvent } from '../../src/handshake/events.js';
 import type { TlsConnection } from '../../src/connection/api.js';
 import { alertName } from '../../src/errors/alert.js';
+import { generateTestKey, testCa, testCert, type TestCert, type TestKeyKind } from '../pki.js';
 
 export const provider = nodeCryptoProvider;
 
@@ -34,66 +30,34 @@ export interface TestPki {
 
 let cached: TestPki | undefined;
 
-function run(dir: string, args: string[]): void {
-  const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}`);
-}
-
-const NEWKEY: Record<KeyKind, string[]> = {
-  p256: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
-  p384: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384'],
-  rsa: ['-newkey', 'rsa:2048'],
-  ed25519: ['-newkey', 'ed25519'],
-};
+const KEY: Record<KeyKind, TestKeyKind> = { p256: 'p256', p384: 'p384', rsa: 'rsa2048', ed25519: 'ed25519' };
 
 /** Make (once per process) two CAs and the leaf certificates the tests use. */
 export function pki(): TestPki {
   if (cached) return cached;
-  const dir = mkdtempSync(join(tmpdir(), 'hush-conn-'));
-  try {
-    const ca = (name: string) =>
-      run(dir, [
-        'req', '-x509', ...NEWKEY.p256, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '30',
-        '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-      ]);
-    ca('Hush Test CA');
-    ca('Other CA');
-    const leaf = (file: string, kind: KeyKind, cn: string, sans: string, eku: string, caName: string): CertifiedKey => {
-      writeFileSync(
-        join(dir, `${file}.ext`),
-        `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature${kind === 'rsa' ? ',keyEncipherment' : ''}\n` +
-          `extendedKeyUsage=${eku}\n${sans ? `subjectAltName=${sans}\n` : ''}`,
-      );
-      run(dir, ['req', '-new', ...NEWKEY[kind], '-nodes', '-keyout', `${file}.key`, '-out', `${file}.csr`, '-subj', `/CN=${cn}`]);
-      run(dir, [
-        'x509', '-req', '-in', `${file}.csr`, '-CA', `${caName}.pem`, '-CAkey', `${caName}.key`, '-CAcreateserial',
-        '-out', `${file}.pem`, '-days', '30', '-extfile', `${file}.ext`,
-      ]);
-      const chain = decodePem(readFileSync(join(dir, `${file}.pem`), 'utf8')).map((b) => b.der);
-      return { chain, key: provider.importPrivateKey(readFileSync(join(dir, `${file}.key`), 'utf8')) };
-    };
-    const sans = 'DNS:localhost,DNS:example.test';
-    const server = {
-      p256: leaf('p256', 'p256', 'localhost p256', sans, 'serverAuth', 'Hush Test CA'),
-      p384: leaf('p384', 'p384', 'localhost p384', sans, 'serverAuth', 'Hush Test CA'),
-      rsa: leaf('rsa', 'rsa', 'localhost rsa', sans, 'serverAuth', 'Hush Test CA'),
-      ed25519: leaf('ed25519', 'ed25519', 'localhost ed25519', sans, 'serverAuth', 'Hush Test CA'),
-    };
-    const caPem = readFileSync(join(dir, 'Hush Test CA.pem'), 'utf8');
-    cached = {
-      caPem,
-      otherCaPem: readFileSync(join(dir, 'Other CA.pem'), 'utf8'),
-      server,
-      sniA: leaf('a', 'p256', 'a.test', 'DNS:a.test', 'serverAuth', 'Hush Test CA'),
-      sniB: leaf('b', 'p256', 'b.test', 'DNS:b.test', 'serverAuth', 'Hush Test CA'),
-      client: leaf('client', 'p256', 'Alice', '', 'clientAuth', 'Hush Test CA'),
-      strangerClient: leaf('stranger', 'p256', 'Mallory', '', 'clientAuth', 'Other CA'),
-      trust: new TrustStore([caPem]),
-    };
-    return cached;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const ca = testCa('CN=Hush Test CA');
+  const otherCa = testCa('CN=Other CA');
+  const leaf = (kind: KeyKind, cn: string, dnsNames: string[], eku: string, issuer: TestCert): CertifiedKey => {
+    const c = testCert(generateTestKey(KEY[kind]), issuer, { subject: `CN=${cn}`, dnsNames, extKeyUsage: [eku] });
+    return { chain: [c.der], key: c.key };
+  };
+  const sans = ['localhost', 'example.test'];
+  cached = {
+    caPem: ca.pem,
+    otherCaPem: otherCa.pem,
+    server: {
+      p256: leaf('p256', 'localhost p256', sans, 'serverAuth', ca),
+      p384: leaf('p384', 'localhost p384', sans, 'serverAuth', ca),
+      rsa: leaf('rsa', 'localhost rsa', sans, 'serverAuth', ca),
+      ed25519: leaf('ed25519', 'localhost ed25519', sans, 'serverAuth', ca),
+    },
+    sniA: leaf('p256', 'a.test', ['a.test'], 'serverAuth', ca),
+    sniB: leaf('p256', 'b.test', ['b.test'], 'serverAuth', ca),
+    client: leaf('p256', 'Alice', [], 'clientAuth', ca),
+    strangerClient: leaf('p256', 'Mallory', [], 'clientAuth', otherCa),
+    trust: new TrustStore([ca.pem]),
+  };
+  return cached;
 }
 
 export function serverConfig(over: Partial<ServerConfig> = {}): ServerConfig {

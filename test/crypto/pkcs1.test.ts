@@ -1,12 +1,12 @@
 // Constant-time PKCS#1 v1.5 type-2 decoding: hand-built blocks, then every Wycheproof
 // rsa_pkcs1_2048 vector through the provider's raw RSA decryption and our unpadding.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fromHex, toHex } from '../../src/bytes/index.js';
 import { nodeCryptoProvider as P } from '../../src/crypto/node/index.js';
 import { pkcs1Type2UnpadAny, pkcs1Type2UnpadFixed } from '../../src/crypto/pkcs1.js';
 import { TlsError } from '../../src/errors/index.js';
+import { readVectorJson } from '../vectors.js';
 
 /** EM = 00 02 PS(nonzero) 00 M, of total length k. */
 function block(k: number, msg: Uint8Array, psByte = 0x5a): Uint8Array {
@@ -122,9 +122,7 @@ interface Group {
   keySize: number;
   tests: Vector[];
 }
-const FILE = JSON.parse(
-  readFileSync(new URL('../../../shared/vectors/wycheproof/rsa_pkcs1_2048_test.json', import.meta.url), 'utf8'),
-) as { numberOfTests: number; testGroups: Group[] };
+const FILE = readVectorJson<{ numberOfTests: number; testGroups: Group[] }>('wycheproof/rsa_pkcs1_2048_test.json');
 
 /** Raw RSA; a ciphertext the provider refuses (wrong length, ≥ n) gives undefined. */
 function rawDecrypt(key: ReturnType<typeof P.importPrivateKey>, ct: Uint8Array): Uint8Array | undefined {

@@ -1,17 +1,15 @@
 // The node crypto provider against Wycheproof (C2SP/wycheproof testvectors_v1, see
-// ../shared/vectors/README.md). Every `valid` vector must be accepted and every `invalid` one
+// test/vectors/README.md). Every `valid` vector must be accepted and every `invalid` one
 // rejected; `acceptable` vectors are decided per file below. Counts are asserted so that an empty
 // or partial run fails.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fromHex, toHex } from '../../src/bytes/index.js';
 import type { AeadName, HashName, SignatureAlgorithm } from '../../src/crypto/provider.js';
 import { nodeCryptoProvider as P } from '../../src/crypto/node/index.js';
 import { TlsError } from '../../src/errors/index.js';
 import { NamedGroup } from '../../src/wire/enums.js';
-
-const DIR = new URL('../../../shared/vectors/wycheproof/', import.meta.url);
+import { readVectorJson } from '../vectors.js';
 
 interface Vector {
   tcId: number;
@@ -30,7 +28,7 @@ interface File {
 }
 
 function load(name: string): File {
-  return JSON.parse(readFileSync(new URL(name, DIR), 'utf8')) as File;
+  return readVectorJson<File>(`wycheproof/${name}`);
 }
 
 const h = (v: unknown): Uint8Array => fromHex(v as string);

@@ -1,15 +1,14 @@
 // HandshakeJoiner: reassembly across records, coalescing, size bound, partial detection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { concat, toHex } from '../../src/bytes/index.js';
 import { TlsError, UsageError } from '../../src/errors/index.js';
 import { HandshakeType } from '../../src/wire/index.js';
 import * as m from '../../src/handshake/messages/index.js';
+import { readVector } from '../vectors.js';
 
-const CAPS = new URL('../../../shared/vectors/illustrated-tls13/captures/caps/', import.meta.url).pathname;
 const inner = (name: string) => {
-  const b = new Uint8Array(readFileSync(CAPS + name));
+  const b = readVector(`illustrated-tls13/captures/caps/${name}`);
   return b.subarray(0, b.length - 1);
 };
 // The server's encrypted flight, as one byte stream of 4 messages.

@@ -1,14 +1,13 @@
 // Malformed and illegal encodings: each case asserts the alert the decoder raises.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { concat, fromHex, Writer } from '../../src/bytes/index.js';
 import { TlsError } from '../../src/errors/index.js';
 import { ExtensionType } from '../../src/wire/index.js';
 import * as m from '../../src/handshake/messages/index.js';
+import { readVector } from '../vectors.js';
 
-const V = new URL('../../../shared/vectors/', import.meta.url).pathname;
-const file = (p: string) => new Uint8Array(readFileSync(V + p));
+const file = readVector;
 const rec = (p: string) => file(p).subarray(5 + 4); // record header + handshake header → body
 const inner = (p: string) => {
   const b = file(p);

@@ -7,16 +7,14 @@
 // leak is measured too and must be flagged, so the test can fail.
 import assert from 'node:assert/strict';
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import { nodeCryptoProvider as P } from '../../src/crypto/node/index.js';
 import { pkcs1Type2UnpadAny, pkcs1Type2UnpadFixed } from '../../src/crypto/pkcs1.js';
 import type { PrivateKey, PublicKey } from '../../src/crypto/provider.js';
 import { decryptPreMasterSecret } from '../../src/handshake/rsa-key-transport.js';
+import { readVectorJson } from '../vectors.js';
 
-const FILE = JSON.parse(
-  readFileSync(new URL('../../../shared/vectors/wycheproof/rsa_pkcs1_2048_test.json', import.meta.url), 'utf8'),
-) as { testGroups: { privateKeyPem: string }[] };
+const FILE = readVectorJson<{ testGroups: { privateKeyPem: string }[] }>('wycheproof/rsa_pkcs1_2048_test.json');
 const KEY: PrivateKey = P.importPrivateKey(FILE.testGroups[0]!.privateKeyPem);
 const K = 256;
 const V12 = 0x0303;

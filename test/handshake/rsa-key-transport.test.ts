@@ -2,7 +2,6 @@
 // can be wrong must silently give a fresh random premaster (never an error, never the plaintext).
 import assert from 'node:assert/strict';
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fromHex, toHex } from '../../src/bytes/index.js';
 import { nodeCryptoProvider as P } from '../../src/crypto/node/index.js';
@@ -13,14 +12,13 @@ import {
   encryptPreMasterSecret,
   PRE_MASTER_SECRET_LENGTH,
 } from '../../src/handshake/rsa-key-transport.js';
+import { readVectorJson } from '../vectors.js';
 
 interface Group {
   privateKeyPem: string;
   tests: { tcId: number; comment: string; msg: string; ct: string; result: string }[];
 }
-const FILE = JSON.parse(
-  readFileSync(new URL('../../../shared/vectors/wycheproof/rsa_pkcs1_2048_test.json', import.meta.url), 'utf8'),
-) as { numberOfTests: number; testGroups: Group[] };
+const FILE = readVectorJson<{ numberOfTests: number; testGroups: Group[] }>('wycheproof/rsa_pkcs1_2048_test.json');
 
 const KEY: PrivateKey = P.importPrivateKey(FILE.testGroups[0]!.privateKeyPem);
 const K = 256;

@@ -1,14 +1,13 @@
 // Byte-exact round trips of the Illustrated TLS 1.3 and TLS 1.2 handshakes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fromHex, toHex, ascii } from '../../src/bytes/index.js';
 import { CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme } from '../../src/wire/index.js';
 import * as m from '../../src/handshake/messages/index.js';
+import { readVector, readVectorText } from '../vectors.js';
 
-const V = new URL('../../../shared/vectors/', import.meta.url).pathname;
-const tls13 = (name: string) => new Uint8Array(readFileSync(`${V}illustrated-tls13/captures/caps/${name}`));
-const tls12 = (name: string) => new Uint8Array(readFileSync(`${V}illustrated-tls12/captures/caps/${name}`));
+const tls13 = (name: string) => readVector(`illustrated-tls13/captures/caps/${name}`);
+const tls12 = (name: string) => readVector(`illustrated-tls12/captures/caps/${name}`);
 
 /** A plaintext handshake record: strip the 5-byte record header. */
 function fromRecord(rec: Uint8Array): Uint8Array {
@@ -139,7 +138,7 @@ test('TLS 1.3 Certificate', () => {
   assert.equal(cert.entries[0]!.certData.length, 805);
   assert.equal(cert.entries[0]!.certData[0], 0x30); // DER SEQUENCE
   assert.equal(cert.entries[0]!.extensions.length, 0);
-  const pem = readFileSync(`${V}illustrated-tls13/keys/server.crt`, 'utf8');
+  const pem = readVectorText('illustrated-tls13/keys/server.crt');
   const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   assert.equal(toHex(cert.entries[0]!.certData), der.toString('hex'));
   assert.equal(toHex(m.encodeCertificate13(cert)), toHex(raw));

@@ -1,6 +1,7 @@
-// Real-peer interop harness: a throwaway PKI made with the openssl CLI, TLS peers (openssl s_server,
-// gnutls-serv, a Go crypto/tls server, an in-process node:tls server) on 127.0.0.1, and a socket pump
-// that drives any sans-I/O TlsConnection over a real TCP socket.
+// Real-peer interop harness: a throwaway PKI made in memory by hush's builder (test/pki.ts) and
+// written to files, TLS peers (openssl s_server, gnutls-serv, a Go crypto/tls server, an in-process
+// node:tls server) on 127.0.0.1, and a socket pump that drives any sans-I/O TlsConnection over a
+// real TCP socket.
 //
 // Everything started here is stopped by PID (never by name), every wait is bounded, and the PKI lives
 // in one mkdtemp directory per test process that is removed at exit.
@@ -18,6 +19,7 @@ import type { TraceEvent } from '../../src/handshake/trace.js';
 import { decodePem } from '../../src/asn1/index.js';
 import { suiteByName } from '../../src/crypto/suites.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
+import { DAY, generateTestKey, privateKeyPem, testCa, testCert, type TestCert, type TestKeyKind } from '../pki.js';
 
 const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
 
@@ -282,174 +284,70 @@ export interface Pki {
   readonly negative: Readonly<Record<NegativeCertKind, CertFiles>>;
 }
 
-const OPENSSL_CNF = `
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = unused
-
-[ ca ]
-default_ca = CA_default
-[ CA_default ]
-database = DIR/index.txt
-new_certs_dir = DIR/newcerts
-serial = DIR/serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-email_in_dn = no
-copy_extensions = none
-default_days = 30
-[ policy_any ]
-commonName = supplied
-organizationName = optional
-
-[ v3_ca ]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-
-[ server ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-
-[ server_pss ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-
-[ server_wrong_host ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:wrong.example
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-
-[ server_wrong_eku ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = clientAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-
-[ self_signed ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
-subjectKeyIdentifier = hash
-
-[ client ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-`;
-
-function ymd(ms: number): string {
-  // openssl ca -startdate/-enddate: YYYYMMDDHHMMSSZ
-  return new Date(ms).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
-/** Create the test PKI in `dir` with the openssl CLI (synchronous; ~1 s). */
+/**
+ * Create the test PKI in `dir`: keys from node:crypto, certificates from hush's own builder
+ * (test/pki.ts), written as PEM files for the peers (synchronous; well under a second).
+ */
 export function makePki(dir: string): Pki {
-  requirePeer('openssl');
-  mkdirSync(path.join(dir, 'newcerts'), { recursive: true });
-  const cnf = path.join(dir, 'openssl.cnf');
-  writeFileSync(cnf, OPENSSL_CNF.replaceAll('DIR', dir));
-  writeFileSync(path.join(dir, 'index.txt'), '');
-  writeFileSync(path.join(dir, 'serial'), '1000\n');
-  const ossl = (...args: string[]): string => {
-    try {
-      return execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
-    } catch (e) {
-      const err = e as { stderr?: string; message: string };
-      throw new Error(`openssl ${args.join(' ')} failed: ${err.stderr ?? err.message}`);
-    }
-  };
-  const f = (name: string): string => path.join(dir, name);
-  type KeyKind = 'p256' | 'p384' | 'rsa2048' | 'rsapss2048' | 'ed25519';
-  const genKey = (name: string, kind: KeyKind): string => {
-    const out = f(`${name}.key`);
-    if (kind === 'p256') ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', out);
-    else if (kind === 'p384') ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', out);
-    else if (kind === 'rsa2048') ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', out);
-    else if (kind === 'rsapss2048') ossl('genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', out);
-    else ossl('genpkey', '-algorithm', 'ED25519', '-out', out);
-    return out;
-  };
   const now = Date.now();
-  const DAY = 86_400_000;
-  const makeCa = (name: string, cn: string): { cert: string; key: string } => {
-    const key = genKey(name, 'p256');
-    const cert = f(`${name}.pem`);
-    ossl('req', '-config', cnf, '-new', '-x509', '-key', key, '-subj', `/CN=${cn}`, '-days', '3650', '-extensions', 'v3_ca', '-sha256', '-out', cert);
-    return { cert, key };
+  const write = (name: string, text: string): string => {
+    const p = path.join(dir, name);
+    writeFileSync(p, text);
+    return p;
   };
-  const issue = (
-    name: string,
-    kind: KeyKind,
+  const files = (name: string, c: TestCert, extraChain: TestCert[] = []): CertFiles => ({
+    cert: write(`${name}.pem`, [c, ...extraChain].map((x) => x.pem).join('')),
+    leaf: write(`${name}.leaf.pem`, c.pem),
+    key: write(`${name}.key`, privateKeyPem(c.key)),
+  });
+  const makeCa = (name: string, cn: string): { ca: TestCert; files: { cert: string; key: string } } => {
+    const ca = testCa(`CN=${cn}`, { notBefore: now - DAY, notAfter: now + 3650 * DAY });
+    return { ca, files: { cert: write(`${name}.pem`, ca.pem), key: write(`${name}.key`, privateKeyPem(ca.key)) } };
+  };
+  const localhost = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
+  // Server leaves: basicConstraints CA:FALSE, keyUsage digitalSignature (+ keyEncipherment for RSA), EKU serverAuth.
+  const issueTo = (
+    kind: TestKeyKind,
     cn: string,
-    ext: string,
-    issuer: { cert: string; key: string },
-    validity: { from: number; to: number } = { from: now - DAY, to: now + 30 * DAY },
-    extraChain: string[] = [],
-  ): CertFiles => {
-    const key = genKey(name, kind);
-    const csr = f(`${name}.csr`);
-    ossl('req', '-config', cnf, '-new', '-key', key, '-subj', `/CN=${cn}`, '-out', csr);
-    const leaf = f(`${name}.leaf.pem`);
-    ossl('ca', '-config', cnf, '-batch', '-notext', '-cert', issuer.cert, '-keyfile', issuer.key, '-extensions', ext,
-      '-startdate', ymd(validity.from), '-enddate', ymd(validity.to), '-in', csr, '-out', leaf);
-    const cert = f(`${name}.pem`);
-    writeFileSync(cert, [leaf, ...extraChain].map((p) => readFileSync(p, 'utf8')).join(''));
-    return { cert, leaf, key };
-  };
+    issuer: TestCert,
+    o: { dnsNames?: string[]; ipAddresses?: string[]; extKeyUsage?: string[]; notBefore?: number; notAfter?: number } = {},
+  ): TestCert => testCert(generateTestKey(kind), issuer, { subject: `CN=${cn}`, extKeyUsage: ['serverAuth'], ...o });
+  const server = (name: string, kind: TestKeyKind, issuer: TestCert, o: Parameters<typeof issueTo>[3] = {}): CertFiles =>
+    files(name, issueTo(kind, 'localhost', issuer, { ...localhost, ...o }));
+  const clientCert = (name: string, kind: TestKeyKind, cn: string): CertFiles =>
+    files(name, issueTo(kind, cn, ca.ca, { extKeyUsage: ['clientAuth'] }));
 
   const ca = makeCa('ca', 'hush interop test CA');
   const otherCa = makeCa('other-ca', 'hush interop untrusted CA');
-  const server = {
-    ecdsa256: issue('server-ecdsa256', 'p256', 'localhost', 'server', ca),
-    ecdsa384: issue('server-ecdsa384', 'p384', 'localhost', 'server', ca),
-    rsa2048: issue('server-rsa2048', 'rsa2048', 'localhost', 'server', ca),
-    rsaPss2048: issue('server-rsapss2048', 'rsapss2048', 'localhost', 'server_pss', ca),
-    ed25519: issue('server-ed25519', 'ed25519', 'localhost', 'server', ca),
+  const servers = {
+    ecdsa256: server('server-ecdsa256', 'p256', ca.ca),
+    ecdsa384: server('server-ecdsa384', 'p384', ca.ca),
+    rsa2048: server('server-rsa2048', 'rsa2048', ca.ca),
+    rsaPss2048: server('server-rsapss2048', 'rsaPss2048', ca.ca),
+    ed25519: server('server-ed25519', 'ed25519', ca.ca),
   };
-  const client = issue('client', 'p256', 'hush interop client', 'client', ca);
+  const client = clientCert('client', 'p256', 'hush interop client');
   const clients = {
     ecdsa256: client,
-    rsa2048: issue('client-rsa2048', 'rsa2048', 'hush interop client rsa', 'client', ca),
-    ed25519: issue('client-ed25519', 'ed25519', 'hush interop client ed25519', 'client', ca),
+    rsa2048: clientCert('client-rsa2048', 'rsa2048', 'hush interop client rsa'),
+    ed25519: clientCert('client-ed25519', 'ed25519', 'hush interop client ed25519'),
   };
 
   // Self-signed leaf (not a CA) for localhost.
-  const ssKey = genKey('self-signed', 'p256');
-  const ssCert = f('self-signed.pem');
-  ossl('req', '-config', cnf, '-new', '-x509', '-key', ssKey, '-subj', '/CN=localhost', '-days', '30', '-extensions', 'self_signed', '-sha256', '-out', ssCert);
+  const selfSigned = testCert(generateTestKey('p256'), undefined, { subject: 'CN=localhost', ...localhost, extKeyUsage: ['serverAuth'] });
   // A leaf issued by an end-entity certificate (CA:FALSE) that the trusted CA issued.
-  const notCa = issue('not-a-ca', 'p256', 'hush interop end entity', 'server', ca);
-  const issuerNotCa = issue('issuer-not-ca', 'p256', 'localhost', 'server', notCa, undefined, [notCa.leaf]);
+  const notCa = issueTo('p256', 'hush interop end entity', ca.ca, localhost);
+  const issuerNotCa = files('issuer-not-ca', issueTo('p256', 'localhost', notCa, localhost), [notCa]);
   const negative = {
-    expired: issue('expired', 'p256', 'localhost', 'server', ca, { from: now - 60 * DAY, to: now - 30 * DAY }),
-    notYetValid: issue('not-yet-valid', 'p256', 'localhost', 'server', ca, { from: now + 30 * DAY, to: now + 60 * DAY }),
-    wrongHost: issue('wrong-host', 'p256', 'wrong.example', 'server_wrong_host', ca),
-    selfSigned: { cert: ssCert, leaf: ssCert, key: ssKey },
-    unknownCa: issue('unknown-ca', 'p256', 'localhost', 'server', otherCa),
+    expired: server('expired', 'p256', ca.ca, { notBefore: now - 60 * DAY, notAfter: now - 30 * DAY }),
+    notYetValid: server('not-yet-valid', 'p256', ca.ca, { notBefore: now + 30 * DAY, notAfter: now + 60 * DAY }),
+    wrongHost: files('wrong-host', issueTo('p256', 'wrong.example', ca.ca, { dnsNames: ['wrong.example'] })),
+    selfSigned: files('self-signed', selfSigned),
+    unknownCa: server('unknown-ca', 'p256', otherCa.ca),
     issuerNotCa,
-    wrongEku: issue('wrong-eku', 'p256', 'localhost', 'server_wrong_eku', ca),
+    wrongEku: server('wrong-eku', 'p256', ca.ca, { extKeyUsage: ['clientAuth'] }),
   };
-  return { dir, ca, otherCa, server, client, clients, endEntity: notCa, negative };
+  return { dir, ca: ca.files, otherCa: otherCa.files, server: servers, client, clients, endEntity: files('not-a-ca', notCa), negative };
 }
 
 let cachedPki: Pki | undefined;

@@ -1,11 +1,10 @@
-// The Illustrated TLS 1.2 connection (tls12.xargs.org; ../shared/vectors/illustrated-tls12):
+// The Illustrated TLS 1.2 connection (tls12.xargs.org; test/vectors/illustrated-tls12):
 // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, x25519, no EMS. Recompute the whole TLS 1.2 key schedule
 // from the ephemeral keys and the captured records, open every encrypted record with
 // RecordOpener12 and re-seal it byte for byte with RecordSealer12 (the explicit IVs scripted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { concat, fromHex, toHex } from '../../src/bytes/index.js';
 import { createNodeCryptoProvider, nodeCryptoProvider as provider } from '../../src/crypto/node/index.js';
 import { tls12SuiteById } from '../../src/crypto/suites.js';
@@ -13,11 +12,11 @@ import { TlsError } from '../../src/errors/index.js';
 import { RecordOpener12, RecordSealer12 } from '../../src/record/protection12.js';
 import type { TlsRecord } from '../../src/record/deframer.js';
 import { finishedVerifyData12, keyBlock12, masterSecret12 } from '../../src/schedule/tls12.js';
+import { readVector, readVectorText } from '../vectors.js';
 
-const BASE = new URL('../../../shared/vectors/illustrated-tls12/', import.meta.url).pathname;
-const cap = (name: string): Uint8Array => new Uint8Array(readFileSync(`${BASE}captures/caps/${name}`));
+const cap = (name: string): Uint8Array => readVector(`illustrated-tls12/captures/caps/${name}`);
 const derived = new Map<string, string>();
-for (const line of readFileSync(`${BASE}derived-values.txt`, 'utf8').split('\n')) {
+for (const line of readVectorText('illustrated-tls12/derived-values.txt').split('\n')) {
   if (line.startsWith('#') || !line.trim()) continue;
   const i = line.indexOf(': ');
   derived.set(line.slice(0, i), line.slice(i + 2).trim());
@@ -30,7 +29,7 @@ const d = (name: string): string => {
 
 /** x25519 key files: PKCS#8 / SPKI PEM; the raw key is the last 32 bytes of the DER. */
 function rawKey(name: string): Uint8Array {
-  const pem = readFileSync(`${BASE}keys/${name}`, 'utf8');
+  const pem = readVectorText(`illustrated-tls12/keys/${name}`);
   const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64');
   return new Uint8Array(der.subarray(der.length - 32));
 }
@@ -68,7 +67,7 @@ test('illustrated TLS 1.2: x25519 pre-master, master secret (= key log), key blo
   const { pms, master, keys } = schedule();
   assert.equal(toHex(pms), d('pre_master_secret (X25519)'));
   assert.equal(toHex(master), d('master_secret'));
-  const keylog = readFileSync(`${BASE}captures/keylog.txt`, 'utf8').trim().split(/\s+/);
+  const keylog = readVectorText('illustrated-tls12/captures/keylog.txt').trim().split(/\s+/);
   assert.deepEqual(keylog, ['CLIENT_RANDOM', toHex(clientRandom), toHex(master)]);
   assert.equal(toHex(keys.client.macKey), d('client_write_mac_key'));
   assert.equal(toHex(keys.server.macKey), d('server_write_mac_key'));

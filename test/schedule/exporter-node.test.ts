@@ -2,21 +2,18 @@
 // log gives the EXPORTER_SECRET, and hush's exporter on it must equal exportKeyingMaterial().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { connect, createServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { fromHex, toHex } from '../../src/bytes/index.js';
 import { nodeCryptoProvider as provider } from '../../src/crypto/node/index.js';
 import { suiteByName, type Tls13Suite } from '../../src/crypto/suites.js';
 import { exportKeyingMaterial } from '../../src/schedule/tls13.js';
-import { VECTORS } from './illustrated.js';
-
-const KEYS = `${VECTORS}illustrated-tls13/keys/`;
+import { readVectorText } from '../vectors.js';
 
 async function nodeExporter(suiteName: string): Promise<{ secret: Uint8Array; socket: TLSSocket; close: () => void }> {
   const server = createServer({
-    cert: readFileSync(`${KEYS}server.crt`),
-    key: readFileSync(`${KEYS}server.key`),
+    cert: readVectorText('illustrated-tls13/keys/server.crt'),
+    key: readVectorText('illustrated-tls13/keys/server.key'),
     minVersion: 'TLSv1.3',
     ciphers: suiteName,
   }, (s) => s.on('error', () => {}));

@@ -1,10 +1,9 @@
 // Loads the Illustrated TLS 1.3 vectors (both captures) for the schedule and record tests.
-import { readFileSync } from 'node:fs';
 import { fromHex } from '../../src/bytes/index.js';
 import { tls13SuiteById, type Tls13Suite } from '../../src/crypto/suites.js';
+import { readVector, readVectorText } from '../vectors.js';
 
-export const VECTORS = new URL('../../../shared/vectors/', import.meta.url).pathname;
-const BASE = `${VECTORS}illustrated-tls13/`;
+const BASE = 'illustrated-tls13/';
 
 export interface Capture {
   readonly label: string;
@@ -41,9 +40,9 @@ function load(label: string, dir: string, suiteId: number): Capture {
   return {
     label,
     suite,
-    file: (name) => new Uint8Array(readFileSync(`${dir}captures/caps/${name}`)),
-    derived: parseDerived(readFileSync(`${dir}derived-values.txt`, 'utf8')),
-    keylog: parseKeylog(readFileSync(`${dir}captures/keylog.txt`, 'utf8')),
+    file: (name) => readVector(`${dir}captures/caps/${name}`),
+    derived: parseDerived(readVectorText(`${dir}derived-values.txt`)),
+    keylog: parseKeylog(readVectorText(`${dir}captures/keylog.txt`)),
   };
 }
 
@@ -53,7 +52,7 @@ export const archive = (): Capture => load('archive (AES-128-GCM)', `${BASE}arch
 /** The ephemeral x25519 private scalars and public keys (keys/*.key: PKCS#8/SPKI, key = last 32 bytes). */
 export function ephemeralKeys(): { clientPrivate: Uint8Array; serverPrivate: Uint8Array; clientPublic: Uint8Array; serverPublic: Uint8Array } {
   const der = (name: string) => {
-    const pem = readFileSync(`${BASE}keys/${name}`, 'utf8');
+    const pem = readVectorText(`${BASE}keys/${name}`);
     const b = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64');
     return new Uint8Array(b.subarray(b.length - 32));
   };
@@ -66,7 +65,7 @@ export function ephemeralKeys(): { clientPrivate: Uint8Array; serverPrivate: Uin
   };
 }
 
-export const serverCertPem = (): string => readFileSync(`${BASE}keys/server.crt`, 'utf8');
+export const serverCertPem = (): string => readVectorText(`${BASE}keys/server.crt`);
 
 /** Split concatenated handshake messages by their 4-byte headers. */
 export function splitHandshake(data: Uint8Array): Uint8Array[] {

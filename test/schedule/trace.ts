@@ -1,9 +1,8 @@
 // A parser for the TLS 1.3 trace draft (draft-ietf-tls-tls13-vectors, editor's copy): sections,
 // steps ("{client}  derive secret ..."), and each step's hex fields. Every field's length is
 // checked against its "(N octets)" count.
-import { readFileSync } from 'node:fs';
 import { fromHex } from '../../src/bytes/index.js';
-import { VECTORS } from './illustrated.js';
+import { readVectorText } from '../vectors.js';
 
 export interface TraceStep {
   readonly section: number;
@@ -16,7 +15,7 @@ export interface TraceStep {
 }
 
 export function loadTrace(): Map<number, TraceStep[]> {
-  const text = readFileSync(`${VECTORS}tls13-traces-draft/draft-ietf-tls-tls13-vectors.txt`, 'utf8');
+  const text = readVectorText('tls13-traces-draft/draft-ietf-tls-tls13-vectors.txt');
   const sections = new Map<number, TraceStep[]>();
   let section = 0;
   let step: TraceStep | undefined;

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkCa, mkLeaf } from './fixtures.js';
+import { vectorPath } from '../vectors.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const V = new URL('../../../shared/vectors/', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'hush-verify-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -52,7 +52,7 @@ test('invalid chains: exit 1 with the failing check in plain words', () => {
   assert.equal(missing.error.alert, 'unknown_ca');
   assert.match(missing.error.message, /^no trusted root/);
 
-  const expired = hush('--cafile', `${V}illustrated-tls12/keys/ca.crt`, '--host', 'example.ulfheim.net', '--at', '2020-01-01T00:00:00Z', `${V}illustrated-tls13/keys/server.crt`);
+  const expired = hush('--cafile', vectorPath('illustrated-tls12/keys/ca.crt'), '--host', 'example.ulfheim.net', '--at', '2020-01-01T00:00:00Z', vectorPath('illustrated-tls13/keys/server.crt'));
   assert.equal(expired.code, 1);
   assert.equal(JSON.parse(expired.stdout).error.message, "certificate 'CN=example.ulfheim.net, C=US' expired on 2019-10-05T01:38:17Z");
 });

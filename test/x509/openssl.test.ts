@@ -10,6 +10,7 @@ import { after } from 'node:test';
 import { der } from '../../src/asn1/index.js';
 import { parseCertificates, fingerprintHex } from '../../src/x509/index.js';
 import { AT, assertOk, mkCa, mkLeaf, provider, verify, type Issued } from './fixtures.js';
+import { readVectorText, vectorPath } from '../vectors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hush-x509-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -128,4 +129,20 @@ test('chains made by the openssl CLI (ECDSA and RSA-PSS) parse and verify', () =
   // fingerprints agree with openssl
   const fp = openssl('x509', '-in', 'leaf.pem', '-noout', '-fingerprint', '-sha256').trim().split('=')[1];
   assert.equal(fingerprintHex(leaf!, provider), fp);
+});
+
+test('openssl agrees on the Illustrated chain (test/vectors): valid in 2019-01, expired after 2019-10-05; same fingerprint', () => {
+  const caPath = vectorPath('illustrated-tls12/keys/ca.crt');
+  const leafPath = vectorPath('illustrated-tls13/keys/server.crt');
+  const ca = readVectorText('illustrated-tls12/keys/ca.crt');
+  const leaf = readVectorText('illustrated-tls13/keys/server.crt');
+  for (const [at, ok] of [[new Date('2019-01-01T00:00:00Z'), true], [new Date('2019-10-06T00:00:00Z'), false]] as const) {
+    const hush = verify({ leaf, roots: [ca], hostname: null, at });
+    assert.equal(hush.ok, ok, `hush at ${at.toISOString()}`);
+    const r = spawnSync('openssl', ['verify', '-attime', String(at.getTime() / 1000), '-CAfile', caPath, leafPath], { encoding: 'utf8' });
+    if (r.error) throw r.error;
+    assert.equal(r.status === 0, ok, `openssl at ${at.toISOString()}: ${r.stdout}${r.stderr}`);
+  }
+  const fp = openssl('x509', '-noout', '-fingerprint', '-sha256', '-in', caPath).trim().split('=')[1];
+  assert.equal(fingerprintHex(parseCertificates(ca)[0]!, provider), fp);
 });
