@@ -134,9 +134,12 @@ export function splitMessages(b: Uint8Array): Uint8Array[] | undefined {
  * unbounded output or a pump that never settles.
  */
 export function runPair(scn: Scenario, sub: Partial<{ raw: Substitution & { mode: 'raw' }; message: Substitution & { mode: 'message' } }>): PairRun {
+  // Configs first: they may make the PKI or a ticket (clean runs of their own) on first use.
+  const clientConfig = scn.client();
+  const serverConfig = scn.server();
   reseed(0x4a11, scn.version);
-  const client = new ClientConnection(scn.client());
-  const server = new ServerConnection(scn.server());
+  const client = new ClientConnection(clientConfig);
+  const server = new ServerConnection(serverConfig);
   const run: PairRun = { client, server, clientEvents: [], serverEvents: [], flights: [], calls: [], wireBytes: 0 };
   let wire = 0;
   // Wrap sendHandshake on both instances: record each call, and substitute the chosen message.
@@ -170,11 +173,12 @@ export function runPair(scn: Scenario, sub: Partial<{ raw: Substitution & { mode
       if (bytes0.length === 0) continue;
       const index = run.flights.length;
       let bytes = bytes0;
-      run.flights.push({ from, bytes: bytes0, postHandshake: established(client) && established(server) });
+      // A copy: the receiver may decrypt records in place in the buffer it is given.
+      run.flights.push({ from, bytes: bytes0.slice(), postHandshake: established(client) && established(server) });
       if (sub.raw && sub.raw.flight === index) bytes = sub.raw.bytes;
       wire += bytes.length;
       if (wire > MAX_WIRE_BYTES) throw new FuzzFailure('memory', `${scn.name}: over ${MAX_WIRE_BYTES} bytes on the wire in one handshake`);
-      if (bytes.length > 0) deliver(to, bytes);
+      if (bytes.length > 0) deliver(to, bytes.slice());
     }
     drain();
   }
