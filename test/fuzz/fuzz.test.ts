@@ -5,7 +5,9 @@
 // `npm run fuzz -- --seconds N` runs the same targets for longer (see DEVELOPERS.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allTargets } from './targets.js';
+import { allTargets, targetByName } from './targets.js';
+import { inputFor } from './engine.js';
+import { PLANTED } from './selftest.js';
 import { runJobs } from './driver.js';
 import { loadRegressions } from './regressions.js';
 import { flightKey } from './connection.js';
@@ -66,4 +68,30 @@ test('fuzz oracle: framing changes are told apart from transcript changes', () =
   assert.notEqual(flightKey(ccs, 12, true).loose, key.loose);
   // Bytes still in flight (an incomplete record) are not acted on yet.
   assert.equal(flightKey(Uint8Array.from([...flight, 22, 3]), 12, true).trailing, 2);
+});
+
+test('fuzz harness: a hang, unbounded memory and a TypeError are caught, each with its seed, iteration and input', { timeout: 300_000 }, async () => {
+  process.env.HUSH_FUZZ_SELFTEST = '1';
+  try {
+    const names = ['selftest-hang', 'selftest-memory', 'selftest-exception'];
+    const jobs = names.map((target) => ({ target, replay: [], iterations: 200 }));
+    // The planted hang never ends, so any watchdog bound finds it; the heap cap is small.
+    const stats = await runJobs(jobs, { seed: SEED, hangMs: 5000, heapMb: 64 });
+    assert.deepEqual(stats.map((s) => s.target), names, 'the driver went on after each crashed worker');
+    const kinds = { 'selftest-hang': 'hang', 'selftest-memory': 'memory', 'selftest-exception': 'exception' } as const;
+    for (const s of stats) {
+      const target = targetByName(s.target)!;
+      let first = 0;
+      while (inputFor(target, SEED, first)[0] !== PLANTED) first++;
+      assert.equal(s.findings.length, 1, `${s.target}: ${JSON.stringify(s.findings.map((f) => f.message))}`);
+      const f = s.findings[0]!;
+      assert.equal(f.kind, kinds[s.target as keyof typeof kinds]);
+      assert.equal(f.seed, SEED);
+      assert.equal(f.iteration, first, `${s.target}: the first planted input`);
+      assert.deepEqual([...f.input], [...inputFor(target, SEED, first)]);
+    }
+    assert.match(stats[2]!.findings[0]!.message, /TypeError/);
+  } finally {
+    delete process.env.HUSH_FUZZ_SELFTEST;
+  }
 });

@@ -1,6 +1,7 @@
 // Every fuzz target, by name.
 import { decoderTargets } from './decoders.js';
 import { connectionTargets } from './connection.js';
+import { selftestTargets } from './selftest.js';
 import type { FuzzTarget } from './target.js';
 
 let all: FuzzTarget[] | undefined;
@@ -9,6 +10,8 @@ export function allTargets(): FuzzTarget[] {
   return (all ??= [...decoderTargets(), ...connectionTargets()]);
 }
 
+/** A target by name; the harness's own planted-fault targets only with HUSH_FUZZ_SELFTEST=1. */
 export function targetByName(name: string): FuzzTarget | undefined {
-  return allTargets().find((t) => t.name === name);
+  const extra = process.env.HUSH_FUZZ_SELFTEST === '1' ? selftestTargets() : [];
+  return [...allTargets(), ...extra].find((t) => t.name === name);
 }
