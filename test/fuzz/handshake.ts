@@ -10,7 +10,7 @@ import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { ConnectionEvent, SessionTicket } from '../../src/handshake/events.js';
 import { TlsError } from '../../src/errors/errors.js';
 import { AlertDescription } from '../../src/errors/alert.js';
-import { NamedGroup } from '../../src/wire/enums.js';
+import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
 import { fuzzPki, now, provider, reseed } from './pki.js';
 import { join, sameBytes } from './mutator.js';
 import { FuzzFailure } from './failure.js';
@@ -75,6 +75,12 @@ export const SCENARIOS: readonly Scenario[] = [
     server: () => baseServer(mtlsServer()),
   },
   { name: 'tls12-resume', version: 12, client: () => baseClient({ maxVersion: 'TLSv1.2', session: ticketFor(12) }), server: () => baseServer() },
+  {
+    // RSA key transport: a mangled ClientKeyExchange takes the RFC 5246 §7.4.7.1 path.
+    name: 'tls12-rsa', version: 12,
+    client: () => baseClient({ cipherSuites: [CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256] }),
+    server: () => baseServer({ certificates: [fuzzPki().rsaServer], cipherSuites: [CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256] }),
+  },
 ];
 
 /** Where a run replaces bytes. */
