@@ -22,6 +22,8 @@ export interface Scenario {
   readonly version: Version;
   client(): ClientConfig;
   server(): ServerConfig;
+  /** Post-handshake traffic, started once when both sides are established (its flights are fuzzed too). */
+  readonly after?: (client: ClientConnection, server: ServerConnection) => void;
 }
 
 const SERVER_NAME = 'fuzz.test';
@@ -55,7 +57,15 @@ function ticketFor(version: Version): SessionTicket {
 const mtlsServer = (): Partial<ServerConfig> => ({ clientAuth: 'required', clientTrust: fuzzPki().trust });
 
 export const SCENARIOS: readonly Scenario[] = [
-  { name: 'tls13', version: 13, client: () => baseClient(), server: () => baseServer() },
+  {
+    name: 'tls13', version: 13, client: () => baseClient(), server: () => baseServer(),
+    // KeyUpdate both ways and application data across several records.
+    after(client, server) {
+      server.updateKeys(true);
+      server.write(new Uint8Array(300).fill(0x61));
+      client.write(new Uint8Array(20_000).fill(0x62));
+    },
+  },
   {
     name: 'tls13-mtls', version: 13,
     client: () => baseClient({ clientCertificate: fuzzPki().client }),
@@ -68,7 +78,13 @@ export const SCENARIOS: readonly Scenario[] = [
     server: () => baseServer({ groups: [NamedGroup.secp256r1] }),
   },
   { name: 'tls13-resume', version: 13, client: () => baseClient({ session: ticketFor(13) }), server: () => baseServer() },
-  { name: 'tls12', version: 12, client: () => baseClient({ maxVersion: 'TLSv1.2' }), server: () => baseServer() },
+  {
+    name: 'tls12', version: 12, client: () => baseClient({ maxVersion: 'TLSv1.2' }), server: () => baseServer(),
+    after(client, server) {
+      server.write(new Uint8Array(300).fill(0x61));
+      client.write(new Uint8Array(20_000).fill(0x62));
+    },
+  },
   {
     name: 'tls12-mtls', version: 12,
     client: () => baseClient({ maxVersion: 'TLSv1.2', clientCertificate: fuzzPki().client }),
@@ -170,7 +186,12 @@ export function runPair(scn: Scenario, sub: Partial<{ raw: Substitution & { mode
     run.clientEvents.push(...client.takeEvents());
     run.serverEvents.push(...server.takeEvents());
   };
+  let after = scn.after;
   for (let round = 0; ; round++) {
+    if (after && established(client) && established(server)) {
+      after(client, server);
+      after = undefined;
+    }
     const outC = join(...client.takeOutput());
     const outS = join(...server.takeOutput());
     if (outC.length === 0 && outS.length === 0) break;
