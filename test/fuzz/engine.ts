@@ -43,7 +43,7 @@ export function inputFor(target: FuzzTarget, seed: number, i: number): Uint8Arra
   return target.generate(new Rng(seed, hashString(target.name), i));
 }
 
-/** Run one input: undefined when every oracle holds. */
+/** Run one input: its outcome when every oracle holds, else the failure. */
 export function check(target: FuzzTarget, input: Uint8Array): { outcome: string } | { failure: FuzzFailure } {
   try {
     return { outcome: target.run(input) };

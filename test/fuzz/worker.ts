@@ -4,7 +4,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { runTarget } from './engine.js';
-import { targetByName } from './targets.js';
+import { selftestTargets } from './selftest.js';
+import type { FuzzTarget } from './target.js';
 import { HEARTBEAT, type WorkerJob, type WorkerMessage } from './protocol.js';
 
 interface Data {
@@ -17,6 +18,11 @@ const { jobs, seed, shared } = workerData as Data;
 const words = new Int32Array(shared, 0, HEARTBEAT.words);
 const bytes = new Uint8Array(shared, HEARTBEAT.words * 4);
 const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+// The harness's self-test targets load without the rest (a worker start compiles what it imports).
+const selftestOnly = jobs.every((j) => j.target.startsWith('selftest-'));
+const targetByName: (name: string) => FuzzTarget | undefined = selftestOnly
+  ? (name) => selftestTargets().find((t) => t.name === name)
+  : (await import('./targets.js')).targetByName;
 
 for (let j = 0; j < jobs.length; j++) {
   const job = jobs[j]!;
