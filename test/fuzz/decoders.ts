@@ -14,7 +14,8 @@ import { verifyServerChain } from '../../src/x509/verify.js';
 import { Acceptor } from '../../src/connection/server.js';
 import { ExtensionType } from '../../src/wire/enums.js';
 import { corpus, bodies } from './corpus.js';
-import { fuzzPki, provider, NOW } from './pki.js';
+import { SCENARIOS, checkNoInternalError } from './handshake.js';
+import { fuzzPki, provider, reseed, NOW } from './pki.js';
 import { mutate, join } from './mutator.js';
 import { FuzzFailure, isExpectedRejection } from './failure.js';
 import type { FuzzTarget } from './target.js';
@@ -249,7 +250,15 @@ export function decoderTargets(): FuzzTarget[] {
     decoder('acceptor', () => chunkSeeds(corpus().flights.filter((f) => f[0] === 22 && f[5] === 1)), (input) => {
       const a = new Acceptor({ maxHandshakeMessageSize: 4096 });
       for (const c of chunked(input)) {
-        if (a.receive(c)) break;
+        const accepted = a.receive(c);
+        if (accepted) {
+          // The connection replays every byte the Acceptor saw: it may fail only with a TlsError.
+          const config = SCENARIOS[0]!.server();
+          reseed(0xacc);
+          const conn = accepted.intoConnection(config);
+          checkNoInternalError(conn);
+          break;
+        }
       }
     }),
   ];
