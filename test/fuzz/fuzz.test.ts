@@ -32,6 +32,8 @@ test('fuzz: regression inputs and seeded inputs of every target break no oracle'
     `  ${f.description ?? ''}\n  ${f.message.split('\n').slice(0, 4).join('\n  ')}\n  input ${Buffer.from(f.input).toString('hex').slice(0, 200)}`,
   );
   assert.equal(findings.length, 0, report.join('\n'));
+  const regressions = jobs.reduce((n, j) => n + j.replay.length, 0);
+  assert.equal(stats.reduce((n, s) => n + s.replayed, 0), regressions, 'every regression input was replayed');
   for (const s of stats) {
     const t = targets.find((x) => x.name === s.target)!;
     assert.equal(s.iterations, t.kind === 'decoder' ? DECODER_INPUTS : CONNECTION_INPUTS, `${s.target} ran all its inputs`);
