@@ -66,7 +66,8 @@ export function flightKey(b: Uint8Array, version: Version, fromServer: boolean):
     const type = b[p]!;
     const ver = (b[p + 1]! << 8) | b[p + 2]!;
     const len = (b[p + 3]! << 8) | b[p + 4]!;
-    if (type < 20 || type > 23 || ver < 0x0301 || ver > 0x0303) {
+    // Any {03,XX} record version is accepted and ignored (RFC 8446 §5.1, RFC 5246 Appendix E.1).
+    if (type < 20 || type > 23 || ver >> 8 !== 0x03) {
       flush();
       loose.push('X');
       strict.push('X');
