@@ -6,20 +6,14 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { createServer, listenBacklog, withDefaultBacklog } from '../../src/node/server.js';
 import { connect } from '../../src/node/connect.js';
 import { UsageError } from '../../src/errors/errors.js';
 import { makeCerts } from './certs.js';
+import { listen, shut } from './listen.js';
 
 const certs = makeCerts();
 after(() => certs.cleanup());
-
-async function shut(server: net.Server): Promise<void> {
-  const closed = once(server, 'close');
-  server.close();
-  await closed;
-}
 
 test('handshakeTimeout must be 0..2^31-1 ms: anything else is a UsageError, on the server and the client', () => {
   for (const bad of [2 ** 31, Infinity, -1, Number.NaN, '10s', null]) {
@@ -39,9 +33,7 @@ test('handshakeTimeout is a deadline: a client dripping an endless ClientHello i
   const server = createServer({ key: certs.serverKey, cert: certs.serverCert, handshakeTimeout: 300 }, () => assert.fail('no handshake expected'));
   const errors: string[] = [];
   server.on('tlsClientError', (e: Error & { code?: string }) => errors.push(e.code ?? e.message));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server);
   try {
     const c = net.connect({ port, host: '127.0.0.1' });
     c.on('error', () => {});
@@ -134,9 +126,7 @@ test('maxClientHelloSize reaches the core through createServer, with one context
     const server = createServer({ key: certs.serverKey, cert: certs.serverCert, ...extra }, () => assert.fail('no handshake expected'));
     const errors: string[] = [];
     server.on('tlsClientError', (e: Error & { code?: string }) => errors.push(e.code ?? e.message));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as AddressInfo).port;
+    const port = await listen(server);
     try {
       const c = net.connect({ port, host: '127.0.0.1' });
       c.on('error', () => {});
