@@ -7,7 +7,7 @@ import { writePlaintextRecords } from '../../src/record/plaintext.js';
 import * as m from '../../src/handshake/messages/index.js';
 import * as handshakeLimits from '../../src/handshake/messages/handshake.js';
 import { ClientConnection } from '../../src/connection/client.js';
-import { Acceptor, ServerConnection } from '../../src/connection/server.js';
+import { Acceptor, ServerConnection, type Accepted } from '../../src/connection/server.js';
 import { TlsError, UsageError } from '../../src/errors/errors.js';
 import { heapBytes } from '../heap.js';
 import { assertEstablished, assertFailed, clientConfig, clientHello13, concatChunks, pump, serverConfig } from './helpers.js';
@@ -37,6 +37,22 @@ function serverGets(bytes: Uint8Array, over = {}): ServerConnection {
   return s;
 }
 
+/**
+ * A server for a client's first flight, through a ServerConnection or through the Acceptor; with the
+ * Acceptor, asserts that it took the hello (`message`) and runs `check` on what it accepted.
+ */
+function serverVia(via: 'connection' | 'acceptor', first: Uint8Array, message?: string, check?: (accepted: Accepted) => void): ServerConnection {
+  if (via === 'connection') {
+    const server = new ServerConnection(serverConfig());
+    server.receive(first);
+    return server;
+  }
+  const accepted = new Acceptor().receive(first);
+  assert.ok(accepted, message);
+  check?.(accepted);
+  return accepted.intoConnection(serverConfig());
+}
+
 /** Feed the Acceptor; returns the TlsError it threw, or the Accepted. */
 function acceptorGets(bytes: Uint8Array, options = {}): TlsError | Acceptor {
   const a = new Acceptor(options);
@@ -56,15 +72,7 @@ test('an initial ClientHello in records of any version {03,XX} is accepted: 0x03
     for (const via of ['connection', 'acceptor'] as const) {
       const client = new ClientConnection(clientConfig());
       const first = withRecordVersion(concatChunks(client.takeOutput()), version);
-      let server: ServerConnection;
-      if (via === 'connection') {
-        server = new ServerConnection(serverConfig());
-        server.receive(first);
-      } else {
-        const accepted = new Acceptor().receive(first);
-        assert.ok(accepted, `0x${version.toString(16)}: the Acceptor took the hello`);
-        server = accepted.intoConnection(serverConfig());
-      }
+      const server = serverVia(via, first, `0x${version.toString(16)}: the Acceptor took the hello`);
       assert.equal(server.error?.message, undefined, `0x${version.toString(16)} via ${via}`);
       pump(client, server);
       assertEstablished({ client, server, clientEvents: [], serverEvents: [] });
@@ -171,16 +179,7 @@ test('ClientHellos beyond 64 KiB, up to the largest the format allows (131 396 b
     const first = concatChunks(client.takeOutput());
     const helloLength = first.length - 5 * Math.ceil(first.length / 16389);
     assert.ok(helloLength > 131000, `hello of ${helloLength} bytes`);
-    let server: ServerConnection;
-    if (via === 'connection') {
-      server = new ServerConnection(serverConfig());
-      server.receive(first);
-    } else {
-      const accepted = new Acceptor().receive(first);
-      assert.ok(accepted);
-      assert.equal(accepted.clientHello.cipherSuites.length, 32767);
-      server = accepted.intoConnection(serverConfig());
-    }
+    const server = serverVia(via, first, undefined, (accepted) => assert.equal(accepted.clientHello.cipherSuites.length, 32767));
     pump(client, server);
     assertEstablished({ client, server, clientEvents: [], serverEvents: [] });
   }
