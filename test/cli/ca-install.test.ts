@@ -5,69 +5,17 @@
 //
 // After `hush ca install`, headless Chromium loads https://localhost:PORT/ from `hush serve` with no
 // certificate flag at all; before it, and after `hush ca uninstall`, it refuses the certificate.
-// Each Chromium run gets a fresh profile folder, is bounded (60 s) and is started as its own process
-// group so that it and its helpers are killed by our PID.
+// Each Chromium run gets a fresh profile and no certificate flags; it is bounded and killed by process
+// group (./chromium.ts).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { dumpDom } from './chromium.js';
 import { hush, hushArgv, interopSkip, requireProgram, run, startServe, tempDir, type Served } from './helpers.js';
 
-const CHROMIUM_TIMEOUT_MS = 60_000;
 const TITLE = /<title>hush — your TLS connection<\/title>/;
-
-/** `chromium --headless --dump-dom URL` with `env` (HOME) and a fresh profile; no certificate flags. */
-function dumpDom(chromium: string, url: string, env: Record<string, string>): Promise<{ dom: string; ms: number }> {
-  const profile = tempDir('hush-chromium-profile-');
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-extensions',
-    `--user-data-dir=${profile}`,
-    '--dump-dom',
-    url,
-  ];
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(chromium, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => out.push(c));
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      err = (err + s).slice(-4000);
-    });
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL'); // the group we created with detached: true
-      } catch {
-        /* already gone */
-      }
-    };
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, CHROMIUM_TIMEOUT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', () => {
-      clearTimeout(timer);
-      killGroup(); // helpers that outlived the browser process
-      if (timedOut) reject(new Error(`chromium did not finish within ${CHROMIUM_TIMEOUT_MS} ms; stderr tail:\n${err}`));
-      else resolve({ dom: Buffer.concat(out).toString('utf8'), ms: Date.now() - started });
-    });
-  });
-}
 
 /** An empty Debian-style system store under `root` holding one unrelated CA (so the bundle is rebuilt on removal). */
 async function systemRoot(root: string, otherCaPem: string): Promise<void> {
@@ -108,7 +56,7 @@ test('hush ca install: Chromium trusts hush serve without flags; system store an
   const caPem = readFileSync(path.join(hushHome, 'ca.pem'), 'utf8');
 
   // Before: Chromium (same HOME, no flags) refuses the certificate.
-  const before = await dumpDom(chromium, url, { HOME: home });
+  const before = await dumpDom(chromium, url, { env: { HOME: home } });
   t.diagnostic(`chromium before install: ${before.ms} ms`);
   assert.doesNotMatch(before.dom, TITLE);
 
@@ -136,7 +84,7 @@ test('hush ca install: Chromium trusts hush serve without flags; system store an
   }
 
   // The page, with no certificate flag: the trust comes from $HOME/.pki/nssdb.
-  const page = await dumpDom(chromium, url, { HOME: home });
+  const page = await dumpDom(chromium, url, { env: { HOME: home } });
   t.diagnostic(`chromium after install: ${page.ms} ms`);
   assert.match(page.dom, TITLE, page.dom.slice(0, 300));
   assert.match(page.dom, /<p id="summary">TLSv1\.3 · /);
@@ -167,7 +115,7 @@ test('hush ca install: Chromium trusts hush serve without flags; system store an
   assert.ok(!readFileSync(bundle, 'utf8').includes(caPem.trim()), 'the CA left the bundle');
   assert.ok(existsSync(path.join(root, 'usr/local/share/ca-certificates/other-test-ca.crt')), 'other CAs stay');
   for (const db of [nssdb, profile]) assert.notEqual(spawnSync(certutil, ['-d', `sql:${db}`, '-L', '-n', j.id]).status, 0, db);
-  const gone = await dumpDom(chromium, url, { HOME: home });
+  const gone = await dumpDom(chromium, url, { env: { HOME: home } });
   assert.doesNotMatch(gone.dom, TITLE);
   const un2 = await hush(['ca', 'uninstall'], { env });
   assert.equal(un2.code, 0);

@@ -2,18 +2,16 @@
 // TLS 1.3 server, trusting the local CA for this run only via --ignore-certificate-errors-spki-list,
 // and reads back from /api/connection what it negotiated. Without the flag it refuses the certificate.
 //
-// Each Chromium run gets a fresh profile folder, is bounded (60 s) and is started as its own process
-// group so that it and its helper processes (zygote, renderer, network service) are killed by our PID.
+// Each Chromium run is bounded and killed by process group (./chromium.ts).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { dumpDom } from './chromium.js';
 import { hush, interopSkip, requireProgram, startServe, tempDir, type Served } from './helpers.js';
 
 const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
-const CHROMIUM_TIMEOUT_MS = 60_000;
 
 /** RFC 8701 GREASE values: 0x?A?A with both nibbles equal. */
 const isGrease = (name: string): boolean => {
@@ -22,65 +20,6 @@ const isGrease = (name: string): boolean => {
   const v = parseInt(m[1]!, 16);
   return (v & 0x0f0f) === 0x0a0a && v >> 12 === ((v >> 4) & 0x0f);
 };
-
-interface DumpResult {
-  readonly code: number | null;
-  readonly dom: string;
-  readonly ms: number;
-}
-
-/** `chromium --headless --dump-dom URL` with a fresh profile; killed (process group) after 60 s. */
-function dumpDom(chromium: string, url: string, extraFlags: readonly string[]): Promise<DumpResult> {
-  const profile = tempDir('hush-chromium-profile-');
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-extensions',
-    `--user-data-dir=${profile}`,
-    ...extraFlags,
-    '--dump-dom',
-    url,
-  ];
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(chromium, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => out.push(c));
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      err = (err + s).slice(-4000);
-    });
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL'); // the group we created with detached: true
-      } catch {
-        /* already gone */
-      }
-    };
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, CHROMIUM_TIMEOUT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      killGroup(); // helpers that outlived the browser process
-      if (timedOut) reject(new Error(`chromium did not finish within ${CHROMIUM_TIMEOUT_MS} ms; stderr tail:\n${err}`));
-      else resolve({ code, dom: Buffer.concat(out).toString('utf8'), ms: Date.now() - started });
-    });
-  });
-}
 
 function spkiSha256(pem: string): string {
   const der = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
@@ -108,7 +47,7 @@ test('headless Chromium loads the inspector over hush TLS 1.3 and /api/connectio
   const leafSpki = spkiSha256(readFileSync(path.join(home, 'localhost.pem'), 'utf8'));
 
   // 1. The inspector page, trusting the CA's key.
-  const page = await dumpDom(chromium, `${origin}/`, [`--ignore-certificate-errors-spki-list=${caInfo.spkiSha256}`]);
+  const page = await dumpDom(chromium, `${origin}/`, { flags: [`--ignore-certificate-errors-spki-list=${caInfo.spkiSha256}`] });
   t.diagnostic(`chromium / in ${page.ms} ms`);
   assert.match(page.dom, /<title>hush — your TLS connection<\/title>/, page.dom.slice(0, 500));
   const summary = /<p id="summary">([^<]*)<\/p>/.exec(page.dom);
@@ -125,7 +64,7 @@ test('headless Chromium loads the inspector over hush TLS 1.3 and /api/connectio
   await server.waitFor(/^127\.0\.0\.1 GET \/ 200 \d+B TLSv1\.3 /m, 5000);
 
   // 2. /api/connection, trusting the leaf's key: Chromium shows the JSON inside <pre>.
-  const api = await dumpDom(chromium, `${origin}/api/connection`, [`--ignore-certificate-errors-spki-list=${leafSpki}`]);
+  const api = await dumpDom(chromium, `${origin}/api/connection`, { flags: [`--ignore-certificate-errors-spki-list=${leafSpki}`] });
   t.diagnostic(`chromium /api/connection in ${api.ms} ms`);
   const pre = /<pre[^>]*>([\s\S]*?)<\/pre>/.exec(api.dom);
   assert.ok(pre, `no <pre> in the DOM:\n${api.dom.slice(0, 500)}`);
@@ -167,7 +106,7 @@ test('headless Chromium loads the inspector over hush TLS 1.3 and /api/connectio
 
   // 3. Without the flag, Chromium does not trust the local CA: it aborts the handshake with an alert,
   // and hush serve says so in words.
-  const refused = await dumpDom(chromium, `${origin}/api/connection`, []);
+  const refused = await dumpDom(chromium, `${origin}/api/connection`);
   t.diagnostic(`chromium without trust in ${refused.ms} ms`);
   assert.doesNotMatch(refused.dom, /"version"/);
   await server.waitFor(/^127\.0\.0\.1:\d+ rejected our certificate: certificate_unknown — it may not trust the hush CA/m, 5000);

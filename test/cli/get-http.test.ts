@@ -5,13 +5,14 @@
 // HUSH_HOME), plus `hush serve --client-ca` for client certificates.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import http2 from 'node:http2';
 import net from 'node:net';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { ensureLocalCa, ensureLocalhostCertificate, issueLocalCertificate } from '../../src/node/local-ca.js';
 import { createServer as createHushServer } from '../../src/node/server.js';
 import { childEnv, hush, hushArgv, startServe, tempDir, type RunResult } from './helpers.js';
@@ -192,26 +193,54 @@ test('a bad SSLKEYLOGFILE is named; no bad argument opened a connection', async 
   assert.equal(counted, 0, 'a bad argument opened a connection');
 });
 
+/** A `hush get` child whose output we read as it comes. */
+interface Streaming {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly exited: Promise<number | null>;
+  out(): string;
+  err(): string;
+  /** SIGKILL by PID if still running. */
+  kill(): void;
+}
+
+async function startGet(args: readonly string[]): Promise<Streaming> {
+  const child = spawn(process.execPath, [...(await hushArgv()), 'get', ...args], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    out: () => out,
+    err: () => err,
+    kill: () => {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    },
+  };
+}
+
+/** Wait (10 s bound, 20 ms steps) until the child printed /stream's first event or exited. */
+async function untilFirstEvent(g: Streaming): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!g.out().includes('data: first') && Date.now() < deadline && g.child.exitCode === null) await new Promise((ok) => setTimeout(ok, 20));
+}
+
 test('the body streams to stdout as it arrives (an event stream prints before it ends), over HTTP/1.1 and HTTP/2', async () => {
   for (const [base, extra] of [[H1(), []], [H2(), ['--http2']]] as const) {
-    const child = spawn(process.execPath, [...(await hushArgv()), 'get', ...extra, '--cacert', ca, `${base}/stream`], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const g = await startGet([...extra, '--cacert', ca, `${base}/stream`]);
     try {
       // The server holds the rest of the body until the client has printed the first event.
-      const deadline = Date.now() + 10_000;
-      while (!out.includes('data: first') && Date.now() < deadline && child.exitCode === null) await new Promise((ok) => setTimeout(ok, 20));
-      assert.equal(out, 'data: first\n\n', `nothing printed before the end of the stream (${extra.join(' ') || 'HTTP/1.1'}); stderr: ${err}`);
-      assert.equal(child.exitCode, null);
+      await untilFirstEvent(g);
+      assert.equal(g.out(), 'data: first\n\n', `nothing printed before the end of the stream (${extra.join(' ') || 'HTTP/1.1'}); stderr: ${g.err()}`);
+      assert.equal(g.child.exitCode, null);
       releaseStream!();
-      assert.equal(await exited, 0, err);
-      assert.equal(out, 'data: first\n\ndata: second\n\n');
+      assert.equal(await g.exited, 0, g.err());
+      assert.equal(g.out(), 'data: first\n\ndata: second\n\n');
       assert.equal(lastSeen('/stream').version, extra.length ? '2.0' : '1.1');
     } finally {
-      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      g.kill();
       releaseStream?.();
       releaseStream = undefined;
     }
@@ -219,22 +248,16 @@ test('the body streams to stdout as it arrives (an event stream prints before it
 });
 
 test('stdout closed by its reader (like | head): exit 1, one line, no stack trace', async () => {
-  const child = spawn(process.execPath, [...(await hushArgv()), 'get', '--cacert', ca, `${H1()}/stream`], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const g = await startGet(['--cacert', ca, `${H1()}/stream`]);
   try {
-    const deadline = Date.now() + 10_000;
-    while (!out.includes('data: first') && Date.now() < deadline && child.exitCode === null) await new Promise((ok) => setTimeout(ok, 20));
-    assert.equal(out, 'data: first\n\n', err);
-    child.stdout.destroy(); // the reader goes away; the next write gets EPIPE
+    await untilFirstEvent(g);
+    assert.equal(g.out(), 'data: first\n\n', g.err());
+    g.child.stdout.destroy(); // the reader goes away; the next write gets EPIPE
     releaseStream!();
-    const code = await exited;
-    assertOneLine({ code, signal: null, stdout: '', stdoutBytes: Buffer.alloc(0), stderr: err, ms: 0 }, 1, /cannot write to stdout: the reader went away \(broken pipe\)/, 'EPIPE');
+    const code = await g.exited;
+    assertOneLine({ code, signal: null, stdout: '', stdoutBytes: Buffer.alloc(0), stderr: g.err(), ms: 0 }, 1, /cannot write to stdout: the reader went away \(broken pipe\)/, 'EPIPE');
   } finally {
-    if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    g.kill();
     releaseStream?.();
     releaseStream = undefined;
   }

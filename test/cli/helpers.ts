@@ -7,6 +7,7 @@
 // If esbuild cannot be loaded we fall back to tsx.
 //
 // Every child is started by us, waited for with a bound and stopped by its PID.
+import { after } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
@@ -211,6 +212,22 @@ export async function startServe(args: readonly string[], opts: { env?: Record<s
     stderr: () => err,
     waitFor,
     stop,
+  };
+}
+
+/**
+ * For a test file's top level: a `serve(args)` that runs `hush serve --port 0 ARGS...` with `env`
+ * and stops every server it started (by PID) in an after() hook of that file.
+ */
+export function serveForFile(env: Record<string, string>): (args: readonly string[]) => Promise<Served> {
+  const started: Served[] = [];
+  after(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+  });
+  return async (args) => {
+    const s = await startServe(['--port', '0', ...args], { env });
+    started.push(s);
+    return s;
   };
 }
 

@@ -6,28 +6,19 @@
 //  - a client that rejects our certificate: "ADDR:PORT rejected our certificate: unknown_ca — …";
 //  - --host 0.0.0.0 warns that the folder is on the network.
 // Waits are bounded generously; the tests assert that the exit happens, not how fast.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { hush, interopSkip, requireProgram, run, startServe, tempDir, type Served } from './helpers.js';
+import { hush, interopSkip, requireProgram, run, serveForFile, tempDir, type Served } from './helpers.js';
 import { httpsRequest } from './serve-client.js';
 
 const home = path.join(tempDir(), 'hush-home');
 const env = { HUSH_HOME: home };
-const started: Served[] = [];
-after(async () => {
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-async function serve(args: readonly string[]): Promise<Served> {
-  const s = await startServe(['--port', '0', ...args], { env });
-  started.push(s);
-  return s;
-}
+const serve = serveForFile(env);
 
 /** The exit code of a served child, or an error after `ms`. */
 function exited(s: Served, ms: number): Promise<number | null> {

@@ -9,12 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
-import { closedPort, hush, interopSkip, requireProgram, run, startServe, tempDir, type Served } from './helpers.js';
+import { closedPort, hush, interopSkip, requireProgram, run, serveForFile, tempDir, type Served } from './helpers.js';
 import { http2Request, httpsRequest } from './serve-client.js';
 
 const home = path.join(tempDir(), 'hush-home');
 const env = { HUSH_HOME: home };
-const started: Served[] = [];
+const serveHush = serveForFile(env); // its after() hook, first: our servers stop before the app closes
 let app: http.Server;
 let appPort: number;
 let ca: string;
@@ -49,14 +49,12 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(started.map((s) => s.stop()));
   app.closeAllConnections();
   await new Promise<void>((ok) => app.close(() => ok()));
 });
 
 async function serve(args: readonly string[]): Promise<Served> {
-  const s = await startServe(['--port', '0', ...args], { env });
-  started.push(s);
+  const s = await serveHush(args);
   ca ??= readFileSync(path.join(home, 'ca.pem'), 'utf8');
   return s;
 }

@@ -2,25 +2,16 @@
 // unless --dotfiles, and the HTTP a browser and curl expect (Range → 206, ETag / Last-Modified →
 // 304, /sub → /sub/, index.html or a listing), over HTTP/1.1 and HTTP/2. HSTS only with --hsts.
 // Every server is a child process on 127.0.0.1 (port 0), stopped by PID.
-import { test, after, before } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { hush, startServe, tempDir, type Served } from './helpers.js';
+import { hush, serveForFile, tempDir, type Served } from './helpers.js';
 import { http2Request, httpsRequest } from './serve-client.js';
 
 const home = path.join(tempDir(), 'hush-home');
 const env = { HUSH_HOME: home };
-const started: Served[] = [];
-after(async () => {
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-async function serve(args: readonly string[]): Promise<Served> {
-  const s = await startServe(['--port', '0', ...args], { env });
-  started.push(s);
-  return s;
-}
+const serve = serveForFile(env);
 
 // site/ with an index, a text file, a folder with an index, one without, dotfiles, and symlinks
 // inside (allowed) and outside (refused); outside/ next to it holds the secrets.

@@ -2,46 +2,19 @@
 // legacy_version, every legal ClientHello size, bounded records and memory in the Acceptor.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import { CipherSuite, ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme } from '../../src/wire/enums.js';
+import { CipherSuite, ContentType, ExtensionType, HandshakeType, ProtocolVersion, SignatureScheme } from '../../src/wire/enums.js';
 import { writePlaintextRecords } from '../../src/record/plaintext.js';
 import * as m from '../../src/handshake/messages/index.js';
 import * as handshakeLimits from '../../src/handshake/messages/handshake.js';
 import { ClientConnection } from '../../src/connection/client.js';
-import { Acceptor, ServerConnection } from '../../src/connection/server.js';
+import { Acceptor, ServerConnection, type Accepted } from '../../src/connection/server.js';
 import { TlsError, UsageError } from '../../src/errors/errors.js';
-import { assertEstablished, assertFailed, clientConfig, concatChunks, provider, pump, serverConfig } from './helpers.js';
+import { heapBytes } from '../heap.js';
+import { assertEstablished, assertFailed, clientConfig, clientHello13, concatChunks, pump, serverConfig } from './helpers.js';
 
 // (Through the namespace, so that this file still loads against code without them.)
 const MAX_CLIENT_HELLO_SIZE: number = handshakeLimits.MAX_CLIENT_HELLO_SIZE ?? 131396;
 const DEFAULT_MAX_CLIENT_HELLO_RECORDS: number = handshakeLimits.DEFAULT_MAX_CLIENT_HELLO_RECORDS ?? 4096;
-
-type HelloOverrides = Partial<m.ClientHello> & { drop?: number[]; add?: m.Extension[]; replace?: m.Extension[] };
-
-/** A well-formed TLS 1.3 ClientHello message (x25519 share), with overrides. */
-function hello13(o: HelloOverrides = {}): Uint8Array {
-  const share = provider.keyExchange(NamedGroup.x25519)!.generate();
-  let extensions: m.Extension[] = [
-    m.encodeServerNameExt('localhost'),
-    m.encodeSupportedVersionsClientExt([ProtocolVersion.TLSv1_3]),
-    m.encodeSupportedGroupsExt([NamedGroup.x25519]),
-    m.encodeSignatureAlgorithmsExt([SignatureScheme.ecdsa_secp256r1_sha256]),
-    m.encodeKeyShareClientExt([{ group: NamedGroup.x25519, keyExchange: share.publicKey }]),
-    m.encodePskKeyExchangeModesExt([1]),
-  ];
-  for (const r of o.replace ?? []) extensions = extensions.map((e) => (e.type === r.type ? r : e));
-  extensions = extensions.filter((e) => !(o.drop ?? []).includes(e.type)).concat(o.add ?? []);
-  return m.encodeClientHello({
-    legacyVersion: ProtocolVersion.TLSv1_2,
-    random: provider.randomBytes(32),
-    legacySessionId: provider.randomBytes(32),
-    cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256],
-    compressionMethods: [0],
-    extensions,
-    ...o,
-  });
-}
 
 /** Records of `type` carrying `data`, `size` bytes each, with this record version. */
 function records(type: number, data: Uint8Array, version: number = ProtocolVersion.TLSv1_2, size = 16384): Uint8Array {
@@ -64,6 +37,22 @@ function serverGets(bytes: Uint8Array, over = {}): ServerConnection {
   return s;
 }
 
+/**
+ * A server for a client's first flight, through a ServerConnection or through the Acceptor; with the
+ * Acceptor, asserts that it took the hello (`message`) and runs `check` on what it accepted.
+ */
+function serverVia(via: 'connection' | 'acceptor', first: Uint8Array, message?: string, check?: (accepted: Accepted) => void): ServerConnection {
+  if (via === 'connection') {
+    const server = new ServerConnection(serverConfig());
+    server.receive(first);
+    return server;
+  }
+  const accepted = new Acceptor().receive(first);
+  assert.ok(accepted, message);
+  check?.(accepted);
+  return accepted.intoConnection(serverConfig());
+}
+
 /** Feed the Acceptor; returns the TlsError it threw, or the Accepted. */
 function acceptorGets(bytes: Uint8Array, options = {}): TlsError | Acceptor {
   const a = new Acceptor(options);
@@ -83,15 +72,7 @@ test('an initial ClientHello in records of any version {03,XX} is accepted: 0x03
     for (const via of ['connection', 'acceptor'] as const) {
       const client = new ClientConnection(clientConfig());
       const first = withRecordVersion(concatChunks(client.takeOutput()), version);
-      let server: ServerConnection;
-      if (via === 'connection') {
-        server = new ServerConnection(serverConfig());
-        server.receive(first);
-      } else {
-        const accepted = new Acceptor().receive(first);
-        assert.ok(accepted, `0x${version.toString(16)}: the Acceptor took the hello`);
-        server = accepted.intoConnection(serverConfig());
-      }
+      const server = serverVia(via, first, `0x${version.toString(16)}: the Acceptor took the hello`);
       assert.equal(server.error?.message, undefined, `0x${version.toString(16)} via ${via}`);
       pump(client, server);
       assertEstablished({ client, server, clientEvents: [], serverEvents: [] });
@@ -107,8 +88,8 @@ test('later plaintext records may carry any {03,XX} too; a first byte other than
   server.receive(Uint8Array.of(ContentType.change_cipher_spec, 3, 1, 0, 1, 1));
   assert.equal(server.error, undefined);
   for (const version of [0x0200, 0x0000, 0x0403, 0x1603]) {
-    assertFailed(serverGets(records(ContentType.handshake, hello13(), version)), 'protocol_version');
-    const e = acceptorGets(records(ContentType.handshake, hello13(), version));
+    assertFailed(serverGets(records(ContentType.handshake, clientHello13(), version)), 'protocol_version');
+    const e = acceptorGets(records(ContentType.handshake, clientHello13(), version));
     assert.ok(e instanceof TlsError && e.alertName === 'protocol_version', `0x${version.toString(16)}`);
   }
 });
@@ -126,11 +107,11 @@ test('legacy_version 0x0300 or less in a ClientHello → protocol_version before
   for (const legacyVersion of [0x0000, 0x0100, 0x0200, 0x0300, 0x02ff]) {
     const label = `legacy_version 0x${legacyVersion.toString(16).padStart(4, '0')}`;
     // With supported_versions offering TLS 1.3 (which hush used to negotiate regardless).
-    const ok13 = records(ContentType.handshake, hello13({ legacyVersion }));
+    const ok13 = records(ContentType.handshake, clientHello13({ legacyVersion }));
     assertFailed(serverGets(ok13), 'protocol_version');
     assert.match(serverGets(ok13).error!.message, /legacy_version 0x0[0-3][0-9a-f]{2}.*Appendix D\.5/, label);
     // Before any other check: a hello that is also wrong in other ways (no key_share, compression [1, 0]).
-    const alsoBad = records(ContentType.handshake, hello13({ legacyVersion, drop: [ExtensionType.key_share], compressionMethods: [1, 0] }));
+    const alsoBad = records(ContentType.handshake, clientHello13({ legacyVersion, drop: [ExtensionType.key_share], compressionMethods: [1, 0] }));
     assertFailed(serverGets(alsoBad), 'protocol_version');
     for (const bytes of [ok13, alsoBad]) {
       const e = acceptorGets(bytes);
@@ -138,7 +119,7 @@ test('legacy_version 0x0300 or less in a ClientHello → protocol_version before
     }
   }
   // 0x0301 with supported_versions is still fine (RFC 8446 §4.2.1: legacy_version is not used to negotiate).
-  const s = serverGets(records(ContentType.handshake, hello13({ legacyVersion: ProtocolVersion.TLSv1 })));
+  const s = serverGets(records(ContentType.handshake, clientHello13({ legacyVersion: ProtocolVersion.TLSv1 })));
   assert.equal(s.error, undefined);
 });
 
@@ -198,16 +179,7 @@ test('ClientHellos beyond 64 KiB, up to the largest the format allows (131 396 b
     const first = concatChunks(client.takeOutput());
     const helloLength = first.length - 5 * Math.ceil(first.length / 16389);
     assert.ok(helloLength > 131000, `hello of ${helloLength} bytes`);
-    let server: ServerConnection;
-    if (via === 'connection') {
-      server = new ServerConnection(serverConfig());
-      server.receive(first);
-    } else {
-      const accepted = new Acceptor().receive(first);
-      assert.ok(accepted);
-      assert.equal(accepted.clientHello.cipherSuites.length, 32767);
-      server = accepted.intoConnection(serverConfig());
-    }
+    const server = serverVia(via, first, undefined, (accepted) => assert.equal(accepted.clientHello.cipherSuites.length, 32767));
     pump(client, server);
     assertEstablished({ client, server, clientEvents: [], serverEvents: [] });
   }
@@ -215,13 +187,13 @@ test('ClientHellos beyond 64 KiB, up to the largest the format allows (131 396 b
   // Exactly the maximum: 32-byte session id, 32 767 suites, 255 compression methods, a full
   // extensions block. TLS 1.3 refuses the compression list (illegal_parameter), which shows the
   // size was accepted; the old 64 KiB bound said decode_error.
-  const max = hello13({
+  const max = clientHello13({
     cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256, ...unknownSuites(32766, [CipherSuite.TLS_AES_128_GCM_SHA256])],
     compressionMethods: Array.from({ length: 255 }, (_, i) => i),
   });
   const body = max.length - 4;
   // Pad the extensions block to 65 535 bytes.
-  const padded = hello13({
+  const padded = clientHello13({
     cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256, ...unknownSuites(32766, [CipherSuite.TLS_AES_128_GCM_SHA256])],
     compressionMethods: Array.from({ length: 255 }, (_, i) => i),
     add: [m.encodePaddingExt(MAX_CLIENT_HELLO_SIZE - body - 4)],
@@ -233,7 +205,7 @@ test('ClientHellos beyond 64 KiB, up to the largest the format allows (131 396 b
 });
 
 test('maxClientHelloSize and maxClientHelloRecords: server options, checked, with messages naming them', () => {
-  const ch = hello13({ add: [m.encodePaddingExt(3000)] });
+  const ch = clientHello13({ add: [m.encodePaddingExt(3000)] });
   // Size: a header announcing more fails at once.
   const small = serverGets(records(ContentType.handshake, ch.subarray(0, 10)), { maxClientHelloSize: 1000 });
   assertFailed(small, 'decode_error');
@@ -255,7 +227,7 @@ test('maxClientHelloSize and maxClientHelloRecords: server options, checked, wit
   const size100 = Math.ceil(ch.length / 100);
   assert.equal(serverGets(records(ContentType.handshake, ch, ProtocolVersion.TLSv1_2, size100), { maxClientHelloRecords: 100 }).error, undefined);
   // A 131 KiB hello needs records of 32 bytes with the default.
-  const big = hello13({ add: [m.encodePaddingExt(60000)], cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256, ...unknownSuites(32000, [])] });
+  const big = clientHello13({ add: [m.encodePaddingExt(60000)], cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256, ...unknownSuites(32000, [])] });
   assert.ok(big.length <= 32 * DEFAULT_MAX_CLIENT_HELLO_RECORDS);
   assert.equal(serverGets(records(ContentType.handshake, big, ProtocolVersion.TLSv1_2, 32)).error, undefined);
   assertFailed(serverGets(records(ContentType.handshake, big, ProtocolVersion.TLSv1_2, 16)), 'unexpected_message');
@@ -268,20 +240,8 @@ test('maxClientHelloSize and maxClientHelloRecords: server options, checked, wit
 
 // ------------------------------------------------------------------------------- item 3: Acceptor memory
 
-const gc = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
-})();
-
-function heapBytes(): number {
-  gc();
-  gc();
-  const u = process.memoryUsage();
-  return u.heapUsed + u.arrayBuffers;
-}
-
 test('Acceptor memory: a ClientHello in 1-byte records fed a byte per call costs about its size (main: ~65 MB for 50 KB)', () => {
-  const ch = hello13({ add: [m.encodePaddingExt(20000)], cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256, ...unknownSuites(15000, [])] });
+  const ch = clientHello13({ add: [m.encodePaddingExt(20000)], cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256, ...unknownSuites(15000, [])] });
   assert.ok(ch.length > 49_000);
   const stream = records(ContentType.handshake, ch, ProtocolVersion.TLSv1_2, 1);
   // The record bound lifted, to measure the buffering alone.

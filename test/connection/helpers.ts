@@ -9,6 +9,8 @@ import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handsha
 import type { ConnectionEvent } from '../../src/handshake/events.js';
 import type { TlsConnection } from '../../src/connection/api.js';
 import { alertName } from '../../src/errors/alert.js';
+import { CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme } from '../../src/wire/enums.js';
+import * as m from '../../src/handshake/messages/index.js';
 import { generateTestKey, testCa, testCert, type TestCert, type TestKeyKind } from '../pki.js';
 
 export const provider = nodeCryptoProvider;
@@ -125,14 +127,7 @@ export function assertFailed(conn: TlsConnection, alert: string | readonly strin
 }
 
 export function dataOf(events: readonly ConnectionEvent[]): Uint8Array {
-  const parts = events.flatMap((e) => (e.type === 'data' ? [e.data] : []));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatChunks(events.flatMap((e) => (e.type === 'data' ? [e.data] : [])));
 }
 
 export function concatChunks(chunks: readonly Uint8Array[]): Uint8Array {
@@ -143,4 +138,30 @@ export function concatChunks(chunks: readonly Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+export type HelloOverrides = Partial<m.ClientHello> & { drop?: number[]; add?: m.Extension[]; replace?: m.Extension[] };
+
+/** A well-formed TLS 1.3 ClientHello message (x25519 share), with overrides. */
+export function clientHello13(o: HelloOverrides = {}): Uint8Array {
+  const share = provider.keyExchange(NamedGroup.x25519)!.generate();
+  let extensions: m.Extension[] = [
+    m.encodeServerNameExt('localhost'),
+    m.encodeSupportedVersionsClientExt([ProtocolVersion.TLSv1_3]),
+    m.encodeSupportedGroupsExt([NamedGroup.x25519]),
+    m.encodeSignatureAlgorithmsExt([SignatureScheme.ecdsa_secp256r1_sha256]),
+    m.encodeKeyShareClientExt([{ group: NamedGroup.x25519, keyExchange: share.publicKey }]),
+    m.encodePskKeyExchangeModesExt([1]),
+  ];
+  for (const r of o.replace ?? []) extensions = extensions.map((e) => (e.type === r.type ? r : e));
+  extensions = extensions.filter((e) => !(o.drop ?? []).includes(e.type)).concat(o.add ?? []);
+  return m.encodeClientHello({
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: provider.randomBytes(32),
+    legacySessionId: provider.randomBytes(32),
+    cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256],
+    compressionMethods: [0],
+    extensions,
+    ...o,
+  });
 }

@@ -1,7 +1,7 @@
 // A server facing bad clients: each case asserts the alert and that the connection stays failed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CipherSuite, ContentType, ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme } from '../../src/wire/enums.js';
+import { CipherSuite, ContentType, ExtensionType, NamedGroup, ProtocolVersion } from '../../src/wire/enums.js';
 import { fromHex, utf8 } from '../../src/bytes/util.js';
 import { tls13SuiteById } from '../../src/crypto/suites.js';
 import { trafficKeys } from '../../src/schedule/tls13.js';
@@ -10,36 +10,10 @@ import { writePlaintextRecords } from '../../src/record/plaintext.js';
 import * as m from '../../src/handshake/messages/index.js';
 import { ClientConnection } from '../../src/connection/client.js';
 import { ServerConnection } from '../../src/connection/server.js';
-import { assertFailed, clientConfig, concatChunks, provider, pump, serverConfig } from './helpers.js';
+import { assertFailed, clientConfig, clientHello13, concatChunks, provider, pump, serverConfig } from './helpers.js';
 
 function record(type: number, body: Uint8Array, version: number = ProtocolVersion.TLSv1): Uint8Array {
   return writePlaintextRecords(type, version, body);
-}
-
-type HelloOverrides = Partial<m.ClientHello> & { drop?: number[]; add?: m.Extension[]; replace?: m.Extension[] };
-
-/** A well-formed TLS 1.3 ClientHello (x25519 share), with overrides. */
-function hello(o: HelloOverrides = {}): Uint8Array {
-  const share = provider.keyExchange(NamedGroup.x25519)!.generate();
-  let extensions: m.Extension[] = [
-    m.encodeServerNameExt('localhost'),
-    m.encodeSupportedVersionsClientExt([ProtocolVersion.TLSv1_3]),
-    m.encodeSupportedGroupsExt([NamedGroup.x25519]),
-    m.encodeSignatureAlgorithmsExt([SignatureScheme.ecdsa_secp256r1_sha256]),
-    m.encodeKeyShareClientExt([{ group: NamedGroup.x25519, keyExchange: share.publicKey }]),
-    m.encodePskKeyExchangeModesExt([1]),
-  ];
-  for (const r of o.replace ?? []) extensions = extensions.map((e) => (e.type === r.type ? r : e));
-  extensions = extensions.filter((e) => !(o.drop ?? []).includes(e.type)).concat(o.add ?? []);
-  return m.encodeClientHello({
-    legacyVersion: ProtocolVersion.TLSv1_2,
-    random: provider.randomBytes(32),
-    legacySessionId: provider.randomBytes(32),
-    cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256],
-    compressionMethods: [0],
-    extensions,
-    ...o,
-  });
 }
 
 function serverGets(...records: Uint8Array[]): ServerConnection {
@@ -55,7 +29,7 @@ test('garbage, truncated and malformed first flights', () => {
   assert.equal(concatChunks(garbage.takeOutput())[0], ContentType.alert);
 
   // A ClientHello whose body is cut short inside the extensions, with a consistent header.
-  const full = hello();
+  const full = clientHello13();
   const cut = full.slice(0, full.length - 20);
   const len = cut.length - 4;
   cut[1] = len >> 16;
@@ -74,40 +48,40 @@ test('garbage, truncated and malformed first flights', () => {
 });
 
 test('versions older than TLS 1.2 → protocol_version; TLS 1.2 offered with only TLS 1.3 suites → handshake_failure', () => {
-  const tls10 = hello({ legacyVersion: ProtocolVersion.TLSv1, drop: [ExtensionType.supported_versions] });
+  const tls10 = clientHello13({ legacyVersion: ProtocolVersion.TLSv1, drop: [ExtensionType.supported_versions] });
   assertFailed(serverGets(record(ContentType.handshake, tls10)), 'protocol_version');
-  const sv11 = hello({ replace: [m.encodeSupportedVersionsClientExt([ProtocolVersion.TLSv1_1, ProtocolVersion.TLSv1])] });
+  const sv11 = clientHello13({ replace: [m.encodeSupportedVersionsClientExt([ProtocolVersion.TLSv1_1, ProtocolVersion.TLSv1])] });
   assertFailed(serverGets(record(ContentType.handshake, sv11)), 'protocol_version');
-  const ssl3 = hello({ legacyVersion: ProtocolVersion.SSLv3, drop: [ExtensionType.supported_versions] });
+  const ssl3 = clientHello13({ legacyVersion: ProtocolVersion.SSLv3, drop: [ExtensionType.supported_versions] });
   assertFailed(serverGets(record(ContentType.handshake, ssl3)), 'protocol_version');
   // TLS 1.2 is negotiated, but this hello offers no TLS 1.2 suite (nor RFC 5746 signalling).
-  const tls12 = hello({ drop: [ExtensionType.supported_versions] });
+  const tls12 = clientHello13({ drop: [ExtensionType.supported_versions] });
   assertFailed(serverGets(record(ContentType.handshake, tls12)), 'handshake_failure');
-  const sv12 = hello({ replace: [m.encodeSupportedVersionsClientExt([ProtocolVersion.TLSv1_2, ProtocolVersion.TLSv1_1])] });
+  const sv12 = clientHello13({ replace: [m.encodeSupportedVersionsClientExt([ProtocolVersion.TLSv1_2, ProtocolVersion.TLSv1_1])] });
   assertFailed(serverGets(record(ContentType.handshake, sv12)), 'handshake_failure');
 });
 
 test('ClientHello rule violations get their alerts', () => {
   const cases: [string, Uint8Array, string][] = [
-    ['compression [0, 1]', hello({ compressionMethods: [0, 1] }), 'illegal_parameter'],
-    ['no signature_algorithms', hello({ drop: [ExtensionType.signature_algorithms] }), 'missing_extension'],
-    ['no key_share', hello({ drop: [ExtensionType.key_share] }), 'missing_extension'],
-    ['no supported_groups', hello({ drop: [ExtensionType.supported_groups] }), 'missing_extension'],
-    ['key share for a group not in supported_groups', hello({ replace: [m.encodeSupportedGroupsExt([NamedGroup.secp256r1])] }), 'illegal_parameter'],
-    ['duplicate extension', hello({ add: [m.encodeSupportedGroupsExt([NamedGroup.x25519])] }), 'illegal_parameter'],
+    ['compression [0, 1]', clientHello13({ compressionMethods: [0, 1] }), 'illegal_parameter'],
+    ['no signature_algorithms', clientHello13({ drop: [ExtensionType.signature_algorithms] }), 'missing_extension'],
+    ['no key_share', clientHello13({ drop: [ExtensionType.key_share] }), 'missing_extension'],
+    ['no supported_groups', clientHello13({ drop: [ExtensionType.supported_groups] }), 'missing_extension'],
+    ['key share for a group not in supported_groups', clientHello13({ replace: [m.encodeSupportedGroupsExt([NamedGroup.secp256r1])] }), 'illegal_parameter'],
+    ['duplicate extension', clientHello13({ add: [m.encodeSupportedGroupsExt([NamedGroup.x25519])] }), 'illegal_parameter'],
     [
       'pre_shared_key not last',
-      hello({ add: [m.encodePreSharedKeyClientExt({ identities: [{ identity: new Uint8Array(8), obfuscatedTicketAge: 0 }], binders: [new Uint8Array(32)] }), m.encodePaddingExt(4)] }),
+      clientHello13({ add: [m.encodePreSharedKeyClientExt({ identities: [{ identity: new Uint8Array(8), obfuscatedTicketAge: 0 }], binders: [new Uint8Array(32)] }), m.encodePaddingExt(4)] }),
       'illegal_parameter',
     ],
     [
       'pre_shared_key without psk_key_exchange_modes',
-      hello({ drop: [ExtensionType.psk_key_exchange_modes], add: [m.encodePreSharedKeyClientExt({ identities: [{ identity: new Uint8Array(8), obfuscatedTicketAge: 0 }], binders: [new Uint8Array(32)] })] }),
+      clientHello13({ drop: [ExtensionType.psk_key_exchange_modes], add: [m.encodePreSharedKeyClientExt({ identities: [{ identity: new Uint8Array(8), obfuscatedTicketAge: 0 }], binders: [new Uint8Array(32)] })] }),
       'missing_extension',
     ],
-    ['no common suite', hello({ cipherSuites: [0xc02f] }), 'handshake_failure'],
-    ['cookie we never issued', hello({ add: [m.encodeCookieExt(new Uint8Array(64))] }), 'illegal_parameter'],
-    ['bad x25519 share', hello({ replace: [m.encodeKeyShareClientExt([{ group: NamedGroup.x25519, keyExchange: new Uint8Array(32) }])] }), 'illegal_parameter'],
+    ['no common suite', clientHello13({ cipherSuites: [0xc02f] }), 'handshake_failure'],
+    ['cookie we never issued', clientHello13({ add: [m.encodeCookieExt(new Uint8Array(64))] }), 'illegal_parameter'],
+    ['bad x25519 share', clientHello13({ replace: [m.encodeKeyShareClientExt([{ group: NamedGroup.x25519, keyExchange: new Uint8Array(32) }])] }), 'illegal_parameter'],
   ];
   for (const [what, ch, alert] of cases) {
     const s = serverGets(record(ContentType.handshake, ch));
@@ -161,7 +135,7 @@ test('tampered record → bad_record_mac; a ClientHello after the handshake → 
   const suite = tls13SuiteById(server.handshakeInfo!.cipherSuite)!;
   // Sealed under the client's real application key: decrypts, but a ClientHello is not allowed now.
   const forged = new RecordSealer13(provider, suite, trafficKeys(provider, suite, fromHex(secret)));
-  server.receive(forged.seal(ContentType.handshake, hello()));
+  server.receive(forged.seal(ContentType.handshake, clientHello13()));
   assertFailed(server, 'unexpected_message');
   // Sealed under a key the server does not have: fails authentication.
   const c2 = new ClientConnection(clientConfig());
@@ -177,7 +151,7 @@ test('0-RTT is rejected cleanly: early data records are skipped, a bounded amoun
   const ch = concatChunks(client.takeOutput());
   // A hand-made hello that offers early data: the server must skip undecryptable records after it.
   const s = new ServerConnection(serverConfig());
-  s.receive(record(ContentType.handshake, hello({ add: [m.encodeEarlyDataExt()] })));
+  s.receive(record(ContentType.handshake, clientHello13({ add: [m.encodeEarlyDataExt()] })));
   assert.equal(s.error, undefined);
   const junk = record(ContentType.application_data, provider.randomBytes(1000), ProtocolVersion.TLSv1_2);
   for (let i = 0; i < 10; i++) s.receive(junk);

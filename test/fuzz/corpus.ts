@@ -3,6 +3,7 @@
 import { SCENARIOS, runPair, type Version } from './handshake.js';
 import { fuzzPki, provider } from './pki.js';
 import { encodePem } from '../../src/asn1/pem.js';
+import { concat } from '../../src/bytes/util.js';
 
 export interface Corpus {
   /** Full handshake messages (header included) by `${version}:${type}`; HRR is `13:hrr`. */
@@ -41,7 +42,7 @@ export function corpus(): Corpus {
     }
     flights.push(...run.flights.map((f) => f.bytes));
     for (const call of run.calls) {
-      streams.push(call.messages.length === 1 ? call.messages[0]! : join(call.messages));
+      streams.push(call.messages.length === 1 ? call.messages[0]! : concat(...call.messages));
       for (const m of call.messages) add(scn.version, m);
     }
   }
@@ -55,16 +56,6 @@ export function corpus(): Corpus {
     pems: [...pki.pems, encodePem('PRIVATE KEY', provider.exportPrivateKey(pki.client.key))],
   };
   return cached;
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Bodies (without the 4-byte header) of the messages under these keys. */

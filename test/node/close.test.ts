@@ -6,26 +6,14 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { createHttpsServer } from '../../src/node/https.js';
 import { createServer } from '../../src/node/server.js';
 import { connect } from '../../src/node/connect.js';
 import { makeCerts } from './certs.js';
+import { listen, shut } from './listen.js';
 
 const certs = makeCerts();
 after(() => certs.cleanup());
-
-async function listen(server: net.Server): Promise<number> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
-
-async function shut(server: net.Server): Promise<void> {
-  const closed = once(server, 'close');
-  server.close();
-  await closed;
-}
 
 /** Send `request` over a hush client; what came back, whether close_notify ended it, and any error. */
 async function exchange(port: number, request: string | undefined): Promise<{ text: string; closeNotify: boolean; error?: string }> {

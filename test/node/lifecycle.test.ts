@@ -5,26 +5,14 @@ import tls from 'node:tls';
 import net from 'node:net';
 import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { createServer } from '../../src/node/server.js';
 import { connect } from '../../src/node/connect.js';
 import type { TLSSocket } from '../../src/node/socket.js';
 import { makeCerts } from './certs.js';
+import { listen, shut } from './listen.js';
 
 const certs = makeCerts();
 after(() => certs.cleanup());
-
-async function listen(server: net.Server): Promise<number> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
-
-async function shut(server: net.Server): Promise<void> {
-  const closed = once(server, 'close');
-  server.close();
-  await closed;
-}
 
 test('16 MiB hush → hush through a slow reader: bounded buffering on both sides, bytes intact', { timeout: 30_000 }, async () => {
   let maxReadable = 0;

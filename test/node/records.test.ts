@@ -8,30 +8,18 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { ConnectionEvent } from '../../src/connection/events.js';
 import { createHttpsServer } from '../../src/node/https.js';
 import { createServer } from '../../src/node/server.js';
 import { connect } from '../../src/node/connect.js';
 import type { TLSSocket } from '../../src/node/socket.js';
 import { makeCerts } from './certs.js';
+import { listen, shut } from './listen.js';
 
 const certs = makeCerts();
 after(() => certs.cleanup());
 
 const RECORD = 16384;
-
-async function listen(server: net.Server): Promise<number> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
-
-async function shut(server: net.Server): Promise<void> {
-  const closed = once(server, 'close');
-  server.close();
-  await closed;
-}
 
 /** The plaintext size of each application_data record the socket receives, in order. */
 function recordSizes(s: TLSSocket): number[] {

@@ -6,19 +6,22 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer, listenBacklog, withDefaultBacklog } from '../../src/node/server.js';
+import { createServer, listenBacklog, withDefaultBacklog, type Server, type ServerOptions } from '../../src/node/server.js';
 import { connect } from '../../src/node/connect.js';
 import { UsageError } from '../../src/errors/errors.js';
 import { makeCerts } from './certs.js';
+import { listen, shut } from './listen.js';
 
 const certs = makeCerts();
 after(() => certs.cleanup());
 
-async function shut(server: net.Server): Promise<void> {
-  const closed = once(server, 'close');
-  server.close();
-  await closed;
+/** A listening hush server (test certificate, `extra` options) that must not complete a handshake; the tlsClientError codes it reports. */
+async function noHandshakeServer(extra: ServerOptions): Promise<{ server: Server; port: number; errors: string[] }> {
+  const server = createServer({ key: certs.serverKey, cert: certs.serverCert, ...extra }, () => assert.fail('no handshake expected'));
+  const errors: string[] = [];
+  server.on('tlsClientError', (e: Error & { code?: string }) => errors.push(e.code ?? e.message));
+  const port = await listen(server);
+  return { server, port, errors };
 }
 
 test('handshakeTimeout must be 0..2^31-1 ms: anything else is a UsageError, on the server and the client', () => {
@@ -36,12 +39,7 @@ test('handshakeTimeout must be 0..2^31-1 ms: anything else is a UsageError, on t
 });
 
 test('handshakeTimeout is a deadline: a client dripping an endless ClientHello is closed with ERR_TLS_HANDSHAKE_TIMEOUT', { timeout: 60_000 }, async () => {
-  const server = createServer({ key: certs.serverKey, cert: certs.serverCert, handshakeTimeout: 300 }, () => assert.fail('no handshake expected'));
-  const errors: string[] = [];
-  server.on('tlsClientError', (e: Error & { code?: string }) => errors.push(e.code ?? e.message));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const { server, port, errors } = await noHandshakeServer({ handshakeTimeout: 300 });
   try {
     const c = net.connect({ port, host: '127.0.0.1' });
     c.on('error', () => {});
@@ -131,12 +129,7 @@ test('maxClientHelloSize reaches the core through createServer, with one context
     { maxClientHelloSize: 1000, SNICallback: (_name: string, cb: (e: Error | null, ctx?: undefined) => void) => cb(null) },
   ];
   for (const extra of variants) {
-    const server = createServer({ key: certs.serverKey, cert: certs.serverCert, ...extra }, () => assert.fail('no handshake expected'));
-    const errors: string[] = [];
-    server.on('tlsClientError', (e: Error & { code?: string }) => errors.push(e.code ?? e.message));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as AddressInfo).port;
+    const { server, port, errors } = await noHandshakeServer(extra);
     try {
       const c = net.connect({ port, host: '127.0.0.1' });
       c.on('error', () => {});

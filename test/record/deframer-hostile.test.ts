@@ -2,23 +2,10 @@
 // arrives a byte at a time (memory about the record's size, not an object per byte).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { toHex } from '../../src/bytes/index.js';
 import { TlsError } from '../../src/errors/index.js';
 import { RecordDeframer } from '../../src/record/deframer.js';
-
-const gc = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
-})();
-
-function heapBytes(): number {
-  gc();
-  gc();
-  const u = process.memoryUsage();
-  return u.heapUsed + u.arrayBuffers;
-}
+import { heapBytes } from '../heap.js';
 
 function failure(d: RecordDeframer): TlsError {
   try {

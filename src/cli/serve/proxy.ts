@@ -68,6 +68,23 @@ function unreachable(target: ProxyTarget, err: Error): string {
   return `hush serve: cannot reach the app at ${target.url.origin}: ${why}\n`;
 }
 
+/** The request to the app for `req`: same method and path, headers from requestHeaders (Host kept). */
+function appRequest(
+  target: ProxyTarget,
+  req: Request,
+  client: { remote: string | undefined; localPort: number | undefined },
+  upgrade: boolean,
+): http.ClientRequest {
+  return http.request({
+    host: target.url.hostname.replace(/^\[|\]$/g, ''),
+    port: target.url.port || 80,
+    method: req.method,
+    path: req.url,
+    headers: requestHeaders(req, client.remote, client.localPort, upgrade),
+    setHost: false,
+  });
+}
+
 /** Forward one request; `done` is called with the status and body bytes sent back. */
 export function forward(
   target: ProxyTarget,
@@ -76,14 +93,7 @@ export function forward(
   client: { remote: string | undefined; localPort: number | undefined },
   done: (status: number, bytes: number) => void,
 ): void {
-  const up = http.request({
-    host: target.url.hostname.replace(/^\[|\]$/g, ''),
-    port: target.url.port || 80,
-    method: req.method,
-    path: req.url,
-    headers: requestHeaders(req, client.remote, client.localPort, false),
-    setHost: false,
-  });
+  const up = appRequest(target, req, client, false);
   up.on('response', (ur) => {
     ur.on('error', () => res.destroy()); // the app went away mid-response
     let bytes = 0;
@@ -125,14 +135,7 @@ export function forwardUpgrade(
   client: { remote: string | undefined; localPort: number | undefined },
   done: (status: number) => void,
 ): void {
-  const up = http.request({
-    host: target.url.hostname.replace(/^\[|\]$/g, ''),
-    port: target.url.port || 80,
-    method: req.method,
-    path: req.url,
-    headers: requestHeaders(req, client.remote, client.localPort, true),
-    setHost: false,
-  });
+  const up = appRequest(target, req, client, true);
   socket.on('error', () => up.destroy());
   up.on('upgrade', (ur, upSocket, upHead) => {
     const lines = [`HTTP/1.1 ${ur.statusCode ?? 101} ${ur.statusMessage ?? 'Switching Protocols'}`];
