@@ -38,9 +38,15 @@ export interface BaseOptions {
   /**
    * Allocates the buffers application records are sealed into (default `new Uint8Array(n)`).
    * Every byte handed out by takeOutput() is written by the sealer first, so an adapter may pass
-   * an allocator that does not zero-fill (the node adapter passes one); see also
+   * an allocator that does not zero-fill; see also TransportOptions and
    * BaseConnection.useAllocator.
    */
+  readonly allocate?: (n: number) => Uint8Array;
+}
+
+/** What the adapter that drives a connection sets, apart from the TLS config (constructor option). */
+export interface TransportOptions {
+  /** Where application records are sealed (see BaseOptions.allocate; this one wins). The node adapter passes one that does not zero-fill. */
   readonly allocate?: (n: number) => Uint8Array;
 }
 
@@ -117,6 +123,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     options: BaseOptions,
     initial: HandshakeState,
     helloLimits?: { readonly maxClientHelloSize: number; readonly maxClientHelloRecords: number },
+    transport: TransportOptions = {},
   ) {
     this.options = options;
     this.provider = options.provider;
@@ -126,7 +133,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       ...helloLimits,
     });
     this.handshakeState = initial;
-    this.records = new RecordLayer(options.allocate);
+    this.records = new RecordLayer(transport.allocate ?? options.allocate);
   }
 
   /**

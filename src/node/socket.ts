@@ -32,7 +32,6 @@
 //  - EOF before the handshake completes: an ECONNRESET error, as node:tls reports it.
 import { Duplex } from 'node:stream';
 import type { TlsConnection } from '../connection/api.js';
-import { BaseConnection } from '../connection/base.js';
 import type { ClientHelloInfo } from '../connection/client-hello-info.js';
 import type { ConnectionEvent, HandshakeInfo } from '../connection/events.js';
 import type { TraceEvent } from '../connection/trace.js';
@@ -41,6 +40,7 @@ import { suiteById } from '../crypto/suites.js';
 import { NamedGroup } from '../wire/enums.js';
 import { encodeSession } from './session.js';
 import { peerCertificateObject, type PeerCertificate } from './peer-certificate.js';
+import { allocUnsafe } from './alloc.js';
 
 /** Default handshake timeout, like node:tls (120 s). */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
@@ -107,11 +107,6 @@ function codedError(code: string, message: string): Error & { code: string } {
   const e = new Error(message) as Error & { code: string };
   e.code = code;
   return e;
-}
-
-/** Not zero-filled, not from the shared pool (a slab is not a short-lived slice of it). */
-function allocUnsafe(n: number): Uint8Array {
-  return Buffer.allocUnsafeSlow(n);
 }
 
 function asBuffer(b: Uint8Array): Buffer {
@@ -186,9 +181,6 @@ export class TLSSocket extends Duplex {
     this.#opts = options;
     this.#rejectTruncation = options.rejectTruncation === true;
     this.servername = this.#conn.side === 'client' ? (options.servername ?? null) : null;
-    // Records are sealed over every byte of their buffer before it leaves: no zero-filling
-    // (zeroing a fresh 64 KiB buffer per four records was ~5-8 % of a bulk sender's CPU).
-    if (this.#conn instanceof BaseConnection) this.#conn.useAllocator(allocUnsafe);
 
     const ms = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     if (ms > 0) {
