@@ -98,6 +98,12 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private events: ConnectionEvent[] | undefined;
   private pendingWrites: Uint8Array[] | undefined;
   private pendingWriteBytes = 0;
+  /**
+   * The lifecycle `state` reports: handshaking → established (handshakeComplete) → closed once
+   * close_notify went both ways (from handshaking too, when both sides closed before the
+   * handshake completed); failed from any state, for good. Changed only by the transitions below.
+   */
+  private lifecycle: ConnectionState = 'handshaking';
   private failure: TlsError | undefined;
   private sentCloseNotify = false;
   private receivedCloseNotify = false;
@@ -147,9 +153,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   // ---------------------------------------------------------------- TlsConnection
 
   get state(): ConnectionState {
-    if (this.failure) return 'failed';
-    if (this.sentCloseNotify && this.receivedCloseNotify) return 'closed';
-    return this.info ? 'established' : 'handshaking';
+    return this.lifecycle;
   }
 
   get handshakeInfo(): HandshakeInfo | undefined {
@@ -220,6 +224,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (this.sentCloseNotify || this.failure) return;
     this.flushPendingWrites();
     this.sentCloseNotify = true;
+    this.closedOneWay();
     this.sendAlert(AlertDescription.close_notify, AlertLevel.warning);
   }
 
@@ -342,6 +347,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
 
   handshakeComplete(info: HandshakeInfo, secrets: Established13 | Established12): void {
     this.info = info;
+    if (this.lifecycle === 'handshaking') this.lifecycle = 'established';
     if (secrets.suite.version === 'TLSv1.3') {
       const e = secrets as Established13;
       this.tls13Secrets().setExporter(e.suite, e.exporterMasterSecret);
@@ -424,6 +430,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (desc === AlertDescription.close_notify) {
       // RFC 8446 §6.1: close_notify ends the peer's writing; we may still write.
       this.receivedCloseNotify = true;
+      this.closedOneWay();
       this.emit({ type: 'closed' });
       this.trace(trace('alert', 'The peer sent close_notify: it will send nothing more.', { alert: 'close_notify' }));
       return;
@@ -442,6 +449,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     // RFC 8446 §6.2: every other alert is fatal, whatever its level.
     const err = new TlsError(desc, receivedAlertMessage(this.peerName, desc), { remote: true });
     this.failure = err;
+    this.lifecycle = 'failed';
     this.handshakeState.connectionFailed?.();
     // The trace comes first: adapters tear down on the error event.
     this.trace(
@@ -556,6 +564,11 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     return this.info === undefined || this.info.version === 'TLSv1.3';
   }
 
+  /** close_notify was sent or received: closed once both were (a failed connection stays failed). */
+  private closedOneWay(): void {
+    if (this.sentCloseNotify && this.receivedCloseNotify && this.lifecycle !== 'failed') this.lifecycle = 'closed';
+  }
+
   /** Make the connection fail for good: queue the alert (when it is ours to send) and an error event. */
   protected fail(e: unknown): void {
     if (this.failure) return;
@@ -564,6 +577,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
         ? e
         : internalError(`internal error: ${e instanceof Error ? e.message : String(e)}`, e);
     this.failure = err;
+    this.lifecycle = 'failed';
     this.handshakeState.connectionFailed?.();
     if (!err.remote) {
       try {
