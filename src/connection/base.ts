@@ -24,6 +24,7 @@ import { trace } from '../handshake/trace.js';
 import type { ConnectionState, TlsConnection } from './api.js';
 import { RecordLayer, type InboundRecord } from './record-layer.js';
 import { Secrets13 } from './secrets13.js';
+import { FloodBounds } from './flood-bounds.js';
 
 export type { HandshakeState };
 
@@ -52,16 +53,6 @@ export interface TransportOptions {
 
 /** Refuse to hold more than this much unsent application data before the handshake completes. */
 const MAX_EARLY_WRITE_BUFFER = 16 * 1024 * 1024;
-/**
- * Records in a row that deliver no application data and make no handshake progress (empty
- * records, ChangeCipherSpec, ignored alerts, dropped messages) before we call the peer abusive.
- * OpenSSL and BoringSSL allow 32 empty records, Go 16 such records of any kind.
- */
-const MAX_IDLE_RECORDS = 32;
-/** Of those, ignored alerts (TLS 1.2 warnings, TLS 1.3 user_canceled): OpenSSL allows 5, BoringSSL 4. */
-const MAX_IGNORED_ALERTS = 5;
-/** KeyUpdates received in a row without application data (BoringSSL's bound). */
-const MAX_KEY_UPDATES = 32;
 /** The message of a TlsError for an alert the peer sent (the CLI and server logs print it as is). */
 function receivedAlertMessage(peer: 'client' | 'server', desc: number): string {
   // RFC 8446 §6.2 / RFC 5246 §7.2.2: these alerts are about the certificate the sender received.
@@ -108,12 +99,8 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private sentCloseNotify = false;
   private receivedCloseNotify = false;
   private info: HandshakeInfo | undefined;
-  /** Records in a row without progress (MAX_IDLE_RECORDS). */
-  private idleRecords = 0;
-  /** Alerts ignored since the last progress (MAX_IGNORED_ALERTS). */
-  private ignoredAlerts = 0;
-  /** KeyUpdates received since the last application data (MAX_KEY_UPDATES). */
-  private keyUpdatesReceived = 0;
+  /** Records, alerts and KeyUpdates in a row that carry nothing: bounded. */
+  private readonly floods = new FloodBounds();
   /** TLS 1.2 was negotiated (set before the handshake completes, for alert handling). */
   private tls12 = false;
   private ccsSent = false;
@@ -309,15 +296,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
 
   /** One more record in a row without progress: fail past the bound. */
   private countIdle(what: string): void {
-    if (++this.idleRecords > MAX_IDLE_RECORDS) {
-      throw unexpectedMessage(`the ${this.peerName} sent ${this.idleRecords} records in a row that carry nothing (the last: ${what}); hush allows ${MAX_IDLE_RECORDS}`);
-    }
-  }
-
-  /** Application data arrived or the handshake moved on. */
-  private progress(): void {
-    this.idleRecords = 0;
-    this.ignoredAlerts = 0;
+    this.floods.idle(this.peerName, what);
   }
 
   private get peerName(): 'client' | 'server' {
@@ -464,10 +443,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   private countIgnoredAlert(desc: number): void {
-    this.countIdle(`the alert ${alertName(desc)}`);
-    if (++this.ignoredAlerts > MAX_IGNORED_ALERTS) {
-      throw unexpectedMessage(`the ${this.peerName} sent ${this.ignoredAlerts} alerts in a row that end nothing (the last: ${alertName(desc)}); hush allows ${MAX_IGNORED_ALERTS}`);
-    }
+    this.floods.ignoredAlert(this.peerName, desc);
   }
 
   private handleApplicationData(content: Uint8Array): void {
@@ -477,8 +453,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (!this.joiner.isEmpty) throw unexpectedMessage('application data interleaved with a fragmented handshake message');
     if (this.receivedCloseNotify) throw unexpectedMessage('application data after close_notify');
     if (content.length > 0) {
-      this.progress();
-      this.keyUpdatesReceived = 0;
+      this.floods.data();
       this.emit({ type: 'data', data: content });
     }
   }
@@ -491,7 +466,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     }
     // Handshake messages move the handshake on (it bounds itself); after it, each message
     // either does something or reports itself through ignoredMessage().
-    if (!state.established) this.progress();
+    if (!state.established) this.floods.progress();
     this.handshakeState = state.handle(this, msg);
   }
 
@@ -501,9 +476,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     // Each costs a key derivation (and, requested, an answer): a bounded number without data,
     // not counting the answer to one we asked for.
     if (this.keyUpdateAsked && !requestUpdate) this.keyUpdateAsked = false;
-    else if (++this.keyUpdatesReceived > MAX_KEY_UPDATES) {
-      throw unexpectedMessage(`the ${this.peerName} sent ${this.keyUpdatesReceived} KeyUpdates without application data in between; hush allows ${MAX_KEY_UPDATES}`);
-    }
+    else this.floods.keyUpdate(this.peerName);
     // The new read key starts with the next record; the message must end this record (RFC 8446 §5.1).
     this.joiner.assertRecordBoundary('key change');
     const suite = secrets.suite;
