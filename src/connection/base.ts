@@ -1,20 +1,18 @@
-// The machinery every TLS connection shares, client or server, TLS 1.3 or 1.2: records in and
-// out, the handshake joiner, alerts, application data, close_notify, KeyUpdate and the event
-// queue. The handshake itself is a chain of state objects (src/handshake) that this class feeds
-// one message at a time; they act through the HandshakeContext it implements.
+// The machinery every TLS connection shares, client or server, TLS 1.3 or 1.2: the handshake
+// joiner, alerts, application data, close_notify, KeyUpdate, flood bounds and the event queue.
+// Records in and out are the RecordLayer's (record-layer.ts), the TLS 1.3 secrets and their
+// KeyUpdate ratchet Secrets13's (secrets13.ts). The handshake itself is a chain of state objects
+// (src/handshake) that this class feeds one message at a time; they act through the
+// HandshakeContext it implements.
 import { AlertDescription, AlertLevel, alertName } from '../errors/alert.js';
 import { TlsError, UsageError, internalError, unexpectedMessage } from '../errors/errors.js';
 import { toHex } from '../bytes/util.js';
 import { ContentType, HandshakeType, ProtocolVersion } from '../wire/enums.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { Tls12Suite, Tls13Suite } from '../crypto/suites.js';
-import { RecordDeframer, type TlsRecord } from '../record/deframer.js';
-import { writePlaintextRecords } from '../record/plaintext.js';
 import { RecordOpener13, RecordSealer13, padToMultiple } from '../record/protection13.js';
 import { RecordOpener12, RecordSealer12 } from '../record/protection12.js';
-import type { RecordOpener, RecordSealer } from '../record/protection.js';
-import { MAX_CIPHERTEXT_LENGTH_12 } from '../record/limits.js';
-import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../schedule/tls13.js';
+import type { TrafficKeys } from '../schedule/tls13.js';
 import { exportKeyingMaterial12, type Keys12 } from '../schedule/tls12.js';
 import { HandshakeJoiner, type HandshakeMessage } from '../handshake/messages/handshake.js';
 import { decodeKeyUpdate, encodeKeyUpdate } from '../handshake/messages/key-update.js';
@@ -24,6 +22,9 @@ import type { ConnectionEvent, HandshakeInfo } from '../handshake/events.js';
 import type { TraceEvent } from '../handshake/trace.js';
 import { trace } from '../handshake/trace.js';
 import type { ConnectionState, TlsConnection } from './api.js';
+import { RecordLayer, type InboundRecord } from './record-layer.js';
+import { Secrets13 } from './secrets13.js';
+import { FloodBounds } from './flood-bounds.js';
 
 export type { HandshakeState };
 
@@ -38,36 +39,20 @@ export interface BaseOptions {
   /**
    * Allocates the buffers application records are sealed into (default `new Uint8Array(n)`).
    * Every byte handed out by takeOutput() is written by the sealer first, so an adapter may pass
-   * an allocator that does not zero-fill (the node adapter passes one); see also
+   * an allocator that does not zero-fill; see also TransportOptions and
    * BaseConnection.useAllocator.
    */
   readonly allocate?: (n: number) => Uint8Array;
 }
 
+/** What the adapter that drives a connection sets, apart from the TLS config (constructor option). */
+export interface TransportOptions {
+  /** Where application records are sealed (see BaseOptions.allocate; this one wins). The node adapter passes one that does not zero-fill. */
+  readonly allocate?: (n: number) => Uint8Array;
+}
+
 /** Refuse to hold more than this much unsent application data before the handshake completes. */
 const MAX_EARLY_WRITE_BUFFER = 16 * 1024 * 1024;
-/**
- * Records in a row that deliver no application data and make no handshake progress (empty
- * records, ChangeCipherSpec, ignored alerts, dropped messages) before we call the peer abusive.
- * OpenSSL and BoringSSL allow 32 empty records, Go 16 such records of any kind.
- */
-const MAX_IDLE_RECORDS = 32;
-/** Of those, ignored alerts (TLS 1.2 warnings, TLS 1.3 user_canceled): OpenSSL allows 5, BoringSSL 4. */
-const MAX_IGNORED_ALERTS = 5;
-/** KeyUpdates received in a row without application data (BoringSSL's bound). */
-const MAX_KEY_UPDATES = 32;
-/**
- * Application data is sealed into a shared output buffer of up to this many bytes (four full
- * TLS 1.3 records), so that consecutive writes become one contiguous output (one allocation and
- * one socket write for several records instead of one per write).
- */
-const SLAB_BYTES = 4 * (16384 + 22);
-
-/** Slots of BaseConnection.secrets13. */
-const SECRET_WRITE = 0;
-const SECRET_READ = 1;
-const SECRET_EXPORTER = 2;
-
 /** The message of a TlsError for an alert the peer sent (the CLI and server logs print it as is). */
 function receivedAlertMessage(peer: 'client' | 'server', desc: number): string {
   // RFC 8446 §6.2 / RFC 5246 §7.2.2: these alerts are about the certificate the sender received.
@@ -93,55 +78,29 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   protected readonly options: BaseOptions;
 
   protected handshakeState: HandshakeState;
-  private readonly deframer = new RecordDeframer();
+  private readonly records: RecordLayer;
   private readonly joiner: HandshakeJoiner;
-  private sealer: RecordSealer | undefined;
-  private opener: RecordOpener | undefined;
-  /**
-   * TLS 1.3 secrets, copied into one buffer (one typed array instead of three: ~370 heap bytes
-   * less per connection): the current write and read traffic secrets and, once established, the
-   * exporter master secret (all this connection keeps of Established13), SECRET_* slots of
-   * suite13.hashLength bytes each. A KeyUpdate overwrites the superseded traffic secret in place.
-   */
-  private secrets13: Uint8Array | undefined;
-  /** The TLS 1.3 handshake completed (the exporter slot is set). */
-  private established13 = false;
+  /** TLS 1.3 (set with the first TLS 1.3 secret): what this connection keeps of the key schedule. */
+  private secrets13: Secrets13 | undefined;
   private established12: Established12 | undefined;
-  /** The TLS 1.3 suite of the current read/write secrets (the same both ways, RFC 8446 §4.1.3). */
-  private suite13: Tls13Suite | undefined;
-  /** Bytes of rejected 0-RTT data we may still discard (RFC 8446 §4.2.10); 0 = not skipping. */
-  private earlyDataSkip = 0;
 
   // The queues are allocated when something is queued, not kept empty (an idle connection holds
   // none of them).
-  private output: Uint8Array[] | undefined;
-  /**
-   * Where application records are sealed (see SLAB_BYTES); bytes before `slabPos` are queued.
-   * Dropped by takeOutput() (an idle connection keeps no slab; the views handed out keep it alive
-   * until the transport wrote them).
-   */
-  private slab: Uint8Array | undefined;
-  private slabPos = 0;
-  /** Index in `output` of the view of `slab` that ends at `slabPos` (extended by the next write), or -1. */
-  private slabOut = -1;
   private events: ConnectionEvent[] | undefined;
   private pendingWrites: Uint8Array[] | undefined;
   private pendingWriteBytes = 0;
+  /**
+   * The lifecycle `state` reports: handshaking → established (handshakeComplete) → closed once
+   * close_notify went both ways (from handshaking too, when both sides closed before the
+   * handshake completed); failed from any state, for good. Changed only by the transitions below.
+   */
+  private lifecycle: ConnectionState = 'handshaking';
   private failure: TlsError | undefined;
   private sentCloseNotify = false;
   private receivedCloseNotify = false;
   private info: HandshakeInfo | undefined;
-  /** Records in a row without progress (MAX_IDLE_RECORDS). */
-  private idleRecords = 0;
-  /** Alerts ignored since the last progress (MAX_IGNORED_ALERTS). */
-  private ignoredAlerts = 0;
-  /** KeyUpdates received since the last application data (MAX_KEY_UPDATES). */
-  private keyUpdatesReceived = 0;
-  /**
-   * TLS 1.3: our first read keys are installed and no record has been opened with them yet, so
-   * the peer may not have switched: it may still send a plaintext alert (see handleRecord).
-   */
-  private peerMaySendPlaintextAlert = false;
+  /** Records, alerts and KeyUpdates in a row that carry nothing: bounded. */
+  private readonly floods = new FloodBounds();
   /** TLS 1.2 was negotiated (set before the handshake completes, for alert handling). */
   private tls12 = false;
   private ccsSent = false;
@@ -151,13 +110,13 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private keyUpdateAsked = false;
   /** The client random, for key log lines. */
   protected clientRandom: Uint8Array | undefined;
-  private allocate: (n: number) => Uint8Array;
 
   /** `helloLimits`: a server's bounds on the ClientHello (see HandshakeJoinerOptions). */
   protected constructor(
     options: BaseOptions,
     initial: HandshakeState,
     helloLimits?: { readonly maxClientHelloSize: number; readonly maxClientHelloRecords: number },
+    transport: TransportOptions = {},
   ) {
     this.options = options;
     this.provider = options.provider;
@@ -167,7 +126,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       ...helloLimits,
     });
     this.handshakeState = initial;
-    this.allocate = options.allocate ?? ((n) => new Uint8Array(n));
+    this.records = new RecordLayer(transport.allocate ?? options.allocate);
   }
 
   /**
@@ -175,15 +134,13 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
    * for adapters that wrap a connection they did not configure.
    */
   useAllocator(allocate: (n: number) => Uint8Array): void {
-    this.allocate = allocate;
+    this.records.useAllocator(allocate);
   }
 
   // ---------------------------------------------------------------- TlsConnection
 
   get state(): ConnectionState {
-    if (this.failure) return 'failed';
-    if (this.sentCloseNotify && this.receivedCloseNotify) return 'closed';
-    return this.info ? 'established' : 'handshaking';
+    return this.lifecycle;
   }
 
   get handshakeInfo(): HandshakeInfo | undefined {
@@ -199,17 +156,11 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   get wantsWrite(): boolean {
-    return this.output !== undefined;
+    return this.records.wantsWrite;
   }
 
   takeOutput(): Uint8Array[] {
-    const out = this.output;
-    if (out === undefined) return [];
-    this.output = undefined;
-    this.slabOut = -1;
-    this.slab = undefined;
-    this.slabPos = 0;
-    return out;
+    return this.records.takeOutput();
   }
 
   takeEvents(): ConnectionEvent[] {
@@ -219,17 +170,12 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     return ev;
   }
 
-  /** Queue bytes to send. */
-  private queue(bytes: Uint8Array): number {
-    return (this.output ??= []).push(bytes);
-  }
-
   receive(data: Uint8Array): TlsError | undefined {
     if (this.failure) return this.failure;
     try {
-      this.deframer.push(data);
+      this.records.push(data);
       for (;;) {
-        const record = this.deframer.next();
+        const record = this.records.read();
         if (!record) break;
         this.handleRecord(record);
         if (this.failure) return this.failure;
@@ -246,7 +192,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (this.failure) throw new UsageError(`cannot write: the connection failed (${this.failure.message})`);
     if (this.sentCloseNotify) throw new UsageError('cannot write after close()');
     if (data.length === 0) return;
-    if (!this.info || !this.sealer) {
+    if (!this.info || !this.records.writeProtected) {
       if (this.pendingWriteBytes + data.length > MAX_EARLY_WRITE_BUFFER) {
         throw new UsageError('too much data written before the handshake completed; wait for the handshake');
       }
@@ -265,11 +211,12 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (this.sentCloseNotify || this.failure) return;
     this.flushPendingWrites();
     this.sentCloseNotify = true;
+    this.closedOneWay();
     this.sendAlert(AlertDescription.close_notify, AlertLevel.warning);
   }
 
   updateKeys(requestPeer = false): void {
-    if (!this.established13 || !this.sealer) throw new UsageError('updateKeys() needs an established TLS 1.3 connection');
+    if (!this.secrets13?.established || !this.records.writeProtected) throw new UsageError('updateKeys() needs an established TLS 1.3 connection');
     if (this.failure || this.sentCloseNotify) throw new UsageError('cannot update keys on a closed connection');
     this.sendKeyUpdate(requestPeer);
   }
@@ -282,12 +229,13 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       if (!Number.isInteger(length) || length < 0 || length > 65535) throw new UsageError('exporter length must be 0..65535');
       return exportKeyingMaterial12(this.provider, e12.suite.prfHash, e12.masterSecret, e12.clientRandom, e12.serverRandom, label, context, length);
     }
-    const suite = this.suite13;
-    if (!this.established13 || !suite) throw new UsageError('exportKeyingMaterial() needs a completed handshake');
+    const secrets = this.secrets13;
+    const suite = secrets?.suite;
+    if (!secrets?.established || !suite) throw new UsageError('exportKeyingMaterial() needs a completed handshake');
     if (!Number.isInteger(length) || length < 0 || length > 255 * suite.hashLength) {
       throw new UsageError(`exporter length must be 0..${255 * suite.hashLength}`);
     }
-    return exportKeyingMaterial(this.provider, suite.hash, this.secret13(SECRET_EXPORTER), label, context, length);
+    return secrets.exportKeyingMaterial(length, label, context);
   }
 
   // ---------------------------------------------------------------- HandshakeContext
@@ -297,42 +245,45 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   sendHandshake(message: Uint8Array): void {
-    if (this.sealer) this.queue(this.sealer.seal(ContentType.handshake, message));
-    else this.queue(writePlaintextRecords(ContentType.handshake, this.recordVersionForPlaintext(message), message));
+    const version = this.records.writeProtected ? ProtocolVersion.TLSv1_2 : this.recordVersionForPlaintext(message);
+    this.records.send(ContentType.handshake, message, version);
   }
 
   sendChangeCipherSpec(): void {
     if (this.ccsSent) return;
     this.ccsSent = true;
-    this.queue(writePlaintextRecords(ContentType.change_cipher_spec, ProtocolVersion.TLSv1_2, new Uint8Array([1])));
+    this.records.sendPlaintext(ContentType.change_cipher_spec, new Uint8Array([1]), ProtocolVersion.TLSv1_2);
   }
 
   setReadSecret13(suite: Tls13Suite, secret: Uint8Array): void {
     // RFC 8446 §5.1: handshake messages MUST NOT span a key change.
     this.joiner.assertRecordBoundary('key change');
-    // The first read keys: the peer switches its write keys on its own schedule (see handleRecord).
-    if (!this.opener) this.peerMaySendPlaintextAlert = true;
-    this.opener = new RecordOpener13(this.provider, suite, trafficKeys(this.provider, suite, secret));
-    this.keepSecret13(SECRET_READ, secret);
-    this.suite13 = suite;
+    this.readWith13(suite, this.tls13Secrets().setRead(suite, secret));
+  }
+
+  private readWith13(suite: Tls13Suite, keys: TrafficKeys): void {
+    this.records.setOpener(new RecordOpener13(this.provider, suite, keys));
+  }
+
+  private tls13Secrets(): Secrets13 {
+    return (this.secrets13 ??= new Secrets13(this.provider));
   }
 
   setReadCipher12(suite: Tls12Suite, keys: Keys12, params: Protection12Params): void {
     // RFC 5246 §7.1: ChangeCipherSpec is its own record; a handshake message may not span it.
     this.joiner.assertRecordBoundary('ChangeCipherSpec');
-    this.opener = new RecordOpener12(this.provider, suite, keys, { encryptThenMac: params.encryptThenMac });
-    this.deframer.protectAllTypes = true;
+    this.records.setOpener(new RecordOpener12(this.provider, suite, keys, { encryptThenMac: params.encryptThenMac }));
   }
 
   setWriteCipher12(suite: Tls12Suite, keys: Keys12, params: Protection12Params): void {
     this.ccsSent = false;
     this.sendChangeCipherSpec();
-    this.sealer = new RecordSealer12(this.provider, suite, keys, { encryptThenMac: params.encryptThenMac });
+    this.records.setSealer(new RecordSealer12(this.provider, suite, keys, { encryptThenMac: params.encryptThenMac }));
   }
 
   useTls12Records(): void {
     this.tls12 = true;
-    this.deframer.setLimits({ maxCiphertextLength: MAX_CIPHERTEXT_LENGTH_12 });
+    this.records.useTls12Limits();
   }
 
   sendWarningAlert(description: number): void {
@@ -345,15 +296,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
 
   /** One more record in a row without progress: fail past the bound. */
   private countIdle(what: string): void {
-    if (++this.idleRecords > MAX_IDLE_RECORDS) {
-      throw unexpectedMessage(`the ${this.peerName} sent ${this.idleRecords} records in a row that carry nothing (the last: ${what}); hush allows ${MAX_IDLE_RECORDS}`);
-    }
-  }
-
-  /** Application data arrived or the handshake moved on. */
-  private progress(): void {
-    this.idleRecords = 0;
-    this.ignoredAlerts = 0;
+    this.floods.idle(this.peerName, what);
   }
 
   private get peerName(): 'client' | 'server' {
@@ -361,41 +304,32 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   skipEarlyData(maxBytes: number): void {
-    this.earlyDataSkip = Math.max(0, maxBytes);
+    // Trial decryption under the current read key (RFC 8446 §4.2.10), with a fresh opener each time.
+    this.records.skipEarlyData(maxBytes, () => {
+      const secrets = this.tls13Secrets();
+      const suite = secrets.suite;
+      if (suite === undefined) throw internalError('early data trial decryption without TLS 1.3 read keys');
+      return new RecordOpener13(this.provider, suite, secrets.readKeys());
+    });
   }
 
   setWriteSecret13(suite: Tls13Suite, secret: Uint8Array): void {
-    this.sealer = new RecordSealer13(this.provider, suite, trafficKeys(this.provider, suite, secret), {
+    this.writeWith13(suite, this.tls13Secrets().setWrite(suite, secret));
+  }
+
+  private writeWith13(suite: Tls13Suite, keys: TrafficKeys): void {
+    this.records.setSealer(new RecordSealer13(this.provider, suite, keys, {
       ...(this.options.keyUpdateAfterRecords === undefined ? {} : { keyUpdateThreshold: this.options.keyUpdateAfterRecords }),
       ...(this.options.recordPadding ? { padding: padToMultiple(this.options.recordPadding) } : {}),
-    });
-    this.keepSecret13(SECRET_WRITE, secret);
-    this.suite13 = suite;
-  }
-
-  /** Copy a TLS 1.3 secret into its slot of secrets13 (all slots have the suite's hash length). */
-  private keepSecret13(slot: number, secret: Uint8Array): void {
-    const n = secret.length;
-    let all = this.secrets13;
-    if (all === undefined) all = this.secrets13 = new Uint8Array(3 * n);
-    else if (all.length !== 3 * n) throw internalError(`TLS 1.3 secret of ${n} bytes, expected ${all.length / 3}`);
-    all.set(secret, slot * n);
-  }
-
-  /** A view of a slot of secrets13. */
-  private secret13(slot: number): Uint8Array {
-    const all = this.secrets13!;
-    const n = all.length / 3;
-    return all.subarray(slot * n, slot * n + n);
+    }));
   }
 
   handshakeComplete(info: HandshakeInfo, secrets: Established13 | Established12): void {
     this.info = info;
+    if (this.lifecycle === 'handshaking') this.lifecycle = 'established';
     if (secrets.suite.version === 'TLSv1.3') {
       const e = secrets as Established13;
-      this.suite13 = e.suite;
-      this.keepSecret13(SECRET_EXPORTER, e.exporterMasterSecret);
-      this.established13 = true;
+      this.tls13Secrets().setExporter(e.suite, e.exporterMasterSecret);
     } else {
       this.established12 = secrets as Established12;
     }
@@ -416,30 +350,10 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
 
   // ---------------------------------------------------------------- records in
 
-  private handleRecord(record: TlsRecord): void {
-    let type = record.type;
-    let content = record.fragment;
-
-    if (this.earlyDataSkip > 0 && type === ContentType.application_data && this.skipRejectedEarlyData(record)) {
-      return;
-    }
-    if (this.opener && (type === ContentType.application_data || this.opener.protectsAllTypes)) {
-      const opened = this.opener.open(record);
-      type = opened.type;
-      content = opened.content;
-      this.peerMaySendPlaintextAlert = false;
-    } else if (this.opener && type !== ContentType.change_cipher_spec) {
-      // TLS 1.3 switches read keys without a signal from the peer, which switches its write keys
-      // when its own state machine gets there: a client that rejects our certificate while reading
-      // our flight (OpenSSL's unknown_ca) sends that alert in plaintext. Until a record arrives
-      // under the new keys, a plaintext alert is taken as what it says (OpenSSL's
-      // ENC_READ_STATE_ALLOW_PLAIN_ALERTS): the connection fails without an answer (answering a
-      // peer that has already given up gains nothing; RFC 8446 §5 would allow aborting). Only a
-      // well-formed alert (2 bytes) is taken so; anything else stays unexpected_message.
-      if (type === ContentType.alert && content.length === 2 && this.peerMaySendPlaintextAlert) return this.handleAlert(content, true);
-      // RFC 8446 §5: once protection is on, only application_data (and a compat CCS) may appear.
-      throw unexpectedMessage(`received an unprotected ${type === ContentType.alert ? 'alert' : 'handshake'} record after encryption started`);
-    }
+  private handleRecord(record: InboundRecord): void {
+    const type = record.type;
+    const content = record.content;
+    if (record.via === 'unprotected-alert') return this.handleAlert(content, true);
 
     if (content.length === 0 && type !== ContentType.application_data) {
       throw unexpectedMessage('received an empty handshake or alert record');
@@ -458,7 +372,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
         }
         return;
       case ContentType.change_cipher_spec:
-        return this.handleChangeCipherSpec(record, content);
+        return this.handleChangeCipherSpec(record);
       case ContentType.alert:
         return this.handleAlert(content);
       case ContentType.application_data:
@@ -468,34 +382,8 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     }
   }
 
-  /**
-   * RFC 8446 §4.2.10: a server that rejects 0-RTT discards the client's early data records: before
-   * it has read keys (after a HelloRetryRequest) every application_data record, then every record
-   * that fails to decrypt under the handshake key, up to a byte budget. The first record that
-   * decrypts ends the skipping. Returns true when the record was discarded.
-   */
-  private skipRejectedEarlyData(record: TlsRecord): boolean {
-    const take = (): true => {
-      this.earlyDataSkip -= record.fragment.length;
-      // RFC 8446 §4.2.10: more than the allowed early data → unexpected_message.
-      if (this.earlyDataSkip < 0) throw unexpectedMessage('the client sent more rejected early data than we allow');
-      return true;
-    };
-    if (!this.opener) return take();
-    // Trial-decrypt with a fresh opener: a failed attempt must not advance the sequence number
-    // (no record has been read under this key yet while we are skipping).
-    const trial = new RecordOpener13(this.provider, this.suite13!, trafficKeys(this.provider, this.suite13!, this.secret13(SECRET_READ)));
-    try {
-      trial.open(record);
-    } catch (e) {
-      if (e instanceof TlsError && e.alert === AlertDescription.bad_record_mac) return take();
-      throw e;
-    }
-    this.earlyDataSkip = 0;
-    return false;
-  }
-
-  private handleChangeCipherSpec(record: TlsRecord, content: Uint8Array): void {
+  private handleChangeCipherSpec(record: InboundRecord): void {
+    const content = record.content;
     // RFC 8446 §5: a single-byte 0x01 CCS received before the peer's Finished is dropped;
     // any other CCS is unexpected_message. It is never protected in TLS 1.3.
     // RFC 5246 §7.1: in TLS 1.2 it switches read protection, in the one state that expects it.
@@ -506,7 +394,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
       this.handshakeState = state.changeCipherSpec(this);
       return;
     }
-    if (record.type !== ContentType.change_cipher_spec || this.opener?.protectsAllTypes) {
+    if (record.via === 'opened') {
       throw unexpectedMessage('received an encrypted ChangeCipherSpec');
     }
     if (!state.allowsCompatCcs) throw unexpectedMessage('ChangeCipherSpec received outside the handshake');
@@ -521,6 +409,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     if (desc === AlertDescription.close_notify) {
       // RFC 8446 §6.1: close_notify ends the peer's writing; we may still write.
       this.receivedCloseNotify = true;
+      this.closedOneWay();
       this.emit({ type: 'closed' });
       this.trace(trace('alert', 'The peer sent close_notify: it will send nothing more.', { alert: 'close_notify' }));
       return;
@@ -539,6 +428,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     // RFC 8446 §6.2: every other alert is fatal, whatever its level.
     const err = new TlsError(desc, receivedAlertMessage(this.peerName, desc), { remote: true });
     this.failure = err;
+    this.lifecycle = 'failed';
     this.handshakeState.connectionFailed?.();
     // The trace comes first: adapters tear down on the error event.
     this.trace(
@@ -553,21 +443,17 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   private countIgnoredAlert(desc: number): void {
-    this.countIdle(`the alert ${alertName(desc)}`);
-    if (++this.ignoredAlerts > MAX_IGNORED_ALERTS) {
-      throw unexpectedMessage(`the ${this.peerName} sent ${this.ignoredAlerts} alerts in a row that end nothing (the last: ${alertName(desc)}); hush allows ${MAX_IGNORED_ALERTS}`);
-    }
+    this.floods.ignoredAlert(this.peerName, desc);
   }
 
   private handleApplicationData(content: Uint8Array): void {
-    if (!this.handshakeState.established || !this.opener) {
+    if (!this.handshakeState.established || !this.records.readProtected) {
       throw unexpectedMessage('application data received before the handshake completed');
     }
     if (!this.joiner.isEmpty) throw unexpectedMessage('application data interleaved with a fragmented handshake message');
     if (this.receivedCloseNotify) throw unexpectedMessage('application data after close_notify');
     if (content.length > 0) {
-      this.progress();
-      this.keyUpdatesReceived = 0;
+      this.floods.data();
       this.emit({ type: 'data', data: content });
     }
   }
@@ -575,28 +461,27 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   private handleHandshakeMessage(msg: HandshakeMessage): void {
     if (this.receivedCloseNotify) throw unexpectedMessage('handshake message after close_notify');
     const state = this.handshakeState;
-    if (state.established && msg.type === HandshakeType.key_update && this.established13) {
-      return this.handleKeyUpdate(msg);
+    if (state.established && msg.type === HandshakeType.key_update && this.secrets13?.established) {
+      return this.handleKeyUpdate(msg, this.secrets13);
     }
     // Handshake messages move the handshake on (it bounds itself); after it, each message
     // either does something or reports itself through ignoredMessage().
-    if (!state.established) this.progress();
+    if (!state.established) this.floods.progress();
     this.handshakeState = state.handle(this, msg);
   }
 
   /** RFC 8446 §4.6.3. */
-  private handleKeyUpdate(msg: HandshakeMessage): void {
-    const suite = this.suite13!;
+  private handleKeyUpdate(msg: HandshakeMessage, secrets: Secrets13): void {
     const { requestUpdate } = decodeKeyUpdate(msg.body);
     // Each costs a key derivation (and, requested, an answer): a bounded number without data,
     // not counting the answer to one we asked for.
     if (this.keyUpdateAsked && !requestUpdate) this.keyUpdateAsked = false;
-    else if (++this.keyUpdatesReceived > MAX_KEY_UPDATES) {
-      throw unexpectedMessage(`the ${this.peerName} sent ${this.keyUpdatesReceived} KeyUpdates without application data in between; hush allows ${MAX_KEY_UPDATES}`);
-    }
-    // The new read key starts with the next record; the message must end this record.
-    const next = nextTrafficSecret(this.provider, suite.hash, this.secret13(SECRET_READ));
-    this.setReadSecret13(suite, next);
+    else this.floods.keyUpdate(this.peerName);
+    // The new read key starts with the next record; the message must end this record (RFC 8446 §5.1).
+    this.joiner.assertRecordBoundary('key change');
+    const suite = secrets.suite;
+    if (suite === undefined) throw internalError('KeyUpdate without TLS 1.3 secrets');
+    this.readWith13(suite, secrets.updateRead());
     this.emit({ type: 'keyUpdate', direction: 'received' });
     this.trace(trace('key_update', 'The peer switched to new keys (KeyUpdate).', { requested: requestUpdate }));
     // Answered once the received bytes are processed (answerKeyUpdate): "an implementation which
@@ -613,59 +498,33 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
 
   // ---------------------------------------------------------------- records out
 
+  /** RFC 8446 §4.6.3: the KeyUpdate goes out under the old key, everything after under the next. */
   private sendKeyUpdate(requestPeer: boolean): void {
-    const suite = this.suite13!;
-    const sealer = this.sealer!;
+    const secrets = this.secrets13;
+    const suite = secrets?.suite;
+    if (secrets === undefined || suite === undefined || !this.records.writeProtected) throw internalError('KeyUpdate without TLS 1.3 write keys');
     this.keyUpdateOwed = false; // this update answers any request too
     if (requestPeer) this.keyUpdateAsked = true;
-    this.queue(sealer.seal(ContentType.handshake, encodeKeyUpdate({ requestUpdate: requestPeer })));
-    this.setWriteSecret13(suite, nextTrafficSecret(this.provider, suite.hash, this.secret13(SECRET_WRITE)));
+    this.records.send(ContentType.handshake, encodeKeyUpdate({ requestUpdate: requestPeer }), ProtocolVersion.TLSv1_2);
+    this.writeWith13(suite, secrets.updateWrite());
     this.emit({ type: 'keyUpdate', direction: 'sent' });
   }
 
   private sendApplicationData(data: Uint8Array): void {
-    if (this.sealer!.needsKeyUpdate && this.established13) this.sendKeyUpdate(false);
-    const sealer = this.sealer!;
-    const n = sealer.sealedLength(ContentType.application_data, data.length);
-    let slab = this.slab;
-    let start = this.slabPos;
-    if (slab === undefined || slab.length - start < n) {
-      // Room for this write and a few more like it; a write larger than the slab gets its own.
-      const size = Math.max(n, Math.min(SLAB_BYTES, 4 * n));
-      slab = this.slab = this.allocate(size);
-      if (slab.length !== size) throw internalError(`allocator returned ${slab.length} bytes, asked for ${size}`);
-      start = 0;
-      this.slabOut = -1;
-    }
-    const end = sealer.sealInto(ContentType.application_data, data, slab, start);
-    if (end !== start + n) throw internalError('sealedLength disagrees with sealInto');
-    this.slabPos = end;
-    const out = this.output;
-    if (out !== undefined && this.slabOut >= 0 && this.slabOut === out.length - 1) {
-      // Right after the previous write's records, with nothing else queued in between: one view.
-      const prev = out[this.slabOut]!;
-      out[this.slabOut] = slab.subarray(prev.byteOffset - slab.byteOffset, end);
-    } else {
-      this.slabOut = this.queue(slab.subarray(start, end)) - 1;
-    }
-    if (end === slab.length) {
-      this.slab = undefined;
-      this.slabPos = 0;
-    }
+    if (this.records.needsKeyUpdate && this.secrets13?.established) this.sendKeyUpdate(false);
+    this.records.sendApplicationData(data);
   }
 
   private flushPendingWrites(): void {
     const writes = this.pendingWrites;
-    if (!this.info || !this.sealer || writes === undefined || this.failure) return;
+    if (!this.info || !this.records.writeProtected || writes === undefined || this.failure) return;
     this.pendingWrites = undefined;
     this.pendingWriteBytes = 0;
     for (const w of writes) this.sendApplicationData(w);
   }
 
   protected sendAlert(desc: number, level: number = AlertLevel.fatal): void {
-    const body = new Uint8Array([level, desc]);
-    if (this.sealer) this.queue(this.sealer.seal(ContentType.alert, body));
-    else this.queue(writePlaintextRecords(ContentType.alert, ProtocolVersion.TLSv1_2, body));
+    this.records.send(ContentType.alert, new Uint8Array([level, desc]), ProtocolVersion.TLSv1_2);
   }
 
   /** The legacy_record_version for plaintext records (RFC 8446 §5.1: 0x0301 allowed for the first ClientHello). */
@@ -678,6 +537,11 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     return this.info === undefined || this.info.version === 'TLSv1.3';
   }
 
+  /** close_notify was sent or received: closed once both were (a failed connection stays failed). */
+  private closedOneWay(): void {
+    if (this.sentCloseNotify && this.receivedCloseNotify && this.lifecycle !== 'failed') this.lifecycle = 'closed';
+  }
+
   /** Make the connection fail for good: queue the alert (when it is ours to send) and an error event. */
   protected fail(e: unknown): void {
     if (this.failure) return;
@@ -686,6 +550,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
         ? e
         : internalError(`internal error: ${e instanceof Error ? e.message : String(e)}`, e);
     this.failure = err;
+    this.lifecycle = 'failed';
     this.handshakeState.connectionFailed?.();
     if (!err.remote) {
       try {

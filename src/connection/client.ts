@@ -3,7 +3,7 @@
 //   const conn = new ClientConnection({ provider, now: Date.now, serverName, trust });
 //   socket.write(concat(...conn.takeOutput()));
 //   socket.on('data', (b) => { conn.receive(b); send(conn.takeOutput()); handle(conn.takeEvents()); });
-import { BaseConnection } from './base.js';
+import { BaseConnection, type TransportOptions } from './base.js';
 import { startClientHandshake } from '../handshake/client13.js';
 import type { ClientConfig } from '../handshake/config.js';
 import type { HandshakeState } from '../handshake/state.js';
@@ -20,8 +20,9 @@ export class ClientConnection extends BaseConnection {
   readonly side = 'client' as const;
   readonly config: ClientConfig;
 
-  constructor(config: ClientConfig) {
-    super(config, STARTING);
+  /** `transport`: set by the adapter that drives the connection (see TransportOptions). */
+  constructor(config: ClientConfig, transport?: TransportOptions) {
+    super(config, STARTING, undefined, transport);
     this.config = config;
     // Option errors surface here as UsageError, before anything is sent.
     this.handshakeState = startClientHandshake(this, config);

@@ -8,7 +8,7 @@
 //   });
 //
 // or directly: `const conn = new ServerConnection(config)` and shuttle bytes as with the client.
-import { BaseConnection } from './base.js';
+import { BaseConnection, type TransportOptions } from './base.js';
 import { TlsError, UsageError, internalError, unexpectedMessage } from '../errors/errors.js';
 import { AlertLevel } from '../errors/alert.js';
 import { ContentType, HandshakeType, ProtocolVersion } from '../wire/enums.js';
@@ -44,8 +44,9 @@ export class ServerConnection extends BaseConnection {
   readonly config: ServerConfig;
   private hello: ClientHelloInfo | undefined;
 
-  constructor(config: ServerConfig) {
-    super(config, STARTING, clientHelloLimits(config));
+  /** `transport`: set by the adapter that drives the connection (see TransportOptions). */
+  constructor(config: ServerConfig, transport?: TransportOptions) {
+    super(config, STARTING, clientHelloLimits(config), transport);
     this.config = config;
     // Option errors surface here as UsageError, before anything is received.
     this.handshakeState = startServerHandshake(this, config, { onClientHello: (info) => (this.hello = info) });
@@ -135,7 +136,7 @@ const MAX_BYTES_AFTER_HELLO = 128 * 1024;
 export interface Accepted {
   readonly clientHello: ClientHelloInfo;
   /** The connection, fed every byte received so far. Call once. */
-  intoConnection(config: ServerConfig): ServerConnection;
+  intoConnection(config: ServerConfig, transport?: TransportOptions): ServerConnection;
 }
 
 /**
@@ -216,7 +217,7 @@ export class Acceptor {
         checkHelloLegacyVersion(msg.body, 'ClientHello');
         const info = parseClientHello(decodeClientHello(msg.body, msg.raw)).info;
         this.hello = msg.raw;
-        this.done = { clientHello: info, intoConnection: (config) => this.intoConnection(config) };
+        this.done = { clientHello: info, intoConnection: (config, transport) => this.intoConnection(config, transport) };
         return this.done;
       }
     } catch (e) {
@@ -228,10 +229,10 @@ export class Acceptor {
     return undefined;
   }
 
-  private intoConnection(config: ServerConfig): ServerConnection {
+  private intoConnection(config: ServerConfig, transport?: TransportOptions): ServerConnection {
     if (this.used) throw new UsageError('intoConnection() may be called once');
     this.used = true;
-    const conn = new ServerConnection(config);
+    const conn = new ServerConnection(config, transport);
     // The ClientHello and any handshake bytes that shared its last record, as full-size records
     // (contiguous handshake data either way), then the records that followed, as received.
     const handshake = concat(this.hello!, this.joiner.takeBuffered());

@@ -16,7 +16,8 @@
 // renegotiation at all (a HelloRequest is answered with a no_renegotiation warning).
 import { TlsError, illegalParameter, unexpectedMessage } from '../errors/errors.js';
 import { AlertDescription } from '../errors/alert.js';
-import { concat, constantTimeEqual, equal, fromUtf8 } from '../bytes/util.js';
+import { concat, equal, fromUtf8 } from '../bytes/util.js';
+import { checkFinished, negotiatedInfo } from './finish.js';
 import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion, SignatureSchemes } from '../wire/enums.js';
 import type { KeyShare, PrivateKey, PublicKey } from '../crypto/provider.js';
 import type { Tls12Suite } from '../crypto/suites.js';
@@ -541,9 +542,7 @@ class ExpectFinished12 extends Client12State {
     const hs = this.hs;
     const fin = decodeFinished(message.body, VERIFY_DATA_LENGTH_12);
     const expected = finishedVerifyData12(ctx.provider, hs.suite.prfHash, hs.masterSecret!, 'server', hs.transcript.hash());
-    if (!constantTimeEqual(expected, fin.verifyData)) {
-      throw new TlsError('decrypt_error', 'the server\'s Finished message is wrong: the handshake was tampered with or the keys differ');
-    }
+    checkFinished(expected, fin.verifyData, 'server');
     hs.add(message.raw);
     // RFC 5246 §7.3: in the abbreviated handshake the client's CCS and Finished come last.
     if (hs.resumed) {
@@ -561,13 +560,7 @@ function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
   // The parsed chain is dropped once the handshake is done: info keeps the DER and parses it
   // again only when asked (peer-certificates.ts).
   const info: HandshakeInfo = withPeerChain({
-    version: 'TLSv1.2',
-    cipherSuite: suite.id,
-    cipherName: suite.name,
-    group: hs.group,
-    groupName: hs.group === undefined ? undefined : NamedGroups.name(hs.group),
-    signatureScheme: hs.signatureScheme,
-    signatureSchemeName: hs.signatureScheme === undefined ? undefined : SignatureSchemes.name(hs.signatureScheme),
+    ...negotiatedInfo('TLSv1.2', suite, hs.group, hs.signatureScheme),
     alpn: hs.alpn,
     serverName: offer.sniName,
     resumed: hs.resumed,

@@ -15,7 +15,8 @@
 // the RFC names. The ClientHello also offers TLS 1.2 when the config allows it; a TLS 1.2
 // ServerHello hands over to the states in client12.ts.
 import { TlsError, UsageError, illegalParameter, unexpectedMessage } from '../errors/errors.js';
-import { constantTimeEqual, equal, fromUtf8 } from '../bytes/util.js';
+import { equal, fromUtf8 } from '../bytes/util.js';
+import { checkFinished, negotiatedInfo } from './finish.js';
 import {
   CipherSuite,
   CipherSuites,
@@ -708,9 +709,7 @@ class ExpectFinished extends ClientState {
     // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(... CertificateVerify)).
     const fin = decodeFinished(message.body, suite.hashLength);
     const expected = finishedVerifyData(provider, suite.hash, n.serverHandshakeSecret, hs.transcript.hash());
-    if (!constantTimeEqual(expected, fin.verifyData)) {
-      throw new TlsError('decrypt_error', 'the server\'s Finished message is wrong: the handshake was tampered with or the keys differ');
-    }
+    checkFinished(expected, fin.verifyData, 'server');
     hs.transcript.add(message.raw);
 
     // RFC 8446 §7.1: application secrets from the transcript through server Finished.
@@ -737,13 +736,7 @@ class ExpectFinished extends ClientState {
     // The parsed chain is dropped once the handshake is done: info keeps the DER and parses it
     // again only when asked (peer-certificates.ts).
     const info: HandshakeInfo = withPeerChain({
-      version: 'TLSv1.3',
-      cipherSuite: suite.id,
-      cipherName: suite.name,
-      group: n.group,
-      groupName: NamedGroups.name(n.group),
-      signatureScheme: n.signatureScheme,
-      signatureSchemeName: n.signatureScheme === undefined ? undefined : SignatureSchemes.name(n.signatureScheme),
+      ...negotiatedInfo('TLSv1.3', suite, n.group, n.signatureScheme),
       alpn: n.alpn,
       serverName: hs.sniName,
       resumed: n.resumed,

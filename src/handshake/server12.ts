@@ -19,7 +19,8 @@
 import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../errors/errors.js';
 import { AlertDescription } from '../errors/alert.js';
 import { concat } from '../bytes/index.js';
-import { constantTimeEqual, utf8 } from '../bytes/util.js';
+import { utf8 } from '../bytes/util.js';
+import { checkFinished, negotiatedInfo, schemeName } from './finish.js';
 import {
   CipherSuite,
   CipherSuites,
@@ -627,9 +628,7 @@ class ExpectFinished12 extends State12 {
     // RFC 5246 §7.4.9: verify_data = PRF(master_secret, "client finished", Hash(handshake_messages)).
     const fin = decodeFinished(message.body, VERIFY_DATA_LENGTH_12);
     const expected = finishedVerifyData12(provider, suite.prfHash, masterSecret, 'client', transcript.hash());
-    if (!constantTimeEqual(expected, fin.verifyData)) {
-      throw new TlsError('decrypt_error', 'the client\'s Finished message is wrong: the handshake was tampered with or the keys differ');
-    }
+    checkFinished(expected, fin.verifyData, 'client');
     transcript.add(message.raw);
     ctx.trace(trace('finished', 'The client\'s Finished matches our own computation: both sides saw the same handshake and hold the same keys.'));
 
@@ -726,15 +725,9 @@ function handshakeInfo(
 ): HandshakeInfo {
   const sessionCerts = o.resumed?.clientCertificates ?? [];
   return {
-    version: 'TLSv1.2',
-    cipherSuite: h.suite.id,
-    cipherName: h.suite.name,
-    group: o.group,
-    groupName: o.group === undefined ? undefined : NamedGroups.name(o.group),
-    signatureScheme: o.clientScheme,
-    signatureSchemeName: o.clientScheme === undefined ? undefined : SignatureSchemes.name(o.clientScheme),
+    ...negotiatedInfo('TLSv1.2', h.suite, o.group, o.clientScheme),
     localSignatureScheme: o.localScheme,
-    localSignatureSchemeName: o.localScheme === undefined ? undefined : SignatureSchemes.name(o.localScheme),
+    localSignatureSchemeName: schemeName(o.localScheme),
     alpn: h.alpn,
     serverName: h.p.serverName,
     resumed: o.resumed !== undefined,

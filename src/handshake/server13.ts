@@ -17,6 +17,7 @@
 // alert the RFC names.
 import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../errors/errors.js';
 import { concat, constantTimeEqual, utf8 } from '../bytes/util.js';
+import { checkFinished, negotiatedInfo, schemeName } from './finish.js';
 import {
   CipherSuites,
   HandshakeType,
@@ -715,9 +716,7 @@ class ExpectFinished extends ServerState {
     // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(... client CertificateVerify)).
     const fin = decodeFinished(message.body, suite.hashLength);
     const expected = finishedVerifyData(provider, suite.hash, this.f.clientHandshakeSecret, transcript.hash());
-    if (!constantTimeEqual(expected, fin.verifyData)) {
-      throw new TlsError('decrypt_error', 'the client\'s Finished message is wrong: the handshake was tampered with or the keys differ');
-    }
+    checkFinished(expected, fin.verifyData, 'client');
     transcript.add(message.raw);
     ctx.setReadSecret13(suite, this.f.app.client);
     const resumptionMaster = this.f.master.resumptionMasterSecret(transcript.hash());
@@ -725,15 +724,9 @@ class ExpectFinished extends ServerState {
     const peer = this.f.peer;
     const ticketCerts = n.resumption?.state.clientCertificates ?? [];
     const info: HandshakeInfo = {
-      version: 'TLSv1.3',
-      cipherSuite: suite.id,
-      cipherName: suite.name,
-      group: n.group,
-      groupName: NamedGroups.name(n.group),
-      signatureScheme: this.f.clientScheme,
-      signatureSchemeName: this.f.clientScheme === undefined ? undefined : SignatureSchemes.name(this.f.clientScheme),
+      ...negotiatedInfo('TLSv1.3', suite, n.group, this.f.clientScheme),
       localSignatureScheme: n.signatureScheme,
-      localSignatureSchemeName: n.signatureScheme === undefined ? undefined : SignatureSchemes.name(n.signatureScheme),
+      localSignatureSchemeName: schemeName(n.signatureScheme),
       alpn: n.alpn,
       serverName: n.p.serverName,
       resumed: n.resumption !== undefined,

@@ -8,6 +8,7 @@ import type { ServerConfig } from '../connection/config.js';
 import type { ConnectionEvent, HandshakeInfo } from '../connection/events.js';
 import { Acceptor, type AcceptorOptions, type ServerConnection } from '../connection/server.js';
 import { TlsError, UsageError, internalError } from '../errors/errors.js';
+import { NODE_TRANSPORT } from './alloc.js';
 
 export type ChooseConfig = (hello: ClientHelloInfo, done: (err: Error | null, config?: ServerConfig) => void) => void;
 
@@ -61,7 +62,7 @@ export class AcceptingConnection implements TlsConnection {
         this.#fail(internalError(`SNICallback failed: ${err ? err.message : 'no context'}`, err));
       } else {
         try {
-          const inner = accepted.intoConnection(config);
+          const inner = accepted.intoConnection(config, NODE_TRANSPORT);
           this.#inner = inner;
           if (this.#closeRequested) inner.close();
         } catch (e) {

@@ -14,6 +14,7 @@ import { TrustStore } from '../x509/trust-store.js';
 import { defaultTrustStore } from './trust.js';
 import { decodeSession } from './session.js';
 import { TLSSocket } from './socket.js';
+import { NODE_TRANSPORT } from './alloc.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import {
   parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
@@ -227,7 +228,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const { options: o, cb } = normalizeArgs(args);
   const { config, host, servername } = clientConfigFromOptions(o);
   const handshakeTimeout = parseHandshakeTimeout(o.handshakeTimeout);
-  const connection = new ClientConnection(config);
+  const connection = new ClientConnection(config, NODE_TRANSPORT);
 
   let raw: Duplex;
   if (o.socket) {

@@ -7,6 +7,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { TLS13_SUITES, suiteByName } from '../crypto/suites.js';
 import { DEFAULT_TLS12_SUITES } from '../handshake/client-options.js';
 import { UsageError } from '../errors/errors.js';
+import { equal } from '../bytes/util.js';
 import { NamedGroup, NamedGroups, SignatureScheme, SignatureSchemes } from '../wire/enums.js';
 import { parseCertificates } from '../x509/certificate.js';
 import { TrustStore } from '../x509/trust-store.js';
@@ -237,10 +238,6 @@ function isDer(b: Uint8Array): boolean {
   return b[0] === 0x30;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
-
 /**
  * node's `cert` + `key` (+ `passphrase`) → certified keys. Each `cert` entry is a chain (leaf
  * first); each key is paired with the chain whose leaf carries its public key, like OpenSSL does.
@@ -265,7 +262,7 @@ export function toCertifiedKeys(
     } catch (e) {
       throw new UsageError(`key: ${(e as Error).message}`);
     }
-    const i = spkis.findIndex((s) => equalBytes(s, pk.publicKey.spki));
+    const i = spkis.findIndex((s) => equal(s, pk.publicKey.spki));
     if (i < 0) throw new UsageError('key: no certificate in cert carries this private key\'s public key');
     out.push({ chain: chains[i]!, key: pk });
   }

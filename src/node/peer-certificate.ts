@@ -4,6 +4,7 @@
 // node's legacy shape, which node:crypto's X509Certificate#toLegacyObject() produces exactly.
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate } from 'node:tls';
+import { equal } from '../bytes/util.js';
 
 /**
  * node's own type: subject/issuer objects, subjectaltname, valid_from/valid_to, fingerprints, raw,
@@ -16,10 +17,6 @@ function legacy(der: Uint8Array): PeerCertificate {
   return x.toLegacyObject() as unknown as PeerCertificate;
 }
 
-function sameDer(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
-}
-
 /**
  * `chain`: the certificates the peer sent, leaf first. `verified`: the verified path (leaf to
  * anchor) when there is one; with `detailed`, issuerCertificate follows it (else the sent chain).
@@ -30,7 +27,7 @@ export function peerCertificateObject(chain: readonly Uint8Array[], verified: re
   const path = verified.length > 0 ? verified : chain;
   let cur = leaf;
   for (let i = 1; i < path.length; i++) {
-    const next = sameDer(path[i]!, path[i - 1]!) ? cur : legacy(path[i]!);
+    const next = equal(path[i]!, path[i - 1]!) ? cur : legacy(path[i]!);
     cur.issuerCertificate = next;
     cur = next;
   }

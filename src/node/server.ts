@@ -18,6 +18,7 @@ import { defaultTrustStore } from './trust.js';
 import { AcceptingConnection } from './accepting-connection.js';
 import { SecureContext, createSecureContext } from './secure-context.js';
 import { TLSSocket } from './socket.js';
+import { NODE_TRANSPORT } from './alloc.js';
 import {
   parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, parseVersion, refuseOptions, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
@@ -345,7 +346,7 @@ export class Server extends net.Server {
         accepting.onReady = () => socket.resumeConnection();
         connection = accepting;
       } else {
-        connection = new ServerConnection(this.#config(this.#context, keyLog));
+        connection = new ServerConnection(this.#config(this.#context, keyLog), NODE_TRANSPORT);
       }
       socket = new TLSSocket(raw, {
         connection,

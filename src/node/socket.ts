@@ -3,16 +3,9 @@
 // decision is the connection's.
 //
 // Backpressure, both ways:
-//  - writes: application data is handed to the connection in slices and the records are sent
-//    to the underlying socket (corked: one syscall for many records); when socket.write()
+//  - writes: the WritePump (write-pump.ts) hands application data to the connection in slices,
+//    coalesces small writes, and sends the records to the underlying socket; when socket.write()
 //    returns false the _write callback waits for 'drain', so buffering stays bounded;
-//  - coalescing: small writes are copied into one staging buffer and sealed together (one full
-//    record instead of many tiny ones: each record costs a cipher context); a larger write that
-//    follows small ones tops the staging buffer up to a full record before the rest of it is
-//    sealed straight from the caller's buffer, so node:http's head and body share one record
-//    (as with node:tls) while a stream of large writes is never copied. Records are handed to
-//    the socket once FLUSH_BYTES are due or at the end of the event-loop turn (setImmediate),
-//    so a stream of 16 KiB writes leaves as one writev of several records;
 //  - reads: when push() returns false the underlying socket is paused until _read().
 //
 // End of stream:
@@ -32,7 +25,6 @@
 //  - EOF before the handshake completes: an ECONNRESET error, as node:tls reports it.
 import { Duplex } from 'node:stream';
 import type { TlsConnection } from '../connection/api.js';
-import { BaseConnection } from '../connection/base.js';
 import type { ClientHelloInfo } from '../connection/client-hello-info.js';
 import type { ConnectionEvent, HandshakeInfo } from '../connection/events.js';
 import type { TraceEvent } from '../connection/trace.js';
@@ -41,24 +33,10 @@ import { suiteById } from '../crypto/suites.js';
 import { NamedGroup } from '../wire/enums.js';
 import { encodeSession } from './session.js';
 import { peerCertificateObject, type PeerCertificate } from './peer-certificate.js';
+import { WritePump } from './write-pump.js';
 
 /** Default handshake timeout, like node:tls (120 s). */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
-
-/** Application data handed to the connection per step; bounds our buffering. */
-const WRITE_SLICE = 64 * 1024;
-
-/** Sealed bytes that are handed to the socket at once (one writev), at the latest. */
-const FLUSH_BYTES = 64 * 1024;
-
-/** Stop handing records to the socket while it holds this many unsent bytes (and said false). */
-const RAW_BACKLOG = FLUSH_BYTES;
-
-/** Writes shorter than this are copied into the staging buffer and sealed together. */
-const SMALL_WRITE = 4 * 1024;
-
-/** The staging buffer: one full record of plaintext (RFC 8446 §5.1: 2^14). */
-const STAGE_BYTES = 16 * 1024;
 
 /** How long a socket ending after close_notify or an alert lingers (flushing, discarding input) at most. */
 const LINGER_MS = 2_000;
@@ -100,18 +78,11 @@ export interface EphemeralKeyInfo {
   readonly size?: number;
 }
 
-type Pending = { chunks: Uint8Array[]; index: number; offset: number; cb: (err?: Error | null) => void };
-
 /** An Error with a node-style `code`. */
 function codedError(code: string, message: string): Error & { code: string } {
   const e = new Error(message) as Error & { code: string };
   e.code = code;
   return e;
-}
-
-/** Not zero-filled, not from the shared pool (a slab is not a short-lived slice of it). */
-function allocUnsafe(n: number): Uint8Array {
-  return Buffer.allocUnsafeSlow(n);
 }
 
 function asBuffer(b: Uint8Array): Buffer {
@@ -161,9 +132,8 @@ export class TLSSocket extends Duplex {
   #rejectTruncation: boolean;
   #info: HandshakeInfo | undefined;
   #established = false;
-  #pending: Pending | undefined;
+  #writes: WritePump;
   #finalCb: ((err?: Error | null) => void) | undefined;
-  #rawBlocked = false;
   #readPaused = false;
   #rawReadEnded = false;
   #rawEnding = false;
@@ -172,12 +142,6 @@ export class TLSSocket extends Duplex {
   #timeoutForwarded = false;
   /** Destroyed by us for a reason the peer must not read as a clean end (no close_notify then). */
   #aborted = false;
-  /** Small writes not yet handed to the connection (copied: their callbacks already ran). */
-  #stage: Uint8Array | undefined;
-  #staged = 0;
-  /** Application bytes handed to the connection since the last flush. */
-  #unflushed = 0;
-  #flushScheduled = false;
 
   constructor(socket: Duplex, options: TLSSocketOptions) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, highWaterMark: options.highWaterMark, decodeStrings: true });
@@ -186,9 +150,12 @@ export class TLSSocket extends Duplex {
     this.#opts = options;
     this.#rejectTruncation = options.rejectTruncation === true;
     this.servername = this.#conn.side === 'client' ? (options.servername ?? null) : null;
-    // Records are sealed over every byte of their buffer before it leaves: no zero-filling
-    // (zeroing a fresh 64 KiB buffer per four records was ~5-8 % of a bulk sender's CPU).
-    if (this.#conn instanceof BaseConnection) this.#conn.useAllocator(allocUnsafe);
+    this.#writes = new WritePump(this.#conn, socket, {
+      canWrite: () => this.#established && !this.destroyed,
+      isDestroyed: () => this.destroyed,
+      rawWritable: () => this.#rawWritable(),
+      fail: (err) => this.#fail(err),
+    });
 
     const ms = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     if (ms > 0) {
@@ -227,8 +194,7 @@ export class TLSSocket extends Duplex {
   static #rawDrain(this: OwnedRaw): void {
     const owner = this[kOwner];
     if (owner === undefined) return;
-    owner.#rawBlocked = false;
-    owner.#pumpWrites();
+    owner.#writes.drained();
   }
   static #rawError(this: OwnedRaw, err: Error): void {
     const owner = this[kOwner];
@@ -310,7 +276,7 @@ export class TLSSocket extends Duplex {
 
   /** Update our traffic keys; `requestPeer` asks the peer to update too (TLS 1.3 KeyUpdate). */
   updateKeys(requestPeer = false): void {
-    this.#commitStaged();
+    this.#writes.commitStaged();
     this.#conn.updateKeys(requestPeer);
     this.#flush();
   }
@@ -398,13 +364,11 @@ export class TLSSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.#pending = { chunks: [chunk], index: 0, offset: 0, cb };
-    this.#pumpWrites();
+    this.#writes.start([chunk], cb);
   }
 
   override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
-    this.#pending = { chunks: chunks.map((c) => c.chunk), index: 0, offset: 0, cb };
-    this.#pumpWrites();
+    this.#writes.start(chunks.map((c) => c.chunk), cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -437,7 +401,7 @@ export class TLSSocket extends Duplex {
    */
   #closeOnDestroy(): void {
     if (!this.#established || this.#conn.state !== 'established' || !this.#rawWritable()) return;
-    const complete = this.#pending === undefined && this.writableLength === 0;
+    const complete = this.#writes.idle && this.writableLength === 0;
     if (complete) {
       this.#sendCloseNotify();
       return;
@@ -496,60 +460,9 @@ export class TLSSocket extends Duplex {
     return true;
   }
 
-  /**
-   * Hand staged application data to the connection. A failure here has no write callback left
-   * to report to (they ran when the bytes were staged): the connection's error event reports it.
-   */
-  #commitStaged(): void {
-    const n = this.#staged;
-    if (n === 0) return;
-    const stage = this.#stage!;
-    this.#staged = 0;
-    this.#stage = undefined; // the connection may keep a view of it until sealed; a fresh one next time
-    try {
-      this.#conn.write(stage.subarray(0, n));
-      this.#unflushed += n;
-    } catch (e) {
-      if (!this.destroyed) this.#fail(e as Error);
-    }
-  }
-
-  /** Flush at the end of this event-loop turn (what is written meanwhile goes in the same writev). */
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      if (!this.destroyed) this.#flush();
-    });
-  }
-
-  /** Send what the connection has to say, corked into one write. False when the socket is full. */
+  /** Send what the connection has to say (see WritePump.flush). False when the socket is full. */
   #flush(): boolean {
-    this.#commitStaged();
-    this.#unflushed = 0;
-    const out = this.#conn.takeOutput();
-    if (out.length === 0) return !this.#rawBlocked;
-    if (!this.#rawWritable()) return true; // dropped: nobody can read it any more
-    const raw = this.#raw;
-    let ok: boolean;
-    if (out.length === 1) {
-      ok = raw.write(out[0]!);
-    } else {
-      ok = true;
-      raw.cork();
-      for (const b of out) ok = raw.write(b);
-      raw.uncork();
-    }
-    // write() says false as soon as one batch exceeds the socket's highWaterMark, even when the
-    // kernel took it all at once (writableLength back to 0): waiting for 'drain' then costs a
-    // round of ticks per batch for nothing. Stop only while the socket really holds a backlog;
-    // 'drain' is due then (write() said false).
-    if (!ok && raw.writableLength >= RAW_BACKLOG) {
-      this.#rawBlocked = true;
-      return false;
-    }
-    return true;
+    return this.#writes.flush();
   }
 
   #endRaw(): void {
@@ -559,7 +472,7 @@ export class TLSSocket extends Duplex {
   }
 
   #sendCloseNotify(): void {
-    this.#commitStaged();
+    this.#writes.commitStaged();
     const s = this.#conn.state;
     if (s === 'established' || s === 'handshaking') {
       try {
@@ -580,52 +493,6 @@ export class TLSSocket extends Duplex {
     this.destroy(err);
   }
 
-  #pumpWrites(): void {
-    const p = this.#pending;
-    if (!p || !this.#established || this.destroyed) return;
-    for (;;) {
-      if (this.#rawBlocked) return; // resumed on 'drain'
-      if (p.index >= p.chunks.length) break;
-      const c = p.chunks[p.index]!;
-      const left = c.length - p.offset;
-      let n = 0;
-      if (left > 0) {
-        try {
-          if (this.#staged === 0 && left >= SMALL_WRITE) {
-            // Sealed from the caller's buffer: no copy. A small tail past the last full record
-            // (< SMALL_WRITE) is staged instead, so that what is written next shares its record.
-            n = Math.min(left, WRITE_SLICE);
-            const tail = n % STAGE_BYTES;
-            if (n === left && n > STAGE_BYTES && tail < SMALL_WRITE) n -= tail;
-            this.#conn.write(c.subarray(p.offset, p.offset + n));
-            this.#unflushed += n;
-          } else {
-            // Coalesce: copied now (the caller may reuse its buffer once called back), up to a
-            // full record; a full stage is sealed at once.
-            n = Math.min(left, STAGE_BYTES - this.#staged);
-            const stage = (this.#stage ??= allocUnsafe(STAGE_BYTES));
-            stage.set(c.subarray(p.offset, p.offset + n), this.#staged);
-            this.#staged += n;
-            if (this.#staged === STAGE_BYTES) this.#commitStaged();
-          }
-        } catch (e) {
-          this.#pending = undefined;
-          p.cb(e as Error);
-          return;
-        }
-      }
-      p.offset += n;
-      if (p.offset >= c.length) {
-        p.index++;
-        p.offset = 0;
-      }
-      if (this.#unflushed + this.#staged >= FLUSH_BYTES) this.#flush();
-    }
-    this.#pending = undefined;
-    if (this.#unflushed + this.#staged > 0) this.#scheduleFlush();
-    p.cb();
-  }
-
   #onRawData(chunk: Buffer): void {
     if (this.destroyed) return;
     // Corked until the events were handled: what the connection answers (e.g. session tickets)
@@ -639,7 +506,7 @@ export class TLSSocket extends Duplex {
       this.#processEvents();
       if (err && !this.destroyed) this.#fail(err);
       // What the handlers wrote goes out with the connection's answer, not a turn later.
-      else if (!this.destroyed && this.#unflushed + this.#staged > 0) this.#flush();
+      else if (!this.destroyed && this.#writes.hasUnflushed) this.#flush();
     } finally {
       raw.uncork();
     }
@@ -734,9 +601,9 @@ export class TLSSocket extends Duplex {
     }
     this.emit(this.#conn.side === 'client' ? 'secureConnect' : 'secure');
     if (this.destroyed) return;
-    this.#pumpWrites();
+    this.#writes.pump();
     const fin = this.#finalCb;
-    if (fin && !this.#pending) {
+    if (fin && this.#writes.idle) {
       this.#finalCb = undefined;
       this.#sendCloseNotify();
       fin();

@@ -25,6 +25,7 @@ import { ContentType } from '../wire/enums.js';
 import type { TlsRecord } from './deframer.js';
 import { sealToNewBuffer, type OpenedRecord, type RecordOpener, type RecordSealer } from './protection.js';
 import { MAX_CIPHERTEXT_LENGTH_13, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from './limits.js';
+import { RecordSequence } from './sequence.js';
 
 /** An AEAD key and its 12-byte IV (same shape as the key schedule's TrafficKeys). */
 export interface RecordKeys {
@@ -71,7 +72,8 @@ export function defaultKeyUpdateThreshold(suite: Tls13Suite): number {
   return suite.aead === 'chacha20-poly1305' ? Infinity : 2 ** 24;
 }
 
-const MAX_U32 = 0xffffffff;
+/** RFC 8446 §5.3: the sequence number must not wrap; a KeyUpdate renews it. */
+const EXHAUSTED = 'record sequence number exhausted; a KeyUpdate was required';
 
 /** Shared scratch: the per-record nonce (every byte is rewritten by nextNonce). */
 const NONCE = new Uint8Array(12);
@@ -84,14 +86,12 @@ function word(b: Uint8Array, o: number): number {
 }
 
 /** The per-direction state shared by sealer and opener: AEAD, IV, 64-bit sequence number. */
-abstract class Protection13 {
+abstract class Protection13 extends RecordSequence {
   protected readonly aead: Aead;
   /** The 12-byte IV as big-endian words: iv[0..4], iv[4..8], iv[8..12]. */
   private readonly iv0: number;
   private readonly iv1: number;
   private readonly iv2: number;
-  private seqHi = 0;
-  private seqLo = 0;
   private count = 0;
   private readonly threshold: number;
   protected readonly maxFragment: number;
@@ -99,6 +99,7 @@ abstract class Protection13 {
   protected constructor(provider: CryptoProvider, readonly suite: Tls13Suite, keys: RecordKeys, options: Protection13Options) {
     if (keys.key.length !== suite.keyLength) throw internalError(`${suite.name}: key has ${keys.key.length} bytes, needs ${suite.keyLength}`);
     if (keys.iv.length !== suite.ivLength) throw internalError(`${suite.name}: IV has ${keys.iv.length} bytes, needs ${suite.ivLength}`);
+    super(options.initialSequence);
     this.aead = provider.aead(suite.aead, keys.key);
     this.iv0 = word(keys.iv, 0);
     this.iv1 = word(keys.iv, 4);
@@ -108,17 +109,6 @@ abstract class Protection13 {
     if (!Number.isInteger(this.maxFragment) || this.maxFragment < 1 || this.maxFragment > MAX_PLAINTEXT_LENGTH) {
       throw internalError(`bad maxFragmentLength ${this.maxFragment}`);
     }
-    if (options.initialSequence !== undefined) {
-      const s = options.initialSequence;
-      if (s < 0n || s > 0xffffffffffffffffn) throw internalError('initialSequence out of range');
-      this.seqHi = Number(s >> 32n);
-      this.seqLo = Number(s & 0xffffffffn);
-    }
-  }
-
-  /** The sequence number of the next record (RFC 8446 §5.3). */
-  get sequenceNumber(): bigint {
-    return (BigInt(this.seqHi) << 32n) | BigInt(this.seqLo);
   }
 
   /** Records protected with this key so far. */
@@ -140,9 +130,7 @@ abstract class Protection13 {
   protected nextNonce(): Uint8Array {
     const hi = this.seqHi;
     const lo = this.seqLo;
-    if (hi === MAX_U32 && lo === MAX_U32) {
-      throw new TlsError('internal_error', 'record sequence number exhausted; a KeyUpdate was required');
-    }
+    this.advanceSequence(EXHAUSTED);
     const n = NONCE;
     const w0 = this.iv0;
     const w1 = this.iv1 ^ hi;
@@ -159,12 +147,6 @@ abstract class Protection13 {
     n[9] = w2 >>> 16;
     n[10] = w2 >>> 8;
     n[11] = w2;
-    if (lo === MAX_U32) {
-      this.seqLo = 0;
-      this.seqHi = hi + 1;
-    } else {
-      this.seqLo = lo + 1;
-    }
     this.count++;
     return n;
   }

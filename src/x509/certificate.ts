@@ -3,7 +3,7 @@
 // well-formed per the profile. Semantic checks that depend on use (critical extensions, times,
 // CA flags) belong to validation (verify.ts).
 import { DerReader, Tag, decodePem, encodePem } from '../asn1/index.js';
-import { toHex, fromUtf8 } from '../bytes/util.js';
+import { equal, toHex, fromUtf8 } from '../bytes/util.js';
 import { TlsError } from '../errors/errors.js';
 import type { CryptoProvider, HashName } from '../crypto/provider.js';
 import { readSignatureAlgorithm, type SignatureAlgorithmInfo } from './algorithm.js';
@@ -38,12 +38,6 @@ export type CertificateInput = string | Uint8Array | Certificate;
 
 const MAX_CERTIFICATE_SIZE = 64 * 1024;
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Parse one DER certificate. Throws TlsError('bad_certificate') with the failing field. */
 export function parseCertificate(der: Uint8Array): Certificate {
   if (der.length > MAX_CERTIFICATE_SIZE) {
@@ -73,7 +67,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
   const serialNumber = t.unsignedInteger('serialNumber', 20);
   const inner = readSignatureAlgorithm(t, 'signature');
   // §4.1.1.2: signatureAlgorithm MUST be the same as the TBS signature field.
-  if (!bytesEqual(inner.raw, signatureAlgorithm.raw)) {
+  if (!equal(inner.raw, signatureAlgorithm.raw)) {
     t.fail('signatureAlgorithm differs from tbsCertificate.signature');
   }
   const issuer = readName(t, 'issuer');
@@ -107,7 +101,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
     notBefore,
     notAfter,
     spki,
-    selfIssued: bytesEqual(issuer.raw, subject.raw),
+    selfIssued: equal(issuer.raw, subject.raw),
     ...ext,
   };
 }

@@ -2,6 +2,7 @@
 // name or an IP address; it is matched against subjectAltName dNSName / iPAddress entries only.
 // The subject common name is never used (RFC 9525 §6.3 drops the CN-ID fallback).
 import { UsageError } from '../errors/errors.js';
+import { equal } from '../bytes/util.js';
 import type { Certificate } from './certificate.js';
 import { formatIp, parseIp } from './ip.js';
 
@@ -72,18 +73,12 @@ export function dnsNameMatches(pattern: string, host: string): boolean {
   return p === host;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Whether the certificate's subjectAltName covers `id`. */
 export function certificateMatchesIdentity(cert: Certificate, id: ReferenceIdentity): boolean {
   for (const n of cert.subjectAltName ?? []) {
     if (id.kind === 'dns' && n.type === 'dns' && dnsNameMatches(n.value, id.name)) return true;
     // IP identities only match iPAddress entries, never a dNSName spelled like an address.
-    if (id.kind === 'ip' && n.type === 'ip' && sameBytes(n.bytes, id.bytes)) return true;
+    if (id.kind === 'ip' && n.type === 'ip' && equal(n.bytes, id.bytes)) return true;
   }
   return false;
 }

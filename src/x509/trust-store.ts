@@ -2,7 +2,7 @@
 // indexes every entry by subject with a cheap DER walk, and an entry is fully parsed only when a
 // lookup returns it. Loading Node's ~145 bundled roots therefore costs base64 decoding only.
 import { DerReader, Tag, decodePem } from '../asn1/index.js';
-import { toHex, fromUtf8 } from '../bytes/util.js';
+import { equal, toHex, fromUtf8 } from '../bytes/util.js';
 import { parseCertificate, type Certificate, type CertificateInput } from './certificate.js';
 
 interface Entry {
@@ -27,12 +27,6 @@ function subjectOf(der: Uint8Array): Uint8Array | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export class TrustStore {
@@ -120,7 +114,7 @@ export class TrustStore {
 
   /** Whether this exact certificate (same DER) is an anchor. */
   has(cert: Certificate): boolean {
-    return this.findBySubject(cert.subject.raw).some((c) => sameBytes(c.raw, cert.raw));
+    return this.findBySubject(cert.subject.raw).some((c) => equal(c.raw, cert.raw));
   }
 
   /** Every anchor, parsed (unparsable entries skipped). */

@@ -29,7 +29,7 @@
 //   which beats "no trusted root".
 import { UsageError } from '../errors/errors.js';
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
-import { toHex } from '../bytes/util.js';
+import { equal, toHex } from '../bytes/util.js';
 import { toCertificates, type Certificate, type CertificateInput } from './certificate.js';
 import { hostnameMismatch, parseReferenceIdentity, type ReferenceIdentity } from './hostname.js';
 import { nameConstraintViolation } from './name-constraints.js';
@@ -81,12 +81,6 @@ function purposeOid(p: Purpose): string {
 
 function ekuText(ekus: readonly string[]): string {
   return ekus.map((o) => EKU_NAMES[o] ?? o).join(', ');
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The certificate's validity at `at`, for the leaf ("certificate") or an issuer ("issuer"). */
@@ -215,7 +209,7 @@ function pathError(path: readonly Certificate[]): VerifyError | undefined {
 function keyIdsCompatible(child: Certificate, issuer: Certificate): boolean {
   const aki = child.authorityKeyIdentifier;
   const ski = issuer.subjectKeyIdentifier;
-  return !aki || !ski || same(aki, ski);
+  return !aki || !ski || equal(aki, ski);
 }
 
 class PathBuilder {
@@ -332,7 +326,7 @@ class PathBuilder {
         keyIdsCompatible(cur, c) &&
         !chain.some((x) => this.id(x) === this.id(c)) &&
         // An intermediate with the same name and key as an anchor adds nothing: the anchor was tried.
-        !anchors.some((a) => same(a.spki.raw, c.spki.raw)),
+        !anchors.some((a) => equal(a.spki.raw, c.spki.raw)),
     );
     if (anchors.length === 0 && inters.length === 0) {
       this.record(0, this.noRoot(chain), chain);

@@ -1,0 +1,42 @@
+// What every handshake (client or server, TLS 1.3 or 1.2) does as it completes: check the peer's
+// Finished and name what was negotiated in the HandshakeInfo.
+import { constantTimeEqual } from '../bytes/util.js';
+import { TlsError } from '../errors/errors.js';
+import { NamedGroups, SignatureSchemes } from '../wire/enums.js';
+import type { HandshakeInfo } from './events.js';
+
+/**
+ * RFC 8446 §4.4.4 / RFC 5246 §7.4.9: the peer's verify_data must equal ours (compared in constant
+ * time: it is a MAC over the transcript); else decrypt_error.
+ */
+export function checkFinished(expected: Uint8Array, received: Uint8Array, peer: 'client' | 'server'): void {
+  if (!constantTimeEqual(expected, received)) {
+    throw new TlsError('decrypt_error', `the ${peer}'s Finished message is wrong: the handshake was tampered with or the keys differ`);
+  }
+}
+
+/** The name of a signature scheme, undefined for none. */
+export function schemeName(scheme: number | undefined): string | undefined {
+  return scheme === undefined ? undefined : SignatureSchemes.name(scheme);
+}
+
+/**
+ * The first fields of every HandshakeInfo, in their order: version, the cipher suite, the group
+ * and the peer's signature scheme, each with its name. `signatureScheme` is the peer's.
+ */
+export function negotiatedInfo(
+  version: 'TLSv1.3' | 'TLSv1.2',
+  suite: { readonly id: number; readonly name: string },
+  group: number | undefined,
+  signatureScheme: number | undefined,
+): Pick<HandshakeInfo, 'version' | 'cipherSuite' | 'cipherName' | 'group' | 'groupName' | 'signatureScheme' | 'signatureSchemeName'> {
+  return {
+    version,
+    cipherSuite: suite.id,
+    cipherName: suite.name,
+    group,
+    groupName: group === undefined ? undefined : NamedGroups.name(group),
+    signatureScheme,
+    signatureSchemeName: schemeName(signatureScheme),
+  };
+}
