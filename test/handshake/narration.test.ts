@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
+import { CipherSuite, NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
 import { MemorySessionCache } from '../../src/handshake/server12-sessions.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
@@ -54,6 +54,10 @@ function transcript(): string {
   add('tls13 client auth, untrusted client', { clientCertificate: k.strangerClient }, { clientAuth: 'required', clientTrust: k.trust });
   add('tls13 rsa server, SNI mismatch', { serverName: 'other.test', rejectUnauthorized: false }, { certificates: [k.server.rsa] });
   add('tls13 bad certificate (untrusted CA)', { trust: new TrustStore([k.otherCaPem]) }, {});
+  add('tls13 ALPN offered, none chosen', { alpnProtocols: ['h2'] }, { selectAlpn: () => undefined });
+  const rsaOnly = { certificates: [k.server.rsa], signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256], clientAuth: 'optional' as const, clientTrust: k.trust };
+  add('tls13 client key cannot sign what the server accepts', { clientCertificate: k.client }, rsaOnly);
+  add('tls13 untrusted chain, verification off', { trust: new TrustStore([k.otherCaPem]), rejectUnauthorized: false }, {});
   add('tls13 no shared suite', { cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256] }, { cipherSuites: [CipherSuite.TLS_AES_256_GCM_SHA384] });
   // TLS 1.2
   const v12 = { maxVersion: 'TLSv1.2' as const };
@@ -63,6 +67,8 @@ function transcript(): string {
   const id12 = add('tls12 ECDHE rsa, session id', v12, { certificates: [k.server.rsa], sessionCache: cache });
   add('tls12 resumption by session id', { ...v12, session: id12.at(-1)! }, { certificates: [k.server.rsa], sessionCache: cache });
   add('tls12 resumption refused (unknown id)', { ...v12, session: id12.at(-1)! }, { certificates: [k.server.rsa], sessionCache: new MemorySessionCache(8) });
+  add('tls12 resumption refused (suite no longer allowed)', { ...v12, session: t12.at(-1)! }, { ticketKeys, cipherSuites: [CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384] });
+  add('tls12 client key cannot sign what the server accepts', { ...v12, clientCertificate: k.client }, rsaOnly);
   add('tls12 RSA key transport', { ...v12, cipherSuites: [CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256] }, { certificates: [k.server.rsa], cipherSuites: [CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256] });
   add('tls12 client auth required', { ...v12, clientCertificate: k.client }, { clientAuth: 'required', clientTrust: k.trust });
   add('tls12 client auth optional, no certificate', v12, { clientAuth: 'optional', clientTrust: k.trust });
