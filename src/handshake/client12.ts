@@ -250,9 +250,7 @@ export function startClient12(ctx: HandshakeContext, offer: Tls12Offer, message:
   hs.add(offer.clientHello);
   hs.add(message.raw);
 
-  if (ctx.tracing) {
-    tell(ctx, { kind: 'server_hello_received_12', suite: suite.id, resumed, extendedMasterSecret: ems, encryptThenMac: etmData !== undefined, sessionTicket: ticketAcked, alpn });
-  }
+  tell(ctx, { kind: 'server_hello_received_12', suite: suite.id, resumed, extendedMasterSecret: ems, encryptThenMac: etmData !== undefined, sessionTicket: ticketAcked, alpn });
 
   if (resumed) {
     // RFC 5246 §7.3 abbreviated handshake: the keys come from the session's master secret.
@@ -343,9 +341,7 @@ class ExpectServerKeyExchange12 extends Client12State {
     hs.group = ske.group;
     hs.signatureScheme = ske.scheme;
     hs.add(message.raw);
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'server_key_exchange_received', group: ske.group, scheme: ske.scheme, key: leaf });
-    }
+    tell(ctx, { kind: 'server_key_exchange_received', group: ske.group, scheme: ske.scheme, key: leaf });
     return new ExpectCertificateRequestOrDone12(hs);
   }
 }
@@ -396,9 +392,7 @@ class ExpectServerHelloDone12 extends Client12State {
     }
     hs.add(cke);
     ctx.sendHandshake(cke);
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'client_key_exchange_sent', group: suite.kx === 'ecdhe' ? hs.group! : undefined });
-    }
+    tell(ctx, { kind: 'client_key_exchange_sent', group: suite.kx === 'ecdhe' ? hs.group! : undefined });
 
     // RFC 7627 §4: session_hash = Hash(ClientHello .. ClientKeyExchange); RFC 5246 §8.1 otherwise.
     const master = hs.extendedMasterSecret
@@ -422,9 +416,7 @@ class ExpectServerHelloDone12 extends Client12State {
     hs.deriveKeys(ctx, master);
     ctx.setWriteCipher12(suite, hs.keys!.client, hs.protection);
     hs.sendFinished(ctx);
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'client_keys_derived_12', suite: suite.id, extendedMasterSecret: hs.extendedMasterSecret });
-    }
+    tell(ctx, { kind: 'client_keys_derived_12', suite: suite.id, extendedMasterSecret: hs.extendedMasterSecret });
     return hs.ticketAcked ? new ExpectNewSessionTicket12(hs) : new ExpectChangeCipherSpec12(hs);
   }
 }
@@ -527,9 +519,7 @@ function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
     authorized: peer ? peer.authorized : true,
     authorizationError: peer?.error,
   }, peer ? peerChainOf(peer) : storedPeerChain(offer.session?.peerCertificates ?? []));
-  if (ctx.tracing) {
-    tell(ctx, { kind: 'server_finished_checked_12', suite: suite.id, resumed: hs.resumed });
-  }
+  tell(ctx, { kind: 'server_finished_checked_12', suite: suite.id, resumed: hs.resumed });
   ctx.handshakeComplete(info, {
     suite,
     masterSecret: hs.masterSecret!,
@@ -580,9 +570,7 @@ function emitSession(ctx: HandshakeContext, hs: Client12, info: HandshakeInfo): 
     extendedMasterSecret: hs.extendedMasterSecret,
   };
   ctx.emit({ type: 'session', ticket: session });
-  if (ctx.tracing) {
-    tell(ctx, { kind: 'session_received_12', lifetime, ticket: ticket.length > 0, sessionId: sessionId.length > 0 });
-  }
+  tell(ctx, { kind: 'session_received_12', lifetime, ticket: ticket.length > 0, sessionId: sessionId.length > 0 });
 }
 
 /**

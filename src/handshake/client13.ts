@@ -446,9 +446,7 @@ class ExpectServerHello extends ClientState {
     hs.compatCcs();
     ctx.setWriteSecret13(suite, secrets.client);
 
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'server_hello_received_13', suite: suite.id, group: entry.group, resumed });
-    }
+    tell(ctx, { kind: 'server_hello_received_13', suite: suite.id, group: entry.group, resumed });
     return new ExpectEncryptedExtensions(hs, {
       suite,
       group: entry.group,
@@ -502,9 +500,7 @@ class ExpectServerHello extends ClientState {
     // A ticket can only be offered again if its hash matches the suite the server chose.
     if (hs.resumption && hs.resumption.suite.hash !== suite.hash) hs.resumption = undefined;
 
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'hello_retry_request_received', suite: suite.id, group: ksData !== undefined ? hs.keyShares[0]!.group : undefined, cookie: cookieData !== undefined });
-    }
+    tell(ctx, { kind: 'hello_retry_request_received', suite: suite.id, group: ksData !== undefined ? hs.keyShares[0]!.group : undefined, cookie: cookieData !== undefined });
     // RFC 8446 Appendix D.4: the compatibility CCS goes before the second ClientHello.
     hs.compatCcs();
     const hello2 = hs.buildClientHello();
@@ -559,9 +555,7 @@ class ExpectEncryptedExtensions extends ClientState {
       throw illegalParameter('the server accepted early data, which we did not send');
     }
     hs.transcript.add(message.raw);
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'encrypted_extensions_received', alpn: this.n.alpn });
-    }
+    tell(ctx, { kind: 'encrypted_extensions_received', alpn: this.n.alpn });
     if (this.n.resumed) return new ExpectFinished(hs, this.n);
     return new ExpectCertificateOrRequest(hs, this.n);
   }
@@ -637,9 +631,7 @@ class ExpectCertificateVerify extends ClientState {
     verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, hs.transcript.hash(), true, hs.schemes);
     this.n.signatureScheme = cv.scheme;
     hs.transcript.add(message.raw);
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'server_certificate_verify_checked_13', scheme: cv.scheme, key: leaf });
-    }
+    tell(ctx, { kind: 'server_certificate_verify_checked_13', scheme: cv.scheme, key: leaf });
     return new ExpectFinished(hs, this.n);
   }
 }
@@ -701,9 +693,7 @@ class ExpectFinished extends ClientState {
       authorized: peer ? peer.authorized : true,
       authorizationError: peer?.error,
     }, peer ? peerChainOf(peer) : storedPeerChain(hs.resumption?.ticket.peerCertificates ?? []));
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'server_finished_checked_13', suite: suite.id, sentCertificate: n.certificateRequest !== undefined });
-    }
+    tell(ctx, { kind: 'server_finished_checked_13', suite: suite.id, sentCertificate: n.certificateRequest !== undefined });
     ctx.handshakeComplete(info, {
       suite,
       clientApplicationSecret: app.client,

@@ -720,9 +720,7 @@ function resume(ctx: HandshakeContext, h: Hello12, state: TicketState, by: 'tick
   const masterSecret = state.psk;
   const keys = keyBlock12(provider, suite, masterSecret, h.clientRandom, h.serverRandom);
   ctx.keyLog('CLIENT_RANDOM', h.clientRandom, masterSecret);
-  if (ctx.tracing) {
-    tell(ctx, { kind: 'server_hello_resumed_12', suite: suite.id, by });
-  }
+  tell(ctx, { kind: 'server_hello_resumed_12', suite: suite.id, by });
   // RFC 5246 §7.3: in an abbreviated handshake the server sends its CCS and Finished first.
   ctx.setWriteCipher12(suite, keys.server, AEAD_ONLY);
   const fin = encodeFinished({ verifyData: finishedVerifyData12(provider, suite.prfHash, masterSecret, 'server', transcript.hash()) });

@@ -254,9 +254,7 @@ class ExpectClientHello extends ServerState {
       throw illegalParameter(`the second ClientHello no longer offers ${suite.name}, which HelloRetryRequest chose`);
     }
     if (!this.hs.r.groups.includes(state.group)) throw illegalParameter('the cookie names a group this server does not allow');
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'cookie_accepted' });
-    }
+    tell(ctx, { kind: 'cookie_accepted' });
     return { suite, group: state.group, clientHello1Hash: state.clientHello1Hash, cookie };
   }
 
@@ -274,9 +272,7 @@ class ExpectClientHello extends ServerState {
     if (p.hello.legacySessionId.length > 0) ctx.sendChangeCipherSpec();
     hs.hrrSent = true;
     if (p.earlyData) ctx.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'hello_retry_request_sent', suite: suite.id, group, offeredShares: p.info.keyShareGroups });
-    }
+    tell(ctx, { kind: 'hello_retry_request_sent', suite: suite.id, group, offeredShares: p.info.keyShareGroups });
     return new ExpectClientHello(hs, true);
   }
 }
@@ -500,9 +496,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', clientRandom, secrets.server);
   ctx.setWriteSecret13(suite, secrets.server);
   ctx.setReadSecret13(suite, secrets.client);
-  if (ctx.tracing) {
-    tell(ctx, { kind: 'server_hello_sent_13', suite: suite.id, group, preferServerCiphers: hs.r.preferServerCiphers, retried: n.retried, resumed: n.resumption !== undefined });
-  }
+  tell(ctx, { kind: 'server_hello_sent_13', suite: suite.id, group, preferServerCiphers: hs.r.preferServerCiphers, retried: n.retried, resumed: n.resumption !== undefined });
 
   // The encrypted flight (EncryptedExtensions ... Finished) goes out as one write, so it is
   // sealed in as few records as fit (one for a usual chain, as OpenSSL does) instead of one
@@ -516,9 +510,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   const eeMsg = encodeEncryptedExtensions({ extensions: ee });
   transcript.add(eeMsg);
   flight.push(eeMsg);
-  if (ctx.tracing) {
-    tell(ctx, { kind: 'encrypted_extensions_sent', alpn: n.alpn, clientOfferedAlpn: p.alpn !== undefined });
-  }
+  tell(ctx, { kind: 'encrypted_extensions_sent', alpn: n.alpn, clientOfferedAlpn: p.alpn !== undefined });
 
   // RFC 8446 §4.3.2: CertificateRequest (not with a PSK, §4.3.2 / §4.2.11).
   let requestedSchemes: number[] | undefined;
@@ -570,9 +562,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   ctx.keyLog('SERVER_TRAFFIC_SECRET_0', clientRandom, app.server);
   ctx.keyLog('EXPORTER_SECRET', clientRandom, exporter);
   ctx.setWriteSecret13(suite, app.server);
-  if (ctx.tracing) {
-    tell(ctx, { kind: 'server_finished_sent_13' });
-  }
+  tell(ctx, { kind: 'server_finished_sent_13' });
 
   const f: Flight = { n, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
   if (requestedSchemes) return new ExpectCertificate(hs, f);
@@ -702,9 +692,7 @@ class ExpectFinished extends ServerState {
       clientHello: n.p.info,
       localCertificates: n.certificate?.chain ?? [],
     };
-    if (ctx.tracing) {
-      tell(ctx, { kind: 'client_finished_checked_13', suite: suite.id });
-    }
+    tell(ctx, { kind: 'client_finished_checked_13', suite: suite.id });
     ctx.handshakeComplete(info, {
       suite,
       clientApplicationSecret: this.f.app.client,
@@ -753,9 +741,7 @@ function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Sui
     tickets.push(encodeNewSessionTicket13({ lifetime: hs.r.ticketLifetime, ageAdd, nonce, ticket, extensions: [] }));
   }
   ctx.sendHandshake(concatMessages(tickets));
-  if (ctx.tracing) {
-    tell(ctx, { kind: 'session_tickets_sent_13', count: hs.r.ticketCount, lifetime: hs.r.ticketLifetime });
-  }
+  tell(ctx, { kind: 'session_tickets_sent_13', count: hs.r.ticketCount, lifetime: hs.r.ticketLifetime });
 }
 
 /** After the handshake: KeyUpdate is the connection's; anything else is unexpected (RFC 8446 §4.6). */
