@@ -47,6 +47,8 @@ function transcript(): string {
   // TLS 1.3
   const s13 = add('tls13 full, ALPN', alpn, { ...alpn, ticketKeys });
   add('tls13 resumption', { session: s13.at(-1)! }, { ticketKeys });
+  const earlyData = (ext: readonly { type: number; data: Uint8Array }[]) => [{ type: 42, data: new Uint8Array(0) }, ...ext];
+  add('tls13 resumption, early data offered (skipped)', { session: s13.at(-1)!, customizeHelloExtensions: earlyData }, { ticketKeys });
   add('tls13 resumption refused (other ticket key)', { session: s13.at(-1)! }, { ticketKeys: [new Uint8Array(32).fill(1)] });
   add('tls13 HRR', { groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShares: 1 }, { groups: [NamedGroup.secp256r1], cookieKey });
   add('tls13 client auth required', { clientCertificate: k.client }, { clientAuth: 'required', clientTrust: k.trust });
@@ -83,4 +85,22 @@ test('narration: --trace and --trace-json lines are exactly the recorded ones', 
   const g = got.split('\n');
   const w = want.split('\n');
   for (let i = 0; i < Math.max(g.length, w.length); i++) assert.equal(g[i], w[i], `line ${i + 1}`);
+});
+
+test('narration: with tracing off a fact is never read nor turned into words', async () => {
+  const { tell } = await import('../../src/handshake/narration.js');
+  const ctx = {
+    tracing: false,
+    trace: () => assert.fail('trace() called with tracing off'),
+  } as unknown as import('../../src/handshake/context.js').HandshakeContext;
+  const fact = {
+    kind: 'psk_refused',
+    get reason(): string {
+      return assert.fail('a fact field was read with tracing off');
+    },
+  } as const;
+  tell(ctx, fact);
+  const seen: unknown[] = [];
+  tell({ ...ctx, tracing: true, trace: (e: unknown) => seen.push(e) } as typeof ctx, { kind: 'psk_refused', reason: 'x' });
+  assert.deepEqual(seen, [{ event: 'psk', message: 'The client offered a session ticket, but we do a full handshake: x.', resumed: false, reason: 'x' }]);
 });
