@@ -13,7 +13,7 @@ import { TrustStore } from '../../src/x509/trust-store.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { ConnectionEvent, SessionTicket } from '../../src/handshake/events.js';
 import { TracePrinter } from '../../src/cli/trace-printer.js';
-import { connect, pki, provider } from '../connection/helpers.js';
+import { connect, pki } from '../connection/helpers.js';
 
 const GOLDEN = fileURLToPath(new URL('./narration.golden.txt', import.meta.url));
 const ticketKeys = [new Uint8Array(32).fill(7)];
