@@ -50,7 +50,7 @@ import { expectMessage, type HandshakeState } from './state.js';
 import type { HandshakeContext, Protection12Params } from './context.js';
 import type { ClientConfig } from './config.js';
 import type { HandshakeInfo, SessionTicket } from './events.js';
-import { trace } from './trace.js';
+import { tell } from './narration.js';
 import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from './peer-certificates.js';
 import { encryptPreMasterSecret } from './rsa-key-transport.js';
 import { chooseSignatureScheme12, signCertificateVerify12, verifyServerKeyExchange12 } from './signatures12.js';
@@ -251,20 +251,7 @@ export function startClient12(ctx: HandshakeContext, offer: Tls12Offer, message:
   hs.add(offer.clientHello);
   hs.add(message.raw);
 
-  if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'server_hello',
-        `The server answered with ServerHello: it chose TLSv1.2 and the cipher suite ${suite.name}` +
-          (resumed ? ', and agreed to resume our earlier session (it echoed the session id we sent), so no certificate or key exchange follows' : '') +
-          `. ${ems ? 'It supports the extended master secret (RFC 7627): the session keys will be bound to this exact handshake.' : 'It does NOT support the extended master secret (RFC 7627): allowed only because requireExtendedMasterSecret is false.'}` +
-          ` It signals secure renegotiation (RFC 5746).` +
-          (etmData !== undefined ? ' CBC records will be encrypted then MACed (RFC 7366).' : '') +
-          (alpn ? ` Application protocol: '${alpn}'.` : ''),
-        { version: 'TLSv1.2', cipher: suite.name, resumed, extendedMasterSecret: ems, encryptThenMac: etmData !== undefined, sessionTicket: ticketAcked, alpn: alpn ?? null },
-      ),
-    );
-  }
+  tell(ctx, { kind: 'server_hello_received_12', suite: suite.id, resumed, extendedMasterSecret: ems, encryptThenMac: etmData !== undefined, sessionTicket: ticketAcked, alpn });
 
   if (resumed) {
     // RFC 5246 §7.3 abbreviated handshake: the keys come from the session's master secret.
@@ -355,18 +342,7 @@ class ExpectServerKeyExchange12 extends Client12State {
     hs.group = ske.group;
     hs.signatureScheme = ske.scheme;
     hs.add(message.raw);
-    if (ctx.tracing) {
-      ctx.trace(
-        trace(
-          'server_key_exchange',
-          `Received ServerKeyExchange: a fresh ${NamedGroups.name(ske.group)} public key from the server, signed with its certificate key ` +
-            `(${SignatureSchemes.name(ske.scheme)}, ${describeKey(leaf)}) together with both hello randoms. The signature checks out, so the key ` +
-            `really comes from the certificate's owner and belongs to this handshake. We made our own fresh key pair; together they give a ` +
-            `shared premaster secret (ECDHE) that nobody watching can compute, and that is forgotten after the handshake (forward secrecy).`,
-          { group: NamedGroups.name(ske.group), signature: SignatureSchemes.name(ske.scheme), key: describeKey(leaf) },
-        ),
-      );
-    }
+    tell(ctx, { kind: 'server_key_exchange_received', group: ske.group, scheme: ske.scheme, key: leaf });
     return new ExpectCertificateRequestOrDone12(hs);
   }
 }
@@ -381,12 +357,7 @@ class ExpectCertificateRequestOrDone12 extends Client12State {
     const hs = this.hs;
     hs.certificateRequest = decodeCertificateRequest12(message.body);
     hs.add(message.raw);
-    ctx.trace(
-      trace('certificate_request', 'The server asks us to prove who we are with a client certificate.', {
-        hasCertificate: hs.offer.config.clientCertificate !== undefined,
-        signatureSchemes: hs.certificateRequest.signatureAlgorithms.map((s) => SignatureSchemes.name(s)),
-      }),
-    );
+    tell(ctx, { kind: 'certificate_request_received', hasCertificate: hs.offer.config.clientCertificate !== undefined, schemes: hs.certificateRequest.signatureAlgorithms });
     return new ExpectServerHelloDone12(hs);
   }
 }
@@ -422,19 +393,7 @@ class ExpectServerHelloDone12 extends Client12State {
     }
     hs.add(cke);
     ctx.sendHandshake(cke);
-    if (ctx.tracing) {
-      ctx.trace(
-        suite.kx === 'ecdhe'
-          ? trace('client_key_exchange', `Sent ClientKeyExchange with our fresh ${NamedGroups.name(hs.group!)} public key. Both sides now hold the same premaster secret; the ephemeral keys are thrown away, so a later theft of the server's certificate key cannot decrypt this session (forward secrecy).`, { keyExchange: 'ECDHE', group: NamedGroups.name(hs.group!), forwardSecrecy: true })
-          : trace(
-              'client_key_exchange',
-              `Sent ClientKeyExchange: we chose a random premaster secret and encrypted it with the server's RSA public key (RSA key transport). ` +
-                `WARNING: this session has NO forward secrecy. The premaster secret was sent encrypted under the server's long-term key, so ` +
-                `whoever later obtains the server's RSA private key can decrypt a recording of this whole session. ECDHE suites use fresh keys instead.`,
-              { keyExchange: 'RSA', forwardSecrecy: false },
-            ),
-      );
-    }
+    tell(ctx, { kind: 'client_key_exchange_sent', group: suite.kx === 'ecdhe' ? hs.group! : undefined });
 
     // RFC 7627 §4: session_hash = Hash(ClientHello .. ClientKeyExchange); RFC 5246 §8.1 otherwise.
     const master = hs.extendedMasterSecret
@@ -450,7 +409,7 @@ class ExpectServerHelloDone12 extends Client12State {
       const cv = encodeCertificateVerify({ scheme: signer.scheme, signature });
       hs.add(cv);
       ctx.sendHandshake(cv);
-      ctx.trace(trace('client_certificate', `Sent CertificateVerify: we signed the handshake so far with ${SignatureSchemes.name(signer.scheme)}, proving we hold our certificate's key.`, { signature: SignatureSchemes.name(signer.scheme) }));
+      tell(ctx, { kind: 'client_certificate_verify_sent_12', scheme: signer.scheme });
     }
     hs.messages = undefined;
 
@@ -458,17 +417,7 @@ class ExpectServerHelloDone12 extends Client12State {
     hs.deriveKeys(ctx, master);
     ctx.setWriteCipher12(suite, hs.keys!.client, hs.protection);
     hs.sendFinished(ctx);
-    if (ctx.tracing) {
-      ctx.trace(
-        trace(
-          'keys',
-          `Derived the master secret ${hs.extendedMasterSecret ? 'from the premaster secret and a hash of the whole handshake so far (extended master secret, RFC 7627)' : 'from the premaster secret and both randoms'}, ` +
-            `then the record keys for ${suite.name}. Sent ChangeCipherSpec (from now on our records are encrypted) and our Finished, ` +
-            `a MAC over every handshake message, so the server can check that nobody altered the handshake.`,
-          { cipher: suite.name, extendedMasterSecret: hs.extendedMasterSecret },
-        ),
-      );
-    }
+    tell(ctx, { kind: 'client_keys_derived_12', suite: suite.id, extendedMasterSecret: hs.extendedMasterSecret });
     return hs.ticketAcked ? new ExpectNewSessionTicket12(hs) : new ExpectChangeCipherSpec12(hs);
   }
 }
@@ -486,15 +435,10 @@ function sendClientCertificate(ctx: HandshakeContext, hs: Client12, request: Cer
   hs.add(msg);
   ctx.sendHandshake(msg);
   if (ours && scheme !== undefined) {
-    ctx.trace(trace('client_certificate', `Sent our client certificate chain (${chain.length} certificate${chain.length === 1 ? '' : 's'}).`, { count: chain.length }));
+    tell(ctx, { kind: 'client_certificate_sent_12', count: chain.length, hasCertificate: true });
     return { key: ours.key, scheme };
   }
-  ctx.trace(
-    trace(
-      'client_certificate',
-      ours ? 'Our client key is of a type, or can make no signature, that the server accepts: sent an empty Certificate.' : 'We have no client certificate: sent an empty Certificate.',
-    ),
-  );
+  tell(ctx, { kind: 'client_certificate_sent_12', count: undefined, hasCertificate: ours !== undefined });
   return undefined;
 }
 
@@ -528,7 +472,7 @@ class ExpectChangeCipherSpec12 extends Client12State {
   changeCipherSpec(ctx: HandshakeContext): HandshakeState {
     const hs = this.hs;
     ctx.setReadCipher12(hs.suite, hs.keys!.server, hs.protection);
-    ctx.trace(trace('change_cipher_spec', 'The server sent ChangeCipherSpec: everything it sends from now on is encrypted.'));
+    tell(ctx, { kind: 'server_change_cipher_spec_received' });
     return new ExpectFinished12(hs);
   }
 }
@@ -568,17 +512,7 @@ function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
     authorized: peer ? peer.authorized : true,
     authorizationError: peer?.error,
   }, peer ? peerChainOf(peer) : storedPeerChain(offer.session?.peerCertificates ?? []));
-  if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'finished',
-        `The server's Finished matches our own computation of the handshake, so both sides saw the same messages and hold the same keys.` +
-          (hs.resumed ? ' We sent our ChangeCipherSpec and Finished.' : '') +
-          ` From now on every byte is sealed with ${suite.name}.`,
-        { cipher: suite.name },
-      ),
-    );
-  }
+  tell(ctx, { kind: 'server_finished_checked_12', suite: suite.id, resumed: hs.resumed });
   ctx.handshakeComplete(info, {
     suite,
     masterSecret: hs.masterSecret!,
@@ -588,24 +522,16 @@ function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
   });
   emitSession(ctx, hs, info);
   if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'established',
-        `Secure connection established: TLSv1.2, ${suite.name}` +
-          (hs.group === undefined ? (hs.resumed ? ', resumed' : ', RSA key transport (no forward secrecy)') : `, ${NamedGroups.name(hs.group)}`) +
-          '.',
-        {
-          version: 'TLSv1.2',
-          cipher: suite.name,
-          group: info.groupName ?? null,
-          signature: info.signatureSchemeName ?? null,
-          alpn: hs.alpn ?? null,
-          resumed: hs.resumed,
-          extendedMasterSecret: hs.extendedMasterSecret,
-          peer: (peer?.certificates ?? info.peerCertificates).map((c) => c.subject.text),
-        },
-      ),
-    );
+    tell(ctx, {
+      kind: 'client_established_12',
+      suite: suite.id,
+      group: hs.group,
+      signature: info.signatureSchemeName,
+      alpn: hs.alpn,
+      resumed: hs.resumed,
+      extendedMasterSecret: hs.extendedMasterSecret,
+      peer: peer?.certificates ?? info.peerCertificates,
+    });
   }
   return new ClientEstablished12(hs.helloRequests);
 }
@@ -637,17 +563,7 @@ function emitSession(ctx: HandshakeContext, hs: Client12, info: HandshakeInfo): 
     extendedMasterSecret: hs.extendedMasterSecret,
   };
   ctx.emit({ type: 'session', ticket: session });
-  if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'session_ticket',
-        ticket.length > 0
-          ? `The server gave us a session ticket (valid ${lifetime} s): we can resume this session later without a full handshake.`
-          : 'The server assigned a session id: we can resume this session later (while the server remembers it) without a full handshake.',
-        { lifetime, ticket: ticket.length > 0, sessionId: sessionId.length > 0 },
-      ),
-    );
-  }
+  tell(ctx, { kind: 'session_received_12', lifetime, ticket: ticket.length > 0, sessionId: sessionId.length > 0 });
 }
 
 /**
@@ -670,9 +586,7 @@ class ClientEstablished12 implements HandshakeState {
     decodeHelloRequest(message.body);
     if (++this.helloRequests > MAX_HELLO_REQUESTS) throw unexpectedMessage('too many HelloRequest messages');
     ctx.sendWarningAlert(AlertDescription.no_renegotiation);
-    ctx.trace(
-      trace('renegotiation_refused', 'The server asked to renegotiate (HelloRequest). hush does not renegotiate: it answered with a no_renegotiation warning and the connection goes on.'),
-    );
+    tell(ctx, { kind: 'hello_request_refused' });
     return this;
   }
 }

@@ -86,7 +86,7 @@ import { expectMessage, type HandshakeState } from './state.js';
 import type { HandshakeContext } from './context.js';
 import type { ClientConfig, CertifiedKey } from './config.js';
 import type { HandshakeInfo, SessionTicket } from './events.js';
-import { trace } from './trace.js';
+import { tell } from './narration.js';
 import {
   resolveAlpn,
   resolveGroups,
@@ -97,7 +97,7 @@ import {
   versionsWithSuites,
 } from './client-options.js';
 import { startClient12, type Tls12Offer } from './client12.js';
-import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
+import { chooseSignatureScheme, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
 import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from './peer-certificates.js';
 
 const EMPTY = new Uint8Array(0);
@@ -313,33 +313,19 @@ class ClientHandshake {
 
   traceHello(second: boolean): void {
     if (!this.ctx.tracing) return;
-    const suites = [...this.suites, ...this.tls12Suites].map((s) => s.name);
-    const groups = this.groups.map((g) => NamedGroups.name(g));
-    const shares = this.keyShares.length
-      ? `; key shares for ${this.keyShares.map((k) => NamedGroups.name(k.group)).join(' and ')} (of ${groups.join(', ')})`
-      : `; key exchange groups ${groups.join(', ')}`;
-    this.ctx.trace(
-      trace(
-        'client_hello',
-        `${second ? 'Sent a second ClientHello' : 'Sent ClientHello'}: offering ${this.versions.map(versionName).join(', ')} ` +
-          `with cipher suites ${suites.join(', ')}${shares}` +
-          (this.sniName ? `; asking for the site '${this.sniName}' (SNI, sent in the clear)` : '') +
-          (this.alpn.length ? `; application protocols ${this.config.alpnProtocols!.join(', ')}` : '') +
-          (this.resumption ? '; offering to resume an earlier session with a ticket' : '') +
-          (this.session12 ? `; offering to resume an earlier TLSv1.2 session by ${this.session12.ticket.length > 0 ? 'ticket' : 'session id'}` : '') +
-          '.',
-        {
-          versions: this.versions.map(versionName),
-          cipherSuites: suites,
-          groups,
-          keyShares: this.keyShares.map((k) => NamedGroups.name(k.group)),
-          signatureSchemes: this.schemes.map((s) => SignatureSchemes.name(s)),
-          serverName: this.sniName ?? null,
-          alpn: this.config.alpnProtocols ?? [],
-          resumption: this.resumption !== undefined || this.session12 !== undefined,
-        },
-      ),
-    );
+    tell(this.ctx, {
+      kind: 'client_hello_sent',
+      second,
+      versions: this.versions,
+      suites: [...this.suites, ...this.tls12Suites].map((s) => s.id),
+      groups: this.groups,
+      keyShares: this.keyShares.map((k) => k.group),
+      schemes: this.schemes,
+      serverName: this.sniName,
+      alpn: this.config.alpnProtocols ?? [],
+      resumption13: this.resumption !== undefined,
+      resumption12: this.session12 ? (this.session12.ticket.length > 0 ? 'ticket' : 'session id') : undefined,
+    });
   }
 }
 
@@ -461,18 +447,7 @@ class ExpectServerHello extends ClientState {
     hs.compatCcs();
     ctx.setWriteSecret13(suite, secrets.client);
 
-    if (ctx.tracing) {
-      ctx.trace(
-        trace(
-          'server_hello',
-          `The server answered with ServerHello: it chose TLSv1.3, the cipher suite ${suite.name} and the key exchange ` +
-            `${NamedGroups.name(entry.group)}${resumed ? ', and agreed to resume our earlier session' : ''}. ` +
-            `Both sides now combine their key shares (ECDHE) into a secret that nobody watching can compute, ` +
-            `and derive the handshake keys from it: everything after this point is encrypted.`,
-          { version: 'TLSv1.3', cipher: suite.name, group: NamedGroups.name(entry.group), resumed },
-        ),
-      );
-    }
+    tell(ctx, { kind: 'server_hello_received_13', suite: suite.id, group: entry.group, resumed });
     return new ExpectEncryptedExtensions(hs, {
       suite,
       group: entry.group,
@@ -526,16 +501,7 @@ class ExpectServerHello extends ClientState {
     // A ticket can only be offered again if its hash matches the suite the server chose.
     if (hs.resumption && hs.resumption.suite.hash !== suite.hash) hs.resumption = undefined;
 
-    if (ctx.tracing) {
-      ctx.trace(
-        trace(
-          'hello_retry_request',
-          `The server sent HelloRetryRequest: it wants ${ksData !== undefined ? `a key share for ${NamedGroups.name(hs.keyShares[0]!.group)}` : 'us to echo its cookie'} ` +
-            `and will use ${suite.name}. We send a new ClientHello with it.`,
-          { cipher: suite.name, group: ksData !== undefined ? NamedGroups.name(hs.keyShares[0]!.group) : null, cookie: cookieData !== undefined },
-        ),
-      );
-    }
+    tell(ctx, { kind: 'hello_retry_request_received', suite: suite.id, group: ksData !== undefined ? hs.keyShares[0]!.group : undefined, cookie: cookieData !== undefined });
     // RFC 8446 Appendix D.4: the compatibility CCS goes before the second ClientHello.
     hs.compatCcs();
     const hello2 = hs.buildClientHello();
@@ -590,16 +556,7 @@ class ExpectEncryptedExtensions extends ClientState {
       throw illegalParameter('the server accepted early data, which we did not send');
     }
     hs.transcript.add(message.raw);
-    if (ctx.tracing) {
-      ctx.trace(
-        trace(
-          'encrypted_extensions',
-          `Received EncryptedExtensions (the first encrypted message)` +
-            (this.n.alpn ? `: the server chose the application protocol '${this.n.alpn}'.` : '.'),
-          { alpn: this.n.alpn ?? null },
-        ),
-      );
-    }
+    tell(ctx, { kind: 'encrypted_extensions_received', alpn: this.n.alpn });
     if (this.n.resumed) return new ExpectFinished(hs, this.n);
     return new ExpectCertificateOrRequest(hs, this.n);
   }
@@ -623,11 +580,7 @@ class ExpectCertificateOrRequest extends ClientState {
     if (!sa) throw new TlsError('missing_extension', 'CertificateRequest lacks signature_algorithms');
     this.n.certificateRequest = { context: cr.context, schemes: decodeSignatureAlgorithmsExt(sa.data) };
     this.hs.transcript.add(message.raw);
-    ctx.trace(
-      trace('certificate_request', 'The server asks us to prove who we are with a client certificate.', {
-        hasCertificate: this.hs.config.clientCertificate !== undefined,
-      }),
-    );
+    tell(ctx, { kind: 'certificate_request_received', hasCertificate: this.hs.config.clientCertificate !== undefined });
     return new ExpectCertificate(this.hs, this.n);
   }
 }
@@ -679,17 +632,7 @@ class ExpectCertificateVerify extends ClientState {
     verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, hs.transcript.hash(), true, hs.schemes);
     this.n.signatureScheme = cv.scheme;
     hs.transcript.add(message.raw);
-    if (ctx.tracing) {
-      ctx.trace(
-        trace(
-          'certificate_verify',
-          `The server signed the handshake so far with its private key (${SignatureSchemes.name(cv.scheme)}, ` +
-            `${describeKey(leaf)}), and the signature checks out against the certificate's public key: ` +
-            `the server really holds the key the certificate vouches for, and nobody altered the handshake.`,
-          { signature: SignatureSchemes.name(cv.scheme), key: describeKey(leaf) },
-        ),
-      );
-    }
+    tell(ctx, { kind: 'server_certificate_verify_checked_13', scheme: cv.scheme, key: leaf });
     return new ExpectFinished(hs, this.n);
   }
 }
@@ -743,17 +686,7 @@ class ExpectFinished extends ClientState {
       authorized: peer ? peer.authorized : true,
       authorizationError: peer?.error,
     }, peer ? peerChainOf(peer) : storedPeerChain(hs.resumption?.ticket.peerCertificates ?? []));
-    if (ctx.tracing) {
-      ctx.trace(
-        trace(
-          'finished',
-          `The server's Finished message matches our own computation of the handshake, so both sides saw the same messages. ` +
-            `We sent our Finished${n.certificateRequest ? ' (after our certificate)' : ''}. Application keys are derived: ` +
-            `from now on every byte is sealed with ${suite.name}.`,
-          { cipher: suite.name },
-        ),
-      );
-    }
+    tell(ctx, { kind: 'server_finished_checked_13', suite: suite.id, sentCertificate: n.certificateRequest !== undefined });
     ctx.handshakeComplete(info, {
       suite,
       clientApplicationSecret: app.client,
@@ -761,17 +694,15 @@ class ExpectFinished extends ClientState {
       exporterMasterSecret: exporter,
     });
     if (ctx.tracing) {
-      ctx.trace(
-        trace('established', `Secure connection established: TLSv1.3, ${suite.name}, ${NamedGroups.name(n.group)}.`, {
-          version: 'TLSv1.3',
-          cipher: suite.name,
-          group: NamedGroups.name(n.group),
-          signature: info.signatureSchemeName ?? null,
-          alpn: n.alpn ?? null,
-          resumed: n.resumed,
-          peer: (peer?.certificates ?? info.peerCertificates).map((c) => c.subject.text),
-        }),
-      );
+      tell(ctx, {
+        kind: 'client_established_13',
+        suite: suite.id,
+        group: n.group,
+        signature: info.signatureSchemeName,
+        alpn: n.alpn,
+        resumed: n.resumed,
+        peer: peer?.certificates ?? info.peerCertificates,
+      });
     }
     return new ClientEstablished(hs.serverName, suite, resumptionMaster, info);
   }
@@ -793,9 +724,9 @@ class ExpectFinished extends ClientState {
       const cv = encodeCertificateVerify({ scheme, signature });
       hs.transcript.add(cv);
       ctx.sendHandshake(cv);
-      ctx.trace(trace('client_certificate', `Sent our client certificate and signed the handshake with ${SignatureSchemes.name(scheme)}.`, { signature: SignatureSchemes.name(scheme) }));
+      tell(ctx, { kind: 'client_certificate_sent_13', scheme, hasCertificate: true });
     } else {
-      ctx.trace(trace('client_certificate', ours ? 'Our client key cannot make any signature the server accepts: sent an empty Certificate.' : 'We have no client certificate: sent an empty Certificate.'));
+      tell(ctx, { kind: 'client_certificate_sent_13', scheme: undefined, hasCertificate: ours !== undefined });
     }
   }
 }
@@ -854,7 +785,7 @@ class ClientEstablished implements HandshakeState {
       peerCertificates: peerCertificateDers(this.info),
     };
     ctx.emit({ type: 'session', ticket });
-    ctx.trace(trace('session_ticket', `The server gave us a session ticket (valid ${nst.lifetime} s) to resume this session later without a full handshake.`, { lifetime: nst.lifetime }));
+    tell(ctx, { kind: 'session_ticket_received_13', lifetime: nst.lifetime });
     return this;
   }
 }

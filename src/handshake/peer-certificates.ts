@@ -6,7 +6,7 @@ import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import { verifyServerChain } from '../x509/verify.js';
 import type { TrustStore } from '../x509/trust-store.js';
 import type { HandshakeContext } from './context.js';
-import { trace } from './trace.js';
+import { tell } from './narration.js';
 
 export interface PeerVerification {
   readonly certificates: Certificate[];
@@ -69,20 +69,15 @@ export function verifyPeerCertificates(ctx: HandshakeContext, opts: PeerCertific
   }
 
   if (ctx.tracing) {
-    const subjects = certificates.map((c) => c.subject.text);
-    ctx.trace(
-      trace(
-        'certificate',
-        error
-          ? `The ${opts.purpose === 'serverAuth' ? 'server' : 'client'} sent its certificate chain (${subjects.join(' ← ')}), but it is NOT trusted: ${error.message}` +
-              (opts.rejectUnauthorized ? '' : ' (continuing anyway because verification is turned off)')
-          : `The ${opts.purpose === 'serverAuth' ? 'server' : 'client'} sent its certificate chain: ${subjects.join(' ← ')}. ` +
-              `It is trusted because each certificate is signed by the next, up to '${chain[chain.length - 1]?.subject.text ?? '?'}', ` +
-              `a root in our trust store; every certificate is within its validity dates` +
-              (opts.hostname ? `, and the certificate names '${opts.hostname}'.` : '.'),
-        { chain: subjects, trusted: !error, anchor: chain[chain.length - 1]?.subject.text ?? null, error: error?.message ?? null },
-      ),
-    );
+    tell(ctx, {
+      kind: 'peer_certificates',
+      from: opts.purpose === 'serverAuth' ? 'server' : 'client',
+      subjects: certificates.map((c) => c.subject.text),
+      anchor: chain[chain.length - 1]?.subject.text,
+      error: error?.message,
+      rejectUnauthorized: opts.rejectUnauthorized,
+      hostname: opts.hostname,
+    });
   }
   if (error && opts.rejectUnauthorized) throw error;
   return { certificates, leafKey, authorized: !error, error, chain };

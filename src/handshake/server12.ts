@@ -69,13 +69,12 @@ import {
 import { expectMessage, type HandshakeState } from './state.js';
 import type { HandshakeContext, Protection12Params } from './context.js';
 import type { HandshakeInfo } from './events.js';
-import { trace } from './trace.js';
+import { tell } from './narration.js';
 import { certificateMatchesName, type ServerCertificate } from './server-options.js';
 import type { ParsedClientHello } from './server-client-hello.js';
 import type { TicketState } from './server-tickets.js';
 import { chooseSignatureScheme12, signServerKeyExchange12, verifyCertificateVerify12 } from './signatures12.js';
 import { decryptPreMasterSecret } from './rsa-key-transport.js';
-import { describeKey } from './signatures.js';
 import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
 import { chooseAlpn, type ServerHandshake } from './server13.js';
 import type { SessionCache } from './server12-sessions.js';
@@ -300,7 +299,7 @@ function tryResume(
   }
   if (!state) return undefined;
   const why = (reason: string): undefined => {
-    ctx.trace(trace('resumption', `The client asks to resume a session by ${by}, but we do a full handshake: ${reason}.`, { resumed: false, reason }));
+    tell(ctx, { kind: 'resumption_refused_12', by, reason });
     return undefined;
   };
   if (state.version !== 'TLSv1.2') return why('it is not a TLS 1.2 session');
@@ -345,40 +344,30 @@ function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFor
   if (h.sendTicket) ext.push(encodeSessionTicketExt()); // RFC 5077 §3.2
   send(serverHello(h, ext));
   if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'server_hello',
-        `Sent ServerHello: TLSv1.2 with ${suite.name} (${hs.r.preferServerCiphers ? 'our most preferred suite that the client offers' : 'the client\'s most preferred suite that we allow'}` +
-          (c.group !== undefined ? `, key exchange ${NamedGroups.name(c.group)}` : ', RSA key transport') +
-          '). ' +
-          (hs.r.versions.includes(ProtocolVersion.TLSv1_3)
-            ? 'We also speak TLS 1.3, so the last 8 bytes of our random are "DOWNGRD\\x01": a TLS 1.3 client that sees them knows an attacker forced it down. '
-            : '') +
-          'The extended master secret ties the keys to this exact handshake; renegotiation_info says we refuse insecure renegotiation.' +
-          (h.sessionId.length > 0 ? ' We give the session an ID so the client can resume it later.' : '') +
-          (h.sendTicket ? ' We will send a session ticket at the end.' : ''),
-        { version: 'TLSv1.2', cipher: suite.name, group: c.group === undefined ? null : NamedGroups.name(c.group), resumed: false, extendedMasterSecret: h.extendedMasterSecret },
-      ),
-    );
+    tell(ctx, {
+      kind: 'server_hello_sent_12',
+      suite: suite.id,
+      group: c.group,
+      preferServerCiphers: hs.r.preferServerCiphers,
+      downgradeSentinel: hs.r.versions.includes(ProtocolVersion.TLSv1_3),
+      sessionId: h.sessionId.length > 0,
+      sendTicket: h.sendTicket,
+      extendedMasterSecret: h.extendedMasterSecret,
+    });
   }
 
   // RFC 5246 §7.4.2: Certificate.
   const cert = c.certificate;
   send(encodeCertificate12({ certificates: cert.chain }));
   if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'certificate',
-        `Sent our certificate '${cert.leaf.subject.text}' (${cert.chain.length} certificate${cert.chain.length === 1 ? '' : 's'} in the chain, ${describeKey(cert.certified.key)} key)` +
-          (p.serverName !== undefined
-            ? certificateMatchesName(cert, p.serverName)
-              ? `, which names '${p.serverName}', the site the client asked for.`
-              : `; none of our certificates for this suite names '${p.serverName}', so we send our first usable one.`
-            : '.') +
-          ' In TLS 1.2 it travels in the clear.',
-        { subject: cert.leaf.subject.text, key: describeKey(cert.certified.key), chainLength: cert.chain.length },
-      ),
-    );
+    tell(ctx, {
+      kind: 'server_certificate_sent_12',
+      subject: cert.leaf.subject.text,
+      chainLength: cert.chain.length,
+      key: cert.certified.key,
+      serverName: p.serverName,
+      namesSite: p.serverName !== undefined && certificateMatchesName(cert, p.serverName),
+    });
   }
 
   // RFC 8422 §5.4: ServerKeyExchange, our ephemeral ECDH key signed with the certificate's key.
@@ -390,15 +379,7 @@ function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFor
     const params = encodeEcdheParams(c.group!, share.publicKey);
     const signature = signServerKeyExchange12(provider, cert.certified.key, c.scheme!, h.clientRandom, h.serverRandom, params);
     send(encodeServerKeyExchangeEcdhe({ group: c.group!, publicKey: share.publicKey, scheme: c.scheme!, signature }));
-    ctx.trace(
-      trace(
-        'server_key_exchange',
-        `Sent ServerKeyExchange: a fresh ${NamedGroups.name(c.group!)} key pair just for this connection, signed (${SignatureSchemes.name(c.scheme!)}) ` +
-          `together with both randoms, so the client knows it comes from the certificate's owner and is not replayed. ` +
-          `Because the key is thrown away after the handshake, recorded traffic stays secret even if our certificate key leaks later (forward secrecy).`,
-        { group: NamedGroups.name(c.group!), signature: SignatureSchemes.name(c.scheme!) },
-      ),
-    );
+    tell(ctx, { kind: 'server_key_exchange_sent', group: c.group!, scheme: c.scheme! });
   }
 
   // RFC 5246 §7.4.4: CertificateRequest.
@@ -412,12 +393,12 @@ function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFor
         certificateAuthorities: [],
       }),
     );
-    ctx.trace(trace('certificate_request', `Sent CertificateRequest: we ask the client for a certificate (${hs.r.clientAuth}).`, { clientAuth: hs.r.clientAuth }));
+    tell(ctx, { kind: 'certificate_request_sent_12', clientAuth: hs.r.clientAuth });
   }
 
   // RFC 5246 §7.4.5: ServerHelloDone.
   send(encodeServerHelloDone());
-  ctx.trace(trace('server_hello_done', 'Sent ServerHelloDone: our half of the hello phase is complete; now the client sends its key exchange.'));
+  tell(ctx, { kind: 'server_hello_done_sent' });
 
   const f: Full12 = {
     h,
@@ -479,7 +460,7 @@ class ExpectCertificate12 extends State12 {
       if (hs.r.clientAuth === 'required') {
         throw new TlsError('handshake_failure', 'the client sent no certificate, but this server requires client authentication');
       }
-      ctx.trace(trace('certificate', 'The client has no certificate; client authentication is optional, so we continue without knowing who it is.'));
+      tell(ctx, { kind: 'client_certificate_absent' });
       return new ExpectClientKeyExchange(this.f);
     }
     this.f.peer = verifyPeerCertificates(ctx, {
@@ -510,27 +491,13 @@ class ExpectClientKeyExchange extends State12 {
       // RFC 8422 §5.7: the client's ephemeral public key; a bad point → illegal_parameter.
       const point = decodeClientKeyExchangeEcdhe(message.body);
       preMasterSecret = f.share!.complete(point);
-      ctx.trace(
-        trace(
-          'client_key_exchange',
-          `Received the client's ephemeral ${NamedGroups.name(f.group!)} public key. Combined with ours it gives the premaster secret (ECDHE), which nobody watching can compute.`,
-          { group: NamedGroups.name(f.group!) },
-        ),
-      );
+      tell(ctx, { kind: 'client_key_exchange_received', group: f.group! });
     } else {
       // RFC 5246 §7.4.7.1: decrypt in constant time; a bad ciphertext yields a random premaster
       // secret and shows only as a Finished mismatch (Bleichenbacher / ROBOT).
       const encrypted = decodeClientKeyExchangeRsa(message.body);
       preMasterSecret = decryptPreMasterSecret(provider, f.certificate.certified.key, encrypted, h.p.hello.legacyVersion);
-      ctx.trace(
-        trace(
-          'client_key_exchange',
-          'Received the premaster secret, encrypted by the client with our certificate\'s RSA key (RSA key transport), and decrypted it. ' +
-            'This session has NO forward secrecy: the secret traveled encrypted under our long-term RSA key, so anyone who records ' +
-            'this connection and later obtains that key can decrypt all of it. ECDHE suites avoid this.',
-          { keyExchange: 'rsa', forwardSecrecy: false },
-        ),
-      );
+      tell(ctx, { kind: 'client_key_exchange_received', group: undefined });
     }
     transcript.add(message.raw);
     f.messages?.push(message.raw);
@@ -542,14 +509,7 @@ class ExpectClientKeyExchange extends State12 {
     f.masterSecret = master;
     f.keys = keyBlock12(provider, suite, master, h.clientRandom, h.serverRandom);
     ctx.keyLog('CLIENT_RANDOM', h.clientRandom, master);
-    ctx.trace(
-      trace(
-        'keys',
-        `Derived the master secret from the premaster secret${h.extendedMasterSecret ? ' and a hash of the whole handshake so far (extended master secret)' : ' and both randoms'}, ` +
-          'and from it the record keys for each direction.',
-        { extendedMasterSecret: h.extendedMasterSecret },
-      ),
-    );
+    tell(ctx, { kind: 'server_keys_derived_12', extendedMasterSecret: h.extendedMasterSecret });
     if (f.peer) return new ExpectCertificateVerify12(f);
     return new ExpectChangeCipherSpec(finishFull(f));
   }
@@ -571,13 +531,7 @@ class ExpectCertificateVerify12 extends State12 {
     f.clientScheme = cv.scheme;
     f.h.transcript.add(message.raw);
     f.messages!.length = 0; // not needed any more
-    ctx.trace(
-      trace(
-        'certificate_verify',
-        `The client signed the handshake messages with its private key (${SignatureSchemes.name(cv.scheme)}, ${describeKey(leaf)}), and the signature checks out: it holds the key its certificate vouches for.`,
-        { signature: SignatureSchemes.name(cv.scheme), key: describeKey(leaf) },
-      ),
-    );
+    tell(ctx, { kind: 'client_certificate_verify_checked_12', scheme: cv.scheme, key: leaf });
     return new ExpectChangeCipherSpec(finishFull(f));
   }
 }
@@ -609,7 +563,7 @@ class ExpectChangeCipherSpec extends State12 {
   /** RFC 5246 §7.1: from the next record on, the client's records are protected. */
   changeCipherSpec(ctx: HandshakeContext): HandshakeState {
     ctx.setReadCipher12(this.c.h.suite, this.c.keys.client, AEAD_ONLY);
-    ctx.trace(trace('change_cipher_spec', 'Received the client\'s ChangeCipherSpec: its next message (Finished) is encrypted with the new keys.'));
+    tell(ctx, { kind: 'client_change_cipher_spec_received' });
     return new ExpectFinished12(this.c);
   }
 }
@@ -630,7 +584,7 @@ class ExpectFinished12 extends State12 {
     const expected = finishedVerifyData12(provider, suite.prfHash, masterSecret, 'client', transcript.hash());
     checkFinished(expected, fin.verifyData, 'client');
     transcript.add(message.raw);
-    ctx.trace(trace('finished', 'The client\'s Finished matches our own computation: both sides saw the same handshake and hold the same keys.'));
+    tell(ctx, { kind: 'client_finished_checked_12' });
 
     const full = this.c.full;
     if (full) {
@@ -648,13 +602,7 @@ class ExpectFinished12 extends State12 {
         const nst = encodeNewSessionTicket12({ lifetimeHint: h.hs.r.ticketLifetime, ticket: h.hs.r.tickets!.seal(state) });
         transcript.add(nst);
         ctx.sendHandshake(nst);
-        ctx.trace(
-          trace(
-            'session_ticket',
-            `Sent a session ticket (valid ${h.hs.r.ticketLifetime} s): the session's master secret sealed with our ticket key, so the client can resume without us storing anything.`,
-            { lifetime: h.hs.r.ticketLifetime },
-          ),
-        );
+        tell(ctx, { kind: 'session_ticket_sent_12', lifetime: h.hs.r.ticketLifetime });
       } else if (h.sessionId.length > 0) {
         h.hs.r.sessionCache!.set(h.sessionId, state, ctx.now());
       }
@@ -663,7 +611,7 @@ class ExpectFinished12 extends State12 {
       const ours = encodeFinished({ verifyData: finishedVerifyData12(provider, suite.prfHash, masterSecret, 'server', transcript.hash()) });
       transcript.add(ours);
       ctx.sendHandshake(ours);
-      ctx.trace(trace('finished', 'Sent ChangeCipherSpec and our Finished, encrypted with our new keys: the handshake is complete.'));
+      tell(ctx, { kind: 'server_finished_sent_12', resumed: false });
       return complete(ctx, h, masterSecret, info);
     }
     const res = this.c.resumed!;
@@ -688,23 +636,17 @@ function complete(ctx: HandshakeContext, h: Hello12, masterSecret: Uint8Array, i
     extendedMasterSecret: h.extendedMasterSecret,
   });
   if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'established',
-        `Secure connection established: TLSv1.2, ${h.suite.name}${info.groupName ? `, ${info.groupName}` : ''}${info.resumed ? ', resumed' : ''}.`,
-        {
-          version: 'TLSv1.2',
-          cipher: h.suite.name,
-          group: info.groupName ?? null,
-          signature: info.localSignatureSchemeName ?? null,
-          alpn: h.alpn ?? null,
-          resumed: info.resumed,
-          sni: h.p.serverName ?? null,
-          extendedMasterSecret: h.extendedMasterSecret,
-          peer: info.peerCertificates.map((c) => c.subject.text),
-        },
-      ),
-    );
+    tell(ctx, {
+      kind: 'server_established_12',
+      suite: h.suite.id,
+      group: info.group,
+      signature: info.localSignatureSchemeName,
+      alpn: h.alpn,
+      resumed: info.resumed,
+      serverName: h.p.serverName,
+      extendedMasterSecret: h.extendedMasterSecret,
+      peer: info.peerCertificates,
+    });
   }
   // A session cached under its id (full handshake without a ticket, or resumed by id) is forgotten
   // if this connection later fails (RFC 5246 §7.2.2).
@@ -771,22 +713,13 @@ function resume(ctx: HandshakeContext, h: Hello12, state: TicketState, by: 'tick
   const masterSecret = state.psk;
   const keys = keyBlock12(provider, suite, masterSecret, h.clientRandom, h.serverRandom);
   ctx.keyLog('CLIENT_RANDOM', h.clientRandom, masterSecret);
-  if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'server_hello',
-        `Sent ServerHello: TLSv1.2, resuming the session the client named by ${by} (${suite.name}). ` +
-          'No certificate and no key exchange: both sides already share the master secret, and fresh record keys come from it and the two new randoms.',
-        { version: 'TLSv1.2', cipher: suite.name, resumed: true, by },
-      ),
-    );
-  }
+  tell(ctx, { kind: 'server_hello_resumed_12', suite: suite.id, by });
   // RFC 5246 §7.3: in an abbreviated handshake the server sends its CCS and Finished first.
   ctx.setWriteCipher12(suite, keys.server, AEAD_ONLY);
   const fin = encodeFinished({ verifyData: finishedVerifyData12(provider, suite.prfHash, masterSecret, 'server', transcript.hash()) });
   transcript.add(fin);
   ctx.sendHandshake(fin);
-  ctx.trace(trace('finished', 'Sent ChangeCipherSpec and our Finished; now we wait for the client\'s.'));
+  tell(ctx, { kind: 'server_finished_sent_12', resumed: true });
   const resumed: Resumed12 = { h, state, by, keys };
   return new ExpectChangeCipherSpec({ h, masterSecret, keys, full: undefined, resumed });
 }
@@ -819,13 +752,7 @@ class Established12 extends State12 {
       throw new TlsError('no_renegotiation', `the client asked to renegotiate ${this.attempts} times; this server never renegotiates`);
     }
     ctx.sendWarningAlert(AlertDescription.no_renegotiation);
-    ctx.trace(
-      trace(
-        'renegotiation',
-        'The client asked to renegotiate (a new ClientHello on the established connection). hush never renegotiates: we answered with the warning no_renegotiation and the connection goes on as before.',
-        { refused: true, attempts: this.attempts },
-      ),
-    );
+    tell(ctx, { kind: 'renegotiation_refused', attempts: this.attempts });
     return this;
   }
 }

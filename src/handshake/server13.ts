@@ -52,7 +52,7 @@ import type { HandshakeContext } from './context.js';
 import type { ServerConfig } from './config.js';
 import type { HandshakeInfo } from './events.js';
 import type { ClientHelloInfo } from './client-hello-info.js';
-import { trace } from './trace.js';
+import { tell } from './narration.js';
 import { certificateMatchesName, resolveServerConfig, type ResolvedServerConfig, type ServerCertificate } from './server-options.js';
 import { negotiateVersion, parseClientHello, type ParsedClientHello } from './server-client-hello.js';
 import { checkHelloLegacyVersion } from './hello-version.js';
@@ -135,7 +135,7 @@ class ExpectClientHello extends ServerState {
     const p = parseClientHello(decodeClientHello(message.body, message.raw));
     const ch = p.hello;
     hs.hooks.onClientHello?.(p.info);
-    if (ctx.tracing) traceClientHello(ctx, p, this.second);
+    tell(ctx, { kind: 'client_hello_received', second: this.second, hello: p.info, earlyData: p.earlyData });
 
     // RFC 8446 §4.2.1 / Appendix D: TLS 1.3 only through supported_versions; a client without it
     // (or without 1.3 in it), or a server capped at 1.2, continues in the TLS 1.2 states.
@@ -213,7 +213,7 @@ class ExpectClientHello extends ServerState {
     // 0-RTT (RFC 8446 §4.2.10): we never accept early data; skip what the client sends.
     if (p.earlyData) {
       ctx.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
-      ctx.trace(trace('early_data', 'The client wants to send early (0-RTT) data; this server does not accept it, so it will skip those records and the client will resend after the handshake.'));
+      tell(ctx, { kind: 'early_data_skipped' });
     } else {
       ctx.skipEarlyData(0);
     }
@@ -255,9 +255,7 @@ class ExpectClientHello extends ServerState {
       throw illegalParameter(`the second ClientHello no longer offers ${suite.name}, which HelloRetryRequest chose`);
     }
     if (!this.hs.r.groups.includes(state.group)) throw illegalParameter('the cookie names a group this server does not allow');
-    if (ctx.tracing) {
-      ctx.trace(trace('cookie', 'The second ClientHello echoes our cookie, and its MAC checks out: it carries the hash of the first ClientHello, so we did not have to remember anything.'));
-    }
+    tell(ctx, { kind: 'cookie_accepted' });
     return { suite, group: state.group, clientHello1Hash: state.clientHello1Hash, cookie };
   }
 
@@ -275,19 +273,7 @@ class ExpectClientHello extends ServerState {
     if (p.hello.legacySessionId.length > 0) ctx.sendChangeCipherSpec();
     hs.hrrSent = true;
     if (p.earlyData) ctx.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
-    if (ctx.tracing) {
-      const sent = p.info.keyShareGroups.map((g) => NamedGroups.name(g));
-      ctx.trace(
-        trace(
-          'hello_retry_request',
-          `The client sent ${sent.length ? `key shares only for ${sent.join(', ')}` : 'no key share'}, none of which we accept` +
-            ` or prefer; it supports ${NamedGroups.name(group)}, so we answer HelloRetryRequest: "send me a key share for ` +
-            `${NamedGroups.name(group)}", with ${suite.name} fixed. Its cookie holds the hash of the first ClientHello under our MAC, ` +
-            `so the server keeps no state until the client comes back.`,
-          { cipher: suite.name, group: NamedGroups.name(group) },
-        ),
-      );
-    }
+    tell(ctx, { kind: 'hello_retry_request_sent', suite: suite.id, group, offeredShares: p.info.keyShareGroups });
     return new ExpectClientHello(hs, true);
   }
 }
@@ -393,7 +379,7 @@ function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHe
   const sealer = hs.r.tickets;
   if (!offered || !sealer) return undefined;
   const why = (reason: string): undefined => {
-    ctx.trace(trace('psk', `The client offered a session ticket, but we do a full handshake: ${reason}.`, { resumed: false, reason }));
+    tell(ctx, { kind: 'psk_refused', reason });
     return undefined;
   };
   // RFC 8446 §4.2.9: we only allow psk_dhe_ke (forward secrecy for resumed sessions too).
@@ -511,19 +497,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', clientRandom, secrets.server);
   ctx.setWriteSecret13(suite, secrets.server);
   ctx.setReadSecret13(suite, secrets.client);
-  if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'server_hello',
-        `Sent ServerHello: TLSv1.3 with ${suite.name} (${hs.r.preferServerCiphers ? 'our most preferred suite that the client offers' : 'the client\'s most preferred suite that we allow'}) ` +
-          `and the key exchange ${NamedGroups.name(group)} (${n.retried ? 'after our HelloRetryRequest' : 'the client sent a key share for it'}). ` +
-          `Our fresh key share and the client's combine (ECDHE) into a secret nobody watching can compute; ` +
-          `the handshake keys come from it, so everything after ServerHello is encrypted.` +
-          (n.resumption ? ' We accepted the client\'s session ticket: this is a resumption, so no certificate is needed.' : ''),
-        { version: 'TLSv1.3', cipher: suite.name, group: NamedGroups.name(group), resumed: n.resumption !== undefined, helloRetry: n.retried },
-      ),
-    );
-  }
+  tell(ctx, { kind: 'server_hello_sent_13', suite: suite.id, group, preferServerCiphers: hs.r.preferServerCiphers, retried: n.retried, resumed: n.resumption !== undefined });
 
   // The encrypted flight (EncryptedExtensions ... Finished) goes out as one write, so it is
   // sealed in as few records as fit (one for a usual chain, as OpenSSL does) instead of one
@@ -537,15 +511,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   const eeMsg = encodeEncryptedExtensions({ extensions: ee });
   transcript.add(eeMsg);
   flight.push(eeMsg);
-  if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'encrypted_extensions',
-        `Sent EncryptedExtensions${n.alpn ? `: we chose the application protocol '${n.alpn}' from the client's list` : p.alpn ? ': no application protocol chosen' : ''}.`,
-        { alpn: n.alpn ?? null },
-      ),
-    );
-  }
+  tell(ctx, { kind: 'encrypted_extensions_sent', alpn: n.alpn, clientOfferedAlpn: p.alpn !== undefined });
 
   // RFC 8446 §4.3.2: CertificateRequest (not with a PSK, §4.3.2 / §4.2.11).
   let requestedSchemes: number[] | undefined;
@@ -554,7 +520,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
     const cr = encodeCertificateRequest13({ context: new Uint8Array(0), extensions: [encodeSignatureAlgorithmsExt(requestedSchemes)] });
     transcript.add(cr);
     flight.push(cr);
-    ctx.trace(trace('certificate_request', `Sent CertificateRequest: we ask the client to prove who it is with a certificate (${hs.r.clientAuth}).`, { clientAuth: hs.r.clientAuth }));
+    tell(ctx, { kind: 'certificate_request_sent_13', clientAuth: hs.r.clientAuth });
   }
 
   // RFC 8446 §4.4.2 / §4.4.3: Certificate and CertificateVerify.
@@ -569,26 +535,16 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
     transcript.add(cv);
     flight.push(cv);
     if (ctx.tracing) {
-      ctx.trace(
-        trace(
-          'certificate',
-          `Sent our certificate '${cert.leaf.subject.text}' (${cert.chain.length} certificate${cert.chain.length === 1 ? '' : 's'} in the chain)` +
-            (p.serverName !== undefined
-              ? certificateMatchesName(cert, p.serverName)
-                ? `, which names '${p.serverName}', the site the client asked for`
-                : `; none of our certificates names '${p.serverName}', so we send our first usable one`
-              : '') +
-            `. Its ${describeKey(cert.certified.key)} key can make ${SignatureSchemes.name(scheme)}, a signature the client accepts.`,
-          { subject: cert.leaf.subject.text, key: describeKey(cert.certified.key), chainLength: cert.chain.length },
-        ),
-      );
-      ctx.trace(
-        trace(
-          'certificate_verify',
-          `Signed the handshake so far with our private key (${SignatureSchemes.name(scheme)}): this proves we hold the key the certificate vouches for, and binds it to this very handshake.`,
-          { signature: SignatureSchemes.name(scheme) },
-        ),
-      );
+      tell(ctx, {
+        kind: 'server_certificate_sent_13',
+        subject: cert.leaf.subject.text,
+        chainLength: cert.chain.length,
+        key: cert.certified.key,
+        scheme,
+        serverName: p.serverName,
+        namesSite: p.serverName !== undefined && certificateMatchesName(cert, p.serverName),
+      });
+      tell(ctx, { kind: 'certificate_verify_sent_13', scheme });
     }
   }
 
@@ -607,9 +563,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   ctx.keyLog('SERVER_TRAFFIC_SECRET_0', clientRandom, app.server);
   ctx.keyLog('EXPORTER_SECRET', clientRandom, exporter);
   ctx.setWriteSecret13(suite, app.server);
-  if (ctx.tracing) {
-    ctx.trace(trace('finished', 'Sent our Finished: a MAC over the whole handshake so far, under our handshake key. Now we wait for the client\'s Finished.'));
-  }
+  tell(ctx, { kind: 'server_finished_sent_13' });
 
   const f: Flight = { n, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
   if (requestedSchemes) return new ExpectCertificate(hs, f);
@@ -661,7 +615,7 @@ class ExpectCertificate extends ServerState {
       if (hs.r.clientAuth === 'required') {
         throw new TlsError('certificate_required', 'the client sent no certificate, but this server requires client authentication');
       }
-      ctx.trace(trace('certificate', 'The client has no certificate; client authentication is optional, so we continue without knowing who it is.'));
+      tell(ctx, { kind: 'client_certificate_absent' });
       return new ExpectFinished(hs, this.f);
     }
     this.f.peer = verifyPeerCertificates(ctx, {
@@ -690,13 +644,7 @@ class ExpectCertificateVerify extends ServerState {
     verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, transcript.hash(), false, this.f.requestedSchemes!);
     this.f.clientScheme = cv.scheme;
     transcript.add(message.raw);
-    ctx.trace(
-      trace(
-        'certificate_verify',
-        `The client signed the handshake with its private key (${SignatureSchemes.name(cv.scheme)}, ${describeKey(leaf)}), and the signature checks out: it holds the key its certificate vouches for.`,
-        { signature: SignatureSchemes.name(cv.scheme), key: describeKey(leaf) },
-      ),
-    );
+    tell(ctx, { kind: 'client_certificate_verify_checked_13', scheme: cv.scheme, key: leaf });
     return new ExpectFinished(this.hs, this.f);
   }
 }
@@ -737,16 +685,7 @@ class ExpectFinished extends ServerState {
       clientHello: n.p.info,
       localCertificates: n.certificate?.chain ?? [],
     };
-    if (ctx.tracing) {
-      ctx.trace(
-        trace(
-          'finished',
-          `The client's Finished matches our own computation: both sides saw the same handshake. ` +
-            `Application keys are in use; every byte from now on is sealed with ${suite.name}.`,
-          { cipher: suite.name },
-        ),
-      );
-    }
+    tell(ctx, { kind: 'client_finished_checked_13', suite: suite.id });
     ctx.handshakeComplete(info, {
       suite,
       clientApplicationSecret: this.f.app.client,
@@ -754,18 +693,16 @@ class ExpectFinished extends ServerState {
       exporterMasterSecret: this.f.exporter,
     });
     if (ctx.tracing) {
-      ctx.trace(
-        trace('established', `Secure connection established: TLSv1.3, ${suite.name}, ${NamedGroups.name(n.group)}${info.resumed ? ', resumed' : ''}.`, {
-          version: 'TLSv1.3',
-          cipher: suite.name,
-          group: NamedGroups.name(n.group),
-          signature: info.localSignatureSchemeName ?? null,
-          alpn: n.alpn ?? null,
-          resumed: info.resumed,
-          sni: n.p.serverName ?? null,
-          peer: info.peerCertificates.map((c) => c.subject.text),
-        }),
-      );
+      tell(ctx, {
+        kind: 'server_established_13',
+        suite: suite.id,
+        group: n.group,
+        signature: info.localSignatureSchemeName,
+        alpn: n.alpn,
+        resumed: info.resumed,
+        serverName: n.p.serverName,
+        peer: info.peerCertificates,
+      });
     }
     sendTickets(ctx, hs, suite, resumptionMaster, info);
     return SERVER_ESTABLISHED;
@@ -797,16 +734,7 @@ function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Sui
     tickets.push(encodeNewSessionTicket13({ lifetime: hs.r.ticketLifetime, ageAdd, nonce, ticket, extensions: [] }));
   }
   ctx.sendHandshake(concatMessages(tickets));
-  if (ctx.tracing) {
-    ctx.trace(
-      trace(
-        'session_ticket',
-        `Sent ${hs.r.ticketCount} session ticket${hs.r.ticketCount === 1 ? '' : 's'} (valid ${hs.r.ticketLifetime} s): sealed with our ticket key, ` +
-          `each lets the client resume this session later without a certificate or signature.`,
-        { count: hs.r.ticketCount, lifetime: hs.r.ticketLifetime },
-      ),
-    );
-  }
+  tell(ctx, { kind: 'session_tickets_sent_13', count: hs.r.ticketCount, lifetime: hs.r.ticketLifetime });
 }
 
 /** After the handshake: KeyUpdate is the connection's; anything else is unexpected (RFC 8446 §4.6). */
@@ -826,34 +754,3 @@ class ServerEstablished implements HandshakeState {
 }
 const SERVER_ESTABLISHED = new ServerEstablished();
 
-function traceClientHello(ctx: HandshakeContext, p: ParsedClientHello, second: boolean): void {
-  const i = p.info;
-  const names = (xs: readonly number[], f: (x: number) => string) => xs.map(f).join(', ') || 'none';
-  ctx.trace(
-    trace(
-      'client_hello',
-      `Received ${second ? 'the second ' : ''}ClientHello: the client offers versions ${names(i.versions, (v) => versionText(v))}; ` +
-        `cipher suites ${names(i.cipherSuites, (s) => CipherSuites.name(s))}; key shares for ${names(i.keyShareGroups, (g) => NamedGroups.name(g))} ` +
-        `(it supports ${names(i.groups, (g) => NamedGroups.name(g))})` +
-        (i.serverName ? `; it asks for the site '${i.serverName}' (SNI)` : '; no SNI') +
-        (i.alpnProtocols.length ? `; application protocols ${i.alpnProtocols.join(', ')}` : '') +
-        (i.pskOffered ? '; it offers to resume an earlier session' : '') +
-        (p.earlyData ? '; it wants to send early data' : '') +
-        '.',
-      {
-        versions: i.versions.map(versionText),
-        cipherSuites: i.cipherSuites.map((s) => CipherSuites.name(s)),
-        groups: i.groups.map((g) => NamedGroups.name(g)),
-        keyShares: i.keyShareGroups.map((g) => NamedGroups.name(g)),
-        signatureSchemes: i.signatureSchemes.map((s) => SignatureSchemes.name(s)),
-        serverName: i.serverName ?? null,
-        alpn: [...i.alpnProtocols],
-        psk: i.pskOffered,
-      },
-    ),
-  );
-}
-
-function versionText(v: number): string {
-  return v === ProtocolVersion.TLSv1_3 ? 'TLSv1.3' : v === ProtocolVersion.TLSv1_2 ? 'TLSv1.2' : `0x${v.toString(16).padStart(4, '0')}`;
-}

@@ -1,5 +1,6 @@
 // Trace events narrate a handshake step by step, for `--trace`, `--trace-json` and learners.
-// The core writes the plain-words `message`; adapters only print it (text) or serialise it (JSON).
+// The core writes the plain-words `message` (handshake states through narration.ts, which turns
+// their typed facts into sentences); adapters only print it (text) or serialise it (JSON).
 
 export interface TraceEvent {
   /** A stable name: client_hello, server_hello, hello_retry_request, encrypted_extensions,
