@@ -18,7 +18,7 @@ import { TlsError, illegalParameter, unexpectedMessage } from '../errors/errors.
 import { AlertDescription } from '../errors/alert.js';
 import { concat, equal, fromUtf8 } from '../bytes/util.js';
 import { checkFinished, negotiatedInfo } from './finish.js';
-import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion, SignatureSchemes } from '../wire/enums.js';
+import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion } from '../wire/enums.js';
 import type { KeyShare, PrivateKey, PublicKey } from '../crypto/provider.js';
 import type { Tls12Suite } from '../crypto/suites.js';
 import { Transcript } from '../schedule/transcript.js';

@@ -26,7 +26,6 @@ import {
   NamedGroups,
   ProtocolVersion,
   PskKeyExchangeMode,
-  SignatureSchemes,
   versionName,
 } from '../wire/enums.js';
 import type { KeyShare } from '../crypto/provider.js';

@@ -31,7 +31,6 @@ import {
   NamedGroup,
   NamedGroups,
   ProtocolVersion,
-  SignatureSchemes,
 } from '../wire/enums.js';
 import type { KeyShare } from '../crypto/provider.js';
 import { schemeInfo } from '../crypto/signature.js';
