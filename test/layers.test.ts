@@ -111,3 +111,54 @@ test('the portable core uses no node:* modules, Buffer, ambient clock or ambient
   }
   assert.deepEqual(violations, []);
 });
+
+/** Relative imports of each file under src/ (type-only imports count: they are dependencies too). */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const f of files) {
+    const targets = new Set<string>();
+    for (const m of readFileSync(f, 'utf8').matchAll(IMPORT_RE)) {
+      const spec = m[1] ?? m[2]!;
+      if (spec.startsWith('.')) targets.add(relative(src, resolve(dirname(f), spec)).replace(/\.js$/, '.ts'));
+    }
+    graph.set(relative(src, f), [...targets].sort());
+  }
+  return graph;
+}
+
+/** Every import cycle, each printed as `a.ts → b.ts → a.ts` (one per strongly connected group). */
+function findCycles(graph: Map<string, string[]>): string[] {
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  // Depth-first search; a back edge to a file on the current path closes a cycle.
+  const visit = (node: string): void => {
+    state.set(node, 'open');
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!graph.has(next)) continue;
+      const s = state.get(next);
+      if (s === 'open') cycles.push([...path.slice(path.indexOf(next)), next].join(' → '));
+      else if (s === undefined) visit(next);
+    }
+    path.pop();
+    state.set(node, 'done');
+  };
+  for (const node of [...graph.keys()].sort()) if (!state.has(node)) visit(node);
+  return cycles;
+}
+
+test('the cycle finder finds a cycle (self-check)', () => {
+  const g = new Map([
+    ['a.ts', ['b.ts']],
+    ['b.ts', ['c.ts']],
+    ['c.ts', ['a.ts', 'd.ts']],
+    ['d.ts', []],
+  ]);
+  assert.deepEqual(findCycles(g), ['a.ts → b.ts → c.ts → a.ts']);
+  assert.deepEqual(findCycles(new Map([['a.ts', ['b.ts']], ['b.ts', []]])), []);
+});
+
+test('no import cycles inside src/', () => {
+  assert.deepEqual(findCycles(importGraph()), []);
+});

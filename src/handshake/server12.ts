@@ -75,7 +75,7 @@ import type { TicketState } from './server-tickets.js';
 import { chooseSignatureScheme12, signServerKeyExchange12, verifyCertificateVerify12 } from './signatures12.js';
 import { decryptPreMasterSecret } from './rsa-key-transport.js';
 import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
-import { chooseAlpn, type ServerHandshake } from './server13.js';
+import { chooseAlpn, type ServerHandshake } from './server-handshake.js';
 import type { SessionCache } from './server12-sessions.js';
 
 /** Groups a TLS 1.2 ECDHE key exchange can use (RFC 8422 §5.1.1; no KEMs in TLS 1.2). */

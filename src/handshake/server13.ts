@@ -51,15 +51,15 @@ import { expectMessage, type HandshakeState } from './state.js';
 import type { HandshakeContext } from './context.js';
 import type { ServerConfig } from './config.js';
 import type { HandshakeInfo } from './events.js';
-import type { ClientHelloInfo } from './client-hello-info.js';
 import { tell } from './narration.js';
-import { certificateMatchesName, resolveServerConfig, type ResolvedServerConfig, type ServerCertificate } from './server-options.js';
+import { certificateMatchesName, type ResolvedServerConfig, type ServerCertificate } from './server-options.js';
 import { negotiateVersion, parseClientHello, type ParsedClientHello } from './server-client-hello.js';
 import { checkHelloLegacyVersion } from './hello-version.js';
 import { openCookie, sealCookie, type TicketState } from './server-tickets.js';
 import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
 import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
 import { handleClientHello12 } from './server12.js';
+import { ServerHandshake, chooseAlpn, type ServerHandshakeHooks } from './server-handshake.js';
 
 /** RFC 8446 §8.3: accept a ticket whose age, as the client sees it, is within this of ours. */
 export const TICKET_AGE_TOLERANCE_MS = 10_000;
@@ -69,28 +69,6 @@ export const COOKIE_LIFETIME_MS = 60_000;
 export const MAX_SKIPPED_EARLY_DATA = 64 * 1024;
 /** At most this many offered PSK identities are looked at (each costs an AEAD open). */
 const MAX_PSK_IDENTITIES = 8;
-
-/** Options the connection passes besides the config. */
-export interface ServerHandshakeHooks {
-  /** Called with each ClientHello's summary (the connection exposes it). */
-  onClientHello?(info: ClientHelloInfo): void;
-}
-
-/** Everything the server handshake carries from state to state (the TLS 1.2 states too). */
-export class ServerHandshake {
-  readonly r: ResolvedServerConfig;
-  readonly random: Uint8Array;
-  /** Set when we sent a HelloRetryRequest on this connection. */
-  hrrSent = false;
-  constructor(
-    readonly ctx: HandshakeContext,
-    readonly config: ServerConfig,
-    readonly hooks: ServerHandshakeHooks,
-  ) {
-    this.r = resolveServerConfig(ctx.provider, config);
-    this.random = ctx.provider.randomBytes(32);
-  }
-}
 
 /** Start a TLS 1.3 server handshake: returns the state that waits for ClientHello. */
 export function startServerHandshake(ctx: HandshakeContext, config: ServerConfig, hooks: ServerHandshakeHooks = {}): HandshakeState {
@@ -339,27 +317,6 @@ function chooseCertificate(r: ResolvedServerConfig, p: ParsedClientHello): { cer
     `none of our certificates can make a signature the client accepts (it offers ${clientSchemes.map((s) => SignatureSchemes.name(s)).join(', ')}; ` +
       `our keys: ${r.certificates.map((c) => describeKey(c.certified.key)).join(', ')})`,
   );
-}
-
-/** RFC 7301 §3.2: the application's choice, or the first of ours the client offers. */
-export function chooseAlpn(hs: ServerHandshake, p: ParsedClientHello): string | undefined {
-  const offered = p.alpn;
-  if (offered === undefined) return undefined;
-  if (hs.config.selectAlpn) {
-    const chosen = hs.config.selectAlpn(offered, p.info);
-    if (chosen === undefined) return undefined;
-    if (!offered.includes(chosen)) throw internalError(`selectAlpn returned '${chosen}', which the client did not offer`);
-    return chosen;
-  }
-  if (hs.r.alpn.length === 0) return undefined;
-  const chosen = hs.r.alpn.find((a) => offered.includes(a));
-  if (chosen === undefined) {
-    throw new TlsError(
-      'no_application_protocol',
-      `the client offers the application protocols ${offered.join(', ')}, but this server speaks only ${hs.r.alpn.join(', ')}`,
-    );
-  }
-  return chosen;
 }
 
 interface Resumption {

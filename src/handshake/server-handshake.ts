@@ -1,0 +1,52 @@
+// What the TLS 1.3 and TLS 1.2 server states share: the handshake carrier, the hooks the
+// connection passes in, and the ALPN choice. The TLS 1.3 server continues in the TLS 1.2 states
+// (server13 → server12), so these live below both.
+import { TlsError, internalError } from '../errors/errors.js';
+import type { HandshakeContext } from './context.js';
+import type { ServerConfig } from './config.js';
+import type { ClientHelloInfo } from './client-hello-info.js';
+import { resolveServerConfig, type ResolvedServerConfig } from './server-options.js';
+import type { ParsedClientHello } from './server-client-hello.js';
+
+/** Options the connection passes besides the config. */
+export interface ServerHandshakeHooks {
+  /** Called with each ClientHello's summary (the connection exposes it). */
+  onClientHello?(info: ClientHelloInfo): void;
+}
+
+/** Everything the server handshake carries from state to state (the TLS 1.2 states too). */
+export class ServerHandshake {
+  readonly r: ResolvedServerConfig;
+  readonly random: Uint8Array;
+  /** Set when we sent a HelloRetryRequest on this connection. */
+  hrrSent = false;
+  constructor(
+    readonly ctx: HandshakeContext,
+    readonly config: ServerConfig,
+    readonly hooks: ServerHandshakeHooks,
+  ) {
+    this.r = resolveServerConfig(ctx.provider, config);
+    this.random = ctx.provider.randomBytes(32);
+  }
+}
+
+/** RFC 7301 §3.2: the application's choice, or the first of ours the client offers. */
+export function chooseAlpn(hs: ServerHandshake, p: ParsedClientHello): string | undefined {
+  const offered = p.alpn;
+  if (offered === undefined) return undefined;
+  if (hs.config.selectAlpn) {
+    const chosen = hs.config.selectAlpn(offered, p.info);
+    if (chosen === undefined) return undefined;
+    if (!offered.includes(chosen)) throw internalError(`selectAlpn returned '${chosen}', which the client did not offer`);
+    return chosen;
+  }
+  if (hs.r.alpn.length === 0) return undefined;
+  const chosen = hs.r.alpn.find((a) => offered.includes(a));
+  if (chosen === undefined) {
+    throw new TlsError(
+      'no_application_protocol',
+      `the client offers the application protocols ${offered.join(', ')}, but this server speaks only ${hs.r.alpn.join(', ')}`,
+    );
+  }
+  return chosen;
+}
