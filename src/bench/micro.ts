@@ -11,8 +11,8 @@
 import { ClientConnection } from '../connection/client.js';
 import { ServerConnection } from '../connection/server.js';
 import type { TlsConnection } from '../connection/api.js';
-import type { CertifiedKey } from '../connection/config.js';
-import type { SessionTicket } from '../connection/events.js';
+import type { CertifiedKey } from '../handshake/config.js';
+import type { SessionTicket } from '../handshake/events.js';
 import { nodeCryptoProvider as provider } from '../crypto/node/index.js';
 import { TLS13_SUITES } from '../crypto/suites.js';
 import { decodePem } from '../asn1/pem.js';

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import type { LocalCa } from '../node/local-ca.js';
+import type { LocalCa } from './local-ca.js';
 import { toHex } from '../bytes/util.js';
 import { nodeCryptoProvider } from '../crypto/node/index.js';
 

@@ -2,7 +2,8 @@
 // Adapters (node sockets, WebSockets, tests) drive it: feed received bytes with `receive()`,
 // send what `takeOutput()` returns, and act on `takeEvents()`.
 import type { TlsError } from '../errors/errors.js';
-import type { ConnectionEvent, HandshakeInfo } from './events.js';
+import type { HandshakeInfo } from '../handshake/events.js';
+import type { ConnectionEvent } from './events.js';
 
 export type ConnectionState = 'handshaking' | 'established' | 'closed' | 'failed';
 

@@ -18,7 +18,8 @@ import { HandshakeJoiner, type HandshakeMessage } from '../handshake/messages/ha
 import { decodeKeyUpdate, encodeKeyUpdate } from '../handshake/messages/key-update.js';
 import type { Established12, Established13, HandshakeContext, Protection12Params } from '../handshake/context.js';
 import type { HandshakeState } from '../handshake/state.js';
-import type { ConnectionEvent, HandshakeInfo } from '../handshake/events.js';
+import type { HandshakeInfo } from '../handshake/events.js';
+import type { ConnectionEvent } from './events.js';
 import type { TraceEvent } from '../handshake/trace.js';
 import { trace } from '../handshake/trace.js';
 import type { ConnectionState, TlsConnection } from './api.js';

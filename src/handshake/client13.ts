@@ -94,7 +94,7 @@ import {
   resolveTls13Suites,
   resolveVersions,
   versionsWithSuites,
-} from './client-options.js';
+} from './negotiation-options.js';
 import { startClient12, type Tls12Offer } from './client12.js';
 import { chooseSignatureScheme, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
 import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from './peer-certificates.js';

@@ -3,7 +3,7 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { Tls12Suite, Tls13Suite } from '../crypto/suites.js';
 import type { Keys12 } from '../schedule/tls12.js';
-import type { HandshakeInfo, SessionTicket, ConnectionEvent } from './events.js';
+import type { HandshakeInfo, SessionTicket, SessionEvent } from './events.js';
 import type { TraceEvent } from './trace.js';
 
 /** Secrets the connection keeps after a TLS 1.3 handshake (for KeyUpdate and exporters). */
@@ -67,7 +67,7 @@ export interface HandshakeContext {
   /** The handshake is complete: application data may flow. */
   handshakeComplete(info: HandshakeInfo, secrets: Established13 | Established12): void;
   /** Queue an event for the owner. */
-  emit(event: ConnectionEvent): void;
+  emit(event: SessionEvent): void;
   /** True when the owner asked for trace events (so states can skip building them). */
   readonly tracing: boolean;
   trace(event: TraceEvent): void;

@@ -1,8 +1,7 @@
-// What a connection tells its owner. The sans-I/O core never calls out: the owner feeds bytes
-// with `receive()`, then drains `takeEvents()` and `takeOutput()`.
+// What a handshake produces for the connection's owner: the agreed parameters (HandshakeInfo) and
+// resumable sessions (SessionTicket). The connection delivers them as events (connection/events.ts).
 import type { TlsError } from '../errors/errors.js';
 import type { Certificate } from '../x509/certificate.js';
-import type { TraceEvent } from './trace.js';
 import type { ClientHelloInfo } from './client-hello-info.js';
 
 /** The parameters a finished handshake agreed on. */
@@ -62,17 +61,5 @@ export interface SessionTicket {
   readonly extendedMasterSecret?: boolean;
 }
 
-export type ConnectionEvent =
-  | { readonly type: 'handshake'; readonly info: HandshakeInfo }
-  | { readonly type: 'data'; readonly data: Uint8Array }
-  | { readonly type: 'session'; readonly ticket: SessionTicket }
-  /** The peer sent close_notify: no more data will arrive. */
-  | { readonly type: 'closed' }
-  /** The connection failed (locally detected or an alert from the peer). Final. */
-  | { readonly type: 'error'; readonly error: TlsError }
-  /** A secret in NSS key log format (one line, no newline). */
-  | { readonly type: 'keylog'; readonly line: string }
-  /** A step of the handshake, for --trace and learners (only when config.trace is on). */
-  | { readonly type: 'trace'; readonly trace: TraceEvent }
-  /** The peer updated its keys (or we did, on request). */
-  | { readonly type: 'keyUpdate'; readonly direction: 'sent' | 'received' };
+/** The one event a handshake state emits itself (the rest are the connection's; see connection/events.ts). */
+export type SessionEvent = { readonly type: 'session'; readonly ticket: SessionTicket };

@@ -17,7 +17,7 @@ import {
   resolveTls13Suites,
   resolveVersions,
   versionsWithSuites,
-} from './client-options.js';
+} from './negotiation-options.js';
 import { TicketSealer, UsedTickets } from './server-tickets.js';
 import { MemorySessionCache, type SessionCache } from './server12-sessions.js';
 

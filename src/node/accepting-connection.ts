@@ -3,9 +3,10 @@
 // node's SNICallback) for a config, then continues as the ServerConnection the Acceptor builds.
 // The TLSSocket driving it is told to pump again through `onReady`.
 import type { ConnectionState, TlsConnection } from '../connection/api.js';
-import type { ClientHelloInfo } from '../connection/client-hello-info.js';
-import type { ServerConfig } from '../connection/config.js';
-import type { ConnectionEvent, HandshakeInfo } from '../connection/events.js';
+import type { ClientHelloInfo } from '../handshake/client-hello-info.js';
+import type { ServerConfig } from '../handshake/config.js';
+import type { HandshakeInfo } from '../handshake/events.js';
+import type { ConnectionEvent } from '../connection/events.js';
 import { Acceptor, type AcceptorOptions, type ServerConnection } from '../connection/server.js';
 import { TlsError, UsageError, internalError } from '../errors/errors.js';
 import { NODE_TRANSPORT } from './alloc.js';

@@ -2,10 +2,10 @@
 // accept the same spellings: versions ('TLSv1.3'), cipher lists (OpenSSL or IANA names, ':' or ','),
 // curves ('X25519:P-256' or 'x25519,secp256r1'), sigalgs, ALPN lists, PEM/DER trust and keys.
 // Every value we cannot honour is a UsageError that says what to do instead.
-import type { CertifiedKey, TlsVersionName } from '../connection/config.js';
+import type { CertifiedKey, TlsVersionName } from '../handshake/config.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TLS13_SUITES, suiteByName } from '../crypto/suites.js';
-import { DEFAULT_TLS12_SUITES } from '../handshake/client-options.js';
+import { DEFAULT_TLS12_SUITES } from '../handshake/negotiation-options.js';
 import { UsageError } from '../errors/errors.js';
 import { equal } from '../bytes/util.js';
 import { NamedGroup, NamedGroups, SignatureScheme, SignatureSchemes } from '../wire/enums.js';

@@ -1,6 +1,6 @@
 // createSecureContext(): node's SecureContext reduced to what hush uses per server name — the
 // certificates (with keys) and the CAs for client certificates. SNICallback hands one back.
-import type { CertifiedKey } from '../connection/config.js';
+import type { CertifiedKey } from '../handshake/config.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { nodeCryptoProvider } from '../crypto/node/index.js';
 import type { TrustStore } from '../x509/trust-store.js';

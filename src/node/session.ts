@@ -2,7 +2,7 @@
 // connect({ session }) like node:tls does with its opaque session Buffers.
 // The format is versioned JSON (binary fields in base64). It holds a secret (the resumption
 // PSK): store it like a password.
-import type { SessionTicket } from '../connection/events.js';
+import type { SessionTicket } from '../handshake/events.js';
 import { UsageError } from '../errors/errors.js';
 
 const MAGIC = 'hush-session';

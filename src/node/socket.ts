@@ -25,9 +25,10 @@
 //  - EOF before the handshake completes: an ECONNRESET error, as node:tls reports it.
 import { Duplex } from 'node:stream';
 import type { TlsConnection } from '../connection/api.js';
-import type { ClientHelloInfo } from '../connection/client-hello-info.js';
-import type { ConnectionEvent, HandshakeInfo } from '../connection/events.js';
-import type { TraceEvent } from '../connection/trace.js';
+import type { ClientHelloInfo } from '../handshake/client-hello-info.js';
+import type { HandshakeInfo } from '../handshake/events.js';
+import type { ConnectionEvent } from '../connection/events.js';
+import type { TraceEvent } from '../handshake/trace.js';
 import type { Certificate } from '../x509/certificate.js';
 import { suiteById } from '../crypto/suites.js';
 import { NamedGroup } from '../wire/enums.js';

@@ -13,7 +13,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { ensureLocalCa, ensureLocalhostCertificate, issueLocalCertificate } from '../../src/node/local-ca.js';
+import { ensureLocalCa, ensureLocalhostCertificate, issueLocalCertificate } from '../../src/cli/local-ca.js';
 import { createServer as createHushServer } from '../../src/node/server.js';
 import { childEnv, hush, hushArgv, startServe, tempDir, type RunResult } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { ClientConnection } from '../../src/connection/client.js';
 import { nodeCryptoProvider } from '../../src/crypto/node/index.js';
 import { concat } from '../../src/bytes/util.js';
 import type { ClientConfig } from '../../src/handshake/config.js';
-import type { ConnectionEvent } from '../../src/handshake/events.js';
+import type { ConnectionEvent } from '../../src/connection/events.js';
 import type { TlsError } from '../../src/errors/errors.js';
 import { tls12SuiteById, type Tls12Suite } from '../../src/crypto/suites.js';
 import { CipherSuite, ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme } from '../../src/wire/enums.js';

@@ -10,7 +10,7 @@ import type { TlsConnection } from '../../src/connection/api.js';
 import type { BaseOptions } from '../../src/connection/base.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
 import { clientConfig, concatChunks, dataOf, pki, serverConfig } from './helpers.js';
-import type { ConnectionEvent } from '../../src/handshake/events.js';
+import type { ConnectionEvent } from '../../src/connection/events.js';
 
 /** One instant for every run, after the test certificates were made (they are valid from then). */
 pki();

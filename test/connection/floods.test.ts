@@ -11,7 +11,7 @@ import * as m from '../../src/handshake/messages/index.js';
 import { ClientConnection } from '../../src/connection/client.js';
 import { ServerConnection } from '../../src/connection/server.js';
 import type { TlsConnection } from '../../src/connection/api.js';
-import type { ConnectionEvent } from '../../src/handshake/events.js';
+import type { ConnectionEvent } from '../../src/connection/events.js';
 import { AlertDescription, AlertLevel } from '../../src/errors/alert.js';
 import { assertFailed, clientConfig, connect, concatChunks, provider, pump, serverConfig } from './helpers.js';
 

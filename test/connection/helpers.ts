@@ -6,7 +6,7 @@ import { TrustStore } from '../../src/x509/trust-store.js';
 import { ClientConnection } from '../../src/connection/client.js';
 import { ServerConnection } from '../../src/connection/server.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
-import type { ConnectionEvent } from '../../src/handshake/events.js';
+import type { ConnectionEvent } from '../../src/connection/events.js';
 import type { TlsConnection } from '../../src/connection/api.js';
 import { alertName } from '../../src/errors/alert.js';
 import { CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme } from '../../src/wire/enums.js';

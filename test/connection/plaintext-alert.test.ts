@@ -10,7 +10,7 @@ import { TlsError } from '../../src/errors/errors.js';
 import { ClientConnection } from '../../src/connection/client.js';
 import { ServerConnection } from '../../src/connection/server.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
-import type { ConnectionEvent } from '../../src/handshake/events.js';
+import type { ConnectionEvent } from '../../src/connection/events.js';
 import { assertFailed, clientConfig, concatChunks, pki, pump, serverConfig } from './helpers.js';
 import { interopSkip, startProcess, tempDir } from '../interop/peers.js';
 import { writeFileSync } from 'node:fs';

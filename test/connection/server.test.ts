@@ -7,7 +7,8 @@ import { CipherSuite, NamedGroup, SignatureScheme, ContentType } from '../../src
 import { TrustStore } from '../../src/x509/trust-store.js';
 import { ClientConnection } from '../../src/connection/client.js';
 import { Acceptor, ServerConnection } from '../../src/connection/server.js';
-import type { SessionTicket, ConnectionEvent } from '../../src/handshake/events.js';
+import type { SessionTicket } from '../../src/handshake/events.js';
+import type { ConnectionEvent } from '../../src/connection/events.js';
 import { utf8 } from '../../src/bytes/util.js';
 import {
   assertEstablished, assertFailed, clientConfig, concatChunks, connect, dataOf, pki, provider, pump, serverConfig,

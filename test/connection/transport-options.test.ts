@@ -7,7 +7,7 @@ import { ClientConnection } from '../../src/connection/client.js';
 import { Acceptor, ServerConnection } from '../../src/connection/server.js';
 import type { TlsConnection } from '../../src/connection/api.js';
 import { clientConfig, dataOf, serverConfig } from './helpers.js';
-import type { ConnectionEvent } from '../../src/handshake/events.js';
+import type { ConnectionEvent } from '../../src/connection/events.js';
 
 function pump(a: TlsConnection, b: TlsConnection, sink: { a: ConnectionEvent[]; b: ConnectionEvent[] }): void {
   for (let i = 0; i < 50 && (a.wantsWrite || b.wantsWrite); i++) {

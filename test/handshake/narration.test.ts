@@ -11,7 +11,8 @@ import { CipherSuite, NamedGroup, SignatureScheme } from '../../src/wire/enums.j
 import { MemorySessionCache } from '../../src/handshake/server12-sessions.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
-import type { ConnectionEvent, SessionTicket } from '../../src/handshake/events.js';
+import type { SessionTicket } from '../../src/handshake/events.js';
+import type { ConnectionEvent } from '../../src/connection/events.js';
 import { TracePrinter } from '../../src/cli/trace-printer.js';
 import { connect, pki } from '../connection/helpers.js';
 

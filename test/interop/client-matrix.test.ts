@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ClientConnection } from '../../src/connection/client.js';
 import type { ClientConfig } from '../../src/handshake/config.js';
-import type { SessionTicket } from '../../src/connection/events.js';
+import type { SessionTicket } from '../../src/handshake/events.js';
 import { nodeCryptoProvider } from '../../src/crypto/node/index.js';
 import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
 import {

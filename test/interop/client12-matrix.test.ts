@@ -19,7 +19,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientConnection } from '../../src/connection/client.js';
-import type { SessionTicket } from '../../src/connection/events.js';
+import type { SessionTicket } from '../../src/handshake/events.js';
 import type { HandshakeInfo } from '../../src/handshake/events.js';
 import type { ClientConfig } from '../../src/handshake/config.js';
 import { nodeCryptoProvider } from '../../src/crypto/node/index.js';

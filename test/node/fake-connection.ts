@@ -2,7 +2,8 @@
 // nothing is encrypted. It follows the TlsConnection contract (events, output, failure, close)
 // so the node adapter's backpressure, events and lifecycle can be proven without the real core.
 import type { ConnectionState, TlsConnection } from '../../src/connection/api.js';
-import type { ConnectionEvent, HandshakeInfo, SessionTicket } from '../../src/connection/events.js';
+import type { HandshakeInfo, SessionTicket } from '../../src/handshake/events.js';
+import type { ConnectionEvent } from '../../src/connection/events.js';
 import { TlsError, UsageError } from '../../src/errors/errors.js';
 
 const T = { hello: 1, serverHello: 2, finished: 3, data: 4, closeNotify: 5, alert: 6, ticket: 7, keyUpdate: 8 } as const;

@@ -297,7 +297,7 @@ test('RFC 5246 §7.2.2: a session whose connection ends with a fatal alert is no
   const { connect: pair, assertEstablished } = await import('../connection/helpers.js');
   const config = serverConfig({ sessionCache: new MemorySessionCache(8) });
   const sessionOf = (c: { clientEvents: readonly { type: string }[] }) =>
-    (c.clientEvents as import('../../src/handshake/events.js').ConnectionEvent[]).flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1);
+    (c.clientEvents as import('../../src/connection/events.js').ConnectionEvent[]).flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1);
 
   // A clean connection: its session resumes.
   const clean = pair({ maxVersion: 'TLSv1.2' }, config);

@@ -1,6 +1,6 @@
 // `hush ca`: the local certificate authority `hush serve` uses — show it, issue certificates from it,
 // and make this machine's tools trust it (a small mkcert).
-import { ensureLocalCa, hushHome, issueLocalCertificate, loadLocalCa, LocalCaError, spkiHash, type LocalCa } from '../../node/local-ca.js';
+import { ensureLocalCa, hushHome, issueLocalCertificate, loadLocalCa, LocalCaError, spkiHash, type LocalCa } from '../local-ca.js';
 import { ArgError, bool, helpText, parseArgs, str, type FlagSpec, type ParsedArgs } from '../args.js';
 import { CertNameError, parseCertNames } from '../cert-names.js';
 import { installCa, parseStores, trustEnv, trustId, TrustStoreError, uninstallCa, type StoreResult } from '../trust-stores.js';

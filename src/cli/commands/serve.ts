@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createServer } from '../../node/server.js';
 import type { TLSSocket } from '../../node/socket.js';
-import { ensureLocalCa, ensureLocalhostCertificate, hushHome } from '../../node/local-ca.js';
+import { ensureLocalCa, ensureLocalhostCertificate, hushHome } from '../local-ca.js';
 import { ArgError, bool, helpText, list, parseArgs, secondsFlag, splitList, str, tlsVersionFlag, type FlagSpec } from '../args.js';
 import { TracePrinter } from '../trace-printer.js';
 import { connectionReport, inspectorPage } from '../inspector.js';

@@ -1,4 +1,5 @@
-// A ClientConfig checked and resolved into the lists the client handshake uses. Bad options are
+// Config options checked and resolved into the lists a handshake negotiates from (versions, cipher
+// suites, groups, signature schemes, ALPN), for the client and the server alike. Bad options are
 // UsageErrors thrown when the connection is created, never protocol failures later.
 import { UsageError } from '../errors/errors.js';
 import { utf8 } from '../bytes/util.js';

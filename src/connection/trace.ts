@@ -1,2 +1,0 @@
-// Re-exported from the handshake layer, where the states that produce them live.
-export * from '../handshake/trace.js';
