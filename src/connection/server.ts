@@ -25,6 +25,7 @@ import { concat } from '../bytes/util.js';
 import { decodeClientHello } from '../handshake/messages/client-hello.js';
 import { startServerHandshake } from '../handshake/server13.js';
 import { parseClientHello } from '../handshake/server-client-hello.js';
+import { resolveServerConfig } from '../handshake/server-options.js';
 import type { ServerConfig } from '../handshake/config.js';
 import type { ClientHelloInfo } from '../handshake/client-hello-info.js';
 import type { HandshakeState } from '../handshake/state.js';
@@ -59,12 +60,13 @@ export class ServerConnection extends BaseConnection {
 
   /**
    * An established connection keeps its ClientHelloInfo for life (here and in the info). Clients of
-   * one kind send the same lists every time, so equal infos are shared between connections.
+   * one kind send the same lists every time, so equal infos are shared between the connections of
+   * one config (per-config state: see handshake/shared-client-hellos.ts).
    */
   override handshakeComplete(info: HandshakeInfo, secrets: Established13 | Established12): void {
     const hello = info.clientHello;
     if (hello) {
-      const shared = sharedClientHello(hello);
+      const shared = resolveServerConfig(this.config.provider, this.config).clientHellos.share(hello);
       if (shared !== hello) {
         this.hello = shared;
         info = { ...info, clientHello: shared };
@@ -72,34 +74,6 @@ export class ServerConnection extends BaseConnection {
     }
     super.handshakeComplete(info, secrets);
   }
-}
-
-const SHARED_HELLOS = 64;
-const sharedHellos = new Map<string, ClientHelloInfo>();
-
-/** An equal ClientHelloInfo seen recently (frozen, shared), or `hello` itself, now shared. */
-function sharedClientHello(hello: ClientHelloInfo): ClientHelloInfo {
-  const key = JSON.stringify([
-    hello.serverName ?? null, hello.alpnProtocols, hello.cipherSuites, hello.groups, hello.keyShareGroups,
-    hello.signatureSchemes, hello.versions, hello.extensions, hello.pskOffered,
-  ]);
-  const seen = sharedHellos.get(key);
-  if (seen) return seen;
-  const shared: ClientHelloInfo = Object.freeze({
-    serverName: hello.serverName,
-    alpnProtocols: Object.freeze([...hello.alpnProtocols]),
-    cipherSuites: Object.freeze([...hello.cipherSuites]),
-    groups: Object.freeze([...hello.groups]),
-    keyShareGroups: Object.freeze([...hello.keyShareGroups]),
-    signatureSchemes: Object.freeze([...hello.signatureSchemes]),
-    versions: Object.freeze([...hello.versions]),
-    extensions: Object.freeze([...hello.extensions]),
-    pskOffered: hello.pskOffered,
-  });
-  // Bounded: start over rather than track ages (clients sending ever-new lists gain nothing).
-  if (sharedHellos.size >= SHARED_HELLOS) sharedHellos.clear();
-  sharedHellos.set(key, shared);
-  return shared;
 }
 
 /** A server's bounds on the ClientHello, defaults applied (UsageError for bad values). */

@@ -10,6 +10,7 @@ import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import { verifyHostname } from '../x509/hostname.js';
 import type { CertifiedKey, ServerConfig } from './config.js';
 import { MAX_TICKET_LIFETIME_SECONDS } from './messages/new-session-ticket.js';
+import { encodeCertificate13 } from './messages/certificate.js';
 import {
   resolveGroups,
   resolveSignatureSchemes,
@@ -20,12 +21,48 @@ import {
 } from './negotiation-options.js';
 import { TicketSealer, UsedTickets } from './server-tickets.js';
 import { MemorySessionCache, type SessionCache } from './server12-sessions.js';
+import { SharedClientHellos } from './shared-client-hellos.js';
 
-/** One configured certificate with its parsed leaf. */
-export interface ServerCertificate {
-  readonly certified: CertifiedKey;
-  readonly leaf: Certificate;
-  readonly chain: readonly Uint8Array[];
+/** At most this many SNI names are remembered per certificate (SNI values come from clients). */
+const MAX_CACHED_NAMES = 64;
+
+/**
+ * One configured certificate with its parsed leaf. It belongs to one resolved config, and so does
+ * what it remembers (its encoded TLS 1.3 Certificate message, the SNI names it was matched against):
+ * two servers in one process never share that state.
+ */
+export class ServerCertificate {
+  private message13: Uint8Array | undefined;
+  private readonly nameMatches = new Map<string, boolean>();
+  constructor(
+    readonly certified: CertifiedKey,
+    readonly leaf: Certificate,
+    readonly chain: readonly Uint8Array[],
+  ) {}
+
+  /** The TLS 1.3 Certificate message of this chain (RFC 8446 §4.4.2): constant, so encoded once. */
+  certificateMessage13(): Uint8Array {
+    return (this.message13 ??= encodeCertificate13({
+      context: new Uint8Array(0),
+      entries: this.chain.map((der) => ({ certData: der, extensions: [] })),
+    }));
+  }
+
+  /** Whether the leaf names `host` (SNI); false for a certificate that cannot tell. */
+  matchesName(host: string): boolean {
+    let match = this.nameMatches.get(host);
+    if (match === undefined) {
+      try {
+        match = verifyHostname(this.leaf, host);
+      } catch {
+        match = false;
+      }
+      // Bounded: start over rather than track ages (clients sending ever-new names gain nothing).
+      if (this.nameMatches.size >= MAX_CACHED_NAMES) this.nameMatches.clear();
+      this.nameMatches.set(host, match);
+    }
+    return match;
+  }
 }
 
 export interface ResolvedServerConfig {
@@ -51,6 +88,8 @@ export interface ResolvedServerConfig {
   readonly usedTickets: UsedTickets | undefined;
   /** HMAC-SHA256 key of the HelloRetryRequest cookie. */
   readonly cookieKey: Uint8Array;
+  /** ClientHelloInfos that established connections of this config keep, shared when equal. */
+  readonly clientHellos: SharedClientHellos;
 }
 
 const DEFAULT_TICKET_LIFETIME = 7200;
@@ -91,7 +130,7 @@ export function resolveServerConfig(provider: CryptoProvider, config: ServerConf
       }
       LEAVES.set(c, leaf);
     }
-    return { certified: c, leaf, chain: c.chain };
+    return new ServerCertificate(c, leaf, c.chain);
   });
   const clientAuth = config.clientAuth ?? 'none';
   if (clientAuth !== 'none' && clientAuth !== 'optional' && clientAuth !== 'required') {
@@ -158,28 +197,13 @@ export function resolveServerConfig(provider: CryptoProvider, config: ServerConf
     ticketCount: tickets ? ticketCount : 0,
     usedTickets,
     cookieKey,
+    clientHellos: new SharedClientHellos(),
   };
   RESOLVED.set(config, resolved);
   return resolved;
 }
 
-/** Names already matched against each certificate (bounded: SNI values come from clients). */
-const NAME_MATCHES = new WeakMap<ServerCertificate, Map<string, boolean>>();
-const MAX_CACHED_NAMES = 64;
-
 /** Whether the certificate names `host` (SNI); false for a certificate that cannot tell. */
 export function certificateMatchesName(cert: ServerCertificate, host: string): boolean {
-  let names = NAME_MATCHES.get(cert);
-  if (names === undefined) NAME_MATCHES.set(cert, (names = new Map()));
-  let match = names.get(host);
-  if (match === undefined) {
-    try {
-      match = verifyHostname(cert.leaf, host);
-    } catch {
-      match = false;
-    }
-    if (names.size >= MAX_CACHED_NAMES) names.clear();
-    names.set(host, match);
-  }
-  return match;
+  return cert.matchesName(host);
 }

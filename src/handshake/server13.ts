@@ -35,7 +35,7 @@ import type { HandshakeMessage } from './messages/handshake.js';
 import { decodeClientHello } from './messages/client-hello.js';
 import { encodeServerHello, encodeHelloRetryRequest } from './messages/server-hello.js';
 import { encodeEncryptedExtensions } from './messages/encrypted-extensions.js';
-import { decodeCertificate13, encodeCertificate13 } from './messages/certificate.js';
+import { decodeCertificate13 } from './messages/certificate.js';
 import { encodeCertificateRequest13 } from './messages/certificate-request.js';
 import { decodeCertificateVerify, encodeCertificateVerify } from './messages/certificate-verify.js';
 import { decodeFinished, encodeFinished } from './messages/finished.js';
@@ -484,7 +484,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   if (!n.resumption) {
     const cert = n.certificate!;
     const scheme = n.signatureScheme!;
-    const certMsg = certificateMessage(cert);
+    const certMsg = cert.certificateMessage13();
     transcript.add(certMsg);
     flight.push(certMsg);
     const signature = signCertificateVerify13(provider, cert.certified.key, scheme, transcript.hash(), true);
@@ -525,17 +525,6 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   const f: Flight = { n, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
   if (requestedSchemes) return new ExpectCertificate(hs, f);
   return new ExpectFinished(hs, f);
-}
-
-/** The Certificate message of a configured chain: constant, so encoded once per certificate. */
-const CERTIFICATE_MESSAGES = new WeakMap<ServerCertificate, Uint8Array>();
-function certificateMessage(cert: ServerCertificate): Uint8Array {
-  let m = CERTIFICATE_MESSAGES.get(cert);
-  if (m === undefined) {
-    m = encodeCertificate13({ context: new Uint8Array(0), entries: cert.chain.map((der) => ({ certData: der, extensions: [] })) });
-    CERTIFICATE_MESSAGES.set(cert, m);
-  }
-  return m;
 }
 
 /** Handshake messages back to back, for one sendHandshake (the record layer splits at 2^14). */
