@@ -527,7 +527,7 @@ interface Negotiated {
 
 class ExpectEncryptedExtensions extends ClientState {
   readonly name = 'ExpectEncryptedExtensions';
-  constructor(hs: ClientHandshake, private readonly n: Negotiated) {
+  constructor(hs: ClientHandshake, private readonly negotiated: Negotiated) {
     super(hs);
   }
 
@@ -549,44 +549,44 @@ class ExpectEncryptedExtensions extends ClientState {
     if (alpnExt) {
       const chosen = decodeAlpnServerExt(alpnExt.data);
       if (!hs.alpn.some((p) => equal(p, chosen))) throw illegalParameter('the server chose an ALPN protocol we did not offer');
-      this.n.alpn = fromUtf8(chosen);
+      this.negotiated.alpn = fromUtf8(chosen);
     }
     if (findExtension(ee.extensions, ExtensionType.early_data)) {
       throw illegalParameter('the server accepted early data, which we did not send');
     }
     hs.transcript.add(message.raw);
-    tell(ctx, { kind: 'encrypted_extensions_received', alpn: this.n.alpn });
-    if (this.n.resumed) return new ExpectFinished(hs, this.n);
-    return new ExpectCertificateOrRequest(hs, this.n);
+    tell(ctx, { kind: 'encrypted_extensions_received', alpn: this.negotiated.alpn });
+    if (this.negotiated.resumed) return new ExpectFinished(hs, this.negotiated);
+    return new ExpectCertificateOrRequest(hs, this.negotiated);
   }
 }
 
 class ExpectCertificateOrRequest extends ClientState {
   readonly name = 'ExpectCertificateOrCertificateRequest';
-  constructor(hs: ClientHandshake, private readonly n: Negotiated) {
+  constructor(hs: ClientHandshake, private readonly negotiated: Negotiated) {
     super(hs);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate, HandshakeType.certificate_request);
     if (message.type === HandshakeType.certificate) {
-      return new ExpectCertificate(this.hs, this.n).handle(ctx, message);
+      return new ExpectCertificate(this.hs, this.negotiated).handle(ctx, message);
     }
     // RFC 8446 §4.3.2: in the handshake the context is empty; signature_algorithms is required.
     const cr = decodeCertificateRequest13(message.body);
     if (cr.context.length !== 0) throw illegalParameter('CertificateRequest during the handshake must have an empty context');
     const sa = findExtension(cr.extensions, ExtensionType.signature_algorithms);
     if (!sa) throw new TlsError('missing_extension', 'CertificateRequest lacks signature_algorithms');
-    this.n.certificateRequest = { context: cr.context, schemes: decodeSignatureAlgorithmsExt(sa.data) };
+    this.negotiated.certificateRequest = { context: cr.context, schemes: decodeSignatureAlgorithmsExt(sa.data) };
     this.hs.transcript.add(message.raw);
     tell(ctx, { kind: 'certificate_request_received', hasCertificate: this.hs.config.clientCertificate !== undefined });
-    return new ExpectCertificate(this.hs, this.n);
+    return new ExpectCertificate(this.hs, this.negotiated);
   }
 }
 
 class ExpectCertificate extends ClientState {
   readonly name = 'ExpectCertificate';
-  constructor(hs: ClientHandshake, private readonly n: Negotiated) {
+  constructor(hs: ClientHandshake, private readonly negotiated: Negotiated) {
     super(hs);
   }
 
@@ -610,15 +610,15 @@ class ExpectCertificate extends ClientState {
       purpose: 'serverAuth',
       rejectUnauthorized: hs.config.rejectUnauthorized !== false,
     });
-    this.n.peer = verification;
+    this.negotiated.peer = verification;
     hs.transcript.add(message.raw);
-    return new ExpectCertificateVerify(hs, this.n);
+    return new ExpectCertificateVerify(hs, this.negotiated);
   }
 }
 
 class ExpectCertificateVerify extends ClientState {
   readonly name = 'ExpectCertificateVerify';
-  constructor(hs: ClientHandshake, private readonly n: Negotiated) {
+  constructor(hs: ClientHandshake, private readonly negotiated: Negotiated) {
     super(hs);
   }
 
@@ -626,36 +626,36 @@ class ExpectCertificateVerify extends ClientState {
     this.expect(message, HandshakeType.certificate_verify);
     const hs = this.hs;
     const cv = decodeCertificateVerify(message.body);
-    const leaf = this.n.peer!.leafKey;
+    const leaf = this.negotiated.peer!.leafKey;
     // RFC 8446 §4.4.3: signed over the transcript up to and including Certificate.
     verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, hs.transcript.hash(), true, hs.schemes);
-    this.n.signatureScheme = cv.scheme;
+    this.negotiated.signatureScheme = cv.scheme;
     hs.transcript.add(message.raw);
     tell(ctx, { kind: 'server_certificate_verify_checked_13', scheme: cv.scheme, key: leaf });
-    return new ExpectFinished(hs, this.n);
+    return new ExpectFinished(hs, this.negotiated);
   }
 }
 
 class ExpectFinished extends ClientState {
   readonly name = 'ExpectFinished';
-  constructor(hs: ClientHandshake, private readonly n: Negotiated) {
+  constructor(hs: ClientHandshake, private readonly negotiated: Negotiated) {
     super(hs);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.finished);
     const hs = this.hs;
-    const n = this.n;
-    const { suite } = n;
+    const negotiated = this.negotiated;
+    const { suite } = negotiated;
     const provider = ctx.provider;
     // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(... CertificateVerify)).
     const fin = decodeFinished(message.body, suite.hashLength);
-    const expected = finishedVerifyData(provider, suite.hash, n.serverHandshakeSecret, hs.transcript.hash());
+    const expected = finishedVerifyData(provider, suite.hash, negotiated.serverHandshakeSecret, hs.transcript.hash());
     checkFinished(expected, fin.verifyData, 'server');
     hs.transcript.add(message.raw);
 
     // RFC 8446 §7.1: application secrets from the transcript through server Finished.
-    const master = n.handshakeSecret.intoMaster();
+    const master = negotiated.handshakeSecret.intoMaster();
     const serverFinishedHash = hs.transcript.hash();
     const app = master.applicationTrafficSecrets(serverFinishedHash);
     const exporter = master.exporterMasterSecret(serverFinishedHash);
@@ -665,27 +665,27 @@ class ExpectFinished extends ClientState {
     ctx.setReadSecret13(suite, app.server);
 
     // Our second flight, under the client handshake traffic key (set since ServerHello).
-    if (n.certificateRequest) this.sendClientCertificate(ctx, n.certificateRequest);
+    if (negotiated.certificateRequest) this.sendClientCertificate(ctx, negotiated.certificateRequest);
     const ourFinished = encodeFinished({
-      verifyData: finishedVerifyData(provider, suite.hash, n.clientHandshakeSecret, hs.transcript.hash()),
+      verifyData: finishedVerifyData(provider, suite.hash, negotiated.clientHandshakeSecret, hs.transcript.hash()),
     });
     hs.transcript.add(ourFinished);
     ctx.sendHandshake(ourFinished);
     ctx.setWriteSecret13(suite, app.client);
     const resumptionMaster = master.resumptionMasterSecret(hs.transcript.hash());
 
-    const peer = n.peer;
+    const peer = negotiated.peer;
     // The parsed chain is dropped once the handshake is done: info keeps the DER and parses it
     // again only when asked (peer-certificates.ts).
     const info: HandshakeInfo = withPeerChain({
-      ...negotiatedInfo('TLSv1.3', suite, n.group, n.signatureScheme),
-      alpn: n.alpn,
+      ...negotiatedInfo('TLSv1.3', suite, negotiated.group, negotiated.signatureScheme),
+      alpn: negotiated.alpn,
       serverName: hs.sniName,
-      resumed: n.resumed,
+      resumed: negotiated.resumed,
       authorized: peer ? peer.authorized : true,
       authorizationError: peer?.error,
     }, peer ? peerChainOf(peer) : storedPeerChain(hs.resumption?.ticket.peerCertificates ?? []));
-    tell(ctx, { kind: 'server_finished_checked_13', suite: suite.id, sentCertificate: n.certificateRequest !== undefined });
+    tell(ctx, { kind: 'server_finished_checked_13', suite: suite.id, sentCertificate: negotiated.certificateRequest !== undefined });
     ctx.handshakeComplete(info, {
       suite,
       clientApplicationSecret: app.client,
@@ -696,10 +696,10 @@ class ExpectFinished extends ClientState {
       tell(ctx, {
         kind: 'client_established_13',
         suite: suite.id,
-        group: n.group,
+        group: negotiated.group,
         signature: info.signatureSchemeName,
-        alpn: n.alpn,
-        resumed: n.resumed,
+        alpn: negotiated.alpn,
+        resumed: negotiated.resumed,
         peer: peer?.certificates ?? info.peerCertificates,
       });
     }

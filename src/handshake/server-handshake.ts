@@ -16,7 +16,7 @@ export interface ServerHandshakeHooks {
 
 /** Everything the server handshake carries from state to state (the TLS 1.2 states too). */
 export class ServerHandshake {
-  readonly r: ResolvedServerConfig;
+  readonly resolved: ResolvedServerConfig;
   readonly random: Uint8Array;
   /** Set when we sent a HelloRetryRequest on this connection. */
   hrrSent = false;
@@ -25,7 +25,7 @@ export class ServerHandshake {
     readonly config: ServerConfig,
     readonly hooks: ServerHandshakeHooks,
   ) {
-    this.r = resolveServerConfig(ctx.provider, config);
+    this.resolved = resolveServerConfig(ctx.provider, config);
     this.random = ctx.provider.randomBytes(32);
   }
 }
@@ -40,12 +40,12 @@ export function chooseAlpn(hs: ServerHandshake, p: ParsedClientHello): string | 
     if (!offered.includes(chosen)) throw internalError(`selectAlpn returned '${chosen}', which the client did not offer`);
     return chosen;
   }
-  if (hs.r.alpn.length === 0) return undefined;
-  const chosen = hs.r.alpn.find((a) => offered.includes(a));
+  if (hs.resolved.alpn.length === 0) return undefined;
+  const chosen = hs.resolved.alpn.find((a) => offered.includes(a));
   if (chosen === undefined) {
     throw new TlsError(
       'no_application_protocol',
-      `the client offers the application protocols ${offered.join(', ')}, but this server speaks only ${hs.r.alpn.join(', ')}`,
+      `the client offers the application protocols ${offered.join(', ')}, but this server speaks only ${hs.resolved.alpn.join(', ')}`,
     );
   }
   return chosen;

@@ -90,7 +90,7 @@ const SESSION_ID_LENGTH = 32;
 /** What the ClientHello settled, for both kinds of handshake. */
 interface Hello12 {
   readonly hs: ServerHandshake;
-  readonly p: ParsedClientHello;
+  readonly clientHello: ParsedClientHello;
   readonly clientRandom: Uint8Array;
   readonly serverRandom: Uint8Array;
   readonly suite: Tls12Suite;
@@ -105,7 +105,7 @@ interface Hello12 {
 
 /** A full handshake, from our first flight to the client's Finished. */
 interface Full12 {
-  readonly h: Hello12;
+  readonly hello: Hello12;
   readonly certificate: ServerCertificate;
   /** Our ServerKeyExchange signature scheme (ECDHE only). */
   readonly scheme: number | undefined;
@@ -124,7 +124,7 @@ interface Full12 {
 
 /** A resumed session (RFC 5246 §7.3 abbreviated handshake). */
 interface Resumed12 {
-  readonly h: Hello12;
+  readonly hello: Hello12;
   readonly state: TicketState;
   readonly by: 'ticket' | 'session ID';
   readonly keys: KeyBlock12;
@@ -135,13 +135,13 @@ interface Resumed12 {
  * (server13.ts) after it parsed and traced the hello and negotiated TLSv1.2.
  */
 export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHello): HandshakeState {
-  const r = hs.r;
+  const resolved = hs.resolved;
   const ch = p.hello;
   ctx.useTls12Records();
-  const supports13 = r.versions.includes(ProtocolVersion.TLSv1_3);
+  const supports13 = resolved.versions.includes(ProtocolVersion.TLSv1_3);
 
   // RFC 7507 §3: a fallback retry from a client that could do better with us → inappropriate_fallback.
-  if (ch.cipherSuites.includes(CipherSuite.TLS_FALLBACK_SCSV) && r.versions[0]! > ProtocolVersion.TLSv1_2) {
+  if (ch.cipherSuites.includes(CipherSuite.TLS_FALLBACK_SCSV) && resolved.versions[0]! > ProtocolVersion.TLSv1_2) {
     throw new TlsError('inappropriate_fallback', 'the client retries with TLS 1.2 as a fallback (TLS_FALLBACK_SCSV), but this server speaks TLS 1.3: something interfered with its first attempt');
   }
   // RFC 5746 §3.6: secure renegotiation must be signalled (SCSV or an empty renegotiation_info).
@@ -157,7 +157,7 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
   const emsExt = ch.extension(ExtensionType.extended_master_secret);
   if (emsExt !== undefined) decodeExtendedMasterSecretExt(emsExt);
   const ems = emsExt !== undefined;
-  if (!ems && r.requireExtendedMasterSecret) {
+  if (!ems && resolved.requireExtendedMasterSecret) {
     throw new TlsError('handshake_failure', 'the client does not offer the extended master secret (RFC 7627), which this server requires for TLS 1.2');
   }
   // RFC 8422 §5.1.2: if ec_point_formats is sent it must include uncompressed.
@@ -176,31 +176,31 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
   const st = ch.extension(ExtensionType.session_ticket);
   const offeredTicket = st === undefined ? undefined : decodeSessionTicketExt(st);
   // RFC 7627 §5.3: a session without EMS is never resumed, so it is neither ticketed nor cached.
-  const ticketsOn = r.tickets !== undefined && st !== undefined && ems;
+  const ticketsOn = resolved.tickets !== undefined && st !== undefined && ems;
 
   const resumed = tryResume(ctx, hs, p, ems, offeredTicket);
   if (resumed) {
     const suite = resumed.suite;
-    const h: Hello12 = {
-      hs, p, clientRandom: ch.random, serverRandom, suite,
+    const hello: Hello12 = {
+      hs, clientHello: p, clientRandom: ch.random, serverRandom, suite,
       transcript: new Transcript(ctx.provider, suite.prfHash),
       alpn, extendedMasterSecret: ems,
       sendTicket: false,
       // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: a resumed session echoes the client's session ID.
       sessionId: ch.legacySessionId,
     };
-    return resume(ctx, h, resumed.state, resumed.by);
+    return resume(ctx, hello, resumed.state, resumed.by);
   }
 
   const chosen = chooseSuite12(hs, p);
   const suite = chosen.suite;
-  const sessionId = !ticketsOn && ems && r.sessionCache ? ctx.provider.randomBytes(SESSION_ID_LENGTH) : new Uint8Array(0);
-  const h: Hello12 = {
-    hs, p, clientRandom: ch.random, serverRandom, suite,
+  const sessionId = !ticketsOn && ems && resolved.sessionCache ? ctx.provider.randomBytes(SESSION_ID_LENGTH) : new Uint8Array(0);
+  const hello: Hello12 = {
+    hs, clientHello: p, clientRandom: ch.random, serverRandom, suite,
     transcript: new Transcript(ctx.provider, suite.prfHash),
     alpn, extendedMasterSecret: ems, sendTicket: ticketsOn, sessionId,
   };
-  return sendFullFlight(ctx, h, chosen, pointFormats !== undefined);
+  return sendFullFlight(ctx, hello, chosen, pointFormats !== undefined);
 }
 
 /** The suite, certificate, signature scheme and group of a full handshake. */
@@ -218,12 +218,12 @@ interface Choice12 {
  * sign with a scheme the client accepts; RSA key transport an rsaEncryption certificate.
  */
 function chooseSuite12(hs: ServerHandshake, p: ParsedClientHello): Choice12 {
-  const r = hs.r;
+  const resolved = hs.resolved;
   const offered = p.hello.cipherSuites;
-  const order = r.preferServerCiphers
-    ? r.suites12.filter((s) => offered.includes(s.id))
-    : offered.map((id) => r.suites12.find((s) => s.id === id)).filter((s): s is Tls12Suite => s !== undefined);
-  const groups = p.groups === undefined ? [] : r.groups.filter((g) => ECDHE_GROUPS.includes(g) && p.groups!.includes(g));
+  const order = resolved.preferServerCiphers
+    ? resolved.suites12.filter((s) => offered.includes(s.id))
+    : offered.map((id) => resolved.suites12.find((s) => s.id === id)).filter((s): s is Tls12Suite => s !== undefined);
+  const groups = p.groups === undefined ? [] : resolved.groups.filter((g) => ECDHE_GROUPS.includes(g) && p.groups!.includes(g));
   const reasons: string[] = [];
   for (const suite of order) {
     let group: number | undefined;
@@ -245,7 +245,7 @@ function chooseSuite12(hs: ServerHandshake, p: ParsedClientHello): Choice12 {
     throw new TlsError(
       'handshake_failure',
       `no TLS 1.2 cipher suite in common: the client offers ${offered.map((s) => CipherSuites.name(s)).join(', ')}; ` +
-        `we allow ${r.suites12.map((s) => s.name).join(', ') || 'none'}`,
+        `we allow ${resolved.suites12.map((s) => s.name).join(', ') || 'none'}`,
     );
   }
   throw new TlsError('handshake_failure', `no TLS 1.2 cipher suite we can serve to this client (${reasons.join('; ')})`);
@@ -254,7 +254,7 @@ function chooseSuite12(hs: ServerHandshake, p: ParsedClientHello): Choice12 {
 /** A certificate for the suite, preferring one that names the SNI host (as the TLS 1.3 server does). */
 function chooseCertificate12(hs: ServerHandshake, p: ParsedClientHello, suite: Tls12Suite): { cert: ServerCertificate; scheme: number | undefined } | undefined {
   let fallback: { cert: ServerCertificate; scheme: number | undefined } | undefined;
-  for (const cert of hs.r.certificates) {
+  for (const cert of hs.resolved.certificates) {
     const key = cert.certified.key;
     let scheme: number | undefined;
     if (suite.kx === 'rsa') {
@@ -263,7 +263,7 @@ function chooseCertificate12(hs: ServerHandshake, p: ParsedClientHello, suite: T
     } else {
       const fits = suite.auth === 'ecdsa' ? key.type === 'ec' || key.type === 'ed25519' : key.type === 'rsa' || key.type === 'rsa-pss';
       if (!fits) continue;
-      scheme = chooseSignatureScheme12(key, p.signatureSchemes, hs.r.schemes);
+      scheme = chooseSignatureScheme12(key, p.signatureSchemes, hs.resolved.schemes);
       if (scheme === undefined) continue;
     }
     if (p.serverName === undefined || certificateMatchesName(cert, p.serverName)) return { cert, scheme };
@@ -283,17 +283,17 @@ function tryResume(
   ems: boolean,
   offeredTicket: Uint8Array | undefined,
 ): { state: TicketState; suite: Tls12Suite; by: 'ticket' | 'session ID' } | undefined {
-  const r = hs.r;
+  const resolved = hs.resolved;
   const now = ctx.now();
   let state: TicketState | undefined;
   let by: 'ticket' | 'session ID' = 'ticket';
-  if (offeredTicket !== undefined && offeredTicket.length > 0 && r.tickets) {
-    state = r.tickets.open(offeredTicket)?.state;
+  if (offeredTicket !== undefined && offeredTicket.length > 0 && resolved.tickets) {
+    state = resolved.tickets.open(offeredTicket)?.state;
     // RFC 5077 §3.4: a ticket's session is resumed only with a session ID to echo.
     if (state && p.hello.legacySessionId.length === 0) state = undefined;
   }
-  if (!state && p.hello.legacySessionId.length > 0 && r.sessionCache) {
-    state = r.sessionCache.get(p.hello.legacySessionId, now);
+  if (!state && p.hello.legacySessionId.length > 0 && resolved.sessionCache) {
+    state = resolved.sessionCache.get(p.hello.legacySessionId, now);
     by = 'session ID';
   }
   if (!state) return undefined;
@@ -306,7 +306,7 @@ function tryResume(
   if (age < -60_000 || age > state.lifetime * 1000) return why('the session has expired');
   const suite = tls12SuiteById(state.cipherSuite);
   // RFC 5246 §7.4.1.2: the session's suite must be offered again (and still allowed by us).
-  if (!suite || !r.suites12.includes(suite)) return why('its cipher suite is no longer allowed');
+  if (!suite || !resolved.suites12.includes(suite)) return why('its cipher suite is no longer allowed');
   if (!p.hello.cipherSuites.includes(suite.id)) return why(`the client no longer offers its cipher suite ${suite.name}`);
   // RFC 6066 §3: resume only for the same server name.
   if (state.serverName !== p.serverName) return why('it was made for another server name');
@@ -316,7 +316,7 @@ function tryResume(
     // RFC 7627 §5.3: an EMS session offered in a hello without EMS → abort.
     throw new TlsError('handshake_failure', 'the client resumes a session made with the extended master secret, but does not offer it now (RFC 7627 §5.3)');
   }
-  if (hs.r.clientAuth === 'required' && state.clientCertificates.length === 0) return why('the session has no client certificate, and this server requires one');
+  if (hs.resolved.clientAuth === 'required' && state.clientCertificates.length === 0) return why('the session has no client certificate, and this server requires one');
   if (state.psk.length !== 48) return why('the session is malformed');
   return { state, suite, by };
 }
@@ -324,10 +324,10 @@ function tryResume(
 // ------------------------------------------------------------------------------ full handshake
 
 /** RFC 5246 §7.3: ServerHello, Certificate, [ServerKeyExchange], [CertificateRequest], ServerHelloDone. */
-function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFormatsSent: boolean): HandshakeState {
-  const { hs, p, suite, transcript } = h;
+function sendFullFlight(ctx: HandshakeContext, hello: Hello12, c: Choice12, pointFormatsSent: boolean): HandshakeState {
+  const { hs, clientHello: p, suite, transcript } = hello;
   const provider = ctx.provider;
-  const wantCert = hs.r.clientAuth !== 'none';
+  const wantCert = hs.resolved.clientAuth !== 'none';
   const messages: Uint8Array[] | undefined = wantCert ? [p.hello.raw] : undefined;
   const send = (msg: Uint8Array): void => {
     transcript.add(msg);
@@ -337,21 +337,21 @@ function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFor
   transcript.add(p.hello.raw);
 
   // RFC 5246 §7.4.1.3: ServerHello.
-  const ext: Extension[] = serverHelloExtensions(h);
+  const ext: Extension[] = serverHelloExtensions(hello);
   if (p.serverName !== undefined) ext.push(encodeServerNameAckExt()); // RFC 6066 §3
   if (c.group !== undefined && pointFormatsSent) ext.push(encodeEcPointFormatsExt()); // RFC 8422 §5.2
-  if (h.sendTicket) ext.push(encodeSessionTicketExt()); // RFC 5077 §3.2
-  send(serverHello(h, ext));
+  if (hello.sendTicket) ext.push(encodeSessionTicketExt()); // RFC 5077 §3.2
+  send(serverHello(hello, ext));
   if (ctx.tracing) {
     tell(ctx, {
       kind: 'server_hello_sent_12',
       suite: suite.id,
       group: c.group,
-      preferServerCiphers: hs.r.preferServerCiphers,
-      downgradeSentinel: hs.r.versions.includes(ProtocolVersion.TLSv1_3),
-      sessionId: h.sessionId.length > 0,
-      sendTicket: h.sendTicket,
-      extendedMasterSecret: h.extendedMasterSecret,
+      preferServerCiphers: hs.resolved.preferServerCiphers,
+      downgradeSentinel: hs.resolved.versions.includes(ProtocolVersion.TLSv1_3),
+      sessionId: hello.sessionId.length > 0,
+      sendTicket: hello.sendTicket,
+      extendedMasterSecret: hello.extendedMasterSecret,
     });
   }
 
@@ -376,7 +376,7 @@ function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFor
     if (!kx) throw internalError(`the provider lost ${NamedGroups.name(c.group!)}`);
     share = kx.generate();
     const params = encodeEcdheParams(c.group!, share.publicKey);
-    const signature = signServerKeyExchange12(provider, cert.certified.key, c.scheme!, h.clientRandom, h.serverRandom, params);
+    const signature = signServerKeyExchange12(provider, cert.certified.key, c.scheme!, hello.clientRandom, hello.serverRandom, params);
     send(encodeServerKeyExchangeEcdhe({ group: c.group!, publicKey: share.publicKey, scheme: c.scheme!, signature }));
     tell(ctx, { kind: 'server_key_exchange_sent', group: c.group!, scheme: c.scheme! });
   }
@@ -384,7 +384,7 @@ function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFor
   // RFC 5246 §7.4.4: CertificateRequest.
   let requestedSchemes: number[] | undefined;
   if (wantCert) {
-    requestedSchemes = hs.r.schemes.filter((s) => schemeInfo(s) !== undefined);
+    requestedSchemes = hs.resolved.schemes.filter((s) => schemeInfo(s) !== undefined);
     send(
       encodeCertificateRequest12({
         certificateTypes: [ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],
@@ -392,15 +392,15 @@ function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFor
         certificateAuthorities: [],
       }),
     );
-    tell(ctx, { kind: 'certificate_request_sent_12', clientAuth: hs.r.clientAuth });
+    tell(ctx, { kind: 'certificate_request_sent_12', clientAuth: hs.resolved.clientAuth });
   }
 
   // RFC 5246 §7.4.5: ServerHelloDone.
   send(encodeServerHelloDone());
   tell(ctx, { kind: 'server_hello_done_sent' });
 
-  const f: Full12 = {
-    h,
+  const full: Full12 = {
+    hello,
     certificate: cert,
     scheme: c.scheme,
     group: c.group,
@@ -408,23 +408,23 @@ function sendFullFlight(ctx: HandshakeContext, h: Hello12, c: Choice12, pointFor
     requestedSchemes,
     messages,
   };
-  return wantCert ? new ExpectCertificate12(f) : new ExpectClientKeyExchange(f);
+  return wantCert ? new ExpectCertificate12(full) : new ExpectClientKeyExchange(full);
 }
 
 /** RFC 5746 §3.6 / RFC 7627 §5.1 / RFC 7301 §3.1: the extensions of both kinds of ServerHello. */
-function serverHelloExtensions(h: Hello12): Extension[] {
+function serverHelloExtensions(hello: Hello12): Extension[] {
   const ext: Extension[] = [encodeRenegotiationInfoExt()];
-  if (h.extendedMasterSecret) ext.push(encodeExtendedMasterSecretExt());
-  if (h.alpn !== undefined) ext.push(encodeAlpnExt([utf8(h.alpn)]));
+  if (hello.extendedMasterSecret) ext.push(encodeExtendedMasterSecretExt());
+  if (hello.alpn !== undefined) ext.push(encodeAlpnExt([utf8(hello.alpn)]));
   return ext;
 }
 
-function serverHello(h: Hello12, extensions: Extension[]): Uint8Array {
+function serverHello(hello: Hello12, extensions: Extension[]): Uint8Array {
   return encodeServerHello({
     legacyVersion: ProtocolVersion.TLSv1_2,
-    random: h.serverRandom,
-    legacySessionIdEcho: h.sessionId,
-    cipherSuite: h.suite.id,
+    random: hello.serverRandom,
+    legacySessionIdEcho: hello.sessionId,
+    cipherSuite: hello.suite.id,
     compressionMethod: 0,
     extensions,
   });
@@ -443,101 +443,101 @@ abstract class State12 implements HandshakeState {
 
 class ExpectCertificate12 extends State12 {
   readonly name = 'ExpectCertificate12';
-  constructor(private readonly f: Full12) {
+  constructor(private readonly full: Full12) {
     super();
   }
 
   /** RFC 5246 §7.4.6: the client's Certificate, possibly empty. */
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate);
-    const hs = this.f.h.hs;
+    const hs = this.full.hello.hs;
     const cert = decodeCertificate12(message.body);
-    this.f.h.transcript.add(message.raw);
-    this.f.messages!.push(message.raw);
+    this.full.hello.transcript.add(message.raw);
+    this.full.messages!.push(message.raw);
     if (cert.certificates.length === 0) {
       // RFC 5246 §7.4.6: "the server MAY at its discretion ... respond with a fatal handshake_failure alert".
-      if (hs.r.clientAuth === 'required') {
+      if (hs.resolved.clientAuth === 'required') {
         throw new TlsError('handshake_failure', 'the client sent no certificate, but this server requires client authentication');
       }
       tell(ctx, { kind: 'client_certificate_absent' });
-      return new ExpectClientKeyExchange(this.f);
+      return new ExpectClientKeyExchange(this.full);
     }
-    this.f.peer = verifyPeerCertificates(ctx, {
+    this.full.peer = verifyPeerCertificates(ctx, {
       certificates: cert.certificates,
       trust: hs.config.clientTrust,
       hostname: undefined,
       purpose: 'clientAuth',
-      rejectUnauthorized: hs.r.rejectUnauthorizedClients,
+      rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
     });
-    return new ExpectClientKeyExchange(this.f);
+    return new ExpectClientKeyExchange(this.full);
   }
 }
 
 class ExpectClientKeyExchange extends State12 {
   readonly name = 'ExpectClientKeyExchange';
-  constructor(private readonly f: Full12) {
+  constructor(private readonly full: Full12) {
     super();
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.client_key_exchange);
-    const f = this.f;
-    const { h } = f;
-    const { suite, transcript } = h;
+    const full = this.full;
+    const { hello } = full;
+    const { suite, transcript } = hello;
     const provider = ctx.provider;
     let preMasterSecret: Uint8Array;
     if (suite.kx === 'ecdhe') {
       // RFC 8422 §5.7: the client's ephemeral public key; a bad point → illegal_parameter.
       const point = decodeClientKeyExchangeEcdhe(message.body);
-      preMasterSecret = f.share!.complete(point);
-      tell(ctx, { kind: 'client_key_exchange_received', group: f.group! });
+      preMasterSecret = full.share!.complete(point);
+      tell(ctx, { kind: 'client_key_exchange_received', group: full.group! });
     } else {
       // RFC 5246 §7.4.7.1: decrypt in constant time; a bad ciphertext yields a random premaster
       // secret and shows only as a Finished mismatch (Bleichenbacher / ROBOT).
       const encrypted = decodeClientKeyExchangeRsa(message.body);
-      preMasterSecret = decryptPreMasterSecret(provider, f.certificate.certified.key, encrypted, h.p.hello.legacyVersion);
+      preMasterSecret = decryptPreMasterSecret(provider, full.certificate.certified.key, encrypted, hello.clientHello.hello.legacyVersion);
       tell(ctx, { kind: 'client_key_exchange_received', group: undefined });
     }
     transcript.add(message.raw);
-    f.messages?.push(message.raw);
+    full.messages?.push(message.raw);
     // RFC 7627 §4: session_hash = Hash(ClientHello ... ClientKeyExchange); else RFC 5246 §8.1.
-    const master = h.extendedMasterSecret
+    const master = hello.extendedMasterSecret
       ? extendedMasterSecret12(provider, suite.prfHash, preMasterSecret, transcript.hash())
-      : masterSecret12(provider, suite.prfHash, preMasterSecret, h.clientRandom, h.serverRandom);
+      : masterSecret12(provider, suite.prfHash, preMasterSecret, hello.clientRandom, hello.serverRandom);
     preMasterSecret.fill(0);
-    f.masterSecret = master;
-    f.keys = keyBlock12(provider, suite, master, h.clientRandom, h.serverRandom);
-    ctx.keyLog('CLIENT_RANDOM', h.clientRandom, master);
-    tell(ctx, { kind: 'server_keys_derived_12', extendedMasterSecret: h.extendedMasterSecret });
-    if (f.peer) return new ExpectCertificateVerify12(f);
-    return new ExpectChangeCipherSpec(finishFull(f));
+    full.masterSecret = master;
+    full.keys = keyBlock12(provider, suite, master, hello.clientRandom, hello.serverRandom);
+    ctx.keyLog('CLIENT_RANDOM', hello.clientRandom, master);
+    tell(ctx, { kind: 'server_keys_derived_12', extendedMasterSecret: hello.extendedMasterSecret });
+    if (full.peer) return new ExpectCertificateVerify12(full);
+    return new ExpectChangeCipherSpec(finishFull(full));
   }
 }
 
 class ExpectCertificateVerify12 extends State12 {
   readonly name = 'ExpectCertificateVerify12';
-  constructor(private readonly f: Full12) {
+  constructor(private readonly full: Full12) {
     super();
   }
 
   /** RFC 5246 §7.4.8: a signature over every handshake message so far. */
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate_verify);
-    const f = this.f;
+    const full = this.full;
     const cv = decodeCertificateVerify(message.body);
-    const leaf = f.peer!.leafKey;
-    verifyCertificateVerify12(ctx.provider, leaf, cv.scheme, f.requestedSchemes!, concat(...f.messages!), cv.signature);
-    f.clientScheme = cv.scheme;
-    f.h.transcript.add(message.raw);
-    f.messages!.length = 0; // not needed any more
+    const leaf = full.peer!.leafKey;
+    verifyCertificateVerify12(ctx.provider, leaf, cv.scheme, full.requestedSchemes!, concat(...full.messages!), cv.signature);
+    full.clientScheme = cv.scheme;
+    full.hello.transcript.add(message.raw);
+    full.messages!.length = 0; // not needed any more
     tell(ctx, { kind: 'client_certificate_verify_checked_12', scheme: cv.scheme, key: leaf });
-    return new ExpectChangeCipherSpec(finishFull(f));
+    return new ExpectChangeCipherSpec(finishFull(full));
   }
 }
 
 /** What the client's CCS and Finished need, for both kinds of handshake. */
 interface Closing12 {
-  readonly h: Hello12;
+  readonly hello: Hello12;
   readonly masterSecret: Uint8Array;
   readonly keys: KeyBlock12;
   /** Full handshake: we answer the client's Finished with our flight. Resumed: we already sent ours. */
@@ -545,13 +545,13 @@ interface Closing12 {
   readonly resumed: Resumed12 | undefined;
 }
 
-function finishFull(f: Full12): Closing12 {
-  return { h: f.h, masterSecret: f.masterSecret!, keys: f.keys!, full: f, resumed: undefined };
+function finishFull(full: Full12): Closing12 {
+  return { hello: full.hello, masterSecret: full.masterSecret!, keys: full.keys!, full: full, resumed: undefined };
 }
 
 class ExpectChangeCipherSpec extends State12 {
   readonly name = 'ExpectChangeCipherSpec';
-  constructor(private readonly c: Closing12) {
+  constructor(private readonly closing: Closing12) {
     super();
   }
 
@@ -561,22 +561,22 @@ class ExpectChangeCipherSpec extends State12 {
 
   /** RFC 5246 §7.1: from the next record on, the client's records are protected. */
   changeCipherSpec(ctx: HandshakeContext): HandshakeState {
-    ctx.setReadCipher12(this.c.h.suite, this.c.keys.client, AEAD_ONLY);
+    ctx.setReadCipher12(this.closing.hello.suite, this.closing.keys.client, AEAD_ONLY);
     tell(ctx, { kind: 'client_change_cipher_spec_received' });
-    return new ExpectFinished12(this.c);
+    return new ExpectFinished12(this.closing);
   }
 }
 
 class ExpectFinished12 extends State12 {
   readonly name = 'ExpectFinished12';
-  constructor(private readonly c: Closing12) {
+  constructor(private readonly closing: Closing12) {
     super();
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.finished);
-    const { h, masterSecret, keys } = this.c;
-    const { suite, transcript } = h;
+    const { hello, masterSecret, keys } = this.closing;
+    const { suite, transcript } = hello;
     const provider = ctx.provider;
     // RFC 5246 §7.4.9: verify_data = PRF(master_secret, "client finished", Hash(handshake_messages)).
     const fin = decodeFinished(message.body, VERIFY_DATA_LENGTH_12);
@@ -585,9 +585,9 @@ class ExpectFinished12 extends State12 {
     transcript.add(message.raw);
     tell(ctx, { kind: 'client_finished_checked_12' });
 
-    const full = this.c.full;
+    const full = this.closing.full;
     if (full) {
-      const info = handshakeInfo(h, {
+      const info = handshakeInfo(hello, {
         group: full.group,
         localScheme: full.scheme,
         peer: full.peer,
@@ -595,15 +595,15 @@ class ExpectFinished12 extends State12 {
         localCertificates: full.certificate.chain,
         resumed: undefined,
       });
-      const state = sessionState(ctx, h, masterSecret, info);
+      const state = sessionState(ctx, hello, masterSecret, info);
       // RFC 5077 §3.3: NewSessionTicket right before our ChangeCipherSpec.
-      if (h.sendTicket) {
-        const nst = encodeNewSessionTicket12({ lifetimeHint: h.hs.r.ticketLifetime, ticket: h.hs.r.tickets!.seal(state) });
+      if (hello.sendTicket) {
+        const nst = encodeNewSessionTicket12({ lifetimeHint: hello.hs.resolved.ticketLifetime, ticket: hello.hs.resolved.tickets!.seal(state) });
         transcript.add(nst);
         ctx.sendHandshake(nst);
-        tell(ctx, { kind: 'session_ticket_sent_12', lifetime: h.hs.r.ticketLifetime });
-      } else if (h.sessionId.length > 0) {
-        h.hs.r.sessionCache!.set(h.sessionId, state, ctx.now());
+        tell(ctx, { kind: 'session_ticket_sent_12', lifetime: hello.hs.resolved.ticketLifetime });
+      } else if (hello.sessionId.length > 0) {
+        hello.hs.resolved.sessionCache!.set(hello.sessionId, state, ctx.now());
       }
       // RFC 5246 §7.1, §7.4.9: our ChangeCipherSpec and Finished.
       ctx.setWriteCipher12(suite, keys.server, AEAD_ONLY);
@@ -611,10 +611,10 @@ class ExpectFinished12 extends State12 {
       transcript.add(ours);
       ctx.sendHandshake(ours);
       tell(ctx, { kind: 'server_finished_sent_12', resumed: false });
-      return complete(ctx, h, masterSecret, info);
+      return complete(ctx, hello, masterSecret, info);
     }
-    const res = this.c.resumed!;
-    const info = handshakeInfo(h, {
+    const res = this.closing.resumed!;
+    const info = handshakeInfo(hello, {
       group: undefined,
       localScheme: undefined,
       peer: undefined,
@@ -622,39 +622,39 @@ class ExpectFinished12 extends State12 {
       localCertificates: [],
       resumed: res.state,
     });
-    return complete(ctx, h, masterSecret, info);
+    return complete(ctx, hello, masterSecret, info);
   }
 }
 
-function complete(ctx: HandshakeContext, h: Hello12, masterSecret: Uint8Array, info: HandshakeInfo): HandshakeState {
+function complete(ctx: HandshakeContext, hello: Hello12, masterSecret: Uint8Array, info: HandshakeInfo): HandshakeState {
   ctx.handshakeComplete(info, {
-    suite: h.suite,
+    suite: hello.suite,
     masterSecret,
-    clientRandom: h.clientRandom,
-    serverRandom: h.serverRandom,
-    extendedMasterSecret: h.extendedMasterSecret,
+    clientRandom: hello.clientRandom,
+    serverRandom: hello.serverRandom,
+    extendedMasterSecret: hello.extendedMasterSecret,
   });
   if (ctx.tracing) {
     tell(ctx, {
       kind: 'server_established_12',
-      suite: h.suite.id,
+      suite: hello.suite.id,
       group: info.group,
       signature: info.localSignatureSchemeName,
-      alpn: h.alpn,
+      alpn: hello.alpn,
       resumed: info.resumed,
-      serverName: h.p.serverName,
-      extendedMasterSecret: h.extendedMasterSecret,
+      serverName: hello.clientHello.serverName,
+      extendedMasterSecret: hello.extendedMasterSecret,
       peer: info.peerCertificates,
     });
   }
   // A session cached under its id (full handshake without a ticket, or resumed by id) is forgotten
   // if this connection later fails (RFC 5246 §7.2.2).
-  const cache = h.sessionId.length > 0 ? h.hs.r.sessionCache : undefined;
-  return new Established12(cache ? { cache, id: h.sessionId } : undefined);
+  const cache = hello.sessionId.length > 0 ? hello.hs.resolved.sessionCache : undefined;
+  return new Established12(cache ? { cache, id: hello.sessionId } : undefined);
 }
 
 function handshakeInfo(
-  h: Hello12,
+  hello: Hello12,
   o: {
     group: number | undefined;
     localScheme: number | undefined;
@@ -666,52 +666,52 @@ function handshakeInfo(
 ): HandshakeInfo {
   const sessionCerts = o.resumed?.clientCertificates ?? [];
   return {
-    ...negotiatedInfo('TLSv1.2', h.suite, o.group, o.clientScheme),
+    ...negotiatedInfo('TLSv1.2', hello.suite, o.group, o.clientScheme),
     localSignatureScheme: o.localScheme,
     localSignatureSchemeName: schemeName(o.localScheme),
-    alpn: h.alpn,
-    serverName: h.p.serverName,
+    alpn: hello.alpn,
+    serverName: hello.clientHello.serverName,
     resumed: o.resumed !== undefined,
-    extendedMasterSecret: h.extendedMasterSecret,
+    extendedMasterSecret: hello.extendedMasterSecret,
     peerCertificates: o.peer?.certificates ?? parseStoredCertificates(sessionCerts),
     authorized: o.peer ? o.peer.authorized : o.resumed ? o.resumed.clientAuthorized && sessionCerts.length > 0 : false,
     authorizationError: o.peer?.error,
     verifiedChain: o.peer?.chain ?? [],
-    clientHello: h.p.info,
+    clientHello: hello.clientHello.info,
     localCertificates: o.localCertificates,
   };
 }
 
 /** The session as a ticket or the session cache keeps it. */
-function sessionState(ctx: HandshakeContext, h: Hello12, masterSecret: Uint8Array, info: HandshakeInfo): TicketState {
+function sessionState(ctx: HandshakeContext, hello: Hello12, masterSecret: Uint8Array, info: HandshakeInfo): TicketState {
   return {
     version: 'TLSv1.2',
-    cipherSuite: h.suite.id,
+    cipherSuite: hello.suite.id,
     psk: masterSecret,
     issuedAt: ctx.now(),
-    lifetime: h.hs.r.ticketLifetime,
+    lifetime: hello.hs.resolved.ticketLifetime,
     ageAdd: 0,
     alpn: info.alpn,
     serverName: info.serverName,
     clientCertificates: info.peerCertificates.map((c) => c.raw),
     clientAuthorized: info.authorized,
-    extendedMasterSecret: h.extendedMasterSecret,
+    extendedMasterSecret: hello.extendedMasterSecret,
   };
 }
 
 // ------------------------------------------------------------------------------ resumption
 
 /** RFC 5246 §7.3 abbreviated handshake: ServerHello, ChangeCipherSpec, Finished. */
-function resume(ctx: HandshakeContext, h: Hello12, state: TicketState, by: 'ticket' | 'session ID'): HandshakeState {
-  const { suite, transcript, p } = h;
+function resume(ctx: HandshakeContext, hello: Hello12, state: TicketState, by: 'ticket' | 'session ID'): HandshakeState {
+  const { suite, transcript, clientHello: p } = hello;
   const provider = ctx.provider;
   transcript.add(p.hello.raw);
-  const sh = serverHello(h, serverHelloExtensions(h));
+  const sh = serverHello(hello, serverHelloExtensions(hello));
   transcript.add(sh);
   ctx.sendHandshake(sh);
   const masterSecret = state.psk;
-  const keys = keyBlock12(provider, suite, masterSecret, h.clientRandom, h.serverRandom);
-  ctx.keyLog('CLIENT_RANDOM', h.clientRandom, masterSecret);
+  const keys = keyBlock12(provider, suite, masterSecret, hello.clientRandom, hello.serverRandom);
+  ctx.keyLog('CLIENT_RANDOM', hello.clientRandom, masterSecret);
   tell(ctx, { kind: 'server_hello_resumed_12', suite: suite.id, by });
   // RFC 5246 §7.3: in an abbreviated handshake the server sends its CCS and Finished first.
   ctx.setWriteCipher12(suite, keys.server, AEAD_ONLY);
@@ -719,8 +719,8 @@ function resume(ctx: HandshakeContext, h: Hello12, state: TicketState, by: 'tick
   transcript.add(fin);
   ctx.sendHandshake(fin);
   tell(ctx, { kind: 'server_finished_sent_12', resumed: true });
-  const resumed: Resumed12 = { h, state, by, keys };
-  return new ExpectChangeCipherSpec({ h, masterSecret, keys, full: undefined, resumed });
+  const resumed: Resumed12 = { hello, state, by, keys };
+  return new ExpectChangeCipherSpec({ hello, masterSecret, keys, full: undefined, resumed });
 }
 
 // ------------------------------------------------------------------------------ established

@@ -108,7 +108,7 @@ class ExpectClientHello extends ServerState {
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.client_hello);
     const hs = this.hs;
-    const r = hs.r;
+    const resolved = hs.resolved;
     checkHelloLegacyVersion(message.body, 'ClientHello');
     const p = parseClientHello(decodeClientHello(message.body, message.raw));
     const ch = p.hello;
@@ -117,7 +117,7 @@ class ExpectClientHello extends ServerState {
 
     // RFC 8446 §4.2.1 / Appendix D: TLS 1.3 only through supported_versions; a client without it
     // (or without 1.3 in it), or a server capped at 1.2, continues in the TLS 1.2 states.
-    const version = negotiateVersion(p, r.versions);
+    const version = negotiateVersion(p, resolved.versions);
     if (version === ProtocolVersion.TLSv1_2) {
       // RFC 8446 §4.1.4: after a HelloRetryRequest the client must stay with TLS 1.3.
       if (this.second) throw illegalParameter('the second ClientHello does not offer TLS 1.3, which our HelloRetryRequest chose');
@@ -148,7 +148,7 @@ class ExpectClientHello extends ServerState {
       throw new TlsError('missing_extension', 'the second ClientHello does not echo the HelloRetryRequest cookie');
     }
 
-    const suite = retry?.suite ?? chooseSuite(r, ch.cipherSuites);
+    const suite = retry?.suite ?? chooseSuite(resolved, ch.cipherSuites);
     // RFC 8446 §4.2.8: a key share for a group both sides support, in our order; else HelloRetryRequest.
     let group: number;
     let share: Uint8Array;
@@ -160,12 +160,12 @@ class ExpectClientHello extends ServerState {
       group = entry.group;
       share = entry.keyExchange;
     } else {
-      const mutual = r.groups.filter((g) => p.groups!.includes(g));
+      const mutual = resolved.groups.filter((g) => p.groups!.includes(g));
       if (mutual.length === 0) {
         throw new TlsError(
           'handshake_failure',
           `no key exchange group in common: the client supports ${p.groups!.map((g) => NamedGroups.name(g)).join(', ')}; ` +
-            `we allow ${r.groups.map((g) => NamedGroups.name(g)).join(', ')}`,
+            `we allow ${resolved.groups.map((g) => NamedGroups.name(g)).join(', ')}`,
         );
       }
       const entry = mutual.map((g) => p.keyShares!.find((k) => k.group === g)).find((e) => e !== undefined);
@@ -197,7 +197,7 @@ class ExpectClientHello extends ServerState {
     }
 
     const negotiated: Negotiated = {
-      p,
+      clientHello: p,
       suite,
       group,
       transcript,
@@ -208,7 +208,7 @@ class ExpectClientHello extends ServerState {
       signatureScheme: undefined,
     };
     if (!resumption) {
-      const chosen = chooseCertificate(r, p);
+      const chosen = chooseCertificate(resolved, p);
       negotiated.certificate = chosen.cert;
       negotiated.signatureScheme = chosen.scheme;
     }
@@ -218,21 +218,21 @@ class ExpectClientHello extends ServerState {
   /** RFC 8446 §4.2.2: the cookie must be ours, fresh, and its suite still offered. */
   private checkCookie(ctx: HandshakeContext, p: ParsedClientHello): Retry {
     const cookie = p.cookie!;
-    const state = openCookie(ctx.provider, this.hs.r.cookieKey, cookie);
+    const state = openCookie(ctx.provider, this.hs.resolved.cookieKey, cookie);
     if (!state) throw illegalParameter('the ClientHello carries a cookie this server did not issue (or it was altered)');
     const age = ctx.now() - state.issuedAt;
     if (age > COOKIE_LIFETIME_MS || age < -TICKET_AGE_TOLERANCE_MS) {
       throw illegalParameter('the HelloRetryRequest cookie has expired');
     }
     const suite = tls13SuiteById(state.cipherSuite);
-    if (!suite || !this.hs.r.suites.includes(suite) || suite.hashLength !== state.clientHello1Hash.length) {
+    if (!suite || !this.hs.resolved.suites.includes(suite) || suite.hashLength !== state.clientHello1Hash.length) {
       throw illegalParameter('the cookie names a cipher suite this server does not allow');
     }
     // RFC 8446 §4.1.4: the ServerHello must use the HelloRetryRequest's suite, so it must still be offered.
     if (!p.hello.cipherSuites.includes(suite.id)) {
       throw illegalParameter(`the second ClientHello no longer offers ${suite.name}, which HelloRetryRequest chose`);
     }
-    if (!this.hs.r.groups.includes(state.group)) throw illegalParameter('the cookie names a group this server does not allow');
+    if (!this.hs.resolved.groups.includes(state.group)) throw illegalParameter('the cookie names a group this server does not allow');
     tell(ctx, { kind: 'cookie_accepted' });
     return { suite, group: state.group, clientHello1Hash: state.clientHello1Hash, cookie };
   }
@@ -240,7 +240,7 @@ class ExpectClientHello extends ServerState {
   /** RFC 8446 §4.1.4: ask for a key share for `group`; the cookie makes us stateless. */
   private sendHelloRetryRequest(ctx: HandshakeContext, p: ParsedClientHello, suite: Tls13Suite, group: number): HandshakeState {
     const hs = this.hs;
-    const cookie = sealCookie(ctx.provider, hs.r.cookieKey, {
+    const cookie = sealCookie(ctx.provider, hs.resolved.cookieKey, {
       cipherSuite: suite.id,
       group,
       issuedAt: ctx.now(),
@@ -284,15 +284,15 @@ function checkRequiredExtensions(p: ParsedClientHello): void {
 }
 
 /** Server preference (default) or client preference, among the suites both allow. */
-function chooseSuite(r: ResolvedServerConfig, offered: readonly number[]): Tls13Suite {
-  const suite = r.preferServerCiphers
-    ? r.suites.find((s) => offered.includes(s.id))
-    : offered.map((id) => r.suites.find((s) => s.id === id)).find((s) => s !== undefined);
+function chooseSuite(resolved: ResolvedServerConfig, offered: readonly number[]): Tls13Suite {
+  const suite = resolved.preferServerCiphers
+    ? resolved.suites.find((s) => offered.includes(s.id))
+    : offered.map((id) => resolved.suites.find((s) => s.id === id)).find((s) => s !== undefined);
   if (!suite) {
     throw new TlsError(
       'handshake_failure',
       `no cipher suite in common: the client offers ${offered.map((s) => CipherSuites.name(s)).join(', ')}; ` +
-        `we allow ${r.suites.map((s) => s.name).join(', ')}`,
+        `we allow ${resolved.suites.map((s) => s.name).join(', ')}`,
     );
   }
   return suite;
@@ -302,11 +302,11 @@ function chooseSuite(r: ResolvedServerConfig, offered: readonly number[]): Tls13
  * Pick the first configured certificate whose key can make a signature the client accepts,
  * preferring one whose leaf names the SNI host. None → handshake_failure.
  */
-function chooseCertificate(r: ResolvedServerConfig, p: ParsedClientHello): { cert: ServerCertificate; scheme: number } {
+function chooseCertificate(resolved: ResolvedServerConfig, p: ParsedClientHello): { cert: ServerCertificate; scheme: number } {
   const clientSchemes = p.signatureSchemes ?? [];
   let fallback: { cert: ServerCertificate; scheme: number } | undefined;
-  for (const cert of r.certificates) {
-    const scheme = chooseSignatureScheme(cert.certified.key, clientSchemes, r.schemes, true);
+  for (const cert of resolved.certificates) {
+    const scheme = chooseSignatureScheme(cert.certified.key, clientSchemes, resolved.schemes, true);
     if (scheme === undefined) continue;
     if (p.serverName === undefined || certificateMatchesName(cert, p.serverName)) return { cert, scheme };
     fallback ??= { cert, scheme };
@@ -315,7 +315,7 @@ function chooseCertificate(r: ResolvedServerConfig, p: ParsedClientHello): { cer
   throw new TlsError(
     'handshake_failure',
     `none of our certificates can make a signature the client accepts (it offers ${clientSchemes.map((s) => SignatureSchemes.name(s)).join(', ')}; ` +
-      `our keys: ${r.certificates.map((c) => describeKey(c.certified.key)).join(', ')})`,
+      `our keys: ${resolved.certificates.map((c) => describeKey(c.certified.key)).join(', ')})`,
   );
 }
 
@@ -333,7 +333,7 @@ interface Resumption {
  */
 function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHello, suite: Tls13Suite, transcript: Transcript): Resumption | undefined {
   const offered = p.psk;
-  const sealer = hs.r.tickets;
+  const sealer = hs.resolved.tickets;
   if (!offered || !sealer) return undefined;
   const why = (reason: string): undefined => {
     tell(ctx, { kind: 'psk_refused', reason });
@@ -374,7 +374,7 @@ function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHe
       reason = 'the ticket was issued for another server name';
       continue;
     }
-    if (hs.r.clientAuth === 'required' && t.clientCertificates.length === 0) {
+    if (hs.resolved.clientAuth === 'required' && t.clientCertificates.length === 0) {
       reason = 'the ticket carries no client certificate, and this server requires one';
       continue;
     }
@@ -385,7 +385,7 @@ function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHe
     if (!constantTimeEqual(expected, offered.binders[i]!)) {
       throw new TlsError('decrypt_error', 'the PSK binder does not verify: the client does not hold the ticket\'s key, or the ClientHello was altered');
     }
-    if (hs.r.usedTickets && !hs.r.usedTickets.claim(opened.id, t.issuedAt + t.lifetime * 1000, now)) {
+    if (hs.resolved.usedTickets && !hs.resolved.usedTickets.claim(opened.id, t.issuedAt + t.lifetime * 1000, now)) {
       reason = 'the ticket was already used once (single-use tickets)';
       continue;
     }
@@ -396,7 +396,7 @@ function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHe
 
 /** Choices fixed by ClientHello processing. */
 interface Negotiated {
-  readonly p: ParsedClientHello;
+  readonly clientHello: ParsedClientHello;
   readonly suite: Tls13Suite;
   readonly group: number;
   readonly transcript: Transcript;
@@ -409,7 +409,7 @@ interface Negotiated {
 
 /** Keys and state after our flight, carried to the client's second flight. */
 interface Flight {
-  readonly n: Negotiated;
+  readonly negotiated: Negotiated;
   readonly clientHandshakeSecret: Uint8Array;
   readonly master: MasterSecret;
   readonly app: { client: Uint8Array; server: Uint8Array };
@@ -421,8 +421,8 @@ interface Flight {
 }
 
 /** RFC 8446 §2: ServerHello, then {EncryptedExtensions, CertificateRequest*, Certificate*, CertificateVerify*, Finished}. */
-function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotiated, clientShare: Uint8Array): HandshakeState {
-  const { suite, group, transcript, p } = n;
+function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated: Negotiated, clientShare: Uint8Array): HandshakeState {
+  const { suite, group, transcript, clientHello: p } = negotiated;
   const provider = ctx.provider;
   const kx = provider.keyExchange(group);
   if (!kx) throw internalError(`the provider lost ${NamedGroups.name(group)}`);
@@ -431,7 +431,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
 
   // RFC 8446 §4.1.3: ServerHello.
   const extensions: Extension[] = [encodeSupportedVersionsServerExt(ProtocolVersion.TLSv1_3), encodeKeyShareServerExt({ group, keyExchange: publicKey })];
-  if (n.resumption) extensions.push(encodePreSharedKeyServerExt(n.resumption.index));
+  if (negotiated.resumption) extensions.push(encodePreSharedKeyServerExt(negotiated.resumption.index));
   const serverHello = encodeServerHello({
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: hs.random,
@@ -446,7 +446,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   if (p.hello.legacySessionId.length > 0) ctx.sendChangeCipherSpec();
 
   // RFC 8446 §7.1: handshake secrets from ClientHello...ServerHello.
-  const early = n.resumption?.early ?? EarlySecret.start(provider, suite.hash);
+  const early = negotiated.resumption?.early ?? EarlySecret.start(provider, suite.hash);
   const handshakeSecret: HandshakeSecret = early.intoHandshake(sharedSecret);
   const secrets = handshakeSecret.trafficSecrets(transcript.hash());
   const clientRandom = p.hello.random;
@@ -454,7 +454,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', clientRandom, secrets.server);
   ctx.setWriteSecret13(suite, secrets.server);
   ctx.setReadSecret13(suite, secrets.client);
-  tell(ctx, { kind: 'server_hello_sent_13', suite: suite.id, group, preferServerCiphers: hs.r.preferServerCiphers, retried: n.retried, resumed: n.resumption !== undefined });
+  tell(ctx, { kind: 'server_hello_sent_13', suite: suite.id, group, preferServerCiphers: hs.resolved.preferServerCiphers, retried: negotiated.retried, resumed: negotiated.resumption !== undefined });
 
   // The encrypted flight (EncryptedExtensions ... Finished) goes out as one write, so it is
   // sealed in as few records as fit (one for a usual chain, as OpenSSL does) instead of one
@@ -463,27 +463,27 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
 
   // RFC 8446 §4.3.1: EncryptedExtensions.
   const ee: Extension[] = [];
-  if (p.serverName !== undefined && !n.resumption) ee.push(encodeServerNameAckExt());
-  if (n.alpn !== undefined) ee.push(encodeAlpnExt([utf8(n.alpn)]));
+  if (p.serverName !== undefined && !negotiated.resumption) ee.push(encodeServerNameAckExt());
+  if (negotiated.alpn !== undefined) ee.push(encodeAlpnExt([utf8(negotiated.alpn)]));
   const eeMsg = encodeEncryptedExtensions({ extensions: ee });
   transcript.add(eeMsg);
   flight.push(eeMsg);
-  tell(ctx, { kind: 'encrypted_extensions_sent', alpn: n.alpn, clientOfferedAlpn: p.alpn !== undefined });
+  tell(ctx, { kind: 'encrypted_extensions_sent', alpn: negotiated.alpn, clientOfferedAlpn: p.alpn !== undefined });
 
   // RFC 8446 §4.3.2: CertificateRequest (not with a PSK, §4.3.2 / §4.2.11).
   let requestedSchemes: number[] | undefined;
-  if (hs.r.clientAuth !== 'none' && !n.resumption) {
-    requestedSchemes = hs.r.schemes.filter((s) => keyMatchesSchemeAny13(s));
+  if (hs.resolved.clientAuth !== 'none' && !negotiated.resumption) {
+    requestedSchemes = hs.resolved.schemes.filter((s) => keyMatchesSchemeAny13(s));
     const cr = encodeCertificateRequest13({ context: new Uint8Array(0), extensions: [encodeSignatureAlgorithmsExt(requestedSchemes)] });
     transcript.add(cr);
     flight.push(cr);
-    tell(ctx, { kind: 'certificate_request_sent_13', clientAuth: hs.r.clientAuth });
+    tell(ctx, { kind: 'certificate_request_sent_13', clientAuth: hs.resolved.clientAuth });
   }
 
   // RFC 8446 §4.4.2 / §4.4.3: Certificate and CertificateVerify.
-  if (!n.resumption) {
-    const cert = n.certificate!;
-    const scheme = n.signatureScheme!;
+  if (!negotiated.resumption) {
+    const cert = negotiated.certificate!;
+    const scheme = negotiated.signatureScheme!;
     const certMsg = cert.certificateMessage13();
     transcript.add(certMsg);
     flight.push(certMsg);
@@ -522,7 +522,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, n: Negotia
   ctx.setWriteSecret13(suite, app.server);
   tell(ctx, { kind: 'server_finished_sent_13' });
 
-  const f: Flight = { n, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
+  const f: Flight = { negotiated, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
   if (requestedSchemes) return new ExpectCertificate(hs, f);
   return new ExpectFinished(hs, f);
 }
@@ -540,7 +540,7 @@ function keyMatchesSchemeAny13(scheme: number): boolean {
 
 class ExpectCertificate extends ServerState {
   readonly name = 'ExpectCertificate';
-  constructor(hs: ServerHandshake, private readonly f: Flight) {
+  constructor(hs: ServerHandshake, private readonly flight: Flight) {
     super(hs);
   }
 
@@ -555,98 +555,98 @@ class ExpectCertificate extends ServerState {
         throw new TlsError('unsupported_extension', `the client's certificate entry carries extension ${e.type}, which we did not request`);
       }
     }
-    this.f.n.transcript.add(message.raw);
+    this.flight.negotiated.transcript.add(message.raw);
     if (cert.entries.length === 0) {
       // RFC 8446 §4.4.2.4: no certificate when one is required → certificate_required.
-      if (hs.r.clientAuth === 'required') {
+      if (hs.resolved.clientAuth === 'required') {
         throw new TlsError('certificate_required', 'the client sent no certificate, but this server requires client authentication');
       }
       tell(ctx, { kind: 'client_certificate_absent' });
-      return new ExpectFinished(hs, this.f);
+      return new ExpectFinished(hs, this.flight);
     }
-    this.f.peer = verifyPeerCertificates(ctx, {
+    this.flight.peer = verifyPeerCertificates(ctx, {
       certificates: cert.entries.map((e) => e.certData),
       trust: hs.config.clientTrust,
       hostname: undefined,
       purpose: 'clientAuth',
-      rejectUnauthorized: hs.r.rejectUnauthorizedClients,
+      rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
     });
-    return new ExpectCertificateVerify(hs, this.f);
+    return new ExpectCertificateVerify(hs, this.flight);
   }
 }
 
 class ExpectCertificateVerify extends ServerState {
   readonly name = 'ExpectCertificateVerify';
-  constructor(hs: ServerHandshake, private readonly f: Flight) {
+  constructor(hs: ServerHandshake, private readonly flight: Flight) {
     super(hs);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate_verify);
     const cv = decodeCertificateVerify(message.body);
-    const leaf = this.f.peer!.leafKey;
-    const transcript = this.f.n.transcript;
+    const leaf = this.flight.peer!.leafKey;
+    const transcript = this.flight.negotiated.transcript;
     // RFC 8446 §4.4.3: signed over the transcript through the client's Certificate.
-    verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, transcript.hash(), false, this.f.requestedSchemes!);
-    this.f.clientScheme = cv.scheme;
+    verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, transcript.hash(), false, this.flight.requestedSchemes!);
+    this.flight.clientScheme = cv.scheme;
     transcript.add(message.raw);
     tell(ctx, { kind: 'client_certificate_verify_checked_13', scheme: cv.scheme, key: leaf });
-    return new ExpectFinished(this.hs, this.f);
+    return new ExpectFinished(this.hs, this.flight);
   }
 }
 
 class ExpectFinished extends ServerState {
   readonly name = 'ExpectFinished';
-  constructor(hs: ServerHandshake, private readonly f: Flight) {
+  constructor(hs: ServerHandshake, private readonly flight: Flight) {
     super(hs);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.finished);
     const hs = this.hs;
-    const { n } = this.f;
-    const { suite, transcript } = n;
+    const { negotiated } = this.flight;
+    const { suite, transcript } = negotiated;
     const provider = ctx.provider;
     // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(... client CertificateVerify)).
     const fin = decodeFinished(message.body, suite.hashLength);
-    const expected = finishedVerifyData(provider, suite.hash, this.f.clientHandshakeSecret, transcript.hash());
+    const expected = finishedVerifyData(provider, suite.hash, this.flight.clientHandshakeSecret, transcript.hash());
     checkFinished(expected, fin.verifyData, 'client');
     transcript.add(message.raw);
-    ctx.setReadSecret13(suite, this.f.app.client);
-    const resumptionMaster = this.f.master.resumptionMasterSecret(transcript.hash());
+    ctx.setReadSecret13(suite, this.flight.app.client);
+    const resumptionMaster = this.flight.master.resumptionMasterSecret(transcript.hash());
 
-    const peer = this.f.peer;
-    const ticketCerts = n.resumption?.state.clientCertificates ?? [];
+    const peer = this.flight.peer;
+    const ticketCerts = negotiated.resumption?.state.clientCertificates ?? [];
     const info: HandshakeInfo = {
-      ...negotiatedInfo('TLSv1.3', suite, n.group, this.f.clientScheme),
-      localSignatureScheme: n.signatureScheme,
-      localSignatureSchemeName: schemeName(n.signatureScheme),
-      alpn: n.alpn,
-      serverName: n.p.serverName,
-      resumed: n.resumption !== undefined,
+      ...negotiatedInfo('TLSv1.3', suite, negotiated.group, this.flight.clientScheme),
+      localSignatureScheme: negotiated.signatureScheme,
+      localSignatureSchemeName: schemeName(negotiated.signatureScheme),
+      alpn: negotiated.alpn,
+      serverName: negotiated.clientHello.serverName,
+      resumed: negotiated.resumption !== undefined,
       peerCertificates: peer?.certificates ?? parseStoredCertificates(ticketCerts),
-      authorized: peer ? peer.authorized : n.resumption ? n.resumption.state.clientAuthorized && ticketCerts.length > 0 : false,
+      authorized: peer ? peer.authorized : negotiated.resumption ? negotiated.resumption.state.clientAuthorized && ticketCerts.length > 0 : false,
       authorizationError: peer?.error,
       verifiedChain: peer?.chain ?? [],
-      clientHello: n.p.info,
-      localCertificates: n.certificate?.chain ?? [],
+      clientHello: negotiated.clientHello.info,
+      localCertificates: negotiated.certificate?.chain ?? [],
     };
     tell(ctx, { kind: 'client_finished_checked_13', suite: suite.id });
     ctx.handshakeComplete(info, {
       suite,
-      clientApplicationSecret: this.f.app.client,
-      serverApplicationSecret: this.f.app.server,
-      exporterMasterSecret: this.f.exporter,
+      clientApplicationSecret: this.flight.app.client,
+      serverApplicationSecret: this.flight.app.server,
+      exporterMasterSecret: this.flight.exporter,
     });
     if (ctx.tracing) {
       tell(ctx, {
         kind: 'server_established_13',
         suite: suite.id,
-        group: n.group,
+        group: negotiated.group,
         signature: info.localSignatureSchemeName,
-        alpn: n.alpn,
+        alpn: negotiated.alpn,
         resumed: info.resumed,
-        serverName: n.p.serverName,
+        serverName: negotiated.clientHello.serverName,
         peer: info.peerCertificates,
       });
     }
@@ -657,12 +657,12 @@ class ExpectFinished extends ServerState {
 
 /** RFC 8446 §4.6.1: NewSessionTicket × ticketCount, each with its own nonce and PSK. */
 function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Suite, resumptionMaster: Uint8Array, info: HandshakeInfo): void {
-  const sealer = hs.r.tickets;
-  if (!sealer || hs.r.ticketCount === 0) return;
+  const sealer = hs.resolved.tickets;
+  if (!sealer || hs.resolved.ticketCount === 0) return;
   const provider = ctx.provider;
   // All tickets in one write: one record instead of one per ticket.
   const tickets: Uint8Array[] = [];
-  for (let i = 0; i < hs.r.ticketCount; i++) {
+  for (let i = 0; i < hs.resolved.ticketCount; i++) {
     const nonce = new Uint8Array([i]);
     const ageAddBytes = provider.randomBytes(4);
     const ageAdd = ((ageAddBytes[0]! << 24) | (ageAddBytes[1]! << 16) | (ageAddBytes[2]! << 8) | ageAddBytes[3]!) >>> 0;
@@ -670,17 +670,17 @@ function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Sui
       cipherSuite: suite.id,
       psk: resumptionPsk(provider, suite.hash, resumptionMaster, nonce),
       issuedAt: ctx.now(),
-      lifetime: hs.r.ticketLifetime,
+      lifetime: hs.resolved.ticketLifetime,
       ageAdd,
       alpn: info.alpn,
       serverName: info.serverName,
       clientCertificates: info.peerCertificates.map((c) => c.raw),
       clientAuthorized: info.authorized,
     });
-    tickets.push(encodeNewSessionTicket13({ lifetime: hs.r.ticketLifetime, ageAdd, nonce, ticket, extensions: [] }));
+    tickets.push(encodeNewSessionTicket13({ lifetime: hs.resolved.ticketLifetime, ageAdd, nonce, ticket, extensions: [] }));
   }
   ctx.sendHandshake(concatMessages(tickets));
-  tell(ctx, { kind: 'session_tickets_sent_13', count: hs.r.ticketCount, lifetime: hs.r.ticketLifetime });
+  tell(ctx, { kind: 'session_tickets_sent_13', count: hs.resolved.ticketCount, lifetime: hs.resolved.ticketLifetime });
 }
 
 /** After the handshake: KeyUpdate is the connection's; anything else is unexpected (RFC 8446 §4.6). */
