@@ -4,7 +4,7 @@
 //   socket.write(concat(...conn.takeOutput()));
 //   socket.on('data', (b) => { conn.receive(b); send(conn.takeOutput()); handle(conn.takeEvents()); });
 import { BaseConnection, type TransportOptions } from './base.js';
-import { startClientHandshake } from '../handshake/client13.js';
+import { startClientHandshake } from '../handshake/client/client13.js';
 import type { ClientConfig } from '../handshake/config.js';
 import type { HandshakeState } from '../handshake/state.js';
 

@@ -20,12 +20,12 @@ import {
   MAX_CLIENT_HELLO_SIZE,
   MAX_HANDSHAKE_MESSAGE_LIMIT,
 } from '../handshake/messages/handshake.js';
-import { checkHelloLegacyVersion } from '../handshake/hello-version.js';
+import { checkHelloLegacyVersion } from '../handshake/shared/hello-version.js';
 import { concat } from '../bytes/util.js';
 import { decodeClientHello } from '../handshake/messages/client-hello.js';
-import { startServerHandshake } from '../handshake/server13.js';
-import { parseClientHello } from '../handshake/server-client-hello.js';
-import { resolveServerConfig } from '../handshake/server-options.js';
+import { startServerHandshake } from '../handshake/server/server13.js';
+import { parseClientHello } from '../handshake/server/server-client-hello.js';
+import { resolveServerConfig } from '../handshake/server/server-options.js';
 import type { ServerConfig } from '../handshake/config.js';
 import type { ClientHelloInfo } from '../handshake/client-hello-info.js';
 import type { HandshakeState } from '../handshake/state.js';

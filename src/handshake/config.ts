@@ -5,7 +5,7 @@ import type { TrustStore } from '../x509/trust-store.js';
 import type { ClientHelloInfo } from './client-hello-info.js';
 import type { SessionTicket } from './events.js';
 import type { Extension } from './messages/extensions.js';
-import type { SessionCache } from './server12-sessions.js';
+import type { SessionCache } from './session/server12-sessions.js';
 
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
 

@@ -7,7 +7,7 @@ import type { Certificate } from '../x509/certificate.js';
 import { CipherSuites, NamedGroups, ProtocolVersion, SignatureSchemes, versionName } from '../wire/enums.js';
 import type { ClientHelloInfo } from './client-hello-info.js';
 import type { HandshakeContext } from './context.js';
-import { describeKey } from './signatures.js';
+import { describeKey } from './shared/signatures.js';
 import { trace, type TraceEvent } from './trace.js';
 
 /** A key as narration describes it ("ECDSA P-256", "RSA-2048"). */

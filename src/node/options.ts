@@ -5,7 +5,7 @@
 import type { CertifiedKey, TlsVersionName } from '../handshake/config.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { TLS13_SUITES, suiteByName } from '../crypto/suites.js';
-import { DEFAULT_TLS12_SUITES } from '../handshake/negotiation-options.js';
+import { DEFAULT_TLS12_SUITES } from '../handshake/shared/negotiation-options.js';
 import { UsageError } from '../errors/errors.js';
 import { equal } from '../bytes/util.js';
 import { NamedGroup, NamedGroups, SignatureScheme, SignatureSchemes } from '../wire/enums.js';

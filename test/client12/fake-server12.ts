@@ -24,7 +24,7 @@ import { encodeFinished } from '../../src/handshake/messages/finished.js';
 import { parseHandshake } from '../../src/handshake/messages/handshake.js';
 import type { Extension } from '../../src/handshake/messages/extensions.js';
 import { encodeExtendedMasterSecretExt, encodeRenegotiationInfoExt } from '../../src/handshake/messages/ext-misc.js';
-import { signServerKeyExchange12 } from '../../src/handshake/signatures12.js';
+import { signServerKeyExchange12 } from '../../src/handshake/shared/signatures12.js';
 import { pemCertificates, testPki, testTrust } from '../interop/peers.js';
 
 const provider = nodeCryptoProvider;

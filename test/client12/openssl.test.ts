@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { ClientConfig } from '../../src/handshake/config.js';
 import type { SessionTicket } from '../../src/handshake/events.js';
 import { nodeCryptoProvider } from '../../src/crypto/node/index.js';
-import { DEFAULT_TLS12_SUITES } from '../../src/handshake/negotiation-options.js';
+import { DEFAULT_TLS12_SUITES } from '../../src/handshake/shared/negotiation-options.js';
 import { decodeClientHello, encodeClientHello } from '../../src/handshake/messages/client-hello.js';
 import { writePlaintextRecords } from '../../src/record/plaintext.js';
 import { CipherSuite, ContentType, ExtensionType, ProtocolVersion } from '../../src/wire/enums.js';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientConnection } from '../../src/connection/client.js';
 import { ServerConnection } from '../../src/connection/server.js';
-import { resolveServerConfig } from '../../src/handshake/server-options.js';
+import { resolveServerConfig } from '../../src/handshake/server/server-options.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
 import { assertEstablished, clientConfig, provider, pump, serverConfig, type Pair } from './helpers.js';
 

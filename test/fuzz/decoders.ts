@@ -2,7 +2,7 @@
 // the record deframer, the DER reader, the X.509 parser and PEM. Oracle: bad input may only throw
 // TlsError; the joiner and the deframer also must account for every byte they were given.
 import * as msg from '../../src/handshake/messages/index.js';
-import { parseClientHello } from '../../src/handshake/server-client-hello.js';
+import { parseClientHello } from '../../src/handshake/server/server-client-hello.js';
 import { RecordDeframer } from '../../src/record/deframer.js';
 import { MAX_CIPHERTEXT_LENGTH_13, MAX_PLAINTEXT_LENGTH } from '../../src/record/limits.js';
 import { DerReader, parseDer, type DerElement } from '../../src/asn1/reader.js';

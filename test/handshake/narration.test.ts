@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CipherSuite, NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
-import { MemorySessionCache } from '../../src/handshake/server12-sessions.js';
+import { MemorySessionCache } from '../../src/handshake/session/server12-sessions.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { SessionTicket } from '../../src/handshake/events.js';

@@ -11,7 +11,7 @@ import { test, type TestContext } from 'node:test';
 import { nodeCryptoProvider as P } from '../../src/crypto/node/index.js';
 import { pkcs1Type2UnpadAny, pkcs1Type2UnpadFixed } from '../../src/crypto/pkcs1.js';
 import type { PrivateKey, PublicKey } from '../../src/crypto/provider.js';
-import { decryptPreMasterSecret } from '../../src/handshake/rsa-key-transport.js';
+import { decryptPreMasterSecret } from '../../src/handshake/shared/rsa-key-transport.js';
 import { readVectorJson } from '../vectors.js';
 
 const FILE = readVectorJson<{ testGroups: { privateKeyPem: string }[] }>('wycheproof/rsa_pkcs1_2048_test.json');

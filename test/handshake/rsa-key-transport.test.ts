@@ -11,7 +11,7 @@ import {
   decryptPreMasterSecret,
   encryptPreMasterSecret,
   PRE_MASTER_SECRET_LENGTH,
-} from '../../src/handshake/rsa-key-transport.js';
+} from '../../src/handshake/shared/rsa-key-transport.js';
 import { readVectorJson } from '../vectors.js';
 
 interface Group {

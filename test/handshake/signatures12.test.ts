@@ -13,7 +13,7 @@ import {
   signServerKeyExchange12,
   verifyCertificateVerify12,
   verifyServerKeyExchange12,
-} from '../../src/handshake/signatures12.js';
+} from '../../src/handshake/shared/signatures12.js';
 import { NamedGroup, SignatureScheme as S } from '../../src/wire/enums.js';
 
 const keys = new Map<string, PrivateKey>();

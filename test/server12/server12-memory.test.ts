@@ -19,7 +19,7 @@ import { encodeEcPointFormatsExt, encodeSignatureAlgorithmsExt, encodeSupportedG
 import { encodeExtendedMasterSecretExt, encodeRenegotiationInfoExt } from '../../src/handshake/messages/ext-misc.js';
 import { encodeServerNameExt } from '../../src/handshake/messages/ext-server-name.js';
 import { alertName } from '../../src/errors/alert.js';
-import { MemorySessionCache } from '../../src/handshake/server12-sessions.js';
+import { MemorySessionCache } from '../../src/handshake/session/server12-sessions.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
 import { concatChunks, pki, provider, serverConfig } from '../connection/helpers.js';
 

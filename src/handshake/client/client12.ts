@@ -14,14 +14,14 @@
 // hush insists on what makes TLS 1.2 safe today: secure renegotiation signalling (RFC 5746), the
 // extended master secret (RFC 7627, unless config.requireExtendedMasterSecret is false), and no
 // renegotiation at all (a HelloRequest is answered with a no_renegotiation warning).
-import { TlsError, illegalParameter, unexpectedMessage } from '../errors/errors.js';
-import { AlertDescription } from '../errors/alert.js';
-import { concat, equal, fromUtf8 } from '../bytes/util.js';
-import { checkFinished, negotiatedInfo } from './finish.js';
-import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion } from '../wire/enums.js';
-import type { KeyShare, PrivateKey, PublicKey } from '../crypto/provider.js';
-import type { Tls12Suite } from '../crypto/suites.js';
-import { Transcript } from '../schedule/transcript.js';
+import { TlsError, illegalParameter, unexpectedMessage } from '../../errors/errors.js';
+import { AlertDescription } from '../../errors/alert.js';
+import { concat, equal, fromUtf8 } from '../../bytes/util.js';
+import { checkFinished, negotiatedInfo } from '../finish.js';
+import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion } from '../../wire/enums.js';
+import type { KeyShare, PrivateKey, PublicKey } from '../../crypto/provider.js';
+import type { Tls12Suite } from '../../crypto/suites.js';
+import { Transcript } from '../../schedule/transcript.js';
 import {
   extendedMasterSecret12,
   finishedVerifyData12,
@@ -29,32 +29,32 @@ import {
   masterSecret12,
   VERIFY_DATA_LENGTH_12,
   type KeyBlock12,
-} from '../schedule/tls12.js';
-import type { HandshakeMessage } from './messages/handshake.js';
-import type { ServerHelloView } from './messages/server-hello.js';
-import { decodeCertificate12, encodeCertificate12 } from './messages/certificate.js';
-import { ClientCertificateType, decodeCertificateRequest12, type CertificateRequest12 } from './messages/certificate-request.js';
-import { decodeServerKeyExchangeEcdhe } from './messages/server-key-exchange.js';
-import { encodeClientKeyExchangeEcdhe, encodeClientKeyExchangeRsa } from './messages/client-key-exchange.js';
-import { encodeCertificateVerify } from './messages/certificate-verify.js';
-import { decodeFinished, encodeFinished } from './messages/finished.js';
-import { decodeNewSessionTicket12, MAX_TICKET_LIFETIME_SECONDS, type NewSessionTicket12 } from './messages/new-session-ticket.js';
-import { decodeHelloRequest, decodeServerHelloDone } from './messages/empty-messages.js';
-import { decodeAlpnServerExt, decodeEcPointFormatsExt, EcPointFormat } from './messages/ext-lists.js';
+} from '../../schedule/tls12.js';
+import type { HandshakeMessage } from '../messages/handshake.js';
+import type { ServerHelloView } from '../messages/server-hello.js';
+import { decodeCertificate12, encodeCertificate12 } from '../messages/certificate.js';
+import { ClientCertificateType, decodeCertificateRequest12, type CertificateRequest12 } from '../messages/certificate-request.js';
+import { decodeServerKeyExchangeEcdhe } from '../messages/server-key-exchange.js';
+import { encodeClientKeyExchangeEcdhe, encodeClientKeyExchangeRsa } from '../messages/client-key-exchange.js';
+import { encodeCertificateVerify } from '../messages/certificate-verify.js';
+import { decodeFinished, encodeFinished } from '../messages/finished.js';
+import { decodeNewSessionTicket12, MAX_TICKET_LIFETIME_SECONDS, type NewSessionTicket12 } from '../messages/new-session-ticket.js';
+import { decodeHelloRequest, decodeServerHelloDone } from '../messages/empty-messages.js';
+import { decodeAlpnServerExt, decodeEcPointFormatsExt, EcPointFormat } from '../messages/ext-lists.js';
 import {
   decodeEncryptThenMacExt,
   decodeExtendedMasterSecretExt,
   decodeRenegotiationInfoExt,
-} from './messages/ext-misc.js';
-import { expectMessage, type HandshakeState } from './state.js';
-import type { HandshakeContext, Protection12Params } from './context.js';
-import type { ClientConfig } from './config.js';
-import type { HandshakeInfo, SessionTicket } from './events.js';
-import { tell } from './narration.js';
-import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from './peer-certificates.js';
-import { encryptPreMasterSecret } from './rsa-key-transport.js';
-import { chooseSignatureScheme12, signCertificateVerify12, verifyServerKeyExchange12 } from './signatures12.js';
-import { describeKey } from './signatures.js';
+} from '../messages/ext-misc.js';
+import { expectMessage, type HandshakeState } from '../state.js';
+import type { HandshakeContext, Protection12Params } from '../context.js';
+import type { ClientConfig } from '../config.js';
+import type { HandshakeInfo, SessionTicket } from '../events.js';
+import { tell } from '../narration.js';
+import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from '../shared/peer-certificates.js';
+import { encryptPreMasterSecret } from '../shared/rsa-key-transport.js';
+import { chooseSignatureScheme12, signCertificateVerify12, verifyServerKeyExchange12 } from '../shared/signatures12.js';
+import { describeKey } from '../shared/signatures.js';
 
 const EMPTY = new Uint8Array(0);
 /** RFC 5077 §3.3: a lifetime hint of 0 means "unspecified"; we then keep the session this long. */

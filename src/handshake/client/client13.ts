@@ -14,9 +14,9 @@
 // Each state checks what RFC 8446 requires of its message and answers a violation with the alert
 // the RFC names. The ClientHello also offers TLS 1.2 when the config allows it; a TLS 1.2
 // ServerHello hands over to the states in client12.ts.
-import { TlsError, UsageError, illegalParameter, unexpectedMessage } from '../errors/errors.js';
-import { equal, fromUtf8 } from '../bytes/util.js';
-import { checkFinished, negotiatedInfo } from './finish.js';
+import { TlsError, UsageError, illegalParameter, unexpectedMessage } from '../../errors/errors.js';
+import { equal, fromUtf8 } from '../../bytes/util.js';
+import { checkFinished, negotiatedInfo } from '../finish.js';
 import {
   CipherSuite,
   CipherSuites,
@@ -27,35 +27,35 @@ import {
   ProtocolVersion,
   PskKeyExchangeMode,
   versionName,
-} from '../wire/enums.js';
-import type { KeyShare } from '../crypto/provider.js';
-import { tls12SuiteById, tls13SuiteById, type Tls12Suite, type Tls13Suite } from '../crypto/suites.js';
-import { Transcript } from '../schedule/transcript.js';
+} from '../../wire/enums.js';
+import type { KeyShare } from '../../crypto/provider.js';
+import { tls12SuiteById, tls13SuiteById, type Tls12Suite, type Tls13Suite } from '../../crypto/suites.js';
+import { Transcript } from '../../schedule/transcript.js';
 import {
   EarlySecret,
   finishedVerifyData,
   pskBinder,
   resumptionPsk,
   type HandshakeSecret,
-} from '../schedule/tls13.js';
-import type { HandshakeMessage } from './messages/handshake.js';
-import { encodeClientHello, type ClientHello } from './messages/client-hello.js';
-import { decodeServerHello, type ServerHelloView } from './messages/server-hello.js';
-import { decodeEncryptedExtensions } from './messages/encrypted-extensions.js';
-import { decodeCertificate13, encodeCertificate13 } from './messages/certificate.js';
-import { decodeCertificateRequest13 } from './messages/certificate-request.js';
-import { decodeCertificateVerify, encodeCertificateVerify } from './messages/certificate-verify.js';
-import { decodeFinished, encodeFinished } from './messages/finished.js';
-import { decodeNewSessionTicket13, MAX_TICKET_LIFETIME_SECONDS } from './messages/new-session-ticket.js';
-import { checkHelloLegacyVersion } from './hello-version.js';
-import { type Extension, findExtension } from './messages/extensions.js';
-import { encodeServerNameExt } from './messages/ext-server-name.js';
-import { encodeAlpnExt, decodeAlpnServerExt } from './messages/ext-lists.js';
+} from '../../schedule/tls13.js';
+import type { HandshakeMessage } from '../messages/handshake.js';
+import { encodeClientHello, type ClientHello } from '../messages/client-hello.js';
+import { decodeServerHello, type ServerHelloView } from '../messages/server-hello.js';
+import { decodeEncryptedExtensions } from '../messages/encrypted-extensions.js';
+import { decodeCertificate13, encodeCertificate13 } from '../messages/certificate.js';
+import { decodeCertificateRequest13 } from '../messages/certificate-request.js';
+import { decodeCertificateVerify, encodeCertificateVerify } from '../messages/certificate-verify.js';
+import { decodeFinished, encodeFinished } from '../messages/finished.js';
+import { decodeNewSessionTicket13, MAX_TICKET_LIFETIME_SECONDS } from '../messages/new-session-ticket.js';
+import { checkHelloLegacyVersion } from '../shared/hello-version.js';
+import { type Extension, findExtension } from '../messages/extensions.js';
+import { encodeServerNameExt } from '../messages/ext-server-name.js';
+import { encodeAlpnExt, decodeAlpnServerExt } from '../messages/ext-lists.js';
 import {
   encodeKeyShareClientExt,
   decodeKeyShareServerExt,
   decodeKeyShareHrrExt,
-} from './messages/ext-key-share.js';
+} from '../messages/ext-key-share.js';
 import {
   encodeSupportedGroupsExt,
   encodeSignatureAlgorithmsExt,
@@ -65,7 +65,7 @@ import {
   decodeSignatureAlgorithmsExt,
   encodeEcPointFormatsExt,
   EcPointFormat,
-} from './messages/ext-lists.js';
+} from '../messages/ext-lists.js';
 import {
   encodeCookieExt,
   decodeCookieExt,
@@ -74,18 +74,18 @@ import {
   encodeExtendedMasterSecretExt,
   encodeRenegotiationInfoExt,
   encodeSessionTicketExt,
-} from './messages/ext-misc.js';
+} from '../messages/ext-misc.js';
 import {
   encodePreSharedKeyClientExt,
   decodePreSharedKeyServerExt,
   pskBindersPrefixLength,
   patchPskBinders,
-} from './messages/ext-pre-shared-key.js';
-import { expectMessage, type HandshakeState } from './state.js';
-import type { HandshakeContext } from './context.js';
-import type { ClientConfig, CertifiedKey } from './config.js';
-import type { HandshakeInfo, SessionTicket } from './events.js';
-import { tell } from './narration.js';
+} from '../messages/ext-pre-shared-key.js';
+import { expectMessage, type HandshakeState } from '../state.js';
+import type { HandshakeContext } from '../context.js';
+import type { ClientConfig, CertifiedKey } from '../config.js';
+import type { HandshakeInfo, SessionTicket } from '../events.js';
+import { tell } from '../narration.js';
 import {
   resolveAlpn,
   resolveGroups,
@@ -94,10 +94,10 @@ import {
   resolveTls13Suites,
   resolveVersions,
   versionsWithSuites,
-} from './negotiation-options.js';
+} from '../shared/negotiation-options.js';
 import { startClient12, type Tls12Offer } from './client12.js';
-import { chooseSignatureScheme, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
-import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from './peer-certificates.js';
+import { chooseSignatureScheme, signCertificateVerify13, verifyCertificateVerify13 } from '../shared/signatures.js';
+import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from '../shared/peer-certificates.js';
 
 const EMPTY = new Uint8Array(0);
 /** RFC 8446 §4.6.1: servers MUST NOT use any value greater than 604800 seconds (7 days). */

@@ -1,21 +1,21 @@
 // What a server reads from a ClientHello before anything else: the parsed extensions, checked once,
 // and the ClientHelloInfo an application sees (Acceptor, selectAlpn, the inspector).
-import { TlsError, illegalParameter } from '../errors/errors.js';
-import { fromUtf8 } from '../bytes/util.js';
-import { ExtensionType, ProtocolVersion } from '../wire/enums.js';
-import type { ClientHelloView } from './messages/client-hello.js';
-import { decodeServerNameHostName } from './messages/ext-server-name.js';
+import { TlsError, illegalParameter } from '../../errors/errors.js';
+import { fromUtf8 } from '../../bytes/util.js';
+import { ExtensionType, ProtocolVersion } from '../../wire/enums.js';
+import type { ClientHelloView } from '../messages/client-hello.js';
+import { decodeServerNameHostName } from '../messages/ext-server-name.js';
 import {
   decodeAlpnExt,
   decodePskKeyExchangeModesExt,
   decodeSignatureAlgorithmsExt,
   decodeSupportedGroupsExt,
   decodeSupportedVersionsClientExt,
-} from './messages/ext-lists.js';
-import { decodeKeyShareClientExt, type KeyShareEntry } from './messages/ext-key-share.js';
-import { decodePreSharedKeyClientExt, type OfferedPsks } from './messages/ext-pre-shared-key.js';
-import { decodeCookieExt, decodeEarlyDataExt } from './messages/ext-misc.js';
-import type { ClientHelloInfo } from './client-hello-info.js';
+} from '../messages/ext-lists.js';
+import { decodeKeyShareClientExt, type KeyShareEntry } from '../messages/ext-key-share.js';
+import { decodePreSharedKeyClientExt, type OfferedPsks } from '../messages/ext-pre-shared-key.js';
+import { decodeCookieExt, decodeEarlyDataExt } from '../messages/ext-misc.js';
+import type { ClientHelloInfo } from '../client-hello-info.js';
 
 /** The ClientHello extensions a TLS 1.3 server uses, decoded (each strictly, with its alert). */
 export interface ParsedClientHello {

@@ -1,10 +1,10 @@
 // What the TLS 1.3 and TLS 1.2 server states share: the handshake carrier, the hooks the
 // connection passes in, and the ALPN choice. The TLS 1.3 server continues in the TLS 1.2 states
 // (server13 → server12), so these live below both.
-import { TlsError, internalError } from '../errors/errors.js';
-import type { HandshakeContext } from './context.js';
-import type { ServerConfig } from './config.js';
-import type { ClientHelloInfo } from './client-hello-info.js';
+import { TlsError, internalError } from '../../errors/errors.js';
+import type { HandshakeContext } from '../context.js';
+import type { ServerConfig } from '../config.js';
+import type { ClientHelloInfo } from '../client-hello-info.js';
 import { resolveServerConfig, type ResolvedServerConfig } from './server-options.js';
 import type { ParsedClientHello } from './server-client-hello.js';
 

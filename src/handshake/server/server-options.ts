@@ -1,16 +1,16 @@
 // A ServerConfig checked and resolved into what the server handshake uses. Bad options are
 // UsageErrors thrown when the connection is created. The result is cached per config object, so
 // a server that reuses one config parses its certificates once.
-import { UsageError } from '../errors/errors.js';
-import { ProtocolVersion } from '../wire/enums.js';
-import { utf8 } from '../bytes/util.js';
-import type { CryptoProvider } from '../crypto/provider.js';
-import type { Tls12Suite, Tls13Suite } from '../crypto/suites.js';
-import { parseCertificate, type Certificate } from '../x509/certificate.js';
-import { verifyHostname } from '../x509/hostname.js';
-import type { CertifiedKey, ServerConfig } from './config.js';
-import { MAX_TICKET_LIFETIME_SECONDS } from './messages/new-session-ticket.js';
-import { encodeCertificate13 } from './messages/certificate.js';
+import { UsageError } from '../../errors/errors.js';
+import { ProtocolVersion } from '../../wire/enums.js';
+import { utf8 } from '../../bytes/util.js';
+import type { CryptoProvider } from '../../crypto/provider.js';
+import type { Tls12Suite, Tls13Suite } from '../../crypto/suites.js';
+import { parseCertificate, type Certificate } from '../../x509/certificate.js';
+import { verifyHostname } from '../../x509/hostname.js';
+import type { CertifiedKey, ServerConfig } from '../config.js';
+import { MAX_TICKET_LIFETIME_SECONDS } from '../messages/new-session-ticket.js';
+import { encodeCertificate13 } from '../messages/certificate.js';
 import {
   resolveGroups,
   resolveSignatureSchemes,
@@ -18,9 +18,9 @@ import {
   resolveTls13Suites,
   resolveVersions,
   versionsWithSuites,
-} from './negotiation-options.js';
-import { TicketSealer, UsedTickets } from './server-tickets.js';
-import { MemorySessionCache, type SessionCache } from './server12-sessions.js';
+} from '../shared/negotiation-options.js';
+import { TicketSealer, UsedTickets } from '../session/server-tickets.js';
+import { MemorySessionCache, type SessionCache } from '../session/server12-sessions.js';
 import { SharedClientHellos } from './shared-client-hellos.js';
 
 /** At most this many SNI names are remembered per certificate (SNI values come from clients). */

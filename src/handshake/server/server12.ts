@@ -16,11 +16,11 @@
 // hush's TLS 1.2 server is strict: secure renegotiation signalled (RFC 5746), extended master
 // secret (RFC 7627) unless turned off, forward-secret ECDHE + AEAD by default, RSA key transport
 // only when named, never CBC, no signature with SHA-1.
-import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../errors/errors.js';
-import { AlertDescription } from '../errors/alert.js';
-import { concat } from '../bytes/index.js';
-import { utf8 } from '../bytes/util.js';
-import { checkFinished, negotiatedInfo, schemeName } from './finish.js';
+import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../../errors/errors.js';
+import { AlertDescription } from '../../errors/alert.js';
+import { concat } from '../../bytes/index.js';
+import { utf8 } from '../../bytes/util.js';
+import { checkFinished, negotiatedInfo, schemeName } from '../finish.js';
 import {
   CipherSuite,
   CipherSuites,
@@ -31,11 +31,11 @@ import {
   NamedGroup,
   NamedGroups,
   ProtocolVersion,
-} from '../wire/enums.js';
-import type { KeyShare } from '../crypto/provider.js';
-import { schemeInfo } from '../crypto/signature.js';
-import { tls12SuiteById, type Tls12Suite } from '../crypto/suites.js';
-import { Transcript } from '../schedule/transcript.js';
+} from '../../wire/enums.js';
+import type { KeyShare } from '../../crypto/provider.js';
+import { schemeInfo } from '../../crypto/signature.js';
+import { tls12SuiteById, type Tls12Suite } from '../../crypto/suites.js';
+import { Transcript } from '../../schedule/transcript.js';
 import {
   VERIFY_DATA_LENGTH_12,
   extendedMasterSecret12,
@@ -43,20 +43,20 @@ import {
   keyBlock12,
   masterSecret12,
   type KeyBlock12,
-} from '../schedule/tls12.js';
-import type { HandshakeMessage } from './messages/handshake.js';
-import { encodeServerHello } from './messages/server-hello.js';
-import { decodeCertificate12, encodeCertificate12 } from './messages/certificate.js';
-import { ClientCertificateType, encodeCertificateRequest12 } from './messages/certificate-request.js';
-import { encodeEcdheParams, encodeServerKeyExchangeEcdhe } from './messages/server-key-exchange.js';
-import { encodeServerHelloDone } from './messages/empty-messages.js';
-import { decodeClientKeyExchangeEcdhe, decodeClientKeyExchangeRsa } from './messages/client-key-exchange.js';
-import { decodeCertificateVerify } from './messages/certificate-verify.js';
-import { decodeFinished, encodeFinished } from './messages/finished.js';
-import { encodeNewSessionTicket12 } from './messages/new-session-ticket.js';
-import type { Extension } from './messages/extensions.js';
-import { encodeServerNameAckExt } from './messages/ext-server-name.js';
-import { EcPointFormat, decodeEcPointFormatsExt, encodeAlpnExt, encodeEcPointFormatsExt } from './messages/ext-lists.js';
+} from '../../schedule/tls12.js';
+import type { HandshakeMessage } from '../messages/handshake.js';
+import { encodeServerHello } from '../messages/server-hello.js';
+import { decodeCertificate12, encodeCertificate12 } from '../messages/certificate.js';
+import { ClientCertificateType, encodeCertificateRequest12 } from '../messages/certificate-request.js';
+import { encodeEcdheParams, encodeServerKeyExchangeEcdhe } from '../messages/server-key-exchange.js';
+import { encodeServerHelloDone } from '../messages/empty-messages.js';
+import { decodeClientKeyExchangeEcdhe, decodeClientKeyExchangeRsa } from '../messages/client-key-exchange.js';
+import { decodeCertificateVerify } from '../messages/certificate-verify.js';
+import { decodeFinished, encodeFinished } from '../messages/finished.js';
+import { encodeNewSessionTicket12 } from '../messages/new-session-ticket.js';
+import type { Extension } from '../messages/extensions.js';
+import { encodeServerNameAckExt } from '../messages/ext-server-name.js';
+import { EcPointFormat, decodeEcPointFormatsExt, encodeAlpnExt, encodeEcPointFormatsExt } from '../messages/ext-lists.js';
 import {
   decodeExtendedMasterSecretExt,
   decodeRenegotiationInfoExt,
@@ -64,19 +64,19 @@ import {
   encodeExtendedMasterSecretExt,
   encodeRenegotiationInfoExt,
   encodeSessionTicketExt,
-} from './messages/ext-misc.js';
-import { expectMessage, type HandshakeState } from './state.js';
-import type { HandshakeContext, Protection12Params } from './context.js';
-import type { HandshakeInfo } from './events.js';
-import { tell } from './narration.js';
+} from '../messages/ext-misc.js';
+import { expectMessage, type HandshakeState } from '../state.js';
+import type { HandshakeContext, Protection12Params } from '../context.js';
+import type { HandshakeInfo } from '../events.js';
+import { tell } from '../narration.js';
 import { certificateMatchesName, type ServerCertificate } from './server-options.js';
 import type { ParsedClientHello } from './server-client-hello.js';
-import type { TicketState } from './server-tickets.js';
-import { chooseSignatureScheme12, signServerKeyExchange12, verifyCertificateVerify12 } from './signatures12.js';
-import { decryptPreMasterSecret } from './rsa-key-transport.js';
-import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import type { TicketState } from '../session/server-tickets.js';
+import { chooseSignatureScheme12, signServerKeyExchange12, verifyCertificateVerify12 } from '../shared/signatures12.js';
+import { decryptPreMasterSecret } from '../shared/rsa-key-transport.js';
+import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from '../shared/peer-certificates.js';
 import { chooseAlpn, type ServerHandshake } from './server-handshake.js';
-import type { SessionCache } from './server12-sessions.js';
+import type { SessionCache } from '../session/server12-sessions.js';
 
 /** Groups a TLS 1.2 ECDHE key exchange can use (RFC 8422 §5.1.1; no KEMs in TLS 1.2). */
 const ECDHE_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.x448, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1];

@@ -15,9 +15,9 @@
 // the suite and the group under an HMAC, so the second ClientHello is checked against the cookie
 // alone. Each state checks what RFC 8446 requires of its message and answers a violation with the
 // alert the RFC names.
-import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../errors/errors.js';
-import { concat, constantTimeEqual, utf8 } from '../bytes/util.js';
-import { checkFinished, negotiatedInfo, schemeName } from './finish.js';
+import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../../errors/errors.js';
+import { concat, constantTimeEqual, utf8 } from '../../bytes/util.js';
+import { checkFinished, negotiatedInfo, schemeName } from '../finish.js';
 import {
   CipherSuites,
   HandshakeType,
@@ -26,38 +26,38 @@ import {
   ProtocolVersion,
   PskKeyExchangeMode,
   SignatureSchemes,
-} from '../wire/enums.js';
-import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.js';
-import { schemeInfo } from '../crypto/signature.js';
-import { Transcript } from '../schedule/transcript.js';
-import { EarlySecret, finishedVerifyData, pskBinder, resumptionPsk, type HandshakeSecret, type MasterSecret } from '../schedule/tls13.js';
-import type { HandshakeMessage } from './messages/handshake.js';
-import { decodeClientHello } from './messages/client-hello.js';
-import { encodeServerHello, encodeHelloRetryRequest } from './messages/server-hello.js';
-import { encodeEncryptedExtensions } from './messages/encrypted-extensions.js';
-import { decodeCertificate13 } from './messages/certificate.js';
-import { encodeCertificateRequest13 } from './messages/certificate-request.js';
-import { decodeCertificateVerify, encodeCertificateVerify } from './messages/certificate-verify.js';
-import { decodeFinished, encodeFinished } from './messages/finished.js';
-import { encodeNewSessionTicket13 } from './messages/new-session-ticket.js';
-import { encodeMessageHash } from './messages/message-hash.js';
-import type { Extension } from './messages/extensions.js';
-import { encodeServerNameAckExt } from './messages/ext-server-name.js';
-import { encodeAlpnExt, encodeSignatureAlgorithmsExt, encodeSupportedVersionsServerExt } from './messages/ext-lists.js';
-import { encodeKeyShareHrrExt, encodeKeyShareServerExt } from './messages/ext-key-share.js';
-import { encodeCookieExt } from './messages/ext-misc.js';
-import { encodePreSharedKeyServerExt, pskBindersPrefixLength } from './messages/ext-pre-shared-key.js';
-import { expectMessage, type HandshakeState } from './state.js';
-import type { HandshakeContext } from './context.js';
-import type { ServerConfig } from './config.js';
-import type { HandshakeInfo } from './events.js';
-import { tell } from './narration.js';
+} from '../../wire/enums.js';
+import { tls13SuiteById, type Tls13Suite } from '../../crypto/suites.js';
+import { schemeInfo } from '../../crypto/signature.js';
+import { Transcript } from '../../schedule/transcript.js';
+import { EarlySecret, finishedVerifyData, pskBinder, resumptionPsk, type HandshakeSecret, type MasterSecret } from '../../schedule/tls13.js';
+import type { HandshakeMessage } from '../messages/handshake.js';
+import { decodeClientHello } from '../messages/client-hello.js';
+import { encodeServerHello, encodeHelloRetryRequest } from '../messages/server-hello.js';
+import { encodeEncryptedExtensions } from '../messages/encrypted-extensions.js';
+import { decodeCertificate13 } from '../messages/certificate.js';
+import { encodeCertificateRequest13 } from '../messages/certificate-request.js';
+import { decodeCertificateVerify, encodeCertificateVerify } from '../messages/certificate-verify.js';
+import { decodeFinished, encodeFinished } from '../messages/finished.js';
+import { encodeNewSessionTicket13 } from '../messages/new-session-ticket.js';
+import { encodeMessageHash } from '../messages/message-hash.js';
+import type { Extension } from '../messages/extensions.js';
+import { encodeServerNameAckExt } from '../messages/ext-server-name.js';
+import { encodeAlpnExt, encodeSignatureAlgorithmsExt, encodeSupportedVersionsServerExt } from '../messages/ext-lists.js';
+import { encodeKeyShareHrrExt, encodeKeyShareServerExt } from '../messages/ext-key-share.js';
+import { encodeCookieExt } from '../messages/ext-misc.js';
+import { encodePreSharedKeyServerExt, pskBindersPrefixLength } from '../messages/ext-pre-shared-key.js';
+import { expectMessage, type HandshakeState } from '../state.js';
+import type { HandshakeContext } from '../context.js';
+import type { ServerConfig } from '../config.js';
+import type { HandshakeInfo } from '../events.js';
+import { tell } from '../narration.js';
 import { certificateMatchesName, type ResolvedServerConfig, type ServerCertificate } from './server-options.js';
 import { negotiateVersion, parseClientHello, type ParsedClientHello } from './server-client-hello.js';
-import { checkHelloLegacyVersion } from './hello-version.js';
-import { openCookie, sealCookie, type TicketState } from './server-tickets.js';
-import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from './signatures.js';
-import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from './peer-certificates.js';
+import { checkHelloLegacyVersion } from '../shared/hello-version.js';
+import { openCookie, sealCookie, type TicketState } from '../session/server-tickets.js';
+import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from '../shared/signatures.js';
+import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from '../shared/peer-certificates.js';
 import { handleClientHello12 } from './server12.js';
 import { ServerHandshake, chooseAlpn, type ServerHandshakeHooks } from './server-handshake.js';
 

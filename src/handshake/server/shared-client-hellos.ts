@@ -2,7 +2,7 @@
 // established connection keeps its ClientHelloInfo for life, and clients of one kind send the same
 // lists every time. One instance per resolved config (server-options.ts), so two servers in one
 // process never share them.
-import type { ClientHelloInfo } from './client-hello-info.js';
+import type { ClientHelloInfo } from '../client-hello-info.js';
 
 /** At most this many distinct infos are kept; then the store starts over. */
 const MAX_SHARED_HELLOS = 64;

@@ -2,10 +2,10 @@
 // TLS 1.2 session tickets (RFC 5077, sealed with the same keys) and the stateless HelloRetryRequest cookie (RFC 8446 §4.2.2). Both are opaque to the client, so
 // their format is ours: tickets are AEAD-sealed (AES-256-GCM) with a key derived from the
 // application's ticket keys, cookies are authenticated with HMAC-SHA256.
-import { UsageError } from '../errors/errors.js';
-import { Reader, Writer } from '../bytes/index.js';
-import { constantTimeEqual, fromUtf8, toHex, utf8 } from '../bytes/util.js';
-import type { Aead, CryptoProvider } from '../crypto/provider.js';
+import { UsageError } from '../../errors/errors.js';
+import { Reader, Writer } from '../../bytes/index.js';
+import { constantTimeEqual, fromUtf8, toHex, utf8 } from '../../bytes/util.js';
+import type { Aead, CryptoProvider } from '../../crypto/provider.js';
 
 const TICKET_FORMAT = 2;
 const KEY_ID_LENGTH = 4;

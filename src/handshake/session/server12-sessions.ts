@@ -1,7 +1,7 @@
 // The TLS 1.2 server's session cache, for resumption by session ID (RFC 5246 §7.3, §7.4.1.2).
 // A session is the same TicketState a TLS 1.2 ticket seals (version 'TLSv1.2', the master secret
 // in `psk`). The cache has no clock: the handshake passes `now` and refuses expired entries.
-import { toHex } from '../bytes/util.js';
+import { toHex } from '../../bytes/util.js';
 import type { TicketState } from './server-tickets.js';
 
 /** Where a server keeps TLS 1.2 sessions by ID. Implementations must be bounded. */

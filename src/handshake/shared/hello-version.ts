@@ -1,6 +1,6 @@
 // The one check every Hello gets before it is decoded: no SSL 3.0 or older (RFC 8446 Appendix D.5).
-import { TlsError } from '../errors/errors.js';
-import { ProtocolVersion } from '../wire/enums.js';
+import { TlsError } from '../../errors/errors.js';
+import { ProtocolVersion } from '../../wire/enums.js';
 
 /**
  * RFC 8446 Appendix D.5: implementations "MUST NOT send a ClientHello.legacy_version or

@@ -1,13 +1,13 @@
 // Config options checked and resolved into the lists a handshake negotiates from (versions, cipher
 // suites, groups, signature schemes, ALPN), for the client and the server alike. Bad options are
 // UsageErrors thrown when the connection is created, never protocol failures later.
-import { UsageError } from '../errors/errors.js';
-import { utf8 } from '../bytes/util.js';
-import { DEFAULT_SIGNATURE_SCHEMES } from '../crypto/signature.js';
-import { TLS12_SUITES, TLS13_SUITES, tls12SuiteById, tls13SuiteById, type Tls12Suite, type Tls13Suite } from '../crypto/suites.js';
-import { CipherSuites, NamedGroup, NamedGroups, ProtocolVersion } from '../wire/enums.js';
-import type { CryptoProvider } from '../crypto/provider.js';
-import type { TlsVersionName } from './config.js';
+import { UsageError } from '../../errors/errors.js';
+import { utf8 } from '../../bytes/util.js';
+import { DEFAULT_SIGNATURE_SCHEMES } from '../../crypto/signature.js';
+import { TLS12_SUITES, TLS13_SUITES, tls12SuiteById, tls13SuiteById, type Tls12Suite, type Tls13Suite } from '../../crypto/suites.js';
+import { CipherSuites, NamedGroup, NamedGroups, ProtocolVersion } from '../../wire/enums.js';
+import type { CryptoProvider } from '../../crypto/provider.js';
+import type { TlsVersionName } from '../config.js';
 
 export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
 

@@ -1,12 +1,12 @@
 // Checking the certificate chain a peer presents (RFC 8446 §4.4.2.4), through the X.509 module.
-import { TlsError } from '../errors/errors.js';
-import { equal, toHex } from '../bytes/util.js';
-import type { PublicKey } from '../crypto/provider.js';
-import { parseCertificate, type Certificate } from '../x509/certificate.js';
-import { verifyServerChain } from '../x509/verify.js';
-import type { TrustStore } from '../x509/trust-store.js';
-import type { HandshakeContext } from './context.js';
-import { tell } from './narration.js';
+import { TlsError } from '../../errors/errors.js';
+import { equal, toHex } from '../../bytes/util.js';
+import type { PublicKey } from '../../crypto/provider.js';
+import { parseCertificate, type Certificate } from '../../x509/certificate.js';
+import { verifyServerChain } from '../../x509/verify.js';
+import type { TrustStore } from '../../x509/trust-store.js';
+import type { HandshakeContext } from '../context.js';
+import { tell } from '../narration.js';
 
 export interface PeerVerification {
   readonly certificates: Certificate[];

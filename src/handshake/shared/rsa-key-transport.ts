@@ -1,10 +1,10 @@
 // TLS 1.2 RSA key transport (RFC 5246 §7.4.7.1): the client encrypts a 48-byte premaster secret to
 // the server's certificate key with RSAES-PKCS1-v1_5; the server decrypts it without ever
 // revealing whether the padding was valid (Bleichenbacher 1998, Klima-Pokorny-Rosa 2003, ROBOT 2017).
-import { DerReader } from '../asn1/index.js';
-import { TlsError, UsageError, internalError } from '../errors/index.js';
-import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
-import { pkcs1Type2UnpadFixed } from '../crypto/pkcs1.js';
+import { DerReader } from '../../asn1/index.js';
+import { TlsError, UsageError, internalError } from '../../errors/index.js';
+import type { CryptoProvider, PrivateKey, PublicKey } from '../../crypto/provider.js';
+import { pkcs1Type2UnpadFixed } from '../../crypto/pkcs1.js';
 
 /** RFC 5246 §7.4.7.1: `struct { ProtocolVersion client_version; opaque random[46]; } PreMasterSecret`. */
 export const PRE_MASTER_SECRET_LENGTH = 48;

@@ -1,10 +1,10 @@
 // Handshake signatures: CertificateVerify (RFC 8446 §4.4.3) and choosing a signature scheme for
 // a key from what the peer accepts.
-import { TlsError } from '../errors/errors.js';
-import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
-import { keyMatchesScheme, schemeInfo } from '../crypto/signature.js';
-import { SignatureSchemes } from '../wire/enums.js';
-import { encodeCertificateVerifyContent } from './messages/certificate-verify.js';
+import { TlsError } from '../../errors/errors.js';
+import type { CryptoProvider, PrivateKey, PublicKey } from '../../crypto/provider.js';
+import { keyMatchesScheme, schemeInfo } from '../../crypto/signature.js';
+import { SignatureSchemes } from '../../wire/enums.js';
+import { encodeCertificateVerifyContent } from '../messages/certificate-verify.js';
 
 /**
  * Check a peer's CertificateVerify. RFC 8446 §4.4.3: the scheme must be one we offered and fit

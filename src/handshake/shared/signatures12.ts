@@ -3,11 +3,11 @@
 // TLS 1.2 code points are the TLS 1.3 SignatureScheme values (RFC 8446 §4.2.3 defines them for both);
 // the differences from 1.3 are that rsa_pkcs1_* is allowed for handshake signatures and that an
 // ECDSA scheme fixes only the hash, not the curve (keyMatchesScheme(..., false)).
-import { TlsError } from '../errors/errors.js';
-import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
-import { keyMatchesScheme, schemeInfo } from '../crypto/signature.js';
-import { SignatureSchemes } from '../wire/enums.js';
-import { serverKeyExchangeSignedContent } from './messages/server-key-exchange.js';
+import { TlsError } from '../../errors/errors.js';
+import type { CryptoProvider, PrivateKey, PublicKey } from '../../crypto/provider.js';
+import { keyMatchesScheme, schemeInfo } from '../../crypto/signature.js';
+import { SignatureSchemes } from '../../wire/enums.js';
+import { serverKeyExchangeSignedContent } from '../messages/server-key-exchange.js';
 import { describeKey } from './signatures.js';
 
 /**
