@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TlsError } from '../../src/errors/index.js';
-import { checkFinished, negotiatedInfo, schemeName } from '../../src/handshake/finish.js';
+import { checkFinished, negotiatedInfo, schemeName } from '../../src/handshake/shared/finish.js';
 
 test('checkFinished: equal verify_data passes; any difference or length is decrypt_error naming the peer', () => {
   checkFinished(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 3), 'server');

@@ -17,7 +17,7 @@
 import { TlsError, illegalParameter, unexpectedMessage } from '../../errors/errors.js';
 import { AlertDescription } from '../../errors/alert.js';
 import { concat, equal, fromUtf8 } from '../../bytes/util.js';
-import { checkFinished, negotiatedInfo } from '../finish.js';
+import { checkFinished, negotiatedInfo } from '../shared/finish.js';
 import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion } from '../../wire/enums.js';
 import type { KeyShare, PrivateKey, PublicKey } from '../../crypto/provider.js';
 import type { Tls12Suite } from '../../crypto/suites.js';

@@ -16,7 +16,7 @@
 // ServerHello hands over to the states in client12.ts.
 import { TlsError, UsageError, illegalParameter, unexpectedMessage } from '../../errors/errors.js';
 import { equal, fromUtf8 } from '../../bytes/util.js';
-import { checkFinished, negotiatedInfo } from '../finish.js';
+import { checkFinished, negotiatedInfo } from '../shared/finish.js';
 import {
   CipherSuite,
   CipherSuites,

@@ -20,7 +20,7 @@ import { TlsError, illegalParameter, internalError, unexpectedMessage } from '..
 import { AlertDescription } from '../../errors/alert.js';
 import { concat } from '../../bytes/index.js';
 import { utf8 } from '../../bytes/util.js';
-import { checkFinished, negotiatedInfo, schemeName } from '../finish.js';
+import { checkFinished, negotiatedInfo, schemeName } from '../shared/finish.js';
 import {
   CipherSuite,
   CipherSuites,

@@ -17,7 +17,7 @@
 // alert the RFC names.
 import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../../errors/errors.js';
 import { concat, constantTimeEqual, utf8 } from '../../bytes/util.js';
-import { checkFinished, negotiatedInfo, schemeName } from '../finish.js';
+import { checkFinished, negotiatedInfo, schemeName } from '../shared/finish.js';
 import {
   CipherSuites,
   HandshakeType,

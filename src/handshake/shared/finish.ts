@@ -1,9 +1,9 @@
 // What every handshake (client or server, TLS 1.3 or 1.2) does as it completes: check the peer's
 // Finished and name what was negotiated in the HandshakeInfo.
-import { constantTimeEqual } from '../bytes/util.js';
-import { TlsError } from '../errors/errors.js';
-import { NamedGroups, SignatureSchemes } from '../wire/enums.js';
-import type { HandshakeInfo } from './events.js';
+import { constantTimeEqual } from '../../bytes/util.js';
+import { TlsError } from '../../errors/errors.js';
+import { NamedGroups, SignatureSchemes } from '../../wire/enums.js';
+import type { HandshakeInfo } from '../events.js';
 
 /**
  * RFC 8446 §4.4.4 / RFC 5246 §7.4.9: the peer's verify_data must equal ours (compared in constant
