@@ -22,7 +22,6 @@ const RANKS: [prefix: string, rank: number][] = [
   ['handshake/', 5],
   ['connection/', 6],
   ['node/', 7],
-  ['http/', 7],
   ['web/', 7],
   ['cli/', 7],
   ['bench/', 7],
