@@ -161,3 +161,17 @@ test('the cycle finder finds a cycle (self-check)', () => {
 test('no import cycles inside src/', () => {
   assert.deepEqual(findCycles(importGraph()), []);
 });
+
+test('inside handshake/: the client and server states do not import each other, and nothing below them imports either', () => {
+  const STATES = ['handshake/client/', 'handshake/server/'];
+  const violations: string[] = [];
+  for (const [file, targets] of importGraph()) {
+    if (!file.startsWith('handshake/')) continue;
+    const own = STATES.find((s) => file.startsWith(s));
+    for (const t of targets) {
+      const other = STATES.find((s) => t.startsWith(s));
+      if (other && other !== own) violations.push(`${file} imports ${t}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
