@@ -180,7 +180,7 @@ const goBuilds = new Map<string, Promise<string>>();
 
 /**
  * For a before() hook: build the Go programs outside the tests' time limits (a cold GOCACHE takes
- * ~20 s on two busy cores). Never throws: a missing Go or a failed build is reported by the tests
+ * ~20 s on two idle cores, minutes on a loaded machine: the build may run up to 10 min). Never throws: a missing Go or a failed build is reported by the tests
  * that need the program (the failed build promise is kept and rejects there again).
  */
 export async function prebuildGo(...programs: ('server' | 'client')[]): Promise<void> {
@@ -206,7 +206,7 @@ export function buildGoProgram(program: 'server' | 'client'): Promise<string> {
       const src = path.join(REPO, 'test', 'interop', 'go', program);
       const modfile = path.join(dir, 'go.mod');
       writeFileSync(modfile, readFileSync(path.join(src, 'go.mod'), 'utf8').replace(/^go \S+$/m, `go ${go.version.major}.${go.version.minor}`));
-      const b = await startProcess(go.bin, ['build', `-modfile=${modfile}`, '-o', out, '.'], { cwd: src, env: goEnv(), lifetimeMs: 180_000 });
+      const b = await startProcess(go.bin, ['build', `-modfile=${modfile}`, '-o', out, '.'], { cwd: src, env: goEnv(), lifetimeMs: 600_000 });
       await new Promise<void>((resolve) => {
         if (b.exited) resolve();
         else b.proc.once('exit', () => resolve());

@@ -10,7 +10,7 @@ import { createHttpsServer } from '../../src/node/https.js';
 import { createServer } from '../../src/node/server.js';
 import { connect } from '../../src/node/connect.js';
 import { makeCerts } from './certs.js';
-import { listen, shut } from './listen.js';
+import { closed, listen, shut } from './listen.js';
 
 const certs = makeCerts();
 after(() => certs.cleanup());
@@ -25,7 +25,7 @@ async function exchange(port: number, request: string | undefined): Promise<{ te
   c.once('secureConnect', () => {
     if (request !== undefined) c.write(request);
   });
-  await once(c, 'close');
+  await closed(c);
   // truncated is set when TCP closed without close_notify.
   return { text, closeNotify: c.handshakeInfo !== undefined && !c.truncated && error === undefined, ...(error ? { error } : {}) };
 }
@@ -97,7 +97,7 @@ test('after a fatal alert the server reads and discards what the client still se
     const parts: Buffer[] = [];
     c.on('data', (d: Buffer) => parts.push(d));
     c.resume();
-    if (!c.readableEnded && error === undefined) await Promise.race([once(c, 'end'), once(c, 'close')]);
+    if (!c.readableEnded && error === undefined) await Promise.race([once(c, 'end'), closed(c)]);
     c.end();
     const got = Buffer.concat(parts);
     assert.equal(error, undefined, `the client saw ${error} instead of the alert`);
@@ -106,7 +106,7 @@ test('after a fatal alert the server reads and discards what the client still se
     assert.equal(got.readUInt16BE(3), 2);
     assert.equal(got[5], 2, 'fatal'); // AlertLevel.fatal
     assert.equal(failures.length, 1, failures.join());
-    await once(c, 'close');
+    await closed(c);
   } finally {
     await shut(server);
   }

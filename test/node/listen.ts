@@ -17,3 +17,12 @@ export async function shut(server: net.Server): Promise<void> {
   server.close();
   await closed;
 }
+
+/**
+ * Wait for a socket's 'close' whatever came before it. (events.once rejects when 'error' is emitted
+ * first: a peer that destroys a connection with our bytes unread makes the kernel send a reset, and
+ * ECONNRESET then arrives before 'close'.)
+ */
+export function closed(socket: { once(event: 'close', listener: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}

@@ -10,7 +10,7 @@ import { createServer, listenBacklog, withDefaultBacklog, type Server, type Serv
 import { connect } from '../../src/node/connect.js';
 import { UsageError } from '../../src/errors/errors.js';
 import { makeCerts } from './certs.js';
-import { listen, shut } from './listen.js';
+import { closed, listen, shut } from './listen.js';
 
 const certs = makeCerts();
 after(() => certs.cleanup());
@@ -54,7 +54,7 @@ test('handshakeTimeout is a deadline: a client dripping an endless ClientHello i
       c.write(Buffer.from([0x00]));
       dripped++;
     }, 20);
-    await once(c, 'close');
+    await closed(c);
     clearInterval(drip);
     assert.deepEqual(errors, ['ERR_TLS_HANDSHAKE_TIMEOUT']);
     assert.ok(dripped < 4000, 'closed while the client was still sending');
@@ -137,7 +137,7 @@ test('maxClientHelloSize reaches the core through createServer, with one context
       c.on('data', (d: Buffer) => chunks.push(d));
       await once(c, 'connect');
       c.write(probe);
-      await once(c, 'close');
+      await closed(c);
       const got = Buffer.concat(chunks);
       // One plaintext fatal alert: 15 03 03 00 02 02 <decode_error = 50>.
       assert.deepEqual([...got.subarray(0, 7)], [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 50], got.toString('hex'));
