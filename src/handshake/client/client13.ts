@@ -121,8 +121,23 @@ const ENCRYPTED_EXTENSIONS = new Set<number>([
   ExtensionType.encrypted_client_hello,
 ]);
 
-/** Everything the client handshake carries from state to state. */
-class ClientHandshake {
+/** A TLS 1.3 ticket we offer, with the suite whose hash its binder uses (RFC 8446 §4.2.11). */
+interface Resumption13 {
+  readonly ticket: SessionTicket;
+  readonly suite: Tls13Suite;
+}
+
+/** A TLS 1.2 session worth offering; `byId` is set when it is resumed by session id (no ticket). */
+interface Session12 {
+  readonly session: SessionTicket;
+  readonly byId: Uint8Array | undefined;
+}
+
+/**
+ * What the client decided before its first ClientHello, fixed for the whole handshake: the
+ * configuration resolved into offer lists, our random and legacy_session_id.
+ */
+class ClientOffer {
   readonly versions: number[];
   /** TLS 1.3 suites offered (empty when TLS 1.3 is not). */
   readonly suites: Tls13Suite[];
@@ -136,19 +151,10 @@ class ClientHandshake {
   readonly serverName: string | undefined;
   /** Send SNI only for DNS names (RFC 6066 §3: literal IPs are not permitted). */
   readonly sniName: string | undefined;
-  keyShares: KeyShare[] = [];
-  /** Extension types we sent (to detect unsolicited ones in responses). */
-  offered = new Set<number>();
-  transcript: Transcript;
-  /** The ticket we offer, if its suite is still acceptable. */
-  resumption: { ticket: SessionTicket; suite: Tls13Suite } | undefined;
+  /** The TLS 1.3 ticket the first ClientHello offers, if its suite is acceptable. */
+  readonly resumption: Resumption13 | undefined;
   /** A TLS 1.2 session we offer to resume (by session id, or by ticket: RFC 5077 §3.4). */
-  session12: SessionTicket | undefined;
-  /** The last ClientHello sent (header included). */
-  hello: Uint8Array = EMPTY;
-  hrrSuite: Tls13Suite | undefined;
-  cookie: Uint8Array | undefined;
-  ccsSent = false;
+  readonly session12: SessionTicket | undefined;
 
   constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig) {
     const provider = ctx.provider;
@@ -168,11 +174,11 @@ class ClientHandshake {
     this.serverName = config.serverName;
     this.sniName = config.serverName !== undefined && !isIpLiteral(config.serverName) ? config.serverName.replace(/\.$/, '') : undefined;
     this.random = provider.randomBytes(32);
-    this.session12 = this.offers12 ? this.usableSession12(config.session) : undefined;
-    const s12 = this.session12;
-    if (s12 && s12.ticket.length === 0) {
+    const s12 = this.offers12 ? this.usableSession12(config.session) : undefined;
+    this.session12 = s12?.session;
+    if (s12?.byId) {
       // RFC 5246 §7.4.1.2: resume by session id.
-      this.sessionId = s12.sessionId!.slice();
+      this.sessionId = s12.byId.slice();
     } else if ((this.offers13 && config.middleboxCompat !== false) || s12) {
       // RFC 8446 Appendix D.4: in compatibility mode the client sends a non-empty legacy_session_id.
       // RFC 5077 §3.4: with a ticket, a random session id tells us whether the server accepted it.
@@ -180,16 +186,7 @@ class ClientHandshake {
     } else {
       this.sessionId = EMPTY;
     }
-    this.transcript = new Transcript(provider);
-    const t = config.session;
-    if (t && t.version === 'TLSv1.3' && this.offers13) {
-      const suite = tls13SuiteById(t.cipherSuite);
-      const fresh = ctx.now() - t.receivedAt < Math.min(t.lifetime * 1000, MAX_TICKET_AGE_MS);
-      const sameServer = t.serverName === undefined || t.serverName === this.serverName;
-      if (suite && fresh && sameServer && this.suites.some((s) => s.hash === suite.hash)) {
-        this.resumption = { ticket: t, suite };
-      }
-    }
+    this.resumption = this.usableTicket13(config.session);
   }
 
   get offers13(): boolean {
@@ -200,24 +197,36 @@ class ClientHandshake {
     return this.versions.includes(ProtocolVersion.TLSv1_2);
   }
 
+  /** A TLS 1.3 ticket worth offering: fresh, same server, a suite of the same hash still offered. */
+  private usableTicket13(t: SessionTicket | undefined): Resumption13 | undefined {
+    if (!t || t.version !== 'TLSv1.3' || !this.offers13) return undefined;
+    const suite = tls13SuiteById(t.cipherSuite);
+    const fresh = this.ctx.now() - t.receivedAt < Math.min(t.lifetime * 1000, MAX_TICKET_AGE_MS);
+    const sameServer = t.serverName === undefined || t.serverName === this.serverName;
+    if (suite && fresh && sameServer && this.suites.some((s) => s.hash === suite.hash)) return { ticket: t, suite };
+    return undefined;
+  }
+
   /** A TLS 1.2 session worth offering: fresh, same server, a suite we still offer, resumable. */
-  private usableSession12(t: SessionTicket | undefined): SessionTicket | undefined {
+  private usableSession12(t: SessionTicket | undefined): Session12 | undefined {
     if (!t || t.version !== 'TLSv1.2') return undefined;
     const suite = tls12SuiteById(t.cipherSuite);
     const fresh = this.ctx.now() - t.receivedAt < t.lifetime * 1000;
     const sameServer = t.serverName === undefined || t.serverName === this.serverName;
-    const resumable = t.ticket.length > 0 || (t.sessionId !== undefined && t.sessionId.length > 0 && t.sessionId.length <= 32);
+    const id = t.sessionId;
+    const byId = t.ticket.length === 0 && id !== undefined && id.length > 0 && id.length <= 32 ? id : undefined;
+    const resumable = t.ticket.length > 0 || byId !== undefined;
     // RFC 7627 §5.3: a session without the extended master secret is not resumed when we require it.
     const emsOk = t.extendedMasterSecret === true || this.config.requireExtendedMasterSecret === false;
     if (!suite || !this.tls12Suites.includes(suite) || !fresh || !sameServer || !resumable || !emsOk) return undefined;
-    return t;
+    return { session: t, byId };
   }
 
   /** What the TLS 1.2 states need to know about our ClientHello. */
-  tls12Offer(): Tls12Offer {
+  tls12Offer(hello: HelloSent): Tls12Offer {
     return {
       config: this.config,
-      clientHello: this.hello,
+      clientHello: hello.message,
       random: this.random,
       sessionId: this.sessionId,
       suites: this.tls12Suites,
@@ -226,81 +235,16 @@ class ClientHandshake {
       alpn: this.alpn,
       serverName: this.serverName,
       sniName: this.sniName,
-      offered: this.offered,
+      offered: hello.offered,
       session: this.session12,
     };
-  }
-
-  /** Send the middlebox-compatibility ChangeCipherSpec once, before our second flight. */
-  compatCcs(): void {
-    if (this.sessionId.length > 0 && !this.ccsSent) {
-      this.ccsSent = true;
-      this.ctx.sendChangeCipherSpec();
-    }
-  }
-
-  /** Build ClientHello (RFC 8446 §4.1.2); for the second one, pass the HRR's requests. */
-  buildClientHello(): Uint8Array {
-    const extensions: Extension[] = [];
-    if (this.sniName !== undefined) extensions.push(encodeServerNameExt(this.sniName));
-    if (this.offers13) extensions.push(encodeSupportedVersionsClientExt(this.versions));
-    extensions.push(encodeSupportedGroupsExt(this.groups));
-    extensions.push(encodeSignatureAlgorithmsExt(this.schemes));
-    if (this.offers13) extensions.push(encodeKeyShareClientExt(this.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }))));
-    if (this.alpn.length > 0) extensions.push(encodeAlpnExt(this.alpn));
-    if (this.cookie) extensions.push(encodeCookieExt(this.cookie));
-    if (this.offers13) extensions.push(encodePskKeyExchangeModesExt([PskKeyExchangeMode.psk_dhe_ke]));
-    if (this.offers12) {
-      // RFC 8422 §5.1.2: uncompressed points only.
-      extensions.push(encodeEcPointFormatsExt([EcPointFormat.uncompressed]));
-      // RFC 7627 §5.1.
-      extensions.push(encodeExtendedMasterSecretExt());
-      // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake (instead of the SCSV).
-      extensions.push(encodeRenegotiationInfoExt());
-      // RFC 5077 §3.2: empty to ask for a ticket, or the ticket of the session we resume.
-      const ticket = this.session12?.ticket;
-      extensions.push(encodeSessionTicketExt(ticket && ticket.length > 0 ? ticket : EMPTY));
-      // RFC 7366 §2: only meaningful for CBC suites.
-      if (this.tls12Suites.some((s) => s.cipher.kind === 'cbc')) extensions.push(encodeEncryptThenMacExt());
-    }
-    const r = this.resumption;
-    if (r) {
-      // RFC 8446 §4.2.11: pre_shared_key is last; binders are filled in after the truncated hash.
-      const age = (Math.max(0, this.ctx.now() - r.ticket.receivedAt) + r.ticket.ageAdd) >>> 0;
-      extensions.push(
-        encodePreSharedKeyClientExt({
-          identities: [{ identity: r.ticket.ticket, obfuscatedTicketAge: age }],
-          binders: [new Uint8Array(r.suite.hashLength)],
-        }),
-      );
-    }
-    const final = this.config.customizeHelloExtensions ? this.config.customizeHelloExtensions(extensions) : extensions;
-    this.offered = new Set(final.map((e) => e.type));
-    const hello: ClientHello = {
-      legacyVersion: ProtocolVersion.TLSv1_2,
-      random: this.random,
-      legacySessionId: this.sessionId,
-      cipherSuites: this.suiteIdsOnWire(),
-      compressionMethods: [0],
-      extensions: final,
-    };
-    const message = encodeClientHello(hello);
-    this.hello = message;
-    if (r) {
-      // RFC 8446 §4.2.11.2: the binder is an HMAC over the transcript up to the binders list.
-      const prefix = message.subarray(0, pskBindersPrefixLength(message));
-      const early = EarlySecret.start(this.ctx.provider, r.suite.hash, r.ticket.secret);
-      const binder = pskBinder(this.ctx.provider, r.suite.hash, early.binderKey('resumption'), this.transcript.hashWith(prefix, r.suite.hash));
-      patchPskBinders(message, [binder]);
-    }
-    return message;
   }
 
   /**
    * The cipher_suites field: our suites, plus TLS_EMPTY_RENEGOTIATION_INFO_SCSV where the config
    * lists it (RFC 5746 §3.3 signalling; meaningful once TLS 1.2 is offered).
    */
-  private suiteIdsOnWire(): number[] {
+  suiteIdsOnWire(): number[] {
     const ours = [...this.suites.map((s) => s.id), ...this.tls12Suites.map((s) => s.id)];
     const configured = this.config.cipherSuites;
     const list =
@@ -309,44 +253,131 @@ class ClientHandshake {
         : configured.filter((id) => id === CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV || ours.includes(id));
     return this.config.customizeHelloCipherSuites ? this.config.customizeHelloCipherSuites(list) : list;
   }
+}
 
-  traceHello(second: boolean): void {
-    if (!this.ctx.tracing) return;
-    tell(this.ctx, {
+/** What changes between the first and the second ClientHello (RFC 8446 §4.1.2). */
+interface HelloChoices {
+  readonly keyShares: readonly KeyShare[];
+  /** Dropped for the second ClientHello when the HelloRetryRequest's hash differs. */
+  readonly resumption: Resumption13 | undefined;
+  readonly cookie: Uint8Array | undefined;
+}
+
+/** One ClientHello as sent: what the server's answer to it may refer to. */
+interface HelloSent extends HelloChoices {
+  /** Extension types it carried (to detect unsolicited ones in responses). */
+  readonly offered: ReadonlySet<number>;
+  /** The message, header included. */
+  readonly message: Uint8Array;
+}
+
+/** A key share for a group we offer. */
+function generateShare(ctx: HandshakeContext, group: number): KeyShare {
+  // Holds: callers pass only groups from ClientOffer.groups, and resolveGroups keeps only groups
+  // the provider implements (it throws a UsageError otherwise).
+  return ctx.provider.keyExchange(group)!.generate();
+}
+
+/** Build ClientHello (RFC 8446 §4.1.2); for the second one, `choices` carries the HRR's requests. */
+function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: HelloChoices): HelloSent {
+  const extensions: Extension[] = [];
+  if (offer.sniName !== undefined) extensions.push(encodeServerNameExt(offer.sniName));
+  if (offer.offers13) extensions.push(encodeSupportedVersionsClientExt(offer.versions));
+  extensions.push(encodeSupportedGroupsExt(offer.groups));
+  extensions.push(encodeSignatureAlgorithmsExt(offer.schemes));
+  if (offer.offers13) extensions.push(encodeKeyShareClientExt(choices.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }))));
+  if (offer.alpn.length > 0) extensions.push(encodeAlpnExt(offer.alpn));
+  if (choices.cookie) extensions.push(encodeCookieExt(choices.cookie));
+  if (offer.offers13) extensions.push(encodePskKeyExchangeModesExt([PskKeyExchangeMode.psk_dhe_ke]));
+  if (offer.offers12) {
+    // RFC 8422 §5.1.2: uncompressed points only.
+    extensions.push(encodeEcPointFormatsExt([EcPointFormat.uncompressed]));
+    // RFC 7627 §5.1.
+    extensions.push(encodeExtendedMasterSecretExt());
+    // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake (instead of the SCSV).
+    extensions.push(encodeRenegotiationInfoExt());
+    // RFC 5077 §3.2: empty to ask for a ticket, or the ticket of the session we resume.
+    const ticket = offer.session12?.ticket;
+    extensions.push(encodeSessionTicketExt(ticket && ticket.length > 0 ? ticket : EMPTY));
+    // RFC 7366 §2: only meaningful for CBC suites.
+    if (offer.tls12Suites.some((s) => s.cipher.kind === 'cbc')) extensions.push(encodeEncryptThenMacExt());
+  }
+  const r = choices.resumption;
+  if (r) {
+    // RFC 8446 §4.2.11: pre_shared_key is last; binders are filled in after the truncated hash.
+    const age = (Math.max(0, offer.ctx.now() - r.ticket.receivedAt) + r.ticket.ageAdd) >>> 0;
+    extensions.push(
+      encodePreSharedKeyClientExt({
+        identities: [{ identity: r.ticket.ticket, obfuscatedTicketAge: age }],
+        binders: [new Uint8Array(r.suite.hashLength)],
+      }),
+    );
+  }
+  const config = offer.config;
+  const final = config.customizeHelloExtensions ? config.customizeHelloExtensions(extensions) : extensions;
+  const hello: ClientHello = {
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: offer.random,
+    legacySessionId: offer.sessionId,
+    cipherSuites: offer.suiteIdsOnWire(),
+    compressionMethods: [0],
+    extensions: final,
+  };
+  const message = encodeClientHello(hello);
+  if (r) {
+    // RFC 8446 §4.2.11.2: the binder is an HMAC over the transcript up to the binders list.
+    const provider = offer.ctx.provider;
+    const prefix = message.subarray(0, pskBindersPrefixLength(message));
+    const early = EarlySecret.start(provider, r.suite.hash, r.ticket.secret);
+    const binder = pskBinder(provider, r.suite.hash, early.binderKey('resumption'), transcript.hashWith(prefix, r.suite.hash));
+    patchPskBinders(message, [binder]);
+  }
+  return { ...choices, offered: new Set(final.map((e) => e.type)), message };
+}
+
+/** Build, record and send a ClientHello. */
+function sendClientHello(ctx: HandshakeContext, offer: ClientOffer, transcript: Transcript, choices: HelloChoices, second: boolean): HelloSent {
+  const hello = buildClientHello(offer, transcript, choices);
+  transcript.add(hello.message);
+  ctx.sendHandshake(hello.message);
+  if (ctx.tracing) {
+    tell(ctx, {
       kind: 'client_hello_sent',
       second,
-      versions: this.versions,
-      suites: [...this.suites, ...this.tls12Suites].map((s) => s.id),
-      groups: this.groups,
-      keyShares: this.keyShares.map((k) => k.group),
-      schemes: this.schemes,
-      serverName: this.sniName,
-      alpn: this.config.alpnProtocols ?? [],
-      resumption13: this.resumption !== undefined,
-      resumption12: this.session12 ? (this.session12.ticket.length > 0 ? 'ticket' : 'session id') : undefined,
+      versions: offer.versions,
+      suites: [...offer.suites, ...offer.tls12Suites].map((s) => s.id),
+      groups: offer.groups,
+      keyShares: hello.keyShares.map((k) => k.group),
+      schemes: offer.schemes,
+      serverName: offer.sniName,
+      alpn: offer.config.alpnProtocols ?? [],
+      resumption13: hello.resumption !== undefined,
+      resumption12: offer.session12 ? (offer.session12.ticket.length > 0 ? 'ticket' : 'session id') : undefined,
     });
   }
+  return hello;
 }
 
 /** Start a TLS 1.3 client handshake: sends ClientHello and returns the first state. */
 export function startClientHandshake(ctx: HandshakeContext, config: ClientConfig): HandshakeState {
-  const hs = new ClientHandshake(ctx, config);
+  const offer = new ClientOffer(ctx, config);
+  const transcript = new Transcript(ctx.provider);
   // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
-  const shareCount = Math.max(1, Math.min(config.keyShares ?? 1, hs.groups.length));
-  if (hs.offers13) hs.keyShares = hs.groups.slice(0, shareCount).map((g) => ctx.provider.keyExchange(g)!.generate());
-  const hello = hs.buildClientHello();
-  hs.transcript.add(hello);
-  ctx.sendHandshake(hello);
-  hs.traceHello(false);
-  return new ExpectServerHello(hs);
+  const shareCount = Math.max(1, Math.min(config.keyShares ?? 1, offer.groups.length));
+  const keyShares = offer.offers13 ? offer.groups.slice(0, shareCount).map((g) => generateShare(ctx, g)) : [];
+  const hello = sendClientHello(ctx, offer, transcript, { keyShares, resumption: offer.resumption, cookie: undefined }, false);
+  return new ExpectServerHello(offer, transcript, hello, undefined);
 }
 
-/** What every client state shares: message type checks. */
+/** What every client state shares: the offer, the running transcript, message type checks. */
 abstract class ClientState implements HandshakeState {
   abstract readonly name: string;
   readonly allowsCompatCcs: boolean = true;
   readonly established: boolean = false;
-  constructor(protected readonly hs: ClientHandshake) {}
+  constructor(
+    protected readonly offer: ClientOffer,
+    protected readonly transcript: Transcript,
+  ) {}
   abstract handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState;
 
   protected expect(message: HandshakeMessage, ...types: number[]): void {
@@ -357,17 +388,39 @@ abstract class ClientState implements HandshakeState {
 class ExpectServerHello extends ClientState {
   readonly name = 'ExpectServerHello';
   override readonly allowsCompatCcs: boolean;
-  constructor(hs: ClientHandshake, private readonly retried = false) {
-    super(hs);
+  /**
+   * @param hello the ClientHello this ServerHello answers
+   * @param hrrSuite the suite a HelloRetryRequest named (set only for the second ServerHello)
+   */
+  constructor(
+    offer: ClientOffer,
+    transcript: Transcript,
+    private readonly hello: HelloSent,
+    private readonly hrrSuite: Tls13Suite | undefined,
+  ) {
+    super(offer, transcript);
     // RFC 8446 §5 / Appendix D.4: the compatibility ChangeCipherSpec is a TLS 1.3 thing; a client
     // that offered only TLS 1.2 gets none before ServerHello (RFC 5246 §7.1: a CCS comes only
     // after the key exchange) and treats one as unexpected_message.
-    this.allowsCompatCcs = hs.offers13;
+    this.allowsCompatCcs = offer.offers13;
+  }
+
+  private get retried(): boolean {
+    return this.hrrSuite !== undefined;
+  }
+
+  /**
+   * RFC 8446 Appendix D.4: the middlebox-compatibility ChangeCipherSpec goes out once, before our
+   * second flight: before the second ClientHello after a HelloRetryRequest, else after ServerHello.
+   */
+  private compatCcs(ctx: HandshakeContext): void {
+    if (this.offer.sessionId.length > 0 && !this.retried) ctx.sendChangeCipherSpec();
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.server_hello);
-    const hs = this.hs;
+    const offer = this.offer;
+    const transcript = this.transcript;
     checkHelloLegacyVersion(message.body, 'ServerHello');
     const sh = decodeServerHello(message.body);
 
@@ -376,81 +429,83 @@ class ExpectServerHello extends ClientState {
     if (svData === undefined) {
       if (sh.isHelloRetryRequest) throw new TlsError('missing_extension', 'HelloRetryRequest without supported_versions');
       // RFC 8446 §4.2.1 / RFC 5246 §7.4.1.3: without supported_versions, legacy_version is the choice.
-      if (sh.legacyVersion === ProtocolVersion.TLSv1_2 && hs.offers12) {
+      if (sh.legacyVersion === ProtocolVersion.TLSv1_2 && offer.offers12) {
         if (this.retried) throw illegalParameter('the server chose TLSv1.2 after its HelloRetryRequest had chosen TLSv1.3');
         // RFC 8446 §4.1.3: a TLS 1.3 server forced down to 1.2 says so in the last 8 bytes of its random.
-        if (hs.offers13 && sh.downgradeSentinel !== undefined) {
+        if (offer.offers13 && sh.downgradeSentinel !== undefined) {
           throw illegalParameter(
             `downgrade detected: the server chose TLSv1.2, but its random carries the ${sh.downgradeSentinel === 'tls12' ? 'DOWNGRD\\x01' : 'DOWNGRD\\x00'} ` +
               'sentinel that a TLS 1.3 server sends when it did not see TLS 1.3 in our ClientHello: someone in between removed it (RFC 8446 §4.1.3)',
           );
         }
-        return startClient12(ctx, hs.tls12Offer(), message, sh);
+        return startClient12(ctx, offer.tls12Offer(this.hello), message, sh);
       }
       throw new TlsError(
         'protocol_version',
-        `the server chose ${versionName(sh.legacyVersion)}, but this client only allows ${hs.versions.map(versionName).join(', ')}` +
-          (hs.offers12 ? '' : ' (set minVersion/--tls-min TLSv1.2 to allow TLSv1.2)'),
+        `the server chose ${versionName(sh.legacyVersion)}, but this client only allows ${offer.versions.map(versionName).join(', ')}` +
+          (offer.offers12 ? '' : ' (set minVersion/--tls-min TLSv1.2 to allow TLSv1.2)'),
       );
     }
     const version = decodeSupportedVersionsServerExt(svData);
-    if (version !== ProtocolVersion.TLSv1_3 || !hs.versions.includes(version)) {
+    if (version !== ProtocolVersion.TLSv1_3 || !offer.versions.includes(version)) {
       throw new TlsError('illegal_parameter', `the server selected ${versionName(version)}, which we did not offer`);
     }
     if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) {
       throw illegalParameter(`ServerHello legacy_version is 0x${sh.legacyVersion.toString(16)}, not 0x0303`);
     }
     // RFC 8446 §4.1.3: the session id echo must match what we sent.
-    if (!equal(sh.legacySessionIdEcho, hs.sessionId)) throw illegalParameter('the server did not echo our legacy_session_id');
+    if (!equal(sh.legacySessionIdEcho, offer.sessionId)) throw illegalParameter('the server did not echo our legacy_session_id');
     if (sh.compressionMethod !== 0) throw illegalParameter('the server chose a compression method other than null');
-    const suite = hs.suites.find((s) => s.id === sh.cipherSuite);
+    const suite = offer.suites.find((s) => s.id === sh.cipherSuite);
     if (!suite) throw illegalParameter(`the server chose cipher suite ${CipherSuites.name(sh.cipherSuite)}, which we did not offer`);
     this.checkExtensions(sh, sh.isHelloRetryRequest ? HRR_EXTENSIONS : SERVER_HELLO_EXTENSIONS);
 
     if (sh.isHelloRetryRequest) return this.handleHelloRetryRequest(ctx, message, sh, suite);
 
     // RFC 8446 §4.1.4: the suite after a HelloRetryRequest must be the one it named.
-    if (hs.hrrSuite && hs.hrrSuite !== suite) {
-      throw illegalParameter(`the server switched cipher suite from ${hs.hrrSuite.name} to ${suite.name} after HelloRetryRequest`);
+    if (this.hrrSuite && this.hrrSuite !== suite) {
+      throw illegalParameter(`the server switched cipher suite from ${this.hrrSuite.name} to ${suite.name} after HelloRetryRequest`);
     }
 
     // Pre-shared key (RFC 8446 §4.2.11): the server may accept our one offered identity.
-    let resumed = false;
+    let psk: SessionTicket | undefined;
     const pskData = sh.extension(ExtensionType.pre_shared_key);
     if (pskData !== undefined) {
       const selected = decodePreSharedKeyServerExt(pskData);
-      const r = hs.resumption;
+      const r = this.hello.resumption;
       if (!r || selected !== 0) throw illegalParameter(`the server selected PSK identity ${selected}, which we did not offer`);
       if (r.suite.hash !== suite.hash) throw illegalParameter('the server resumed with a cipher suite whose hash differs from the ticket\'s');
-      resumed = true;
+      psk = r.ticket;
     }
+    const resumed = psk !== undefined;
 
     // Key share (RFC 8446 §4.2.8): required, since we only offer psk_dhe_ke.
     const ksData = sh.extension(ExtensionType.key_share);
     if (ksData === undefined) throw new TlsError('missing_extension', 'ServerHello has no key_share, but we only allow (EC)DHE key exchange');
     const entry = decodeKeyShareServerExt(ksData);
-    const share = hs.keyShares.find((k) => k.group === entry.group);
+    const share = this.hello.keyShares.find((k) => k.group === entry.group);
     if (!share) throw illegalParameter(`the server's key share is for ${NamedGroups.name(entry.group)}, for which we sent no share`);
     const shared = share.complete(entry.keyExchange);
 
-    hs.transcript.selectHash(suite.hash);
-    hs.transcript.add(message.raw);
-    const early = EarlySecret.start(ctx.provider, suite.hash, resumed ? hs.resumption!.ticket.secret : undefined);
+    transcript.selectHash(suite.hash);
+    transcript.add(message.raw);
+    const early = EarlySecret.start(ctx.provider, suite.hash, psk?.secret);
     const handshakeSecret = early.intoHandshake(shared);
-    const secrets = handshakeSecret.trafficSecrets(hs.transcript.hash());
-    ctx.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', hs.random, secrets.client);
-    ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', hs.random, secrets.server);
+    const secrets = handshakeSecret.trafficSecrets(transcript.hash());
+    ctx.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', offer.random, secrets.client);
+    ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', offer.random, secrets.server);
     ctx.setReadSecret13(suite, secrets.server);
     // From here on everything we send, alerts included, is under the client handshake key
     // (RFC 8446 §5); the compatibility CCS goes out first (Appendix D.4).
-    hs.compatCcs();
+    this.compatCcs(ctx);
     ctx.setWriteSecret13(suite, secrets.client);
 
     tell(ctx, { kind: 'server_hello_received_13', suite: suite.id, group: entry.group, resumed });
-    return new ExpectEncryptedExtensions(hs, {
+    return new ExpectEncryptedExtensions(offer, transcript, {
       suite,
       group: entry.group,
-      resumed,
+      psk,
+      offered: this.hello.offered,
       handshakeSecret,
       clientHandshakeSecret: secrets.client,
       serverHandshakeSecret: secrets.server,
@@ -463,7 +518,7 @@ class ExpectServerHello extends ClientState {
       // (unsupported_extension), and only those allowed in this message (illegal_parameter).
       // RFC 8446 §4.1.4: a HelloRetryRequest may carry a cookie the client never offered.
       const unsolicitedCookie = sh.isHelloRetryRequest && e.type === ExtensionType.cookie;
-      if (!this.hs.offered.has(e.type) && !unsolicitedCookie) {
+      if (!this.hello.offered.has(e.type) && !unsolicitedCookie) {
         throw new TlsError('unsupported_extension', `the server sent the ${ExtensionTypes.name(e.type)} extension, which we did not offer`);
       }
       if (!allowed.has(e.type)) {
@@ -474,40 +529,38 @@ class ExpectServerHello extends ClientState {
 
   /** RFC 8446 §4.1.4. */
   private handleHelloRetryRequest(ctx: HandshakeContext, message: HandshakeMessage, hrr: ServerHelloView, suite: Tls13Suite): HandshakeState {
-    const hs = this.hs;
+    const { offer, transcript, hello } = this;
     if (this.retried) throw unexpectedMessage('the server sent a second HelloRetryRequest');
     const ksData = hrr.extension(ExtensionType.key_share);
     const cookieData = hrr.extension(ExtensionType.cookie);
     if (ksData === undefined && cookieData === undefined) {
       throw illegalParameter('HelloRetryRequest asks for nothing (no key_share, no cookie): it would not change the ClientHello');
     }
+    let requestedGroup: number | undefined;
     if (ksData !== undefined) {
       const group = decodeKeyShareHrrExt(ksData);
-      if (!hs.groups.includes(group)) throw illegalParameter(`HelloRetryRequest asks for ${NamedGroups.name(group)}, which we did not offer`);
-      if (hs.keyShares.some((k) => k.group === group)) {
+      if (!offer.groups.includes(group)) throw illegalParameter(`HelloRetryRequest asks for ${NamedGroups.name(group)}, which we did not offer`);
+      if (hello.keyShares.some((k) => k.group === group)) {
         throw illegalParameter(`HelloRetryRequest asks for ${NamedGroups.name(group)}, for which we already sent a key share`);
       }
-      hs.keyShares = [ctx.provider.keyExchange(group)!.generate()];
+      requestedGroup = group;
     }
-    if (cookieData !== undefined) hs.cookie = decodeCookieExt(cookieData);
-    hs.hrrSuite = suite;
+    const keyShares = requestedGroup !== undefined ? [generateShare(ctx, requestedGroup)] : hello.keyShares;
+    const cookie = cookieData !== undefined ? decodeCookieExt(cookieData) : hello.cookie;
 
     // RFC 8446 §4.4.1: ClientHello1 is replaced by message_hash(Hash(ClientHello1)).
-    hs.transcript.selectHash(suite.hash);
-    hs.transcript.replaceWithMessageHash();
-    hs.transcript.add(message.raw);
+    transcript.selectHash(suite.hash);
+    transcript.replaceWithMessageHash();
+    transcript.add(message.raw);
 
     // A ticket can only be offered again if its hash matches the suite the server chose.
-    if (hs.resumption && hs.resumption.suite.hash !== suite.hash) hs.resumption = undefined;
+    const resumption = hello.resumption && hello.resumption.suite.hash === suite.hash ? hello.resumption : undefined;
 
-    tell(ctx, { kind: 'hello_retry_request_received', suite: suite.id, group: ksData !== undefined ? hs.keyShares[0]!.group : undefined, cookie: cookieData !== undefined });
+    tell(ctx, { kind: 'hello_retry_request_received', suite: suite.id, group: requestedGroup, cookie: cookieData !== undefined });
     // RFC 8446 Appendix D.4: the compatibility CCS goes before the second ClientHello.
-    hs.compatCcs();
-    const hello2 = hs.buildClientHello();
-    hs.transcript.add(hello2);
-    ctx.sendHandshake(hello2);
-    hs.traceHello(true);
-    return new ExpectServerHello(hs, true);
+    this.compatCcs(ctx);
+    const hello2 = sendClientHello(ctx, offer, transcript, { keyShares, resumption, cookie }, true);
+    return new ExpectServerHello(offer, transcript, hello2, suite);
   }
 }
 
@@ -515,28 +568,51 @@ class ExpectServerHello extends ClientState {
 interface Negotiated {
   readonly suite: Tls13Suite;
   readonly group: number;
-  readonly resumed: boolean;
+  /** The ticket whose PSK the server accepted (RFC 8446 §4.2.11); undefined in a full handshake. */
+  readonly psk: SessionTicket | undefined;
+  /** Extension types our last ClientHello carried (EncryptedExtensions may answer only those). */
+  readonly offered: ReadonlySet<number>;
   readonly handshakeSecret: HandshakeSecret;
   readonly clientHandshakeSecret: Uint8Array;
   readonly serverHandshakeSecret: Uint8Array;
-  alpn?: string | undefined;
-  certificateRequest?: { context: Uint8Array; schemes: number[] } | undefined;
-  peer?: PeerVerification | undefined;
-  signatureScheme?: number | undefined;
 }
+
+/** Negotiated, plus what EncryptedExtensions settled. */
+interface Agreed extends Negotiated {
+  readonly alpn: string | undefined;
+}
+
+/** RFC 8446 §4.3.2: what the server asks of our certificate. */
+interface CertificateRequest13 {
+  readonly context: Uint8Array;
+  readonly schemes: number[];
+}
+
+/**
+ * How the server proved itself (RFC 8446 §2): with the resumed PSK, or with a certificate and a
+ * CertificateVerify over the transcript. Only the latter can ask for our certificate (§4.3.2).
+ */
+type ServerAuth =
+  | { readonly kind: 'psk'; readonly ticket: SessionTicket }
+  | {
+      readonly kind: 'certificate';
+      readonly peer: PeerVerification;
+      readonly signatureScheme: number;
+      readonly certificateRequest: CertificateRequest13 | undefined;
+    };
 
 class ExpectEncryptedExtensions extends ClientState {
   readonly name = 'ExpectEncryptedExtensions';
-  constructor(hs: ClientHandshake, private readonly negotiated: Negotiated) {
-    super(hs);
+  constructor(offer: ClientOffer, transcript: Transcript, private readonly negotiated: Negotiated) {
+    super(offer, transcript);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.encrypted_extensions);
-    const hs = this.hs;
+    const negotiated = this.negotiated;
     const ee = decodeEncryptedExtensions(message.body);
     for (const e of ee.extensions) {
-      if (!hs.offered.has(e.type)) {
+      if (!negotiated.offered.has(e.type)) {
         throw new TlsError('unsupported_extension', `the server sent the ${ExtensionTypes.name(e.type)} extension, which we did not offer`);
       }
       if (!ENCRYPTED_EXTENSIONS.has(e.type)) {
@@ -545,54 +621,61 @@ class ExpectEncryptedExtensions extends ClientState {
     }
     const sni = findExtension(ee.extensions, ExtensionType.server_name);
     if (sni && sni.data.length !== 0) throw new TlsError('decode_error', 'the server_name acknowledgement must be empty');
+    let alpn: string | undefined;
     const alpnExt = findExtension(ee.extensions, ExtensionType.application_layer_protocol_negotiation);
     if (alpnExt) {
       const chosen = decodeAlpnServerExt(alpnExt.data);
-      if (!hs.alpn.some((p) => equal(p, chosen))) throw illegalParameter('the server chose an ALPN protocol we did not offer');
-      this.negotiated.alpn = fromUtf8(chosen);
+      if (!this.offer.alpn.some((p) => equal(p, chosen))) throw illegalParameter('the server chose an ALPN protocol we did not offer');
+      alpn = fromUtf8(chosen);
     }
     if (findExtension(ee.extensions, ExtensionType.early_data)) {
       throw illegalParameter('the server accepted early data, which we did not send');
     }
-    hs.transcript.add(message.raw);
-    tell(ctx, { kind: 'encrypted_extensions_received', alpn: this.negotiated.alpn });
-    if (this.negotiated.resumed) return new ExpectFinished(hs, this.negotiated);
-    return new ExpectCertificateOrRequest(hs, this.negotiated);
+    this.transcript.add(message.raw);
+    tell(ctx, { kind: 'encrypted_extensions_received', alpn });
+    const agreed: Agreed = { ...negotiated, alpn };
+    if (negotiated.psk) return new ExpectFinished(this.offer, this.transcript, agreed, { kind: 'psk', ticket: negotiated.psk });
+    return new ExpectCertificateOrRequest(this.offer, this.transcript, agreed);
   }
 }
 
 class ExpectCertificateOrRequest extends ClientState {
   readonly name = 'ExpectCertificateOrCertificateRequest';
-  constructor(hs: ClientHandshake, private readonly negotiated: Negotiated) {
-    super(hs);
+  constructor(offer: ClientOffer, transcript: Transcript, private readonly agreed: Agreed) {
+    super(offer, transcript);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate, HandshakeType.certificate_request);
     if (message.type === HandshakeType.certificate) {
-      return new ExpectCertificate(this.hs, this.negotiated).handle(ctx, message);
+      return new ExpectCertificate(this.offer, this.transcript, this.agreed, undefined).handle(ctx, message);
     }
     // RFC 8446 §4.3.2: in the handshake the context is empty; signature_algorithms is required.
     const cr = decodeCertificateRequest13(message.body);
     if (cr.context.length !== 0) throw illegalParameter('CertificateRequest during the handshake must have an empty context');
     const sa = findExtension(cr.extensions, ExtensionType.signature_algorithms);
     if (!sa) throw new TlsError('missing_extension', 'CertificateRequest lacks signature_algorithms');
-    this.negotiated.certificateRequest = { context: cr.context, schemes: decodeSignatureAlgorithmsExt(sa.data) };
-    this.hs.transcript.add(message.raw);
-    tell(ctx, { kind: 'certificate_request_received', hasCertificate: this.hs.config.clientCertificate !== undefined });
-    return new ExpectCertificate(this.hs, this.negotiated);
+    const request: CertificateRequest13 = { context: cr.context, schemes: decodeSignatureAlgorithmsExt(sa.data) };
+    this.transcript.add(message.raw);
+    tell(ctx, { kind: 'certificate_request_received', hasCertificate: this.offer.config.clientCertificate !== undefined });
+    return new ExpectCertificate(this.offer, this.transcript, this.agreed, request);
   }
 }
 
 class ExpectCertificate extends ClientState {
   readonly name = 'ExpectCertificate';
-  constructor(hs: ClientHandshake, private readonly negotiated: Negotiated) {
-    super(hs);
+  constructor(
+    offer: ClientOffer,
+    transcript: Transcript,
+    private readonly agreed: Agreed,
+    private readonly certificateRequest: CertificateRequest13 | undefined,
+  ) {
+    super(offer, transcript);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate);
-    const hs = this.hs;
+    const config = this.offer.config;
     const cert = decodeCertificate13(message.body);
     if (cert.context.length !== 0) throw illegalParameter('the server\'s Certificate must have an empty certificate_request_context');
     // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
@@ -603,89 +686,104 @@ class ExpectCertificate extends ClientState {
         throw new TlsError('unsupported_extension', `the server's certificate entry carries the ${ExtensionTypes.name(e.type)} extension, which we did not request`);
       }
     }
-    const verification = verifyPeerCertificates(ctx, {
+    const peer = verifyPeerCertificates(ctx, {
       certificates: cert.entries.map((e) => e.certData),
-      trust: hs.config.trust,
-      hostname: hs.serverName,
+      trust: config.trust,
+      hostname: this.offer.serverName,
       purpose: 'serverAuth',
-      rejectUnauthorized: hs.config.rejectUnauthorized !== false,
+      rejectUnauthorized: config.rejectUnauthorized !== false,
     });
-    this.negotiated.peer = verification;
-    hs.transcript.add(message.raw);
-    return new ExpectCertificateVerify(hs, this.negotiated);
+    this.transcript.add(message.raw);
+    return new ExpectCertificateVerify(this.offer, this.transcript, this.agreed, this.certificateRequest, peer);
   }
 }
 
 class ExpectCertificateVerify extends ClientState {
   readonly name = 'ExpectCertificateVerify';
-  constructor(hs: ClientHandshake, private readonly negotiated: Negotiated) {
-    super(hs);
+  constructor(
+    offer: ClientOffer,
+    transcript: Transcript,
+    private readonly agreed: Agreed,
+    private readonly certificateRequest: CertificateRequest13 | undefined,
+    private readonly peer: PeerVerification,
+  ) {
+    super(offer, transcript);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate_verify);
-    const hs = this.hs;
+    const transcript = this.transcript;
     const cv = decodeCertificateVerify(message.body);
-    const leaf = this.negotiated.peer!.leafKey;
+    const leaf = this.peer.leafKey;
     // RFC 8446 §4.4.3: signed over the transcript up to and including Certificate.
-    verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, hs.transcript.hash(), true, hs.schemes);
-    this.negotiated.signatureScheme = cv.scheme;
-    hs.transcript.add(message.raw);
+    verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, transcript.hash(), true, this.offer.schemes);
+    transcript.add(message.raw);
     tell(ctx, { kind: 'server_certificate_verify_checked_13', scheme: cv.scheme, key: leaf });
-    return new ExpectFinished(hs, this.negotiated);
+    return new ExpectFinished(this.offer, transcript, this.agreed, {
+      kind: 'certificate',
+      peer: this.peer,
+      signatureScheme: cv.scheme,
+      certificateRequest: this.certificateRequest,
+    });
   }
 }
 
 class ExpectFinished extends ClientState {
   readonly name = 'ExpectFinished';
-  constructor(hs: ClientHandshake, private readonly negotiated: Negotiated) {
-    super(hs);
+  constructor(
+    offer: ClientOffer,
+    transcript: Transcript,
+    private readonly agreed: Agreed,
+    private readonly auth: ServerAuth,
+  ) {
+    super(offer, transcript);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.finished);
-    const hs = this.hs;
-    const negotiated = this.negotiated;
-    const { suite } = negotiated;
+    const { offer, transcript, agreed, auth } = this;
+    const { suite } = agreed;
     const provider = ctx.provider;
     // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(... CertificateVerify)).
     const fin = decodeFinished(message.body, suite.hashLength);
-    const expected = finishedVerifyData(provider, suite.hash, negotiated.serverHandshakeSecret, hs.transcript.hash());
+    const expected = finishedVerifyData(provider, suite.hash, agreed.serverHandshakeSecret, transcript.hash());
     checkFinished(expected, fin.verifyData, 'server');
-    hs.transcript.add(message.raw);
+    transcript.add(message.raw);
 
     // RFC 8446 §7.1: application secrets from the transcript through server Finished.
-    const master = negotiated.handshakeSecret.intoMaster();
-    const serverFinishedHash = hs.transcript.hash();
+    const master = agreed.handshakeSecret.intoMaster();
+    const serverFinishedHash = transcript.hash();
     const app = master.applicationTrafficSecrets(serverFinishedHash);
     const exporter = master.exporterMasterSecret(serverFinishedHash);
-    ctx.keyLog('CLIENT_TRAFFIC_SECRET_0', hs.random, app.client);
-    ctx.keyLog('SERVER_TRAFFIC_SECRET_0', hs.random, app.server);
-    ctx.keyLog('EXPORTER_SECRET', hs.random, exporter);
+    ctx.keyLog('CLIENT_TRAFFIC_SECRET_0', offer.random, app.client);
+    ctx.keyLog('SERVER_TRAFFIC_SECRET_0', offer.random, app.server);
+    ctx.keyLog('EXPORTER_SECRET', offer.random, exporter);
     ctx.setReadSecret13(suite, app.server);
 
     // Our second flight, under the client handshake traffic key (set since ServerHello).
-    if (negotiated.certificateRequest) this.sendClientCertificate(ctx, negotiated.certificateRequest);
+    const certificateRequest = auth.kind === 'certificate' ? auth.certificateRequest : undefined;
+    if (certificateRequest) this.sendClientCertificate(ctx, certificateRequest);
     const ourFinished = encodeFinished({
-      verifyData: finishedVerifyData(provider, suite.hash, negotiated.clientHandshakeSecret, hs.transcript.hash()),
+      verifyData: finishedVerifyData(provider, suite.hash, agreed.clientHandshakeSecret, transcript.hash()),
     });
-    hs.transcript.add(ourFinished);
+    transcript.add(ourFinished);
     ctx.sendHandshake(ourFinished);
     ctx.setWriteSecret13(suite, app.client);
-    const resumptionMaster = master.resumptionMasterSecret(hs.transcript.hash());
+    const resumptionMaster = master.resumptionMasterSecret(transcript.hash());
 
-    const peer = negotiated.peer;
+    const peer = auth.kind === 'certificate' ? auth.peer : undefined;
+    const resumed = auth.kind === 'psk';
     // The parsed chain is dropped once the handshake is done: info keeps the DER and parses it
     // again only when asked (peer-certificates.ts).
     const info: HandshakeInfo = withPeerChain({
-      ...negotiatedInfo('TLSv1.3', suite, negotiated.group, negotiated.signatureScheme),
-      alpn: negotiated.alpn,
-      serverName: hs.sniName,
-      resumed: negotiated.resumed,
+      ...negotiatedInfo('TLSv1.3', suite, agreed.group, auth.kind === 'certificate' ? auth.signatureScheme : undefined),
+      alpn: agreed.alpn,
+      serverName: offer.sniName,
+      resumed,
       authorized: peer ? peer.authorized : true,
       authorizationError: peer?.error,
-    }, peer ? peerChainOf(peer) : storedPeerChain(hs.resumption?.ticket.peerCertificates ?? []));
-    tell(ctx, { kind: 'server_finished_checked_13', suite: suite.id, sentCertificate: negotiated.certificateRequest !== undefined });
+    }, auth.kind === 'certificate' ? peerChainOf(auth.peer) : storedPeerChain(auth.ticket.peerCertificates ?? []));
+    tell(ctx, { kind: 'server_finished_checked_13', suite: suite.id, sentCertificate: certificateRequest !== undefined });
     ctx.handshakeComplete(info, {
       suite,
       clientApplicationSecret: app.client,
@@ -696,32 +794,32 @@ class ExpectFinished extends ClientState {
       tell(ctx, {
         kind: 'client_established_13',
         suite: suite.id,
-        group: negotiated.group,
+        group: agreed.group,
         signature: info.signatureSchemeName,
-        alpn: negotiated.alpn,
-        resumed: negotiated.resumed,
+        alpn: agreed.alpn,
+        resumed,
         peer: peer?.certificates ?? info.peerCertificates,
       });
     }
-    return new ClientEstablished(hs.serverName, suite, resumptionMaster, info);
+    return new ClientEstablished(offer.serverName, suite, resumptionMaster, info);
   }
 
   /** RFC 8446 §4.4.2 / §4.4.3: our Certificate (possibly empty) and CertificateVerify. */
-  private sendClientCertificate(ctx: HandshakeContext, request: { context: Uint8Array; schemes: number[] }): void {
-    const hs = this.hs;
-    const ours: CertifiedKey | undefined = hs.config.clientCertificate;
-    const scheme = ours ? chooseSignatureScheme(ours.key, request.schemes, hs.schemes, true) : undefined;
+  private sendClientCertificate(ctx: HandshakeContext, request: CertificateRequest13): void {
+    const transcript = this.transcript;
+    const ours: CertifiedKey | undefined = this.offer.config.clientCertificate;
+    const scheme = ours ? chooseSignatureScheme(ours.key, request.schemes, this.offer.schemes, true) : undefined;
     const chain = ours && scheme !== undefined ? ours.chain : [];
     const certMsg = encodeCertificate13({
       context: request.context,
       entries: chain.map((der) => ({ certData: der, extensions: [] })),
     });
-    hs.transcript.add(certMsg);
+    transcript.add(certMsg);
     ctx.sendHandshake(certMsg);
     if (ours && scheme !== undefined) {
-      const signature = signCertificateVerify13(ctx.provider, ours.key, scheme, hs.transcript.hash(), false);
+      const signature = signCertificateVerify13(ctx.provider, ours.key, scheme, transcript.hash(), false);
       const cv = encodeCertificateVerify({ scheme, signature });
-      hs.transcript.add(cv);
+      transcript.add(cv);
       ctx.sendHandshake(cv);
       tell(ctx, { kind: 'client_certificate_sent_13', scheme, hasCertificate: true });
     } else {
@@ -735,7 +833,7 @@ const MAX_TICKETS_KEPT = 64;
 
 /**
  * After the handshake: NewSessionTicket (KeyUpdate is handled by the connection). It keeps only
- * what tickets need, not the ClientHandshake (transcript, key shares, hello bytes, offer lists):
+ * what tickets need, not the ClientOffer, transcript or ClientHello (key shares, hello bytes, offer lists):
  * an idle connection holds this state for its whole life.
  */
 class ClientEstablished implements HandshakeState {
