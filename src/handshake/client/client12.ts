@@ -608,13 +608,14 @@ function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTi
   const offer = hs.offer;
   const suite = hs.suite;
   const resumed = origin.kind === 'resumed';
-  const peer = origin.kind === 'full' ? origin.peer : undefined;
-  const group = origin.kind === 'full' ? origin.group : undefined;
-  const signatureScheme = origin.kind === 'full' ? origin.signatureScheme : undefined;
+  // Certificate, group and signature scheme were negotiated only in a full handshake.
+  const full = origin.kind === 'full' ? origin : undefined;
+  const peer = full?.peer;
+  const group = full?.group;
   // The parsed chain is dropped once the handshake is done: info keeps the DER and parses it
   // again only when asked (peer-certificates.ts).
   const info: HandshakeInfo = withPeerChain({
-    ...negotiatedInfo('TLSv1.2', suite, group, signatureScheme),
+    ...negotiatedInfo('TLSv1.2', suite, group, full?.signatureScheme),
     alpn: hs.alpn,
     serverName: offer.sniName,
     resumed,
