@@ -95,23 +95,13 @@ export interface Tls12Offer {
   readonly session: SessionTicket | undefined;
 }
 
-/** Everything the TLS 1.2 states share; fixed by ServerHello or filled in step by step. */
+/**
+ * What ServerHello fixed for the rest of the handshake, shared by every TLS 1.2 state. The data a
+ * later step produces is not here: each state is constructed with what it needs (below).
+ */
 class Client12 {
   readonly transcript: Transcript;
-  /**
-   * RFC 5246 §7.4.8: a client CertificateVerify signs the handshake messages themselves, so they
-   * are kept until our flight is sent (a CertificateRequest may come).
-   */
-  messages: Uint8Array[] | undefined = [];
-  peer: PeerVerification | undefined;
-  group: number | undefined;
-  signatureScheme: number | undefined;
-  share: KeyShare | undefined;
-  preMasterSecret: Uint8Array | undefined;
-  certificateRequest: CertificateRequest12 | undefined;
-  masterSecret: Uint8Array | undefined;
-  keys: KeyBlock12 | undefined;
-  newTicket: NewSessionTicket12 | undefined;
+  /** HelloRequests seen so far (RFC 5246 §7.4.1.1); one bound for the whole connection. */
   helloRequests = 0;
 
   constructor(
@@ -121,7 +111,6 @@ class Client12 {
     readonly serverRandom: Uint8Array,
     /** The session id the server sent (ours echoed when resuming, else a new one or empty). */
     readonly serverSessionId: Uint8Array,
-    readonly resumed: boolean,
     readonly extendedMasterSecret: boolean,
     readonly encryptThenMac: boolean,
     readonly ticketAcked: boolean,
@@ -136,24 +125,85 @@ class Client12 {
 
   add(raw: Uint8Array): void {
     this.transcript.add(raw);
-    this.messages?.push(raw.slice());
   }
 
   /** RFC 5246 §6.3: the key block from the master secret; logged for Wireshark (NSS CLIENT_RANDOM). */
-  deriveKeys(ctx: HandshakeContext, masterSecret: Uint8Array): void {
-    this.masterSecret = masterSecret;
-    this.keys = keyBlock12(ctx.provider, this.suite, masterSecret, this.offer.random, this.serverRandom);
+  deriveKeys(ctx: HandshakeContext, masterSecret: Uint8Array): Keys12 {
+    const block = keyBlock12(ctx.provider, this.suite, masterSecret, this.offer.random, this.serverRandom);
     ctx.keyLog('CLIENT_RANDOM', this.offer.random, masterSecret);
+    return { masterSecret, block };
   }
 
   /** RFC 5246 §7.4.9: our Finished over the transcript so far. */
-  sendFinished(ctx: HandshakeContext): void {
-    const verifyData = finishedVerifyData12(ctx.provider, this.suite.prfHash, this.masterSecret!, 'client', this.transcript.hash());
+  sendFinished(ctx: HandshakeContext, keys: Keys12): void {
+    const verifyData = finishedVerifyData12(ctx.provider, this.suite.prfHash, keys.masterSecret, 'client', this.transcript.hash());
     const fin = encodeFinished({ verifyData });
     this.add(fin);
     ctx.sendHandshake(fin);
   }
 }
+
+/** The master secret and the key block derived from it (RFC 5246 §6.3, §8.1). */
+interface Keys12 {
+  readonly masterSecret: Uint8Array;
+  readonly block: KeyBlock12;
+}
+
+/**
+ * RFC 5246 §7.4.8: in a full handshake a client CertificateVerify signs the handshake messages
+ * themselves, so they are kept (besides the running transcript hash) until our flight is sent.
+ * The abbreviated handshake has no CertificateVerify and no log.
+ */
+class MessageLog12 {
+  private readonly messages: Uint8Array[] = [];
+  constructor(readonly hs: Client12) {}
+
+  add(raw: Uint8Array): void {
+    this.hs.add(raw);
+    this.messages.push(raw.slice());
+  }
+
+  /** Every handshake message so far, concatenated. */
+  concatenated(): Uint8Array {
+    return concat(...this.messages);
+  }
+}
+
+/** RFC 8422 §5.4 / RFC 5246 §7.4.7.1: how the premaster secret is agreed, as the suite says. */
+type KeyExchange12 =
+  | {
+      readonly kind: 'ecdhe';
+      readonly group: number;
+      /** The scheme of the ServerKeyExchange signature. */
+      readonly scheme: number;
+      readonly share: KeyShare;
+      readonly preMasterSecret: Uint8Array;
+    }
+  | { readonly kind: 'rsa' };
+
+/** A full handshake up to ServerHelloDone: the server's verified certificate and the key exchange. */
+interface Full12 {
+  readonly log: MessageLog12;
+  readonly peer: PeerVerification;
+  readonly kx: KeyExchange12;
+}
+
+/**
+ * How the server authenticated, which decides what HandshakeInfo reports: a full handshake verified
+ * its certificate now (and agreed a group and signature scheme when ECDHE), a resumed one relies on
+ * the session's stored chain.
+ */
+type Origin12 =
+  | { readonly kind: 'full'; readonly peer: PeerVerification; readonly group: number | undefined; readonly signatureScheme: number | undefined }
+  | { readonly kind: 'resumed'; readonly session: SessionTicket };
+
+/** Once the keys are known (after our flight, or at once when resuming): what the last states need. */
+interface Keyed12 {
+  readonly hs: Client12;
+  readonly keys: Keys12;
+  readonly origin: Origin12;
+}
+
 
 /**
  * RFC 5246 §7.4.1.3 and the extensions' RFCs: check the TLS 1.2 ServerHello against what we offered,
@@ -223,9 +273,12 @@ export function startClient12(ctx: HandshakeContext, offer: Tls12Offer, message:
   // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server resumes by echoing the session id we sent.
   const echo = sh.legacySessionIdEcho;
   const resumed = echo.length > 0 && equal(echo, offer.sessionId);
-  const session = offer.session;
+  // The session being resumed, present exactly when `resumed`: the abbreviated handshake's data.
+  let resumedSession: SessionTicket | undefined;
   if (resumed) {
+    const session = offer.session;
     if (!session) throw illegalParameter('the server echoed our session id as if resuming, but we offered no TLSv1.2 session');
+    resumedSession = session;
     // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite.
     if (session.cipherSuite !== suite.id) {
       throw illegalParameter(`the server resumed our session with ${suite.name}, but the session used ${CipherSuites.name(session.cipherSuite)}`);
@@ -247,19 +300,21 @@ export function startClient12(ctx: HandshakeContext, offer: Tls12Offer, message:
   }
 
   ctx.useTls12Records();
-  const hs = new Client12(ctx, offer, suite, sh.random.slice(), echo.slice(), resumed, ems, etmData !== undefined, ticketAcked, alpn);
-  hs.add(offer.clientHello);
-  hs.add(message.raw);
+  const hs = new Client12(ctx, offer, suite, sh.random.slice(), echo.slice(), ems, etmData !== undefined, ticketAcked, alpn);
 
   tell(ctx, { kind: 'server_hello_received_12', suite: suite.id, resumed, extendedMasterSecret: ems, encryptThenMac: etmData !== undefined, sessionTicket: ticketAcked, alpn });
 
-  if (resumed) {
+  if (resumedSession) {
+    hs.add(offer.clientHello);
+    hs.add(message.raw);
     // RFC 5246 §7.3 abbreviated handshake: the keys come from the session's master secret.
-    hs.deriveKeys(ctx, session!.secret);
-    hs.messages = undefined;
-    return ticketAcked ? new ExpectNewSessionTicket12(hs) : new ExpectChangeCipherSpec12(hs);
+    const keyed: Keyed12 = { hs, keys: hs.deriveKeys(ctx, resumedSession.secret), origin: { kind: 'resumed', session: resumedSession } };
+    return ticketAcked ? new ExpectNewSessionTicket12(keyed) : new ExpectChangeCipherSpec12(keyed, undefined);
   }
-  return new ExpectCertificate12(hs);
+  const log = new MessageLog12(hs);
+  log.add(offer.clientHello);
+  log.add(message.raw);
+  return new ExpectCertificate12(log);
 }
 
 /** What every TLS 1.2 client state shares: message type checks, HelloRequest during the handshake. */
@@ -289,13 +344,17 @@ abstract class Client12State implements HandshakeState {
 class ExpectCertificate12 extends Client12State {
   readonly name = 'ExpectCertificate12';
 
+  constructor(private readonly log: MessageLog12) {
+    super(log.hs);
+  }
+
   protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate);
     const hs = this.hs;
     const cert = decodeCertificate12(message.body);
     if (cert.certificates.length === 0) throw new TlsError('decode_error', 'the server sent an empty certificate list');
     const config = hs.offer.config;
-    hs.peer = verifyPeerCertificates(ctx, {
+    const peer = verifyPeerCertificates(ctx, {
       certificates: cert.certificates,
       trust: config.trust,
       hostname: hs.offer.serverName,
@@ -303,9 +362,11 @@ class ExpectCertificate12 extends Client12State {
       rejectUnauthorized: config.rejectUnauthorized !== false,
     });
     // RFC 5246 §7.4.2, RFC 8422 §5.3: the certificate key must suit the suite's authentication.
-    checkKeyFitsSuite(hs.peer.leafKey, hs.suite);
-    hs.add(message.raw);
-    return hs.suite.kx === 'ecdhe' ? new ExpectServerKeyExchange12(hs) : new ExpectCertificateRequestOrDone12(hs);
+    checkKeyFitsSuite(peer.leafKey, hs.suite);
+    this.log.add(message.raw);
+    return hs.suite.kx === 'ecdhe'
+      ? new ExpectServerKeyExchange12(this.log, peer)
+      : new ExpectCertificateRequestOrDone12({ log: this.log, peer, kx: { kind: 'rsa' } });
   }
 }
 
@@ -325,6 +386,13 @@ function checkKeyFitsSuite(key: PublicKey, suite: Tls12Suite): void {
 class ExpectServerKeyExchange12 extends Client12State {
   readonly name = 'ExpectServerKeyExchange12';
 
+  constructor(
+    private readonly log: MessageLog12,
+    private readonly peer: PeerVerification,
+  ) {
+    super(log.hs);
+  }
+
   protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.server_key_exchange);
     const hs = this.hs;
@@ -334,16 +402,19 @@ class ExpectServerKeyExchange12 extends Client12State {
       throw illegalParameter(`the server's key exchange uses ${NamedGroups.name(ske.group)}, which we did not offer`);
     }
     // RFC 5246 §7.4.3: signed over client_random + server_random + params, with a scheme we offered.
-    const leaf = hs.peer!.leafKey;
+    const leaf = this.peer.leafKey;
     verifyServerKeyExchange12(ctx.provider, leaf, ske.scheme, hs.offer.schemes, hs.offer.random, hs.serverRandom, ske.params, ske.signature);
+    // `!`: we offered only groups the provider implements (resolveGroups checks each one), and
+    // ske.group is among those we offered (checked above).
     const share = ctx.provider.keyExchange(ske.group)!.generate();
-    hs.preMasterSecret = share.complete(ske.publicKey);
-    hs.share = share;
-    hs.group = ske.group;
-    hs.signatureScheme = ske.scheme;
-    hs.add(message.raw);
+    const preMasterSecret = share.complete(ske.publicKey);
+    this.log.add(message.raw);
     tell(ctx, { kind: 'server_key_exchange_received', group: ske.group, scheme: ske.scheme, key: leaf });
-    return new ExpectCertificateRequestOrDone12(hs);
+    return new ExpectCertificateRequestOrDone12({
+      log: this.log,
+      peer: this.peer,
+      kx: { kind: 'ecdhe', group: ske.group, scheme: ske.scheme, share, preMasterSecret },
+    });
   }
 }
 
@@ -351,14 +422,18 @@ class ExpectServerKeyExchange12 extends Client12State {
 class ExpectCertificateRequestOrDone12 extends Client12State {
   readonly name = 'ExpectCertificateRequestOrServerHelloDone12';
 
+  constructor(private readonly full: Full12) {
+    super(full.log.hs);
+  }
+
   protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate_request, HandshakeType.server_hello_done);
-    if (message.type === HandshakeType.server_hello_done) return new ExpectServerHelloDone12(this.hs).handle(ctx, message);
+    if (message.type === HandshakeType.server_hello_done) return new ExpectServerHelloDone12(this.full, undefined).handle(ctx, message);
     const hs = this.hs;
-    hs.certificateRequest = decodeCertificateRequest12(message.body);
-    hs.add(message.raw);
-    tell(ctx, { kind: 'certificate_request_received', hasCertificate: hs.offer.config.clientCertificate !== undefined, schemes: hs.certificateRequest.signatureAlgorithms });
-    return new ExpectServerHelloDone12(hs);
+    const certificateRequest = decodeCertificateRequest12(message.body);
+    this.full.log.add(message.raw);
+    tell(ctx, { kind: 'certificate_request_received', hasCertificate: hs.offer.config.clientCertificate !== undefined, schemes: certificateRequest.signatureAlgorithms });
+    return new ExpectServerHelloDone12(this.full, certificateRequest);
   }
 }
 
@@ -366,59 +441,72 @@ class ExpectCertificateRequestOrDone12 extends Client12State {
 class ExpectServerHelloDone12 extends Client12State {
   readonly name = 'ExpectServerHelloDone12';
 
+  constructor(
+    private readonly full: Full12,
+    /** The server's CertificateRequest, if it sent one. */
+    private readonly certificateRequest: CertificateRequest12 | undefined,
+  ) {
+    super(full.log.hs);
+  }
+
   protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.server_hello_done);
     decodeServerHelloDone(message.body);
     const hs = this.hs;
+    const { log, peer, kx } = this.full;
     const provider = ctx.provider;
     const suite = hs.suite;
-    hs.add(message.raw);
+    log.add(message.raw);
 
     // RFC 5246 §7.4.6: our Certificate (possibly empty) when asked.
-    const signer = hs.certificateRequest ? sendClientCertificate(ctx, hs, hs.certificateRequest) : undefined;
+    const signer = this.certificateRequest ? sendClientCertificate(ctx, log, this.certificateRequest) : undefined;
 
     // RFC 5246 §7.4.7: ClientKeyExchange.
     let preMasterSecret: Uint8Array;
     let cke: Uint8Array;
-    if (suite.kx === 'ecdhe') {
+    if (kx.kind === 'ecdhe') {
       // RFC 8422 §5.7: our ephemeral public key.
-      preMasterSecret = hs.preMasterSecret!;
-      cke = encodeClientKeyExchangeEcdhe(hs.share!.publicKey);
+      preMasterSecret = kx.preMasterSecret;
+      cke = encodeClientKeyExchangeEcdhe(kx.share.publicKey);
     } else {
       // RFC 5246 §7.4.7.1: a random premaster secret, starting with the version we offered in
       // ClientHello (0x0303), encrypted to the server's certificate key.
-      const rsa = encryptPreMasterSecret(provider, hs.peer!.leafKey, ProtocolVersion.TLSv1_2);
+      const rsa = encryptPreMasterSecret(provider, peer.leafKey, ProtocolVersion.TLSv1_2);
       preMasterSecret = rsa.preMasterSecret;
       cke = encodeClientKeyExchangeRsa(rsa.encrypted);
     }
-    hs.add(cke);
+    log.add(cke);
     ctx.sendHandshake(cke);
-    tell(ctx, { kind: 'client_key_exchange_sent', group: suite.kx === 'ecdhe' ? hs.group! : undefined });
+    const group = kx.kind === 'ecdhe' ? kx.group : undefined;
+    tell(ctx, { kind: 'client_key_exchange_sent', group });
 
     // RFC 7627 §4: session_hash = Hash(ClientHello .. ClientKeyExchange); RFC 5246 §8.1 otherwise.
     const master = hs.extendedMasterSecret
       ? extendedMasterSecret12(provider, suite.prfHash, preMasterSecret, hs.transcript.hash())
       : masterSecret12(provider, suite.prfHash, preMasterSecret, hs.offer.random, hs.serverRandom);
     preMasterSecret.fill(0);
-    hs.preMasterSecret = undefined;
-    hs.share = undefined;
 
     // RFC 5246 §7.4.8: CertificateVerify signs every handshake message so far, concatenated.
     if (signer) {
-      const signature = signCertificateVerify12(provider, signer.key, signer.scheme, concat(...hs.messages!));
+      const signature = signCertificateVerify12(provider, signer.key, signer.scheme, log.concatenated());
       const cv = encodeCertificateVerify({ scheme: signer.scheme, signature });
-      hs.add(cv);
+      log.add(cv);
       ctx.sendHandshake(cv);
       tell(ctx, { kind: 'client_certificate_verify_sent_12', scheme: signer.scheme });
     }
-    hs.messages = undefined;
+    // The log (and the key share) stay with this state; the states below keep only the keys.
 
     // RFC 5246 §6.3, §7.1, §7.4.9: keys, ChangeCipherSpec, then Finished under the new keys.
-    hs.deriveKeys(ctx, master);
-    ctx.setWriteCipher12(suite, hs.keys!.client, hs.protection);
-    hs.sendFinished(ctx);
+    const keys = hs.deriveKeys(ctx, master);
+    ctx.setWriteCipher12(suite, keys.block.client, hs.protection);
+    hs.sendFinished(ctx, keys);
     tell(ctx, { kind: 'client_keys_derived_12', suite: suite.id, extendedMasterSecret: hs.extendedMasterSecret });
-    return hs.ticketAcked ? new ExpectNewSessionTicket12(hs) : new ExpectChangeCipherSpec12(hs);
+    const keyed: Keyed12 = {
+      hs,
+      keys,
+      origin: { kind: 'full', peer, group, signatureScheme: kx.kind === 'ecdhe' ? kx.scheme : undefined },
+    };
+    return hs.ticketAcked ? new ExpectNewSessionTicket12(keyed) : new ExpectChangeCipherSpec12(keyed, undefined);
   }
 }
 
@@ -426,13 +514,14 @@ class ExpectServerHelloDone12 extends Client12State {
  * RFC 5246 §7.4.6: send our chain if we have one whose key type the server accepts and a scheme it
  * lists; otherwise an empty Certificate (the server decides whether that is enough).
  */
-function sendClientCertificate(ctx: HandshakeContext, hs: Client12, request: CertificateRequest12): { key: PrivateKey; scheme: number } | undefined {
-  const ours = hs.offer.config.clientCertificate;
+function sendClientCertificate(ctx: HandshakeContext, log: MessageLog12, request: CertificateRequest12): { key: PrivateKey; scheme: number } | undefined {
+  const offer = log.hs.offer;
+  const ours = offer.config.clientCertificate;
   const typeOk = ours !== undefined && request.certificateTypes.includes(certificateTypeOf(ours.key));
-  const scheme = ours && typeOk ? chooseSignatureScheme12(ours.key, request.signatureAlgorithms, hs.offer.schemes) : undefined;
+  const scheme = ours && typeOk ? chooseSignatureScheme12(ours.key, request.signatureAlgorithms, offer.schemes) : undefined;
   const chain = ours && scheme !== undefined ? ours.chain : [];
   const msg = encodeCertificate12({ certificates: chain });
-  hs.add(msg);
+  log.add(msg);
   ctx.sendHandshake(msg);
   if (ours && scheme !== undefined) {
     tell(ctx, { kind: 'client_certificate_sent_12', count: chain.length, hasCertificate: true });
@@ -451,13 +540,15 @@ function certificateTypeOf(key: PrivateKey): number {
 class ExpectNewSessionTicket12 extends Client12State {
   readonly name = 'ExpectNewSessionTicket12';
 
-  protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+  constructor(private readonly keyed: Keyed12) {
+    super(keyed.hs);
+  }
+
+  protected receive(_ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.new_session_ticket);
-    const hs = this.hs;
     const nst = decodeNewSessionTicket12(message.body);
-    hs.newTicket = { lifetimeHint: nst.lifetimeHint, ticket: nst.ticket.slice() };
-    hs.add(message.raw);
-    return new ExpectChangeCipherSpec12(hs);
+    this.hs.add(message.raw);
+    return new ExpectChangeCipherSpec12(this.keyed, { lifetimeHint: nst.lifetimeHint, ticket: nst.ticket.slice() });
   }
 }
 
@@ -465,15 +556,23 @@ class ExpectNewSessionTicket12 extends Client12State {
 class ExpectChangeCipherSpec12 extends Client12State {
   readonly name = 'ExpectChangeCipherSpec12';
 
+  constructor(
+    private readonly keyed: Keyed12,
+    /** The NewSessionTicket, when the server acknowledged session_ticket. */
+    private readonly newTicket: NewSessionTicket12 | undefined,
+  ) {
+    super(keyed.hs);
+  }
+
   protected receive(_ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     throw unexpectedMessage(`expected ChangeCipherSpec but the server sent ${HandshakeTypes.name(message.type)}`);
   }
 
   changeCipherSpec(ctx: HandshakeContext): HandshakeState {
     const hs = this.hs;
-    ctx.setReadCipher12(hs.suite, hs.keys!.server, hs.protection);
+    ctx.setReadCipher12(hs.suite, this.keyed.keys.block.server, hs.protection);
     tell(ctx, { kind: 'server_change_cipher_spec_received' });
-    return new ExpectFinished12(hs);
+    return new ExpectFinished12(this.keyed, this.newTicket);
   }
 }
 
@@ -481,54 +580,66 @@ class ExpectChangeCipherSpec12 extends Client12State {
 class ExpectFinished12 extends Client12State {
   readonly name = 'ExpectFinished12';
 
+  constructor(
+    private readonly keyed: Keyed12,
+    private readonly newTicket: NewSessionTicket12 | undefined,
+  ) {
+    super(keyed.hs);
+  }
+
   protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.finished);
-    const hs = this.hs;
+    const { hs, keys, origin } = this.keyed;
     const fin = decodeFinished(message.body, VERIFY_DATA_LENGTH_12);
-    const expected = finishedVerifyData12(ctx.provider, hs.suite.prfHash, hs.masterSecret!, 'server', hs.transcript.hash());
+    const expected = finishedVerifyData12(ctx.provider, hs.suite.prfHash, keys.masterSecret, 'server', hs.transcript.hash());
     checkFinished(expected, fin.verifyData, 'server');
     hs.add(message.raw);
     // RFC 5246 §7.3: in the abbreviated handshake the client's CCS and Finished come last.
-    if (hs.resumed) {
-      ctx.setWriteCipher12(hs.suite, hs.keys!.client, hs.protection);
-      hs.sendFinished(ctx);
+    if (origin.kind === 'resumed') {
+      ctx.setWriteCipher12(hs.suite, keys.block.client, hs.protection);
+      hs.sendFinished(ctx, keys);
     }
-    return complete(ctx, hs);
+    return complete(ctx, this.keyed, this.newTicket);
   }
 }
 
-function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
+function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTicket12 | undefined): HandshakeState {
+  const { hs, keys, origin } = keyed;
   const offer = hs.offer;
   const suite = hs.suite;
-  const peer = hs.peer;
+  const resumed = origin.kind === 'resumed';
+  // Certificate, group and signature scheme were negotiated only in a full handshake.
+  const full = origin.kind === 'full' ? origin : undefined;
+  const peer = full?.peer;
+  const group = full?.group;
   // The parsed chain is dropped once the handshake is done: info keeps the DER and parses it
   // again only when asked (peer-certificates.ts).
   const info: HandshakeInfo = withPeerChain({
-    ...negotiatedInfo('TLSv1.2', suite, hs.group, hs.signatureScheme),
+    ...negotiatedInfo('TLSv1.2', suite, group, full?.signatureScheme),
     alpn: hs.alpn,
     serverName: offer.sniName,
-    resumed: hs.resumed,
+    resumed,
     extendedMasterSecret: hs.extendedMasterSecret,
     authorized: peer ? peer.authorized : true,
     authorizationError: peer?.error,
-  }, peer ? peerChainOf(peer) : storedPeerChain(offer.session?.peerCertificates ?? []));
-  tell(ctx, { kind: 'server_finished_checked_12', suite: suite.id, resumed: hs.resumed });
+  }, origin.kind === 'full' ? peerChainOf(origin.peer) : storedPeerChain(origin.session.peerCertificates));
+  tell(ctx, { kind: 'server_finished_checked_12', suite: suite.id, resumed });
   ctx.handshakeComplete(info, {
     suite,
-    masterSecret: hs.masterSecret!,
+    masterSecret: keys.masterSecret,
     clientRandom: offer.random,
     serverRandom: hs.serverRandom,
     extendedMasterSecret: hs.extendedMasterSecret,
   });
-  emitSession(ctx, hs, info);
+  emitSession(ctx, keyed, newTicket, info);
   if (ctx.tracing) {
     tell(ctx, {
       kind: 'client_established_12',
       suite: suite.id,
-      group: hs.group,
+      group,
       signature: info.signatureSchemeName,
       alpn: hs.alpn,
-      resumed: hs.resumed,
+      resumed,
       extendedMasterSecret: hs.extendedMasterSecret,
       peer: peer?.certificates ?? info.peerCertificates,
     });
@@ -540,19 +651,20 @@ function complete(ctx: HandshakeContext, hs: Client12): HandshakeState {
  * Tell the owner how to resume this session: by the session id the server assigned (RFC 5246
  * §7.4.1.3) and/or the ticket it sent (RFC 5077). Nothing when the server offered neither.
  */
-function emitSession(ctx: HandshakeContext, hs: Client12, info: HandshakeInfo): void {
-  const ticket = hs.newTicket?.ticket ?? EMPTY;
-  const sessionId = hs.resumed ? (hs.offer.session!.sessionId ?? EMPTY) : hs.serverSessionId;
+function emitSession(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTicket12 | undefined, info: HandshakeInfo): void {
+  const { hs, keys, origin } = keyed;
+  const ticket = newTicket?.ticket ?? EMPTY;
+  const sessionId = origin.kind === 'resumed' ? (origin.session.sessionId ?? EMPTY) : hs.serverSessionId;
   // A resumed session is announced again only when the server gave it a new ticket.
-  if (hs.resumed ? ticket.length === 0 : ticket.length === 0 && sessionId.length === 0) return;
-  const hint = hs.newTicket?.lifetimeHint ?? 0;
+  if (origin.kind === 'resumed' ? ticket.length === 0 : ticket.length === 0 && sessionId.length === 0) return;
+  const hint = newTicket?.lifetimeHint ?? 0;
   const lifetime = hint === 0 ? DEFAULT_TLS12_SESSION_LIFETIME_SECONDS : Math.min(hint, MAX_TICKET_LIFETIME_SECONDS);
   const session: SessionTicket = {
     version: 'TLSv1.2',
     serverName: hs.offer.serverName,
     cipherSuite: hs.suite.id,
     ticket,
-    secret: hs.masterSecret!,
+    secret: keys.masterSecret,
     receivedAt: ctx.now(),
     lifetime,
     ageAdd: 0,
