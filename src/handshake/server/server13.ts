@@ -430,12 +430,14 @@ interface Flight {
   readonly negotiated: Negotiated;
   readonly clientHandshakeSecret: Uint8Array;
   readonly master: MasterSecret;
-  readonly app: { client: Uint8Array; server: Uint8Array };
+  readonly app: { readonly client: Uint8Array; readonly server: Uint8Array };
   readonly exporter: Uint8Array;
-  /** Signature schemes we asked the client to use (CertificateRequest), when we asked. */
-  readonly requestedSchemes: readonly number[] | undefined;
-  peer?: PeerVerification | undefined;
-  clientScheme?: number | undefined;
+}
+
+/** A client that authenticated with a certificate: its verified chain and the CertificateVerify scheme. */
+interface ClientAuth {
+  readonly peer: PeerVerification;
+  readonly scheme: number;
 }
 
 /** RFC 8446 §2: ServerHello, then {EncryptedExtensions, CertificateRequest*, Certificate*, CertificateVerify*, Finished}. */
@@ -489,7 +491,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   tell(ctx, { kind: 'encrypted_extensions_sent', alpn: negotiated.alpn, clientOfferedAlpn: p.alpn !== undefined });
 
   // RFC 8446 §4.3.2: CertificateRequest (not with a PSK, §4.3.2 / §4.2.11).
-  let requestedSchemes: number[] | undefined;
+  let requestedSchemes: readonly number[] | undefined;
   if (hs.resolved.clientAuth !== 'none' && auth.kind === 'certificate') {
     requestedSchemes = hs.resolved.schemes.filter((s) => keyMatchesSchemeAny13(s));
     const cr = encodeCertificateRequest13({ context: new Uint8Array(0), extensions: [encodeSignatureAlgorithmsExt(requestedSchemes)] });
@@ -539,9 +541,9 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   ctx.setWriteSecret13(suite, app.server);
   tell(ctx, { kind: 'server_finished_sent_13' });
 
-  const f: Flight = { negotiated, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
-  if (requestedSchemes) return new ExpectCertificate(hs, f);
-  return new ExpectFinished(hs, f);
+  const flight13: Flight = { negotiated, clientHandshakeSecret: secrets.client, master, app, exporter };
+  if (requestedSchemes) return new ExpectCertificate(hs, flight13, requestedSchemes);
+  return new ExpectFinished(hs, flight13, undefined);
 }
 
 /** Handshake messages back to back, for one sendHandshake (the record layer splits at 2^14). */
@@ -557,7 +559,12 @@ function keyMatchesSchemeAny13(scheme: number): boolean {
 
 class ExpectCertificate extends ServerState {
   readonly name = 'ExpectCertificate';
-  constructor(hs: ServerHandshake, private readonly flight: Flight) {
+  constructor(
+    hs: ServerHandshake,
+    private readonly flight: Flight,
+    /** Signature schemes our CertificateRequest allowed. */
+    private readonly requestedSchemes: readonly number[],
+  ) {
     super(hs);
   }
 
@@ -579,42 +586,51 @@ class ExpectCertificate extends ServerState {
         throw new TlsError('certificate_required', 'the client sent no certificate, but this server requires client authentication');
       }
       tell(ctx, { kind: 'client_certificate_absent' });
-      return new ExpectFinished(hs, this.flight);
+      return new ExpectFinished(hs, this.flight, undefined);
     }
-    this.flight.peer = verifyPeerCertificates(ctx, {
+    const peer = verifyPeerCertificates(ctx, {
       certificates: cert.entries.map((e) => e.certData),
       trust: hs.config.clientTrust,
       hostname: undefined,
       purpose: 'clientAuth',
       rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
     });
-    return new ExpectCertificateVerify(hs, this.flight);
+    return new ExpectCertificateVerify(hs, this.flight, this.requestedSchemes, peer);
   }
 }
 
 class ExpectCertificateVerify extends ServerState {
   readonly name = 'ExpectCertificateVerify';
-  constructor(hs: ServerHandshake, private readonly flight: Flight) {
+  constructor(
+    hs: ServerHandshake,
+    private readonly flight: Flight,
+    private readonly requestedSchemes: readonly number[],
+    private readonly peer: PeerVerification,
+  ) {
     super(hs);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate_verify);
     const cv = decodeCertificateVerify(message.body);
-    const leaf = this.flight.peer!.leafKey;
+    const leaf = this.peer.leafKey;
     const transcript = this.flight.negotiated.transcript;
     // RFC 8446 §4.4.3: signed over the transcript through the client's Certificate.
-    verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, transcript.hash(), false, this.flight.requestedSchemes!);
-    this.flight.clientScheme = cv.scheme;
+    verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, transcript.hash(), false, this.requestedSchemes);
     transcript.add(message.raw);
     tell(ctx, { kind: 'client_certificate_verify_checked_13', scheme: cv.scheme, key: leaf });
-    return new ExpectFinished(this.hs, this.flight);
+    return new ExpectFinished(this.hs, this.flight, { peer: this.peer, scheme: cv.scheme });
   }
 }
 
 class ExpectFinished extends ServerState {
   readonly name = 'ExpectFinished';
-  constructor(hs: ServerHandshake, private readonly flight: Flight) {
+  constructor(
+    hs: ServerHandshake,
+    private readonly flight: Flight,
+    /** Undefined when we did not ask, or the client sent no certificate. */
+    private readonly clientAuth: ClientAuth | undefined,
+  ) {
     super(hs);
   }
 
@@ -632,13 +648,13 @@ class ExpectFinished extends ServerState {
     ctx.setReadSecret13(suite, this.flight.app.client);
     const resumptionMaster = this.flight.master.resumptionMasterSecret(transcript.hash());
 
-    const peer = this.flight.peer;
+    const peer = this.clientAuth?.peer;
     const { auth } = negotiated;
     const resumed = auth.kind === 'psk' ? auth.resumption.state : undefined;
     const localScheme = auth.kind === 'certificate' ? auth.scheme : undefined;
     const ticketCerts = resumed?.clientCertificates ?? [];
     const info: HandshakeInfo = {
-      ...negotiatedInfo('TLSv1.3', suite, negotiated.group, this.flight.clientScheme),
+      ...negotiatedInfo('TLSv1.3', suite, negotiated.group, this.clientAuth?.scheme),
       localSignatureScheme: localScheme,
       localSignatureSchemeName: schemeName(localScheme),
       alpn: negotiated.alpn,
@@ -685,6 +701,7 @@ function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Sui
   for (let i = 0; i < hs.resolved.ticketCount; i++) {
     const nonce = new Uint8Array([i]);
     const ageAddBytes = provider.randomBytes(4);
+    // `!`: randomBytes(4) returns 4 bytes.
     const ageAdd = ((ageAddBytes[0]! << 24) | (ageAddBytes[1]! << 16) | (ageAddBytes[2]! << 8) | ageAddBytes[3]!) >>> 0;
     const ticket = sealer.seal({
       cipherSuite: suite.id,
