@@ -479,7 +479,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   // The encrypted flight (EncryptedExtensions ... Finished) goes out as one write, so it is
   // sealed in as few records as fit (one for a usual chain, as OpenSSL does) instead of one
   // record, and one AEAD context, per message (RFC 8446 §5.1 allows coalescing).
-  const flight: Uint8Array[] = [];
+  const encrypted: Uint8Array[] = [];
 
   // RFC 8446 §4.3.1: EncryptedExtensions.
   const ee: Extension[] = [];
@@ -487,7 +487,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   if (negotiated.alpn !== undefined) ee.push(encodeAlpnExt([utf8(negotiated.alpn)]));
   const eeMsg = encodeEncryptedExtensions({ extensions: ee });
   transcript.add(eeMsg);
-  flight.push(eeMsg);
+  encrypted.push(eeMsg);
   tell(ctx, { kind: 'encrypted_extensions_sent', alpn: negotiated.alpn, clientOfferedAlpn: p.alpn !== undefined });
 
   // RFC 8446 §4.3.2: CertificateRequest (not with a PSK, §4.3.2 / §4.2.11).
@@ -496,7 +496,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
     requestedSchemes = hs.resolved.schemes.filter((s) => keyMatchesSchemeAny13(s));
     const cr = encodeCertificateRequest13({ context: new Uint8Array(0), extensions: [encodeSignatureAlgorithmsExt(requestedSchemes)] });
     transcript.add(cr);
-    flight.push(cr);
+    encrypted.push(cr);
     tell(ctx, { kind: 'certificate_request_sent_13', clientAuth: hs.resolved.clientAuth });
   }
 
@@ -505,11 +505,11 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
     const { certificate: cert, scheme } = auth;
     const certMsg = cert.certificateMessage13();
     transcript.add(certMsg);
-    flight.push(certMsg);
+    encrypted.push(certMsg);
     const signature = signCertificateVerify13(provider, cert.certified.key, scheme, transcript.hash(), true);
     const cv = encodeCertificateVerify({ scheme, signature });
     transcript.add(cv);
-    flight.push(cv);
+    encrypted.push(cv);
     if (ctx.tracing) {
       tell(ctx, {
         kind: 'server_certificate_sent_13',
@@ -527,8 +527,8 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   // RFC 8446 §4.4.4: our Finished.
   const fin = encodeFinished({ verifyData: finishedVerifyData(provider, suite.hash, secrets.server, transcript.hash()) });
   transcript.add(fin);
-  flight.push(fin);
-  ctx.sendHandshake(concatMessages(flight));
+  encrypted.push(fin);
+  ctx.sendHandshake(concatMessages(encrypted));
 
   // RFC 8446 §7.1: application secrets from ClientHello...server Finished; we may write with them now.
   const master = handshakeSecret.intoMaster();
@@ -541,9 +541,9 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   ctx.setWriteSecret13(suite, app.server);
   tell(ctx, { kind: 'server_finished_sent_13' });
 
-  const flight13: Flight = { negotiated, clientHandshakeSecret: secrets.client, master, app, exporter };
-  if (requestedSchemes) return new ExpectCertificate(hs, flight13, requestedSchemes);
-  return new ExpectFinished(hs, flight13, undefined);
+  const flight: Flight = { negotiated, clientHandshakeSecret: secrets.client, master, app, exporter };
+  if (requestedSchemes) return new ExpectCertificate(hs, flight, requestedSchemes);
+  return new ExpectFinished(hs, flight, undefined);
 }
 
 /** Handshake messages back to back, for one sendHandshake (the record layer splits at 2^14). */
