@@ -44,9 +44,9 @@ import { encodeMessageHash } from '../messages/message-hash.js';
 import type { Extension } from '../messages/extensions.js';
 import { encodeServerNameAckExt } from '../messages/ext-server-name.js';
 import { encodeAlpnExt, encodeSignatureAlgorithmsExt, encodeSupportedVersionsServerExt } from '../messages/ext-lists.js';
-import { encodeKeyShareHrrExt, encodeKeyShareServerExt } from '../messages/ext-key-share.js';
+import { encodeKeyShareHrrExt, encodeKeyShareServerExt, type KeyShareEntry } from '../messages/ext-key-share.js';
 import { encodeCookieExt } from '../messages/ext-misc.js';
-import { encodePreSharedKeyServerExt, pskBindersPrefixLength } from '../messages/ext-pre-shared-key.js';
+import { encodePreSharedKeyServerExt, pskBindersPrefixLength, type OfferedPsks } from '../messages/ext-pre-shared-key.js';
 import { expectMessage, type HandshakeState } from '../state.js';
 import type { HandshakeContext } from '../context.js';
 import type { ServerConfig } from '../config.js';
@@ -128,10 +128,10 @@ class ExpectClientHello extends ServerState {
     }
     // RFC 8446 §4.1.2: exactly the null compression method.
     if (!ch.onlyNullCompression) throw illegalParameter('a TLS 1.3 ClientHello must offer only the null compression method');
-    checkRequiredExtensions(p);
+    const p13 = checkRequiredExtensions(p);
     // RFC 8446 §4.2.8: every key share must be for a group in supported_groups.
-    for (const k of p.keyShares ?? []) {
-      if (!p.groups!.includes(k.group)) {
+    for (const k of p13.keyShares) {
+      if (!p13.groups.includes(k.group)) {
         throw illegalParameter(`the client sent a key share for ${NamedGroups.name(k.group)}, which is not in its supported_groups`);
       }
     }
@@ -143,7 +143,7 @@ class ExpectClientHello extends ServerState {
     // RFC 8446 §4.2.2: a cookie means this is the ClientHello after our HelloRetryRequest.
     let retry: Retry | undefined;
     if (p.cookie !== undefined) {
-      retry = this.checkCookie(ctx, p);
+      retry = this.checkCookie(ctx, p, p.cookie);
     } else if (this.second) {
       throw new TlsError('missing_extension', 'the second ClientHello does not echo the HelloRetryRequest cookie');
     }
@@ -153,25 +153,27 @@ class ExpectClientHello extends ServerState {
     let group: number;
     let share: Uint8Array;
     if (retry) {
-      const entry = p.keyShares!.find((k) => k.group === retry!.group);
+      const wanted = retry.group;
+      const entry = p13.keyShares.find((k) => k.group === wanted);
       if (!entry) {
         throw illegalParameter(`the second ClientHello has no key share for ${NamedGroups.name(retry.group)}, which HelloRetryRequest asked for`);
       }
       group = entry.group;
       share = entry.keyExchange;
     } else {
-      const mutual = resolved.groups.filter((g) => p.groups!.includes(g));
-      if (mutual.length === 0) {
+      const mutual = resolved.groups.filter((g) => p13.groups.includes(g));
+      const firstMutual = mutual[0];
+      if (firstMutual === undefined) {
         throw new TlsError(
           'handshake_failure',
-          `no key exchange group in common: the client supports ${p.groups!.map((g) => NamedGroups.name(g)).join(', ')}; ` +
+          `no key exchange group in common: the client supports ${p13.groups.map((g) => NamedGroups.name(g)).join(', ')}; ` +
             `we allow ${resolved.groups.map((g) => NamedGroups.name(g)).join(', ')}`,
         );
       }
-      const entry = mutual.map((g) => p.keyShares!.find((k) => k.group === g)).find((e) => e !== undefined);
+      const entry = mutual.map((g) => p13.keyShares.find((k) => k.group === g)).find((e) => e !== undefined);
       if (!entry) {
         if (this.second) throw internalError('a second HelloRetryRequest would be needed');
-        return this.sendHelloRetryRequest(ctx, p, suite, mutual[0]!);
+        return this.sendHelloRetryRequest(ctx, p, suite, firstMutual);
       }
       group = entry.group;
       share = entry.keyExchange;
@@ -185,7 +187,7 @@ class ExpectClientHello extends ServerState {
     }
 
     // Pre-shared key (RFC 8446 §4.2.11), checked against the transcript up to the binders.
-    const resumption = choosePsk(ctx, hs, p, suite, transcript);
+    const resumption = choosePsk(ctx, hs, p13, suite, transcript);
     transcript.add(ch.raw);
 
     // 0-RTT (RFC 8446 §4.2.10): we never accept early data; skip what the client sends.
@@ -196,28 +198,15 @@ class ExpectClientHello extends ServerState {
       ctx.skipEarlyData(0);
     }
 
-    const negotiated: Negotiated = {
-      clientHello: p,
-      suite,
-      group,
-      transcript,
-      resumption,
-      retried: retry !== undefined,
-      alpn: chooseAlpn(hs, p),
-      certificate: undefined,
-      signatureScheme: undefined,
-    };
-    if (!resumption) {
-      const chosen = chooseCertificate(resolved, p);
-      negotiated.certificate = chosen.cert;
-      negotiated.signatureScheme = chosen.scheme;
-    }
+    const alpn = chooseAlpn(hs, p13);
+    // RFC 8446 §4.2.11 / §2.2: a resumed handshake authenticates by the PSK, a full one by our certificate.
+    const auth: ServerAuth = resumption ? { kind: 'psk', resumption } : { kind: 'certificate', ...chooseCertificate(resolved, p13) };
+    const negotiated: Negotiated = { clientHello: p13, suite, group, transcript, auth, retried: retry !== undefined, alpn };
     return sendServerFlight(ctx, hs, negotiated, share);
   }
 
   /** RFC 8446 §4.2.2: the cookie must be ours, fresh, and its suite still offered. */
-  private checkCookie(ctx: HandshakeContext, p: ParsedClientHello): Retry {
-    const cookie = p.cookie!;
+  private checkCookie(ctx: HandshakeContext, p: ParsedClientHello, cookie: Uint8Array): Retry {
     const state = openCookie(ctx.provider, this.hs.resolved.cookieKey, cookie);
     if (!state) throw illegalParameter('the ClientHello carries a cookie this server did not issue (or it was altered)');
     const age = ctx.now() - state.issuedAt;
@@ -266,21 +255,44 @@ function buildHelloRetryRequest(sessionId: Uint8Array, suite: Tls13Suite, group:
   });
 }
 
+/**
+ * A ClientHello this server can answer with TLS 1.3: (EC)DHE is offered (supported_groups and
+ * key_share both present), and a pre-shared key comes with its psk_key_exchange_modes.
+ */
+interface ClientHello13 extends ParsedClientHello {
+  readonly groups: readonly number[];
+  readonly keyShares: readonly KeyShareEntry[];
+  /** pre_shared_key with the psk_key_exchange_modes RFC 8446 §4.2.9 requires next to it. */
+  readonly pskOffer: PskOffer | undefined;
+}
+
+interface PskOffer {
+  readonly offered: OfferedPsks;
+  readonly modes: readonly number[];
+}
+
 /** RFC 8446 §9.2: what a TLS 1.3 ClientHello must carry (missing_extension otherwise). */
-function checkRequiredExtensions(p: ParsedClientHello): void {
+function checkRequiredExtensions(p: ParsedClientHello): ClientHello13 {
   const missing = (what: string) => new TlsError('missing_extension', `the TLS 1.3 ClientHello lacks ${what} (RFC 8446 §9.2)`);
-  if (p.groups !== undefined && p.keyShares === undefined) throw missing('key_share (it sent supported_groups)');
-  if (p.keyShares !== undefined && p.groups === undefined) throw missing('supported_groups (it sent key_share)');
-  if (p.psk === undefined) {
+  const { groups, keyShares, psk, pskModes } = p;
+  if (groups !== undefined && keyShares === undefined) throw missing('key_share (it sent supported_groups)');
+  if (keyShares !== undefined && groups === undefined) throw missing('supported_groups (it sent key_share)');
+  if (psk === undefined) {
     if (p.signatureSchemes === undefined) throw missing('signature_algorithms');
-    if (p.groups === undefined) throw missing('supported_groups');
+    if (groups === undefined) throw missing('supported_groups');
   }
   // RFC 8446 §4.2.9: pre_shared_key requires psk_key_exchange_modes.
-  if (p.psk !== undefined && p.pskModes === undefined) throw missing('psk_key_exchange_modes (it offers a pre-shared key)');
-  // We only do (EC)DHE: a PSK-only client (psk_ke) cannot be served.
-  if (p.groups === undefined) {
+  let pskOffer: PskOffer | undefined;
+  if (psk !== undefined) {
+    if (pskModes === undefined) throw missing('psk_key_exchange_modes (it offers a pre-shared key)');
+    pskOffer = { offered: psk, modes: pskModes };
+  }
+  // We only do (EC)DHE: a PSK-only client (psk_ke) cannot be served. (keyShares is absent here only
+  // when groups is too: the first check above.)
+  if (groups === undefined || keyShares === undefined) {
     throw new TlsError('handshake_failure', 'the client offers only PSK without (EC)DHE (psk_ke), which this server does not allow');
   }
+  return { ...p, groups, keyShares, pskOffer };
 }
 
 /** Server preference (default) or client preference, among the suites both allow. */
@@ -302,14 +314,14 @@ function chooseSuite(resolved: ResolvedServerConfig, offered: readonly number[])
  * Pick the first configured certificate whose key can make a signature the client accepts,
  * preferring one whose leaf names the SNI host. None → handshake_failure.
  */
-function chooseCertificate(resolved: ResolvedServerConfig, p: ParsedClientHello): { cert: ServerCertificate; scheme: number } {
+function chooseCertificate(resolved: ResolvedServerConfig, p: ParsedClientHello): { certificate: ServerCertificate; scheme: number } {
   const clientSchemes = p.signatureSchemes ?? [];
-  let fallback: { cert: ServerCertificate; scheme: number } | undefined;
+  let fallback: { certificate: ServerCertificate; scheme: number } | undefined;
   for (const cert of resolved.certificates) {
     const scheme = chooseSignatureScheme(cert.certified.key, clientSchemes, resolved.schemes, true);
     if (scheme === undefined) continue;
-    if (p.serverName === undefined || certificateMatchesName(cert, p.serverName)) return { cert, scheme };
-    fallback ??= { cert, scheme };
+    if (p.serverName === undefined || certificateMatchesName(cert, p.serverName)) return { certificate: cert, scheme };
+    fallback ??= { certificate: cert, scheme };
   }
   if (fallback) return fallback;
   throw new TlsError(
@@ -331,18 +343,20 @@ interface Resumption {
  * cannot use (unknown key, expired, wrong hash, age off, used) is ignored: full handshake. A
  * binder that does not verify for the ticket we chose is decrypt_error.
  */
-function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHello, suite: Tls13Suite, transcript: Transcript): Resumption | undefined {
-  const offered = p.psk;
+function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ClientHello13, suite: Tls13Suite, transcript: Transcript): Resumption | undefined {
   const sealer = hs.resolved.tickets;
-  if (!offered || !sealer) return undefined;
+  if (!p.pskOffer || !sealer) return undefined;
+  const { offered, modes } = p.pskOffer;
   const why = (reason: string): undefined => {
     tell(ctx, { kind: 'psk_refused', reason });
     return undefined;
   };
   // RFC 8446 §4.2.9: we only allow psk_dhe_ke (forward secrecy for resumed sessions too).
-  if (!p.pskModes!.includes(PskKeyExchangeMode.psk_dhe_ke)) return why('the client does not offer psk_dhe_ke');
+  if (!modes.includes(PskKeyExchangeMode.psk_dhe_ke)) return why('the client does not offer psk_dhe_ke');
   const now = ctx.now();
   let reason = 'we cannot open its ticket (another server, or a rotated-out key)';
+  // `!` on identities[i] and binders[i]: i < identities.length, and the decoder checked that
+  // there are as many binders as identities (RFC 8446 §4.2.11).
   for (let i = 0; i < Math.min(offered.identities.length, MAX_PSK_IDENTITIES); i++) {
     const id = offered.identities[i]!;
     const opened = sealer.open(id.identity);
@@ -394,17 +408,21 @@ function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHe
   return why(reason);
 }
 
+/** How this server proves itself: a certificate and CertificateVerify, or the resumed PSK (RFC 8446 §2.2). */
+type ServerAuth =
+  | { readonly kind: 'certificate'; readonly certificate: ServerCertificate; readonly scheme: number }
+  | { readonly kind: 'psk'; readonly resumption: Resumption };
+
 /** Choices fixed by ClientHello processing. */
 interface Negotiated {
-  readonly clientHello: ParsedClientHello;
+  readonly clientHello: ClientHello13;
   readonly suite: Tls13Suite;
   readonly group: number;
+  /** Grows message by message through the handshake (the one mutable part). */
   readonly transcript: Transcript;
-  readonly resumption: Resumption | undefined;
+  readonly auth: ServerAuth;
   readonly retried: boolean;
   readonly alpn: string | undefined;
-  certificate: ServerCertificate | undefined;
-  signatureScheme: number | undefined;
 }
 
 /** Keys and state after our flight, carried to the client's second flight. */
@@ -412,17 +430,19 @@ interface Flight {
   readonly negotiated: Negotiated;
   readonly clientHandshakeSecret: Uint8Array;
   readonly master: MasterSecret;
-  readonly app: { client: Uint8Array; server: Uint8Array };
+  readonly app: { readonly client: Uint8Array; readonly server: Uint8Array };
   readonly exporter: Uint8Array;
-  /** Signature schemes we asked the client to use (CertificateRequest), when we asked. */
-  readonly requestedSchemes: readonly number[] | undefined;
-  peer?: PeerVerification | undefined;
-  clientScheme?: number | undefined;
+}
+
+/** A client that authenticated with a certificate: its verified chain and the CertificateVerify scheme. */
+interface ClientAuth {
+  readonly peer: PeerVerification;
+  readonly scheme: number;
 }
 
 /** RFC 8446 §2: ServerHello, then {EncryptedExtensions, CertificateRequest*, Certificate*, CertificateVerify*, Finished}. */
 function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated: Negotiated, clientShare: Uint8Array): HandshakeState {
-  const { suite, group, transcript, clientHello: p } = negotiated;
+  const { suite, group, transcript, auth, clientHello: p } = negotiated;
   const provider = ctx.provider;
   const kx = provider.keyExchange(group);
   if (!kx) throw internalError(`the provider lost ${NamedGroups.name(group)}`);
@@ -431,7 +451,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
 
   // RFC 8446 §4.1.3: ServerHello.
   const extensions: Extension[] = [encodeSupportedVersionsServerExt(ProtocolVersion.TLSv1_3), encodeKeyShareServerExt({ group, keyExchange: publicKey })];
-  if (negotiated.resumption) extensions.push(encodePreSharedKeyServerExt(negotiated.resumption.index));
+  if (auth.kind === 'psk') extensions.push(encodePreSharedKeyServerExt(auth.resumption.index));
   const serverHello = encodeServerHello({
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: hs.random,
@@ -446,7 +466,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   if (p.hello.legacySessionId.length > 0) ctx.sendChangeCipherSpec();
 
   // RFC 8446 §7.1: handshake secrets from ClientHello...ServerHello.
-  const early = negotiated.resumption?.early ?? EarlySecret.start(provider, suite.hash);
+  const early = auth.kind === 'psk' ? auth.resumption.early : EarlySecret.start(provider, suite.hash);
   const handshakeSecret: HandshakeSecret = early.intoHandshake(sharedSecret);
   const secrets = handshakeSecret.trafficSecrets(transcript.hash());
   const clientRandom = p.hello.random;
@@ -454,43 +474,42 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', clientRandom, secrets.server);
   ctx.setWriteSecret13(suite, secrets.server);
   ctx.setReadSecret13(suite, secrets.client);
-  tell(ctx, { kind: 'server_hello_sent_13', suite: suite.id, group, preferServerCiphers: hs.resolved.preferServerCiphers, retried: negotiated.retried, resumed: negotiated.resumption !== undefined });
+  tell(ctx, { kind: 'server_hello_sent_13', suite: suite.id, group, preferServerCiphers: hs.resolved.preferServerCiphers, retried: negotiated.retried, resumed: auth.kind === 'psk' });
 
   // The encrypted flight (EncryptedExtensions ... Finished) goes out as one write, so it is
   // sealed in as few records as fit (one for a usual chain, as OpenSSL does) instead of one
   // record, and one AEAD context, per message (RFC 8446 §5.1 allows coalescing).
-  const flight: Uint8Array[] = [];
+  const encrypted: Uint8Array[] = [];
 
   // RFC 8446 §4.3.1: EncryptedExtensions.
   const ee: Extension[] = [];
-  if (p.serverName !== undefined && !negotiated.resumption) ee.push(encodeServerNameAckExt());
+  if (p.serverName !== undefined && auth.kind === 'certificate') ee.push(encodeServerNameAckExt());
   if (negotiated.alpn !== undefined) ee.push(encodeAlpnExt([utf8(negotiated.alpn)]));
   const eeMsg = encodeEncryptedExtensions({ extensions: ee });
   transcript.add(eeMsg);
-  flight.push(eeMsg);
+  encrypted.push(eeMsg);
   tell(ctx, { kind: 'encrypted_extensions_sent', alpn: negotiated.alpn, clientOfferedAlpn: p.alpn !== undefined });
 
   // RFC 8446 §4.3.2: CertificateRequest (not with a PSK, §4.3.2 / §4.2.11).
-  let requestedSchemes: number[] | undefined;
-  if (hs.resolved.clientAuth !== 'none' && !negotiated.resumption) {
+  let requestedSchemes: readonly number[] | undefined;
+  if (hs.resolved.clientAuth !== 'none' && auth.kind === 'certificate') {
     requestedSchemes = hs.resolved.schemes.filter((s) => keyMatchesSchemeAny13(s));
     const cr = encodeCertificateRequest13({ context: new Uint8Array(0), extensions: [encodeSignatureAlgorithmsExt(requestedSchemes)] });
     transcript.add(cr);
-    flight.push(cr);
+    encrypted.push(cr);
     tell(ctx, { kind: 'certificate_request_sent_13', clientAuth: hs.resolved.clientAuth });
   }
 
   // RFC 8446 §4.4.2 / §4.4.3: Certificate and CertificateVerify.
-  if (!negotiated.resumption) {
-    const cert = negotiated.certificate!;
-    const scheme = negotiated.signatureScheme!;
+  if (auth.kind === 'certificate') {
+    const { certificate: cert, scheme } = auth;
     const certMsg = cert.certificateMessage13();
     transcript.add(certMsg);
-    flight.push(certMsg);
+    encrypted.push(certMsg);
     const signature = signCertificateVerify13(provider, cert.certified.key, scheme, transcript.hash(), true);
     const cv = encodeCertificateVerify({ scheme, signature });
     transcript.add(cv);
-    flight.push(cv);
+    encrypted.push(cv);
     if (ctx.tracing) {
       tell(ctx, {
         kind: 'server_certificate_sent_13',
@@ -508,8 +527,8 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   // RFC 8446 §4.4.4: our Finished.
   const fin = encodeFinished({ verifyData: finishedVerifyData(provider, suite.hash, secrets.server, transcript.hash()) });
   transcript.add(fin);
-  flight.push(fin);
-  ctx.sendHandshake(concatMessages(flight));
+  encrypted.push(fin);
+  ctx.sendHandshake(concatMessages(encrypted));
 
   // RFC 8446 §7.1: application secrets from ClientHello...server Finished; we may write with them now.
   const master = handshakeSecret.intoMaster();
@@ -522,14 +541,14 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   ctx.setWriteSecret13(suite, app.server);
   tell(ctx, { kind: 'server_finished_sent_13' });
 
-  const f: Flight = { negotiated, clientHandshakeSecret: secrets.client, master, app, exporter, requestedSchemes };
-  if (requestedSchemes) return new ExpectCertificate(hs, f);
-  return new ExpectFinished(hs, f);
+  const flight: Flight = { negotiated, clientHandshakeSecret: secrets.client, master, app, exporter };
+  if (requestedSchemes) return new ExpectCertificate(hs, flight, requestedSchemes);
+  return new ExpectFinished(hs, flight, undefined);
 }
 
 /** Handshake messages back to back, for one sendHandshake (the record layer splits at 2^14). */
 function concatMessages(messages: readonly Uint8Array[]): Uint8Array {
-  return messages.length === 1 ? messages[0]! : concat(...messages);
+  return messages.length === 1 ? messages[0]! /* length checked */ : concat(...messages);
 }
 
 /** A scheme usable for a TLS 1.3 CertificateVerify (no PKCS#1 v1.5, RFC 8446 §4.2.3). */
@@ -540,7 +559,12 @@ function keyMatchesSchemeAny13(scheme: number): boolean {
 
 class ExpectCertificate extends ServerState {
   readonly name = 'ExpectCertificate';
-  constructor(hs: ServerHandshake, private readonly flight: Flight) {
+  constructor(
+    hs: ServerHandshake,
+    private readonly flight: Flight,
+    /** Signature schemes our CertificateRequest allowed. */
+    private readonly requestedSchemes: readonly number[],
+  ) {
     super(hs);
   }
 
@@ -562,42 +586,51 @@ class ExpectCertificate extends ServerState {
         throw new TlsError('certificate_required', 'the client sent no certificate, but this server requires client authentication');
       }
       tell(ctx, { kind: 'client_certificate_absent' });
-      return new ExpectFinished(hs, this.flight);
+      return new ExpectFinished(hs, this.flight, undefined);
     }
-    this.flight.peer = verifyPeerCertificates(ctx, {
+    const peer = verifyPeerCertificates(ctx, {
       certificates: cert.entries.map((e) => e.certData),
       trust: hs.config.clientTrust,
       hostname: undefined,
       purpose: 'clientAuth',
       rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
     });
-    return new ExpectCertificateVerify(hs, this.flight);
+    return new ExpectCertificateVerify(hs, this.flight, this.requestedSchemes, peer);
   }
 }
 
 class ExpectCertificateVerify extends ServerState {
   readonly name = 'ExpectCertificateVerify';
-  constructor(hs: ServerHandshake, private readonly flight: Flight) {
+  constructor(
+    hs: ServerHandshake,
+    private readonly flight: Flight,
+    private readonly requestedSchemes: readonly number[],
+    private readonly peer: PeerVerification,
+  ) {
     super(hs);
   }
 
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate_verify);
     const cv = decodeCertificateVerify(message.body);
-    const leaf = this.flight.peer!.leafKey;
+    const leaf = this.peer.leafKey;
     const transcript = this.flight.negotiated.transcript;
     // RFC 8446 §4.4.3: signed over the transcript through the client's Certificate.
-    verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, transcript.hash(), false, this.flight.requestedSchemes!);
-    this.flight.clientScheme = cv.scheme;
+    verifyCertificateVerify13(ctx.provider, leaf, cv.scheme, cv.signature, transcript.hash(), false, this.requestedSchemes);
     transcript.add(message.raw);
     tell(ctx, { kind: 'client_certificate_verify_checked_13', scheme: cv.scheme, key: leaf });
-    return new ExpectFinished(this.hs, this.flight);
+    return new ExpectFinished(this.hs, this.flight, { peer: this.peer, scheme: cv.scheme });
   }
 }
 
 class ExpectFinished extends ServerState {
   readonly name = 'ExpectFinished';
-  constructor(hs: ServerHandshake, private readonly flight: Flight) {
+  constructor(
+    hs: ServerHandshake,
+    private readonly flight: Flight,
+    /** Undefined when we did not ask, or the client sent no certificate. */
+    private readonly clientAuth: ClientAuth | undefined,
+  ) {
     super(hs);
   }
 
@@ -615,21 +648,24 @@ class ExpectFinished extends ServerState {
     ctx.setReadSecret13(suite, this.flight.app.client);
     const resumptionMaster = this.flight.master.resumptionMasterSecret(transcript.hash());
 
-    const peer = this.flight.peer;
-    const ticketCerts = negotiated.resumption?.state.clientCertificates ?? [];
+    const peer = this.clientAuth?.peer;
+    const { auth } = negotiated;
+    const resumed = auth.kind === 'psk' ? auth.resumption.state : undefined;
+    const localScheme = auth.kind === 'certificate' ? auth.scheme : undefined;
+    const ticketCerts = resumed?.clientCertificates ?? [];
     const info: HandshakeInfo = {
-      ...negotiatedInfo('TLSv1.3', suite, negotiated.group, this.flight.clientScheme),
-      localSignatureScheme: negotiated.signatureScheme,
-      localSignatureSchemeName: schemeName(negotiated.signatureScheme),
+      ...negotiatedInfo('TLSv1.3', suite, negotiated.group, this.clientAuth?.scheme),
+      localSignatureScheme: localScheme,
+      localSignatureSchemeName: schemeName(localScheme),
       alpn: negotiated.alpn,
       serverName: negotiated.clientHello.serverName,
-      resumed: negotiated.resumption !== undefined,
+      resumed: resumed !== undefined,
       peerCertificates: peer?.certificates ?? parseStoredCertificates(ticketCerts),
-      authorized: peer ? peer.authorized : negotiated.resumption ? negotiated.resumption.state.clientAuthorized && ticketCerts.length > 0 : false,
+      authorized: peer ? peer.authorized : resumed ? resumed.clientAuthorized && ticketCerts.length > 0 : false,
       authorizationError: peer?.error,
       verifiedChain: peer?.chain ?? [],
       clientHello: negotiated.clientHello.info,
-      localCertificates: negotiated.certificate?.chain ?? [],
+      localCertificates: auth.kind === 'certificate' ? auth.certificate.chain : [],
     };
     tell(ctx, { kind: 'client_finished_checked_13', suite: suite.id });
     ctx.handshakeComplete(info, {
@@ -665,6 +701,7 @@ function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Sui
   for (let i = 0; i < hs.resolved.ticketCount; i++) {
     const nonce = new Uint8Array([i]);
     const ageAddBytes = provider.randomBytes(4);
+    // `!`: randomBytes(4) returns 4 bytes.
     const ageAdd = ((ageAddBytes[0]! << 24) | (ageAddBytes[1]! << 16) | (ageAddBytes[2]! << 8) | ageAddBytes[3]!) >>> 0;
     const ticket = sealer.seal({
       cipherSuite: suite.id,
