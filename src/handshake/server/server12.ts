@@ -71,7 +71,7 @@ import type { HandshakeInfo } from '../events.js';
 import { tell } from '../narration.js';
 import { certificateMatchesName, type ServerCertificate } from './server-options.js';
 import type { ParsedClientHello } from './server-client-hello.js';
-import type { TicketState } from '../session/server-tickets.js';
+import type { TicketSealer, TicketState } from '../session/server-tickets.js';
 import { chooseSignatureScheme12, signServerKeyExchange12, verifyCertificateVerify12 } from '../shared/signatures12.js';
 import { decryptPreMasterSecret } from '../shared/rsa-key-transport.js';
 import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from '../shared/peer-certificates.js';
@@ -97,29 +97,63 @@ interface Hello12 {
   readonly transcript: Transcript;
   readonly alpn: string | undefined;
   readonly extendedMasterSecret: boolean;
-  /** We send a NewSessionTicket in this handshake (RFC 5077 §3.2). */
-  readonly sendTicket: boolean;
-  /** The session ID in our ServerHello (empty: not cached). */
+  /** The session ID in our ServerHello (full handshake: empty unless cached; resumed: the client's, echoed). */
   readonly sessionId: Uint8Array;
 }
+
+/** The key exchange a full handshake chose, as the suite's kx says (RFC 5246 §7.4.3, RFC 8422 §5.4). */
+type KeyExchangeChoice12 =
+  | {
+      readonly kind: 'ecdhe';
+      readonly group: number;
+      /** Our ServerKeyExchange signature scheme. */
+      readonly scheme: number;
+    }
+  | { readonly kind: 'rsa' };
+
+/** The key exchange once our flight is out: ECDHE also holds our ephemeral key. */
+type KeyExchange12 =
+  | { readonly kind: 'ecdhe'; readonly group: number; readonly scheme: number; readonly share: KeyShare }
+  | { readonly kind: 'rsa' };
+
+/** How a full handshake's session is kept for resumption: a ticket (RFC 5077), the session cache under our session ID, or not at all. */
+type SessionIssue12 =
+  | { readonly kind: 'ticket'; readonly tickets: TicketSealer }
+  | { readonly kind: 'cache'; readonly cache: SessionCache; readonly id: Uint8Array }
+  | { readonly kind: 'none' };
 
 /** A full handshake, from our first flight to the client's Finished. */
 interface Full12 {
   readonly hello: Hello12;
   readonly certificate: ServerCertificate;
-  /** Our ServerKeyExchange signature scheme (ECDHE only). */
-  readonly scheme: number | undefined;
-  /** ECDHE only. */
-  readonly group: number | undefined;
-  readonly share: KeyShare | undefined;
-  /** CertificateRequest.supported_signature_algorithms, when we asked for a client certificate. */
-  readonly requestedSchemes: readonly number[] | undefined;
+  readonly kx: KeyExchange12;
+  readonly issue: SessionIssue12;
+}
+
+/** Our CertificateRequest (RFC 5246 §7.4.4): what a client's CertificateVerify is checked against. */
+interface CertificateRequest12 {
+  /** CertificateRequest.supported_signature_algorithms. */
+  readonly schemes: readonly number[];
   /** All handshake messages so far, kept only while a client CertificateVerify may need them (RFC 5246 §7.4.8). */
-  readonly messages: Uint8Array[] | undefined;
-  peer?: PeerVerification;
-  clientScheme?: number;
-  masterSecret?: Uint8Array;
-  keys?: KeyBlock12;
+  readonly messages: Uint8Array[];
+}
+
+/** A client certificate that still has to be proven by a CertificateVerify. */
+interface ClientCertificate12 {
+  readonly request: CertificateRequest12;
+  readonly peer: PeerVerification;
+}
+
+/** A client certificate proven by its CertificateVerify. */
+interface VerifiedClient12 {
+  readonly peer: PeerVerification;
+  readonly scheme: number;
+}
+
+/** The secrets after the key exchange (RFC 5246 §8.1, §6.3). */
+interface Secrets12 {
+  readonly masterSecret: Uint8Array;
+  readonly keys: KeyBlock12;
 }
 
 /** A resumed session (RFC 5246 §7.3 abbreviated handshake). */
@@ -141,7 +175,8 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
   const supports13 = resolved.versions.includes(ProtocolVersion.TLSv1_3);
 
   // RFC 7507 §3: a fallback retry from a client that could do better with us → inappropriate_fallback.
-  if (ch.cipherSuites.includes(CipherSuite.TLS_FALLBACK_SCSV) && resolved.versions[0]! > ProtocolVersion.TLSv1_2) {
+  // (versions is newest first, so "our newest is above TLS 1.2" is "we speak TLS 1.3".)
+  if (ch.cipherSuites.includes(CipherSuite.TLS_FALLBACK_SCSV) && supports13) {
     throw new TlsError('inappropriate_fallback', 'the client retries with TLS 1.2 as a fallback (TLS_FALLBACK_SCSV), but this server speaks TLS 1.3: something interfered with its first attempt');
   }
   // RFC 5746 §3.6: secure renegotiation must be signalled (SCSV or an empty renegotiation_info).
@@ -175,8 +210,6 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
   // RFC 5077 §3.2: an empty session_ticket asks for a ticket; a non-empty one offers one.
   const st = ch.extension(ExtensionType.session_ticket);
   const offeredTicket = st === undefined ? undefined : decodeSessionTicketExt(st);
-  // RFC 7627 §5.3: a session without EMS is never resumed, so it is neither ticketed nor cached.
-  const ticketsOn = resolved.tickets !== undefined && st !== undefined && ems;
 
   const resumed = tryResume(ctx, hs, p, ems, offeredTicket);
   if (resumed) {
@@ -185,7 +218,6 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
       hs, clientHello: p, clientRandom: ch.random, serverRandom, suite,
       transcript: new Transcript(ctx.provider, suite.prfHash),
       alpn, extendedMasterSecret: ems,
-      sendTicket: false,
       // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: a resumed session echoes the client's session ID.
       sessionId: ch.legacySessionId,
     };
@@ -194,21 +226,26 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
 
   const chosen = chooseSuite12(hs, p);
   const suite = chosen.suite;
-  const sessionId = !ticketsOn && ems && resolved.sessionCache ? ctx.provider.randomBytes(SESSION_ID_LENGTH) : new Uint8Array(0);
+  // RFC 7627 §5.3: a session without EMS is never resumed, so it is neither ticketed nor cached.
+  const issue: SessionIssue12 =
+    resolved.tickets !== undefined && st !== undefined && ems
+      ? { kind: 'ticket', tickets: resolved.tickets }
+      : ems && resolved.sessionCache
+        ? { kind: 'cache', cache: resolved.sessionCache, id: ctx.provider.randomBytes(SESSION_ID_LENGTH) }
+        : { kind: 'none' };
   const hello: Hello12 = {
     hs, clientHello: p, clientRandom: ch.random, serverRandom, suite,
     transcript: new Transcript(ctx.provider, suite.prfHash),
-    alpn, extendedMasterSecret: ems, sendTicket: ticketsOn, sessionId,
+    alpn, extendedMasterSecret: ems, sessionId: issue.kind === 'cache' ? issue.id : new Uint8Array(0),
   };
-  return sendFullFlight(ctx, hello, chosen, pointFormats !== undefined);
+  return sendFullFlight(ctx, hello, chosen, issue, pointFormats !== undefined);
 }
 
 /** The suite, certificate, signature scheme and group of a full handshake. */
 interface Choice12 {
   readonly suite: Tls12Suite;
   readonly certificate: ServerCertificate;
-  readonly scheme: number | undefined;
-  readonly group: number | undefined;
+  readonly kx: KeyExchangeChoice12;
 }
 
 /**
@@ -223,23 +260,32 @@ function chooseSuite12(hs: ServerHandshake, p: ParsedClientHello): Choice12 {
   const order = resolved.preferServerCiphers
     ? resolved.suites12.filter((s) => offered.includes(s.id))
     : offered.map((id) => resolved.suites12.find((s) => s.id === id)).filter((s): s is Tls12Suite => s !== undefined);
-  const groups = p.groups === undefined ? [] : resolved.groups.filter((g) => ECDHE_GROUPS.includes(g) && p.groups!.includes(g));
+  const offeredGroups = p.groups;
+  const groups = offeredGroups === undefined ? [] : resolved.groups.filter((g) => ECDHE_GROUPS.includes(g) && offeredGroups.includes(g));
   const reasons: string[] = [];
   for (const suite of order) {
-    let group: number | undefined;
+    let picked: { certificate: ServerCertificate; kx: KeyExchangeChoice12 } | undefined;
     if (suite.kx === 'ecdhe') {
-      group = groups[0];
+      const group = groups[0];
       if (group === undefined) {
         reasons.push(`${suite.name}: no elliptic curve in common`);
         continue;
       }
+      picked = chooseCertificate12(hs, p, (key) => {
+        const fits = suite.auth === 'ecdsa' ? key.type === 'ec' || key.type === 'ed25519' : key.type === 'rsa' || key.type === 'rsa-pss';
+        if (!fits) return undefined;
+        const scheme = chooseSignatureScheme12(key, p.signatureSchemes, resolved.schemes);
+        return scheme === undefined ? undefined : { kind: 'ecdhe', group, scheme };
+      });
+    } else {
+      // RFC 5246 §7.4.2: RSA key transport needs an RSA key that can encrypt (rsaEncryption).
+      picked = chooseCertificate12(hs, p, (key) => (key.type === 'rsa' ? { kind: 'rsa' } : undefined));
     }
-    const picked = chooseCertificate12(hs, p, suite);
     if (!picked) {
       reasons.push(`${suite.name}: no ${suite.auth === 'ecdsa' ? 'ECDSA/Ed25519' : 'RSA'} certificate that can sign with a scheme the client accepts`);
       continue;
     }
-    return { suite, certificate: picked.cert, scheme: picked.scheme, group };
+    return { suite, certificate: picked.certificate, kx: picked.kx };
   }
   if (order.length === 0) {
     throw new TlsError(
@@ -251,23 +297,21 @@ function chooseSuite12(hs: ServerHandshake, p: ParsedClientHello): Choice12 {
   throw new TlsError('handshake_failure', `no TLS 1.2 cipher suite we can serve to this client (${reasons.join('; ')})`);
 }
 
-/** A certificate for the suite, preferring one that names the SNI host (as the TLS 1.3 server does). */
-function chooseCertificate12(hs: ServerHandshake, p: ParsedClientHello, suite: Tls12Suite): { cert: ServerCertificate; scheme: number | undefined } | undefined {
-  let fallback: { cert: ServerCertificate; scheme: number | undefined } | undefined;
-  for (const cert of hs.resolved.certificates) {
-    const key = cert.certified.key;
-    let scheme: number | undefined;
-    if (suite.kx === 'rsa') {
-      // RFC 5246 §7.4.2: RSA key transport needs an RSA key that can encrypt (rsaEncryption).
-      if (key.type !== 'rsa') continue;
-    } else {
-      const fits = suite.auth === 'ecdsa' ? key.type === 'ec' || key.type === 'ed25519' : key.type === 'rsa' || key.type === 'rsa-pss';
-      if (!fits) continue;
-      scheme = chooseSignatureScheme12(key, p.signatureSchemes, hs.resolved.schemes);
-      if (scheme === undefined) continue;
-    }
-    if (p.serverName === undefined || certificateMatchesName(cert, p.serverName)) return { cert, scheme };
-    fallback ??= { cert, scheme };
+/**
+ * A certificate whose key `fit` accepts for the suite's key exchange, preferring one that names
+ * the SNI host (as the TLS 1.3 server does).
+ */
+function chooseCertificate12(
+  hs: ServerHandshake,
+  p: ParsedClientHello,
+  fit: (key: ServerCertificate['certified']['key']) => KeyExchangeChoice12 | undefined,
+): { certificate: ServerCertificate; kx: KeyExchangeChoice12 } | undefined {
+  let fallback: { certificate: ServerCertificate; kx: KeyExchangeChoice12 } | undefined;
+  for (const certificate of hs.resolved.certificates) {
+    const kx = fit(certificate.certified.key);
+    if (kx === undefined) continue;
+    if (p.serverName === undefined || certificateMatchesName(certificate, p.serverName)) return { certificate, kx };
+    fallback ??= { certificate, kx };
   }
   return fallback;
 }
@@ -324,7 +368,7 @@ function tryResume(
 // ------------------------------------------------------------------------------ full handshake
 
 /** RFC 5246 §7.3: ServerHello, Certificate, [ServerKeyExchange], [CertificateRequest], ServerHelloDone. */
-function sendFullFlight(ctx: HandshakeContext, hello: Hello12, c: Choice12, pointFormatsSent: boolean): HandshakeState {
+function sendFullFlight(ctx: HandshakeContext, hello: Hello12, c: Choice12, issue: SessionIssue12, pointFormatsSent: boolean): HandshakeState {
   const { hs, clientHello: p, suite, transcript } = hello;
   const provider = ctx.provider;
   const wantCert = hs.resolved.clientAuth !== 'none';
@@ -339,18 +383,18 @@ function sendFullFlight(ctx: HandshakeContext, hello: Hello12, c: Choice12, poin
   // RFC 5246 §7.4.1.3: ServerHello.
   const ext: Extension[] = serverHelloExtensions(hello);
   if (p.serverName !== undefined) ext.push(encodeServerNameAckExt()); // RFC 6066 §3
-  if (c.group !== undefined && pointFormatsSent) ext.push(encodeEcPointFormatsExt()); // RFC 8422 §5.2
-  if (hello.sendTicket) ext.push(encodeSessionTicketExt()); // RFC 5077 §3.2
+  if (c.kx.kind === 'ecdhe' && pointFormatsSent) ext.push(encodeEcPointFormatsExt()); // RFC 8422 §5.2
+  if (issue.kind === 'ticket') ext.push(encodeSessionTicketExt()); // RFC 5077 §3.2
   send(serverHello(hello, ext));
   if (ctx.tracing) {
     tell(ctx, {
       kind: 'server_hello_sent_12',
       suite: suite.id,
-      group: c.group,
+      group: c.kx.kind === 'ecdhe' ? c.kx.group : undefined,
       preferServerCiphers: hs.resolved.preferServerCiphers,
       downgradeSentinel: hs.resolved.versions.includes(ProtocolVersion.TLSv1_3),
       sessionId: hello.sessionId.length > 0,
-      sendTicket: hello.sendTicket,
+      sendTicket: issue.kind === 'ticket',
       extendedMasterSecret: hello.extendedMasterSecret,
     });
   }
@@ -370,28 +414,33 @@ function sendFullFlight(ctx: HandshakeContext, hello: Hello12, c: Choice12, poin
   }
 
   // RFC 8422 §5.4: ServerKeyExchange, our ephemeral ECDH key signed with the certificate's key.
-  let share: KeyShare | undefined;
-  if (suite.kx === 'ecdhe') {
-    const kx = provider.keyExchange(c.group!);
-    if (!kx) throw internalError(`the provider lost ${NamedGroups.name(c.group!)}`);
-    share = kx.generate();
-    const params = encodeEcdheParams(c.group!, share.publicKey);
-    const signature = signServerKeyExchange12(provider, cert.certified.key, c.scheme!, hello.clientRandom, hello.serverRandom, params);
-    send(encodeServerKeyExchangeEcdhe({ group: c.group!, publicKey: share.publicKey, scheme: c.scheme!, signature }));
-    tell(ctx, { kind: 'server_key_exchange_sent', group: c.group!, scheme: c.scheme! });
+  let kx: KeyExchange12;
+  if (c.kx.kind === 'ecdhe') {
+    const { group, scheme } = c.kx;
+    const exchange = provider.keyExchange(group);
+    if (!exchange) throw internalError(`the provider lost ${NamedGroups.name(group)}`);
+    const share = exchange.generate();
+    const params = encodeEcdheParams(group, share.publicKey);
+    const signature = signServerKeyExchange12(provider, cert.certified.key, scheme, hello.clientRandom, hello.serverRandom, params);
+    send(encodeServerKeyExchangeEcdhe({ group, publicKey: share.publicKey, scheme, signature }));
+    tell(ctx, { kind: 'server_key_exchange_sent', group, scheme });
+    kx = { kind: 'ecdhe', group, scheme, share };
+  } else {
+    kx = c.kx;
   }
 
   // RFC 5246 §7.4.4: CertificateRequest.
-  let requestedSchemes: number[] | undefined;
-  if (wantCert) {
-    requestedSchemes = hs.resolved.schemes.filter((s) => schemeInfo(s) !== undefined);
+  let request: CertificateRequest12 | undefined;
+  if (messages) {
+    const schemes = hs.resolved.schemes.filter((s) => schemeInfo(s) !== undefined);
     send(
       encodeCertificateRequest12({
         certificateTypes: [ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],
-        signatureAlgorithms: requestedSchemes,
+        signatureAlgorithms: schemes,
         certificateAuthorities: [],
       }),
     );
+    request = { schemes, messages };
     tell(ctx, { kind: 'certificate_request_sent_12', clientAuth: hs.resolved.clientAuth });
   }
 
@@ -399,16 +448,8 @@ function sendFullFlight(ctx: HandshakeContext, hello: Hello12, c: Choice12, poin
   send(encodeServerHelloDone());
   tell(ctx, { kind: 'server_hello_done_sent' });
 
-  const full: Full12 = {
-    hello,
-    certificate: cert,
-    scheme: c.scheme,
-    group: c.group,
-    share,
-    requestedSchemes,
-    messages,
-  };
-  return wantCert ? new ExpectCertificate12(full) : new ExpectClientKeyExchange(full);
+  const full: Full12 = { hello, certificate: cert, kx, issue };
+  return request ? new ExpectCertificate12(full, request) : new ExpectClientKeyExchange(full, undefined);
 }
 
 /** RFC 5746 §3.6 / RFC 7627 §5.1 / RFC 7301 §3.1: the extensions of both kinds of ServerHello. */
@@ -443,7 +484,10 @@ abstract class State12 implements HandshakeState {
 
 class ExpectCertificate12 extends State12 {
   readonly name = 'ExpectCertificate12';
-  constructor(private readonly full: Full12) {
+  constructor(
+    private readonly full: Full12,
+    private readonly request: CertificateRequest12,
+  ) {
     super();
   }
 
@@ -453,29 +497,33 @@ class ExpectCertificate12 extends State12 {
     const hs = this.full.hello.hs;
     const cert = decodeCertificate12(message.body);
     this.full.hello.transcript.add(message.raw);
-    this.full.messages!.push(message.raw);
+    this.request.messages.push(message.raw);
     if (cert.certificates.length === 0) {
       // RFC 5246 §7.4.6: "the server MAY at its discretion ... respond with a fatal handshake_failure alert".
       if (hs.resolved.clientAuth === 'required') {
         throw new TlsError('handshake_failure', 'the client sent no certificate, but this server requires client authentication');
       }
       tell(ctx, { kind: 'client_certificate_absent' });
-      return new ExpectClientKeyExchange(this.full);
+      return new ExpectClientKeyExchange(this.full, undefined);
     }
-    this.full.peer = verifyPeerCertificates(ctx, {
+    const peer = verifyPeerCertificates(ctx, {
       certificates: cert.certificates,
       trust: hs.config.clientTrust,
       hostname: undefined,
       purpose: 'clientAuth',
       rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
     });
-    return new ExpectClientKeyExchange(this.full);
+    return new ExpectClientKeyExchange(this.full, { request: this.request, peer });
   }
 }
 
 class ExpectClientKeyExchange extends State12 {
   readonly name = 'ExpectClientKeyExchange';
-  constructor(private readonly full: Full12) {
+  constructor(
+    private readonly full: Full12,
+    /** A client certificate to be proven next by CertificateVerify (RFC 5246 §7.4.8), if the client sent one. */
+    private readonly client: ClientCertificate12 | undefined,
+  ) {
     super();
   }
 
@@ -485,12 +533,13 @@ class ExpectClientKeyExchange extends State12 {
     const { hello } = full;
     const { suite, transcript } = hello;
     const provider = ctx.provider;
+    const kx = full.kx;
     let preMasterSecret: Uint8Array;
-    if (suite.kx === 'ecdhe') {
+    if (kx.kind === 'ecdhe') {
       // RFC 8422 §5.7: the client's ephemeral public key; a bad point → illegal_parameter.
       const point = decodeClientKeyExchangeEcdhe(message.body);
-      preMasterSecret = full.share!.complete(point);
-      tell(ctx, { kind: 'client_key_exchange_received', group: full.group! });
+      preMasterSecret = kx.share.complete(point);
+      tell(ctx, { kind: 'client_key_exchange_received', group: kx.group });
     } else {
       // RFC 5246 §7.4.7.1: decrypt in constant time; a bad ciphertext yields a random premaster
       // secret and shows only as a Finished mismatch (Bleichenbacher / ROBOT).
@@ -499,55 +548,54 @@ class ExpectClientKeyExchange extends State12 {
       tell(ctx, { kind: 'client_key_exchange_received', group: undefined });
     }
     transcript.add(message.raw);
-    full.messages?.push(message.raw);
+    this.client?.request.messages.push(message.raw);
     // RFC 7627 §4: session_hash = Hash(ClientHello ... ClientKeyExchange); else RFC 5246 §8.1.
     const master = hello.extendedMasterSecret
       ? extendedMasterSecret12(provider, suite.prfHash, preMasterSecret, transcript.hash())
       : masterSecret12(provider, suite.prfHash, preMasterSecret, hello.clientRandom, hello.serverRandom);
     preMasterSecret.fill(0);
-    full.masterSecret = master;
-    full.keys = keyBlock12(provider, suite, master, hello.clientRandom, hello.serverRandom);
+    const secrets: Secrets12 = { masterSecret: master, keys: keyBlock12(provider, suite, master, hello.clientRandom, hello.serverRandom) };
     ctx.keyLog('CLIENT_RANDOM', hello.clientRandom, master);
     tell(ctx, { kind: 'server_keys_derived_12', extendedMasterSecret: hello.extendedMasterSecret });
-    if (full.peer) return new ExpectCertificateVerify12(full);
-    return new ExpectChangeCipherSpec(finishFull(full));
+    if (this.client) return new ExpectCertificateVerify12(full, this.client, secrets);
+    return new ExpectChangeCipherSpec({ kind: 'full', hello, ...secrets, full, client: undefined });
   }
 }
 
 class ExpectCertificateVerify12 extends State12 {
   readonly name = 'ExpectCertificateVerify12';
-  constructor(private readonly full: Full12) {
+  constructor(
+    private readonly full: Full12,
+    private readonly client: ClientCertificate12,
+    private readonly secrets: Secrets12,
+  ) {
     super();
   }
 
   /** RFC 5246 §7.4.8: a signature over every handshake message so far. */
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.certificate_verify);
-    const full = this.full;
+    const { full, client } = this;
+    const { peer, request } = client;
     const cv = decodeCertificateVerify(message.body);
-    const leaf = full.peer!.leafKey;
-    verifyCertificateVerify12(ctx.provider, leaf, cv.scheme, full.requestedSchemes!, concat(...full.messages!), cv.signature);
-    full.clientScheme = cv.scheme;
+    const leaf = peer.leafKey;
+    verifyCertificateVerify12(ctx.provider, leaf, cv.scheme, request.schemes, concat(...request.messages), cv.signature);
     full.hello.transcript.add(message.raw);
-    full.messages!.length = 0; // not needed any more
+    request.messages.length = 0; // not needed any more
     tell(ctx, { kind: 'client_certificate_verify_checked_12', scheme: cv.scheme, key: leaf });
-    return new ExpectChangeCipherSpec(finishFull(full));
+    return new ExpectChangeCipherSpec({ kind: 'full', hello: full.hello, ...this.secrets, full, client: { peer, scheme: cv.scheme } });
   }
 }
 
-/** What the client's CCS and Finished need, for both kinds of handshake. */
-interface Closing12 {
-  readonly hello: Hello12;
-  readonly masterSecret: Uint8Array;
-  readonly keys: KeyBlock12;
-  /** Full handshake: we answer the client's Finished with our flight. Resumed: we already sent ours. */
-  readonly full: Full12 | undefined;
-  readonly resumed: Resumed12 | undefined;
-}
-
-function finishFull(full: Full12): Closing12 {
-  return { hello: full.hello, masterSecret: full.masterSecret!, keys: full.keys!, full: full, resumed: undefined };
-}
+/**
+ * What the client's CCS and Finished need. Full handshake: we answer the client's Finished with
+ * our flight. Resumed: we already sent ours.
+ */
+type Closing12 = { readonly hello: Hello12 } & Secrets12 &
+  (
+    | { readonly kind: 'full'; readonly full: Full12; readonly client: VerifiedClient12 | undefined }
+    | { readonly kind: 'resumed'; readonly resumed: Resumed12 }
+  );
 
 class ExpectChangeCipherSpec extends State12 {
   readonly name = 'ExpectChangeCipherSpec';
@@ -585,25 +633,26 @@ class ExpectFinished12 extends State12 {
     transcript.add(message.raw);
     tell(ctx, { kind: 'client_finished_checked_12' });
 
-    const full = this.closing.full;
-    if (full) {
+    const closing = this.closing;
+    if (closing.kind === 'full') {
+      const { full, client } = closing;
       const info = handshakeInfo(hello, {
-        group: full.group,
-        localScheme: full.scheme,
-        peer: full.peer,
-        clientScheme: full.clientScheme,
+        group: full.kx.kind === 'ecdhe' ? full.kx.group : undefined,
+        localScheme: full.kx.kind === 'ecdhe' ? full.kx.scheme : undefined,
+        peer: client?.peer,
+        clientScheme: client?.scheme,
         localCertificates: full.certificate.chain,
         resumed: undefined,
       });
       const state = sessionState(ctx, hello, masterSecret, info);
       // RFC 5077 §3.3: NewSessionTicket right before our ChangeCipherSpec.
-      if (hello.sendTicket) {
-        const nst = encodeNewSessionTicket12({ lifetimeHint: hello.hs.resolved.ticketLifetime, ticket: hello.hs.resolved.tickets!.seal(state) });
+      if (full.issue.kind === 'ticket') {
+        const nst = encodeNewSessionTicket12({ lifetimeHint: hello.hs.resolved.ticketLifetime, ticket: full.issue.tickets.seal(state) });
         transcript.add(nst);
         ctx.sendHandshake(nst);
         tell(ctx, { kind: 'session_ticket_sent_12', lifetime: hello.hs.resolved.ticketLifetime });
-      } else if (hello.sessionId.length > 0) {
-        hello.hs.resolved.sessionCache!.set(hello.sessionId, state, ctx.now());
+      } else if (full.issue.kind === 'cache') {
+        full.issue.cache.set(full.issue.id, state, ctx.now());
       }
       // RFC 5246 §7.1, §7.4.9: our ChangeCipherSpec and Finished.
       ctx.setWriteCipher12(suite, keys.server, AEAD_ONLY);
@@ -613,7 +662,7 @@ class ExpectFinished12 extends State12 {
       tell(ctx, { kind: 'server_finished_sent_12', resumed: false });
       return complete(ctx, hello, masterSecret, info);
     }
-    const res = this.closing.resumed!;
+    const res = closing.resumed;
     const info = handshakeInfo(hello, {
       group: undefined,
       localScheme: undefined,
@@ -720,7 +769,7 @@ function resume(ctx: HandshakeContext, hello: Hello12, state: TicketState, by: '
   ctx.sendHandshake(fin);
   tell(ctx, { kind: 'server_finished_sent_12', resumed: true });
   const resumed: Resumed12 = { hello, state, by, keys };
-  return new ExpectChangeCipherSpec({ hello, masterSecret, keys, full: undefined, resumed });
+  return new ExpectChangeCipherSpec({ kind: 'resumed', hello, masterSecret, keys, resumed });
 }
 
 // ------------------------------------------------------------------------------ established
