@@ -34,7 +34,7 @@ import { suiteById } from '../crypto/suites.js';
 import { NamedGroup } from '../wire/enums.js';
 import { encodeSession } from './session.js';
 import { peerCertificateObject, type PeerCertificate } from './peer-certificate.js';
-import { WritePump } from './write-pump.js';
+import { WritePump, canWrite, failSocket, isDestroyed, rawWritable, type WritePumpOwner } from './write-pump.js';
 
 /** Default handshake timeout, like node:tls (120 s). */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
@@ -106,7 +106,7 @@ const EPHEMERAL: Readonly<Record<number, EphemeralKeyInfo>> = {
   [NamedGroup.secp521r1]: { type: 'ECDH', name: 'secp521r1', size: 521 },
 };
 
-export class TLSSocket extends Duplex {
+export class TLSSocket extends Duplex implements WritePumpOwner {
   /** Always true, like node:tls. */
   readonly encrypted = true;
   /** Whether the peer's certificate chain was verified (and checkServerIdentity passed). */
@@ -151,12 +151,7 @@ export class TLSSocket extends Duplex {
     this.#opts = options;
     this.#rejectTruncation = options.rejectTruncation === true;
     this.servername = this.#conn.side === 'client' ? (options.servername ?? null) : null;
-    this.#writes = new WritePump(this.#conn, socket, {
-      canWrite: () => this.#established && !this.destroyed,
-      isDestroyed: () => this.destroyed,
-      rawWritable: () => this.#rawWritable(),
-      fail: (err) => this.#fail(err),
-    });
+    this.#writes = new WritePump(this.#conn, socket, this);
 
     const ms = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     if (ms > 0) {
@@ -451,6 +446,23 @@ export class TLSSocket extends Duplex {
   #clearTimer(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  // WritePumpOwner: the pump asks the socket through these (no per-socket closures).
+  [canWrite](): boolean {
+    return this.#established && !this.destroyed;
+  }
+
+  [isDestroyed](): boolean {
+    return this.destroyed;
+  }
+
+  [rawWritable](): boolean {
+    return this.#rawWritable();
+  }
+
+  [failSocket](err: Error): void {
+    this.#fail(err);
   }
 
   #rawWritable(): boolean {

@@ -30,15 +30,21 @@ const STAGE_BYTES = 16 * 1024;
 
 type Pending = { chunks: Uint8Array[]; index: number; offset: number; cb: (err?: Error | null) => void };
 
-/** What the pump asks of the socket that owns it. */
+// What the pump asks of the socket that owns it, as symbol-named methods of the socket itself:
+// the socket passes itself, so an idle connection keeps no owner object and no closures for it.
+/** Application data may be handed to the connection (handshake done, socket not destroyed). */
+export const canWrite: unique symbol = Symbol('WritePump.canWrite');
+export const isDestroyed: unique symbol = Symbol('WritePump.isDestroyed');
+/** The underlying socket still takes writes. */
+export const rawWritable: unique symbol = Symbol('WritePump.rawWritable');
+/** A failure with no write callback left to report to: fail the socket. */
+export const failSocket: unique symbol = Symbol('WritePump.fail');
+
 export interface WritePumpOwner {
-  /** Application data may be handed to the connection (handshake done, socket not destroyed). */
-  canWrite(): boolean;
-  isDestroyed(): boolean;
-  /** The underlying socket still takes writes. */
-  rawWritable(): boolean;
-  /** A failure with no write callback left to report to: fail the socket. */
-  fail(err: Error): void;
+  [canWrite](): boolean;
+  [isDestroyed](): boolean;
+  [rawWritable](): boolean;
+  [failSocket](err: Error): void;
 }
 
 export class WritePump {
@@ -82,7 +88,7 @@ export class WritePump {
   /** Hand as much of the pending write to the connection as the socket takes. */
   pump(): void {
     const p = this.#pending;
-    if (!p || !this.owner.canWrite()) return;
+    if (!p || !this.owner[canWrite]()) return;
     for (;;) {
       if (this.#rawBlocked) return; // resumed on 'drain'
       if (p.index >= p.chunks.length) break;
@@ -141,7 +147,7 @@ export class WritePump {
       this.conn.write(stage.subarray(0, n));
       this.#unflushed += n;
     } catch (e) {
-      if (!this.owner.isDestroyed()) this.owner.fail(e as Error);
+      if (!this.owner[isDestroyed]()) this.owner[failSocket](e as Error);
     }
   }
 
@@ -151,7 +157,7 @@ export class WritePump {
     this.#flushScheduled = true;
     setImmediate(() => {
       this.#flushScheduled = false;
-      if (!this.owner.isDestroyed()) this.flush();
+      if (!this.owner[isDestroyed]()) this.flush();
     });
   }
 
@@ -161,7 +167,7 @@ export class WritePump {
     this.#unflushed = 0;
     const out = this.conn.takeOutput();
     if (out.length === 0) return !this.#rawBlocked;
-    if (!this.owner.rawWritable()) return true; // dropped: nobody can read it any more
+    if (!this.owner[rawWritable]()) return true; // dropped: nobody can read it any more
     const raw = this.raw;
     let ok: boolean;
     if (out.length === 1) {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TlsError } from '../../src/errors/index.js';
-import { checkFinished, negotiatedInfo, schemeName } from '../../src/handshake/shared/finish.js';
+import { checkFinished, groupName, schemeName } from '../../src/handshake/shared/finish.js';
 
 test('checkFinished: equal verify_data passes; any difference or length is decrypt_error naming the peer', () => {
   checkFinished(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 3), 'server');
@@ -14,13 +14,9 @@ test('checkFinished: equal verify_data passes; any difference or length is decry
   }
 });
 
-test('negotiatedInfo: the common HandshakeInfo fields, in order, with names; none for absent code points', () => {
-  const info = negotiatedInfo('TLSv1.3', { id: 0x1301, name: 'TLS_AES_128_GCM_SHA256' }, 0x001d, 0x0804);
-  assert.deepEqual(Object.keys(info), ['version', 'cipherSuite', 'cipherName', 'group', 'groupName', 'signatureScheme', 'signatureSchemeName']);
-  assert.equal(info.groupName, 'x25519');
-  assert.equal(info.signatureSchemeName, 'rsa_pss_rsae_sha256');
-  const rsa = negotiatedInfo('TLSv1.2', { id: 0x009c, name: 'TLS_RSA_WITH_AES_128_GCM_SHA256' }, undefined, undefined);
-  assert.equal(rsa.groupName, undefined);
-  assert.equal(rsa.signatureSchemeName, undefined);
+test('groupName and schemeName: the names of the code points HandshakeInfo carries; none for absent ones', () => {
+  assert.equal(groupName(0x001d), 'x25519');
+  assert.equal(schemeName(0x0804), 'rsa_pss_rsae_sha256');
+  assert.equal(groupName(undefined), undefined);
   assert.equal(schemeName(undefined), undefined);
 });

