@@ -4,7 +4,7 @@
 // KeyUpdate ratchet Secrets13's (secrets13.ts). The handshake itself is a chain of state objects
 // (src/handshake) that this class feeds one message at a time; they act through the
 // HandshakeContext it implements.
-import { AlertDescription, AlertLevel, alertName } from '../errors/alert.js';
+import { AlertDescription, AlertLevel, alertName, isCertificateAlert } from '../errors/alert.js';
 import { TlsError, UsageError, internalError, unexpectedMessage } from '../errors/errors.js';
 import { toHex } from '../bytes/util.js';
 import { ContentType, HandshakeType, ProtocolVersion } from '../wire/enums.js';
@@ -57,19 +57,10 @@ const MAX_EARLY_WRITE_BUFFER = 16 * 1024 * 1024;
 /** The message of a TlsError for an alert the peer sent (the CLI and server logs print it as is). */
 function receivedAlertMessage(peer: 'client' | 'server', desc: number): string {
   // RFC 8446 §6.2 / RFC 5246 §7.2.2: these alerts are about the certificate the sender received.
-  return CERTIFICATE_ALERTS.has(desc)
+  return isCertificateAlert(desc)
     ? `the ${peer} rejected our certificate: ${alertName(desc)}`
     : `the ${peer} sent a fatal alert: ${alertName(desc)}`;
 }
-
-const CERTIFICATE_ALERTS: ReadonlySet<number> = new Set([
-  AlertDescription.bad_certificate,
-  AlertDescription.unsupported_certificate,
-  AlertDescription.certificate_revoked,
-  AlertDescription.certificate_expired,
-  AlertDescription.certificate_unknown,
-  AlertDescription.unknown_ca,
-]);
 
 export abstract class BaseConnection implements TlsConnection, HandshakeContext {
   abstract readonly side: 'client' | 'server';

@@ -111,7 +111,7 @@ export class RecordLayer {
 
   // ---------------------------------------------------------------- records in
 
-  /** Buffer received bytes (any split). */
+  /** Keep received bytes until whole records are there (any split). */
   push(data: Uint8Array): void {
     this.deframer.push(data);
   }

@@ -47,3 +47,17 @@ const ALERT_NAMES = new Map<number, AlertName>(
 export function alertName(alert: Alert): string {
   return ALERT_NAMES.get(alert) ?? `alert_${alert}`;
 }
+
+const CERTIFICATE_ALERTS: ReadonlySet<number> = new Set([
+  AlertDescription.bad_certificate,
+  AlertDescription.unsupported_certificate,
+  AlertDescription.certificate_revoked,
+  AlertDescription.certificate_expired,
+  AlertDescription.certificate_unknown,
+  AlertDescription.unknown_ca,
+]);
+
+/** The alerts a peer sends when it refuses our certificate (RFC 8446 §6.2). */
+export function isCertificateAlert(alert: Alert): boolean {
+  return CERTIFICATE_ALERTS.has(alert);
+}

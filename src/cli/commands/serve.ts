@@ -269,7 +269,7 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   tlsServer.on('tlsClientError', (err: Error, socket?: TLSSocket) => {
     if (socket) printers.get(socket)?.finish();
     const who = socket?.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort ?? '?'}` : 'a client';
-    console.error(handshakeFailureLine(who, err as Error & { remote?: boolean; alertName?: string; code?: string }, failure));
+    console.error(handshakeFailureLine(who, err as Error & { remote?: boolean; alert?: number; alertName?: string; code?: string }, failure));
   });
   if (traceMode !== 'off') {
     tlsServer.on('trace', (ev: import('../../handshake/trace.js').TraceEvent, socket: object) => printerFor(socket).event(ev));

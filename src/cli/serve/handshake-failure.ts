@@ -1,16 +1,7 @@
 // One log line a person can act on for a TLS handshake that failed at `hush serve`: who, what
 // happened in words, and what to do. The common case is a client that does not trust our
 // certificate: it says so with an alert (curl and OpenSSL send unknown_ca; browsers mostly close).
-
-/** Alerts a client sends when it refuses our certificate (RFC 8446 §6.2). */
-const CERTIFICATE_ALERTS = new Set([
-  'unknown_ca',
-  'bad_certificate',
-  'certificate_unknown',
-  'certificate_expired',
-  'certificate_revoked',
-  'unsupported_certificate',
-]);
+import { isCertificateAlert } from '../../errors/alert.js';
 
 export interface FailureContext {
   /** True when the certificate comes from the hush local CA (no --cert). */
@@ -21,12 +12,13 @@ interface ErrorLike {
   readonly message: string;
   readonly code?: string;
   readonly remote?: boolean;
+  readonly alert?: number;
   readonly alertName?: string;
 }
 
 export function handshakeFailureLine(who: string, err: ErrorLike, ctx: FailureContext): string {
   const alert = err.alertName;
-  if (err.remote === true && alert !== undefined && CERTIFICATE_ALERTS.has(alert)) {
+  if (err.remote === true && alert !== undefined && err.alert !== undefined && isCertificateAlert(err.alert)) {
     let why: string;
     if (alert === 'unknown_ca') {
       why = ctx.localCa
