@@ -9,7 +9,7 @@ import { issueCertificate, type IssueCertificateOptions, type IssuedCertificate 
 
 export const DAY = 86_400_000;
 
-export type TestKeyKind = 'p256' | 'p384' | 'rsa2048' | 'rsaPss2048' | 'ed25519';
+export type TestKeyKind = 'p256' | 'p384' | 'rsa2048' | 'rsaPss2048' | 'ed25519' | 'mldsa44' | 'mldsa65' | 'mldsa87';
 
 /** A fresh private key of the given kind. rsaPss2048 is an id-RSASSA-PSS key (RFC 4055), unrestricted. */
 export function generateTestKey(kind: TestKeyKind): PrivateKey {
@@ -22,6 +22,12 @@ export function generateTestKey(kind: TestKeyKind): PrivateKey {
       return provider.generatePrivateKey({ type: 'rsa', bits: 2048 });
     case 'ed25519':
       return provider.generatePrivateKey({ type: 'ed25519' });
+    case 'mldsa44':
+      return provider.generatePrivateKey({ type: 'ml-dsa-44' });
+    case 'mldsa65':
+      return provider.generatePrivateKey({ type: 'ml-dsa-65' });
+    case 'mldsa87':
+      return provider.generatePrivateKey({ type: 'ml-dsa-87' });
     case 'rsaPss2048': {
       // As DER, never as an exported KeyObject (the Node 20 KeyGenJob/export deadlock, see src/crypto/node/keys.ts).
       const { privateKey } = generateKeyPairSync('rsa-pss', {

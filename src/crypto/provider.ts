@@ -83,7 +83,9 @@ export interface KeyExchangeAlgorithm {
   respond(peerPublicKey: Uint8Array): { publicKey: Uint8Array; sharedSecret: Uint8Array };
 }
 
-export type KeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448';
+/** ML-DSA parameter sets (FIPS 204), named as node:crypto and OpenSSL name the key types. */
+export type MlDsaKeyType = 'ml-dsa-44' | 'ml-dsa-65' | 'ml-dsa-87';
+export type KeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | MlDsaKeyType;
 export type CurveName = 'P-256' | 'P-384' | 'P-521';
 
 /** A public key as imported by a provider. Providers attach their own handle. */
@@ -108,12 +110,15 @@ export type SignatureAlgorithm =
   | { readonly kind: 'ecdsa'; readonly hash: HashName } // DER-encoded (r, s)
   | { readonly kind: 'rsa-pkcs1'; readonly hash: HashName }
   | { readonly kind: 'rsa-pss'; readonly hash: HashName; readonly saltLength: number } // MGF1 with the same hash
-  | { readonly kind: 'ed25519' };
+  | { readonly kind: 'ed25519' }
+  /** Pure ML-DSA (FIPS 204 §5.2) with an empty context string; the parameter set is the key's. */
+  | { readonly kind: 'ml-dsa'; readonly parameterSet: MlDsaKeyType };
 
 export type KeyGenSpec =
   | { readonly type: 'ec'; readonly curve: CurveName }
   | { readonly type: 'rsa'; readonly bits: number }
-  | { readonly type: 'ed25519' };
+  | { readonly type: 'ed25519' }
+  | { readonly type: MlDsaKeyType };
 
 export interface CryptoProvider {
   readonly name: string;
@@ -139,10 +144,13 @@ export interface CryptoProvider {
 
   /** Import a DER SubjectPublicKeyInfo. Throws TlsError(unsupported_certificate or bad_certificate). */
   importPublicKey(spki: Uint8Array): PublicKey;
-  /** Import a private key: PEM (PKCS#8, PKCS#1 RSA, SEC1 EC) or DER PKCS#8. Throws UsageError. */
+  /**
+   * Import a private key: PEM (PKCS#8, PKCS#1 RSA, SEC1 EC) or DER PKCS#8. ML-DSA PKCS#8 keys may
+   * hold the seed, the expanded key or both (the LAMPS ML-DSA-in-X.509 spec). Throws UsageError.
+   */
   importPrivateKey(key: string | Uint8Array, passphrase?: string): PrivateKey;
   generatePrivateKey(spec: KeyGenSpec): PrivateKey;
-  /** DER PKCS#8 of a private key (for writing key files). */
+  /** DER PKCS#8 of a private key (for writing key files; ML-DSA keys in the seed form when known). */
   exportPrivateKey(key: PrivateKey): Uint8Array;
 
   /** True when `signature` is valid; false for any bad signature or a key/algorithm mismatch. */

@@ -102,7 +102,7 @@ export const NamedGroup = {
 } as const;
 export const NamedGroups = registry(NamedGroup, 'group_');
 
-/** RFC 8446 §4.2.3 SignatureScheme. */
+/** RFC 8446 §4.2.3 SignatureScheme (plus ML-DSA, draft-ietf-tls-mldsa: TLS 1.3 only). */
 export const SignatureScheme = {
   rsa_pkcs1_sha256: 0x0401,
   rsa_pkcs1_sha384: 0x0501,
@@ -118,6 +118,9 @@ export const SignatureScheme = {
   rsa_pss_pss_sha256: 0x0809,
   rsa_pss_pss_sha384: 0x080a,
   rsa_pss_pss_sha512: 0x080b,
+  mldsa44: 0x0904,
+  mldsa65: 0x0905,
+  mldsa87: 0x0906,
   rsa_pkcs1_sha1: 0x0201,
   ecdsa_sha1: 0x0203,
 } as const;

@@ -1,6 +1,8 @@
 // Signature AlgorithmIdentifiers (RFC 5280 §4.1.1.2) mapped to the provider's SignatureAlgorithm.
-// RFC 4055 (RSA), RFC 5758 §3.2 (ECDSA: parameters absent), RFC 8410 §3 (Ed25519: absent).
+// RFC 4055 (RSA), RFC 5758 §3.2 (ECDSA: parameters absent), RFC 8410 §3 (Ed25519: absent),
+// draft-ietf-lamps-dilithium-certificates §2-3 (ML-DSA: absent).
 import { DerReader, Tag, der } from '../asn1/index.js';
+import { ML_DSA, encodeMlDsaAlgorithm, isMlDsaKeyType, mlDsaTypeByOid } from '../crypto/ml-dsa.js';
 import { HASH_LENGTH, type HashName, type SignatureAlgorithm } from '../crypto/provider.js';
 import { OID } from './oids.js';
 
@@ -112,6 +114,12 @@ export function readSignatureAlgorithm(r: DerReader, field: string): SignatureAl
     s.expectEnd(); // RFC 8410 §3
     return { oid, name: 'Ed25519', algorithm: { kind: 'ed25519' }, raw };
   }
+  const mlDsa = mlDsaTypeByOid(oid);
+  if (mlDsa) {
+    // Pure ML-DSA with an empty context; parameters MUST be absent (LAMPS ML-DSA-in-X.509 §3).
+    if (!s.atEnd) s.fail(`${ML_DSA[mlDsa].name}: the AlgorithmIdentifier must have no parameters`);
+    return { oid, name: ML_DSA[mlDsa].name, algorithm: { kind: 'ml-dsa', parameterSet: mlDsa }, raw };
+  }
   if (oid === OID.rsassaPss) {
     const { hash, saltLength } = readPssParams(s);
     s.expectEnd();
@@ -147,10 +155,15 @@ export function encodeSignatureAlgorithm(alg: SignatureAlgorithm): Uint8Array {
     }
     case 'ed25519':
       return der.sequence(der.oid(OID.ed25519));
+    case 'ml-dsa':
+      return encodeMlDsaAlgorithm(alg.parameterSet);
   }
 }
 
-/** The usual signature algorithm for a key: ECDSA with the curve's hash, PKCS#1 SHA-256, PSS SHA-256. */
+/**
+ * The usual signature algorithm for a key: ECDSA with the curve's hash, PKCS#1 SHA-256, PSS SHA-256,
+ * Ed25519, ML-DSA of the key's parameter set.
+ */
 export function defaultSignatureAlgorithm(key: { type: string; curve?: string }): SignatureAlgorithm {
   switch (key.type) {
     case 'ec':
@@ -162,6 +175,7 @@ export function defaultSignatureAlgorithm(key: { type: string; curve?: string })
     case 'ed25519':
       return { kind: 'ed25519' };
     default:
+      if (isMlDsaKeyType(key.type)) return { kind: 'ml-dsa', parameterSet: key.type };
       throw new RangeError(`no signature algorithm for ${key.type} keys`);
   }
 }

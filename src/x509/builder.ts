@@ -62,7 +62,7 @@ export interface IssueCertificateOptions {
   readonly authorityKeyIdentifier?: Uint8Array | false;
   /** Appended after the standard extensions. */
   readonly extensions?: readonly ExtraExtension[];
-  /** Default: by the signing key (ECDSA with the curve's hash, RSA PKCS#1 SHA-256, Ed25519). */
+  /** Default: by the signing key (ECDSA with the curve's hash, RSA PKCS#1 SHA-256, Ed25519, ML-DSA). */
   readonly signatureAlgorithm?: SignatureAlgorithm;
   /** Override the issuer name written in the certificate (tests of name chaining). */
   readonly issuerName?: NameInput;

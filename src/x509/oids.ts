@@ -1,4 +1,5 @@
-// Object identifiers used by the certificate profile (RFC 5280, RFC 4055, RFC 5758, RFC 8410).
+// Object identifiers used by the certificate profile (RFC 5280, RFC 4055, RFC 5758, RFC 8410,
+// draft-ietf-lamps-dilithium-certificates).
 
 export const OID = {
   // Signature algorithms
@@ -14,6 +15,10 @@ export const OID = {
   ecdsaWithSHA1: '1.2.840.10045.4.1',
   ed25519: '1.3.101.112',
   ed448: '1.3.101.113',
+  // ML-DSA (FIPS 204; the LAMPS ML-DSA-in-X.509 spec §2): key and signature algorithm alike
+  mlDsa44: '2.16.840.1.101.3.4.3.17',
+  mlDsa65: '2.16.840.1.101.3.4.3.18',
+  mlDsa87: '2.16.840.1.101.3.4.3.19',
   // Hashes
   sha1: '1.3.14.3.2.26',
   sha256: '2.16.840.1.101.3.4.2.1',

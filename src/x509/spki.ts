@@ -1,5 +1,6 @@
 // SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): kept raw for the provider, with the key type read.
 import { DerReader, Tag } from '../asn1/index.js';
+import { ML_DSA, mlDsaTypeByOid } from '../crypto/ml-dsa.js';
 import type { CurveName, KeyType } from '../crypto/provider.js';
 import { OID } from './oids.js';
 
@@ -39,6 +40,10 @@ export function readSpki(r: DerReader, field: string): SubjectPublicKeyInfo {
     keyType = 'ed25519';
   } else if (algorithmOid === OID.ed448) {
     keyType = 'ed448';
+  } else if (mlDsaTypeByOid(algorithmOid)) {
+    keyType = mlDsaTypeByOid(algorithmOid);
+    // LAMPS ML-DSA-in-X.509 §2: parameters MUST be absent.
+    if (!alg.atEnd) alg.fail(`${ML_DSA[keyType!].name}: the AlgorithmIdentifier must have no parameters`);
   } else if (algorithmOid === OID.rsassaPss) {
     keyType = 'rsa-pss';
     if (!alg.atEnd) alg.next('parameters');

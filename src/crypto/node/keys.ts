@@ -2,10 +2,13 @@
 // PublicKey/PrivateKey objects (a WeakMap), so they print and compare as data.
 import { Buffer } from 'node:buffer';
 import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { decodePem, encodeOid } from '../../asn1/index.js';
 import { TlsError, UsageError } from '../../errors/index.js';
-import type { CurveName, KeyGenSpec, KeyType, PrivateKey, PublicKey } from '../provider.js';
+import { isMlDsaKeyType, ML_DSA, parseMlDsaPkcs8 } from '../ml-dsa.js';
+import type { CurveName, KeyGenSpec, KeyType, MlDsaKeyType, PrivateKey, PublicKey } from '../provider.js';
 import { parseRsaPublicKey, parseSpki, type SpkiParts } from './der.js';
 import type { RandomSource } from './kx.js';
+import { exportMlDsaPrivateKey, generateMlDsaKey, importMlDsaPrivateKey, importMlDsaPublicKey, mlDsaFromKeyObject } from './ml-dsa.js';
 import { b64url, buf, toHexKey, u8 } from './util.js';
 
 const publicHandles = new WeakMap<PublicKey, KeyObject>();
@@ -79,6 +82,8 @@ export function importPublicKey(spki: Uint8Array): PublicKey {
   // Our own check of the outer structure first: node's decoder ignores trailing bytes.
   const parts = parseSpki(copy);
   if (!parts) throw new TlsError('bad_certificate', 'malformed SubjectPublicKeyInfo');
+  const mlDsa = mlDsaOid(parts.oid);
+  if (mlDsa) return importMlDsaPublicKey(mlDsa, copy, parts.params, parts.key);
   let ko: KeyObject;
   try {
     ko = importFast(parts) ?? createPublicKey({ key: buf(copy), format: 'der', type: 'spki' });
@@ -94,6 +99,13 @@ export function importPublicKey(spki: Uint8Array): PublicKey {
     throw new TlsError('unsupported_certificate', `unsupported public key type (${what ?? 'unknown'})`);
   }
   return makePublic(info, copy, ko);
+}
+
+/** ML-DSA OIDs by the hex of their DER contents. */
+const ML_DSA_OIDS: ReadonlyMap<string, MlDsaKeyType> = new Map(Object.values(ML_DSA).map((p) => [toHexKey(encodeOid(p.oid)), p.type]));
+
+function mlDsaOid(oid: Uint8Array): MlDsaKeyType | undefined {
+  return ML_DSA_OIDS.get(toHexKey(oid));
 }
 
 /** The KeyObject behind a PublicKey; keys from another provider are re-imported from their SPKI. */
@@ -125,6 +137,8 @@ function looksLikePem(b: Uint8Array): boolean {
 
 /** PEM (PKCS#8, encrypted PKCS#8, PKCS#1 "RSA PRIVATE KEY", SEC1 "EC PRIVATE KEY") or DER PKCS#8. */
 export function importPrivateKey(key: string | Uint8Array, passphrase?: string): PrivateKey {
+  const mlDsa = readMlDsaPkcs8(key);
+  if (mlDsa) return mlDsa;
   let ko: KeyObject;
   const pw = passphrase === undefined ? {} : { passphrase };
   try {
@@ -146,7 +160,46 @@ export function importPrivateKey(key: string | Uint8Array, passphrase?: string):
     throw new UsageError(`cannot read private key: ${hint} (${err.message})`);
   }
   if (ko.type !== 'private') throw new UsageError('cannot read private key: not a private key');
+  // An encrypted ML-DSA PKCS#8 that node:crypto decrypted: our reader checks what is inside.
+  if (isMlDsaKeyType((ko.asymmetricKeyType as string | undefined) ?? '')) return mlDsaFromKeyObject(ko, mlDsaParts);
   return makePrivate(ko);
+}
+
+function mlDsaParts(der: Uint8Array): ReturnType<typeof parseMlDsaPkcs8> {
+  try {
+    return parseMlDsaPkcs8(der);
+  } catch (e) {
+    throw new UsageError(`cannot read private key: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * An unencrypted ML-DSA PKCS#8 key (DER, or PEM "PRIVATE KEY"), read by hush itself so that every
+ * runtime accepts the same forms (seed, expandedKey, both); undefined for any other key.
+ */
+function readMlDsaPkcs8(key: string | Uint8Array): PrivateKey | undefined {
+  let der: Uint8Array | undefined;
+  if (typeof key !== 'string' && !looksLikePem(key)) {
+    der = key;
+  } else {
+    const text = typeof key === 'string' ? key : Buffer.from(key).toString('latin1');
+    if (!text.includes('-----BEGIN PRIVATE KEY-----')) return undefined;
+    try {
+      der = decodePem(text).find((b) => b.label === 'PRIVATE KEY')?.der;
+    } catch {
+      return undefined; // node's reader gives the error
+    }
+  }
+  if (!der || !mlDsaOidIn(der)) return undefined;
+  const parts = mlDsaParts(der);
+  return parts && importMlDsaPrivateKey(parts);
+}
+
+/** A cheap pre-check: the DER mentions an ML-DSA OID near its start (the full parse decides). */
+function mlDsaOidIn(der: Uint8Array): boolean {
+  const head = toHexKey(der.subarray(0, 32));
+  for (const oid of ML_DSA_OIDS.keys()) if (head.includes(`0609${oid}`)) return true;
+  return false;
 }
 
 const EC_GEN: Readonly<Record<CurveName, { openssl: string; bytes: number; topMask: number }>> = {
@@ -161,6 +214,10 @@ const EC_GEN: Readonly<Record<CurveName, { openssl: string; bytes: number; topMa
  */
 export function generatePrivateKey(spec: KeyGenSpec, random: RandomSource): PrivateKey {
   switch (spec.type) {
+    case 'ml-dsa-44':
+    case 'ml-dsa-65':
+    case 'ml-dsa-87':
+      return generateMlDsaKey(spec.type, random);
     case 'ed25519': {
       const d = b64url(random(32));
       // node derives the public key from d (RFC 8032 §5.1.5); x only has to be present.
@@ -212,5 +269,6 @@ export function generatePrivateKey(spec: KeyGenSpec, random: RandomSource): Priv
 }
 
 export function exportPrivateKey(key: PrivateKey): Uint8Array {
+  if (isMlDsaKeyType(key.type)) return exportMlDsaPrivateKey(key, key.type);
   return u8(privateHandle(key).export({ type: 'pkcs8', format: 'der' }));
 }

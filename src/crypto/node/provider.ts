@@ -6,12 +6,13 @@ import { createAead, createBlockCipher } from './aead.js';
 import { digest, hashState, hkdfExpand, hkdfExtract, hmac } from './hash.js';
 import { exportPrivateKey, generatePrivateKey, importPrivateKey, importPublicKey } from './keys.js';
 import { createKeyExchanges, type RandomSource } from './kx.js';
+import { mlDsaSign } from './ml-dsa.js';
 import { rsaDecryptRaw, rsaEncryptPkcs1, sign, verify } from './sig.js';
 
 export interface NodeCryptoProviderOptions {
   /**
    * Replaces the random source (tests that must be reproducible). Used for randomBytes, key
-   * shares and EC/Ed25519 key generation. Must return a fresh array of exactly `n` bytes.
+   * shares, EC/Ed25519/ML-DSA key generation and (on the noble backend) ML-DSA signing's rnd. Must return a fresh array of exactly `n` bytes.
    */
   readonly randomBytes?: (n: number) => Uint8Array;
 }
@@ -75,7 +76,7 @@ export function createNodeCryptoProvider(opts: NodeCryptoProviderOptions = {}): 
     generatePrivateKey: (spec) => generatePrivateKey(spec, random),
     exportPrivateKey,
     verify,
-    sign,
+    sign: (key, alg, message) => (alg.kind === 'ml-dsa' ? mlDsaSign(key, alg, message, random) : sign(key, alg, message)),
     rsaEncryptPkcs1,
     rsaDecryptRaw,
   } satisfies CryptoProvider);

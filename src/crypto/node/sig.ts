@@ -4,11 +4,15 @@ import { TlsError, UsageError } from '../../errors/index.js';
 import type { KeyType, PrivateKey, PublicKey, SignatureAlgorithm } from '../provider.js';
 import { checkHash } from './hash.js';
 import { privateHandle, publicHandle } from './keys.js';
+import { mlDsaVerify } from './ml-dsa.js';
 import { u8 } from './util.js';
 
 type SignArgs = [algorithm: string | null, key: KeyObject | { key: KeyObject; [k: string]: unknown }];
 
-/** How node is asked for `alg` with a key of `type`, or undefined when they do not go together. */
+/**
+ * How node is asked for `alg` with a key of `type`, or undefined when they do not go together.
+ * (ML-DSA goes through ml-dsa.ts: node:crypto or noble, whichever this runtime has.)
+ */
 function nodeArgs(ko: KeyObject, type: KeyType, alg: SignatureAlgorithm): SignArgs | undefined {
   switch (alg.kind) {
     case 'ecdsa':
@@ -33,6 +37,7 @@ function nodeArgs(ko: KeyObject, type: KeyType, alg: SignatureAlgorithm): SignAr
 }
 
 export function verify(key: PublicKey, alg: SignatureAlgorithm, message: Uint8Array, signature: Uint8Array): boolean {
+  if (alg.kind === 'ml-dsa') return mlDsaVerify(key, alg, message, signature);
   try {
     const args = nodeArgs(publicHandle(key), key.type, alg);
     if (!args) return false;

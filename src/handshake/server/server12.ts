@@ -33,7 +33,7 @@ import {
   ProtocolVersion,
 } from '../../wire/enums.js';
 import type { KeyShare } from '../../crypto/provider.js';
-import { schemeInfo } from '../../crypto/signature.js';
+import { schemeAllowedIn12 } from '../../crypto/signature.js';
 import { tls12SuiteById, type Tls12Suite } from '../../crypto/suites.js';
 import { Transcript } from '../../schedule/transcript.js';
 import {
@@ -432,7 +432,7 @@ function sendFullFlight(ctx: HandshakeContext, hello: Hello12, c: Choice12, issu
   // RFC 5246 §7.4.4: CertificateRequest.
   let request: CertificateRequest12 | undefined;
   if (messages) {
-    const schemes = hs.resolved.schemes.filter((s) => schemeInfo(s) !== undefined);
+    const schemes = hs.resolved.schemes.filter(schemeAllowedIn12);
     send(
       encodeCertificateRequest12({
         certificateTypes: [ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],

@@ -70,6 +70,10 @@ export function describeKey(key: Pick<PublicKey, 'type' | 'curve' | 'bits'>): st
       return `RSA-PSS-${key.bits ?? '?'}`;
     case 'ed25519':
       return 'Ed25519';
+    case 'ml-dsa-44':
+    case 'ml-dsa-65':
+    case 'ml-dsa-87':
+      return key.type.toUpperCase();
     default:
       return key.type;
   }
