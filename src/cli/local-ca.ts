@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { parseIp } from '../x509/ip.js';
-import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
+import type { CryptoProvider, KeyGenSpec, PrivateKey } from '../crypto/provider.js';
 import { nodeCryptoProvider } from '../crypto/node/index.js';
 import { issueCertificate } from '../x509/builder.js';
 import { parseCertificates, type Certificate } from '../x509/certificate.js';
@@ -35,6 +35,25 @@ export interface IssuedFiles {
   readonly chainPem: string;
   readonly keyPem: string;
   readonly created: boolean;
+}
+
+/** Key types `hush ca issue --key` makes, and what the provider generates for each. */
+export const LEAF_KEY_TYPES: Readonly<Record<string, KeyGenSpec>> = {
+  'ecdsa-p256': { type: 'ec', curve: 'P-256' },
+  'ecdsa-p384': { type: 'ec', curve: 'P-384' },
+  ed25519: { type: 'ed25519' },
+  'rsa-2048': { type: 'rsa', bits: 2048 },
+  'ml-dsa-44': { type: 'ml-dsa-44' },
+  'ml-dsa-65': { type: 'ml-dsa-65' },
+  'ml-dsa-87': { type: 'ml-dsa-87' },
+};
+export const DEFAULT_LEAF_KEY = 'ecdsa-p256';
+
+/** Whether a certificate's key is of the kind `spec` generates. */
+function keyIs(leaf: Certificate, spec: KeyGenSpec): boolean {
+  if (leaf.spki.keyType !== spec.type) return false;
+  if (spec.type === 'ec') return leaf.spki.curve === spec.curve;
+  return true;
 }
 
 /** The hush home folder: $HUSH_HOME, or ~/.hush. */
@@ -148,7 +167,14 @@ function sanText(leaf: Certificate): string {
  * Why the stored files at certPath/keyPath cannot serve `names` (undefined: they can): they must
  * both exist, be issued by this CA, cover every name and have more than 30 days left.
  */
-function whyNotReusable(ca: LocalCa, names: readonly string[], certPath: string, keyPath: string, now: number): { what: string; why: string } | undefined {
+function whyNotReusable(
+  ca: LocalCa,
+  names: readonly string[],
+  certPath: string,
+  keyPath: string,
+  now: number,
+  key: string | undefined,
+): { what: string; why: string } | undefined {
   if (!existsSync(certPath)) return { what: `${keyPath} exists`, why: `its certificate ${certPath} is missing` };
   let chain: Certificate[];
   try {
@@ -166,6 +192,7 @@ function whyNotReusable(ca: LocalCa, names: readonly string[], certPath: string,
   if (missing.length) return { what, why: `it does not cover ${missing.join(', ')}` };
   if (leaf.notBefore > now) return { what, why: 'it is not valid yet' };
   if (leaf.notAfter - now <= 30 * DAY) return { what, why: 'it expires within 30 days' };
+  if (key !== undefined && !keyIs(leaf, LEAF_KEY_TYPES[key]!)) return { what, why: `its key is not ${key}` };
   return undefined;
 }
 
@@ -181,19 +208,27 @@ export function issueLocalCertificate(
   names: readonly string[],
   provider: CryptoProvider = nodeCryptoProvider,
   now = Date.now(),
-  opts: { label?: string; clientAuth?: boolean; existing?: 'renew' | 'refuse' | 'replace' } = {},
+  opts: {
+    label?: string;
+    clientAuth?: boolean;
+    existing?: 'renew' | 'refuse' | 'replace';
+    /** A LEAF_KEY_TYPES name; stored files with another key type are not reused. Default ecdsa-p256. */
+    key?: string;
+  } = {},
 ): IssuedFiles {
   if (names.length === 0) throw new Error('at least one name is needed');
+  const keySpec = LEAF_KEY_TYPES[opts.key ?? DEFAULT_LEAF_KEY];
+  if (!keySpec || !Object.hasOwn(LEAF_KEY_TYPES, opts.key ?? DEFAULT_LEAF_KEY)) throw new Error(`unknown key type '${String(opts.key)}'`);
   const label = opts.label ?? fileLabel(names);
   const certPath = join(ca.home, `${label}.pem`);
   const keyPath = join(ca.home, `${label}-key.pem`);
   const existing = opts.existing ?? 'renew';
   if (existing !== 'replace' && (existsSync(certPath) || existsSync(keyPath))) {
-    const no = whyNotReusable(ca, names, certPath, keyPath, now);
+    const no = whyNotReusable(ca, names, certPath, keyPath, now, opts.key);
     if (!no) return { certPath, keyPath, chainPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8'), created: false };
     if (existing === 'refuse') throw new LocalCaError(`${no.what}, but ${no.why}`, 'add --force to replace it');
   }
-  const key = provider.generatePrivateKey({ type: 'ec', curve: 'P-256' });
+  const key = provider.generatePrivateKey(keySpec);
   const dnsNames = names.filter((n) => !isIP(n));
   const ipAddresses = names.filter((n) => isIP(n));
   const leaf = issueCertificate({

@@ -1,6 +1,8 @@
 // `hush ca`: the local certificate authority `hush serve` uses — show it, issue certificates from it,
 // and make this machine's tools trust it (a small mkcert).
-import { ensureLocalCa, hushHome, issueLocalCertificate, loadLocalCa, LocalCaError, spkiHash, type LocalCa } from '../local-ca.js';
+import {
+  DEFAULT_LEAF_KEY, ensureLocalCa, hushHome, issueLocalCertificate, LEAF_KEY_TYPES, loadLocalCa, LocalCaError, spkiHash, type LocalCa,
+} from '../local-ca.js';
 import { ArgError, bool, helpText, parseArgs, str, type FlagSpec, type ParsedArgs } from '../args.js';
 import { CertNameError, parseCertNames } from '../cert-names.js';
 import { installCa, parseStores, trustEnv, trustId, TrustStoreError, uninstallCa, type StoreResult } from '../trust-stores.js';
@@ -8,6 +10,12 @@ import type { Command } from './command.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'client', type: 'boolean', help: 'with issue: also allow the certificate for client authentication' },
+  {
+    name: 'key',
+    type: 'string',
+    value: 'TYPE',
+    help: `with issue: the certificate's key: ${Object.keys(LEAF_KEY_TYPES).join(', ')} (default ${DEFAULT_LEAF_KEY}); ml-dsa-* are post-quantum (TLS 1.3 only)`,
+  },
   { name: 'force', type: 'boolean', help: 'with issue: replace existing NAME.pem / NAME-key.pem; without a verb: replace an incomplete CA' },
   { name: 'store', type: 'string', value: 'LIST', help: 'with install/uninstall: only these stores, comma-separated: system,nss,firefox' },
   { name: 'json', type: 'boolean', help: 'print the result as JSON' },
@@ -37,6 +45,7 @@ Only this machine should trust this CA: its key sits unencrypted in the hush hom
 
 Examples:
   hush ca issue dev.test '*.dev.test' 127.0.0.1
+  hush ca issue --key ml-dsa-65 pq.test
   hush ca install --store nss,firefox
   sudo HUSH_HOME=$HOME/.hush hush ca install --store system`;
 
@@ -74,6 +83,11 @@ function run(p: ParsedArgs): number {
   }
   if (verb !== 'issue' && rest.length > 0) throw new ArgError(`unexpected argument '${rest[0]}'`);
   if (bool(p, 'client') && verb !== 'issue') throw new ArgError('--client goes with issue');
+  const key = str(p, 'key');
+  if (key !== undefined && verb !== 'issue') throw new ArgError('--key goes with issue');
+  if (key !== undefined && !Object.hasOwn(LEAF_KEY_TYPES, key)) {
+    throw new ArgError(`--key must be one of ${Object.keys(LEAF_KEY_TYPES).join(', ')}, not '${key}'`);
+  }
   if (str(p, 'store') !== undefined && verb !== 'install' && verb !== 'uninstall') throw new ArgError('--store goes with install or uninstall');
   if (bool(p, 'force') && (verb === 'install' || verb === 'uninstall')) throw new ArgError(`--force does not go with ${verb}`);
   const json = bool(p, 'json');
@@ -115,12 +129,14 @@ function issue(p: ParsedArgs, inputs: readonly string[], home: string, json: boo
   const ca = ensureLocalCa(home);
   const files = issueLocalCertificate(ca, names, undefined, undefined, {
     clientAuth: bool(p, 'client'),
+    ...(str(p, 'key') !== undefined ? { key: str(p, 'key')! } : {}),
     existing: bool(p, 'force') ? 'replace' : 'refuse',
   });
   if (json) {
     console.log(JSON.stringify({ cert: files.certPath, key: files.keyPath, created: files.created }));
   } else {
-    console.log(`${files.created ? 'Issued a certificate' : 'Reusing the certificate'} for ${names.join(', ')}`);
+    const key = str(p, 'key');
+    console.log(`${files.created ? 'Issued a certificate' : 'Reusing the certificate'} for ${names.join(', ')}${key ? ` (${key} key)` : ''}`);
     console.log(`  certificate chain: ${files.certPath}`);
     console.log(`  private key:       ${files.keyPath}`);
     console.log(`Serve it with: npx hush serve --cert ${files.certPath} --key ${files.keyPath}`);
