@@ -119,10 +119,14 @@ export function parseMlDsaPkcs8(pkcs8: Uint8Array): MlDsaPrivateKeyParts | undef
   };
 }
 
-/** PKCS#8 v1 with the seed form of the private key (what node:crypto writes). */
+/**
+ * PKCS#8 v1 with the private key CHOICE that fits what is given: both, seed [0] (what node:crypto
+ * writes, and what hush writes), or expandedKey.
+ */
 export function encodeMlDsaPkcs8(type: MlDsaKeyType, key: { seed?: Uint8Array; expandedKey?: Uint8Array }): Uint8Array {
   let inner: Uint8Array;
-  if (key.seed) inner = der.contextPrimitive(0, key.seed);
+  if (key.seed && key.expandedKey) inner = der.sequence(der.octetString(key.seed), der.octetString(key.expandedKey));
+  else if (key.seed) inner = der.contextPrimitive(0, key.seed);
   else if (key.expandedKey) inner = der.octetString(key.expandedKey);
   else throw new TlsError('internal_error', 'an ML-DSA private key without seed or expanded key');
   return der.sequence(der.integer(0), encodeMlDsaAlgorithm(type), der.octetString(inner));

@@ -152,20 +152,43 @@ for (const [type, k] of Object.entries(inp.keys)) {
     spki: toBase64(key.publicKey.spki),
     pkcs8: toBase64(P.exportPrivateKey(key)),
     sig: toBase64(P.sign(key, alg, msg)),
+    forms: Object.fromEntries(Object.entries(k.forms).map(([form, der]) => {
+      try {
+        return [form, toBase64(P.importPrivateKey(fromBase64(der)).publicKey.spki)];
+      } catch (e) {
+        return [form, 'error: ' + e.constructor.name + ': ' + e.message];
+      }
+    })),
   };
 }
 process.stdout.write(JSON.stringify(out));
 `;
 
 test('hush on Node 24 (node:crypto backend) ⇄ hush on this Node', { skip: skipReason() }, () => {
-  const keys: Record<string, { spki: string; sig: string }> = {};
+  const keys: Record<string, { spki: string; sig: string; forms: Record<string, string> }> = {};
+  const expect: Record<string, string> = {};
   for (const type of TYPES) {
     const key = P.generatePrivateKey({ type });
-    keys[type] = { spki: toBase64(key.publicKey.spki), sig: toBase64(P.sign(key, alg(type), MSG)) };
+    const seed = P.randomBytes(32);
+    const kp = NOBLE[type].keygen(seed);
+    const otherExpanded = NOBLE[type].keygen(P.randomBytes(32)).secretKey;
+    const p = ML_DSA[type];
+    const pkcs8 = (inner: Uint8Array): string => toBase64(der.sequence(der.integer(0), der.sequence(der.oid(p.oid)), der.octetString(inner)));
+    keys[type] = {
+      spki: toBase64(key.publicKey.spki),
+      sig: toBase64(P.sign(key, alg(type), MSG)),
+      forms: {
+        seed: pkcs8(der.contextPrimitive(0, seed)),
+        expandedKey: pkcs8(der.octetString(kp.secretKey)),
+        both: pkcs8(der.sequence(der.octetString(seed), der.octetString(kp.secretKey))),
+        inconsistent: pkcs8(der.sequence(der.octetString(seed), der.octetString(otherExpanded))),
+      },
+    };
+    expect[type] = toBase64(encodeMlDsaSpki(type, kp.publicKey));
   }
   const res = runNode24(['--import', 'tsx', '--input-type=module', '-e', HUSH_SIDE], { msg: toBase64(MSG), keys }) as {
     backend: string;
-    keys: Record<string, { verifies: boolean; spki: string; pkcs8: string; sig: string }>;
+    keys: Record<string, { verifies: boolean; spki: string; pkcs8: string; sig: string; forms: Record<string, string> }>;
   };
   assert.equal(res.backend, 'node:crypto', 'Node 24 has ML-DSA in node:crypto, found by feature detection');
   for (const type of TYPES) {
@@ -175,5 +198,7 @@ test('hush on Node 24 (node:crypto backend) ⇄ hush on this Node', { skip: skip
     assert.equal(P.verify(pub, alg(type), MSG, fromBase64(r.sig)), true, `${type}: and the other way`);
     assert.deepEqual(P.importPrivateKey(fromBase64(r.pkcs8)).publicKey.spki, fromBase64(r.spki), `${type}: its key file reads here`);
     assert.equal(fromBase64(r.pkcs8).length, 54, `${type}: seed form`);
+    for (const form of ['seed', 'expandedKey', 'both']) assert.equal(r.forms[form], expect[type], `${type}: the ${form} form on Node 24`);
+    assert.match(r.forms.inconsistent!, /^error: UsageError: cannot read private key: invalid ML-DSA-\d\d key \(the seed and the expanded key do not match\)$/);
   }
 });

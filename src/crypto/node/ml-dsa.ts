@@ -86,43 +86,48 @@ function publicHandle(key: PublicKey, type: MlDsaKeyType): PublicHandle | undefi
 /**
  * A private key from its PKCS#8 parts. A seed is expanded (FIPS 204 Algorithm 6); when the key
  * also carries the expanded key or the public key, they must match what the seed gives (§6:
- * "both" must be consistent), else UsageError.
+ * "both" must be consistent), else UsageError. node:crypto (OpenSSL 3.5) checks "both" itself.
  */
 export function importMlDsaPrivateKey(parts: MlDsaPrivateKeyParts): PrivateKey {
   const { type } = parts;
   const p = ML_DSA[type];
-  const noble = NOBLE[type];
   let publicRaw: Uint8Array;
-  let expandedKey: Uint8Array | undefined;
-  if (parts.seed) {
-    const kp = noble.keygen(parts.seed);
-    publicRaw = kp.publicKey;
-    if (parts.expandedKey && !constantTimeEqual(kp.secretKey, parts.expandedKey)) {
-      throw new UsageError(`cannot read private key: the ${p.name} seed and expanded key do not match`);
+  let handle: PrivateHandle;
+  let pubKo: KeyObject | undefined;
+  if (hasNativeMlDsa()) {
+    let ko: KeyObject;
+    try {
+      ko = createPrivateKey({ key: buf(encodeMlDsaPkcs8(type, parts)), format: 'der', type: 'pkcs8' });
+    } catch (e) {
+      const why = parts.seed && parts.expandedKey ? 'the seed and the expanded key do not match' : (e as Error).message;
+      throw new UsageError(`cannot read private key: invalid ${p.name} key (${why})`);
     }
-    expandedKey = kp.secretKey;
+    pubKo = createPublicKey(ko);
+    const spki = u8(pubKo.export({ type: 'spki', format: 'der' }));
+    publicRaw = spki.slice(spki.length - p.publicKeyLength);
+    handle = { ...(parts.seed ? { seed: parts.seed.slice() } : {}), ko };
   } else {
-    expandedKey = parts.expandedKey!;
-    publicRaw = noble.getPublicKey(expandedKey);
+    const noble = NOBLE[type];
+    let expandedKey: Uint8Array;
+    if (parts.seed) {
+      const kp = noble.keygen(parts.seed);
+      publicRaw = kp.publicKey;
+      if (parts.expandedKey && !constantTimeEqual(kp.secretKey, parts.expandedKey)) {
+        throw new UsageError(`cannot read private key: invalid ${p.name} key (the seed and the expanded key do not match)`);
+      }
+      expandedKey = kp.secretKey;
+    } else {
+      expandedKey = parts.expandedKey!;
+      publicRaw = noble.getPublicKey(expandedKey);
+    }
+    handle = { ...(parts.seed ? { seed: parts.seed.slice() } : {}), expandedKey };
   }
   if (parts.publicKey && !constantTimeEqual(parts.publicKey, publicRaw)) {
     throw new UsageError(`cannot read private key: the ${p.name} public key does not match the private key`);
   }
-  const spki = encodeMlDsaSpki(type, publicRaw);
-  let ko: KeyObject | undefined;
-  let pubKo: KeyObject | undefined;
-  if (hasNativeMlDsa()) {
-    const pkcs8 = encodeMlDsaPkcs8(type, parts.seed ? { seed: parts.seed } : { expandedKey });
-    ko = createPrivateKey({ key: buf(pkcs8), format: 'der', type: 'pkcs8' });
-    pubKo = createPublicKey(ko);
-  }
-  const publicKey = makePublic(type, publicRaw, spki, pubKo);
+  const publicKey = makePublic(type, publicRaw, encodeMlDsaSpki(type, publicRaw), pubKo);
   const key: PrivateKey = Object.freeze({ type, publicKey });
-  privateHandles.set(key, {
-    ...(parts.seed ? { seed: parts.seed.slice() } : {}),
-    // The noble backend signs with the expanded key; node:crypto keeps its own.
-    ...(ko ? { ko } : { expandedKey }),
-  });
+  privateHandles.set(key, handle);
   return key;
 }
 
