@@ -15,7 +15,7 @@
 //   explicitly; anyExtendedKeyUsage is not enough for a leaf (CA/Browser Forum BRs forbid it in
 //   server certificates; OpenSSL refuses it too). Intermediates and anchors that carry the
 //   extension must list the purpose or anyExtendedKeyUsage (Go's "EKU chaining").
-// - keyUsage on the leaf, when present: for serverAuth, an ECDSA/Ed25519/RSA-PSS key needs
+// - keyUsage on the leaf, when present: for serverAuth, an ECDSA/Ed25519/ML-DSA/RSA-PSS key needs
 //   digitalSignature, an RSA key digitalSignature or keyEncipherment (TLS 1.2 RSA key transport;
 //   the handshake layer requires digitalSignature when it needs a signature). For clientAuth,
 //   digitalSignature. Issuers with keyUsage need keyCertSign.
@@ -118,7 +118,8 @@ function leafError(leaf: Certificate, at: number, purpose: Purpose): VerifyError
     let need: string;
     if (purpose === 'clientAuth' || type !== 'rsa') {
       ok = ku.includes('digitalSignature');
-      need = `digitalSignature, which ${purpose === 'clientAuth' ? 'a client certificate' : `a${type === 'ec' ? 'n ECDSA' : type === 'ed25519' ? 'n Ed25519' : ` ${type ?? 'unknown'}`} key`} needs`;
+      const keyName = type === 'ec' ? 'n ECDSA' : type === 'ed25519' ? 'n Ed25519' : type?.startsWith('ml-dsa') ? `n ${type.toUpperCase()}` : ` ${type ?? 'unknown'}`;
+      need = `digitalSignature, which ${purpose === 'clientAuth' ? 'a client certificate' : `a${keyName} key`} needs`;
     } else {
       ok = ku.includes('digitalSignature') || ku.includes('keyEncipherment');
       need = 'digitalSignature or keyEncipherment, which an RSA server key needs';

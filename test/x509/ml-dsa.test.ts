@@ -84,3 +84,9 @@ test('parameters present in an ML-DSA AlgorithmIdentifier (signature or key) →
   // The untouched rebuild parses: the harness changes only what it is asked to.
   assert.equal(parseCertificate(rebuild(leaf.der, {})).signatureAlgorithm.name, 'ML-DSA-65');
 });
+
+test('an ML-DSA server leaf needs digitalSignature when it has keyUsage', () => {
+  const ca = mkCa('CN=PQ CA', undefined, { key: mldsa('ml-dsa-44') });
+  const leaf = mkLeaf(ca, { key: mldsa('ml-dsa-65'), keyUsage: ['keyAgreement'] });
+  assertFail(verify({ leaf: leaf.pem, roots: [ca.pem] }), 'keyUsage', 'unsupported_certificate', /does not include digitalSignature, which an ML-DSA-65 key needs/);
+});
