@@ -85,6 +85,28 @@ export interface ClientConfig extends CommonConfig {
   readonly customizeHelloCipherSuites?: (suites: readonly number[]) => number[];
 }
 
+/**
+ * One Encrypted Client Hello key of a server (RFC 9849 §7): an ECHConfig as published (in DNS, by
+ * `hush ech`) and the HPKE private key of its public key.
+ */
+export interface EchServerKey {
+  /** One encoded ECHConfig (version 0xfe0d), exactly as it appears in the published ECHConfigList. */
+  readonly config: Uint8Array;
+  /** The KEM private key of the config's public_key (32 bytes for DHKEM(X25519, HKDF-SHA256)). */
+  readonly privateKey: Uint8Array;
+  /**
+   * Send this config in retry_configs when ECH is rejected (default true). A key kept only so that
+   * clients with an older config still get through (after a rotation) says false.
+   */
+  readonly sendAsRetry?: boolean;
+}
+
+/** Encrypted Client Hello on the server (RFC 9849 §7). */
+export interface EchServerOptions {
+  /** The keys tried by config_id (several during a rotation); at least one must be sendAsRetry. */
+  readonly keys: readonly EchServerKey[];
+}
+
 export interface ServerConfig extends CommonConfig {
   /** Certificates to choose from by the client's SNI and signature_algorithms. */
   readonly certificates: readonly CertifiedKey[];
@@ -129,4 +151,6 @@ export interface ServerConfig extends CommonConfig {
    * `false` turns session IDs off (tickets still work when ticketKeys are set).
    */
   readonly sessionCache?: SessionCache | false;
+  /** Encrypted Client Hello: decrypt ClientHelloInner with these keys (RFC 9849 §7). */
+  readonly ech?: EchServerOptions;
 }

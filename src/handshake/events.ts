@@ -37,7 +37,21 @@ export interface HandshakeInfo {
   readonly clientHello?: ClientHelloInfo;
   /** Server side: the certificate chain we presented (DER, leaf first). */
   readonly localCertificates?: readonly Uint8Array[];
+  /**
+   * Encrypted Client Hello (RFC 9849): 'accepted' (serverName is the inner, encrypted name),
+   * 'rejected' (the handshake is the outer one, for outerServerName), 'grease', or 'none'.
+   */
+  readonly ech?: EchStatus;
+  /** With ECH: the public name the outer ClientHello carried in the clear. */
+  readonly outerServerName?: string | undefined;
 }
+
+/**
+ * What became of Encrypted Client Hello. Server side: 'accepted' (decrypted), 'rejected' (an ECH
+ * extension we could not decrypt: a stale config, or GREASE — a server cannot tell them apart;
+ * retry_configs were sent), 'grease' (an ECH extension, and this server has no ECH keys), 'none'.
+ */
+export type EchStatus = 'accepted' | 'rejected' | 'grease' | 'none';
 
 /** A ticket to resume a TLS 1.3 session later (client side). Plain data so it can be stored. */
 export interface SessionTicket {

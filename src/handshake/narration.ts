@@ -79,7 +79,33 @@ export type TraceFact =
   | { readonly kind: 'server_finished_sent_13' }
   | { readonly kind: 'client_certificate_verify_checked_13'; readonly scheme: number; readonly key: Key }
   | { readonly kind: 'client_finished_checked_13'; readonly suite: number }
-  | { readonly kind: 'server_established_13'; readonly suite: number; readonly group: number; readonly signature: string | undefined; readonly alpn: string | undefined; readonly resumed: boolean; readonly serverName: string | undefined; readonly peer: readonly Certificate[] }
+  | {
+      readonly kind: 'server_established_13';
+      readonly suite: number;
+      readonly group: number;
+      readonly signature: string | undefined;
+      readonly alpn: string | undefined;
+      readonly resumed: boolean;
+      readonly serverName: string | undefined;
+      readonly peer: readonly Certificate[];
+      /** Encrypted Client Hello (RFC 9849) and the name the outer ClientHello showed. */
+      readonly ech: 'accepted' | 'rejected' | 'grease' | 'none';
+      readonly outerServerName: string | undefined;
+    }
+  /**
+   * Server: the ClientHello carried an encrypted_client_hello extension (RFC 9849 §7.1). The inner
+   * name is known only when accepted, and is told only to the local user (the server's trace).
+   */
+  | {
+      readonly kind: 'ech_received';
+      readonly second: boolean;
+      readonly status: 'accepted' | 'rejected' | 'grease';
+      readonly outerServerName: string | undefined;
+      readonly innerServerName: string | undefined;
+      readonly reason: string | undefined;
+    }
+  /** Server: EncryptedExtensions carries retry_configs (ECH rejected, RFC 9849 §7.1). */
+  | { readonly kind: 'ech_retry_configs_sent'; readonly bytes: number }
   | { readonly kind: 'session_tickets_sent_13'; readonly count: number; readonly lifetime: number }
   // ---- TLS 1.2 client (RFC 5246 §7.3)
   | {
@@ -368,15 +394,50 @@ export function narrate(f: TraceFact): TraceEvent {
         { cipher: suiteName(f.suite) },
       );
     case 'server_established_13':
-      return trace('established', `Secure connection established: TLSv1.3, ${suiteName(f.suite)}, ${groupName(f.group)}${f.resumed ? ', resumed' : ''}.`, {
-        version: 'TLSv1.3',
-        cipher: suiteName(f.suite),
-        group: groupName(f.group),
-        signature: f.signature ?? null,
-        alpn: f.alpn ?? null,
-        resumed: f.resumed,
-        sni: f.serverName ?? null,
-        peer: subjects(f.peer),
+      return trace(
+        'established',
+        `Secure connection established: TLSv1.3, ${suiteName(f.suite)}, ${groupName(f.group)}${f.resumed ? ', resumed' : ''}` +
+          (f.ech === 'accepted' ? `, Encrypted Client Hello accepted ('${f.serverName ?? ''}' inside, '${f.outerServerName ?? ''}' outside)` : '') +
+          (f.ech === 'rejected' ? ', Encrypted Client Hello rejected (we are the public name)' : '') +
+          '.',
+        {
+          version: 'TLSv1.3',
+          cipher: suiteName(f.suite),
+          group: groupName(f.group),
+          signature: f.signature ?? null,
+          alpn: f.alpn ?? null,
+          resumed: f.resumed,
+          sni: f.serverName ?? null,
+          peer: subjects(f.peer),
+          ech: f.ech,
+          ...(f.ech === 'accepted' || f.ech === 'rejected' ? { outerSni: f.outerServerName ?? null } : {}),
+        },
+      );
+    case 'ech_received': {
+      const outside = f.outerServerName ? `'${f.outerServerName}'` : 'no name';
+      const text =
+        f.status === 'accepted'
+          ? `The ${f.second ? 'second ' : ''}ClientHello carries an Encrypted Client Hello (ECH) that our ECH key decrypts: ` +
+            (f.innerServerName
+              ? `the site name '${f.innerServerName}' travelled encrypted; an observer saw only ${outside}. `
+              : `the real ClientHello travelled encrypted (it names no site); an observer saw only ${outside}. `) +
+            `We continue with the encrypted (inner) ClientHello, and confirm acceptance in the last 8 bytes of ServerHello.random.`
+          : f.status === 'rejected'
+            ? `The ${f.second ? 'second ' : ''}ClientHello carries an Encrypted Client Hello (ECH) we cannot decrypt (${f.reason ?? 'no key'}): ` +
+              `a config from before a key rotation, or GREASE (a decoy). We continue with the outer ClientHello, as ${outside}, ` +
+              `and send our current ECH configs (retry_configs) so that a real ECH client can try again.`
+            : 'The ClientHello carries an Encrypted Client Hello extension, but this server has no ECH keys: it is ignored (browsers send a GREASE decoy to every server).';
+      return trace('ech', text, {
+        status: f.status,
+        second: f.second,
+        outerSni: f.outerServerName ?? null,
+        ...(f.status === 'accepted' ? { innerSni: f.innerServerName ?? null } : {}),
+        ...(f.reason ? { reason: f.reason } : {}),
+      });
+    }
+    case 'ech_retry_configs_sent':
+      return trace('ech', `EncryptedExtensions carries retry_configs: our current ECHConfigList (${f.bytes} bytes), for the client's next attempt.`, {
+        retryConfigsBytes: f.bytes,
       });
     case 'session_tickets_sent_13':
       return trace(
