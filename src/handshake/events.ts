@@ -37,6 +37,14 @@ export interface HandshakeInfo {
   readonly clientHello?: ClientHelloInfo;
   /** Server side: the certificate chain we presented (DER, leaf first). */
   readonly localCertificates?: readonly Uint8Array[];
+  /**
+   * Encrypted Client Hello (RFC 9849): 'accepted' (serverName travelled encrypted), 'grease'
+   * (a GREASE extension was sent), 'none'; 'rejected' never completes on the client (it fails
+   * with EchRejectedError). Undefined where the side does not report it.
+   */
+  readonly ech?: 'accepted' | 'rejected' | 'grease' | 'none';
+  /** With ECH: the name the outer ClientHello carried in the clear (the config's public_name). */
+  readonly outerServerName?: string;
 }
 
 /** A ticket to resume a TLS 1.3 session later (client side). Plain data so it can be stored. */
