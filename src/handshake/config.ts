@@ -83,6 +83,16 @@ export interface ClientConfig extends CommonConfig {
    * (illegal_parameter), because the handshake accepts only suites hush resolved from cipherSuites.
    */
   readonly customizeHelloCipherSuites?: (suites: readonly number[]) => number[];
+  /**
+   * Encrypted Client Hello (RFC 9849): the server's ECHConfigList (from its DNS HTTPS record's
+   * `ech=` or `hush ech`). The real serverName travels encrypted; the outer ClientHello names the
+   * config's public_name. Only TLS 1.3 is offered. When the server rejects ECH the handshake fails
+   * with EchRejectedError (carrying the server's retryConfigs) after authenticating as
+   * public_name: the real name is never sent in the clear.
+   */
+  readonly echConfigList?: Uint8Array;
+  /** Send a GREASE encrypted_client_hello when no echConfigList is given (RFC 9849 §6.2). Default true. */
+  readonly echGrease?: boolean;
 }
 
 /**

@@ -38,11 +38,12 @@ export interface HandshakeInfo {
   /** Server side: the certificate chain we presented (DER, leaf first). */
   readonly localCertificates?: readonly Uint8Array[];
   /**
-   * Encrypted Client Hello (RFC 9849): 'accepted' (serverName is the inner, encrypted name),
-   * 'rejected' (the handshake is the outer one, for outerServerName), 'grease', or 'none'.
+   * Encrypted Client Hello (RFC 9849). Client: 'accepted' (serverName travelled encrypted),
+   * 'grease' (a GREASE extension was sent), 'none'; 'rejected' never completes on the client (it
+   * fails with EchRejectedError). Server: see EchStatus. Undefined where the side does not report it.
    */
   readonly ech?: EchStatus;
-  /** With ECH: the public name the outer ClientHello carried in the clear. */
+  /** With ECH: the name the outer ClientHello carried in the clear (the config's public_name). */
   readonly outerServerName?: string | undefined;
 }
 

@@ -46,6 +46,8 @@ export type TraceFact =
       readonly resumption13: boolean;
       /** Resuming a TLS 1.2 session: by ticket or by session id. */
       readonly resumption12: 'ticket' | 'session id' | undefined;
+      /** Encrypted Client Hello (RFC 9849): the public name the outer hello carries, or a GREASE extension. */
+      readonly ech?: { readonly publicName: string } | 'grease' | undefined;
     }
   | { readonly kind: 'server_hello_received_13'; readonly suite: number; readonly group: number; readonly resumed: boolean }
   /** `group` is undefined when the HelloRetryRequest only carries a cookie. */
@@ -55,7 +57,23 @@ export type TraceFact =
   | { readonly kind: 'server_finished_checked_13'; readonly suite: number; readonly sentCertificate: boolean }
   | { readonly kind: 'client_certificate_sent_13'; readonly scheme: number | undefined; readonly hasCertificate: boolean }
   | { readonly kind: 'session_ticket_received_13'; readonly lifetime: number }
-  | { readonly kind: 'client_established_13'; readonly suite: number; readonly group: number; readonly signature: string | undefined; readonly alpn: string | undefined; readonly resumed: boolean; readonly peer: readonly Certificate[] }
+  | {
+      readonly kind: 'client_established_13';
+      readonly suite: number;
+      readonly group: number;
+      readonly signature: string | undefined;
+      readonly alpn: string | undefined;
+      readonly resumed: boolean;
+      readonly peer: readonly Certificate[];
+      readonly ech?: 'accepted' | 'rejected' | 'grease' | 'none';
+      /** The (inner) server name and, with ECH accepted, the public name an observer saw. */
+      readonly serverName?: string | undefined;
+      readonly outerServerName?: string | undefined;
+    }
+  /** RFC 9849 §6.1.4: the server's first answer tells whether it accepted ECH (HelloRetryRequest or ServerHello). */
+  | { readonly kind: 'ech_answer_received'; readonly accepted: boolean; readonly publicName: string; readonly serverName: string | undefined; readonly hrr?: boolean }
+  /** RFC 9849 §6.1.6: the outer handshake authenticated as the public name; we stop with ech_required. */
+  | { readonly kind: 'ech_rejected'; readonly publicName: string; readonly retryConfigs: boolean }
   // ---- TLS 1.3 server
   | { readonly kind: 'client_hello_received'; readonly second: boolean; readonly hello: ClientHelloInfo; readonly earlyData: boolean }
   | { readonly kind: 'early_data_skipped' }
@@ -135,6 +153,7 @@ export type TraceFact =
       readonly resumed: boolean;
       readonly extendedMasterSecret: boolean;
       readonly peer: readonly Certificate[];
+      readonly ech?: 'grease' | 'none';
     }
   | { readonly kind: 'session_received_12'; readonly lifetime: number; readonly ticket: boolean; readonly sessionId: boolean }
   | { readonly kind: 'hello_request_refused' }
@@ -227,7 +246,11 @@ export function narrate(f: TraceFact): TraceEvent {
         'client_hello',
         `${f.second ? 'Sent a second ClientHello' : 'Sent ClientHello'}: offering ${f.versions.map(versionName).join(', ')} ` +
           `with cipher suites ${suites.join(', ')}${shares}` +
-          (f.serverName ? `; asking for the site '${f.serverName}' (SNI, sent in the clear)` : '') +
+          (typeof f.ech === 'object'
+            ? `; asking for the site '${f.serverName ?? '(none)'}' inside an encrypted ClientHello (ECH) — the ClientHello on the wire names only '${f.ech.publicName}'`
+            : f.serverName
+              ? `; asking for the site '${f.serverName}' (SNI, sent in the clear)`
+              : '') +
           (f.alpn.length ? `; application protocols ${f.alpn.join(', ')}` : '') +
           (f.resumption13 ? '; offering to resume an earlier session with a ticket' : '') +
           (f.resumption12 ? `; offering to resume an earlier TLSv1.2 session by ${f.resumption12}` : '') +
@@ -241,9 +264,32 @@ export function narrate(f: TraceFact): TraceEvent {
           serverName: f.serverName ?? null,
           alpn: f.alpn,
           resumption: f.resumption13 || f.resumption12 !== undefined,
+          ...(typeof f.ech === 'object' ? { ech: 'offered', outerServerName: f.ech.publicName } : {}),
         },
       );
     }
+    case 'ech_answer_received':
+      return f.accepted
+        ? trace(
+            'ech',
+            `The server accepted our Encrypted Client Hello (confirmed in its ${f.hrr ? 'HelloRetryRequest' : 'ServerHello'}): ` +
+              (f.serverName ? `the site name '${f.serverName}' travelled encrypted; an observer saw only '${f.publicName}'.` : `an observer saw only '${f.publicName}'.`),
+            { ech: 'accepted', publicName: f.publicName, ...(f.hrr ? { hrr: true } : {}) },
+          )
+        : trace(
+            'ech',
+            `The server did not accept our Encrypted Client Hello (no confirmation in its ${f.hrr ? 'HelloRetryRequest' : 'ServerHello'}): it answers the outer ClientHello, ` +
+              `so it must prove it is '${f.publicName}'; then we stop without ever naming the real site.`,
+            { ech: 'rejected', publicName: f.publicName, ...(f.hrr ? { hrr: true } : {}) },
+          );
+    case 'ech_rejected':
+      return trace(
+        'ech',
+        `The server proved it is '${f.publicName}' but rejected Encrypted Client Hello; ` +
+          (f.retryConfigs ? 'it sent new ECH configs (retry_configs) to use on a new connection. ' : 'it sent no new ECH configs. ') +
+          'We end this connection with the ech_required alert.',
+        { ech: 'rejected', publicName: f.publicName, retryConfigs: f.retryConfigs },
+      );
     case 'server_hello_received_13':
       return trace(
         'server_hello',
@@ -289,7 +335,7 @@ export function narrate(f: TraceFact): TraceEvent {
     case 'session_ticket_received_13':
       return trace('session_ticket', `The server gave us a session ticket (valid ${f.lifetime} s) to resume this session later without a full handshake.`, { lifetime: f.lifetime });
     case 'client_established_13':
-      return trace('established', `Secure connection established: TLSv1.3, ${suiteName(f.suite)}, ${groupName(f.group)}.`, {
+      return trace('established', `Secure connection established: TLSv1.3, ${suiteName(f.suite)}, ${groupName(f.group)}${f.ech === 'accepted' ? ', Encrypted Client Hello' : ''}.`, {
         version: 'TLSv1.3',
         cipher: suiteName(f.suite),
         group: groupName(f.group),
@@ -297,6 +343,9 @@ export function narrate(f: TraceFact): TraceEvent {
         alpn: f.alpn ?? null,
         resumed: f.resumed,
         peer: subjects(f.peer),
+        ech: f.ech ?? 'none',
+        // #14 contract: with ECH accepted, "sni" is the inner name and "outerSni" the public name.
+        ...(f.ech === 'accepted' ? { sni: f.serverName ?? null, outerSni: f.outerServerName ?? null } : {}),
       });
 
     // ------------------------------------------------------------------ TLS 1.3 server
@@ -528,6 +577,7 @@ export function narrate(f: TraceFact): TraceEvent {
           resumed: f.resumed,
           extendedMasterSecret: f.extendedMasterSecret,
           peer: subjects(f.peer),
+          ech: f.ech ?? 'none',
         },
       );
     case 'session_received_12':

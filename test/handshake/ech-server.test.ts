@@ -41,7 +41,7 @@ interface Run {
 
 /** Drive a client (inner hello + inner ECH extension) through the wrapper to an ECH server. */
 function run(opts: { client?: Partial<ClientConfig>; server?: ServerConfig; wrap?: (n: number) => WrapOptions; configId?: number; key?: typeof key1 } = {}): Run {
-  const client = new ClientConnection(clientConfig({ minVersion: 'TLSv1.3', customizeHelloExtensions: (e) => [...e.filter((x) => x.type !== ExtensionType.pre_shared_key), INNER_ECH, ...e.filter((x) => x.type === ExtensionType.pre_shared_key)], ...opts.client }));
+  const client = new ClientConnection(clientConfig({ minVersion: 'TLSv1.3', echGrease: false, customizeHelloExtensions: (e) => [...e.filter((x) => x.type !== ExtensionType.pre_shared_key), INNER_ECH, ...e.filter((x) => x.type === ExtensionType.pre_shared_key)], ...opts.client }));
   const server = new ServerConnection(opts.server ?? echServer());
   const wrapper = new EchWrapper(opts.key ?? key1, opts.configId ?? 7, PUBLIC, opts.wrap);
   const r: Run = { client, server, clientEvents: [], serverEvents: [], innerHellos: [], serverHellos: [] };
@@ -174,7 +174,7 @@ test('accepted after HelloRetryRequest: the HRR confirms ECH, the second ClientH
 /** A client that sends an outer ECH extension it made up (GREASE, or a stale config) and means the outer hello. */
 function greaseRun(server: ServerConfig, configId: number) {
   const grease = { type: ExtensionType.encrypted_client_hello, data: new Uint8Array([0, 0, 1, 0, 1, configId, 0, 32, ...provider.randomBytes(32), 0, 200, ...provider.randomBytes(200)]) };
-  const client = new ClientConnection(clientConfig({ serverName: PUBLIC, customizeHelloExtensions: (e) => [...e, grease] }));
+  const client = new ClientConnection(clientConfig({ serverName: PUBLIC, echGrease: false, customizeHelloExtensions: (e) => [...e, grease] }));
   const s = new ServerConnection(server);
   const ce: ConnectionEvent[] = [];
   const se: ConnectionEvent[] = [];
@@ -219,7 +219,7 @@ test('no ECH extension: ech = none, no ECH narration', () => {
   const r = greaseRun(echServer(), 1);
   assert.equal(r.server.handshakeInfo!.ech, 'rejected');
   const plain = new ServerConnection(echServer());
-  const c = new ClientConnection(clientConfig());
+  const c = new ClientConnection(clientConfig({ echGrease: false }));
   for (let i = 0; i < 20; i++) {
     const a = c.takeOutput();
     const b = plain.takeOutput();
