@@ -485,7 +485,7 @@ export function narrate(f: TraceFact): TraceEvent {
       });
     }
     case 'ech_retry_configs_sent':
-      return trace('ech', `EncryptedExtensions carries retry_configs: our current ECHConfigList (${f.bytes} bytes), for the client's next attempt.`, {
+      return trace('ech', `With it went retry_configs: our current ECH config list (${f.bytes} bytes), so that the client can try ECH again on a new connection.`, {
         retryConfigsBytes: f.bytes,
       });
     case 'session_tickets_sent_13':

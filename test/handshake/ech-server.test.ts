@@ -328,3 +328,71 @@ function withSessionId(encoded: Uint8Array): Uint8Array {
   out.set(encoded.subarray(35), 36);
   return out;
 }
+
+// ---- hush's ECH client ↔ hush's ECH server
+
+function pair(client: Partial<ClientConfig>, server: ServerConfig) {
+  const c = new ClientConnection(clientConfig(client));
+  const s = new ServerConnection(server);
+  const clientEvents: ConnectionEvent[] = [];
+  const serverEvents: ConnectionEvent[] = [];
+  for (let i = 0; i < 50; i++) {
+    const a = c.takeOutput();
+    const b = s.takeOutput();
+    if (a.length === 0 && b.length === 0) break;
+    for (const x of a) s.receive(x);
+    for (const x of b) c.receive(x);
+    clientEvents.push(...c.takeEvents());
+    serverEvents.push(...s.takeEvents());
+  }
+  return { client: c, server: s, clientEvents, serverEvents };
+}
+
+test('hush client ↔ hush server: accepted, both sides agree on the inner name', () => {
+  const r = pair({ echConfigList: configList(key1) }, echServer());
+  assertEstablished(r);
+  assert.equal(r.client.handshakeInfo!.ech, 'accepted');
+  assert.equal(r.server.handshakeInfo!.ech, 'accepted');
+  assert.equal(r.server.handshakeInfo!.serverName, 'localhost');
+  assert.equal(r.server.handshakeInfo!.outerServerName, PUBLIC);
+});
+
+test('hush client ↔ hush server: accepted after HelloRetryRequest, handshake complete', () => {
+  const r = pair(
+    { echConfigList: configList(key1), groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShares: 1 },
+    echServer({ groups: [NamedGroup.secp256r1] }),
+  );
+  assertEstablished(r);
+  assert.equal(r.client.handshakeInfo!.ech, 'accepted');
+  assert.equal(r.server.handshakeInfo!.ech, 'accepted');
+  assert.equal(r.server.handshakeInfo!.groupName, 'secp256r1');
+  assert.equal(traces(r.serverEvents, 'hello_retry_request').length, 1);
+});
+
+test('hush client ↔ hush server after a key rotation: a retired config is rejected with the current one as retry_configs; retrying with it succeeds', () => {
+  const old = makeEchKey(1, PUBLIC);
+  const current = makeEchKey(2, PUBLIC);
+  const previous = makeEchKey(3, PUBLIC, false);
+  // The server now holds current (advertised) and previous (still accepted); `old` is gone.
+  const server = echServer({ ech: { keys: [previous, current] } });
+  const r = pair({ echConfigList: configList(old) }, server);
+  const err = r.client.error as { retryConfigs?: Uint8Array; alert?: number } | undefined;
+  assert.ok(err && err.retryConfigs, `the client fails with EchRejectedError (${r.client.error?.message})`);
+  assert.deepEqual(err.retryConfigs, configList(current));
+  assert.equal(traces(r.serverEvents, 'ech')[0]!.status, 'rejected');
+  // The previous key is still accepted (not advertised).
+  const p = pair({ echConfigList: configList(previous) }, server);
+  assertEstablished(p);
+  assert.equal(p.server.handshakeInfo!.ech, 'accepted');
+  // Retrying with retry_configs succeeds.
+  const again = pair({ echConfigList: err.retryConfigs }, server);
+  assertEstablished(again);
+  assert.equal(again.server.handshakeInfo!.ech, 'accepted');
+});
+
+test('hush client GREASE ↔ hush ECH server: the reject path, without error', () => {
+  const r = pair({}, echServer());
+  assertEstablished(r);
+  assert.equal(r.client.handshakeInfo!.ech, 'grease');
+  assert.equal(r.server.handshakeInfo!.ech, 'rejected');
+});

@@ -514,14 +514,12 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   if (negotiated.alpn !== undefined) ee.push(encodeAlpnExt([utf8(negotiated.alpn)]));
   // RFC 9849 §7.1: ECH offered but not accepted → retry_configs, so the client can try again.
   const retryConfigs = retryConfigsExtension(hs.resolved.ech, negotiated.ech);
-  if (retryConfigs) {
-    ee.push(retryConfigs);
-    tell(ctx, { kind: 'ech_retry_configs_sent', bytes: retryConfigs.data.length });
-  }
+  if (retryConfigs) ee.push(retryConfigs);
   const eeMsg = encodeEncryptedExtensions({ extensions: ee });
   transcript.add(eeMsg);
   encrypted.push(eeMsg);
   tell(ctx, { kind: 'encrypted_extensions_sent', alpn: negotiated.alpn, clientOfferedAlpn: p.alpn !== undefined });
+  if (retryConfigs) tell(ctx, { kind: 'ech_retry_configs_sent', bytes: retryConfigs.data.length });
 
   // RFC 8446 §4.3.2: CertificateRequest (not with a PSK, §4.3.2 / §4.2.11).
   let requestedSchemes: readonly number[] | undefined;
