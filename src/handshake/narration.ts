@@ -78,7 +78,8 @@ export type TraceFact =
   | { readonly kind: 'client_hello_received'; readonly second: boolean; readonly hello: ClientHelloInfo; readonly earlyData: boolean }
   | { readonly kind: 'early_data_skipped' }
   | { readonly kind: 'cookie_accepted' }
-  | { readonly kind: 'hello_retry_request_sent'; readonly suite: number; readonly group: number; readonly offeredShares: readonly number[] }
+  /** `stateful`: no cookie, the connection keeps the state (ECH accepted: it keeps the HPKE context anyway). */
+  | { readonly kind: 'hello_retry_request_sent'; readonly suite: number; readonly group: number; readonly offeredShares: readonly number[]; readonly stateful?: true }
   | { readonly kind: 'psk_refused'; readonly reason: string }
   | { readonly kind: 'server_hello_sent_13'; readonly suite: number; readonly group: number; readonly preferServerCiphers: boolean; readonly retried: boolean; readonly resumed: boolean }
   | { readonly kind: 'encrypted_extensions_sent'; readonly alpn: string | undefined; readonly clientOfferedAlpn: boolean }
@@ -384,8 +385,10 @@ export function narrate(f: TraceFact): TraceEvent {
         'hello_retry_request',
         `The client sent ${sent.length ? `key shares only for ${sent.join(', ')}` : 'no key share'}, none of which we accept` +
           ` or prefer; it supports ${groupName(f.group)}, so we answer HelloRetryRequest: "send me a key share for ` +
-          `${groupName(f.group)}", with ${suiteName(f.suite)} fixed. Its cookie holds the hash of the first ClientHello under our MAC, ` +
-          `so the server keeps no state until the client comes back.`,
+          `${groupName(f.group)}", with ${suiteName(f.suite)} fixed. ` +
+          (f.stateful
+            ? `It carries no cookie: with Encrypted Client Hello accepted we keep the decryption context for the second ClientHello anyway, and the retry state with it.`
+            : `Its cookie holds the hash of the first ClientHello under our MAC, so the server keeps no state until the client comes back.`),
         { cipher: suiteName(f.suite), group: groupName(f.group) },
       );
     }

@@ -158,6 +158,8 @@ test('accepted after HelloRetryRequest: the HRR confirms ECH, the second ClientH
   assert.equal(hrrView.isHelloRetryRequest, true);
   const conf = hrrView.extension(ExtensionType.encrypted_client_hello);
   assert.ok(conf, 'the HelloRetryRequest carries the ECH confirmation');
+  // With ECH accepted the HRR keeps its state in the connection: no cookie (see server13.ts).
+  assert.equal(hrrView.has(ExtensionType.cookie), false);
   // §7.2.1: over message_hash(ClientHelloInner1) ‖ HRR with the 8 bytes zeroed.
   const inner1 = r.innerHellos[0]!;
   const expected = echConfirmation(provider, 'sha256', decodeClientHello(inner1.subarray(4)).random, sha256(encodeMessageHash(sha256(inner1)), zeroHrrConfirmation(hrr)!), true);
@@ -281,6 +283,7 @@ const WHY: Record<string, RegExp> = {
   'the second ClientHelloOuter changes config_id (§7.1.1)': /changed the ECH config_id/,
   'the second ClientHelloInner does not decrypt (§7.1.1)': /does not decrypt with the first/,
   'the second ClientHelloOuter carries an inner extension': /carries an inner encrypted_client_hello/,
+  'the second ClientHelloInner carries a cookie our HelloRetryRequest did not send': /carries a cookie, but our HelloRetryRequest sent none/,
 };
 
 for (const [name, alert, opts] of negatives) {
@@ -298,6 +301,7 @@ const secondHello: [name: string, alert: string, w: WrapOptions][] = [
   ['the second ClientHelloOuter changes config_id (§7.1.1)', 'illegal_parameter', { configId: 9 }],
   ['the second ClientHelloInner does not decrypt (§7.1.1)', 'decrypt_error', { corruptPayload: true }],
   ['the second ClientHelloOuter carries an inner extension', 'illegal_parameter', { innerTypeOnOuter: true }],
+  ['the second ClientHelloInner carries a cookie our HelloRetryRequest did not send', 'illegal_parameter', { mutateInner: (h) => ({ ...h, extensions: [...h.extensions, { type: ExtensionType.cookie, data: new Uint8Array([0, 2, 1, 2]) }] }) }],
 ];
 for (const [name, alert, w] of secondHello) {
   test(`negative after HelloRetryRequest: ${name} → ${alert}`, () => {

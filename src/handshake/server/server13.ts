@@ -94,7 +94,8 @@ interface Retry {
   readonly suite: Tls13Suite;
   readonly group: number;
   readonly clientHello1Hash: Uint8Array;
-  readonly cookie: Uint8Array;
+  /** Undefined when the HelloRetryRequest had no cookie (its state stayed in the connection). */
+  readonly cookie: Uint8Array | undefined;
 }
 
 class ExpectClientHello extends ServerState {
@@ -105,6 +106,8 @@ class ExpectClientHello extends ServerState {
     private readonly second: boolean,
     /** Encrypted Client Hello as decided on the first ClientHello (RFC 9849 §7.1.1). */
     private readonly ech: EchState,
+    /** A HelloRetryRequest sent without a cookie (ECH accepted): what the second ClientHello must match. */
+    private readonly pending?: Retry,
   ) {
     super(hs);
     this.name = second ? 'ExpectClientHello2' : 'ExpectClientHello';
@@ -158,7 +161,13 @@ class ExpectClientHello extends ServerState {
 
     // RFC 8446 §4.2.2: a cookie means this is the ClientHello after our HelloRetryRequest.
     let retry: Retry | undefined;
-    if (p.cookie !== undefined) {
+    if (this.pending) {
+      // With ECH accepted the HPKE context is kept per connection anyway, so our HelloRetryRequest
+      // kept its state here instead of in a cookie (RFC 8446 §4.1.4: the suite must still be offered).
+      retry = this.pending;
+      if (p.cookie !== undefined) throw illegalParameter('the second ClientHello carries a cookie, but our HelloRetryRequest sent none');
+      if (!ch.cipherSuites.includes(retry.suite.id)) throw illegalParameter(`the second ClientHello no longer offers ${retry.suite.name}, which HelloRetryRequest chose`);
+    } else if (p.cookie !== undefined) {
       retry = this.checkCookie(ctx, p, p.cookie);
     } else if (this.second) {
       throw new TlsError('missing_extension', 'the second ClientHello does not echo the HelloRetryRequest cookie');
@@ -246,7 +255,10 @@ class ExpectClientHello extends ServerState {
   private sendHelloRetryRequest(ctx: HandshakeContext, p: ParsedClientHello, suite: Tls13Suite, group: number, ech: EchState): HandshakeState {
     const hs = this.hs;
     const clientHello1Hash = ctx.provider.digest(suite.hash, p.hello.raw);
-    const cookie = sealCookie(ctx.provider, hs.resolved.cookieKey, { cipherSuite: suite.id, group, issuedAt: ctx.now(), clientHello1Hash });
+    // With ECH accepted the connection keeps the HPKE context for the second ClientHello (RFC 9849
+    // §7.1.1), so it keeps the retry state too and sends no cookie. (Go 1.24's ECH client copies a
+    // cookie into ClientHelloInner2 only, then references it from the outer hello, which lacks it.)
+    const cookie = ech.status === 'accepted' ? undefined : sealCookie(ctx.provider, hs.resolved.cookieKey, { cipherSuite: suite.id, group, issuedAt: ctx.now(), clientHello1Hash });
     // RFC 9849 §7.2.1: with ECH accepted, the HelloRetryRequest confirms it in an extension.
     let next = ech;
     if (ech.status === 'accepted') {
@@ -258,13 +270,14 @@ class ExpectClientHello extends ServerState {
     if (p.hello.legacySessionId.length > 0) ctx.sendChangeCipherSpec();
     hs.hrrSent = true;
     if (p.earlyData) ctx.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
-    tell(ctx, { kind: 'hello_retry_request_sent', suite: suite.id, group, offeredShares: p.info.keyShareGroups });
-    return new ExpectClientHello(hs, true, next);
+    tell(ctx, { kind: 'hello_retry_request_sent', suite: suite.id, group, offeredShares: p.info.keyShareGroups, ...(cookie ? {} : { stateful: true as const }) });
+    return new ExpectClientHello(hs, true, next, cookie ? undefined : { suite, group, clientHello1Hash, cookie: undefined });
   }
 }
 
-function buildHelloRetryRequest(sessionId: Uint8Array, suite: Tls13Suite, group: number, cookie: Uint8Array, echConfirmation?: Uint8Array): Uint8Array {
-  const extensions = [encodeSupportedVersionsServerExt(ProtocolVersion.TLSv1_3), encodeKeyShareHrrExt(group), encodeCookieExt(cookie)];
+function buildHelloRetryRequest(sessionId: Uint8Array, suite: Tls13Suite, group: number, cookie: Uint8Array | undefined, echConfirmation?: Uint8Array): Uint8Array {
+  const extensions = [encodeSupportedVersionsServerExt(ProtocolVersion.TLSv1_3), encodeKeyShareHrrExt(group)];
+  if (cookie) extensions.push(encodeCookieExt(cookie));
   // RFC 9849 §7.2.1: the ECH acceptance confirmation (8 bytes).
   if (echConfirmation) extensions.push({ type: ExtensionType.encrypted_client_hello, data: echConfirmation });
   return encodeHelloRetryRequest({
