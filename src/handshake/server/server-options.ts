@@ -203,6 +203,10 @@ export function resolveServerConfig(provider: CryptoProvider, config: ServerConf
     clientHellos: new SharedClientHellos(),
     ech: resolveEch(provider, config.ech),
   };
+  // RFC 9849 §7.1: a ClientHelloInner offers only TLS 1.3, so ECH keys on a server without it are useless.
+  if (resolved.ech && !versions.includes(ProtocolVersion.TLSv1_3)) {
+    throw new UsageError('ech needs TLS 1.3 (an encrypted ClientHello offers only TLS 1.3): allow it with maxVersion, or drop ech');
+  }
   RESOLVED.set(config, resolved);
   return resolved;
 }
