@@ -257,13 +257,16 @@ export function decodeClientHelloInner(encoded: Uint8Array, outer: ClientHelloVi
 function expandOuterExtensions(types: readonly number[], outer: ClientHelloView): Extension[] {
   const out: Extension[] = [];
   const seen = new Set<number>();
+  // §5.1: "SHOULD construct ClientHelloInner in linear time": one index of the outer extensions.
+  const index = new Map<number, number>();
+  outer.extensions.forEach((e, i) => index.set(e.type, i));
   let last = -1;
   for (const t of types) {
     if (t === ExtensionType.encrypted_client_hello) throw illegalParameter('ech_outer_extensions references encrypted_client_hello (RFC 9849 §5.1)');
     if (t === ExtensionType.ech_outer_extensions) throw illegalParameter('ech_outer_extensions references itself');
     if (seen.has(t)) throw illegalParameter(`ech_outer_extensions references extension ${t} twice (RFC 9849 §5.1)`);
     seen.add(t);
-    const at = outer.extensions.findIndex((e) => e.type === t);
+    const at = index.get(t) ?? -1;
     if (at < 0) throw illegalParameter(`ech_outer_extensions references extension ${t}, which the outer ClientHello does not have (RFC 9849 §5.1)`);
     if (at < last) throw illegalParameter('ech_outer_extensions lists extensions in another order than the outer ClientHello (RFC 9849 §5.1)');
     last = at;
