@@ -62,7 +62,7 @@ function readKeyFile(path: string): StoredEchKey {
   try {
     blocks = decodePem(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new EchKeyError(`${path} cannot be read (${(e as Error).message}); remove it, or run 'hush ech --rotate' after removing it`);
+    throw new EchKeyError(`${path} cannot be read (${(e as Error).message}); remove it and run 'hush ech' again`);
   }
   const key = blocks.find((b) => b.label === 'PRIVATE KEY');
   const list = blocks.find((b) => b.label === 'ECHCONFIG');

@@ -469,20 +469,20 @@ export function narrate(f: TraceFact): TraceEvent {
       const outside = f.outerServerName ? `'${f.outerServerName}'` : 'no name';
       const text =
         f.status === 'accepted'
-          ? `The ${f.second ? 'second ' : ''}ClientHello carries an Encrypted Client Hello (ECH) that our ECH key decrypts: ` +
+          ? `That ${f.second ? 'second ' : ''}ClientHello came encrypted inside the one on the wire (Encrypted Client Hello, opened with our ECH key): ` +
             (f.innerServerName
               ? `the site name '${f.innerServerName}' travelled encrypted; an observer saw only ${outside}. `
-              : `the real ClientHello travelled encrypted (it names no site); an observer saw only ${outside}. `) +
-            `We continue with the encrypted (inner) ClientHello, and confirm acceptance in the last 8 bytes of ServerHello.random.`
+              : `it names no site, and travelled encrypted; an observer saw only ${outside}. `) +
+            `We answer it, and confirm that we could read it in the last 8 bytes of ServerHello.random.`
           : f.status === 'rejected'
             ? `The ${f.second ? 'second ' : ''}ClientHello carries an Encrypted Client Hello (ECH) we cannot decrypt (${f.reason ?? 'no key'}): ` +
-              `a config from before a key rotation, or GREASE (a decoy). We continue with the outer ClientHello, as ${outside}, ` +
+              `a config from before a key rotation, or GREASE (a decoy). We answer this outer ClientHello, as ${outside}, ` +
               `and send our current ECH configs (retry_configs) so that a real ECH client can try again.`
-            : 'The ClientHello carries an Encrypted Client Hello extension, but this server has no ECH keys: it is ignored (browsers send a GREASE decoy to every server).';
+            : 'The ClientHello carries an Encrypted Client Hello extension, but this server has no ECH keys: it is ignored (clients send a GREASE decoy to servers without ECH too).';
       return trace('ech', text, {
         status: f.status,
         second: f.second,
-        outerSni: f.outerServerName ?? null,
+        ...(f.status === 'grease' ? {} : { outerSni: f.outerServerName ?? null }),
         ...(f.status === 'accepted' ? { innerSni: f.innerServerName ?? null } : {}),
         ...(f.reason ? { reason: f.reason } : {}),
       });

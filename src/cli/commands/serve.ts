@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { createServer } from '../../node/server.js';
 import type { TLSSocket } from '../../node/socket.js';
 import { ensureLocalCa, ensureLocalhostCertificate, hushHome, issueLocalCertificate } from '../local-ca.js';
-import { advertisedConfigList, ensureEchKeys, httpsRecordLine, serverEchKeys, type EchKeyStore } from '../ech-keys.js';
+import { advertisedConfigList, EchKeyError, ensureEchKeys, httpsRecordLine, serverEchKeys, type EchKeyStore } from '../ech-keys.js';
 import { toBase64 } from '../../bytes/util.js';
 import { parseCertificates } from '../../x509/certificate.js';
 import { verifyHostname } from '../../x509/hostname.js';
@@ -110,7 +110,7 @@ export const serveCommand: Command = {
         console.error(`hush serve: ${e.message}`);
         return 2;
       }
-      if (e instanceof ListenError) {
+      if (e instanceof ListenError || e instanceof EchKeyError) {
         console.error(`hush serve: ${e.message}`);
         return 1;
       }

@@ -127,12 +127,12 @@ class ExpectClientHello extends ServerState {
     const ech = echResult.ech;
     const p = parseClientHello(echResult.hello);
     const ch = p.hello;
+    hs.hooks.onClientHello?.(p.info);
+    tell(ctx, { kind: 'client_hello_received', second: this.second, hello: p.info, earlyData: p.earlyData });
     if (ech.status !== 'none' && ctx.tracing) {
       const { outerServerName } = echInfo(ech);
       tell(ctx, { kind: 'ech_received', second: this.second, status: ech.status, outerServerName, innerServerName: ech.status === 'accepted' ? p.serverName : undefined, reason: echResult.reason });
     }
-    hs.hooks.onClientHello?.(p.info);
-    tell(ctx, { kind: 'client_hello_received', second: this.second, hello: p.info, earlyData: p.earlyData });
 
     // RFC 8446 §4.2.1 / Appendix D: TLS 1.3 only through supported_versions; a client without it
     // (or without 1.3 in it), or a server capped at 1.2, continues in the TLS 1.2 states.
