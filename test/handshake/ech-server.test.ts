@@ -400,3 +400,21 @@ test('hush client GREASE ↔ hush ECH server: the reject path, without error', (
   assert.equal(r.client.handshakeInfo!.ech, 'grease');
   assert.equal(r.server.handshakeInfo!.ech, 'rejected');
 });
+
+// todo: hush's ECH client (wt-ech-client) checks the ServerHello's pre_shared_key against the outer
+// hello, which offers none, and fails with "the server sent the pre_shared_key extension, which we
+// did not offer" although ECH was accepted and ClientHelloInner offered it. The server side is
+// covered by the Go interop test (-resume).
+test('hush client ↔ hush server: an ECH connection resumes with ECH (the ticket is for the inner name; the PSK travels in ClientHelloInner)', { todo: 'the ECH client checks ServerHello.pre_shared_key against the outer hello' }, () => {
+  const ticketKeys = [new Uint8Array(32).fill(3)];
+  const server = echServer({ ticketKeys });
+  const first = pair({ echConfigList: configList(key1) }, server);
+  assertEstablished(first);
+  const ticket = first.clientEvents.flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1);
+  assert.ok(ticket, 'a session ticket arrived');
+  const again = pair({ echConfigList: configList(key1), session: ticket }, server);
+  assertEstablished(again);
+  assert.equal(again.server.handshakeInfo!.ech, 'accepted');
+  assert.equal(again.server.handshakeInfo!.resumed, true);
+  assert.equal(again.server.handshakeInfo!.serverName, 'localhost');
+});

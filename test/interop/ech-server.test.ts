@@ -58,7 +58,7 @@ test('Go ECH client → hush serve --ech: accepted; the server saw the inner nam
     assert.match(s.stdout(), new RegExp(`DNS: _${s.port}\\._https\\.localhost\\. 300 IN HTTPS 1 localhost\\. alpn="http/1\\.1" ech="`));
     const r = await goClient(s.port, list);
     assert.equal(r.code, 0, r.out);
-    assert.match(r.lines[0]!, /^HANDSHAKE n=1 ech=true version=TLSv1\.3 alpn=http\/1\.1$/);
+    assert.match(r.lines[0]!, /^HANDSHAKE n=1 ech=true version=TLSv1\.3 alpn=http\/1\.1 resumed=false$/);
     const b = body(r);
     assert.equal(b.ech, 'accepted');
     assert.equal(b.sni, 'localhost');
@@ -82,6 +82,22 @@ test('Go ECH client → hush serve --ech with a HelloRetryRequest (the server la
     assert.equal(body(r).ech, 'accepted');
     await s.waitFor(/"event":"hello_retry_request"/);
     await s.waitFor(/"event":"ech","status":"accepted","second":true/);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('Go ECH client → hush serve --ech: a second connection resumes its session ticket with ECH accepted (the PSK travels in ClientHelloInner)', { skip, timeout: 600_000 }, async () => {
+  const list = await echList();
+  const s = await serve(['--ech', '--alpn', 'http/1.1']);
+  try {
+    const r = await goClient(s.port, list, ['-resume']);
+    assert.equal(r.code, 0, r.out);
+    const hs = r.lines.filter((l) => l.startsWith('HANDSHAKE'));
+    assert.match(hs[0]!, /^HANDSHAKE n=1 ech=true .* resumed=false$/);
+    assert.match(hs[1]!, /^HANDSHAKE n=2 ech=true .* resumed=true$/);
+    const bodies = r.lines.filter((l) => l.startsWith('BODY ')).map((l) => JSON.parse(l.slice(5)) as Record<string, unknown>);
+    assert.deepEqual(bodies.map((b) => [b.ech, b.resumed, b.sni, b.outerSni]), [['accepted', false, 'localhost', 'public.localhost'], ['accepted', true, 'localhost', 'public.localhost']]);
   } finally {
     await s.stop();
   }

@@ -4,7 +4,7 @@
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttp2Server, type Http2Session } from 'node:http2';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createServer } from '../../node/server.js';
@@ -339,7 +339,8 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
     console.log(
       `Encrypted Client Hello: on (public name ${current.publicName}, config_id ${current.configId}; keys in ${ech.dir}). Publish:\n` +
         `  ECHConfigList: ${toBase64(list)}\n` +
-        `  DNS: ${httpsRecordLine(shown, list, { port: actual, alpn })}`,
+        // An HTTPS record needs a DNS name: for an address, say how to make one.
+        (isIP(shown) ? `  DNS: hush ech --dns YOUR.NAME --port ${actual}` : `  DNS: ${httpsRecordLine(shown, list, { port: actual, alpn })}`),
     );
   }
   console.log('Press Ctrl+C to stop.');

@@ -2,7 +2,7 @@
 // (standard library only; Go 1.23 or later).
 //
 //	hush-interop-ech-client -addr 127.0.0.1:PORT -servername localhost -ca ca.pem -ech BASE64
-//	                        [-curves x25519,secp256r1] [-retry] [-http]
+//	                        [-curves x25519,secp256r1] [-retry] [-resume] [-http]
 //
 // -ech is the server's ECHConfigList (base64, as `hush ech` prints it). Prints one line per
 // connection attempt:
@@ -12,7 +12,8 @@
 // where ech= is ConnectionState().ECHAccepted. When the server rejects ECH, Go returns an
 // ECHRejectionError: the client prints "REJECTED n=1 retry=BASE64" (the server's retry_configs)
 // and, with -retry, connects again with that list. With -http it sends GET /api/connection and
-// prints the body after "BODY". Exits 1 with "ERROR ..." on any other failure.
+// prints the body after "BODY". With -resume it connects a second time with the session cache of the
+// first (resumed= is ConnectionState().DidResume). Exits 1 with "ERROR ..." on any other failure.
 package main
 
 import (
@@ -43,6 +44,7 @@ func main() {
 	echB64 := flag.String("ech", "", "ECHConfigList, base64")
 	curves := flag.String("curves", "", "comma-separated groups in preference order (x25519,secp256r1,secp384r1); the first gets the key share")
 	retry := flag.Bool("retry", false, "after a rejection, connect again with the server's retry_configs")
+	resume := flag.Bool("resume", false, "after a success, connect again resuming the session")
 	httpGet := flag.Bool("http", false, "GET /api/connection over HTTP/1.1 and print the body")
 	timeout := flag.Duration("timeout", 10*time.Second, "deadline per connection")
 	flag.Parse()
@@ -79,6 +81,9 @@ func main() {
 			}
 		}
 	}
+	if *resume {
+		cfg.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	}
 	attempts := 1
 	if *retry {
 		attempts = 2
@@ -87,6 +92,11 @@ func main() {
 		cfg.EncryptedClientHelloConfigList = list
 		retryList, ok := run(n, *addr, cfg, *httpGet, *timeout)
 		if ok {
+			if *resume {
+				if _, ok := run(n+1, *addr, cfg, *httpGet, *timeout); !ok {
+					fail("ECH was rejected on the resumed connection")
+				}
+			}
 			return
 		}
 		list = retryList
@@ -112,7 +122,7 @@ func run(n int, addr string, cfg *tls.Config, httpGet bool, timeout time.Duratio
 		fail("n=%d handshake: %v", n, err)
 	}
 	st := conn.ConnectionState()
-	fmt.Printf("HANDSHAKE n=%d ech=%t version=%s alpn=%s\n", n, st.ECHAccepted, versionName(st.Version), st.NegotiatedProtocol)
+	fmt.Printf("HANDSHAKE n=%d ech=%t version=%s alpn=%s resumed=%t\n", n, st.ECHAccepted, versionName(st.Version), st.NegotiatedProtocol, st.DidResume)
 	if httpGet {
 		req := "GET /api/connection HTTP/1.1\r\nHost: " + cfg.ServerName + "\r\nConnection: close\r\n\r\n"
 		if _, err := io.WriteString(conn, req); err != nil {
