@@ -1,6 +1,7 @@
 // Go 1.24's crypto/tls ECH client (EncryptedClientHelloConfigList) → `hush serve --ech`, on
 // 127.0.0.1: accepted (Go's ECHAccepted, and /api/connection shows the inner name and the public
-// one), accepted after a HelloRetryRequest, the previous key still accepted after one rotation, and
+// one), accepted after a HelloRetryRequest, a resumed session with ECH, the previous key still
+// accepted after one rotation, and
 // rejected after two (Go's ECHRejectionError carries the list hush now advertises; retrying with it
 // is accepted). The Go program is test/interop/go/ech-client.
 import { after, before, test } from 'node:test';
