@@ -19,6 +19,7 @@ const RANKS: [prefix: string, rank: number][] = [
   ['schedule/', 4],
   ['record/', 4],
   ['x509/', 4],
+  ['hpke/', 4],
   ['handshake/', 5],
   ['connection/', 6],
   ['node/', 7],
@@ -30,7 +31,7 @@ const RANKS: [prefix: string, rank: number][] = [
 /** Folders allowed to use node:* and Buffer. */
 const NODE_ONLY = ['crypto/node/', 'node/', 'cli/', 'bench/'];
 /** Same-rank folders that must not import each other. */
-const ISOLATED_PEERS = [['schedule/', 'record/', 'x509/'], ['wire/', 'asn1/']];
+const ISOLATED_PEERS = [['schedule/', 'record/', 'x509/', 'hpke/'], ['wire/', 'asn1/']];
 
 function rankOf(rel: string): number {
   for (const [p, r] of RANKS) if (rel.startsWith(p)) return r;

@@ -15,6 +15,10 @@ export interface ConnectionReport {
   readonly sni: string | null;
   readonly resumed: boolean;
   readonly clientCertificate: string | null;
+  /** Encrypted Client Hello (RFC 9849): what became of it; `sni` is then the inner (encrypted) name. */
+  readonly ech: 'accepted' | 'rejected' | 'grease' | 'none';
+  /** With ECH (accepted or rejected): the public name the outer ClientHello showed. */
+  readonly outerSni?: string | null;
   readonly certificate: { subject: string; issuer: string; notAfter: string; names: string[] }[];
   readonly offered: {
     readonly versions: string[];
@@ -49,6 +53,8 @@ export function connectionReport(info: HandshakeInfo): ConnectionReport {
     sni: info.serverName ?? null,
     resumed: info.resumed,
     clientCertificate: info.peerCertificates[0]?.subject.text ?? null,
+    ech: info.ech ?? 'none',
+    ...(info.ech === 'accepted' || info.ech === 'rejected' ? { outerSni: info.outerServerName ?? null } : {}),
     certificate: chain.map((c) => ({
       subject: c.subject.text,
       issuer: c.issuer.text,

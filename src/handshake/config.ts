@@ -90,6 +90,38 @@ export interface ClientConfig extends CommonConfig {
    * (illegal_parameter), because the handshake accepts only suites hush resolved from cipherSuites.
    */
   readonly customizeHelloCipherSuites?: (suites: readonly number[]) => number[];
+  /**
+   * Encrypted Client Hello (RFC 9849): the server's ECHConfigList (from its DNS HTTPS record's
+   * `ech=` or `hush ech`). The real serverName travels encrypted; the outer ClientHello names the
+   * config's public_name. Only TLS 1.3 is offered. When the server rejects ECH the handshake fails
+   * with EchRejectedError (carrying the server's retryConfigs) after authenticating as
+   * public_name: the real name is never sent in the clear.
+   */
+  readonly echConfigList?: Uint8Array;
+  /** Send a GREASE encrypted_client_hello when no echConfigList is given (RFC 9849 §6.2). Default true. */
+  readonly echGrease?: boolean;
+}
+
+/**
+ * One Encrypted Client Hello key of a server (RFC 9849 §7): an ECHConfig as published (in DNS, by
+ * `hush ech`) and the HPKE private key of its public key.
+ */
+export interface EchServerKey {
+  /** One encoded ECHConfig (version 0xfe0d), exactly as it appears in the published ECHConfigList. */
+  readonly config: Uint8Array;
+  /** The KEM private key of the config's public_key (32 bytes for DHKEM(X25519, HKDF-SHA256)). */
+  readonly privateKey: Uint8Array;
+  /**
+   * Send this config in retry_configs when ECH is rejected (default true). A key kept only so that
+   * clients with an older config still get through (after a rotation) says false.
+   */
+  readonly sendAsRetry?: boolean;
+}
+
+/** Encrypted Client Hello on the server (RFC 9849 §7). */
+export interface EchServerOptions {
+  /** The keys tried by config_id (several during a rotation); at least one must be sendAsRetry. */
+  readonly keys: readonly EchServerKey[];
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -136,4 +168,6 @@ export interface ServerConfig extends CommonConfig {
    * `false` turns session IDs off (tickets still work when ticketKeys are set).
    */
   readonly sessionCache?: SessionCache | false;
+  /** Encrypted Client Hello: decrypt ClientHelloInner with these keys (RFC 9849 §7). */
+  readonly ech?: EchServerOptions;
 }

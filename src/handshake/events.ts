@@ -37,7 +37,22 @@ export interface HandshakeInfo {
   readonly clientHello?: ClientHelloInfo;
   /** Server side: the certificate chain we presented (DER, leaf first). */
   readonly localCertificates?: readonly Uint8Array[];
+  /**
+   * Encrypted Client Hello (RFC 9849). Client: 'accepted' (serverName travelled encrypted),
+   * 'grease' (a GREASE extension was sent), 'none'; 'rejected' never completes on the client (it
+   * fails with EchRejectedError). Server: see EchStatus. Undefined where the side does not report it.
+   */
+  readonly ech?: EchStatus;
+  /** With ECH: the name the outer ClientHello carried in the clear (the config's public_name). */
+  readonly outerServerName?: string | undefined;
 }
+
+/**
+ * What became of Encrypted Client Hello. Server side: 'accepted' (decrypted), 'rejected' (an ECH
+ * extension we could not decrypt: a stale config, or GREASE — a server cannot tell them apart;
+ * retry_configs were sent), 'grease' (an ECH extension, and this server has no ECH keys), 'none'.
+ */
+export type EchStatus = 'accepted' | 'rejected' | 'grease' | 'none';
 
 /** A ticket to resume a TLS 1.3 session later (client side). Plain data so it can be stored. */
 export interface SessionTicket {

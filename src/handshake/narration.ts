@@ -47,6 +47,8 @@ export type TraceFact =
       readonly resumption13: boolean;
       /** Resuming a TLS 1.2 session: by ticket or by session id. */
       readonly resumption12: 'ticket' | 'session id' | undefined;
+      /** Encrypted Client Hello (RFC 9849): the public name the outer hello carries, or a GREASE extension. */
+      readonly ech?: { readonly publicName: string } | 'grease' | undefined;
     }
   | { readonly kind: 'server_hello_received_13'; readonly suite: number; readonly group: number; readonly resumed: boolean }
   /** `group` is undefined when the HelloRetryRequest only carries a cookie. */
@@ -56,12 +58,29 @@ export type TraceFact =
   | { readonly kind: 'server_finished_checked_13'; readonly suite: number; readonly sentCertificate: boolean }
   | { readonly kind: 'client_certificate_sent_13'; readonly scheme: number | undefined; readonly hasCertificate: boolean }
   | { readonly kind: 'session_ticket_received_13'; readonly lifetime: number }
-  | { readonly kind: 'client_established_13'; readonly suite: number; readonly group: number; readonly signature: string | undefined; readonly alpn: string | undefined; readonly resumed: boolean; readonly peer: readonly Certificate[] }
+  | {
+      readonly kind: 'client_established_13';
+      readonly suite: number;
+      readonly group: number;
+      readonly signature: string | undefined;
+      readonly alpn: string | undefined;
+      readonly resumed: boolean;
+      readonly peer: readonly Certificate[];
+      readonly ech?: 'accepted' | 'rejected' | 'grease' | 'none';
+      /** The (inner) server name and, with ECH accepted, the public name an observer saw. */
+      readonly serverName?: string | undefined;
+      readonly outerServerName?: string | undefined;
+    }
+  /** RFC 9849 §6.1.4: the server's first answer tells whether it accepted ECH (HelloRetryRequest or ServerHello). */
+  | { readonly kind: 'ech_answer_received'; readonly accepted: boolean; readonly publicName: string; readonly serverName: string | undefined; readonly hrr?: boolean }
+  /** RFC 9849 §6.1.6: the outer handshake authenticated as the public name; we stop with ech_required. */
+  | { readonly kind: 'ech_rejected'; readonly publicName: string; readonly retryConfigs: boolean }
   // ---- TLS 1.3 server
   | { readonly kind: 'client_hello_received'; readonly second: boolean; readonly hello: ClientHelloInfo; readonly earlyData: boolean }
   | { readonly kind: 'early_data_skipped' }
   | { readonly kind: 'cookie_accepted' }
-  | { readonly kind: 'hello_retry_request_sent'; readonly suite: number; readonly group: number; readonly offeredShares: readonly number[] }
+  /** `stateful`: no cookie, the connection keeps the state (ECH accepted: it keeps the HPKE context anyway). */
+  | { readonly kind: 'hello_retry_request_sent'; readonly suite: number; readonly group: number; readonly offeredShares: readonly number[]; readonly stateful?: true }
   | { readonly kind: 'psk_refused'; readonly reason: string }
   | { readonly kind: 'server_hello_sent_13'; readonly suite: number; readonly group: number; readonly preferServerCiphers: boolean; readonly retried: boolean; readonly resumed: boolean }
   | { readonly kind: 'encrypted_extensions_sent'; readonly alpn: string | undefined; readonly clientOfferedAlpn: boolean }
@@ -80,7 +99,33 @@ export type TraceFact =
   | { readonly kind: 'server_finished_sent_13' }
   | { readonly kind: 'client_certificate_verify_checked_13'; readonly scheme: number; readonly key: Key }
   | { readonly kind: 'client_finished_checked_13'; readonly suite: number }
-  | { readonly kind: 'server_established_13'; readonly suite: number; readonly group: number; readonly signature: string | undefined; readonly alpn: string | undefined; readonly resumed: boolean; readonly serverName: string | undefined; readonly peer: readonly Certificate[] }
+  | {
+      readonly kind: 'server_established_13';
+      readonly suite: number;
+      readonly group: number;
+      readonly signature: string | undefined;
+      readonly alpn: string | undefined;
+      readonly resumed: boolean;
+      readonly serverName: string | undefined;
+      readonly peer: readonly Certificate[];
+      /** Encrypted Client Hello (RFC 9849) and the name the outer ClientHello showed. */
+      readonly ech: 'accepted' | 'rejected' | 'grease' | 'none';
+      readonly outerServerName: string | undefined;
+    }
+  /**
+   * Server: the ClientHello carried an encrypted_client_hello extension (RFC 9849 §7.1). The inner
+   * name is known only when accepted, and is told only to the local user (the server's trace).
+   */
+  | {
+      readonly kind: 'ech_received';
+      readonly second: boolean;
+      readonly status: 'accepted' | 'rejected' | 'grease';
+      readonly outerServerName: string | undefined;
+      readonly innerServerName: string | undefined;
+      readonly reason: string | undefined;
+    }
+  /** Server: EncryptedExtensions carries retry_configs (ECH rejected, RFC 9849 §7.1). */
+  | { readonly kind: 'ech_retry_configs_sent'; readonly bytes: number }
   | { readonly kind: 'session_tickets_sent_13'; readonly count: number; readonly lifetime: number }
   // ---- TLS 1.2 client (RFC 5246 §7.3)
   | {
@@ -110,6 +155,7 @@ export type TraceFact =
       readonly resumed: boolean;
       readonly extendedMasterSecret: boolean;
       readonly peer: readonly Certificate[];
+      readonly ech?: 'grease' | 'none';
     }
   | { readonly kind: 'session_received_12'; readonly lifetime: number; readonly ticket: boolean; readonly sessionId: boolean }
   | { readonly kind: 'hello_request_refused' }
@@ -216,7 +262,11 @@ export function narrate(f: TraceFact): TraceEvent {
         'client_hello',
         `${f.second ? 'Sent a second ClientHello' : 'Sent ClientHello'}: offering ${f.versions.map(versionName).join(', ')} ` +
           `with cipher suites ${suites.join(', ')}${shares}` +
-          (f.serverName ? `; asking for the site '${f.serverName}' (SNI, sent in the clear)` : '') +
+          (typeof f.ech === 'object'
+            ? `; asking for the site '${f.serverName ?? '(none)'}' inside an encrypted ClientHello (ECH) — the ClientHello on the wire names only '${f.ech.publicName}'`
+            : f.serverName
+              ? `; asking for the site '${f.serverName}' (SNI, sent in the clear)`
+              : '') +
           (f.alpn.length ? `; application protocols ${f.alpn.join(', ')}` : '') +
           (f.resumption13 ? '; offering to resume an earlier session with a ticket' : '') +
           (f.resumption12 ? `; offering to resume an earlier TLSv1.2 session by ${f.resumption12}` : '') +
@@ -230,9 +280,32 @@ export function narrate(f: TraceFact): TraceEvent {
           serverName: f.serverName ?? null,
           alpn: f.alpn,
           resumption: f.resumption13 || f.resumption12 !== undefined,
+          ...(typeof f.ech === 'object' ? { ech: 'offered', outerServerName: f.ech.publicName } : {}),
         },
       );
     }
+    case 'ech_answer_received':
+      return f.accepted
+        ? trace(
+            'ech',
+            `The server accepted our Encrypted Client Hello (confirmed in its ${f.hrr ? 'HelloRetryRequest' : 'ServerHello'}): ` +
+              (f.serverName ? `the site name '${f.serverName}' travelled encrypted; an observer saw only '${f.publicName}'.` : `an observer saw only '${f.publicName}'.`),
+            { ech: 'accepted', publicName: f.publicName, ...(f.hrr ? { hrr: true } : {}) },
+          )
+        : trace(
+            'ech',
+            `The server did not accept our Encrypted Client Hello (no confirmation in its ${f.hrr ? 'HelloRetryRequest' : 'ServerHello'}): it answers the outer ClientHello, ` +
+              `so it must prove it is '${f.publicName}'; then we stop without ever naming the real site.`,
+            { ech: 'rejected', publicName: f.publicName, ...(f.hrr ? { hrr: true } : {}) },
+          );
+    case 'ech_rejected':
+      return trace(
+        'ech',
+        `The server proved it is '${f.publicName}' but rejected Encrypted Client Hello; ` +
+          (f.retryConfigs ? 'it sent new ECH configs (retry_configs) to use on a new connection. ' : 'it sent no new ECH configs. ') +
+          'We end this connection with the ech_required alert.',
+        { ech: 'rejected', publicName: f.publicName, retryConfigs: f.retryConfigs },
+      );
     case 'server_hello_received_13':
       return trace(
         'server_hello',
@@ -280,7 +353,7 @@ export function narrate(f: TraceFact): TraceEvent {
     case 'session_ticket_received_13':
       return trace('session_ticket', `The server gave us a session ticket (valid ${f.lifetime} s) to resume this session later without a full handshake.`, { lifetime: f.lifetime });
     case 'client_established_13':
-      return trace('established', `Secure connection established: TLSv1.3, ${suiteName(f.suite)}, ${groupName(f.group)}.`, {
+      return trace('established', `Secure connection established: TLSv1.3, ${suiteName(f.suite)}, ${groupName(f.group)}${f.ech === 'accepted' ? ', Encrypted Client Hello' : ''}.`, {
         version: 'TLSv1.3',
         cipher: suiteName(f.suite),
         group: groupName(f.group),
@@ -288,6 +361,9 @@ export function narrate(f: TraceFact): TraceEvent {
         alpn: f.alpn ?? null,
         resumed: f.resumed,
         peer: subjects(f.peer),
+        ech: f.ech ?? 'none',
+        // #14 contract: with ECH accepted, "sni" is the inner name and "outerSni" the public name.
+        ...(f.ech === 'accepted' ? { sni: f.serverName ?? null, outerSni: f.outerServerName ?? null } : {}),
       });
 
     // ------------------------------------------------------------------ TLS 1.3 server
@@ -326,8 +402,10 @@ export function narrate(f: TraceFact): TraceEvent {
         'hello_retry_request',
         `The client sent ${sent.length ? `key shares only for ${sent.join(', ')}` : 'no key share'}, none of which we accept` +
           ` or prefer; it supports ${groupName(f.group)}, so we answer HelloRetryRequest: "send me a key share for ` +
-          `${groupName(f.group)}", with ${suiteName(f.suite)} fixed. Its cookie holds the hash of the first ClientHello under our MAC, ` +
-          `so the server keeps no state until the client comes back.`,
+          `${groupName(f.group)}", with ${suiteName(f.suite)} fixed. ` +
+          (f.stateful
+            ? `It carries no cookie: with Encrypted Client Hello accepted we keep the decryption context for the second ClientHello anyway, and the retry state with it.`
+            : `Its cookie holds the hash of the first ClientHello under our MAC, so the server keeps no state until the client comes back.`),
         { cipher: suiteName(f.suite), group: groupName(f.group) },
       );
     }
@@ -394,15 +472,50 @@ export function narrate(f: TraceFact): TraceEvent {
         { cipher: suiteName(f.suite) },
       );
     case 'server_established_13':
-      return trace('established', `Secure connection established: TLSv1.3, ${suiteName(f.suite)}, ${groupName(f.group)}${f.resumed ? ', resumed' : ''}.`, {
-        version: 'TLSv1.3',
-        cipher: suiteName(f.suite),
-        group: groupName(f.group),
-        signature: f.signature ?? null,
-        alpn: f.alpn ?? null,
-        resumed: f.resumed,
-        sni: f.serverName ?? null,
-        peer: subjects(f.peer),
+      return trace(
+        'established',
+        `Secure connection established: TLSv1.3, ${suiteName(f.suite)}, ${groupName(f.group)}${f.resumed ? ', resumed' : ''}` +
+          (f.ech === 'accepted' ? `, Encrypted Client Hello accepted ('${f.serverName ?? ''}' inside, '${f.outerServerName ?? ''}' outside)` : '') +
+          (f.ech === 'rejected' ? ', Encrypted Client Hello rejected (we are the public name)' : '') +
+          '.',
+        {
+          version: 'TLSv1.3',
+          cipher: suiteName(f.suite),
+          group: groupName(f.group),
+          signature: f.signature ?? null,
+          alpn: f.alpn ?? null,
+          resumed: f.resumed,
+          sni: f.serverName ?? null,
+          peer: subjects(f.peer),
+          ech: f.ech,
+          ...(f.ech === 'accepted' || f.ech === 'rejected' ? { outerSni: f.outerServerName ?? null } : {}),
+        },
+      );
+    case 'ech_received': {
+      const outside = f.outerServerName ? `'${f.outerServerName}'` : 'no name';
+      const text =
+        f.status === 'accepted'
+          ? `That ${f.second ? 'second ' : ''}ClientHello came encrypted inside the one on the wire (Encrypted Client Hello, opened with our ECH key): ` +
+            (f.innerServerName
+              ? `the site name '${f.innerServerName}' travelled encrypted; an observer saw only ${outside}. `
+              : `it names no site, and travelled encrypted; an observer saw only ${outside}. `) +
+            `We answer it, and confirm that we could read it in the last 8 bytes of ServerHello.random.`
+          : f.status === 'rejected'
+            ? `The ${f.second ? 'second ' : ''}ClientHello carries an Encrypted Client Hello (ECH) we cannot decrypt (${f.reason ?? 'no key'}): ` +
+              `a config from before a key rotation, or GREASE (a decoy). We answer this outer ClientHello, as ${outside}, ` +
+              `and send our current ECH configs (retry_configs) so that a real ECH client can try again.`
+            : 'The ClientHello carries an Encrypted Client Hello extension, but this server has no ECH keys: it is ignored (clients send a GREASE decoy to servers without ECH too).';
+      return trace('ech', text, {
+        status: f.status,
+        second: f.second,
+        ...(f.status === 'grease' ? {} : { outerSni: f.outerServerName ?? null }),
+        ...(f.status === 'accepted' ? { innerSni: f.innerServerName ?? null } : {}),
+        ...(f.reason ? { reason: f.reason } : {}),
+      });
+    }
+    case 'ech_retry_configs_sent':
+      return trace('ech', `With it went retry_configs: our current ECH config list (${f.bytes} bytes), so that the client can try ECH again on a new connection.`, {
+        retryConfigsBytes: f.bytes,
       });
     case 'session_tickets_sent_13':
       return trace(
@@ -493,6 +606,7 @@ export function narrate(f: TraceFact): TraceEvent {
           resumed: f.resumed,
           extendedMasterSecret: f.extendedMasterSecret,
           peer: subjects(f.peer),
+          ech: f.ech ?? 'none',
         },
       );
     case 'session_received_12':

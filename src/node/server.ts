@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { ClientHelloInfo } from '../handshake/client-hello-info.js';
-import type { ServerConfig } from '../handshake/config.js';
+import type { EchServerOptions, ServerConfig } from '../handshake/config.js';
 import { ServerConnection } from '../connection/server.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { nodeCryptoProvider } from '../crypto/node/index.js';
@@ -72,6 +72,11 @@ export interface ServerOptions {
    * for old peers (e.g. Go before 1.21), whose sessions are then never resumed.
    */
   requireExtendedMasterSecret?: boolean;
+  /**
+   * Encrypted Client Hello (RFC 9849): `{ keys: [{ config, privateKey, sendAsRetry? }] }`, each an
+   * encoded ECHConfig and its HPKE private key (see `hush ech`); the connection's `ech` says what happened.
+   */
+  ech?: EchServerOptions;
   provider?: CryptoProvider;
   trace?: boolean;
   /** Produce key log lines even without 'keylog' listeners on the server. */
@@ -264,6 +269,7 @@ export class Server extends net.Server {
       requireExtendedMasterSecret: o.requireExtendedMasterSecret,
       maxClientHelloSize: o.maxClientHelloSize,
       maxClientHelloRecords: o.maxClientHelloRecords,
+      ech: o.ech,
     };
     // Check the whole configuration now rather than on the first connection.
     if (ctx.certificates.length === 0 && !o.SNICallback) {

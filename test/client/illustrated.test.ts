@@ -39,6 +39,8 @@ test('Illustrated TLS 1.3: the client flight is byte-exact and the server flight
     // The recording has one x25519 key share (the default would add X25519MLKEM768 first).
     groups: [NamedGroup.x25519],
     keyLog: true,
+    // The recorded hello has no encrypted_client_hello: no GREASE (it would draw more randomness).
+    echGrease: false,
     // The recorded hello is OpenSSL's: its extension set and order, with our SNI and key share.
     customizeHelloExtensions: (ours) =>
       hello.extensions.map((e) =>

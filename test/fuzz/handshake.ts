@@ -6,7 +6,10 @@
 import { ClientConnection } from '../../src/connection/client.js';
 import { ServerConnection } from '../../src/connection/server.js';
 import type { TlsConnection } from '../../src/connection/api.js';
-import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import type { ClientConfig, EchServerKey, ServerConfig } from '../../src/handshake/config.js';
+import { hpkeDeriveKeyPair } from '../../src/hpke/context.js';
+import { HpkeKemId } from '../../src/hpke/suite.js';
+import { encodeEchConfig, encodeEchConfigList } from '../../src/handshake/ech/ech-config.js';
 import type { SessionTicket } from '../../src/handshake/events.js';
 import type { ConnectionEvent } from '../../src/connection/events.js';
 import { TlsError } from '../../src/errors/errors.js';
@@ -57,6 +60,19 @@ function ticketFor(version: Version): SessionTicket {
 
 const mtlsServer = (): Partial<ServerConfig> => ({ clientAuth: 'required', clientTrust: fuzzPki().trust });
 
+let echKeyMemo: EchServerKey | undefined;
+/** One ECH key (RFC 9849), derived from a fixed seed so that every run sees the same bytes. */
+function echKey(): EchServerKey {
+  if (!echKeyMemo) {
+    const { sk, pk } = hpkeDeriveKeyPair(provider, HpkeKemId.DHKEM_X25519_HKDF_SHA256, new Uint8Array(32).fill(0x45));
+    const config = encodeEchConfig({ configId: 7, kem: HpkeKemId.DHKEM_X25519_HKDF_SHA256, publicKey: pk, cipherSuites: [{ kdf: 1, aead: 1 }], maximumNameLength: 0, publicName: 'public.fuzz.test', extensions: [] });
+    echKeyMemo = { config, privateKey: sk };
+  }
+  return echKeyMemo;
+}
+const echClient = (over: Partial<ClientConfig> = {}): ClientConfig => baseClient({ echConfigList: encodeEchConfigList([echKey().config]), ...over });
+const echServer = (over: Partial<ServerConfig> = {}): ServerConfig => baseServer({ ech: { keys: [echKey()] }, ...over });
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'tls13', version: 13, client: () => baseClient(), server: () => baseServer(),
@@ -79,6 +95,13 @@ export const SCENARIOS: readonly Scenario[] = [
     server: () => baseServer({ groups: [NamedGroup.secp256r1] }),
   },
   { name: 'tls13-resume', version: 13, client: () => baseClient({ session: ticketFor(13) }), server: () => baseServer() },
+  // Encrypted Client Hello (RFC 9849): ClientHelloOuter sealing ClientHelloInner, accepted; and with a HelloRetryRequest.
+  { name: 'tls13-ech', version: 13, client: () => echClient(), server: () => echServer() },
+  {
+    name: 'tls13-ech-hrr', version: 13,
+    client: () => echClient({ groups: [NamedGroup.x25519, NamedGroup.secp256r1] }),
+    server: () => echServer({ groups: [NamedGroup.secp256r1] }),
+  },
   {
     name: 'tls12', version: 12, client: () => baseClient({ maxVersion: 'TLSv1.2' }), server: () => baseServer(),
     after(client, server) {

@@ -15,6 +15,7 @@ import type { SessionTicket } from '../../src/handshake/events.js';
 import type { ConnectionEvent } from '../../src/connection/events.js';
 import { TracePrinter } from '../../src/cli/trace-printer.js';
 import { connect, pki } from '../connection/helpers.js';
+import { configList, makeEchKey } from './ech-wrap.js';
 
 const GOLDEN = fileURLToPath(new URL('./narration.golden.txt', import.meta.url));
 const ticketKeys = [new Uint8Array(32).fill(7)];
@@ -65,6 +66,12 @@ function transcript(): string {
   add('tls13 client key cannot sign what the server accepts', { clientCertificate: k.client }, rsaOnly);
   add('tls13 untrusted chain, verification off', { trust: new TrustStore([k.otherCaPem]), rejectUnauthorized: false }, {});
   add('tls13 no shared suite', { cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256] }, { cipherSuites: [CipherSuite.TLS_AES_256_GCM_SHA384] });
+  // Encrypted Client Hello (RFC 9849): the public name is a.test (pki().sniA), the inner name localhost.
+  const echKey = makeEchKey(7, 'a.test');
+  const echServer = { certificates: [k.server.p256, k.sniA], ech: { keys: [echKey] } };
+  add('tls13 ECH accepted', { echConfigList: configList(echKey) }, echServer);
+  add('tls13 ECH accepted after HRR', { echConfigList: configList(echKey), groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShares: 1 }, { ...echServer, groups: [NamedGroup.secp256r1], cookieKey });
+  add('tls13 ECH rejected (a config from before a rotation)', { echConfigList: configList(makeEchKey(1, 'a.test')) }, echServer);
   // TLS 1.2
   const v12 = { maxVersion: 'TLSv1.2' as const };
   const t12 = add('tls12 ECDHE, ALPN, ticket', { ...v12, ...alpn }, { ...alpn, ticketKeys });

@@ -183,7 +183,13 @@ const goBuilds = new Map<string, Promise<string>>();
  * ~20 s on two idle cores, minutes on a loaded machine: the build may run up to 10 min). Never throws: a missing Go or a failed build is reported by the tests
  * that need the program (the failed build promise is kept and rejects there again).
  */
-export async function prebuildGo(...programs: ('server' | 'client')[]): Promise<void> {
+/**
+ * The Go programs under test/interop/go/ (ech-server and ech-client need Go 1.24: the ECH server
+ * keys and the ECH client used against hush's server).
+ */
+export type GoProgram = 'server' | 'client' | 'ech-server' | 'ech-client';
+
+export async function prebuildGo(...programs: GoProgram[]): Promise<void> {
   if (skipInterop || 'missing' in goToolchain()) return;
   for (const p of programs) await buildGoProgram(p).catch(() => undefined);
 }
@@ -196,7 +202,7 @@ export async function prebuildGo(...programs: ('server' | 'client')[]): Promise<
  * suites). So the build uses a copy of go.mod (-modfile) whose go line is the toolchain's own
  * release: the peers behave like a program written for the Go that builds them.
  */
-export function buildGoProgram(program: 'server' | 'client'): Promise<string> {
+export function buildGoProgram(program: GoProgram): Promise<string> {
   let p = goBuilds.get(program);
   if (!p) {
     p = (async () => {

@@ -4,12 +4,16 @@
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttp2Server, type Http2Session } from 'node:http2';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createServer } from '../../node/server.js';
 import type { TLSSocket } from '../../node/socket.js';
-import { ensureLocalCa, ensureLocalhostCertificate, hushHome } from '../local-ca.js';
+import { ensureLocalCa, ensureLocalhostCertificate, hushHome, issueLocalCertificate } from '../local-ca.js';
+import { advertisedConfigList, EchKeyError, ensureEchKeys, httpsRecordLine, serverEchKeys, type EchKeyStore } from '../ech-keys.js';
+import { toBase64 } from '../../bytes/util.js';
+import { parseCertificates } from '../../x509/certificate.js';
+import { verifyHostname } from '../../x509/hostname.js';
 import { ArgError, bool, helpText, list, parseArgs, secondsFlag, splitList, str, tlsVersionFlag, type FlagSpec } from '../args.js';
 import { TracePrinter } from '../trace-printer.js';
 import { connectionReport, inspectorPage } from '../inspector.js';
@@ -35,6 +39,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'client-ca', type: 'string', value: 'FILE', help: 'ask clients for a certificate and verify it against these CAs (PEM)' },
   { name: 'handshake-timeout', type: 'string', value: 'SECONDS', help: 'close clients that have not finished the TLS handshake after SECONDS (default 10; node:tls waits 120)' },
   { name: 'redirect-http', type: 'string', value: 'PORT', help: 'also answer plain HTTP on PORT with a redirect to HTTPS' },
+  { name: 'ech', type: 'boolean', help: 'Encrypted Client Hello with the keys of `hush ech` (made on first use in $HUSH_HOME/ech); prints the ECHConfigList and the DNS HTTPS record to publish' },
   { name: 'keylog', type: 'string', value: 'FILE', help: 'append TLS secrets to FILE (NSS key log format; also SSLKEYLOGFILE)' },
   { name: 'trace', type: 'boolean', help: 'narrate every handshake on stderr' },
   { name: 'trace-json', type: 'boolean', help: 'the same as JSON lines on stderr' },
@@ -63,6 +68,7 @@ Examples:
   hush serve ./public --redirect-http 8080 --hsts   # http://localhost:8080 redirects, HSTS on
   hush serve --cert site.pem --key site-key.pem --tls-min 1.3 --trace
   hush serve --tls-max 1.2 --trace                  # watch a TLS 1.2 handshake
+  hush serve --ech --trace                          # Encrypted Client Hello (see hush ech)
 
 TLS 1.2 clients get forward-secret ECDHE + AEAD suites; RSA key transport only when named in
 --ciphers (it has no forward secrecy); CBC suites are never served.`;
@@ -104,7 +110,7 @@ export const serveCommand: Command = {
         console.error(`hush serve: ${e.message}`);
         return 2;
       }
-      if (e instanceof ListenError) {
+      if (e instanceof ListenError || e instanceof EchKeyError) {
         console.error(`hush serve: ${e.message}`);
         return 1;
       }
@@ -157,15 +163,29 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   let certs: string[];
   let keys: string[];
   let caNote: ((listening: number) => string) | undefined;
+  // Encrypted Client Hello: the keys in $HUSH_HOME/ech, and the public names they show.
+  const ech: EchKeyStore | undefined = bool(p, 'ech') ? ensureEchKeys(hushHome()) : undefined;
+  const publicNames = [...new Set((ech?.keys ?? []).map((k) => k.config.contents.publicName))];
   if (certFiles.length > 0) {
     certs = certFiles.map((f) => readFile(f, '--cert'));
     keys = keyFiles.map((f) => readFile(f, '--key'));
+    for (const name of publicNames) {
+      if (!certs.some((pem) => certificateNames(pem, name))) {
+        console.error(`Warning: no --cert is valid for the ECH public name ${name}: a client whose ECH is rejected cannot authenticate us and take the retry configs.`);
+      }
+    }
   } else {
     const home = hushHome();
     const ca = ensureLocalCa(home);
     const leaf = ensureLocalhostCertificate(ca);
     certs = [leaf.chainPem];
     keys = [leaf.keyPem];
+    // RFC 9849 §6.1.6: a client whose ECH is rejected authenticates the outer handshake as the public name.
+    for (const name of publicNames) {
+      const pub = issueLocalCertificate(ca, [name], undefined, undefined, { label: name });
+      certs.push(pub.chainPem);
+      keys.push(pub.keyPem);
+    }
     caNote = (listening: number): string =>
       `${ca.created ? 'Created a local certificate authority' : 'Using the local certificate authority'} in ${home}\n` +
       `  CA certificate: ${ca.caCertPath}\n` +
@@ -196,6 +216,7 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
       // Shorter than node's 120 s: a local server has no slow links to wait for, and an idle or
       // slow-drip client should not hold a connection for two minutes.
       handshakeTimeout,
+      ...(ech ? { ech: { keys: serverEchKeys(ech) } } : {}),
     });
   } catch (e) {
     throw new ArgError((e as Error).message);
@@ -312,6 +333,16 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   const redirectPort = redirect ? (redirect.address() as { port: number }).port : undefined;
   const what = dir ?? (target ? `a proxy to ${target.url.origin}` : 'the connection inspector');
   console.log(`hush serving ${what} on https://${shown}:${actual}/` + (redirect ? ` (plain HTTP on port ${redirectPort} redirects here)` : ''));
+  if (ech) {
+    const list = advertisedConfigList(ech);
+    const current = ech.keys.at(-1)!.config.contents;
+    console.log(
+      `Encrypted Client Hello: on (public name ${current.publicName}, config_id ${current.configId}; keys in ${ech.dir}). Publish:\n` +
+        `  ECHConfigList: ${toBase64(list)}\n` +
+        // An HTTPS record needs a DNS name: for an address, say how to make one.
+        (isIP(shown) ? `  DNS: hush ech --dns YOUR.NAME --port ${actual}` : `  DNS: ${httpsRecordLine(shown, list, { port: actual, alpn })}`),
+    );
+  }
   console.log('Press Ctrl+C to stop.');
 
   await new Promise<void>((done) => {
@@ -380,7 +411,7 @@ function clientOf(s: TLSSocket | undefined): Client {
 
 function logLine(req: Request, status: number, bytes: number, started: number, c: Client): void {
   const info = c.info;
-  const tls = info ? `${info.version} ${info.cipherName} ${info.groupName ?? '-'}${info.resumed ? ' resumed' : ''}` : '-';
+  const tls = info ? `${info.version} ${info.cipherName} ${info.groupName ?? '-'}${info.resumed ? ' resumed' : ''}${info.ech === 'accepted' ? ' ech' : ''}` : '-';
   const h2 = req.httpVersionMajor === 2 ? ' h2' : '';
   console.log(`${c.remote ?? '-'} ${req.method} ${req.url} ${status} ${bytes}B ${tls}${h2} ${Date.now() - started}ms`);
 }
@@ -445,4 +476,14 @@ function echo(req: Request, res: Response, ctx: HandlerContext, client: Client, 
     res.end();
     logLine(req, 200, bytes, started, client);
   });
+}
+
+/** Whether the leaf of a PEM chain is valid for `name`. */
+function certificateNames(pem: string, name: string): boolean {
+  try {
+    const leaf = parseCertificates(pem)[0];
+    return leaf !== undefined && verifyHostname(leaf, name);
+  } catch {
+    return false;
+  }
 }

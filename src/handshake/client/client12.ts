@@ -94,6 +94,8 @@ export interface Tls12Offer {
   readonly offered: ReadonlySet<number>;
   /** The TLS 1.2 session offered for resumption (by its id, or by its ticket with a random id). */
   readonly session: SessionTicket | undefined;
+  /** Whether the ClientHello carried a GREASE encrypted_client_hello (RFC 9849 §6.2). */
+  readonly ech: 'grease' | 'none';
 }
 
 /**
@@ -635,6 +637,7 @@ function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTi
     extendedMasterSecret: hs.extendedMasterSecret,
     authorized: peer ? peer.authorized : true,
     authorizationError: peer?.error,
+    ech: offer.ech,
   }, origin.kind === 'full' ? peerChainOf(origin.peer) : storedPeerChain(origin.session.peerCertificates));
   tell(ctx, { kind: 'server_finished_checked_12', suite: suite.id, resumed });
   ctx.handshakeComplete(info, {
@@ -655,6 +658,7 @@ function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTi
       resumed,
       extendedMasterSecret: hs.extendedMasterSecret,
       peer: peer?.certificates ?? info.peerCertificates,
+      ech: offer.ech,
     });
   }
   return new ClientEstablished12(hs.helloRequests);

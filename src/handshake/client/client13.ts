@@ -100,6 +100,17 @@ import {
 import { startClient12, type Tls12Offer } from './client12.js';
 import { chooseSignatureScheme, signCertificateVerify13, verifyCertificateVerify13 } from '../shared/signatures.js';
 import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from '../shared/peer-certificates.js';
+import { EchRejectedError } from '../../errors/ech-rejected.js';
+import {
+  chooseEchConfig,
+  EchClient,
+  greaseEchExtension,
+  helloRetryRequestAcceptsEch,
+  retryConfigsFrom,
+  serverHelloAcceptsEch,
+  type EchHello,
+  type EchOutcome,
+} from '../ech/client-ech.js';
 
 const EMPTY = new Uint8Array(0);
 /** RFC 8446 §4.6.1: servers MUST NOT use any value greater than 604800 seconds (7 days). */
@@ -107,7 +118,7 @@ const MAX_TICKET_AGE_MS = MAX_TICKET_LIFETIME_SECONDS * 1000;
 
 /** Extensions a TLS 1.3 ServerHello may carry (RFC 8446 §4.2 table). */
 const SERVER_HELLO_EXTENSIONS = new Set<number>([ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.pre_shared_key]);
-const HRR_EXTENSIONS = new Set<number>([ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.cookie]);
+const HRR_EXTENSIONS = new Set<number>([ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.cookie, ExtensionType.encrypted_client_hello]);
 /** Extensions allowed in EncryptedExtensions (RFC 8446 §4.2 "EE"). */
 const ENCRYPTED_EXTENSIONS = new Set<number>([
   ExtensionType.server_name,
@@ -157,10 +168,16 @@ class ClientOffer {
   readonly resumption: Resumption13 | undefined;
   /** A TLS 1.2 session we offer to resume (by session id, or by ticket: RFC 5077 §3.4). */
   readonly session12: SessionTicket | undefined;
+  /** Encrypted Client Hello (RFC 9849): the real attempt, when config.echConfigList is given. */
+  readonly ech: EchClient | undefined;
+  /** RFC 9849 §6.2: a GREASE encrypted_client_hello when there is no config (unless echGrease: false). */
+  readonly echGrease: boolean;
 
   constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig) {
     const provider = ctx.provider;
-    const versions = resolveVersions(config.minVersion, config.maxVersion);
+    // RFC 9849 §6.1: ClientHelloInner offers TLS 1.3 only; the outer one too (a TLS 1.2 answer would be a rejection).
+    if (config.echConfigList && config.maxVersion === 'TLSv1.2') throw new UsageError('Encrypted Client Hello needs TLS 1.3, but maxVersion is TLSv1.2');
+    const versions = resolveVersions(config.echConfigList ? 'TLSv1.3' : config.minVersion, config.maxVersion);
     const suites13 = versions.includes(ProtocolVersion.TLSv1_3) ? resolveTls13Suites(config.cipherSuites) : [];
     const suites12 = versions.includes(ProtocolVersion.TLSv1_2) ? resolveTls12Suites(config.cipherSuites, 'client') : [];
     // A suite list naming only TLS 1.3 (or only TLS 1.2) suites limits the versions offered.
@@ -189,6 +206,8 @@ class ClientOffer {
       this.sessionId = EMPTY;
     }
     this.resumption = this.usableTicket13(config.session);
+    this.ech = config.echConfigList ? new EchClient(provider, chooseEchConfig(config.echConfigList)) : undefined;
+    this.echGrease = !config.echConfigList && config.echGrease !== false && this.offers13;
   }
 
   get offers13(): boolean {
@@ -239,6 +258,7 @@ class ClientOffer {
       sniName: this.sniName,
       offered: hello.offered,
       session: this.session12,
+      ech: this.echGrease ? 'grease' : 'none',
     };
   }
 
@@ -263,14 +283,18 @@ interface HelloChoices {
   /** Dropped for the second ClientHello when the HelloRetryRequest's hash differs. */
   readonly resumption: Resumption13 | undefined;
   readonly cookie: Uint8Array | undefined;
+  /** RFC 9849: ClientHelloInner's marker (real ECH) or the GREASE extension, copied into the second hello. */
+  readonly echExtension: Extension | undefined;
 }
 
 /** One ClientHello as sent: what the server's answer to it may refer to. */
 interface HelloSent extends HelloChoices {
   /** Extension types it carried (to detect unsolicited ones in responses). */
   readonly offered: ReadonlySet<number>;
-  /** The message, header included. */
+  /** The message, header included (with ECH: ClientHelloOuter). */
   readonly message: Uint8Array;
+  /** With ECH: the ClientHelloInner behind it. */
+  readonly ech?: EchHello;
 }
 
 /** A key share for a group we offer. */
@@ -308,6 +332,7 @@ function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: H
   if (offer.alpn.length > 0) extensions.push(encodeAlpnExt(offer.alpn));
   if (choices.cookie) extensions.push(encodeCookieExt(choices.cookie));
   if (offer.offers13) extensions.push(encodePskKeyExchangeModesExt([PskKeyExchangeMode.psk_dhe_ke]));
+  if (choices.echExtension) extensions.push(choices.echExtension);
   if (offer.offers12) {
     // RFC 8422 §5.1.2: uncompressed points only.
     extensions.push(encodeEcPointFormatsExt([EcPointFormat.uncompressed]));
@@ -354,9 +379,26 @@ function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: H
   return { ...choices, offered: new Set(final.map((e) => e.type)), message };
 }
 
+/** What a second ClientHello with ECH carries over from the HelloRetryRequest (RFC 9849 §6.1.5). */
+type EchRetry = Pick<EchHello, 'innerTranscript' | 'outerExtension' | 'acceptedAtHrr'>;
+
+/**
+ * RFC 9849 §6.1: with ECH the hello built from the offer is ClientHelloInner (recorded in the
+ * inner transcript); ClientHelloOuter, sealing it, is what goes on the wire.
+ */
+function buildEchHello(ctx: HandshakeContext, ech: EchClient, offer: ClientOffer, choices: HelloChoices, second: boolean, retry: EchRetry | undefined): HelloSent {
+  const innerTranscript = retry?.innerTranscript ?? new Transcript(ctx.provider);
+  const inner = buildClientHello(offer, innerTranscript, choices);
+  innerTranscript.add(inner.message);
+  // After a HelloRetryRequest that rejected ECH, the outer hello is updated and keeps its first extension.
+  const outer = retry?.acceptedAtHrr === false ? { ...ech.rebuildOuter(inner.message, retry.outerExtension), extension: retry.outerExtension } : ech.sealOuter(inner.message, second);
+  const echHello: EchHello = { client: ech, innerOffered: inner.offered, innerTranscript, outerExtension: outer.extension, acceptedAtHrr: retry?.acceptedAtHrr };
+  return { ...inner, message: outer.message, offered: outer.offered, ech: echHello };
+}
+
 /** Build, record and send a ClientHello. */
-function sendClientHello(ctx: HandshakeContext, offer: ClientOffer, transcript: Transcript, choices: HelloChoices, second: boolean): HelloSent {
-  const hello = buildClientHello(offer, transcript, choices);
+function sendClientHello(ctx: HandshakeContext, offer: ClientOffer, transcript: Transcript, choices: HelloChoices, second: boolean, echRetry?: EchRetry): HelloSent {
+  const hello = offer.ech ? buildEchHello(ctx, offer.ech, offer, choices, second, echRetry) : buildClientHello(offer, transcript, choices);
   transcript.add(hello.message);
   ctx.sendHandshake(hello.message);
   if (ctx.tracing) {
@@ -372,6 +414,7 @@ function sendClientHello(ctx: HandshakeContext, offer: ClientOffer, transcript: 
       alpn: offer.config.alpnProtocols ?? [],
       resumption13: hello.resumption !== undefined,
       resumption12: offer.session12 ? (offer.session12.ticket.length > 0 ? 'ticket' : 'session id') : undefined,
+      ech: offer.ech ? { publicName: offer.ech.publicName } : offer.echGrease ? 'grease' : undefined,
     });
   }
   return hello;
@@ -383,7 +426,8 @@ export function startClientHandshake(ctx: HandshakeContext, config: ClientConfig
   const transcript = new Transcript(ctx.provider);
   // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
   const keyShares = offer.offers13 ? generateShares(ctx, initialKeyShareGroups(offer.groups, config.keyShares)) : [];
-  const hello = sendClientHello(ctx, offer, transcript, { keyShares, resumption: offer.resumption, cookie: undefined }, false);
+  const echExtension = offer.ech ? EchClient.innerExtension() : offer.echGrease ? greaseEchExtension(ctx.provider) : undefined;
+  const hello = sendClientHello(ctx, offer, transcript, { keyShares, resumption: offer.resumption, cookie: undefined, echExtension }, false);
   return new ExpectServerHello(offer, transcript, hello, undefined);
 }
 
@@ -438,7 +482,6 @@ class ExpectServerHello extends ClientState {
   handle(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
     this.expect(message, HandshakeType.server_hello);
     const offer = this.offer;
-    const transcript = this.transcript;
     checkHelloLegacyVersion(message.body, 'ServerHello');
     const sh = decodeServerHello(message.body);
 
@@ -484,13 +527,16 @@ class ExpectServerHello extends ClientState {
     if (this.hrrSuite && this.hrrSuite !== suite) {
       throw illegalParameter(`the server switched cipher suite from ${this.hrrSuite.name} to ${suite.name} after HelloRetryRequest`);
     }
+    // RFC 9849 §6.1.4: with ECH, ServerHello.random says which ClientHello the server answered;
+    // from here on the handshake is that hello's (its transcript, its offers).
+    const { hello, transcript, ech } = this.answeredHello(ctx, message.raw, suite);
 
     // Pre-shared key (RFC 8446 §4.2.11): the server may accept our one offered identity.
     let psk: SessionTicket | undefined;
     const pskData = sh.extension(ExtensionType.pre_shared_key);
     if (pskData !== undefined) {
       const selected = decodePreSharedKeyServerExt(pskData);
-      const r = this.hello.resumption;
+      const r = hello.resumption;
       if (!r || selected !== 0) throw illegalParameter(`the server selected PSK identity ${selected}, which we did not offer`);
       if (r.suite.hash !== suite.hash) throw illegalParameter('the server resumed with a cipher suite whose hash differs from the ticket\'s');
       psk = r.ticket;
@@ -501,7 +547,7 @@ class ExpectServerHello extends ClientState {
     const ksData = sh.extension(ExtensionType.key_share);
     if (ksData === undefined) throw new TlsError('missing_extension', 'ServerHello has no key_share, but we only allow (EC)DHE key exchange');
     const entry = decodeKeyShareServerExt(ksData);
-    const share = this.hello.keyShares.find((k) => k.group === entry.group);
+    const share = hello.keyShares.find((k) => k.group === entry.group);
     if (!share) throw illegalParameter(`the server's key share is for ${NamedGroups.name(entry.group)}, for which we sent no share`);
     const shared = share.complete(entry.keyExchange);
 
@@ -519,15 +565,29 @@ class ExpectServerHello extends ClientState {
     ctx.setWriteSecret13(suite, secrets.client);
 
     tell(ctx, { kind: 'server_hello_received_13', suite: suite.id, group: entry.group, resumed });
+    if (offer.ech) tell(ctx, { kind: 'ech_answer_received', accepted: ech.status === 'accepted', publicName: offer.ech.publicName, serverName: offer.sniName });
     return new ExpectEncryptedExtensions(offer, transcript, {
       suite,
       group: entry.group,
       psk,
-      offered: this.hello.offered,
+      ech,
+      offered: hello.offered,
       handshakeSecret,
       clientHandshakeSecret: secrets.client,
       serverHandshakeSecret: secrets.server,
     });
+  }
+
+  /** RFC 9849 §6.1.4: accepted → ClientHelloInner and its transcript; rejected → the outer ones, no PSK (§6.1.2). */
+  private answeredHello(ctx: HandshakeContext, serverHello: Uint8Array, suite: Tls13Suite): { hello: HelloSent; transcript: Transcript; ech: EchOutcome } {
+    const sent = this.hello.ech;
+    if (!sent) return { hello: this.hello, transcript: this.transcript, ech: { status: this.offer.echGrease ? 'grease' : 'none', publicName: undefined, retryConfigs: undefined } };
+    const publicName = sent.client.publicName;
+    const accepted = sent.acceptedAtHrr !== false && serverHelloAcceptsEch(ctx.provider, suite.hash, this.offer.random, sent.innerTranscript, serverHello);
+    // RFC 9849 §6.1.5: a HelloRetryRequest that accepted ECH binds the ServerHello to accept it too.
+    if (sent.acceptedAtHrr === true && !accepted) throw illegalParameter('the server accepted Encrypted Client Hello in its HelloRetryRequest but not in its ServerHello (RFC 9849 §6.1.5)');
+    if (accepted) return { hello: { ...this.hello, offered: sent.innerOffered }, transcript: sent.innerTranscript, ech: { status: 'accepted', publicName, retryConfigs: undefined } };
+    return { hello: { ...this.hello, resumption: undefined }, transcript: this.transcript, ech: { status: 'rejected', publicName, retryConfigs: undefined } };
   }
 
   private checkExtensions(sh: ServerHelloView, allowed: ReadonlySet<number>): void {
@@ -570,6 +630,7 @@ class ExpectServerHello extends ClientState {
     transcript.selectHash(suite.hash);
     transcript.replaceWithMessageHash();
     transcript.add(message.raw);
+    const echRetry = hello.ech ? this.echAtHelloRetryRequest(ctx, hello.ech, message.raw, hrr, suite) : undefined;
 
     // A ticket can only be offered again if its hash matches the suite the server chose.
     const resumption = hello.resumption && hello.resumption.suite.hash === suite.hash ? hello.resumption : undefined;
@@ -577,8 +638,22 @@ class ExpectServerHello extends ClientState {
     tell(ctx, { kind: 'hello_retry_request_received', suite: suite.id, group: requestedGroup, cookie: cookieData !== undefined });
     // RFC 8446 Appendix D.4: the compatibility CCS goes before the second ClientHello.
     this.compatCcs(ctx);
-    const hello2 = sendClientHello(ctx, offer, transcript, { keyShares, resumption, cookie }, true);
+    const hello2 = sendClientHello(ctx, offer, transcript, { keyShares, resumption, cookie, echExtension: hello.echExtension }, true, echRetry);
     return new ExpectServerHello(offer, transcript, hello2, suite);
+  }
+
+  /**
+   * RFC 9849 §6.1.5 / §7.2.1: the HelloRetryRequest's encrypted_client_hello confirms (or not)
+   * that the server accepted ECH; the inner transcript takes the HelloRetryRequest either way.
+   */
+  private echAtHelloRetryRequest(ctx: HandshakeContext, sent: EchHello, raw: Uint8Array, hrr: ServerHelloView, suite: Tls13Suite): EchRetry {
+    const inner = sent.innerTranscript;
+    inner.selectHash(suite.hash);
+    inner.replaceWithMessageHash();
+    const accepted = helloRetryRequestAcceptsEch(ctx.provider, suite.hash, this.offer.random, inner, raw, hrr.extension(ExtensionType.encrypted_client_hello));
+    inner.add(raw);
+    tell(ctx, { kind: 'ech_answer_received', accepted, publicName: sent.client.publicName, serverName: this.offer.sniName, hrr: true });
+    return { innerTranscript: inner, outerExtension: sent.outerExtension, acceptedAtHrr: accepted };
   }
 }
 
@@ -588,6 +663,8 @@ interface Negotiated {
   readonly group: number;
   /** The ticket whose PSK the server accepted (RFC 8446 §4.2.11); undefined in a full handshake. */
   readonly psk: SessionTicket | undefined;
+  /** Encrypted Client Hello: accepted, rejected (then retry_configs from EncryptedExtensions), GREASE or none. */
+  readonly ech: EchOutcome;
   /** Extension types our last ClientHello carried (EncryptedExtensions may answer only those). */
   readonly offered: ReadonlySet<number>;
   readonly handshakeSecret: HandshakeSecret;
@@ -649,11 +726,25 @@ class ExpectEncryptedExtensions extends ClientState {
     if (findExtension(ee.extensions, ExtensionType.early_data)) {
       throw illegalParameter('the server accepted early data, which we did not send');
     }
+    const ech = this.echRetryConfigs(findExtension(ee.extensions, ExtensionType.encrypted_client_hello));
     this.transcript.add(message.raw);
     tell(ctx, { kind: 'encrypted_extensions_received', alpn });
-    const agreed: Agreed = { ...negotiated, alpn };
+    const agreed: Agreed = { ...negotiated, alpn, ech };
     if (negotiated.psk) return new ExpectFinished(this.offer, this.transcript, agreed, { kind: 'psk', ticket: negotiated.psk });
     return new ExpectCertificateOrRequest(this.offer, this.transcript, agreed);
+  }
+
+  /**
+   * RFC 9849 §5 / §6.1.6: EncryptedExtensions' encrypted_client_hello carries retry_configs, and
+   * only in answer to ClientHelloOuter. After acceptance it is unsupported_extension; after a
+   * rejection a malformed list is a decode_error; with GREASE it is ignored (§6.2).
+   */
+  private echRetryConfigs(ext: Extension | undefined): EchOutcome {
+    const ech = this.negotiated.ech;
+    if (!ext) return ech;
+    if (ech.status === 'accepted') throw new TlsError('unsupported_extension', 'the server sent ECH retry_configs although it accepted Encrypted Client Hello');
+    if (ech.status === 'rejected') return { ...ech, retryConfigs: retryConfigsFrom(ext.data) };
+    return ech;
   }
 }
 
@@ -704,12 +795,15 @@ class ExpectCertificate extends ClientState {
         throw new TlsError('unsupported_extension', `the server's certificate entry carries the ${ExtensionTypes.name(e.type)} extension, which we did not request`);
       }
     }
+    // RFC 9849 §6.1.7: after an ECH rejection the server must be valid for the public name,
+    // always verified (retry configs are trusted only from an authenticated server).
+    const rejected = this.agreed.ech.status === 'rejected';
     const peer = verifyPeerCertificates(ctx, {
       certificates: cert.entries.map((e) => e.certData),
       trust: config.trust,
-      hostname: this.offer.serverName,
+      hostname: rejected ? this.agreed.ech.publicName : this.offer.serverName,
       purpose: 'serverAuth',
-      rejectUnauthorized: config.rejectUnauthorized !== false,
+      rejectUnauthorized: rejected || config.rejectUnauthorized !== false,
     });
     this.transcript.add(message.raw);
     return new ExpectCertificateVerify(this.offer, this.transcript, this.agreed, this.certificateRequest, peer);
@@ -766,6 +860,13 @@ class ExpectFinished extends ClientState {
     const fin = decodeFinished(message.body, suite.hashLength);
     const expected = finishedVerifyData(provider, suite.hash, agreed.serverHandshakeSecret, transcript.hash());
     checkFinished(expected, fin.verifyData, 'server');
+    // RFC 9849 §6.1.6: the outer handshake is authenticated as public_name: stop with ech_required
+    // (never report the connection as established, send nothing more).
+    if (agreed.ech.status === 'rejected') {
+      const publicName = agreed.ech.publicName ?? '';
+      tell(ctx, { kind: 'ech_rejected', publicName, retryConfigs: agreed.ech.retryConfigs !== undefined });
+      throw new EchRejectedError(publicName, agreed.ech.retryConfigs);
+    }
     transcript.add(message.raw);
 
     // RFC 8446 §7.1: application secrets from the transcript through server Finished.
@@ -808,6 +909,8 @@ class ExpectFinished extends ClientState {
       resumed,
       authorized: peer ? peer.authorized : true,
       authorizationError: peer?.error,
+      ech: agreed.ech.status,
+      outerServerName: agreed.ech.status === 'accepted' ? agreed.ech.publicName : undefined,
     }, auth.kind === 'certificate' ? peerChainOf(auth.peer) : storedPeerChain(auth.ticket.peerCertificates ?? []));
     tell(ctx, { kind: 'server_finished_checked_13', suite: suite.id, sentCertificate: certificateRequest !== undefined });
     ctx.handshakeComplete(info, {
@@ -825,6 +928,9 @@ class ExpectFinished extends ClientState {
         alpn: agreed.alpn,
         resumed,
         peer: peer?.certificates ?? info.peerCertificates,
+        ech: agreed.ech.status,
+        serverName: offer.sniName,
+        outerServerName: info.outerServerName,
       });
     }
     return new ClientEstablished(offer.serverName, suite, resumptionMaster, info);

@@ -22,6 +22,7 @@ import {
 import { TicketSealer, UsedTickets } from '../session/server-tickets.js';
 import { MemorySessionCache, type SessionCache } from '../session/server12-sessions.js';
 import { SharedClientHellos } from './shared-client-hellos.js';
+import { resolveEch, type ResolvedEch } from './ech-server.js';
 
 /** At most this many SNI names are remembered per certificate (SNI values come from clients). */
 const MAX_CACHED_NAMES = 64;
@@ -90,6 +91,8 @@ export interface ResolvedServerConfig {
   readonly cookieKey: Uint8Array;
   /** ClientHelloInfos that established connections of this config keep, shared when equal. */
   readonly clientHellos: SharedClientHellos;
+  /** Encrypted Client Hello keys (RFC 9849), undefined when ECH is off. */
+  readonly ech: ResolvedEch | undefined;
 }
 
 const DEFAULT_TICKET_LIFETIME = 7200;
@@ -198,7 +201,12 @@ export function resolveServerConfig(provider: CryptoProvider, config: ServerConf
     usedTickets,
     cookieKey,
     clientHellos: new SharedClientHellos(),
+    ech: resolveEch(provider, config.ech),
   };
+  // RFC 9849 §7.1: a ClientHelloInner offers only TLS 1.3, so ECH keys on a server without it are useless.
+  if (resolved.ech && !versions.includes(ProtocolVersion.TLSv1_3)) {
+    throw new UsageError('ech needs TLS 1.3 (an encrypted ClientHello offers only TLS 1.3): allow it with maxVersion, or drop ech');
+  }
   RESOLVED.set(config, resolved);
   return resolved;
 }

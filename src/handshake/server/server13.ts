@@ -20,6 +20,7 @@ import { concat, constantTimeEqual, utf8 } from '../../bytes/util.js';
 import { checkFinished, groupName, schemeName } from '../shared/finish.js';
 import {
   CipherSuites,
+  ExtensionType,
   HandshakeType,
   HandshakeTypes,
   NamedGroups,
@@ -60,6 +61,7 @@ import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCert
 import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from '../shared/peer-certificates.js';
 import { handleClientHello12 } from './server12.js';
 import { ServerHandshake, chooseAlpn, type ServerHandshakeHooks } from './server-handshake.js';
+import { NO_ECH, confirmServerHello, echFirstHello, echInfo, echSecondHello, hrrConfirmation, retryConfigsExtension, type EchState } from './ech-server.js';
 
 /** RFC 8446 §8.3: accept a ticket whose age, as the client sees it, is within this of ours. */
 export const TICKET_AGE_TOLERANCE_MS = 10_000;
@@ -72,7 +74,7 @@ const MAX_PSK_IDENTITIES = 8;
 
 /** Start a TLS 1.3 server handshake: returns the state that waits for ClientHello. */
 export function startServerHandshake(ctx: HandshakeContext, config: ServerConfig, hooks: ServerHandshakeHooks = {}): HandshakeState {
-  return new ExpectClientHello(new ServerHandshake(ctx, config, hooks), false);
+  return new ExpectClientHello(new ServerHandshake(ctx, config, hooks), false, NO_ECH);
 }
 
 abstract class ServerState implements HandshakeState {
@@ -92,13 +94,21 @@ interface Retry {
   readonly suite: Tls13Suite;
   readonly group: number;
   readonly clientHello1Hash: Uint8Array;
-  readonly cookie: Uint8Array;
+  /** Undefined when the HelloRetryRequest had no cookie (its state stayed in the connection). */
+  readonly cookie: Uint8Array | undefined;
 }
 
 class ExpectClientHello extends ServerState {
   readonly name: string;
   override readonly allowsCompatCcs: boolean;
-  constructor(hs: ServerHandshake, private readonly second: boolean) {
+  constructor(
+    hs: ServerHandshake,
+    private readonly second: boolean,
+    /** Encrypted Client Hello as decided on the first ClientHello (RFC 9849 §7.1.1). */
+    private readonly ech: EchState,
+    /** A HelloRetryRequest sent without a cookie (ECH accepted): what the second ClientHello must match. */
+    private readonly pending?: Retry,
+  ) {
     super(hs);
     this.name = second ? 'ExpectClientHello2' : 'ExpectClientHello';
     // RFC 8446 §5: a compat CCS may arrive only after the first ClientHello.
@@ -110,10 +120,19 @@ class ExpectClientHello extends ServerState {
     const hs = this.hs;
     const resolved = hs.resolved;
     checkHelloLegacyVersion(message.body, 'ClientHello');
-    const p = parseClientHello(decodeClientHello(message.body, message.raw));
+    // RFC 9849 §7.1: ECH is decided before anything else is negotiated; an accepted ClientHelloInner
+    // replaces the outer hello for the rest of the handshake.
+    const received = decodeClientHello(message.body, message.raw);
+    const echResult = this.second ? echSecondHello(this.ech, received) : echFirstHello(ctx.provider, resolved.ech, received);
+    const ech = echResult.ech;
+    const p = parseClientHello(echResult.hello);
     const ch = p.hello;
     hs.hooks.onClientHello?.(p.info);
     tell(ctx, { kind: 'client_hello_received', second: this.second, hello: p.info, earlyData: p.earlyData });
+    if (ech.status !== 'none' && ctx.tracing) {
+      const { outerServerName } = echInfo(ech);
+      tell(ctx, { kind: 'ech_received', second: this.second, status: ech.status, outerServerName, innerServerName: ech.status === 'accepted' ? p.serverName : undefined, reason: echResult.reason });
+    }
 
     // RFC 8446 §4.2.1 / Appendix D: TLS 1.3 only through supported_versions; a client without it
     // (or without 1.3 in it), or a server capped at 1.2, continues in the TLS 1.2 states.
@@ -142,7 +161,13 @@ class ExpectClientHello extends ServerState {
 
     // RFC 8446 §4.2.2: a cookie means this is the ClientHello after our HelloRetryRequest.
     let retry: Retry | undefined;
-    if (p.cookie !== undefined) {
+    if (this.pending) {
+      // With ECH accepted the HPKE context is kept per connection anyway, so our HelloRetryRequest
+      // kept its state here instead of in a cookie (RFC 8446 §4.1.4: the suite must still be offered).
+      retry = this.pending;
+      if (p.cookie !== undefined) throw illegalParameter('the second ClientHello carries a cookie, but our HelloRetryRequest sent none');
+      if (!ch.cipherSuites.includes(retry.suite.id)) throw illegalParameter(`the second ClientHello no longer offers ${retry.suite.name}, which HelloRetryRequest chose`);
+    } else if (p.cookie !== undefined) {
       retry = this.checkCookie(ctx, p, p.cookie);
     } else if (this.second) {
       throw new TlsError('missing_extension', 'the second ClientHello does not echo the HelloRetryRequest cookie');
@@ -173,7 +198,7 @@ class ExpectClientHello extends ServerState {
       const entry = mutual.map((g) => p13.keyShares.find((k) => k.group === g)).find((e) => e !== undefined);
       if (!entry) {
         if (this.second) throw internalError('a second HelloRetryRequest would be needed');
-        return this.sendHelloRetryRequest(ctx, p, suite, firstMutual);
+        return this.sendHelloRetryRequest(ctx, p, suite, firstMutual, ech);
       }
       group = entry.group;
       share = entry.keyExchange;
@@ -183,7 +208,7 @@ class ExpectClientHello extends ServerState {
     const transcript = new Transcript(ctx.provider, suite.hash);
     if (retry) {
       transcript.add(encodeMessageHash(retry.clientHello1Hash));
-      transcript.add(buildHelloRetryRequest(ch.legacySessionId, suite, retry.group, retry.cookie));
+      transcript.add(buildHelloRetryRequest(ch.legacySessionId, suite, retry.group, retry.cookie, ech.status === 'accepted' ? ech.hrrConfirmation : undefined));
     }
 
     // Pre-shared key (RFC 8446 §4.2.11), checked against the transcript up to the binders.
@@ -201,7 +226,7 @@ class ExpectClientHello extends ServerState {
     const alpn = chooseAlpn(hs, p13);
     // RFC 8446 §4.2.11 / §2.2: a resumed handshake authenticates by the PSK, a full one by our certificate.
     const auth: ServerAuth = resumption ? { kind: 'psk', resumption } : { kind: 'certificate', ...chooseCertificate(resolved, p13) };
-    const negotiated: Negotiated = { clientHello: p13, suite, group, transcript, auth, retried: retry !== undefined, alpn };
+    const negotiated: Negotiated = { clientHello: p13, suite, group, transcript, auth, retried: retry !== undefined, alpn, ech };
     return sendServerFlight(ctx, hs, negotiated, share);
   }
 
@@ -227,31 +252,40 @@ class ExpectClientHello extends ServerState {
   }
 
   /** RFC 8446 §4.1.4: ask for a key share for `group`; the cookie makes us stateless. */
-  private sendHelloRetryRequest(ctx: HandshakeContext, p: ParsedClientHello, suite: Tls13Suite, group: number): HandshakeState {
+  private sendHelloRetryRequest(ctx: HandshakeContext, p: ParsedClientHello, suite: Tls13Suite, group: number, ech: EchState): HandshakeState {
     const hs = this.hs;
-    const cookie = sealCookie(ctx.provider, hs.resolved.cookieKey, {
-      cipherSuite: suite.id,
-      group,
-      issuedAt: ctx.now(),
-      clientHello1Hash: ctx.provider.digest(suite.hash, p.hello.raw),
-    });
-    ctx.sendHandshake(buildHelloRetryRequest(p.hello.legacySessionId, suite, group, cookie));
+    const clientHello1Hash = ctx.provider.digest(suite.hash, p.hello.raw);
+    // With ECH accepted the connection keeps the HPKE context for the second ClientHello (RFC 9849
+    // §7.1.1), so it keeps the retry state too and sends no cookie. (Go 1.24's ECH client copies a
+    // cookie into ClientHelloInner2 only, then references it from the outer hello, which lacks it.)
+    const cookie = ech.status === 'accepted' ? undefined : sealCookie(ctx.provider, hs.resolved.cookieKey, { cipherSuite: suite.id, group, issuedAt: ctx.now(), clientHello1Hash });
+    // RFC 9849 §7.2.1: with ECH accepted, the HelloRetryRequest confirms it in an extension.
+    let next = ech;
+    if (ech.status === 'accepted') {
+      const build = (c: Uint8Array) => buildHelloRetryRequest(p.hello.legacySessionId, suite, group, cookie, c);
+      next = { ...ech, hrrConfirmation: hrrConfirmation(ctx.provider, suite.hash, p.hello.random, encodeMessageHash(clientHello1Hash), build) };
+    }
+    ctx.sendHandshake(buildHelloRetryRequest(p.hello.legacySessionId, suite, group, cookie, next.status === 'accepted' ? next.hrrConfirmation : undefined));
     // RFC 8446 Appendix D.4: a compat CCS right after our first handshake message.
     if (p.hello.legacySessionId.length > 0) ctx.sendChangeCipherSpec();
     hs.hrrSent = true;
     if (p.earlyData) ctx.skipEarlyData(MAX_SKIPPED_EARLY_DATA);
-    tell(ctx, { kind: 'hello_retry_request_sent', suite: suite.id, group, offeredShares: p.info.keyShareGroups });
-    return new ExpectClientHello(hs, true);
+    tell(ctx, { kind: 'hello_retry_request_sent', suite: suite.id, group, offeredShares: p.info.keyShareGroups, ...(cookie ? {} : { stateful: true as const }) });
+    return new ExpectClientHello(hs, true, next, cookie ? undefined : { suite, group, clientHello1Hash, cookie: undefined });
   }
 }
 
-function buildHelloRetryRequest(sessionId: Uint8Array, suite: Tls13Suite, group: number, cookie: Uint8Array): Uint8Array {
+function buildHelloRetryRequest(sessionId: Uint8Array, suite: Tls13Suite, group: number, cookie: Uint8Array | undefined, echConfirmation?: Uint8Array): Uint8Array {
+  const extensions = [encodeSupportedVersionsServerExt(ProtocolVersion.TLSv1_3), encodeKeyShareHrrExt(group)];
+  if (cookie) extensions.push(encodeCookieExt(cookie));
+  // RFC 9849 §7.2.1: the ECH acceptance confirmation (8 bytes).
+  if (echConfirmation) extensions.push({ type: ExtensionType.encrypted_client_hello, data: echConfirmation });
   return encodeHelloRetryRequest({
     legacyVersion: ProtocolVersion.TLSv1_2,
     legacySessionIdEcho: sessionId,
     cipherSuite: suite.id,
     compressionMethod: 0,
-    extensions: [encodeSupportedVersionsServerExt(ProtocolVersion.TLSv1_3), encodeKeyShareHrrExt(group), encodeCookieExt(cookie)],
+    extensions,
   });
 }
 
@@ -423,6 +457,8 @@ interface Negotiated {
   readonly auth: ServerAuth;
   readonly retried: boolean;
   readonly alpn: string | undefined;
+  /** Encrypted Client Hello (RFC 9849): accepted → clientHello is ClientHelloInner. */
+  readonly ech: EchState;
 }
 
 /** Keys and state after our flight, carried to the client's second flight. */
@@ -452,7 +488,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   // RFC 8446 §4.1.3: ServerHello.
   const extensions: Extension[] = [encodeSupportedVersionsServerExt(ProtocolVersion.TLSv1_3), encodeKeyShareServerExt({ group, keyExchange: publicKey })];
   if (auth.kind === 'psk') extensions.push(encodePreSharedKeyServerExt(auth.resumption.index));
-  const serverHello = encodeServerHello({
+  let serverHello = encodeServerHello({
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: hs.random,
     legacySessionIdEcho: p.hello.legacySessionId,
@@ -460,6 +496,10 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
     compressionMethod: 0,
     extensions,
   });
+  // RFC 9849 §7.2: accepting ECH, the last 8 bytes of ServerHello.random confirm it.
+  if (negotiated.ech.status === 'accepted') {
+    serverHello = confirmServerHello(provider, suite.hash, p.hello.random, serverHello, (m) => transcript.hashWith(m));
+  }
   transcript.add(serverHello);
   ctx.sendHandshake(serverHello);
   // RFC 8446 Appendix D.4: compat CCS after our first handshake message (once, also after HRR).
@@ -485,10 +525,14 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   const ee: Extension[] = [];
   if (p.serverName !== undefined && auth.kind === 'certificate') ee.push(encodeServerNameAckExt());
   if (negotiated.alpn !== undefined) ee.push(encodeAlpnExt([utf8(negotiated.alpn)]));
+  // RFC 9849 §7.1: ECH offered but not accepted → retry_configs, so the client can try again.
+  const retryConfigs = retryConfigsExtension(hs.resolved.ech, negotiated.ech);
+  if (retryConfigs) ee.push(retryConfigs);
   const eeMsg = encodeEncryptedExtensions({ extensions: ee });
   transcript.add(eeMsg);
   encrypted.push(eeMsg);
   tell(ctx, { kind: 'encrypted_extensions_sent', alpn: negotiated.alpn, clientOfferedAlpn: p.alpn !== undefined });
+  if (retryConfigs) tell(ctx, { kind: 'ech_retry_configs_sent', bytes: retryConfigs.data.length });
 
   // RFC 8446 §4.3.2: CertificateRequest (not with a PSK, §4.3.2 / §4.2.11).
   let requestedSchemes: readonly number[] | undefined;
@@ -674,6 +718,8 @@ class ExpectFinished extends ServerState {
       verifiedChain: peer?.chain ?? [],
       clientHello: negotiated.clientHello.info,
       localCertificates: auth.kind === 'certificate' ? auth.certificate.chain : [],
+      ech: negotiated.ech.status,
+      outerServerName: echInfo(negotiated.ech).outerServerName,
     };
     tell(ctx, { kind: 'client_finished_checked_13', suite: suite.id });
     ctx.handshakeComplete(info, {
@@ -692,6 +738,8 @@ class ExpectFinished extends ServerState {
         resumed: info.resumed,
         serverName: negotiated.clientHello.serverName,
         peer: info.peerCertificates,
+        ech: info.ech ?? 'none',
+        outerServerName: info.outerServerName,
       });
     }
     sendTickets(ctx, hs, suite, resumptionMaster, info);

@@ -1,0 +1,293 @@
+// The client side of Encrypted Client Hello (RFC 9849 §6): choosing a config, turning the real
+// ClientHello (ClientHelloInner) into the ClientHelloOuter that goes on the wire (§6.1:
+// ech_outer_extensions compression §5.1, padding §6.1.3, HPKE sealing with the outer hello as
+// AAD §6.1.1), telling acceptance from rejection (§6.1.4, §7.2), and GREASE (§6.2).
+//
+// The TLS 1.3 client states (client/client13.ts) call these at four points: building each
+// ClientHello, the HelloRetryRequest, the ServerHello and EncryptedExtensions.
+import { concat, Writer } from '../../bytes/index.js';
+import type { CryptoProvider, HashName } from '../../crypto/provider.js';
+import { UsageError, decodeError } from '../../errors/index.js';
+import { setupBaseSender, type HpkeContext } from '../../hpke/context.js';
+import type { Transcript } from '../../schedule/transcript.js';
+import { ExtensionType, NamedGroup } from '../../wire/enums.js';
+import { decodeClientHello, encodeClientHello, type ClientHello } from '../messages/client-hello.js';
+import { encodeServerNameExt } from '../messages/ext-server-name.js';
+import { writeExtensions, type Extension } from '../messages/extensions.js';
+import { chooseEchSuite, decodeEchConfigList, echConfigsOf, echConfigUnusableReason, type EchConfig, type HpkeSymmetricCipherSuite } from './ech-config.js';
+import { echConfirmation, serverHelloConfirmation, zeroHrrConfirmation, zeroServerHelloConfirmation } from './ech-confirmation.js';
+import { decodeEchHrrConfirmation, decodeEchRetryConfigs, encodeEchClientHello, encodeEchOuterExtensions, EchClientHelloType } from './ech-extensions.js';
+import { constantTimeEqual } from '../../bytes/util.js';
+
+/** What the handshake reports about ECH (HandshakeInfo.ech, the trace's "ech"). */
+export type EchStatus = 'accepted' | 'rejected' | 'grease' | 'none';
+
+/** "tls ech" ‖ 0x00 — the HPKE info prefix (§6.1). */
+const INFO_PREFIX = new Uint8Array([0x74, 0x6c, 0x73, 0x20, 0x65, 0x63, 0x68, 0x00]);
+/** AEAD tag length of every HPKE AEAD hush supports. */
+const TAG_LENGTH = 16;
+
+/** Extensions never copied from inner to outer: the name, the ECH marker, and what resumes the session (§6.1.2). */
+const NOT_COPIED = new Set<number>([
+  ExtensionType.server_name,
+  ExtensionType.encrypted_client_hello,
+  ExtensionType.pre_shared_key,
+  ExtensionType.early_data,
+]);
+
+/** The config the client uses, from a user-supplied ECHConfigList. */
+export interface ChosenEchConfig {
+  readonly config: EchConfig;
+  readonly suite: HpkeSymmetricCipherSuite;
+}
+
+/**
+ * §6.1: the first config of the list that hush can use (version 0xfe0d, a supported HPKE suite,
+ * a valid public_name, no unknown mandatory extension). None usable is a UsageError: hush never
+ * falls back to sending the real name in the clear.
+ */
+export function chooseEchConfig(echConfigList: Uint8Array): ChosenEchConfig {
+  let entries;
+  try {
+    entries = decodeEchConfigList(echConfigList);
+  } catch (e) {
+    throw new UsageError(`echConfigList is not a valid ECHConfigList: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const reasons: string[] = [];
+  for (const config of echConfigsOf(entries)) {
+    const why = echConfigUnusableReason(config.contents);
+    const suite = chooseEchSuite(config.contents);
+    if (why === undefined && suite) return { config, suite };
+    reasons.push(`config ${config.contents.configId}: ${why ?? 'no usable suite'}`);
+  }
+  const skipped = entries.length - echConfigsOf(entries).length;
+  if (skipped > 0) reasons.push(`${skipped} config(s) of another version than 0xfe0d`);
+  throw new UsageError(`no usable ECH config in echConfigList (${reasons.join('; ')}); the connection was not attempted, so the name was not sent in the clear`);
+}
+
+/**
+ * One ECH attempt, for the whole handshake: the chosen config, the HPKE sender context (reused
+ * for the second ClientHello after HelloRetryRequest, §6.1.5), and the outer random.
+ */
+export class EchClient {
+  readonly publicName: string;
+  readonly configId: number;
+  private readonly context: HpkeContext;
+  private readonly enc: Uint8Array;
+  /** ClientHelloOuter.random (ClientHelloInner keeps the handshake's own random). */
+  readonly outerRandom: Uint8Array;
+
+  constructor(
+    provider: CryptoProvider,
+    readonly chosen: ChosenEchConfig,
+  ) {
+    const c = chosen.config.contents;
+    this.publicName = c.publicName;
+    this.configId = c.configId;
+    // §6.1: info = "tls ech" ‖ 0x00 ‖ ECHConfig (the whole structure as received).
+    const { enc, context } = setupBaseSender(provider, { kem: c.kem, kdf: chosen.suite.kdf, aead: chosen.suite.aead }, c.publicKey, concat(INFO_PREFIX, chosen.config.raw));
+    this.enc = enc;
+    this.context = context;
+    this.outerRandom = provider.randomBytes(32);
+  }
+
+  /** The marker ClientHelloInner carries (§5). */
+  static innerExtension(): Extension {
+    return encodeEchClientHello({ type: EchClientHelloType.inner });
+  }
+
+  /**
+   * ClientHelloOuter for an encoded ClientHelloInner message (header included). The first
+   * ClientHello carries the HPKE enc; the second (after HelloRetryRequest) an empty one (§6.1.5).
+   */
+  sealOuter(innerMessage: Uint8Array, second: boolean): { readonly message: Uint8Array; readonly offered: ReadonlySet<number>; readonly extension: Extension } {
+    const inner = decodeClientHello(innerMessage.subarray(4), innerMessage);
+    const outerExtensions = this.outerExtensions(inner.extensions);
+    const encoded = encodeInner(inner, outerExtensions, this.chosen.config.contents.maximumNameLength);
+    const enc = second ? new Uint8Array(0) : this.enc;
+    const placeholder = encodeEchClientHello({
+      type: EchClientHelloType.outer,
+      cipherSuite: this.chosen.suite,
+      configId: this.configId,
+      enc,
+      payload: new Uint8Array(encoded.length + TAG_LENGTH),
+    });
+    const outer: ClientHello = {
+      legacyVersion: inner.legacyVersion,
+      random: this.outerRandom,
+      // §6.1: the same legacy_session_id (the server copies it into the inner hello, §5.1).
+      legacySessionId: inner.legacySessionId,
+      cipherSuites: inner.cipherSuites,
+      compressionMethods: inner.compressionMethods,
+      extensions: [...outerExtensions, placeholder],
+    };
+    const message = encodeClientHello(outer);
+    // §5.2: AAD = the ClientHelloOuter structure (no handshake header) with a zero payload.
+    const payload = this.context.seal(message.subarray(4), encoded);
+    // The payload is the last field of the last extension: the message's final bytes.
+    message.set(payload, message.length - payload.length);
+    const extension = { type: ExtensionType.encrypted_client_hello, data: message.subarray(message.length - placeholder.data.length).slice() };
+    return { message, offered: new Set(outer.extensions.map((e) => e.type)), extension };
+  }
+
+  /**
+   * A second ClientHelloOuter after a HelloRetryRequest that rejected ECH: the updated hello
+   * (from the second inner one, minus what stays secret) with the first encrypted_client_hello
+   * extension copied unchanged, as Go's client does.
+   */
+  rebuildOuter(innerMessage: Uint8Array, firstExtension: Extension): { readonly message: Uint8Array; readonly offered: ReadonlySet<number> } {
+    const inner = decodeClientHello(innerMessage.subarray(4), innerMessage);
+    const extensions = [...this.outerExtensions(inner.extensions), firstExtension];
+    const message = encodeClientHello({ ...inner, random: this.outerRandom, extensions });
+    return { message, offered: new Set(extensions.map((e) => e.type)) };
+  }
+
+  /** The outer hello's extensions (without encrypted_client_hello): SNI = public_name, no PSK (§6.1.2). */
+  private outerExtensions(inner: readonly Extension[]): Extension[] {
+    const out: Extension[] = [];
+    for (const e of inner) {
+      if (e.type === ExtensionType.server_name) out.push(encodeServerNameExt(this.publicName));
+      else if (!NOT_COPIED.has(e.type)) out.push(e);
+    }
+    if (!inner.some((e) => e.type === ExtensionType.server_name)) out.unshift(encodeServerNameExt(this.publicName));
+    return out;
+  }
+}
+
+/**
+ * EncodedClientHelloInner (§5.1): the inner hello with an empty legacy_session_id, its longest
+ * run of extensions identical in the outer hello replaced by one ech_outer_extensions, then zero
+ * padding (§6.1.3).
+ */
+export function encodeInner(inner: ClientHello, outerExtensions: readonly Extension[], maximumNameLength: number): Uint8Array {
+  const sameInOuter = (e: Extension): boolean => outerExtensions.some((o) => o.type === e.type && o.data === e.data);
+  // The longest run of consecutive copyable extensions: the server puts them back in place of
+  // ech_outer_extensions, in the outer order, which is ours (§5.1).
+  let best = { start: 0, length: 0 };
+  for (let i = 0; i < inner.extensions.length; ) {
+    let j = i;
+    while (j < inner.extensions.length && sameInOuter(inner.extensions[j]!)) j++;
+    if (j - i > best.length) best = { start: i, length: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const extensions =
+    best.length < 1
+      ? inner.extensions
+      : [
+          ...inner.extensions.slice(0, best.start),
+          encodeEchOuterExtensions(inner.extensions.slice(best.start, best.start + best.length).map((e) => e.type)),
+          ...inner.extensions.slice(best.start + best.length),
+        ];
+  const w = new Writer(512);
+  w.u16(inner.legacyVersion);
+  w.bytes(inner.random);
+  w.vector(1, new Uint8Array(0));
+  w.u16List(2, inner.cipherSuites);
+  w.vector(1, new Uint8Array(inner.compressionMethods));
+  writeExtensions(w, extensions);
+  const body = w.view();
+  const serverName = sniLength(inner.extensions);
+  return padInner(body, serverName, maximumNameLength);
+}
+
+/** The host_name length of a server_name extension body, or undefined when there is none. */
+function sniLength(extensions: readonly Extension[]): number | undefined {
+  const sni = extensions.find((e) => e.type === ExtensionType.server_name);
+  // server_name_list<2> ‖ name_type(1) ‖ host_name<2>: the name is what follows 5 bytes.
+  return sni === undefined ? undefined : Math.max(0, sni.data.length - 5);
+}
+
+/**
+ * §6.1.3: max(0, L − D) bytes for a name of length D (L + 9 without a name), then up to the next
+ * multiple of 32 bytes. Returns the encoded body followed by the zero padding.
+ */
+export function padInner(body: Uint8Array, nameLength: number | undefined, maximumNameLength: number): Uint8Array {
+  let padding = nameLength === undefined ? maximumNameLength + 9 : Math.max(0, maximumNameLength - nameLength);
+  const l = body.length + padding;
+  padding += 31 - ((l - 1) % 32);
+  const out = new Uint8Array(body.length + padding);
+  out.set(body);
+  return out;
+}
+
+/**
+ * §6.1.4: did the server accept? ServerHello: its random's last 8 bytes are the
+ * accept_confirmation over the inner transcript (with those bytes zeroed).
+ */
+export function serverHelloAcceptsEch(
+  provider: CryptoProvider,
+  hash: HashName,
+  innerRandom: Uint8Array,
+  innerTranscript: Transcript,
+  serverHello: Uint8Array,
+): boolean {
+  innerTranscript.selectHash(hash);
+  const expected = echConfirmation(provider, hash, innerRandom, innerTranscript.hashWith(zeroServerHelloConfirmation(serverHello)), false);
+  return constantTimeEqual(expected, serverHelloConfirmation(serverHello));
+}
+
+/**
+ * §6.1.4 / §7.2.1: did a HelloRetryRequest accept? Without the extension it rejected; a body
+ * other than 8 bytes is a decode_error. `innerTranscript` must already hold
+ * message_hash(ClientHelloInner1) (the HelloRetryRequest is not added here).
+ */
+export function helloRetryRequestAcceptsEch(
+  provider: CryptoProvider,
+  hash: HashName,
+  innerRandom: Uint8Array,
+  innerTranscript: Transcript,
+  hrr: Uint8Array,
+  extension: Uint8Array | undefined,
+): boolean {
+  if (extension === undefined) return false;
+  const confirmation = decodeEchHrrConfirmation(extension);
+  const zeroed = zeroHrrConfirmation(hrr);
+  if (zeroed === undefined) throw decodeError('HelloRetryRequest: malformed encrypted_client_hello extension');
+  const expected = echConfirmation(provider, hash, innerRandom, innerTranscript.hashWith(zeroed), true);
+  return constantTimeEqual(expected, confirmation);
+}
+
+/**
+ * The retry_configs of EncryptedExtensions after a rejection (§6.1.6: malformed → decode_error).
+ * Returned only when one of them is a version hush supports (else undefined: "ECH is securely
+ * disabled").
+ */
+export function retryConfigsFrom(data: Uint8Array): Uint8Array | undefined {
+  const { raw, entries } = decodeEchRetryConfigs(data);
+  return echConfigsOf(entries).length > 0 ? raw.slice() : undefined;
+}
+
+/**
+ * A GREASE encrypted_client_hello (§6.2): a random config_id, a real-looking X25519 enc and a
+ * random payload of a plausible length; the server cannot decrypt it and ignores it.
+ */
+export function greaseEchExtension(provider: CryptoProvider): Extension {
+  const kx = provider.keyExchange(NamedGroup.x25519);
+  const enc = kx ? kx.generate().publicKey : provider.randomBytes(32);
+  const [id, size] = provider.randomBytes(2) as unknown as [number, number];
+  // Encoded inner hellos are padded to 32 bytes; a typical one is 128..256 bytes.
+  const payload = provider.randomBytes(128 + 32 * (size % 4) + TAG_LENGTH);
+  return encodeEchClientHello({ type: EchClientHelloType.outer, cipherSuite: { kdf: 1, aead: 1 }, configId: id, enc, payload });
+}
+
+/** What the handshake learned about ECH, from ServerHello on. */
+export interface EchOutcome {
+  readonly status: EchStatus;
+  /** The config's public_name (real ECH only). */
+  readonly publicName: string | undefined;
+  /** After a rejection: the retry_configs of EncryptedExtensions, when usable. */
+  readonly retryConfigs: Uint8Array | undefined;
+}
+
+/** A ClientHello sent with real ECH: the inner hello behind the outer one on the wire. */
+export interface EchHello {
+  readonly client: EchClient;
+  /** Extension types ClientHelloInner carried (EncryptedExtensions may answer those once accepted). */
+  readonly innerOffered: ReadonlySet<number>;
+  /** The transcript as if ClientHelloInner had been sent (§6.1.4: used once the server accepts). */
+  readonly innerTranscript: Transcript;
+  /** The encrypted_client_hello extension of the first ClientHelloOuter. */
+  readonly outerExtension: Extension;
+  /** For the second ClientHello: whether the HelloRetryRequest accepted ECH. */
+  readonly acceptedAtHrr: boolean | undefined;
+}

@@ -1,0 +1,3 @@
+module hush/interop/ech-server
+
+go 1.24

@@ -1,0 +1,118 @@
+// A crypto/tls server with Encrypted Client Hello keys, for hush's ECH client interop tests
+// (standard library only; needs Go 1.24: Config.EncryptedClientHelloKeys).
+//
+//	hush-interop-ech-server -addr 127.0.0.1:0 -cert public.pem -key public.key \
+//	    -cert2 secret.pem -key2 secret.key -ech CONFIG_HEX:KEY_HEX[:retry] [-ech ...] [-groups secp256r1]
+//
+// -ech adds one key: the marshalled ECHConfig (not a list) and the X25519 private key, in hex;
+// ":retry" marks it SendAsRetry (sent in retry_configs when the server rejects ECH). The first
+// certificate should be the public name's, the second the inner name's: Go picks the certificate
+// by the SNI it answers (the inner one when it accepts ECH).
+//
+// Prints "LISTENING <port>", then for each connection logs to stderr
+// "handshake ok: ech=<accepted> sni=<server name Go saw> version=..." (or "handshake: <error>")
+// and echoes the bytes back.
+package main
+
+import (
+	"crypto/tls"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"strings"
+)
+
+type echFlags []tls.EncryptedClientHelloKey
+
+func (e *echFlags) String() string { return fmt.Sprintf("%d keys", len(*e)) }
+
+func (e *echFlags) Set(v string) error {
+	parts := strings.Split(v, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return fmt.Errorf("want CONFIG_HEX:KEY_HEX[:retry], got %q", v)
+	}
+	config, err := hex.DecodeString(parts[0])
+	if err != nil {
+		return err
+	}
+	key, err := hex.DecodeString(parts[1])
+	if err != nil {
+		return err
+	}
+	*e = append(*e, tls.EncryptedClientHelloKey{Config: config, PrivateKey: key, SendAsRetry: len(parts) == 3 && parts[2] == "retry"})
+	return nil
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	certFile := flag.String("cert", "", "PEM certificate chain of the public name (leaf first)")
+	keyFile := flag.String("key", "", "PEM private key")
+	cert2File := flag.String("cert2", "", "PEM certificate chain of the inner name")
+	key2File := flag.String("key2", "", "the second private key")
+	groups := flag.String("groups", "", "comma-separated groups: x25519,secp256r1,secp384r1")
+	var keys echFlags
+	flag.Var(&keys, "ech", "CONFIG_HEX:KEY_HEX[:retry] (repeatable)")
+	flag.Parse()
+
+	cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+	if err != nil {
+		log.Fatalf("load key pair: %v", err)
+	}
+	cfg := &tls.Config{
+		Certificates:             []tls.Certificate{cert},
+		MinVersion:               tls.VersionTLS13,
+		EncryptedClientHelloKeys: keys,
+	}
+	if *cert2File != "" {
+		cert2, err := tls.LoadX509KeyPair(*cert2File, *key2File)
+		if err != nil {
+			log.Fatalf("load second key pair: %v", err)
+		}
+		cfg.Certificates = append(cfg.Certificates, cert2)
+	}
+	if *groups != "" {
+		for _, g := range strings.Split(*groups, ",") {
+			switch g {
+			case "x25519":
+				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.X25519)
+			case "secp256r1":
+				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveP256)
+			case "secp384r1":
+				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveP384)
+			default:
+				log.Fatalf("unknown group %q", g)
+			}
+		}
+	}
+	ln, err := tls.Listen("tcp", *addr, cfg)
+	if err != nil {
+		log.Fatalf("listen: %v", err)
+	}
+	fmt.Printf("LISTENING %d\n", ln.Addr().(*net.TCPAddr).Port)
+	os.Stdout.Sync()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			log.Fatalf("accept: %v", err)
+		}
+		go func(c net.Conn) {
+			defer c.Close()
+			tc := c.(*tls.Conn)
+			if err := tc.Handshake(); err != nil {
+				log.Printf("handshake: %v", err)
+				return
+			}
+			st := tc.ConnectionState()
+			log.Printf("handshake ok: ech=%v sni=%s version=0x%04x", st.ECHAccepted, st.ServerName, st.Version)
+			if _, err := io.Copy(tc, tc); err != nil {
+				log.Printf("echo: %v", err)
+				return
+			}
+			tc.CloseWrite()
+		}(c)
+	}
+}
