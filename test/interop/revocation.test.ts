@@ -107,7 +107,7 @@ test('hush serve --ocsp-fetch staples the openssl responder\'s answer: openssl s
   }
   for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
     const got: Buffer[] = [];
-    const c = tls.connect({ host: '127.0.0.1', port: s.port, servername: 'localhost', ca: ca.pem, requestOCSP: true, maxVersion });
+    const c = tls.connect({ host: '127.0.0.1', port: s.port, servername: 'localhost', ca: ca.pem, requestOCSP: true, maxVersion } as tls.ConnectionOptions);
     c.on('OCSPResponse', (b: Buffer) => got.push(b));
     await once(c, 'secureConnect');
     c.destroy();
@@ -151,7 +151,7 @@ async function readBytes(p: string): Promise<Buffer> {
 
 async function stapleOf(port: number): Promise<Buffer> {
   const got: Buffer[] = [];
-  const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: ca.pem, requestOCSP: true });
+  const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: ca.pem, requestOCSP: true } as tls.ConnectionOptions);
   c.on('OCSPResponse', (b: Buffer) => got.push(b));
   await once(c, 'secureConnect');
   c.destroy();

@@ -60,7 +60,7 @@ for (const v of ['TLSv1.3', 'TLSv1.2'] as const) {
     const port = await listen(server);
     try {
       const got: Buffer[] = [];
-      const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: ca.pem, requestOCSP: true, maxVersion: v });
+      const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: ca.pem, requestOCSP: true, maxVersion: v } as tls.ConnectionOptions);
       c.on('OCSPResponse', (r: Buffer) => got.push(r));
       await once(c, 'secureConnect');
       c.destroy();
