@@ -5,6 +5,8 @@ import { UsageError } from '../errors/errors.js';
 import type { CertifiedKey } from '../handshake/config.js';
 import type { ClientRevocationConfig, OcspStaple, PeerRevocationConfig } from '../handshake/revocation-config.js';
 import { parseCrlInputs } from '../x509/revocation.js';
+import { parseOcspResponse } from '../x509/ocsp.js';
+import { parseCertificate } from '../x509/certificate.js';
 import type { Crl, CrlInput } from '../x509/crl.js';
 
 type CrlOption = string | Uint8Array | Crl | readonly (string | Uint8Array | Crl)[];
@@ -65,5 +67,14 @@ export function clientRevocationConfig(o: ClientRevocationOptions): ClientRevoca
 export function withOcspStaple(certs: readonly CertifiedKey[], staple: OcspStaple | undefined): readonly CertifiedKey[] {
   if (staple === undefined) return certs;
   if (!(staple instanceof Uint8Array) && typeof staple !== 'function') throw new UsageError('ocspStaple must be a Buffer (DER OCSPResponse) or a function returning one');
-  return certs.map((c) => ({ ...c, ocspStaple: staple }));
+  if (typeof staple === 'function') return certs.map((c) => ({ ...c, ocspStaple: staple }));
+  // A response names its certificate (by serial): staple it only to that one.
+  let serials: Set<string>;
+  try {
+    serials = new Set((parseOcspResponse(staple).basic?.responses ?? []).map((r) => r.certId.serialHex));
+  } catch (e) {
+    throw new UsageError(`ocspStaple: ${(e as Error).message}`);
+  }
+  // (Certificates of other SNI contexts are left alone; clients check the CertID anyway.)
+  return certs.map((c) => (serials.has(parseCertificate(c.chain[0]!).serialHex) ? { ...c, ocspStaple: staple } : c));
 }

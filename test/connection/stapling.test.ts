@@ -116,3 +116,19 @@ test('TLS 1.3: an unsolicited staple in the CertificateEntry is unsupported_exte
   );
   assertFailed(p.client, 'unsupported_extension');
 });
+
+for (const v of VERSIONS) {
+  test(`${v}: server crls reject a revoked client certificate (certificate_revoked)`, () => {
+    const alice = testCert(generateTestKey('p256'), ca, { subject: 'CN=Alice', extKeyUsage: ['clientAuth'] });
+    const crl = issueCrl({
+      provider, issuer: { certificate: ca.certificate, key: ca.key }, thisUpdate: now - DAY, nextUpdate: now + DAY,
+      revoked: [{ serial: alice.certificate, date: now - DAY, reason: 'affiliationChanged' }],
+    });
+    const server = { certificates: [certified(leaf)], clientAuth: 'required' as const, clientTrust: trust };
+    const client = { clientCertificate: { chain: [alice.der, ca.der], key: alice.key } };
+    const p = run(v, client, { ...server, crls: [crl.der] });
+    assertFailed(p.server, 'certificate_revoked');
+    assert.match(p.server.error!.message, /'CN=Alice'.*reason affiliationChanged \(CRL\)/);
+    assertEstablished(run(v, client, server));
+  });
+}
