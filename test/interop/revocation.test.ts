@@ -79,6 +79,15 @@ after(async () => {
   await ocsp?.stop();
 });
 
+test('hush verify --help documents the revocation options and what is not checked', async () => {
+  const h = await hush(['verify', '--help']);
+  assert.equal(h.code, 0);
+  for (const flag of ['--crl FILE', '--crl-check none|leaf|chain', '--ocsp FILE', '--ocsp-unknown reject|allow', '--must-staple']) assert.ok(h.stdout.includes(flag), flag);
+  assert.match(h.stdout, /Not checked: delta CRLs and indirect CRLs/);
+  const s = await hush(['serve', '--help']);
+  for (const flag of ['--ocsp-staple FILE', '--ocsp-fetch']) assert.ok(s.stdout.includes(flag), flag);
+});
+
 test('hush verify checks the responses of the openssl ocsp responder (delegated responder)', { skip }, async () => {
   const ok = await hush(['verify', '--cafile', f('ca.pem'), '--host', 'localhost', '--ocsp', f('good.ocsp'), '--must-staple', f('good-chain.pem')]);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);

@@ -22,7 +22,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'help', short: 'h', type: 'boolean', help: 'show this help' },
 ];
 
-const USAGE = 'hush verify --cafile ROOTS.pem --host NAME [--at ISO-TIME] [--crl CRL.pem ...] [--ocsp RESP.der] LEAF.pem [INTERMEDIATES.pem ...]';
+const USAGE = 'hush verify --cafile ROOTS.pem --host NAME [--at ISO-TIME] LEAF.pem [INTERMEDIATES.pem ...]';
 
 const DESCRIPTION = `Checks a certificate chain as a TLS client would: a path from the leaf through the
 intermediates to a trusted root, every signature, validity dates, CA constraints, key usages, name
