@@ -126,7 +126,15 @@ function fetchOnce(url: string, body: Uint8Array, method: 'POST' | 'GET'): Promi
  * failure retry in 5 s, 30 s, 2 min, then every 10 min, keeping the previous staple while it is
  * still current. `ready` settles after the first attempt.
  */
-export function fetchedStaple(leaf: Certificate, issuer: Certificate, log: (line: string) => void): StapleSource & { ready: Promise<void> } {
+export function fetchedStaple(
+  leaf: Certificate,
+  issuer: Certificate,
+  log: (line: string) => void,
+  /** Tests shorten the refresh floor and the retry delays. */
+  timing: { minRefreshMs?: number; retryMs?: readonly number[] } = {},
+): StapleSource & { ready: Promise<void> } {
+  const minRefresh = timing.minRefreshMs ?? MIN_REFRESH_MS;
+  const retries = timing.retryMs ?? RETRY_MS;
   const urls = ocspResponderUrls(leaf);
   if (urls.length === 0) throw new Error('--ocsp-fetch: the certificate names no OCSP responder (authorityInfoAccess id-ad-ocsp)');
   const url = urls[0]!;
@@ -155,11 +163,11 @@ export function fetchedStaple(leaf: Certificate, issuer: Certificate, log: (line
       failures = 0;
       const next = v.nextUpdate ?? v.thisUpdate + 24 * 3600_000;
       until = next;
-      const refresh = Math.min(MAX_REFRESH_MS, Math.max(MIN_REFRESH_MS, (next - Date.now()) / 2));
+      const refresh = Math.min(MAX_REFRESH_MS, Math.max(minRefresh, (next - Date.now()) / 2));
       log(`OCSP staple fetched from ${url} (${v.text}); next fetch in ${Math.round(refresh / 1000)} s`);
       schedule(refresh);
     } catch (e) {
-      const wait = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)]!;
+      const wait = retries[Math.min(failures, retries.length - 1)]!;
       failures++;
       log(`OCSP fetch from ${url} failed (${(e as Error).message}); retrying in ${wait / 1000} s`);
       schedule(wait);
