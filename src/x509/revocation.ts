@@ -162,7 +162,11 @@ export function ocspError(
     return undefined;
   }
   if (!issuer) {
-    return new VerifyError('bad_certificate_status_response', 'ocsp', `cannot check the OCSP response for '${leaf.subject.text}': its issuer is unknown`, leaf);
+    // A leaf trusted by itself (pinned): no issuer to check a response against. Only must-staple
+    // makes that fatal; otherwise the response is not used.
+    return must
+      ? new VerifyError('bad_certificate_status_response', 'ocsp', `cannot check the OCSP response for '${leaf.subject.text}' (must-staple): it is trusted by itself, without its issuer`, leaf)
+      : undefined;
   }
   const r = checkOcspResponse({ response: o.ocspResponse, cert: leaf, issuer, at: o.at, provider: o.provider, clockSkew: skew });
   if (!r.ok) {

@@ -271,3 +271,15 @@ test('OCSP: checkOcspResponse rejects garbage and unknown critical extensions', 
   assert.equal(r.ok, false);
   assert.throws(() => parseOcspResponse(new Uint8Array([0x30, 0x03, 0x0a, 0x01, 0x00])), (e: Error & { alertName?: string }) => e.alertName === 'bad_certificate_status_response');
 });
+
+test('OCSP: a leaf trusted by itself (pinned) has no issuer to check a response against', () => {
+  const pinned = mkLeaf(undefined);
+  assertOk(verify({ leaf: pinned.pem, roots: [pinned.pem], ocspResponse: ocsp() }), ['CN=www.example.com']);
+  const pinnedMs = mkLeaf(undefined, { extensions: [mustStapleExtension()] });
+  assertFail(
+    verify({ leaf: pinnedMs.pem, roots: [pinnedMs.pem], ocspResponse: ocsp(), enforceMustStaple: true }),
+    'ocsp',
+    'bad_certificate_status_response',
+    /trusted by itself, without its issuer/,
+  );
+});
