@@ -132,3 +132,17 @@ for (const v of VERSIONS) {
     assertEstablished(run(v, client, server));
   });
 }
+
+test('trace: the client narrates the staple it asked for (certificate_status)', () => {
+  const traces = (p: Pair) => p.clientEvents.flatMap((e) => (e.type === 'trace' && e.trace.event === 'certificate_status' ? [e.trace] : []));
+  const good = run('TLSv1.3', { requestOCSP: true, trace: true }, { certificates: [certified(leaf, staple(leaf))] });
+  assertEstablished(good);
+  assert.deepEqual(traces(good).map((t) => [t.stapled, t.error]), [[true, null]]);
+  assert.match(traces(good)[0]!.message, /it says 'good'/);
+  const none = run('TLSv1.2', { requestOCSP: true, trace: true }, { certificates: [certified(leaf)] });
+  assertEstablished(none);
+  assert.match(traces(none)[0]!.message, /stapled no OCSP response \(it may choose not to\)/);
+  const bad = run('TLSv1.3', { requestOCSP: true, trace: true }, { certificates: [certified(mustLeaf)] });
+  assertFailed(bad.client, 'bad_certificate_status_response');
+  assert.match(traces(bad)[0]!.message, /requires one: .*must-staple/);
+});

@@ -9,6 +9,7 @@ import { decodeCertificateStatusBody } from '../messages/certificate-status.js';
 import type { ClientConfig } from '../config.js';
 import type { HandshakeContext } from '../context.js';
 import type { PeerVerification } from '../shared/peer-certificates.js';
+import { tell } from '../narration.js';
 
 /**
  * Verify `staple` for the peer's verified leaf when we asked for one: a staple that does not
@@ -27,6 +28,7 @@ export function checkStaple(ctx: HandshakeContext, config: ClientConfig, peer: P
     ...(staple ? { ocspResponse: staple } : {}),
     ...(config.ocspUnknown ? { ocspUnknown: config.ocspUnknown } : {}),
   });
+  tell(ctx, { kind: 'ocsp_staple', stapled: staple !== undefined, error: error?.message });
   if (!error) return withStaple;
   if (config.rejectUnauthorized !== false) throw error;
   return { ...withStaple, authorized: false, error };
