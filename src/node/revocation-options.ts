@@ -28,8 +28,11 @@ export interface ClientRevocationOptions extends PeerRevocationOptions {
 }
 
 export interface ServerRevocationOptions extends PeerRevocationOptions {
-  /** A DER OCSPResponse for the certificate (or a function asked per handshake), stapled when clients ask. */
-  ocspStaple?: OcspStaple;
+  /**
+   * A DER OCSPResponse, stapled (when clients ask) to the certificate it names; or a function asked
+   * per handshake with the chosen certificate's leaf (DER), returning its staple or undefined.
+   */
+  ocspStaple?: Uint8Array | ((leaf: Uint8Array) => Uint8Array | undefined);
 }
 
 function crlList(v: CrlOption | undefined): CrlInput[] {
@@ -64,10 +67,16 @@ export function clientRevocationConfig(o: ClientRevocationOptions): ClientRevoca
 }
 
 /** Certificates with the server's staple attached (unchanged without one). */
-export function withOcspStaple(certs: readonly CertifiedKey[], staple: OcspStaple | undefined): readonly CertifiedKey[] {
+export function withOcspStaple(certs: readonly CertifiedKey[], staple: ServerRevocationOptions['ocspStaple']): readonly CertifiedKey[] {
   if (staple === undefined) return certs;
   if (!(staple instanceof Uint8Array) && typeof staple !== 'function') throw new UsageError('ocspStaple must be a Buffer (DER OCSPResponse) or a function returning one');
-  if (typeof staple === 'function') return certs.map((c) => ({ ...c, ocspStaple: staple }));
+  if (typeof staple === 'function') {
+    return certs.map((c) => {
+      const leaf = c.chain[0]!;
+      const ocspStaple: OcspStaple = () => staple(leaf);
+      return { ...c, ocspStaple };
+    });
+  }
   // A response names its certificate (by serial): staple it only to that one.
   let serials: Set<string>;
   try {

@@ -19,7 +19,8 @@ import { GRACE_MS, Lifecycle, onStopSignals } from '../serve/lifecycle.js';
 import { handshakeFailureLine } from '../serve/handshake-failure.js';
 import type { Command } from './command.js';
 import { fetchedStaple, fileStaple, type StapleSource } from '../serve/ocsp-staple.js';
-import { parseCertificates } from '../../x509/certificate.js';
+import { parseCertificates, type Certificate } from '../../x509/certificate.js';
+import { equal } from '../../bytes/util.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'port', short: 'p', type: 'string', value: 'PORT', help: 'port to listen on (default 8443)' },
@@ -191,12 +192,13 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   const maxVersion = tlsVersionFlag(str(p, 'tls-max'), 'tls-max');
 
   const staple = stapleSource(p, certs[0]!);
-  if (staple && 'ready' in staple) await staple.ready;
+  if (staple?.ready) await staple.ready;
 
   let tlsServer;
   try {
     tlsServer = createServer({
-      ...(staple ? { ocspStaple: () => staple.get() } : {}),
+      // The staple is for the first --cert only.
+      ...(staple ? { ocspStaple: (leaf: Uint8Array) => (equal(leaf, staple.leaf.raw) ? staple.get() : undefined) } : {}),
       cert: certs,
       key: keys,
       ALPNProtocols: alpn,
@@ -355,7 +357,7 @@ function isLoopback(host: string): boolean {
 }
 
 /** --ocsp-staple FILE or --ocsp-fetch for the first certificate chain (#15). */
-function stapleSource(p: ReturnType<typeof parseArgs>, chainPem: string): StapleSource | (StapleSource & { ready: Promise<void> }) | undefined {
+function stapleSource(p: ReturnType<typeof parseArgs>, chainPem: string): (StapleSource & { leaf: Certificate; ready?: Promise<void> }) | undefined {
   const file = str(p, 'ocsp-staple');
   const fetch = bool(p, 'ocsp-fetch');
   if (file === undefined && !fetch) return undefined;
@@ -370,7 +372,7 @@ function stapleSource(p: ReturnType<typeof parseArgs>, chainPem: string): Staple
   if (!leaf || !issuer) throw new ArgError(`${file !== undefined ? '--ocsp-staple' : '--ocsp-fetch'} needs the issuer's certificate after the leaf in the --cert file (to check the OCSP response)`);
   const log = (line: string): void => console.error(`hush serve: ${line}`);
   try {
-    return file !== undefined ? fileStaple(file, leaf, issuer, log) : fetchedStaple(leaf, issuer, log);
+    return Object.assign(file !== undefined ? fileStaple(file, leaf, issuer, log) : fetchedStaple(leaf, issuer, log), { leaf });
   } catch (e) {
     throw new ArgError((e as Error).message);
   }
