@@ -201,6 +201,10 @@ for (const [version, maxVersion] of [['-tls1_3', 'TLSv1.3'], ['-tls1_2', 'TLSv1.
     const bad = await hushClient(r.port, maxVersion);
     assert.equal(bad.outcome, 'ERR_TLS_CERTIFICATE_REVOKED', bad.message);
     assert.match(bad.message ?? '', /revoked on .*, reason keyCompromise \(OCSP\)/);
+    // hush get asks for the staple by default: one line on stderr, exit 1.
+    const cli = await hush(['get', '--cacert', f('ca.pem'), '--resolve', `localhost:${r.port}:127.0.0.1`, `https://localhost:${r.port}/`]);
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.match(cli.stderr, /revoked on .*reason keyCompromise/);
     await r.stop();
     // A staple for another certificate (the good one's, on the revoked certificate) fails too.
     const m = await sServer('revoked', 'good.ocsp', version);
