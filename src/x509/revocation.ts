@@ -73,6 +73,29 @@ export function parseCrlInputs(inputs: readonly CrlInput[]): Crl[] {
   return out;
 }
 
+/**
+ * Memo of CRL signature checks (a pure function of the CRL, the key and the provider): a server
+ * or client checks the same parsed CRL on every handshake, and the signature is most of the cost.
+ */
+const crlSignatures = new WeakMap<Crl, { provider: CryptoProvider; spki: Uint8Array; ok: boolean }[]>();
+
+function crlSignedBy(crl: Crl, issuer: Certificate, provider: CryptoProvider): boolean {
+  let seen = crlSignatures.get(crl);
+  const hit = seen?.find((x) => x.provider === provider && equal(x.spki, issuer.spki.raw));
+  if (hit) return hit.ok;
+  let ok = false;
+  try {
+    ok = provider.verify(provider.importPublicKey(issuer.spki.raw), crl.signatureAlgorithm.algorithm!, crl.tbs, crl.signature);
+  } catch {
+    ok = false;
+  }
+  if (!seen) crlSignatures.set(crl, (seen = []));
+  // Bounded: a CRL is checked against its issuer's key (a few candidates at most).
+  if (seen.length >= 8) seen.shift();
+  seen.push({ provider, spki: issuer.spki.raw, ok });
+  return ok;
+}
+
 function crlUsableError(crl: Crl, issuer: Certificate, at: number, skew: number, provider: CryptoProvider): string | undefined {
   if (crl.unsupported) return crl.unsupported;
   // §6.3.3(f): the CRL issuer's key must be allowed to sign CRLs.
@@ -81,13 +104,7 @@ function crlUsableError(crl: Crl, issuer: Certificate, at: number, skew: number,
   }
   const alg = crl.signatureAlgorithm.algorithm;
   if (!alg) return `it is signed with ${crl.signatureAlgorithm.name}, which hush does not accept`;
-  let ok = false;
-  try {
-    ok = provider.verify(provider.importPublicKey(issuer.spki.raw), alg, crl.tbs, crl.signature);
-  } catch {
-    ok = false;
-  }
-  if (!ok) return `its signature does not verify with the public key of '${issuer.subject.text}'`;
+  if (!crlSignedBy(crl, issuer, provider)) return `its signature does not verify with the public key of '${issuer.subject.text}'`;
   if (crl.thisUpdate > at + skew) return `it is not valid yet (thisUpdate ${isoTime(crl.thisUpdate)})`;
   // §5.1.2.5: conforming CRL issuers MUST include nextUpdate; without it we cannot tell it is current.
   if (crl.nextUpdate === undefined) return 'it has no nextUpdate, so hush cannot tell whether it is current';
