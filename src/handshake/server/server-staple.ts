@@ -9,9 +9,10 @@ import type { ServerCertificate } from './server-options.js';
 
 /** The staple to send with `cert`, or undefined (the client did not ask, or there is none). */
 export function stapleFor(cert: ServerCertificate, hello: ClientHelloView): Uint8Array | undefined {
+  const s = cert.certified.ocspStaple;
+  if (s === undefined) return undefined; // nothing to staple: the extension is ignored, as before
   const data = hello.extension(ExtensionType.status_request);
   if (data === undefined || !decodeStatusRequestExt(data)) return undefined;
-  const s = cert.certified.ocspStaple;
   const staple = typeof s === 'function' ? s() : s;
   return staple !== undefined && staple.length > 0 ? staple : undefined;
 }
