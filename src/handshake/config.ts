@@ -6,6 +6,7 @@ import type { ClientHelloInfo } from './client-hello-info.js';
 import type { SessionTicket } from './events.js';
 import type { Extension } from './messages/extensions.js';
 import type { SessionCache } from './session/server12-sessions.js';
+import type { ClientRevocationConfig, OcspStaple, PeerRevocationConfig } from './revocation-config.js';
 
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
 
@@ -13,6 +14,8 @@ export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
 export interface CertifiedKey {
   readonly chain: readonly Uint8Array[];
   readonly key: PrivateKey;
+  /** A DER OCSPResponse for the leaf, stapled when the client asks (RFC 6066 §8; #15). */
+  readonly ocspStaple?: OcspStaple;
 }
 
 interface CommonConfig {
@@ -42,7 +45,7 @@ interface CommonConfig {
   readonly keyUpdateAfterRecords?: number;
 }
 
-export interface ClientConfig extends CommonConfig {
+export interface ClientConfig extends CommonConfig, ClientRevocationConfig {
   /**
    * Cipher suites in preference order (IANA values). Default: the three TLS 1.3 suites, then the
    * TLS 1.2 ECDHE suites with an AEAD. RSA key transport and CBC suites are offered only when named
@@ -124,7 +127,7 @@ export interface EchServerOptions {
   readonly keys: readonly EchServerKey[];
 }
 
-export interface ServerConfig extends CommonConfig {
+export interface ServerConfig extends CommonConfig, PeerRevocationConfig {
   /** Certificates to choose from by the client's SNI and signature_algorithms. */
   readonly certificates: readonly CertifiedKey[];
   /**

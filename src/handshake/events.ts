@@ -35,6 +35,8 @@ export interface HandshakeInfo {
   readonly verifiedChain: readonly Certificate[];
   /** Server side: what the client offered in its (last) ClientHello. */
   readonly clientHello?: ClientHelloInfo;
+  /** Client side: the OCSP response the server stapled (DER), when it sent one (#15). */
+  readonly ocspResponse?: Uint8Array;
   /** Server side: the certificate chain we presented (DER, leaf first). */
   readonly localCertificates?: readonly Uint8Array[];
   /**

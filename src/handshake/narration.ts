@@ -31,6 +31,8 @@ export type TraceFact =
     }
   /** Server: client authentication is optional and the client sent an empty Certificate. */
   | { readonly kind: 'client_certificate_absent' }
+  /** Client: what became of the OCSP staple we asked for (RFC 6066 §8, RFC 7633; #15). */
+  | { readonly kind: 'ocsp_staple'; readonly stapled: boolean; readonly error: string | undefined }
   /** Client: the server sent a CertificateRequest (TLS 1.2 adds the schemes it accepts). */
   | { readonly kind: 'certificate_request_received'; readonly hasCertificate: boolean; readonly schemes?: readonly number[] }
   // ---- TLS 1.3 client (RFC 8446 §4.1.2 ... §4.6.1)
@@ -243,6 +245,18 @@ export function narrate(f: TraceFact): TraceEvent {
         { chain: f.subjects, trusted: f.error === undefined, anchor: f.anchor ?? null, error: f.error ?? null },
       );
     }
+    case 'ocsp_staple':
+      return trace(
+        'certificate_status',
+        !f.stapled
+          ? f.error !== undefined
+            ? `The server stapled no OCSP response, but its certificate requires one: ${f.error}`
+            : 'The server stapled no OCSP response (it may choose not to); the certificate does not require one.'
+          : f.error !== undefined
+            ? `The server stapled an OCSP response, but it is NOT acceptable: ${f.error}`
+            : "The server stapled an OCSP response: signed by its certificate's issuer (or a responder the issuer authorized), about this very certificate, current, and it says 'good'.",
+        { stapled: f.stapled, error: f.error ?? null },
+      );
     case 'client_certificate_absent':
       return trace('certificate', 'The client has no certificate; client authentication is optional, so we continue without knowing who it is.');
     case 'certificate_request_received':

@@ -15,13 +15,14 @@ import { defaultTrustStore } from './trust.js';
 import { decodeSession } from './session.js';
 import { TLSSocket } from './socket.js';
 import { NODE_TRANSPORT } from './alloc.js';
+import { clientRevocationConfig, type ClientRevocationOptions } from './revocation-options.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import {
   parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
-export interface ConnectOptions {
+export interface ConnectOptions extends ClientRevocationOptions {
   /** The server's host name or address (default 'localhost'). `hostname` wins when both are set. */
   host?: string | null;
   /** Like `host` (what node:http and undici pass). */
@@ -213,6 +214,7 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
     session,
     clientCertificate: certified[0],
     requireExtendedMasterSecret: o.requireExtendedMasterSecret,
+    ...clientRevocationConfig(o),
   };
   return { config, host, servername };
 }

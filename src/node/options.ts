@@ -20,13 +20,11 @@ export type KeyInput = string | Uint8Array | readonly (string | Uint8Array | { p
 /** node:tls options hush refuses on both sides, with advice (empty: no equivalent). */
 export const REFUSED_TLS_OPTIONS: Readonly<Record<string, string>> = {
   pfx: 'use key and cert (PEM)',
-  requestOCSP: '',
   pskCallback: '',
   pskIdentityHint: '',
   clientCertEngine: '',
   privateKeyEngine: 'use key',
   privateKeyIdentifier: 'use key',
-  crl: '',
   dhparam: 'hush uses ECDHE only',
   secureOptions: 'use minVersion/maxVersion and ciphers',
   secureProtocol: 'use minVersion/maxVersion',

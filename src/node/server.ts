@@ -19,6 +19,7 @@ import { AcceptingConnection } from './accepting-connection.js';
 import { SecureContext, createSecureContext } from './secure-context.js';
 import { TLSSocket } from './socket.js';
 import { NODE_TRANSPORT } from './alloc.js';
+import { peerRevocationConfig, withOcspStaple, type ServerRevocationOptions } from './revocation-options.js';
 import {
   parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, parseVersion, refuseOptions, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
@@ -27,7 +28,7 @@ import {
 export type SNICallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext | null) => void) => void;
 export type ALPNCallback = (arg: { servername: string | undefined; protocols: string[] }) => string | undefined;
 
-export interface ServerOptions {
+export interface ServerOptions extends ServerRevocationOptions {
   key?: KeyInput;
   cert?: PemInput;
   passphrase?: string;
@@ -270,6 +271,7 @@ export class Server extends net.Server {
       maxClientHelloSize: o.maxClientHelloSize,
       maxClientHelloRecords: o.maxClientHelloRecords,
       ech: o.ech,
+      ...peerRevocationConfig(o),
     };
     // Check the whole configuration now rather than on the first connection.
     if (ctx.certificates.length === 0 && !o.SNICallback) {
@@ -304,7 +306,7 @@ export class Server extends net.Server {
       const trust = ctx.trust ?? this.#context.trust ?? (requestCert ? defaultTrustStore() : undefined);
       config = {
         ...this.#base,
-        certificates: ctx.certificates.length > 0 ? ctx.certificates : this.#context.certificates,
+        certificates: withOcspStaple(ctx.certificates.length > 0 ? ctx.certificates : this.#context.certificates, this.#options.ocspStaple),
         clientTrust: trust,
         keyLog,
       };

@@ -616,6 +616,8 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
         }
       }
     }
+    // node:tls: 'OCSPResponse' (the stapled response, already verified by the core) before 'secureConnect' (#15).
+    if (info.ocspResponse) this.emit('OCSPResponse', Buffer.from(info.ocspResponse));
     this.emit(this.#conn.side === 'client' ? 'secureConnect' : 'secure');
     if (this.destroyed) return;
     this.#writes.pump();

@@ -15,3 +15,7 @@ export * from './trust-store.js';
 export * from './verify-error.js';
 export * from './verify.js';
 export * from './builder.js';
+export * from './crl.js';
+export * from './ocsp.js';
+export * from './revocation.js';
+export * from './revocation-builder.js';

@@ -8,6 +8,7 @@
 //   trust, depth, workLimit                   → unknown_ca
 //   extKeyUsage, keyUsage(leaf), criticalExtension, algorithm
 //                                             → unsupported_certificate
+//   revoked → certificate_revoked; crl → bad_certificate; ocsp → bad_certificate_status_response
 import { TlsError } from '../errors/errors.js';
 import type { AlertName } from '../errors/alert.js';
 import type { Certificate } from './certificate.js';
@@ -26,7 +27,11 @@ export type VerifyCheck =
   | 'nameConstraints'
   | 'criticalExtension'
   | 'depth'
-  | 'workLimit';
+  | 'workLimit'
+  // Revocation (revocation.ts): a revoked certificate, an unusable CRL, an unusable OCSP response.
+  | 'revoked'
+  | 'crl'
+  | 'ocsp';
 
 /** The JSON form of a VerifyError. */
 export interface VerifyErrorJSON {

@@ -36,10 +36,12 @@ import { nameConstraintViolation } from './name-constraints.js';
 import { EKU_NAMES, OID } from './oids.js';
 import { TrustStore } from './trust-store.js';
 import { VerifyError, isoTime } from './verify-error.js';
+import { hasRevocationOptions, parseCrlInputs, revocationError, type RevocationOptions } from './revocation.js';
+import type { Crl } from './crl.js';
 
 export type Purpose = 'serverAuth' | 'clientAuth';
 
-export interface VerifyChainOptions {
+export interface VerifyChainOptions extends RevocationOptions {
   /** The end-entity certificate. A PEM text with several certificates: the rest are intermediates. */
   readonly leaf: CertificateInput;
   /** Certificates the peer sent after the leaf, in any order. */
@@ -454,7 +456,19 @@ export function verifyServerChain(opts: VerifyChainOptions): VerifyResult {
     const mismatch = hostnameMismatch(leaf, id, opts.hostname!);
     if (mismatch) return { ok: false, error: new VerifyError('bad_certificate', 'hostname', mismatch, leaf), chain: [leaf] };
   }
-  if (roots.has(leaf)) return { ok: true, chain: [leaf] };
+  // Revocation (revocation.ts) runs on the path found.
+  let crls: Crl[] = [];
+  try {
+    crls = parseCrlInputs(opts.crls ?? []);
+  } catch (e) {
+    return parseError('CRLs', e);
+  }
+  const revoked = (r: VerifyResult): VerifyResult => {
+    if (!r.ok || !hasRevocationOptions(opts)) return r;
+    const error = revocationError({ ...opts, path: r.chain, at, provider, parsedCrls: crls });
+    return error ? { ok: false, error, chain: r.chain } : r;
+  };
+  if (roots.has(leaf)) return revoked({ ok: true, chain: [leaf] });
 
   // Distinct intermediates other than the leaf, in presented order.
   const seen = new Set<string>([toHex(leaf.raw)]);
@@ -466,7 +480,7 @@ export function verifyServerChain(opts: VerifyChainOptions): VerifyResult {
       inters.push(c);
     }
   }
-  return new PathBuilder(inters, roots, at, purpose, maxDepth, provider).build(leaf);
+  return revoked(new PathBuilder(inters, roots, at, purpose, maxDepth, provider).build(leaf));
 }
 
 /** The JSON form used by `hush verify`: `{ ok, error, chain }` with subjects for the chain. */

@@ -11,6 +11,8 @@ import { decodePem } from '../../src/asn1/pem.js';
 import { parseCertificate, certificateToPem } from '../../src/x509/certificate.js';
 import { verifyHostname } from '../../src/x509/hostname.js';
 import { verifyServerChain } from '../../src/x509/verify.js';
+import { parseCrl } from '../../src/x509/crl.js';
+import { parseOcspRequest, parseOcspResponse } from '../../src/x509/ocsp.js';
 import { Acceptor } from '../../src/connection/server.js';
 import { ExtensionType } from '../../src/wire/enums.js';
 import { corpus, bodies } from './corpus.js';
@@ -242,6 +244,24 @@ export function decoderTargets(): FuzzTarget[] {
       tolerate('importPublicKey', () => void provider.importPublicKey(cert.spki.raw));
       const res = verifyServerChain({ leaf: b, intermediates: [], roots: fuzzPki().trust, hostname: 'fuzz.test', at: NOW, provider });
       void res;
+    }),
+    // #15: CRLs and OCSP responses through path validation (a revoked client, a good server staple).
+    decoder('crl', () => [fuzzPki().crl], (b) => {
+      const pki = fuzzPki();
+      for (const leaf of [pki.client.chain[0]!, pki.server.chain[0]!]) {
+        const res = verifyServerChain({ leaf, roots: pki.trust, at: NOW, provider, crls: [b], crlCheck: 'leaf', purpose: leaf === pki.client.chain[0] ? 'clientAuth' : 'serverAuth' });
+        void res;
+      }
+      parseCrl(b); // a TlsError here is the 'rejected' outcome
+    }),
+    decoder('ocsp', () => [fuzzPki().ocspResponse, fuzzPki().ocspRequest], (b) => {
+      const pki = fuzzPki();
+      const isRequest = tolerate('parseOcspRequest', () => void parseOcspRequest(b));
+      tolerate('certificateStatus', () => void msg.decodeCertificateStatusBody(b));
+      tolerate('statusRequest', () => void msg.decodeStatusRequestExt(b));
+      const res = verifyServerChain({ leaf: pki.server.chain[0]!, roots: pki.trust, hostname: 'fuzz.test', at: NOW, provider, ocspResponse: b, enforceMustStaple: true });
+      void res;
+      if (!isRequest) parseOcspResponse(b); // a TlsError here is the 'rejected' outcome
     }),
     decoder('pem', () => corpus().pems.map((p) => new TextEncoder().encode(p)), (b) => {
       const blocks = decodePem(new TextDecoder('latin1').decode(b));

@@ -7,6 +7,9 @@ import { createNodeCryptoProvider } from '../../src/crypto/node/index.js';
 import type { CryptoProvider, PublicKey } from '../../src/crypto/provider.js';
 import { issueCertificate } from '../../src/x509/builder.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
+import { issueCrl, issueOcspResponse } from '../../src/x509/revocation-builder.js';
+import { encodeOcspRequest } from '../../src/x509/ocsp.js';
+import { parseCertificate } from '../../src/x509/certificate.js';
 import type { CertifiedKey } from '../../src/handshake/config.js';
 import { Rng } from './prng.js';
 
@@ -55,6 +58,10 @@ export interface FuzzPki {
   readonly trust: TrustStore;
   /** Ticket keys for the servers (fixed, so tickets made in one run resume in another). */
   readonly ticketKeys: readonly Uint8Array[];
+  /** A CRL revoking the client certificate and a good OCSP response for the server (seeds, #15). */
+  readonly crl: Uint8Array;
+  readonly ocspResponse: Uint8Array;
+  readonly ocspRequest: Uint8Array;
   /** PEM texts of everything above (seeds for the PEM fuzzer). */
   readonly pems: readonly string[];
 }
@@ -83,7 +90,19 @@ export function fuzzPki(): FuzzPki {
     provider, subject: 'CN=fuzz.test rsa', key: rsaKey.publicKey, issuer: { certificate: ca.der, key: caKey },
     serialNumber: 4n, dnsNames: ['fuzz.test'], ...validity,
   });
+  const crl = issueCrl({
+    provider, issuer: { certificate: ca.der, key: caKey }, thisUpdate: NOW - day, nextUpdate: NOW + 7 * day,
+    revoked: [{ serial: 3n, date: NOW - day, reason: 'keyCompromise' }], scope: { onlyContainsUserCerts: true },
+  });
+  const ocspResponse = issueOcspResponse({
+    provider, certificate: server.chain[0]!, issuer: ca.der, signer: { certificate: ca.der, key: caKey },
+    status: { status: 'good' }, thisUpdate: NOW - 3600_000, nextUpdate: NOW + day,
+  });
+  const ocspRequest = encodeOcspRequest(provider, parseCertificate(server.chain[0]!), ca.certificate);
   cached = {
+    crl: crl.der,
+    ocspResponse: ocspResponse.der,
+    ocspRequest,
     caPem: ca.pem,
     caDer: ca.der,
     server: { chain: server.chain, key: server.key },

@@ -37,6 +37,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'insecure', short: 'k', type: 'boolean', help: 'do not verify the server certificate (INSECURE: anyone can impersonate the server)' },
   { name: 'cert', type: 'string', value: 'FILE', help: 'client certificate chain (PEM), for servers that ask for one' },
   { name: 'key', type: 'string', value: 'FILE', help: "the client certificate's private key (PEM; default: the --cert file)" },
+  { name: 'crl', type: 'list', value: 'FILE', help: 'check the server chain against the CRLs in FILE (PEM or DER; repeatable): a revoked certificate fails' },
+  { name: 'no-ocsp', type: 'boolean', help: 'do not ask for a stapled OCSP response (asked by default; a staple that is sent is verified, revoked fails, must-staple is enforced)' },
   { name: 'tls-min', type: 'string', value: '1.2|1.3', help: 'lowest TLS version to accept' },
   { name: 'tls-max', type: 'string', value: '1.2|1.3', help: 'highest TLS version to offer' },
   { name: 'ciphers', type: 'string', value: 'LIST', help: 'cipher suites, comma-separated IANA or OpenSSL names; naming a TLS 1.2 RSA key transport or CBC suite turns it on' },
@@ -116,6 +118,9 @@ interface GetOptions {
   readonly locationTrusted: boolean;
   readonly ca: string | undefined;
   readonly insecure: boolean;
+  /** #15: CRL files' bytes, and whether to ask for an OCSP staple. */
+  readonly crls: readonly Uint8Array[];
+  readonly requestOCSP: boolean;
   readonly cert: string | undefined;
   readonly key: string | undefined;
   readonly ciphers: string[] | undefined;
@@ -272,6 +277,8 @@ function options(p: ParsedArgs): GetOptions {
     locationTrusted: bool(p, 'location-trusted'),
     ca,
     insecure: bool(p, 'insecure'),
+    crls: list(p, 'crl').map((f) => new Uint8Array(readArgFile(f, `--crl ${f}`))),
+    requestOCSP: !bool(p, 'no-ocsp'),
     cert,
     key,
     ciphers: splitList(str(p, 'ciphers')),
@@ -410,6 +417,8 @@ async function hop(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: n
           ...(o.ca === undefined ? {} : { ca: o.ca }),
           ...(o.cert === undefined ? {} : { cert: o.cert, key: o.key }),
           rejectUnauthorized: !o.insecure,
+          requestOCSP: o.requestOCSP,
+          ...(o.crls.length ? { crls: o.crls } : {}),
           ALPNProtocols: o.alpn,
           ...(o.ciphers ? { ciphers: o.ciphers.join(':') } : {}),
           ...(o.groups ? { ecdhCurve: o.groups.join(':') } : {}),

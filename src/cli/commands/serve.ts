@@ -12,7 +12,6 @@ import type { TLSSocket } from '../../node/socket.js';
 import { ensureLocalCa, ensureLocalhostCertificate, hushHome, issueLocalCertificate } from '../local-ca.js';
 import { advertisedConfigList, EchKeyError, ensureEchKeys, httpsRecordLine, serverEchKeys, type EchKeyStore } from '../ech-keys.js';
 import { toBase64 } from '../../bytes/util.js';
-import { parseCertificates } from '../../x509/certificate.js';
 import { verifyHostname } from '../../x509/hostname.js';
 import { ArgError, bool, helpText, list, parseArgs, secondsFlag, splitList, str, tlsVersionFlag, type FlagSpec } from '../args.js';
 import { TracePrinter } from '../trace-printer.js';
@@ -22,6 +21,9 @@ import { forward, forwardUpgrade, proxyTarget, type ProxyTarget } from '../serve
 import { GRACE_MS, Lifecycle, onStopSignals } from '../serve/lifecycle.js';
 import { handshakeFailureLine } from '../serve/handshake-failure.js';
 import type { Command } from './command.js';
+import { fetchedStaple, fileStaple, type StapleSource } from '../serve/ocsp-staple.js';
+import { parseCertificates, type Certificate } from '../../x509/certificate.js';
+import { equal } from '../../bytes/util.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'port', short: 'p', type: 'string', value: 'PORT', help: 'port to listen on (default 8443)' },
@@ -36,6 +38,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'ciphers', type: 'string', value: 'LIST', help: 'cipher suites in preference order, comma-separated IANA or OpenSSL names; naming TLS_RSA_WITH_AES_128_GCM_SHA256 turns on RSA key transport' },
   { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups in preference order, comma-separated (default X25519MLKEM768,x25519,secp256r1,secp384r1; also SecP256r1MLKEM768, SecP384r1MLKEM1024)' },
   { name: 'alpn', type: 'string', value: 'LIST', help: 'ALPN protocols to accept, comma-separated (default h2,http/1.1; --alpn http/1.1 turns HTTP/2 off)' },
+  { name: 'ocsp-staple', type: 'string', value: 'FILE', help: 'staple this OCSP response (DER) for the first --cert to clients that ask; re-read when the file changes' },
+  { name: 'ocsp-fetch', type: 'boolean', help: "fetch the OCSP response to staple from the first --cert's responder (its AIA URL) and refresh it halfway to nextUpdate" },
   { name: 'client-ca', type: 'string', value: 'FILE', help: 'ask clients for a certificate and verify it against these CAs (PEM)' },
   { name: 'handshake-timeout', type: 'string', value: 'SECONDS', help: 'close clients that have not finished the TLS handshake after SECONDS (default 10; node:tls waits 120)' },
   { name: 'redirect-http', type: 'string', value: 'PORT', help: 'also answer plain HTTP on PORT with a redirect to HTTPS' },
@@ -69,6 +73,11 @@ Examples:
   hush serve --cert site.pem --key site-key.pem --tls-min 1.3 --trace
   hush serve --tls-max 1.2 --trace                  # watch a TLS 1.2 handshake
   hush serve --ech --trace                          # Encrypted Client Hello (see hush ech)
+
+OCSP stapling: with --ocsp-staple FILE or --ocsp-fetch, clients that send status_request get the
+response in the TLS 1.3 Certificate entry or the TLS 1.2 CertificateStatus message. The --cert
+file must hold the issuer after the leaf (the response is checked against both before it is
+stapled; a stale or foreign response is never sent).
 
 TLS 1.2 clients get forward-secret ECDHE + AEAD suites; RSA key transport only when named in
 --ciphers (it has no forward secrecy); CBC suites are never served.`;
@@ -201,9 +210,14 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   const minVersion = tlsVersionFlag(str(p, 'tls-min'), 'tls-min');
   const maxVersion = tlsVersionFlag(str(p, 'tls-max'), 'tls-max');
 
+  const staple = stapleSource(p, certs[0]!);
+  if (staple?.ready) await staple.ready;
+
   let tlsServer;
   try {
     tlsServer = createServer({
+      // The staple is for the first --cert only.
+      ...(staple ? { ocspStaple: (leaf: Uint8Array) => (equal(leaf, staple.leaf.raw) ? staple.get() : undefined) } : {}),
       cert: certs,
       key: keys,
       ALPNProtocols: alpn,
@@ -370,6 +384,28 @@ function portFlag(v: string, flag: string): number {
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** --ocsp-staple FILE or --ocsp-fetch for the first certificate chain (#15). */
+function stapleSource(p: ReturnType<typeof parseArgs>, chainPem: string): (StapleSource & { leaf: Certificate; ready?: Promise<void> }) | undefined {
+  const file = str(p, 'ocsp-staple');
+  const fetch = bool(p, 'ocsp-fetch');
+  if (file === undefined && !fetch) return undefined;
+  if (file !== undefined && fetch) throw new ArgError('give either --ocsp-staple FILE or --ocsp-fetch, not both');
+  let chain;
+  try {
+    chain = parseCertificates(chainPem);
+  } catch (e) {
+    throw new ArgError(`--cert: ${(e as Error).message}`);
+  }
+  const [leaf, issuer] = chain;
+  if (!leaf || !issuer) throw new ArgError(`${file !== undefined ? '--ocsp-staple' : '--ocsp-fetch'} needs the issuer's certificate after the leaf in the --cert file (to check the OCSP response)`);
+  const log = (line: string): void => console.error(`hush serve: ${line}`);
+  try {
+    return Object.assign(file !== undefined ? fileStaple(file, leaf, issuer, log) : fetchedStaple(leaf, issuer, log), { leaf });
+  } catch (e) {
+    throw new ArgError((e as Error).message);
+  }
 }
 
 function listen(server: import('node:net').Server, port: number, host: string): Promise<void> {

@@ -4,7 +4,8 @@ import { UsageError } from '../../errors/errors.js';
 import { defaultTrustStore, trustStoreFromFiles } from '../../node/trust.js';
 import { verifyResultToJSON, verifyServerChain } from '../../node/x509.js';
 import type { Purpose } from '../../x509/verify.js';
-import { ArgError, bool, helpText, list, parseArgs, str, type FlagSpec } from '../args.js';
+import { ArgError, bool, helpText, list, parseArgs, str, type FlagSpec, type ParsedArgs } from '../args.js';
+import type { RevocationOptions } from '../../x509/revocation.js';
 import type { Command } from './command.js';
 
 const FLAGS: FlagSpec[] = [
@@ -12,6 +13,12 @@ const FLAGS: FlagSpec[] = [
   { name: 'host', type: 'string', value: 'NAME', help: 'the DNS name or IP address the certificate must be valid for' },
   { name: 'at', type: 'string', value: 'ISO-TIME', help: 'validate at this time instead of now, e.g. 2019-01-01T00:00:00Z' },
   { name: 'purpose', type: 'string', value: 'serverAuth|clientAuth', help: 'what the certificate is for (default serverAuth)' },
+  // Revocation (#15)
+  { name: 'crl', type: 'list', value: 'FILE', help: 'check the path against the CRLs in this file (PEM or DER; repeatable)' },
+  { name: 'crl-check', type: 'string', value: 'none|leaf|chain', help: 'which certificates must have a usable CRL (default none: check those the CRLs cover; leaf = openssl -crl_check, chain = -crl_check_all)' },
+  { name: 'ocsp', type: 'string', value: 'FILE', help: "an OCSP response (DER) for the leaf, e.g. from 'openssl ocsp -respout': it must verify; revoked fails" },
+  { name: 'ocsp-unknown', type: 'string', value: 'reject|allow', help: "how to treat an OCSP status of 'unknown' (default reject)" },
+  { name: 'must-staple', type: 'boolean', help: 'enforce RFC 7633 must-staple: a leaf that requires a stapled response fails without a valid --ocsp' },
   { name: 'help', short: 'h', type: 'boolean', help: 'show this help' },
 ];
 
@@ -22,12 +29,25 @@ intermediates to a trusted root, every signature, validity dates, CA constraints
 constraints, and that the leaf names the host (subjectAltName only, no common-name fallback).
 LEAF.pem may also contain the intermediates after the leaf; their order does not matter.
 
+Revocation: with --crl, every certificate of the path below the root is checked against the CRLs
+whose issuer is its issuer (same name, and key identifier when the CRL has one) and whose scope
+(issuingDistributionPoint) covers it. Such a CRL must be signed by that issuer (with cRLSign when
+it has keyUsage) and current (thisUpdate..nextUpdate, 5 minutes of clock skew), or the chain fails
+(check "crl"). A listed serial fails with check "revoked", alert certificate_revoked, and the
+revocation date and reason in the error. With --ocsp the response must be signed by the leaf's
+issuer or a responder it delegated (extendedKeyUsage OCSPSigning), name the leaf's CertID, and be
+current; 'revoked' fails, 'unknown' fails unless --ocsp-unknown allow.
+Not checked: delta CRLs and indirect CRLs (refused as unsupported), CRLs for the trusted root
+itself, revocation of a delegated OCSP responder, fetching CRLs or OCSP responses over the network
+(give them as files; hush serve --ocsp-fetch fetches staples).
+
 Prints one JSON object: { "ok": true|false, "error": null|{alert, code, check, message, certificate},
 "chain": [subjects, leaf first] }. On failure "chain" is the path on which the check failed.
 
 Example:
   hush verify --cafile ca.pem --host www.example.com server.pem intermediates.pem
   hush verify --cafile ca.pem --host 127.0.0.1 --at 2025-06-01T00:00:00Z fullchain.pem
+  hush verify --cafile ca.pem --host www.example.com --crl inter.crl --crl root.crl --crl-check chain fullchain.pem
 
 Exit status: 0 when the chain is valid, 1 when it is not, 2 for bad arguments or unreadable files.`;
 
@@ -48,6 +68,32 @@ function parseTime(s: string): Date {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) throw new ArgError(`--at: '${s}' is not a valid time`);
   return d;
+}
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new ArgError(`cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** --crl, --crl-check, --ocsp, --ocsp-unknown, --must-staple → RevocationOptions (#15). */
+function revocationFlags(p: ParsedArgs): RevocationOptions {
+  const crlCheck = str(p, 'crl-check');
+  if (crlCheck !== undefined && crlCheck !== 'none' && crlCheck !== 'leaf' && crlCheck !== 'chain') {
+    throw new ArgError(`--crl-check takes none, leaf or chain, not '${crlCheck}'`);
+  }
+  const unknown = str(p, 'ocsp-unknown');
+  if (unknown !== undefined && unknown !== 'reject' && unknown !== 'allow') throw new ArgError(`--ocsp-unknown takes reject or allow, not '${unknown}'`);
+  const ocsp = str(p, 'ocsp');
+  return {
+    crls: list(p, 'crl').map(readBytes),
+    ...(crlCheck ? { crlCheck } : {}),
+    ...(ocsp !== undefined ? { ocspResponse: readBytes(ocsp) } : {}),
+    ...(unknown ? { ocspUnknown: unknown } : {}),
+    ...(bool(p, 'must-staple') ? { enforceMustStaple: true } : {}),
+  };
 }
 
 export const verifyCommand: Command = {
@@ -72,7 +118,7 @@ export const verifyCommand: Command = {
       const roots = cafiles.length ? trustStoreFromFiles(...cafiles) : defaultTrustStore();
       const atText = str(p, 'at');
       const at = atText === undefined ? new Date() : parseTime(atText);
-      const result = verifyServerChain({ leaf, intermediates, roots, hostname: host ?? null, at, purpose });
+      const result = verifyServerChain({ leaf, intermediates, roots, hostname: host ?? null, at, purpose, ...revocationFlags(p) });
       console.log(JSON.stringify(verifyResultToJSON(result), null, 2));
       return result.ok ? 0 : 1;
     } catch (e) {

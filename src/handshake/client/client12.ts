@@ -53,6 +53,9 @@ import type { ClientConfig } from '../config.js';
 import type { HandshakeInfo, SessionTicket } from '../events.js';
 import { tell } from '../narration.js';
 import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from '../shared/peer-certificates.js';
+import { peerRevocation } from '../shared/peer-revocation.js';
+import { checkStaple } from './staple-check.js';
+import { decodeCertificateStatusBody, decodeStatusRequestAckExt } from '../messages/certificate-status.js';
 import { encryptPreMasterSecret } from '../shared/rsa-key-transport.js';
 import { chooseSignatureScheme12, signCertificateVerify12, verifyServerKeyExchange12 } from '../shared/signatures12.js';
 import { describeKey } from '../shared/signatures.js';
@@ -75,6 +78,7 @@ const SERVER_HELLO_12_EXTENSIONS = new Set<number>([
   ExtensionType.encrypt_then_mac,
   ExtensionType.session_ticket,
   ExtensionType.application_layer_protocol_negotiation,
+  ExtensionType.status_request,
 ]);
 
 /** What our ClientHello offered, handed over by the shared ClientHello code (client13.ts). */
@@ -118,6 +122,8 @@ class Client12 {
     readonly encryptThenMac: boolean,
     readonly ticketAcked: boolean,
     readonly alpn: string | undefined,
+    /** RFC 6066 §8: the server echoed status_request, so a CertificateStatus may follow its Certificate (#15). */
+    readonly statusRequestAcked = false,
   ) {
     this.transcript = new Transcript(ctx.provider, suite.prfHash);
   }
@@ -273,6 +279,10 @@ export function startClient12(ctx: HandshakeContext, offer: Tls12Offer, message:
   if (ticketData !== undefined && ticketData.length !== 0) throw new TlsError('decode_error', 'the server\'s session_ticket acknowledgement must be empty (RFC 5077 §3.2)');
   const ticketAcked = ticketData !== undefined;
 
+  // RFC 6066 §8: an empty status_request says a CertificateStatus may follow (#15).
+  const statusData = sh.extension(ExtensionType.status_request);
+  if (statusData !== undefined) decodeStatusRequestAckExt(statusData);
+
   // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server resumes by echoing the session id we sent.
   const echo = sh.legacySessionIdEcho;
   const resumed = echo.length > 0 && equal(echo, offer.sessionId);
@@ -303,7 +313,7 @@ export function startClient12(ctx: HandshakeContext, offer: Tls12Offer, message:
   }
 
   ctx.useTls12Records();
-  const hs = new Client12(ctx, offer, suite, sh.random.slice(), echo.slice(), ems, etmData !== undefined, ticketAcked, alpn);
+  const hs = new Client12(ctx, offer, suite, sh.random.slice(), echo.slice(), ems, etmData !== undefined, ticketAcked, alpn, statusData !== undefined);
 
   tell(ctx, { kind: 'server_hello_received_12', suite: suite.id, resumed, extendedMasterSecret: ems, encryptThenMac: etmData !== undefined, sessionTicket: ticketAcked, alpn });
 
@@ -363,13 +373,44 @@ class ExpectCertificate12 extends Client12State {
       hostname: hs.offer.serverName,
       purpose: 'serverAuth',
       rejectUnauthorized: config.rejectUnauthorized !== false,
+      revocation: peerRevocation(config),
     });
     // RFC 5246 §7.4.2, RFC 8422 §5.3: the certificate key must suit the suite's authentication.
     checkKeyFitsSuite(peer.leafKey, hs.suite);
     this.log.add(message.raw);
-    return hs.suite.kx === 'ecdhe'
-      ? new ExpectServerKeyExchange12(this.log, peer)
-      : new ExpectCertificateRequestOrDone12({ log: this.log, peer, kx: { kind: 'rsa' } });
+    // RFC 6066 §8: after an echoed status_request the server may send CertificateStatus.
+    if (hs.statusRequestAcked) return new ExpectCertificateStatus12(this.log, peer);
+    return afterCertificate12(this.log, checkStaple(ctx, config, peer, undefined));
+  }
+}
+
+function afterCertificate12(log: MessageLog12, peer: PeerVerification): HandshakeState {
+  return log.hs.suite.kx === 'ecdhe'
+    ? new ExpectServerKeyExchange12(log, peer)
+    : new ExpectCertificateRequestOrDone12({ log, peer, kx: { kind: 'rsa' } });
+}
+
+/** RFC 6066 §8: CertificateStatus (the OCSP staple), which the server may also leave out (#15). */
+class ExpectCertificateStatus12 extends Client12State {
+  readonly name = 'ExpectCertificateStatus12';
+
+  constructor(
+    private readonly log: MessageLog12,
+    private readonly peer: PeerVerification,
+  ) {
+    super(log.hs);
+  }
+
+  protected receive(ctx: HandshakeContext, message: HandshakeMessage): HandshakeState {
+    const config = this.hs.offer.config;
+    if (message.type !== HandshakeType.certificate_status) {
+      // "a server MAY also choose not to send a CertificateStatus message" (RFC 6066 §8).
+      return afterCertificate12(this.log, checkStaple(ctx, config, this.peer, undefined)).handle(ctx, message);
+    }
+    const staple = decodeCertificateStatusBody(message.body);
+    const peer = checkStaple(ctx, config, this.peer, staple);
+    this.log.add(message.raw);
+    return afterCertificate12(this.log, peer);
   }
 }
 
@@ -639,6 +680,8 @@ function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTi
     authorizationError: peer?.error,
     ech: offer.ech,
   }, origin.kind === 'full' ? peerChainOf(origin.peer) : storedPeerChain(origin.session.peerCertificates));
+  // Set only when stapled, so other connections' info keeps its shape (#15).
+  if (peer?.ocspResponse) (info as { ocspResponse?: Uint8Array }).ocspResponse = peer.ocspResponse;
   tell(ctx, { kind: 'server_finished_checked_12', suite: suite.id, resumed });
   ctx.handshakeComplete(info, {
     suite,

@@ -111,6 +111,9 @@ import {
   type EchHello,
   type EchOutcome,
 } from '../ech/client-ech.js';
+import { peerRevocation } from '../shared/peer-revocation.js';
+import { checkStaple, entryStaple } from './staple-check.js';
+import { encodeStatusRequestExt } from '../messages/ext-misc.js';
 
 const EMPTY = new Uint8Array(0);
 /** RFC 8446 §4.6.1: servers MUST NOT use any value greater than 604800 seconds (7 days). */
@@ -330,6 +333,8 @@ function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: H
   extensions.push(encodeSignatureAlgorithmsExt(offer.schemes));
   if (offer.offers13) extensions.push(encodeKeyShareClientExt(choices.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }))));
   if (offer.alpn.length > 0) extensions.push(encodeAlpnExt(offer.alpn));
+  // RFC 6066 §8: ask for a stapled OCSP response (#15).
+  if (offer.config.requestOCSP === true) extensions.push(encodeStatusRequestExt());
   if (choices.cookie) extensions.push(encodeCookieExt(choices.cookie));
   if (offer.offers13) extensions.push(encodePskKeyExchangeModesExt([PskKeyExchangeMode.psk_dhe_ke]));
   if (choices.echExtension) extensions.push(choices.echExtension);
@@ -789,22 +794,20 @@ class ExpectCertificate extends ClientState {
     if (cert.context.length !== 0) throw illegalParameter('the server\'s Certificate must have an empty certificate_request_context');
     // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
     if (cert.entries.length === 0) throw new TlsError('decode_error', 'the server sent no certificate');
-    for (const entry of cert.entries) {
-      for (const e of entry.extensions) {
-        // We request neither OCSP stapling nor SCTs, so no entry extension is solicited.
-        throw new TlsError('unsupported_extension', `the server's certificate entry carries the ${ExtensionTypes.name(e.type)} extension, which we did not request`);
-      }
-    }
+    // RFC 8446 §4.4.2.1: status_request (an OCSP staple) only when we asked; no SCTs are asked.
+    const staple = entryStaple(cert.entries, config.requestOCSP === true);
     // RFC 9849 §6.1.7: after an ECH rejection the server must be valid for the public name,
     // always verified (retry configs are trusted only from an authenticated server).
     const rejected = this.agreed.ech.status === 'rejected';
-    const peer = verifyPeerCertificates(ctx, {
+    const verified = verifyPeerCertificates(ctx, {
       certificates: cert.entries.map((e) => e.certData),
       trust: config.trust,
       hostname: rejected ? this.agreed.ech.publicName : this.offer.serverName,
       purpose: 'serverAuth',
       rejectUnauthorized: rejected || config.rejectUnauthorized !== false,
+      revocation: peerRevocation(config),
     });
+    const peer = checkStaple(ctx, config, verified, staple);
     this.transcript.add(message.raw);
     return new ExpectCertificateVerify(this.offer, this.transcript, this.agreed, this.certificateRequest, peer);
   }
@@ -912,6 +915,8 @@ class ExpectFinished extends ClientState {
       ech: agreed.ech.status,
       outerServerName: agreed.ech.status === 'accepted' ? agreed.ech.publicName : undefined,
     }, auth.kind === 'certificate' ? peerChainOf(auth.peer) : storedPeerChain(auth.ticket.peerCertificates ?? []));
+    // Set only when stapled, so other connections' info keeps its shape (#15).
+    if (peer?.ocspResponse) (info as { ocspResponse?: Uint8Array }).ocspResponse = peer.ocspResponse;
     tell(ctx, { kind: 'server_finished_checked_13', suite: suite.id, sentCertificate: certificateRequest !== undefined });
     ctx.handshakeComplete(info, {
       suite,

@@ -20,3 +20,4 @@ export * from './empty-messages.js';
 export * from './server-key-exchange.js';
 export * from './client-key-exchange.js';
 export * from './message-hash.js';
+export * from './certificate-status.js';

@@ -74,6 +74,9 @@ import type { ParsedClientHello } from './server-client-hello.js';
 import type { TicketSealer, TicketState } from '../session/server-tickets.js';
 import { chooseSignatureScheme12, signServerKeyExchange12, verifyCertificateVerify12 } from '../shared/signatures12.js';
 import { decryptPreMasterSecret } from '../shared/rsa-key-transport.js';
+import { stapleFor } from './server-staple.js';
+import { encodeCertificateStatus12, encodeStatusRequestAckExt } from '../messages/certificate-status.js';
+import { peerRevocation } from '../shared/peer-revocation.js';
 import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from '../shared/peer-certificates.js';
 import { chooseAlpn, type ServerHandshake } from './server-handshake.js';
 import type { SessionCache } from '../session/server12-sessions.js';
@@ -385,6 +388,8 @@ function sendFullFlight(ctx: HandshakeContext, hello: Hello12, c: Choice12, issu
   if (p.serverName !== undefined) ext.push(encodeServerNameAckExt()); // RFC 6066 §3
   if (c.kx.kind === 'ecdhe' && pointFormatsSent) ext.push(encodeEcPointFormatsExt()); // RFC 8422 §5.2
   if (issue.kind === 'ticket') ext.push(encodeSessionTicketExt()); // RFC 5077 §3.2
+  const staple = stapleFor(c.certificate, p.hello); // RFC 6066 §8 (#15)
+  if (staple) ext.push(encodeStatusRequestAckExt());
   send(serverHello(hello, ext));
   if (ctx.tracing) {
     tell(ctx, {
@@ -402,6 +407,7 @@ function sendFullFlight(ctx: HandshakeContext, hello: Hello12, c: Choice12, issu
   // RFC 5246 §7.4.2: Certificate.
   const cert = c.certificate;
   send(encodeCertificate12({ certificates: cert.chain }));
+  if (staple) send(encodeCertificateStatus12(staple)); // RFC 6066 §8: right after Certificate
   if (ctx.tracing) {
     tell(ctx, {
       kind: 'server_certificate_sent_12',
@@ -512,6 +518,7 @@ class ExpectCertificate12 extends State12 {
       hostname: undefined,
       purpose: 'clientAuth',
       rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
+      revocation: peerRevocation(hs.config),
     });
     return new ExpectClientKeyExchange(this.full, { request: this.request, peer });
   }

@@ -58,6 +58,8 @@ import { negotiateVersion, parseClientHello, type ParsedClientHello } from './se
 import { checkHelloLegacyVersion } from '../shared/hello-version.js';
 import { openCookie, sealCookie, type TicketState } from '../session/server-tickets.js';
 import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from '../shared/signatures.js';
+import { stapleFor, stapledCertificateMessage13 } from './server-staple.js';
+import { peerRevocation } from '../shared/peer-revocation.js';
 import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from '../shared/peer-certificates.js';
 import { handleClientHello12 } from './server12.js';
 import { ServerHandshake, chooseAlpn, type ServerHandshakeHooks } from './server-handshake.js';
@@ -547,7 +549,9 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   // RFC 8446 §4.4.2 / §4.4.3: Certificate and CertificateVerify.
   if (auth.kind === 'certificate') {
     const { certificate: cert, scheme } = auth;
-    const certMsg = cert.certificateMessage13();
+    // RFC 8446 §4.4.2.1: an OCSP staple rides in the leaf's CertificateEntry (#15).
+    const staple = stapleFor(cert, p.hello);
+    const certMsg = staple ? stapledCertificateMessage13(cert, staple) : cert.certificateMessage13();
     transcript.add(certMsg);
     encrypted.push(certMsg);
     const signature = signCertificateVerify13(provider, cert.certified.key, scheme, transcript.hash(), true);
@@ -638,6 +642,7 @@ class ExpectCertificate extends ServerState {
       hostname: undefined,
       purpose: 'clientAuth',
       rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
+      revocation: peerRevocation(hs.config),
     });
     return new ExpectCertificateVerify(hs, this.flight, this.requestedSchemes, peer);
   }

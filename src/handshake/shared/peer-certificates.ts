@@ -7,6 +7,7 @@ import { verifyServerChain } from '../../x509/verify.js';
 import type { TrustStore } from '../../x509/trust-store.js';
 import type { HandshakeContext } from '../context.js';
 import { tell } from '../narration.js';
+import type { PeerRevocation } from './peer-revocation.js';
 
 export interface PeerVerification {
   readonly certificates: Certificate[];
@@ -14,6 +15,8 @@ export interface PeerVerification {
   readonly authorized: boolean;
   readonly error: TlsError | undefined;
   readonly chain: Certificate[];
+  /** The OCSP response the peer stapled, once checked (client side, #15). */
+  readonly ocspResponse?: Uint8Array;
 }
 
 export interface PeerCertificateOptions {
@@ -24,6 +27,8 @@ export interface PeerCertificateOptions {
   readonly purpose: 'serverAuth' | 'clientAuth';
   /** When false, a failed verification is recorded instead of failing the handshake. */
   readonly rejectUnauthorized: boolean;
+  /** CRLs to check the path against (#15). */
+  readonly revocation?: PeerRevocation | undefined;
 }
 
 /**
@@ -63,6 +68,7 @@ export function verifyPeerCertificates(ctx: HandshakeContext, opts: PeerCertific
       at: new Date(ctx.now()),
       provider: ctx.provider,
       purpose: opts.purpose,
+      ...opts.revocation,
     });
     if (result.ok) chain = [...result.chain];
     else error = result.error;
