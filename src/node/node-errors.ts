@@ -203,6 +203,7 @@ function localReason(err: TlsError): [reason: string, packed: number] | undefine
     case AlertDescription.record_overflow:
       return /record/.test(m) ? ['packet length too long', 198] : undefined;
     case AlertDescription.handshake_failure:
+      if (/sent no certificate/.test(m)) return ['peer did not return a certificate', 199];
       if (/cipher|suite/i.test(m)) return ['no shared cipher', 193];
       if (/group|key share|curve/i.test(m)) return ['no suitable key share', 101];
       return undefined;
