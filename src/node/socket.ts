@@ -75,6 +75,8 @@ export interface TLSSocketOptions {
    * checked the name, which checkServerIdentity replaces). Returns the failure, or undefined.
    */
   readonly verifyChain?: ((chain: readonly Certificate[]) => Error | undefined) | undefined;
+  /** Server: whether a client certificate was requested (requestCert), for authorizationError. */
+  readonly requestCert?: boolean | undefined;
   /** Client: our own certificate (DER), for getX509Certificate(). */
   readonly localCertificate?: Uint8Array | undefined;
   /** Like net.Socket: keep the writable side open after the peer ended (default false). */
@@ -704,6 +706,9 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
         }
       } else if (this.#conn.side === 'client') {
         this.authorizationError = 'ERR_TLS_CERT_NOT_VERIFIED';
+      } else if (opts.requestCert && info.peerCertificates.length === 0) {
+        // What node:tls reports when the client sent no certificate (OpenSSL's verify result).
+        this.authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
       }
     }
     this.emit(this.#conn.side === 'client' ? 'secureConnect' : 'secure');

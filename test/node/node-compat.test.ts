@@ -200,3 +200,33 @@ test('unsupported options throw an error that names the option', () => {
     });
   }
 });
+
+test('server side, requestCert without rejecting: authorized/authorizationError like node:tls', async () => {
+  const clients: [string, Record<string, unknown>][] = [
+    ['no certificate', {}],
+    ['no certificate (TLS 1.2)', { maxVersion: 'TLSv1.2' }],
+    ['untrusted certificate', { ...pki.strangerClient }],
+    ['trusted certificate', { ...pki.client }],
+  ];
+  for (const [name, copts] of clients) {
+    const seen: string[] = [];
+    for (const make of [tls.createServer, createServer] as const) {
+      const server = (make as (o: object, l: (s: tls.TLSSocket) => void) => tls.Server)(
+        { ...pki.server, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
+        (s) => {
+          seen.push(`${String(s.authorized)} ${String(s.authorizationError)}`);
+          s.end('x');
+        },
+      );
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const c = tls.connect({ port: (server.address() as AddressInfo).port, host: 'localhost', ca: pki.ca, ...copts });
+      c.on('error', () => {});
+      c.resume();
+      await new Promise((r) => c.once('close', r));
+      server.close();
+    }
+    assert.equal(seen.length, 2, name);
+    assert.equal(seen[1], seen[0], name);
+  }
+});
