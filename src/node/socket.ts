@@ -727,9 +727,12 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     if (this.destroyed || this.readableEnded || this.#conn.peerClosed) return;
     if (this.#conn.state === 'failed') return;
     if (!this.#established) {
-      this.destroy(
-        codedError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'),
-      );
+      // Like node:tls: the EOF ends the readable side ('end'), then the socket is destroyed with
+      // ECONNRESET ('error', 'close'(true)).
+      const err = codedError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established');
+      this.push(null);
+      if (this.readableFlowing === true && this.readableLength === 0) this.once('end', () => this.destroy(err));
+      else this.destroy(err);
       return;
     }
     this.truncated = true;

@@ -18,12 +18,7 @@ const pki = makePki();
  * Where hush differs on purpose or has not caught up, with the reason. Only the named field is
  * exempt; everything else is still compared.
  */
-const KNOWN: Readonly<Record<string, { field: keyof Outcome; why: string }>> = {
-  'client certificate rejected (TLS 1.2)': {
-    field: 'events',
-    why: "the server closes TCP mid-handshake: node reads the EOF as 'end' before its ECONNRESET error, hush reports the error at once",
-  },
-};
+const KNOWN: Readonly<Record<string, { field: keyof Outcome; why: string }>> = {};
 
 for (const sc of SCENARIOS) {
   test(`node:tls vs hush/node: ${sc.name}`, async () => {
