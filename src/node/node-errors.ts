@@ -197,6 +197,8 @@ function localReason(err: TlsError): [reason: string, packed: number] | undefine
   const m = err.message;
   switch (err.alert) {
     case AlertDescription.protocol_version:
+      // A record header that is not TLS framing: OpenSSL reads it as a record version.
+      if (/is not TLS framing/.test(m)) return ['wrong version number', 267];
       return ['unsupported protocol', 258];
     case AlertDescription.bad_record_mac:
       return ['decryption failed or bad record mac', 281];
@@ -212,6 +214,9 @@ function localReason(err: TlsError): [reason: string, packed: number] | undefine
     case AlertDescription.certificate_required:
       return ['peer did not return a certificate', 199];
     case AlertDescription.unexpected_message:
+      // Plain HTTP where TLS was expected (src/record/deframer.ts says which way).
+      if (/plain HTTP request/.test(m)) return ['http request', 156];
+      if (/answered in plain HTTP|unknown content type/.test(m)) return ['wrong version number', 267];
       return ['unexpected message', 244];
     default:
       return undefined;

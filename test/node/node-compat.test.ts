@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import { once } from 'node:events';
 import { X509Certificate } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { connect } from '../../src/node/connect.js';
 import { createServer } from '../../src/node/server.js';
 import { checkServerIdentity } from '../../src/node/check-server-identity.js';
@@ -223,5 +223,45 @@ test('server side, requestCert without rejecting: authorized/authorizationError 
     }
     assert.equal(seen.length, 2, name);
     assert.equal(seen[1], seen[0], name);
+  }
+});
+
+test('protocol errors: plain HTTP or garbage where TLS was expected, the codes node:tls gives', async () => {
+  // Client side: the server answers in plain HTTP.
+  const plain = net.createServer((c) => {
+    c.on('error', () => {});
+    c.once('data', () => c.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+  });
+  plain.listen(0, '127.0.0.1');
+  await once(plain, 'listening');
+  try {
+    const port = (plain.address() as AddressInfo).port;
+    const n = await runOnce(tls.connect as never, { port, ca: pki.ca });
+    const h = await runOnce(connect as never, { port, ca: pki.ca });
+    assert.equal(n.code, 'ERR_SSL_WRONG_VERSION_NUMBER');
+    assert.equal(h.code, n.code);
+    assert.deepEqual(h.events, n.events);
+    assert.match(String((h.error?.hush as { message?: string }).message), /plain HTTP/);
+  } finally {
+    plain.close();
+  }
+  // Server side: a client that sends an HTTP request, or garbage.
+  for (const bytes of ['GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'hello world hello world\r\n']) {
+    const codes: string[] = [];
+    for (const make of [tls.createServer, createServer] as const) {
+      const server = (make as (o: object) => tls.Server)({ ...pki.server });
+      const errors: string[] = [];
+      server.on('tlsClientError', (e: Error & { code?: string }) => errors.push(String(e.code)));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const c = net.connect((server.address() as AddressInfo).port, '127.0.0.1', () => c.write(bytes));
+      c.on('error', () => {});
+      c.resume();
+      await new Promise((r) => c.once('close', r));
+      for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      server.close();
+      codes.push(String(errors[0]));
+    }
+    assert.equal(codes[1], codes[0], JSON.stringify(bytes));
   }
 });
