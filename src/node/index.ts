@@ -11,4 +11,4 @@ export type { PeerCertificate } from './peer-certificate.js';
 export { nodeCryptoProvider, createNodeCryptoProvider, type NodeCryptoProviderOptions } from '../crypto/node/index.js';
 export { defaultTrustStore, systemTrustStore, trustStoreFromFiles, SYSTEM_BUNDLE_PATHS, rootCertificates } from './trust.js';
 export { checkServerIdentity } from './check-server-identity.js';
-export { toNodeError, type NodeTlsError, type HushErrorDetail } from './node-errors.js';
+export { toNodeError, hushErrorOf, type NodeTlsError, type HushErrorDetail } from './node-errors.js';

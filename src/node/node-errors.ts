@@ -267,6 +267,16 @@ function attach(err: Error, hush: HushErrorDetail): Error {
   return err;
 }
 
+/**
+ * The error hush produced behind a translated one (its TlsError, whose message and alert say more
+ * than OpenSSL's words), else `err` itself: for hush's own tools (the CLI), not for node code.
+ */
+export function hushErrorOf(err: Error): Error {
+  const cause = (err as { cause?: unknown }).cause;
+  if ((err as Partial<NodeTlsError>).hush !== undefined && cause instanceof Error && typeof (cause as Partial<TlsError>).alert === 'number') return cause;
+  return err;
+}
+
 /** The `authorizationError` string node reports for a translated error. */
 export function authorizationCode(err: Error): string {
   return (err as { code?: string }).code ?? err.message;
