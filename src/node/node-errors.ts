@@ -45,13 +45,23 @@ export const X509_MESSAGES: Readonly<Record<string, string>> = {
   INVALID_CA: 'invalid CA certificate',
   CERT_SIGNATURE_FAILURE: 'certificate signature failure',
   PATH_LENGTH_EXCEEDED: 'path length constraint exceeded',
-  INVALID_PURPOSE: 'unsupported certificate purpose',
+  INVALID_PURPOSE: 'unsuitable certificate purpose',
   CERT_CHAIN_TOO_LONG: 'certificate chain too long',
   CERT_UNTRUSTED: 'certificate not trusted',
   CERT_REJECTED: 'certificate rejected',
   UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'unable to decode issuer public key',
-  // node has no name for these OpenSSL codes and reports them as UNSPECIFIED with this text.
   UNSPECIFIED: 'unspecified certificate verification error',
+};
+
+/**
+ * OpenSSL codes node has no name for: node reports them as UNSPECIFIED with OpenSSL's text,
+ * which tells them apart.
+ */
+const UNSPECIFIED_MESSAGES: Readonly<Record<string, string>> = {
+  keyCertSign: 'key usage does not include certificate signing',
+  permitted: 'permitted subtree violation',
+  excluded: 'excluded subtree violation',
+  criticalExtension: 'unhandled critical extension',
 };
 
 function detail(err: TlsError, reason?: string): HushErrorDetail {
@@ -67,6 +77,8 @@ function coded(code: string, message: string, hush: HushErrorDetail, cause: unkn
 
 /** The OpenSSL verify code for a failed path validation (not the host name). */
 export function x509Code(err: VerifyError, now = Date.now()): string {
+  // Revocation (CRL/OCSP) reports certificate_revoked, whatever its check is named.
+  if (err.alert === AlertDescription.certificate_revoked) return 'CERT_REVOKED';
   const chain = err.chain ?? [];
   const last = chain[chain.length - 1];
   switch (err.check) {
@@ -84,9 +96,11 @@ export function x509Code(err: VerifyError, now = Date.now()): string {
     case 'algorithm':
       return /public key/.test(err.message) ? 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY' : 'CERT_SIGNATURE_FAILURE';
     case 'basicConstraints':
-      return 'INVALID_CA';
+      // OpenSSL flags both INVALID_CA and then INVALID_PURPOSE (the issuer is no CA for the TLS
+      // purpose); node's verify callback lets the check go on, and reports the last (measured).
+      return 'INVALID_PURPOSE';
     case 'keyUsage':
-      return /^issuer /.test(err.message) ? 'INVALID_CA' : 'INVALID_PURPOSE';
+      return /^issuer /.test(err.message) ? 'UNSPECIFIED' : 'INVALID_PURPOSE';
     case 'extKeyUsage':
       return 'INVALID_PURPOSE';
     case 'pathLen':
@@ -98,6 +112,16 @@ export function x509Code(err: VerifyError, now = Date.now()): string {
       // nameConstraints, criticalExtension, parse: OpenSSL codes node has no name for.
       return 'UNSPECIFIED';
   }
+}
+
+/** X509_verify_cert_error_string() for the failure x509Code() named. */
+export function x509Message(err: VerifyError, code: string): string {
+  if (code === 'UNSPECIFIED') {
+    if (err.check === 'keyUsage') return UNSPECIFIED_MESSAGES.keyCertSign!;
+    if (err.check === 'nameConstraints') return /excluded/.test(err.message) ? UNSPECIFIED_MESSAGES.excluded! : UNSPECIFIED_MESSAGES.permitted!;
+    if (err.check === 'criticalExtension') return UNSPECIFIED_MESSAGES.criticalExtension!;
+  }
+  return X509_MESSAGES[code] ?? X509_MESSAGES.UNSPECIFIED!;
 }
 
 /** The certificate of the path the check failed on (by subject). */
@@ -249,7 +273,7 @@ export function toNodeError(err: Error, ctx: VerifyContext = {}): Error {
       return altNameError(ctx.host ?? '', leaf, cert, hush, err);
     }
     const code = x509Code(tls);
-    return coded(code, X509_MESSAGES[code] ?? X509_MESSAGES.UNSPECIFIED!, hush, err);
+    return coded(code, x509Message(tls, code), hush, err);
   }
   const hush = detail(tls);
   if (tls.remote) {

@@ -592,7 +592,10 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
 
   #nodeError(err: Error): Error {
-    return toNodeError(err, { host: typeof this.servername === 'string' ? this.servername : undefined, peerChain: this.#info?.peerCertificates });
+    const e = toNodeError(err, { host: typeof this.servername === 'string' ? this.servername : undefined, peerChain: this.#info?.peerCertificates });
+    // The parsed path served the translation; an established connection need not keep it.
+    if (err instanceof VerifyError) delete err.chain;
+    return e;
   }
 
   #onRawData(chunk: Buffer): void {

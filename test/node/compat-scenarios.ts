@@ -21,6 +21,18 @@ export interface Pki {
   /** No subjectAltName, CN=localhost. */
   cnOnly: { key: string; cert: string };
   client: { key: string; cert: string };
+  /** leaf + an "intermediate" that is not a CA (basicConstraints CA:FALSE). */
+  notCa: { key: string; cert: string };
+  /** leaf + a CA whose keyUsage lacks keyCertSign. */
+  noCertSign: { key: string; cert: string };
+  /** leaf + a CA whose name constraints permit only example.com. */
+  constrained: { key: string; cert: string };
+  /** A leaf with an unknown critical extension. */
+  critical: { key: string; cert: string };
+  /** A leaf whose extendedKeyUsage allows clientAuth only. */
+  clientOnly: { key: string; cert: string };
+  /** leaf + intermediate with pathLen 0 + another intermediate below it. */
+  pathLen: { key: string; cert: string };
   /** A client certificate from a CA the server does not trust. */
   strangerClient: { key: string; cert: string };
 }
@@ -42,6 +54,21 @@ export function makePki(): Pki {
   const underRoot = testCert(generateTestKey('p256'), rootOnly, { subject: 'CN=localhost', ...localhost });
   const cnOnly = testCert(generateTestKey('p256'), ca, { subject: 'CN=localhost' });
   const client = testCert(generateTestKey('p256'), ca, { subject: 'CN=compat client', extKeyUsage: ['clientAuth'] });
+  const fakeCa = testCert(generateTestKey('p256'), ca, { subject: 'CN=not a CA', ca: false, keyUsage: ['keyCertSign', 'digitalSignature'] });
+  const underFake = testCert(generateTestKey('p256'), fakeCa, { subject: 'CN=localhost', ...localhost });
+  const noSign = testCert(generateTestKey('p256'), ca, { subject: 'CN=no certsign', ca: true, keyUsage: ['digitalSignature', 'cRLSign'] });
+  const underNoSign = testCert(generateTestKey('p256'), noSign, { subject: 'CN=localhost', ...localhost });
+  const nc = testCert(generateTestKey('p256'), ca, { subject: 'CN=constrained', ca: true, keyUsage: ['keyCertSign', 'cRLSign'], nameConstraints: { permittedDns: ['example.com'] } });
+  const underNc = testCert(generateTestKey('p256'), nc, { subject: 'CN=localhost', ...localhost });
+  const crit = testCert(generateTestKey('p256'), ca, {
+    subject: 'CN=localhost',
+    ...localhost,
+    extensions: [{ oid: '1.3.6.1.4.1.55555.1', critical: true, value: new Uint8Array([0x05, 0x00]) }],
+  });
+  const clientOnly = testCert(generateTestKey('p256'), ca, { subject: 'CN=localhost', ...localhost, extKeyUsage: ['clientAuth'] });
+  const limited = testCert(generateTestKey('p256'), ca, { subject: 'CN=pathlen 0', ca: { pathLen: 0 }, keyUsage: ['keyCertSign', 'cRLSign'] });
+  const below = testCert(generateTestKey('p256'), limited, { subject: 'CN=below pathlen', ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
+  const tooDeep = testCert(generateTestKey('p256'), below, { subject: 'CN=localhost', ...localhost });
   const stranger = testCert(generateTestKey('p256'), other, { subject: 'CN=stranger', extKeyUsage: ['clientAuth'] });
   return {
     ca: ca.pem,
@@ -54,6 +81,12 @@ export function makePki(): Pki {
     withRoot: { key: privateKeyPem(underRoot.key), cert: underRoot.pem + rootOnly.pem },
     cnOnly: { key: privateKeyPem(cnOnly.key), cert: cnOnly.pem },
     client: { key: privateKeyPem(client.key), cert: client.pem },
+    notCa: { key: privateKeyPem(underFake.key), cert: underFake.pem + fakeCa.pem },
+    noCertSign: { key: privateKeyPem(underNoSign.key), cert: underNoSign.pem + noSign.pem },
+    constrained: { key: privateKeyPem(underNc.key), cert: underNc.pem + nc.pem },
+    critical: { key: privateKeyPem(crit.key), cert: crit.pem },
+    clientOnly: { key: privateKeyPem(clientOnly.key), cert: clientOnly.pem },
+    pathLen: { key: privateKeyPem(tooDeep.key), cert: tooDeep.pem + below.pem + limited.pem },
     strangerClient: { key: privateKeyPem(stranger.key), cert: stranger.pem },
   };
 }
@@ -82,6 +115,12 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'self-signed leaf', server: (p) => ({ ...p.selfSigned }), client: (p) => ({ ca: p.ca }) },
   { name: 'self-signed leaf, rejectUnauthorized: false', server: (p) => ({ ...p.selfSigned }), client: (p) => ({ ca: p.ca, rejectUnauthorized: false }) },
   { name: 'self-signed root in chain', server: (p) => ({ ...p.withRoot }), client: (p) => ({ ca: p.ca }) },
+  { name: 'issuer is not a CA', server: (p) => ({ ...p.notCa }), client: (p) => ({ ca: p.ca }) },
+  { name: 'issuer keyUsage lacks keyCertSign', server: (p) => ({ ...p.noCertSign }), client: (p) => ({ ca: p.ca }) },
+  { name: 'name constraints violated', server: (p) => ({ ...p.constrained }), client: (p) => ({ ca: p.ca }) },
+  { name: 'unknown critical extension', server: (p) => ({ ...p.critical }), client: (p) => ({ ca: p.ca }) },
+  { name: 'leaf for clientAuth only', server: (p) => ({ ...p.clientOnly }), client: (p) => ({ ca: p.ca }) },
+  { name: 'path length exceeded', server: (p) => ({ ...p.pathLen }), client: (p) => ({ ca: p.ca }) },
   { name: 'checkServerIdentity returns an error', server: ok, client: (p) => ({ ca: p.ca, checkServerIdentity: refuseIdentity }) },
   { name: 'checkServerIdentity accepts a wrong host', server: ok, client: (p) => ({ ca: p.ca, servername: 'wrong.example', checkServerIdentity: () => undefined }) },
   { name: 'client certificate missing (TLS 1.3)', server: (p) => ({ ...p.server, ca: p.ca, requestCert: true, rejectUnauthorized: true }), client: (p) => ({ ca: p.ca }) },
