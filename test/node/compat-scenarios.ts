@@ -33,6 +33,8 @@ export interface Pki {
   clientOnly: { key: string; cert: string };
   /** leaf + intermediate with pathLen 0 + another intermediate below it. */
   pathLen: { key: string; cert: string };
+  /** An expired client certificate from the trusted CA. */
+  expiredClient: { key: string; cert: string };
   /** A client certificate from a CA the server does not trust. */
   strangerClient: { key: string; cert: string };
 }
@@ -69,6 +71,7 @@ export function makePki(): Pki {
   const limited = testCert(generateTestKey('p256'), ca, { subject: 'CN=pathlen 0', ca: { pathLen: 0 }, keyUsage: ['keyCertSign', 'cRLSign'] });
   const below = testCert(generateTestKey('p256'), limited, { subject: 'CN=below pathlen', ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
   const tooDeep = testCert(generateTestKey('p256'), below, { subject: 'CN=localhost', ...localhost });
+  const expiredClient = testCert(generateTestKey('p256'), ca, { subject: 'CN=expired client', extKeyUsage: ['clientAuth'], notBefore: now - 30 * DAY, notAfter: now - DAY });
   const stranger = testCert(generateTestKey('p256'), other, { subject: 'CN=stranger', extKeyUsage: ['clientAuth'] });
   return {
     ca: ca.pem,
@@ -87,6 +90,7 @@ export function makePki(): Pki {
     critical: { key: privateKeyPem(crit.key), cert: crit.pem },
     clientOnly: { key: privateKeyPem(clientOnly.key), cert: clientOnly.pem },
     pathLen: { key: privateKeyPem(tooDeep.key), cert: tooDeep.pem + below.pem + limited.pem },
+    expiredClient: { key: privateKeyPem(expiredClient.key), cert: expiredClient.pem },
     strangerClient: { key: privateKeyPem(stranger.key), cert: stranger.pem },
   };
 }

@@ -7,6 +7,11 @@ import tls from 'node:tls';
 import { once } from 'node:events';
 import { X509Certificate } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { interopSkip, requirePeer } from '../interop/peers.js';
 import { connect } from '../../src/node/connect.js';
 import { createServer } from '../../src/node/server.js';
 import { checkServerIdentity } from '../../src/node/check-server-identity.js';
@@ -265,3 +270,63 @@ test('protocol errors: plain HTTP or garbage where TLS was expected, the codes n
     assert.equal(codes[1], codes[0], JSON.stringify(bytes));
   }
 });
+
+/** openssl s_server requiring a client certificate from pki.ca; its port, and a stop function. */
+async function opensslServer(extra: readonly string[]): Promise<{ port: number; stop: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hush-compat-'));
+  writeFileSync(join(dir, 'cert.pem'), pki.server.cert);
+  writeFileSync(join(dir, 'key.pem'), pki.server.key);
+  writeFileSync(join(dir, 'ca.pem'), pki.ca);
+  const child = spawn('openssl', ['s_server', '-accept', '127.0.0.1:0', '-cert', join(dir, 'cert.pem'), '-key', join(dir, 'key.pem'),
+    '-CAfile', join(dir, 'ca.pem'), '-Verify', '1', '-verify_return_error', ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stop = (): void => {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`openssl s_server did not start: ${out}`)), 10_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const m = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+  }).catch((e: unknown) => {
+    stop();
+    throw e;
+  });
+  return { port, stop };
+}
+
+test('alerts from openssl s_server for client certificates: the same codes and events through both clients', { skip: interopSkip() }, async () => {
+  requirePeer('openssl');
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['untrusted client certificate', { ...pki.strangerClient }, 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'],
+    ['expired client certificate', { ...pki.expiredClient }, 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED'],
+    ['no client certificate (TLS 1.3)', {}, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'],
+    ['no client certificate (TLS 1.2)', { maxVersion: 'TLSv1.2' }, 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'],
+    ['untrusted client certificate (TLS 1.2)', { ...pki.strangerClient, maxVersion: 'TLSv1.2' }, 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'],
+  ];
+  const srv = await opensslServer([]);
+  try {
+    for (const [name, opts, expected] of cases) {
+      const n = await runOnce(tls.connect as never, { port: srv.port, ca: pki.ca, ...opts });
+      const h = await runOnce(connect as never, { port: srv.port, ca: pki.ca, ...opts });
+      assert.equal(n.code, expected, `${name}: node`);
+      assert.equal(h.code, n.code, name);
+      assert.equal(h.authorized, n.authorized, name);
+      assert.equal(h.authorizationError, n.authorizationError, name);
+      assert.deepEqual(h.events, n.events, name);
+    }
+  } finally {
+    srv.stop();
+  }
+});
+
+test.todo('revoked server certificate: CERT_REVOKED like node:tls (when hush checks CRLs/OCSP)');
