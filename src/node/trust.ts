@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates as nodeRootCertificates } from 'node:tls';
 import { UsageError } from '../errors/errors.js';
 import { TrustStore } from '../x509/trust-store.js';
+import { decodePem } from '../asn1/pem.js';
 
 /** Where Debian/Ubuntu, Fedora/RHEL, Alpine, openSUSE and macOS (Homebrew) keep the system bundle. */
 export const SYSTEM_BUNDLE_PATHS: readonly string[] = [
@@ -34,12 +35,25 @@ export function defaultTrustStore(): TrustStore {
   return store;
 }
 
+/**
+ * Add the certificates of `path` that are not already roots (the file is often the system bundle,
+ * which repeats most of them: a duplicate anchor would be tried twice in every path search).
+ */
 function addExtraCaCerts(store: TrustStore, path: string): void {
   let why: string;
   try {
-    const before = store.size;
-    store.add(readFileSync(path, 'utf8'));
-    if (store.size > before) return;
+    const blocks = decodePem(readFileSync(path, 'utf8')).filter((b) => b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE');
+    if (blocks.length > 0) {
+      const key = (der: Uint8Array): string => Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+      const known = new Set(rootCertificates.flatMap((pem) => decodePem(pem).map((b) => key(b.der))));
+      for (const b of blocks) {
+        const k = key(b.der);
+        if (known.has(k)) continue;
+        known.add(k);
+        store.add(b.der);
+      }
+      return;
+    }
     why = 'the file holds no PEM CERTIFICATE block';
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
