@@ -5,7 +5,7 @@ import { UsageError } from '../errors/errors.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { verifyHostname } from '../x509/hostname.js';
 import { altNameError } from './node-errors.js';
-import type { PeerCertificate } from './peer-certificate.js';
+import type { PeerCertificate } from 'node:tls';
 
 /** undefined when `cert` is valid for `hostname`; else node's ERR_TLS_CERT_ALTNAME_INVALID. */
 export function checkServerIdentity(hostname: string, cert: PeerCertificate): Error | undefined {

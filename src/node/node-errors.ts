@@ -8,7 +8,8 @@ import { alertName, AlertDescription } from '../errors/alert.js';
 import type { TlsError } from '../errors/errors.js';
 import type { Certificate } from '../x509/certificate.js';
 import { VerifyError } from '../x509/verify-error.js';
-import { peerCertificateObject, type PeerCertificate } from './peer-certificate.js';
+import type { PeerCertificate as NodePeerCertificate } from 'node:tls';
+import { peerCertificateObject } from './peer-certificate.js';
 
 /** hush's explanation, kept on every translated error. */
 export interface HushErrorDetail {
@@ -29,7 +30,7 @@ export type NodeTlsError = Error & {
   hush: HushErrorDetail;
   reason?: string;
   host?: string;
-  cert?: PeerCertificate;
+  cert?: NodePeerCertificate;
   library?: string;
 };
 
@@ -134,7 +135,7 @@ function failing(err: VerifyError): Certificate | undefined {
  * reason text; when the certificate has no subjectAltName at all, the reason says that hush does
  * not fall back to the common name (RFC 9525 §6.3) and how to fix the certificate.
  */
-export function altNameError(host: string, leaf: Certificate | undefined, cert: PeerCertificate | undefined, hush: HushErrorDetail, cause?: unknown): NodeTlsError {
+export function altNameError(host: string, leaf: Certificate | undefined, cert: NodePeerCertificate | undefined, hush: HushErrorDetail, cause?: unknown): NodeTlsError {
   const h = host.endsWith('.') ? host.slice(0, -1) : host;
   const isIp = /^[0-9.]+$/.test(h) || h.includes(':');
   let reason: string;
