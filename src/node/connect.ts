@@ -67,6 +67,15 @@ export interface ConnectOptions extends ClientRevocationOptions {
   /** Emit 'trace' events narrating the handshake. */
   trace?: boolean;
   /**
+   * Encrypted Client Hello (RFC 9849): the server's ECHConfigList, as bytes or base64 (the `ech=`
+   * of its DNS HTTPS record, or `hush ech`). `servername` then travels encrypted and the wire
+   * names only the config's public name; when the server rejects ECH the socket fails with an
+   * EchRejectedError whose `retryConfigs` (if any) are for a new connection. TLS 1.3 only.
+   */
+  echConfigList?: Uint8Array | string;
+  /** Send a GREASE ECH extension when there is no echConfigList (default true, as browsers do). */
+  echGrease?: boolean;
+  /**
    * Key logging: by default lines are produced and emitted as 'keylog' events for listeners
    * (like node); false turns them off; a path or writable stream also appends them there.
    */
@@ -199,6 +208,14 @@ function warnIpServername(): void {
   );
 }
 
+/** echConfigList as bytes: a Uint8Array, or base64 text (standard or URL-safe alphabet). */
+function parseEchConfigList(v: Uint8Array | string | undefined | null): Uint8Array | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v instanceof Uint8Array) return new Uint8Array(v);
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(v.trim())) throw new UsageError('echConfigList must be bytes or a base64 string');
+  return new Uint8Array(Buffer.from(v.trim(), 'base64'));
+}
+
 /** The ClientConfig connect() would use (exported for the CLI and tests). */
 export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConfig; host: string; servername: string } {
   refuseOptions(o, REFUSED, 'connect()');
@@ -241,6 +258,8 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
     clientCertificate: certified[0],
     requireExtendedMasterSecret: o.requireExtendedMasterSecret,
     ...clientRevocationConfig(o),
+    echConfigList: parseEchConfigList(o.echConfigList),
+    echGrease: o.echGrease,
   };
   return { config, host, servername };
 }

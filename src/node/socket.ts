@@ -32,6 +32,7 @@ import type { ConnectionEvent } from '../connection/events.js';
 import type { TraceEvent } from '../handshake/trace.js';
 import type { Certificate } from '../x509/certificate.js';
 import { suiteById } from '../crypto/suites.js';
+import { EchRejectedError } from '../errors/ech-rejected.js';
 import { NamedGroup } from '../wire/enums.js';
 import { decodeSession, encodeSession } from './session.js';
 import type { SessionTicket } from '../handshake/events.js';
@@ -336,6 +337,17 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   /** The handshake parameters as the core reports them (hush extra). */
   get handshakeInfo(): HandshakeInfo | undefined {
     return this.#info;
+  }
+
+  /**
+   * Encrypted Client Hello (hush extra, RFC 9849): 'accepted' (the server name travelled
+   * encrypted), 'grease' (a decoy extension was sent), 'none'; 'rejected' once the handshake
+   * failed with EchRejectedError (the 'error' event carries its `retryConfigs`); null before
+   * the handshake completed.
+   */
+  get ech(): 'accepted' | 'rejected' | 'grease' | 'none' | null {
+    if (this.#info) return this.#info.ech ?? 'none';
+    return this.#conn.error instanceof EchRejectedError ? 'rejected' : null;
   }
 
   /** Update our traffic keys; `requestPeer` asks the peer to update too (TLS 1.3 KeyUpdate). */

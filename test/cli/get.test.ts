@@ -20,7 +20,8 @@ const SUITES = [
   'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
   'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
 ];
-const CONTRACT = ['event', 'version', 'cipher', 'group', 'signature', 'alpn', 'resumed', 'peer'];
+// #14 added "ech" (accepted | rejected | grease | none; with accepted also "sni" and "outerSni").
+const CONTRACT = ['event', 'version', 'cipher', 'group', 'signature', 'alpn', 'resumed', 'peer', 'ech'];
 
 const home = path.join(tempDir(), 'home');
 const env = { HUSH_HOME: home };
@@ -143,6 +144,7 @@ test('--trace-json: the last line is the established event with the contract fie
     alpn: 'http/1.1',
     resumed: false,
     peer: ['CN=localhost', caSubject],
+    ech: 'grease',
   });
   // It agrees with what the server saw.
   const seen = JSON.parse(r.stdout) as Record<string, unknown>;

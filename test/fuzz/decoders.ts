@@ -15,6 +15,7 @@ import { parseCrl } from '../../src/x509/crl.js';
 import { parseOcspRequest, parseOcspResponse } from '../../src/x509/ocsp.js';
 import { Acceptor } from '../../src/connection/server.js';
 import { ExtensionType } from '../../src/wire/enums.js';
+import { decodeEchClientHello, decodeEchHrrConfirmation, decodeEchOuterExtensions, decodeEchRetryConfigs } from '../../src/handshake/ech/ech-extensions.js';
 import { corpus, bodies } from './corpus.js';
 import { SCENARIOS, checkNoInternalError } from './handshake.js';
 import { fuzzPki, provider, reseed, NOW } from './pki.js';
@@ -79,6 +80,9 @@ const EXTENSION_DECODERS: Record<number, ((d: Uint8Array) => unknown)[]> = {
   [ExtensionType.post_handshake_auth]: [msg.decodePostHandshakeAuthExt],
   [ExtensionType.key_share]: [msg.decodeKeyShareClientExt, msg.decodeKeyShareServerExt, msg.decodeKeyShareHrrExt],
   [ExtensionType.renegotiation_info]: [msg.decodeRenegotiationInfoExt],
+  // ECH (#14): ClientHello outer/inner, EncryptedExtensions retry_configs (an ECHConfigList), HRR confirmation.
+  [ExtensionType.encrypted_client_hello]: [decodeEchClientHello, decodeEchRetryConfigs, decodeEchHrrConfirmation],
+  [ExtensionType.ech_outer_extensions]: [decodeEchOuterExtensions],
 };
 const EXTENSION_TYPES = Object.keys(EXTENSION_DECODERS).map(Number);
 

@@ -16,6 +16,8 @@ import type { ConnectionEvent } from '../../src/connection/events.js';
 import { TracePrinter } from '../../src/cli/trace-printer.js';
 import { connect, pki } from '../connection/helpers.js';
 import { configList, makeEchKey } from './ech-wrap.js';
+import { makeEchKey as makeClientTestEchKey } from './ech/keys.js';
+import { narrate } from '../../src/handshake/narration.js';
 
 const GOLDEN = fileURLToPath(new URL('./narration.golden.txt', import.meta.url));
 const ticketKeys = [new Uint8Array(32).fill(7)];
@@ -72,6 +74,8 @@ function transcript(): string {
   add('tls13 ECH accepted', { echConfigList: configList(echKey) }, echServer);
   add('tls13 ECH accepted after HRR', { echConfigList: configList(echKey), groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShares: 1 }, { ...echServer, groups: [NamedGroup.secp256r1], cookieKey });
   add('tls13 ECH rejected (a config from before a rotation)', { echConfigList: configList(makeEchKey(1, 'a.test')) }, echServer);
+  // ECH (#14): a server without ECH answers the outer hello (its certificate is the public name's).
+  add('tls13 ECH rejected (server without ECH)', { serverName: 'secret.example', echConfigList: makeClientTestEchKey(7, 'a.test').list }, { certificates: [k.sniA] });
   // TLS 1.2
   const v12 = { maxVersion: 'TLSv1.2' as const };
   const t12 = add('tls12 ECDHE, ALPN, ticket', { ...v12, ...alpn }, { ...alpn, ticketKeys });
@@ -114,4 +118,46 @@ test('narration: with tracing off a fact is never read nor turned into words', a
   const seen: unknown[] = [];
   tell({ ...ctx, tracing: true, trace: (e: unknown) => seen.push(e) } as typeof ctx, { kind: 'psk_refused', reason: 'x' });
   assert.deepEqual(seen, [{ event: 'psk', message: 'The client offered a session ticket, but we do a full handshake: x.', resumed: false, reason: 'x' }]);
+});
+
+test('narration: ECH accepted, in words and JSON (#14)', () => {
+  const answer = narrate({ kind: 'ech_answer_received', accepted: true, publicName: 'public.example', serverName: 'secret.example' });
+  assert.deepEqual(answer, {
+    event: 'ech',
+    message: "The server accepted our Encrypted Client Hello (confirmed in its ServerHello): the site name 'secret.example' travelled encrypted; an observer saw only 'public.example'.",
+    ech: 'accepted',
+    publicName: 'public.example',
+  });
+  const hrr = narrate({ kind: 'ech_answer_received', accepted: true, publicName: 'public.example', serverName: 'secret.example', hrr: true });
+  assert.match(hrr.message, /confirmed in its HelloRetryRequest/);
+  const est = narrate({
+    kind: 'client_established_13',
+    suite: CipherSuite.TLS_AES_128_GCM_SHA256,
+    group: NamedGroup.x25519,
+    signature: 'ecdsa_secp256r1_sha256',
+    alpn: 'h2',
+    resumed: false,
+    peer: [],
+    ech: 'accepted',
+    serverName: 'secret.example',
+    outerServerName: 'public.example',
+  });
+  assert.equal(est.message, 'Secure connection established: TLSv1.3, TLS_AES_128_GCM_SHA256, x25519, Encrypted Client Hello.');
+  assert.deepEqual({ ech: est.ech, sni: est.sni, outerSni: est.outerSni }, { ech: 'accepted', sni: 'secret.example', outerSni: 'public.example' });
+  const hello = narrate({
+    kind: 'client_hello_sent',
+    second: false,
+    versions: [0x0304],
+    suites: [CipherSuite.TLS_AES_128_GCM_SHA256],
+    groups: [NamedGroup.x25519],
+    keyShares: [NamedGroup.x25519],
+    schemes: [],
+    serverName: 'secret.example',
+    alpn: [],
+    resumption13: false,
+    resumption12: undefined,
+    ech: { publicName: 'public.example' },
+  });
+  assert.match(hello.message, /asking for the site 'secret\.example' inside an encrypted ClientHello \(ECH\) — the ClientHello on the wire names only 'public\.example'/);
+  assert.ok(!hello.message.includes('sent in the clear'), 'an ECH hello does not say the name went in the clear');
 });

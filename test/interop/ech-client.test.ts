@@ -3,8 +3,6 @@
 // rejected with retry configs (a stale config: EchRejectedError carries Go's retry configs, and a
 // new connection with them is accepted), ECH through a HelloRetryRequest, and GREASE.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { toHex } from '../../src/bytes/index.js';
 import { ClientConnection } from '../../src/connection/client.js';
@@ -13,72 +11,20 @@ import { EchRejectedError } from '../../src/errors/index.js';
 import type { ClientConfig } from '../../src/handshake/config.js';
 import { decodeEchConfigList, echConfigsOf } from '../../src/handshake/ech/ech-config.js';
 import { NamedGroup } from '../../src/wire/enums.js';
-import { TrustStore } from '../../src/x509/trust-store.js';
-import { generateTestKey, privateKeyPem, testCa, testCert } from '../pki.js';
 import { makeEchKey, type TestEchKey } from '../handshake/ech/keys.js';
-import { buildGoProgram, goLabel, interopSkip, prebuildGo, runClient, startProcess, tempDir, type Pump } from './peers.js';
+import { goHandshakes, makeEchFiles, PUBLIC_NAME, SECRET_NAME, startGoEchServer as startEchServer, type EchFiles, type GoEchServer } from './ech-peer.js';
+import { goLabel, interopSkip, prebuildGo, runClient, type Pump } from './peers.js';
 
-const PUBLIC = 'public.example';
-const SECRET = 'secret.example';
+const PUBLIC = PUBLIC_NAME;
+const SECRET = SECRET_NAME;
 
-interface Files {
-  readonly trust: TrustStore;
-  readonly publicCert: string;
-  readonly publicKey: string;
-  readonly secretCert: string;
-  readonly secretKey: string;
-}
+let files: EchFiles;
 
-let files: Files;
-
-function makeFiles(): Files {
-  const dir = tempDir('hush-ech-');
-  const ca = testCa('CN=hush ECH interop CA');
-  const leaf = (name: string) => testCert(generateTestKey('p256'), ca, { subject: `CN=${name}`, dnsNames: [name], extKeyUsage: ['serverAuth'] });
-  const pub = leaf(PUBLIC);
-  const sec = leaf(SECRET);
-  const write = (n: string, t: string) => {
-    const p = path.join(dir, n);
-    writeFileSync(p, t);
-    return p;
-  };
-  return {
-    trust: new TrustStore([ca.pem]),
-    publicCert: write('public.pem', pub.pem + ca.pem),
-    publicKey: write('public.key', privateKeyPem(pub.key)),
-    secretCert: write('secret.pem', sec.pem + ca.pem),
-    secretKey: write('secret.key', privateKeyPem(sec.key)),
-  };
-}
-
-interface GoEchServer {
-  readonly port: number;
-  log(): string;
-  stop(): Promise<void>;
-}
-
-async function startGoEchServer(keys: readonly { key: TestEchKey; retry?: boolean }[], groups?: string): Promise<GoEchServer> {
-  const bin = await buildGoProgram('ech-server');
-  const args = ['-addr', '127.0.0.1:0', '-cert', files.publicCert, '-key', files.publicKey, '-cert2', files.secretCert, '-key2', files.secretKey];
-  for (const k of keys) args.push('-ech', `${toHex(k.key.config)}:${toHex(k.key.sk)}${k.retry ? ':retry' : ''}`);
-  if (groups) args.push('-groups', groups);
-  const p = await startProcess(bin, args, { readyRegex: /^LISTENING \d+$/m, timeoutMs: 10_000 });
-  const port = Number(/^LISTENING (\d+)$/m.exec(p.stdout())![1]);
-  return { port, log: () => p.stderr(), stop: () => p.stop() };
-}
+const startGoEchServer = (keys: readonly { key: TestEchKey; retry?: boolean }[], groups?: string): Promise<GoEchServer> =>
+  startEchServer(files, keys, groups ? { groups } : {});
 
 function client(over: Partial<ClientConfig>): ClientConnection {
   return new ClientConnection({ provider, now: Date.now, serverName: SECRET, trust: files.trust, trace: true, ...over });
-}
-
-/** Wait (bounded) until the Go server logged its n-th handshake line. */
-async function goHandshakes(srv: GoEchServer, n: number): Promise<string[]> {
-  for (let i = 0; i < 100; i++) {
-    const lines = srv.log().split('\n').filter((l) => /handshake/.test(l));
-    if (lines.length >= n) return lines;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`the Go server logged fewer than ${n} handshakes:\n${srv.log()}`);
 }
 
 async function echo(p: Pump, text: string): Promise<void> {
@@ -100,7 +46,7 @@ function captureFirstFlight(conn: ClientConnection): Uint8Array {
 
 describe(`ECH client ↔ Go server (${interopSkip() ? 'skipped' : 'go'})`, { skip: interopSkip() }, () => {
   before(async () => {
-    files = makeFiles();
+    files = makeEchFiles();
     await prebuildGo('ech-server');
   });
 

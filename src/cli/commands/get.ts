@@ -19,6 +19,8 @@ import { hushErrorOf } from '../../node/node-errors.js';
 import { HttpExchangeError, http1Exchange, http2Exchange, type Exchange, type ResponseHead } from '../http-exchange.js';
 import { followRedirect, type HopRequest } from '../redirect.js';
 import type { Command } from './command.js';
+import { EchRejectedError } from '../../errors/ech-rejected.js';
+import { decodeEchConfigList } from '../../handshake/ech/ech-config.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'request', short: 'X', type: 'string', value: 'METHOD', help: 'HTTP method (default GET, or POST with -d)' },
@@ -45,6 +47,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'ciphers', type: 'string', value: 'LIST', help: 'cipher suites, comma-separated IANA or OpenSSL names; naming a TLS 1.2 RSA key transport or CBC suite turns it on' },
   { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups in order, comma-separated (default X25519MLKEM768,x25519,secp256r1,secp384r1; also SecP256r1MLKEM768, SecP384r1MLKEM1024)' },
   { name: 'alpn', type: 'string', value: 'LIST', help: 'ALPN protocols to offer, comma-separated (default http/1.1; h2 speaks HTTP/2)' },
+  { name: 'ech', type: 'string', value: 'BASE64|@FILE', help: "Encrypted Client Hello with the server's ECHConfigList (base64, e.g. from 'hush ech' or the ech= of its DNS HTTPS record; @FILE: base64, PEM or raw): the site name travels encrypted, the wire shows only the config's public name; when the server rejects it with new configs, retried once with them" },
   { name: 'servername', type: 'string', value: 'NAME', help: 'name to send as SNI and to verify (default: the URL host)' },
   { name: 'resolve', type: 'list', value: 'HOST:PORT:ADDR', help: 'connect to ADDR when the URL names HOST:PORT (like curl)' },
   { name: 'keylog', type: 'string', value: 'FILE', help: 'append TLS secrets to FILE in NSS key log format (also: SSLKEYLOGFILE)' },
@@ -69,12 +72,15 @@ Examples:
   hush get -f -o page.html https://example.test/page  # no file when the server answers 4xx/5xx
   hush get --tls-max 1.3 --groups secp256r1 --ciphers TLS_AES_256_GCM_SHA384 https://example.test/
   hush get --tls-max 1.2 --trace https://localhost:8443/ -k
+  hush get --ech AEX+DQBB...AAA= --trace https://secret.example.test/   # the name travels encrypted (ECH)
   hush get --tls-max 1.2 --ciphers AES128-GCM-SHA256 https://old.example.test/   # RSA key transport: no forward secrecy
 
 TLS 1.2 is offered beside TLS 1.3 with forward-secret ECDHE + AEAD suites only; RSA key transport
 (TLS_RSA_WITH_AES_*_GCM_*) and ECDHE with AES-CBC are for legacy servers and used only when named.
 -L follows at most --max-redirs redirects, to https:// only unless --allow-http-redirect; it drops
 Authorization and Cookie headers when a redirect leaves the host (unless --location-trusted).
+Without --ech, hush sends a GREASE (decoy) ECH extension, as browsers do. --ech never falls back to
+sending the name in the clear: a server that rejects ECH without new configs is an error.
 
 Exit status: 0 on success, 1 when the connection or TLS fails (or the output cannot be written),
 2 for bad arguments, 3 when the server answers with an HTTP error status (4xx/5xx) or -L cannot
@@ -130,6 +136,8 @@ interface GetOptions {
   readonly maxVersion: 'TLSv1.2' | 'TLSv1.3' | undefined;
   readonly alpn: string[];
   readonly servername: string | undefined;
+  /** --ech: the ECHConfigList for the URL's host. */
+  readonly ech: Uint8Array | undefined;
   readonly resolve: readonly { host: string; port: number; address: string }[];
   readonly keylog: { path: string; what: string } | undefined;
   readonly timeoutMs: number;
@@ -288,6 +296,7 @@ function options(p: ParsedArgs): GetOptions {
     maxVersion: tlsVersionFlag(str(p, 'tls-max'), 'tls-max'),
     alpn,
     servername: str(p, 'servername'),
+    ech: echFlag(str(p, 'ech')),
     resolve,
     keylog,
     timeoutMs,
@@ -297,11 +306,55 @@ function options(p: ParsedArgs): GetOptions {
   };
 }
 
+/** --ech BASE64|@FILE: an ECHConfigList, checked before anything is sent. */
+function echFlag(v: string | undefined): Uint8Array | undefined {
+  if (v === undefined) return undefined;
+  let bytes: Uint8Array;
+  if (v.startsWith('@')) {
+    const raw = readArgFile(v.slice(1), `--ech ${v}`);
+    const text = raw.toString('latin1');
+    const pem = /-----BEGIN ECHCONFIG-----([\s\S]*?)-----END ECHCONFIG-----/.exec(text);
+    const b64 = (pem ? pem[1]! : text).replace(/\s+/g, '');
+    bytes = pem || /^[A-Za-z0-9+/_-]+={0,2}$/.test(b64) ? new Uint8Array(Buffer.from(b64, 'base64')) : new Uint8Array(raw);
+  } else {
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(v.trim())) throw new ArgError(`--ech wants the ECHConfigList in base64 (or @FILE), not '${v.slice(0, 40)}'`);
+    bytes = new Uint8Array(Buffer.from(v.trim(), 'base64'));
+  }
+  try {
+    decodeEchConfigList(bytes);
+  } catch (e) {
+    throw new ArgError(`--ech: not an ECHConfigList (${(e as Error).message}); get it from 'hush ech' on the server or the ech= of its DNS HTTPS record`);
+  }
+  return bytes;
+}
+
+/** The server rejected ECH and sent new configs: the hop is retried once with them (RFC 9849 §6.1.6). */
+class EchRetry extends GetError {
+  constructor(readonly retryConfigs: Uint8Array, message: string) {
+    super(1, message);
+  }
+}
+
+/** One hop, with ECH for the URL's own host (--ech), retried once with the server's retry_configs. */
+async function hopWithEch(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: number): Promise<HopResult> {
+  const sameHost = req.url.host.toLowerCase() === o.first.url.host.toLowerCase();
+  const ech = o.ech && sameHost ? o.ech : undefined;
+  try {
+    return await hop(o, req, out, redirects, ech, false);
+  } catch (e) {
+    if (!(e instanceof EchRetry)) throw e;
+    const message = 'the server rejected Encrypted Client Hello and sent new ECH configs: retrying once with them';
+    if (o.printer.enabled) o.printer.note('ech_retry', `${message[0]!.toUpperCase()}${message.slice(1)}.`, { bytes: e.retryConfigs.length });
+    else console.error(`hush get: ${message}`);
+    return await hop(o, req, out, redirects, e.retryConfigs, true);
+  }
+}
+
 /** The request, then each redirect with -L; returns the exit code. */
 async function get(o: GetOptions, out: BodyOutput): Promise<number> {
   let req = o.first;
   for (let redirects = 0; ; redirects++) {
-    const result = await hop(o, req, out, redirects);
+    const result = await hopWithEch(o, req, out, redirects);
     if (result.next) {
       req = result.next;
       continue;
@@ -367,7 +420,7 @@ function httpFailure(err: Error & { code?: string }, where: string): string {
 }
 
 /** One connection and one request. */
-async function hop(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: number): Promise<HopResult> {
+async function hop(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: number, ech: Uint8Array | undefined, echRetried: boolean): Promise<HopResult> {
   const url = req.url;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'http:' ? 80 : 443));
@@ -427,6 +480,7 @@ async function hop(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: n
           ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
           trace: printer.enabled,
           handshakeTimeout: o.timeoutMs,
+          ...(ech ? { echConfigList: ech } : {}),
         });
       } catch (e) {
         throw new ArgError(inFlagNames((e as Error).message));
@@ -447,11 +501,14 @@ async function hop(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: n
         // hush/node gives node:tls's codes; the CLI explains with hush's own error behind them.
         const err = hushErrorOf(translated) as Error & { alert?: number };
         if (printer.enabled && !err.alert) printer.note('failed', `The connection failed: ${err.message}`, { alert: null, reason: err.message });
-        fail(new GetError(1, explainFailure(err, { host, port, servername })));
+        // RFC 9849 §6.1.6: retry once with the server's new configs (not after a retry).
+        if (err instanceof EchRejectedError && err.retryConfigs && !echRetried) fail(new EchRetry(err.retryConfigs, err.message));
+        else fail(new GetError(1, explainFailure(err, { host, port, servername })));
       });
       await race(new Promise<void>((resolve) => s.once('secureConnect', () => resolve())));
       const cipher = s.getCipher();
       verbose(o, '*', [`Connected to ${host} (${address}) port ${port}: ${s.getProtocol()}, ${cipher?.standardName ?? cipher?.name ?? '?'}, ALPN ${s.alpnProtocol || 'none'}`]);
+      if (s.ech === 'accepted') verbose(o, '*', [`Encrypted Client Hello accepted: '${servername}' travelled encrypted; the wire named only '${s.handshakeInfo?.outerServerName ?? '?'}'`]);
       if (o.verbose) {
         const peer = s.getPeerCertificate() as { subject?: Record<string, string>; issuer?: Record<string, string>; valid_to?: string; subjectaltname?: string };
         const dn = (n: Record<string, string> | undefined): string => (n ? Object.entries(n).map(([k, v]) => `${k}=${v}`).join(', ') : '?');

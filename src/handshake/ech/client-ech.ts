@@ -265,8 +265,9 @@ export function greaseEchExtension(provider: CryptoProvider): Extension {
   const kx = provider.keyExchange(NamedGroup.x25519);
   const enc = kx ? kx.generate().publicKey : provider.randomBytes(32);
   const [id, size] = provider.randomBytes(2) as unknown as [number, number];
-  // Encoded inner hellos are padded to 32 bytes; a typical one is 128..256 bytes.
-  const payload = provider.randomBytes(128 + 32 * (size % 4) + TAG_LENGTH);
+  // The lengths hush's own real ECH payloads take (an inner hello padded to 128..192 bytes, plus
+  // the tag): a GREASE hello should not stand out from a real one (§6.2).
+  const payload = provider.randomBytes(128 + 32 * (size % 3) + TAG_LENGTH);
   return encodeEchClientHello({ type: EchClientHelloType.outer, cipherSuite: { kdf: 1, aead: 1 }, configId: id, enc, payload });
 }
 

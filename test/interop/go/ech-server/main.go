@@ -11,10 +11,11 @@
 //
 // Prints "LISTENING <port>", then for each connection logs to stderr
 // "handshake ok: ech=<accepted> sni=<server name Go saw> version=..." (or "handshake: <error>")
-// and echoes the bytes back.
+// and echoes the bytes back (with -http: answers one HTTP request with "ech=... sni=...").
 package main
 
 import (
+	"bufio"
 	"crypto/tls"
 	"encoding/hex"
 	"flag"
@@ -22,6 +23,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 )
@@ -54,6 +56,7 @@ func main() {
 	cert2File := flag.String("cert2", "", "PEM certificate chain of the inner name")
 	key2File := flag.String("key2", "", "the second private key")
 	groups := flag.String("groups", "", "comma-separated groups: x25519,secp256r1,secp384r1")
+	httpMode := flag.Bool("http", false, "answer one HTTP/1.1 request per connection (200, body: ech=<accepted> sni=<name>) instead of echoing")
 	var keys echFlags
 	flag.Var(&keys, "ech", "CONFIG_HEX:KEY_HEX[:retry] (repeatable)")
 	flag.Parse()
@@ -108,6 +111,16 @@ func main() {
 			}
 			st := tc.ConnectionState()
 			log.Printf("handshake ok: ech=%v sni=%s version=0x%04x", st.ECHAccepted, st.ServerName, st.Version)
+			if *httpMode {
+				if _, err := http.ReadRequest(bufio.NewReader(tc)); err != nil {
+					log.Printf("http: %v", err)
+					return
+				}
+				body := fmt.Sprintf("ech=%v sni=%s\n", st.ECHAccepted, st.ServerName)
+				fmt.Fprintf(tc, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+				tc.CloseWrite()
+				return
+			}
 			if _, err := io.Copy(tc, tc); err != nil {
 				log.Printf("echo: %v", err)
 				return
