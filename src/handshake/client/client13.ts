@@ -524,9 +524,10 @@ class ExpectServerHello extends ClientState {
     if (sh.compressionMethod !== 0) throw illegalParameter('the server chose a compression method other than null');
     const suite = offer.suites.find((s) => s.id === sh.cipherSuite);
     if (!suite) throw illegalParameter(`the server chose cipher suite ${CipherSuites.name(sh.cipherSuite)}, which we did not offer`);
-    this.checkExtensions(sh, sh.isHelloRetryRequest ? HRR_EXTENSIONS : SERVER_HELLO_EXTENSIONS);
-
-    if (sh.isHelloRetryRequest) return this.handleHelloRetryRequest(ctx, message, sh, suite);
+    if (sh.isHelloRetryRequest) {
+      this.checkExtensions(sh, HRR_EXTENSIONS, this.hello.offered);
+      return this.handleHelloRetryRequest(ctx, message, sh, suite);
+    }
 
     // RFC 8446 §4.1.4: the suite after a HelloRetryRequest must be the one it named.
     if (this.hrrSuite && this.hrrSuite !== suite) {
@@ -535,6 +536,9 @@ class ExpectServerHello extends ClientState {
     // RFC 9849 §6.1.4: with ECH, ServerHello.random says which ClientHello the server answered;
     // from here on the handshake is that hello's (its transcript, its offers).
     const { hello, transcript, ech } = this.answeredHello(ctx, message.raw, suite);
+    // Checked against the hello the server answered: with ECH accepted, the inner one (it alone
+    // carries pre_shared_key, RFC 9849 §6.1.2 / §10.12.3).
+    this.checkExtensions(sh, SERVER_HELLO_EXTENSIONS, hello.offered);
 
     // Pre-shared key (RFC 8446 §4.2.11): the server may accept our one offered identity.
     let psk: SessionTicket | undefined;
@@ -595,13 +599,13 @@ class ExpectServerHello extends ClientState {
     return { hello: { ...this.hello, resumption: undefined }, transcript: this.transcript, ech: { status: 'rejected', publicName, retryConfigs: undefined } };
   }
 
-  private checkExtensions(sh: ServerHelloView, allowed: ReadonlySet<number>): void {
+  private checkExtensions(sh: ServerHelloView, allowed: ReadonlySet<number>, offered: ReadonlySet<number>): void {
     for (const e of sh.extensions) {
       // RFC 8446 §4.2: responses may only carry extensions the client offered
       // (unsupported_extension), and only those allowed in this message (illegal_parameter).
       // RFC 8446 §4.1.4: a HelloRetryRequest may carry a cookie the client never offered.
       const unsolicitedCookie = sh.isHelloRetryRequest && e.type === ExtensionType.cookie;
-      if (!this.hello.offered.has(e.type) && !unsolicitedCookie) {
+      if (!offered.has(e.type) && !unsolicitedCookie) {
         throw new TlsError('unsupported_extension', `the server sent the ${ExtensionTypes.name(e.type)} extension, which we did not offer`);
       }
       if (!allowed.has(e.type)) {
