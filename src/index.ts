@@ -15,4 +15,4 @@ export type * from './crypto/provider.js';
 export { TLS13_SUITES, TLS12_SUITES, suiteById, suiteByName } from './crypto/suites.js';
 export { TrustStore } from './x509/trust-store.js';
 export { parseCertificate, parseCertificates, type Certificate } from './x509/certificate.js';
-export { verifyServerChain } from './x509/verify.js';
+export { verifyClientChain, verifyServerChain } from './x509/verify.js';

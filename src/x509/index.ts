@@ -13,5 +13,8 @@ export * from './hostname.js';
 export * from './name-constraints.js';
 export * from './trust-store.js';
 export * from './verify-error.js';
+export * from './profile.js';
+export { certificateRuleError, rsaModulusBits, type CertificateRole, type RuleContext } from './webpki-rules.js';
+export { isPublicSuffix } from './public-suffix.js';
 export * from './verify.js';
 export * from './builder.js';
