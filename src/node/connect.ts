@@ -10,6 +10,7 @@ import type { SessionTicket } from '../handshake/events.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { nodeCryptoProvider } from '../crypto/node/index.js';
 import { UsageError } from '../errors/errors.js';
+import type { VerifyProfile } from '../x509/profile.js';
 import { TrustStore } from '../x509/trust-store.js';
 import { defaultTrustStore } from './trust.js';
 import { decodeSession } from './session.js';
@@ -17,7 +18,7 @@ import { TLSSocket } from './socket.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -41,6 +42,11 @@ export interface ConnectOptions {
   passphrase?: string;
   /** Default true: fail the handshake when the server's chain or name does not verify. */
   rejectUnauthorized?: boolean;
+  /**
+   * Certificate validation profile: 'webpki' (default: RFC 5280 plus the CA/Browser Forum rules
+   * for publicly trusted certificates) or 'rfc5280' (RFC 5280 rules only, for private PKIs).
+   */
+  profile?: VerifyProfile;
   ALPNProtocols?: readonly (string | Uint8Array)[] | Uint8Array;
   /** 'TLSv1.2' or 'TLSv1.3' (older versions throw). */
   minVersion?: string;
@@ -202,6 +208,7 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
     serverName: servername,
     trust,
     rejectUnauthorized,
+    verify: { profile: parseProfile(o.profile, 'connect()') ?? 'webpki' },
     cipherSuites: parsedList('ciphers', o.ciphers, parseCiphers),
     groups: parsedList('ecdhCurve', o.ecdhCurve, parseCurves),
     signatureSchemes: parsedList('sigalgs', o.sigalgs, parseSigalgs),

@@ -18,7 +18,7 @@ let bundled: TrustStore | undefined;
 
 /** Node's bundled Mozilla root certificates (shared, parsed on first use). */
 export function defaultTrustStore(): TrustStore {
-  bundled ??= new TrustStore(rootCertificates);
+  bundled ??= new TrustStore(rootCertificates, { rootProgram: true });
   return bundled;
 }
 
@@ -32,7 +32,7 @@ export function systemTrustStore(path?: string): TrustStore {
     } catch {
       continue;
     }
-    return TrustStore.fromPem(text);
+    return TrustStore.fromPem(text, { rootProgram: true });
   }
   throw new UsageError(`no system CA bundle found (looked in ${paths.join(', ')})`);
 }

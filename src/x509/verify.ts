@@ -84,6 +84,9 @@ export interface VerifyChainOptions {
   readonly requiredExtKeyUsage?: readonly string[];
 }
 
+/** The options of verifyServerChain that set the validation policy (what a TLS config passes on). */
+export type ChainPolicyOptions = Pick<VerifyChainOptions, 'profile' | 'maxDepth' | 'signatureAlgorithms' | 'requiredKeyUsage' | 'requiredExtKeyUsage'>;
+
 /** Certificate signature algorithms by the names hush gives them (SignatureAlgorithmInfo.name, PSS without the salt). */
 export const CERT_SIGNATURE_ALGORITHMS = [
   'ecdsa-with-SHA256',
@@ -225,7 +228,7 @@ function leafError(leaf: Certificate, policy: Policy): VerifyError | undefined {
 }
 
 /** Checks on an issuer (intermediate or anchor) that do not depend on the rest of the path. */
-function issuerError(c: Certificate, policy: Policy, anchor: boolean): VerifyError | undefined {
+function issuerError(c: Certificate, policy: Policy, anchor: boolean, rootProgram: boolean): VerifyError | undefined {
   const { at, purpose } = policy;
   const v = validityError(c, at, 'issuer');
   if (v) return v;
@@ -263,6 +266,8 @@ function issuerError(c: Certificate, policy: Policy, anchor: boolean): VerifyErr
       if (e) return e;
     }
   }
+  // Anchors of a root program were vetted by it (TrustStoreOptions.rootProgram).
+  if (anchor && rootProgram) return undefined;
   const role: CertificateRole = anchor ? 'anchor' : 'intermediate';
   return certificateRuleError(c, role, policy);
 }
@@ -459,7 +464,7 @@ class PathBuilder {
         this.record(1, sig, path);
         continue;
       }
-      const ie = issuerError(cand, this.policy, isAnchor);
+      const ie = issuerError(cand, this.policy, isAnchor, this.roots.rootProgram);
       if (ie) {
         this.record(2, ie, path);
         continue;

@@ -692,6 +692,7 @@ class ExpectCertificate extends ClientState {
       hostname: this.offer.serverName,
       purpose: 'serverAuth',
       rejectUnauthorized: config.rejectUnauthorized !== false,
+      policy: config.verify,
     });
     this.transcript.add(message.raw);
     return new ExpectCertificateVerify(this.offer, this.transcript, this.agreed, this.certificateRequest, peer);

@@ -512,6 +512,7 @@ class ExpectCertificate12 extends State12 {
       hostname: undefined,
       purpose: 'clientAuth',
       rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
+      policy: hs.config.clientVerify,
     });
     return new ExpectClientKeyExchange(this.full, { request: this.request, peer });
   }

@@ -594,6 +594,7 @@ class ExpectCertificate extends ServerState {
       hostname: undefined,
       purpose: 'clientAuth',
       rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
+      policy: hs.config.clientVerify,
     });
     return new ExpectCertificateVerify(hs, this.flight, this.requestedSchemes, peer);
   }

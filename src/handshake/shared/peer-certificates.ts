@@ -3,7 +3,7 @@ import { TlsError } from '../../errors/errors.js';
 import { equal, toHex } from '../../bytes/util.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { parseCertificate, type Certificate } from '../../x509/certificate.js';
-import { verifyServerChain } from '../../x509/verify.js';
+import { verifyServerChain, type ChainPolicyOptions } from '../../x509/verify.js';
 import type { TrustStore } from '../../x509/trust-store.js';
 import type { HandshakeContext } from '../context.js';
 import { tell } from '../narration.js';
@@ -24,6 +24,8 @@ export interface PeerCertificateOptions {
   readonly purpose: 'serverAuth' | 'clientAuth';
   /** When false, a failed verification is recorded instead of failing the handshake. */
   readonly rejectUnauthorized: boolean;
+  /** Profile and the other policy options (ClientConfig.verify / ServerConfig.clientVerify). */
+  readonly policy: ChainPolicyOptions | undefined;
 }
 
 /**
@@ -56,6 +58,7 @@ export function verifyPeerCertificates(ctx: HandshakeContext, opts: PeerCertific
     error = new TlsError('unknown_ca', 'no trust store was configured, so the certificate could not be verified');
   } else {
     const result = verifyServerChain({
+      ...opts.policy,
       leaf,
       intermediates: certificates.slice(1),
       roots: opts.trust,
