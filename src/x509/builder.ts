@@ -98,6 +98,13 @@ export interface IssueCertificateOptions {
   readonly extensions?: readonly ExtraExtension[];
   /** Default: by the signing key (ECDSA with the curve's hash, RSA PKCS#1 SHA-256, Ed25519). */
   readonly signatureAlgorithm?: SignatureAlgorithm;
+  /**
+   * Tests of refused algorithms: the AlgorithmIdentifier DER written (both places) instead of the
+   * one of `signatureAlgorithm`, and a function that signs the TBS bytes instead of the provider
+   * (e.g. a SHA-1 signature, which the provider does not make).
+   */
+  readonly signatureAlgorithmIdentifier?: Uint8Array;
+  readonly signer?: (tbs: Uint8Array) => Uint8Array;
   /** Override the issuer name written in the certificate (tests of name chaining). */
   readonly issuerName?: NameInput;
   /** 1 writes a v1 certificate (no extensions at all); default 3. */
@@ -226,7 +233,7 @@ export function issueCertificate(o: IssueCertificateOptions): IssuedCertificate 
   const notAfter = ms(o.notAfter, 'notAfter');
   const isCa = o.ca !== undefined && o.ca !== false;
   const sigAlg = o.signatureAlgorithm ?? defaultSignatureAlgorithm(signingKey);
-  const algId = encodeSignatureAlgorithm(sigAlg);
+  const algId = o.signatureAlgorithmIdentifier ?? encodeSignatureAlgorithm(sigAlg);
 
   let serial: bigint | Uint8Array;
   if (o.serialNumber !== undefined) serial = o.serialNumber;
@@ -311,7 +318,7 @@ export function issueCertificate(o: IssueCertificateOptions): IssuedCertificate 
     subjectPublic.spki,
     ...(!v1 && exts.length ? [der.explicit(3, der.sequence(...exts))] : []),
   );
-  const signature = provider.sign(signingKey, sigAlg, tbs);
+  const signature = o.signer ? o.signer(tbs) : provider.sign(signingKey, sigAlg, tbs);
   const certDer = der.sequence(tbs, algId, der.bitString(signature));
   return { der: certDer, pem: certificateToPem(certDer), certificate: parseCertificate(certDer) };
 }

@@ -68,7 +68,7 @@ export const RULES: Readonly<Record<VerifyRule, RuleInfo>> = {
   dsaKey: { check: 'publicKey', alert: unsupported, profiles: 'webpki', text: 'no DSA keys' },
   sha1Signature: { check: 'algorithm', alert: unsupported, profiles: 'both', text: 'no SHA-1 (or MD5) signatures' },
   signatureAlgorithmNotAllowed: { check: 'algorithm', alert: unsupported, profiles: 'both', text: 'every signature on the path uses an algorithm of the signatureAlgorithms option' },
-  authorityInfoAccessMalformed: { check: 'authorityInfoAccess', alert: bad, profiles: 'webpki', text: 'authorityInfoAccess is a well-formed, non-empty, non-critical list of URI access locations' },
+  authorityInfoAccessMalformed: { check: 'authorityInfoAccess', alert: bad, profiles: 'webpki', text: 'authorityInfoAccess is a well-formed, non-empty list of access descriptions, OCSP and caIssuers locations absolute URIs' },
 };
 
 export function enforces(profile: VerifyProfile, rule: VerifyRule): boolean {

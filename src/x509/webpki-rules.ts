@@ -178,8 +178,8 @@ function aiaError(c: Certificate, p: VerifyProfile): VerifyError | undefined {
   const aia = ext(c, OID.authorityInfoAccess);
   if (!aia) return undefined;
   const bad = (why: string) => ruleError(p, 'authorityInfoAccessMalformed', `certificate '${who(c)}' has a malformed authorityInfoAccess extension: ${why}`, c);
-  // §4.2.2.1: non-critical; SEQUENCE SIZE (1..MAX) OF AccessDescription.
-  if (aia.critical) return bad('it is critical (RFC 5280 §4.2.2.1: MUST be non-critical)');
+  // §4.2.2.1: SEQUENCE SIZE (1..MAX) OF AccessDescription. (It MUST be non-critical: a critical
+  // one is refused by both profiles as an unsupported critical extension, before this rule.)
   try {
     const r = new DerReader(aia.value, 'AuthorityInfoAccessSyntax', 'bad_certificate');
     const s = r.sequence('AuthorityInfoAccessSyntax');
