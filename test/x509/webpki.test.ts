@@ -145,7 +145,7 @@ test('key identifiers (RFC 5280 §4.2.1.1-2, BR 7.1.2)', () => {
   fails(leafCase({ authorityKeyIdentifier: { keyIdentifier: false, issuer: 'CN=Profile Inter, O=Hush Test', serial: 7n } }).webpki, 'authorityKeyIdentifierMissing');
   fails(leafCase({ authorityKeyIdentifier: { critical: true } }).rfc5280, 'authorityKeyIdentifierCritical');
   // roots: AKI optional; when present no issuer/serial and equal to the SKI
-  const rootWith = (aki: Parameters<typeof mkCa>[2]['authorityKeyIdentifier']) => {
+  const rootWith = (aki: NonNullable<Parameters<typeof mkCa>[2]>['authorityKeyIdentifier']) => {
     const r = mkCa('CN=AKI Root', undefined, { authorityKeyIdentifier: aki });
     return { webpki: verify({ leaf: mkLeaf(r).pem, roots: [r.pem] }), rfc5280: verify({ leaf: mkLeaf(r).pem, roots: [r.pem], profile: 'rfc5280' }) };
   };
