@@ -20,4 +20,4 @@ export { createHybridKeyExchanges, hybridKeyExchange, HYBRID_GROUPS, type Hybrid
 export { checkEncapsulationKey, checkCiphertext } from './crypto/kem-checks.js';
 export { TrustStore } from './x509/trust-store.js';
 export { parseCertificate, parseCertificates, type Certificate } from './x509/certificate.js';
-export { verifyServerChain } from './x509/verify.js';
+export { verifyClientChain, verifyServerChain } from './x509/verify.js';

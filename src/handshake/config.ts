@@ -2,6 +2,7 @@
 // world (crypto, time, trust) is injected here, so the same core runs in Node and in browsers.
 import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import type { TrustStore } from '../x509/trust-store.js';
+import type { ChainPolicyOptions } from '../x509/verify.js';
 import type { ClientHelloInfo } from './client-hello-info.js';
 import type { SessionTicket } from './events.js';
 import type { Extension } from './messages/extensions.js';
@@ -58,6 +59,8 @@ export interface ClientConfig extends CommonConfig, ClientRevocationConfig {
   readonly trust?: TrustStore;
   /** When false, a chain that fails verification is reported (authorized=false) but accepted. */
   readonly rejectUnauthorized?: boolean;
+  /** How the server's chain is validated: profile (default 'webpki'), maxDepth, algorithms, required usages. */
+  readonly verify?: ChainPolicyOptions;
   /**
    * How many of the first groups get a key share in the first ClientHello (1 or 2). Default: the
    * first group, plus the first classical group when the first is a post-quantum hybrid (so
@@ -148,6 +151,8 @@ export interface ServerConfig extends CommonConfig, PeerRevocationConfig {
   readonly clientTrust?: TrustStore;
   /** When false, a client certificate that fails verification is reported (authorized=false) but accepted. Default true. */
   readonly rejectUnauthorizedClients?: boolean;
+  /** How client chains are validated: profile (default 'rfc5280'), maxDepth, algorithms, required usages. */
+  readonly clientVerify?: ChainPolicyOptions;
   /** Keys that seal session tickets; the first seals, all open (rotation). Empty → no tickets. */
   readonly ticketKeys?: readonly Uint8Array[];
   /** Ticket lifetime in seconds (≤ 7 days). Default 7200. */

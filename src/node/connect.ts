@@ -10,6 +10,7 @@ import type { SessionTicket } from '../handshake/events.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { nodeCryptoProvider } from '../crypto/node/index.js';
 import { UsageError } from '../errors/errors.js';
+import type { VerifyProfile } from '../x509/profile.js';
 import { TrustStore } from '../x509/trust-store.js';
 import { verifyServerChain } from '../x509/verify.js';
 import type { Certificate } from '../x509/certificate.js';
@@ -21,7 +22,7 @@ import { NODE_TRANSPORT } from './alloc.js';
 import { clientRevocationConfig, type ClientRevocationOptions } from './revocation-options.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -49,6 +50,11 @@ export interface ConnectOptions extends ClientRevocationOptions {
   passphrase?: string;
   /** Default true: fail the handshake when the server's chain or name does not verify. */
   rejectUnauthorized?: boolean;
+  /**
+   * Certificate validation profile: 'webpki' (default: RFC 5280 plus the CA/Browser Forum rules
+   * for publicly trusted certificates) or 'rfc5280' (RFC 5280 rules only, for private PKIs).
+   */
+  profile?: VerifyProfile;
   ALPNProtocols?: readonly (string | Uint8Array)[] | Uint8Array;
   /** 'TLSv1.2' or 'TLSv1.3' (older versions throw). */
   minVersion?: string;
@@ -246,6 +252,7 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
     // With checkServerIdentity the host name check is the application's (like node): the core
     // reports failures instead, and the socket decides (socket.ts #onHandshake).
     rejectUnauthorized: rejectUnauthorized && o.checkServerIdentity === undefined,
+    verify: { profile: parseProfile(o.profile, 'connect()') ?? 'webpki' },
     cipherSuites: parsedList('ciphers', o.ciphers, parseCiphers),
     groups: parsedList('ecdhCurve', o.ecdhCurve, parseCurves),
     signatureSchemes: parsedList('sigalgs', o.sigalgs, parseSigalgs),

@@ -10,6 +10,7 @@ import { UsageError } from '../errors/errors.js';
 import { equal } from '../bytes/util.js';
 import { NamedGroup, NamedGroups, SignatureScheme, SignatureSchemes } from '../wire/enums.js';
 import { parseCertificates } from '../x509/certificate.js';
+import { PROFILES, type VerifyProfile } from '../x509/profile.js';
 import { TrustStore } from '../x509/trust-store.js';
 import { sharedSystemTrustStore } from './trust.js';
 
@@ -267,4 +268,16 @@ export function toCertifiedKeys(
     out.push({ chain: chains[i]!, key: pk });
   }
   return out;
+}
+
+/**
+ * The certificate validation profile option (`profile` of connect() and createServer()):
+ * 'webpki' or 'rfc5280' (src/x509/profile.ts); undefined keeps the default.
+ */
+export function parseProfile(v: unknown, what: string): VerifyProfile | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !(PROFILES as readonly string[]).includes(v)) {
+    throw new UsageError(`${what}: profile must be ${PROFILES.map((p) => `'${p}'`).join(' or ')}, not ${JSON.stringify(v)}`);
+  }
+  return v as VerifyProfile;
 }

@@ -14,6 +14,7 @@ import { ServerConnection } from '../connection/server.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { nodeCryptoProvider } from '../crypto/node/index.js';
 import { TlsError, UsageError } from '../errors/errors.js';
+import type { VerifyProfile } from '../x509/profile.js';
 import { defaultTrustStore } from './trust.js';
 import { AcceptingConnection } from './accepting-connection.js';
 import { SecureContext, createSecureContext } from './secure-context.js';
@@ -21,7 +22,7 @@ import { TLSSocket } from './socket.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import { peerRevocationConfig, withOcspStaple, type ServerRevocationOptions } from './revocation-options.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, parseVersion, refuseOptions, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, parseVersion, refuseOptions, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -40,6 +41,11 @@ export interface ServerOptions extends ServerRevocationOptions {
   requestCert?: boolean;
   /** With requestCert: refuse clients without a valid certificate (default true). */
   rejectUnauthorized?: boolean;
+  /**
+   * How client certificates are validated: 'rfc5280' (default: RFC 5280 rules, for the private
+   * PKIs client certificates come from) or 'webpki' (also the CA/Browser Forum rules).
+   */
+  profile?: VerifyProfile;
   ALPNProtocols?: readonly (string | Uint8Array)[] | Uint8Array;
   /** Choose the protocol from the client's list; returning undefined rejects (no_application_protocol), like node. */
   ALPNCallback?: ALPNCallback;
@@ -265,6 +271,7 @@ export class Server extends net.Server {
       preferServerCiphers: o.honorCipherOrder,
       clientAuth: requestCert ? (rejectUnauthorized ? 'required' : 'optional') : 'none',
       rejectUnauthorizedClients: rejectUnauthorized,
+      clientVerify: { profile: parseProfile(o.profile, 'createServer()') ?? 'rfc5280' },
       ticketKeys: this.#ticketKeys,
       ticketLifetime: o.sessionTimeout,
       requireExtendedMasterSecret: o.requireExtendedMasterSecret,

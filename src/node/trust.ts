@@ -28,7 +28,7 @@ let bundled: TrustStore | undefined;
  */
 export function defaultTrustStore(): TrustStore {
   if (bundled) return bundled;
-  const store = new TrustStore(rootCertificates);
+  const store = new TrustStore(rootCertificates, { rootProgram: true });
   const extra = process.env.NODE_EXTRA_CA_CERTS;
   if (extra) addExtraCaCerts(store, extra);
   bundled = store;
@@ -80,7 +80,7 @@ export function systemTrustStore(path?: string): TrustStore {
     } catch {
       continue;
     }
-    return TrustStore.fromPem(text);
+    return TrustStore.fromPem(text, { rootProgram: true });
   }
   throw new UsageError(`no system CA bundle found (looked in ${paths.join(', ')})`);
 }

@@ -5,6 +5,7 @@ import { nodeCryptoProvider } from '../crypto/node/index.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import {
   issueCertificate as issuePortable,
+  verifyClientChain as verifyClientPortable,
   verifyServerChain as verifyPortable,
   type IssueCertificateOptions,
   type IssuedCertificate,
@@ -26,6 +27,16 @@ export type NodeVerifyChainOptions = Omit<VerifyChainOptions, 'provider' | 'at' 
 
 export function verifyServerChain(opts: NodeVerifyChainOptions): VerifyResult {
   return verifyPortable({
+    ...opts,
+    provider: opts.provider ?? nodeCryptoProvider,
+    at: opts.at ?? new Date(),
+    roots: opts.roots ?? defaultTrustStore(),
+  });
+}
+
+/** verifyClientChain with the same defaults (provider, now, Node's bundled roots). */
+export function verifyClientChain(opts: Omit<NodeVerifyChainOptions, 'hostname' | 'purpose'>): VerifyResult {
+  return verifyClientPortable({
     ...opts,
     provider: opts.provider ?? nodeCryptoProvider,
     at: opts.at ?? new Date(),

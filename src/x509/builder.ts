@@ -25,11 +25,37 @@ export interface ExtraExtension {
 }
 
 export interface NameConstraintsInput {
+  /** Written as given (so tests can write malformed ones such as ".example.com"). */
   readonly permittedDns?: readonly string[];
   readonly excludedDns?: readonly string[];
   /** CIDR blocks, e.g. "10.0.0.0/8", "fd00::/8". */
   readonly permittedIps?: readonly string[];
   readonly excludedIps?: readonly string[];
+  readonly permittedDirectoryNames?: readonly NameInput[];
+  readonly excludedDirectoryNames?: readonly NameInput[];
+  /** rfc822Name constraints ("example.com", "user@example.com"). */
+  readonly permittedEmails?: readonly string[];
+  readonly excludedEmails?: readonly string[];
+  /** Default true (RFC 5280 §4.2.1.10: MUST be critical). */
+  readonly critical?: boolean;
+}
+
+/** An authorityKeyIdentifier with every field under control (RFC 5280 §4.2.1.1). */
+export interface AuthorityKeyIdentifierInput {
+  /** Default: as for `authorityKeyIdentifier` omitted. false: no keyIdentifier field. */
+  readonly keyIdentifier?: Uint8Array | false;
+  /** authorityCertIssuer (a directoryName) and authorityCertSerialNumber. */
+  readonly issuer?: NameInput;
+  readonly serial?: bigint;
+  readonly critical?: boolean;
+}
+
+/** policyConstraints (RFC 5280 §4.2.1.11). */
+export interface PolicyConstraintsInput {
+  readonly requireExplicitPolicy?: number;
+  readonly inhibitPolicyMapping?: number;
+  /** Default true (MUST be critical). */
+  readonly critical?: boolean;
 }
 
 export interface IssueCertificateOptions {
@@ -43,6 +69,7 @@ export interface IssueCertificateOptions {
   readonly serialNumber?: bigint | Uint8Array;
   readonly notBefore: Date | number;
   readonly notAfter: Date | number;
+  /** Written as given, unchecked (tests write invalid names on purpose). */
   readonly dnsNames?: readonly string[];
   /** IPv4/IPv6 literals. */
   readonly ipAddresses?: readonly string[];
@@ -51,19 +78,33 @@ export interface IssueCertificateOptions {
    * (empty SEQUENCE). Default: absent for end-entity certificates.
    */
   readonly ca?: boolean | { readonly pathLen: number };
+  /** Default true (RFC 5280 §4.2.1.9, BR: critical in CA certificates). */
+  readonly basicConstraintsCritical?: boolean;
   /** Default: keyCertSign + cRLSign for a CA; digitalSignature (+ keyEncipherment for RSA) otherwise. null: omit. */
   readonly keyUsage?: readonly KeyUsageName[] | null;
   /** Names ('serverAuth', 'clientAuth', 'anyExtendedKeyUsage', ...) or dotted OIDs. Default: serverAuth for end-entity, absent for a CA. null: omit. */
   readonly extKeyUsage?: readonly string[] | null;
+  /** Default false (BR: not critical). */
+  readonly extKeyUsageCritical?: boolean;
+  /** Default: critical exactly when the subject is empty (RFC 5280 §4.2.1.6). */
+  readonly subjectAltNameCritical?: boolean;
+  readonly policyConstraints?: PolicyConstraintsInput;
   readonly nameConstraints?: NameConstraintsInput;
   /** Default: the first 160 bits of SHA-256 of the public key (RFC 7093 §2 method 1). false: omit. */
   readonly subjectKeyIdentifier?: Uint8Array | false;
   /** Default: the issuer's subjectKeyIdentifier (own for self-signed). false: omit. */
-  readonly authorityKeyIdentifier?: Uint8Array | false;
+  readonly authorityKeyIdentifier?: Uint8Array | false | AuthorityKeyIdentifierInput;
   /** Appended after the standard extensions. */
   readonly extensions?: readonly ExtraExtension[];
   /** Default: by the signing key (ECDSA with the curve's hash, RSA PKCS#1 SHA-256, Ed25519, ML-DSA). */
   readonly signatureAlgorithm?: SignatureAlgorithm;
+  /**
+   * Tests of refused algorithms: the AlgorithmIdentifier DER written (both places) instead of the
+   * one of `signatureAlgorithm`, and a function that signs the TBS bytes instead of the provider
+   * (e.g. a SHA-1 signature, which the provider does not make).
+   */
+  readonly signatureAlgorithmIdentifier?: Uint8Array;
+  readonly signer?: (tbs: Uint8Array) => Uint8Array;
   /** Override the issuer name written in the certificate (tests of name chaining). */
   readonly issuerName?: NameInput;
   /** 1 writes a v1 certificate (no extensions at all); default 3. */
@@ -153,10 +194,12 @@ function cidr(text: string): Uint8Array {
   return out;
 }
 
-function subtrees(dns: readonly string[] = [], ips: readonly string[] = []): Uint8Array[] {
+function subtrees(dns: readonly string[] = [], ips: readonly string[] = [], dirs: readonly NameInput[] = [], emails: readonly string[] = []): Uint8Array[] {
   return [
     ...dns.map((d) => der.sequence(der.contextPrimitive(2, new TextEncoder().encode(d)))),
     ...ips.map((ip) => der.sequence(der.contextPrimitive(7, cidr(ip)))),
+    ...dirs.map((n) => der.sequence(der.explicit(4, encodeName(n)))),
+    ...emails.map((e) => der.sequence(der.contextPrimitive(1, new TextEncoder().encode(e)))),
   ];
 }
 
@@ -190,7 +233,7 @@ export function issueCertificate(o: IssueCertificateOptions): IssuedCertificate 
   const notAfter = ms(o.notAfter, 'notAfter');
   const isCa = o.ca !== undefined && o.ca !== false;
   const sigAlg = o.signatureAlgorithm ?? defaultSignatureAlgorithm(signingKey);
-  const algId = encodeSignatureAlgorithm(sigAlg);
+  const algId = o.signatureAlgorithmIdentifier ?? encodeSignatureAlgorithm(sigAlg);
 
   let serial: bigint | Uint8Array;
   if (o.serialNumber !== undefined) serial = o.serialNumber;
@@ -208,7 +251,7 @@ export function issueCertificate(o: IssueCertificateOptions): IssuedCertificate 
     const parts: Uint8Array[] = [];
     if (isCa) parts.push(der.boolean(true));
     if (typeof o.ca === 'object') parts.push(der.integer(o.ca.pathLen));
-    exts.push(ext(OID.basicConstraints, true, der.sequence(...parts)));
+    exts.push(ext(OID.basicConstraints, o.basicConstraintsCritical ?? true, der.sequence(...parts)));
   }
   const ku =
     o.keyUsage === null
@@ -221,7 +264,7 @@ export function issueCertificate(o: IssueCertificateOptions): IssuedCertificate 
             : (['digitalSignature'] as KeyUsageName[])));
   if (ku) exts.push(ext(OID.keyUsage, true, der.namedBits(ku.map((n) => KEY_USAGE_BITS[n]))));
   const eku = o.extKeyUsage === null ? undefined : (o.extKeyUsage ?? (isCa ? undefined : ['serverAuth']));
-  if (eku) exts.push(ext(OID.extKeyUsage, false, der.sequence(...eku.map((e) => der.oid(EKU_OIDS[e] ?? e)))));
+  if (eku) exts.push(ext(OID.extKeyUsage, o.extKeyUsageCritical ?? false, der.sequence(...eku.map((e) => der.oid(EKU_OIDS[e] ?? e)))));
   const sans = [
     ...(o.dnsNames ?? []).map((d) => der.contextPrimitive(2, new TextEncoder().encode(d))),
     ...(o.ipAddresses ?? []).map((ip) => {
@@ -230,23 +273,35 @@ export function issueCertificate(o: IssueCertificateOptions): IssuedCertificate 
       return der.contextPrimitive(7, b);
     }),
   ];
-  if (sans.length) exts.push(ext(OID.subjectAltName, false, der.sequence(...sans)));
+  if (sans.length) exts.push(ext(OID.subjectAltName, o.subjectAltNameCritical ?? subjectName.length === 2, der.sequence(...sans)));
   if (o.nameConstraints) {
     const nc = o.nameConstraints;
-    const p = subtrees(nc.permittedDns, nc.permittedIps);
-    const e = subtrees(nc.excludedDns, nc.excludedIps);
+    const p = subtrees(nc.permittedDns, nc.permittedIps, nc.permittedDirectoryNames, nc.permittedEmails);
+    const e = subtrees(nc.excludedDns, nc.excludedIps, nc.excludedDirectoryNames, nc.excludedEmails);
     const parts: Uint8Array[] = [];
     if (p.length) parts.push(der.implicit(0, der.sequence(...p)));
     if (e.length) parts.push(der.implicit(1, der.sequence(...e)));
-    exts.push(ext(OID.nameConstraints, true, der.sequence(...parts)));
+    exts.push(ext(OID.nameConstraints, nc.critical ?? true, der.sequence(...parts)));
+  }
+  if (o.policyConstraints) {
+    const pc = o.policyConstraints;
+    const parts: Uint8Array[] = [];
+    if (pc.requireExplicitPolicy !== undefined) parts.push(der.implicit(0, der.integer(pc.requireExplicitPolicy)));
+    if (pc.inhibitPolicyMapping !== undefined) parts.push(der.implicit(1, der.integer(pc.inhibitPolicyMapping)));
+    exts.push(ext(OID.policyConstraints, pc.critical ?? true, der.sequence(...parts)));
   }
   const ski = o.subjectKeyIdentifier === false ? undefined : (o.subjectKeyIdentifier ?? keyIdentifier(provider, subjectPublic.spki));
   if (ski) exts.push(ext(OID.subjectKeyIdentifier, false, der.octetString(ski)));
-  const aki =
-    o.authorityKeyIdentifier === false
-      ? undefined
-      : (o.authorityKeyIdentifier ?? (issuerCert ? issuerCert.subjectKeyIdentifier : ski));
-  if (aki) exts.push(ext(OID.authorityKeyIdentifier, false, der.sequence(der.contextPrimitive(0, aki))));
+  const akiIn = o.authorityKeyIdentifier;
+  const akiOpts: AuthorityKeyIdentifierInput =
+    akiIn === undefined || akiIn === false || akiIn instanceof Uint8Array ? { keyIdentifier: akiIn ?? undefined } : akiIn;
+  const defaultKid = issuerCert ? issuerCert.subjectKeyIdentifier : ski;
+  const kid = akiOpts.keyIdentifier === false ? undefined : (akiOpts.keyIdentifier ?? defaultKid);
+  const akiParts: Uint8Array[] = [];
+  if (kid) akiParts.push(der.contextPrimitive(0, kid));
+  if (akiOpts.issuer !== undefined) akiParts.push(der.implicit(1, der.sequence(der.explicit(4, encodeName(akiOpts.issuer)))));
+  if (akiOpts.serial !== undefined) akiParts.push(der.implicit(2, der.integer(akiOpts.serial)));
+  if (akiIn !== false && akiParts.length) exts.push(ext(OID.authorityKeyIdentifier, akiOpts.critical ?? false, der.sequence(...akiParts)));
   for (const x of o.extensions ?? []) exts.push(ext(x.oid, x.critical ?? false, x.value));
 
   const v1 = o.version === 1;
@@ -263,7 +318,7 @@ export function issueCertificate(o: IssueCertificateOptions): IssuedCertificate 
     subjectPublic.spki,
     ...(!v1 && exts.length ? [der.explicit(3, der.sequence(...exts))] : []),
   );
-  const signature = provider.sign(signingKey, sigAlg, tbs);
+  const signature = o.signer ? o.signer(tbs) : provider.sign(signingKey, sigAlg, tbs);
   const certDer = der.sequence(tbs, algId, der.bitString(signature));
   return { der: certDer, pem: certificateToPem(certDer), certificate: parseCertificate(certDer) };
 }

@@ -19,8 +19,13 @@ export interface Certificate extends ParsedExtensions {
   readonly version: 1 | 2 | 3;
   /** Serial number magnitude (big-endian, no sign octet). */
   readonly serialNumber: Uint8Array;
-  /** Serial number as lowercase hex. */
+  /** Serial number as lowercase hex (of the two's complement octets when it is negative). */
   readonly serialHex: string;
+  /**
+   * Set when the serial number breaks RFC 5280 §4.1.2.2 (positive, at most 20 octets). Such a
+   * certificate parses; validation rejects it with a rule naming the problem (profile.ts).
+   */
+  readonly serialProblem?: 'zero' | 'negative' | 'tooLong';
   readonly signatureAlgorithm: SignatureAlgorithmInfo;
   readonly signature: Uint8Array;
   readonly issuer: Name;
@@ -37,6 +42,8 @@ export interface Certificate extends ParsedExtensions {
 export type CertificateInput = string | Uint8Array | Certificate;
 
 const MAX_CERTIFICATE_SIZE = 64 * 1024;
+/** Longer serial numbers are refused while parsing (validation refuses more than 20). */
+const MAX_SERIAL_OCTETS = 64;
 
 /** Parse one DER certificate. Throws TlsError('bad_certificate') with the failing field. */
 export function parseCertificate(der: Uint8Array): Certificate {
@@ -63,8 +70,19 @@ export function parseCertificate(der: Uint8Array): Certificate {
     if (v === 0) t.fail('version v1 is the DEFAULT and must be absent in DER');
     version = (v + 1) as 2 | 3;
   }
-  // §4.1.2.2: positive, at most 20 octets.
-  const serialNumber = t.unsignedInteger('serialNumber', 20);
+  // §4.1.2.2: positive, at most 20 octets — checked by validation (serialProblem), so that the
+  // failure names the rule; parsing only bounds the length.
+  const serialContents = t.integer('serialNumber');
+  const negative = serialContents[0]! >= 0x80;
+  const serialNumber = !negative && serialContents[0] === 0 && serialContents.length > 1 ? serialContents.subarray(1) : serialContents;
+  if (serialNumber.length > MAX_SERIAL_OCTETS) t.fail(`serialNumber of ${serialNumber.length} octets is longer than ${MAX_SERIAL_OCTETS}`);
+  const serialProblem = negative
+    ? ('negative' as const)
+    : serialNumber.length > 20
+      ? ('tooLong' as const)
+      : serialNumber.length === 1 && serialNumber[0] === 0
+        ? ('zero' as const)
+        : undefined;
   const inner = readSignatureAlgorithm(t, 'signature');
   // §4.1.1.2: signatureAlgorithm MUST be the same as the TBS signature field.
   if (!equal(inner.raw, signatureAlgorithm.raw)) {
@@ -94,6 +112,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
     version,
     serialNumber,
     serialHex: toHex(serialNumber),
+    ...(serialProblem ? { serialProblem } : {}),
     signatureAlgorithm,
     signature,
     issuer,

@@ -55,7 +55,7 @@ export function parseReferenceIdentity(hostname: string): ReferenceIdentity {
  * RFC 9525 §6.3: case-insensitive ASCII; a wildcard only as the complete leftmost label
  * ("*.example.com" matches "a.example.com", not "example.com" nor "a.b.example.com"); no
  * partial wildcards ("f*o.example.com"); at least two labels after the wildcard ("*.com" never
- * matches — hush has no public suffix list, so this is the conservative floor). A-labels
+ * matches; the 'webpki' profile also refuses wildcards on any public suffix, webpki-rules.ts). A-labels
  * ("xn--...") are compared as bytes like any other label.
  */
 export function dnsNameMatches(pattern: string, host: string): boolean {

@@ -40,8 +40,8 @@ export interface RevocationOptions {
 /** A certificate of the path is revoked: the error names the date and the reason. */
 export class RevokedError extends VerifyError {
   readonly revocationDate: number;
-  /** The CRL/OCSP reason; 'unspecified' when the source gave none. */
-  readonly reason: CrlReason;
+  /** The CRL/OCSP reason code; 'unspecified' when the source gave none (`reason` is the rule: 'revoked'). */
+  readonly revocationReason: CrlReason;
   readonly source: 'crl' | 'ocsp';
 
   constructor(cert: Certificate, role: string, date: number, reason: CrlReason, source: 'crl' | 'ocsp') {
@@ -53,12 +53,12 @@ export class RevokedError extends VerifyError {
     );
     this.name = 'RevokedError';
     this.revocationDate = date;
-    this.reason = reason;
+    this.revocationReason = reason;
     this.source = source;
   }
 
-  override toJSON(): ReturnType<VerifyError['toJSON']> & { revocationDate: string; reason: CrlReason } {
-    return { ...super.toJSON(), revocationDate: isoTime(this.revocationDate), reason: this.reason };
+  override toJSON(): ReturnType<VerifyError['toJSON']> & { revocationDate: string; revocationReason: CrlReason } {
+    return { ...super.toJSON(), revocationDate: isoTime(this.revocationDate), revocationReason: this.revocationReason };
   }
 }
 

@@ -29,18 +29,31 @@ function subjectOf(der: Uint8Array): Uint8Array | undefined {
   }
 }
 
+export interface TrustStoreOptions {
+  /**
+   * The anchors come from a root program that vetted them (Node's bundled Mozilla roots, the
+   * system bundle): the 'webpki' profile does not re-check their own encoding rules (serial
+   * number, key identifiers, basicConstraints criticality, EKU on a root), which 11 of the 144
+   * Mozilla roots shipped with Node 20 break. Path rules (validity, cA, keyCertSign, name
+   * constraints, critical extensions) still apply. Default false: roots you pass are checked.
+   */
+  readonly rootProgram?: boolean;
+}
+
 export class TrustStore {
   private readonly entries: Entry[] = [];
   private index: Map<string, Entry[]> | undefined;
+  readonly rootProgram: boolean;
 
   /** Certificates as PEM text (any number of blocks), DER bytes or parsed certificates. */
-  constructor(certs: Iterable<CertificateInput> = []) {
+  constructor(certs: Iterable<CertificateInput> = [], options: TrustStoreOptions = {}) {
+    this.rootProgram = options.rootProgram === true;
     for (const c of certs) this.add(c);
   }
 
   /** A store from a PEM bundle (e.g. the contents of ca-certificates.crt). */
-  static fromPem(text: string): TrustStore {
-    return new TrustStore([text]);
+  static fromPem(text: string, options: TrustStoreOptions = {}): TrustStore {
+    return new TrustStore([text], options);
   }
 
   /** Add one input; PEM text may hold many certificates (non-CERTIFICATE blocks are skipped). */

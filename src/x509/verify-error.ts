@@ -6,9 +6,15 @@
 //                                             → bad_certificate
 //   validity                                  → certificate_expired ("expired or not currently valid")
 //   trust, depth, workLimit                   → unknown_ca
-//   extKeyUsage, keyUsage(leaf), criticalExtension, algorithm
+//   extKeyUsage, keyUsage(leaf), criticalExtension, algorithm, publicKey
 //                                             → unsupported_certificate
+//   keyIdentifier, serialNumber, subjectAltName, commonName, policyConstraints,
+//   authorityInfoAccess                       → bad_certificate
 //   revoked → certificate_revoked; crl → bad_certificate; ocsp → bad_certificate_status_response
+//
+// `check` names the family; `reason` is the stable code of the one rule that failed (the table
+// of rules and the profiles that enforce them is in profile.ts). For the checks hush had before
+// profiles existed, `reason` equals `check`.
 import { TlsError } from '../errors/errors.js';
 import type { AlertName } from '../errors/alert.js';
 import type { Certificate } from './certificate.js';
@@ -28,16 +34,81 @@ export type VerifyCheck =
   | 'criticalExtension'
   | 'depth'
   | 'workLimit'
+  | 'keyIdentifier'
+  | 'serialNumber'
+  | 'publicKey'
+  | 'subjectAltName'
+  | 'commonName'
+  | 'policyConstraints'
+  | 'authorityInfoAccess'
   // Revocation (revocation.ts): a revoked certificate, an unusable CRL, an unusable OCSP response.
   | 'revoked'
   | 'crl'
   | 'ocsp';
+
+
+/** Stable codes of the rules added with the profiles (#15); see RULES in profile.ts. */
+export type VerifyRule =
+  // name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c))
+  | 'nameConstraintsExcluded'
+  | 'nameConstraintsNotPermitted'
+  | 'nameConstraintsWildcard'
+  | 'nameConstraintsInEndEntity'
+  | 'nameConstraintsNotCritical'
+  | 'nameConstraintsMalformed'
+  | 'nameConstraintsInvalidName'
+  | 'nameConstraintsUnsupportedForm'
+  | 'nameConstraintsWorkLimit'
+  // key identifiers (RFC 5280 §4.2.1.1-2, CA/B Forum BR 7.1.2)
+  | 'subjectKeyIdentifierMissing'
+  | 'authorityKeyIdentifierMissing'
+  | 'authorityKeyIdentifierCritical'
+  | 'rootAuthorityKeyIdentifierIssuerSerial'
+  | 'rootAuthorityKeyIdentifierMismatch'
+  // basic constraints, key usage, policy constraints
+  | 'basicConstraintsNotCritical'
+  | 'endEntityIsCa'
+  | 'endEntityKeyCertSign'
+  | 'policyConstraintsNotCritical'
+  | 'policyConstraintsMalformed'
+  | 'keyUsageRequired'
+  // extended key usage (BR 7.1.2.7.10)
+  | 'extKeyUsageMissing'
+  | 'extKeyUsageAnyInLeaf'
+  | 'extKeyUsageCriticalInLeaf'
+  | 'extKeyUsageOnRoot'
+  | 'extKeyUsageRequired'
+  // names (RFC 5280 §4.2.1.6, BR 7.1.4.3)
+  | 'subjectAltNameMissing'
+  | 'subjectAltNameNotCritical'
+  | 'subjectAltNameCritical'
+  | 'dnsNameSyntax'
+  | 'commonNameNotInSubjectAltName'
+  | 'commonNameIpForm'
+  | 'wildcardOnPublicSuffix'
+  // serial numbers (RFC 5280 §4.1.2.2)
+  | 'serialNumberZero'
+  | 'serialNumberNegative'
+  | 'serialNumberTooLong'
+  // keys and algorithms (BR 6.1.5, 7.1.3)
+  | 'rsaKeyTooSmall'
+  | 'rsaKeySizeNotMultipleOf8'
+  | 'curveNotAllowed'
+  | 'dsaKey'
+  | 'sha1Signature'
+  | 'signatureAlgorithmNotAllowed'
+  | 'authorityInfoAccessMalformed';
+
+/** A check name (for the checks without finer rules) or a rule code. */
+export type VerifyReason = VerifyCheck | VerifyRule;
 
 /** The JSON form of a VerifyError. */
 export interface VerifyErrorJSON {
   readonly alert: string;
   readonly code: string;
   readonly check: VerifyCheck;
+  /** The stable code of the rule that failed (equals `check` for checks without finer rules). */
+  readonly reason: VerifyReason;
   readonly message: string;
   /** Subject of the certificate the check failed on, when there is one. */
   readonly certificate?: string;
@@ -45,6 +116,7 @@ export interface VerifyErrorJSON {
 
 export class VerifyError extends TlsError {
   readonly check: VerifyCheck;
+  readonly reason: VerifyReason;
   readonly certificate?: string;
   /**
    * The path the check failed on, leaf first, when verifyServerChain reports it (set once, by
@@ -52,10 +124,11 @@ export class VerifyError extends TlsError {
    */
   chain?: readonly Certificate[];
 
-  constructor(alert: AlertName, check: VerifyCheck, message: string, cert?: Certificate, cause?: unknown) {
+  constructor(alert: AlertName, check: VerifyCheck, message: string, cert?: Certificate, cause?: unknown, reason?: VerifyRule) {
     super(alert, message, cause === undefined ? undefined : { cause });
     this.name = 'VerifyError';
     this.check = check;
+    this.reason = reason ?? check;
     if (cert) this.certificate = cert.subject.text;
   }
 
@@ -64,6 +137,7 @@ export class VerifyError extends TlsError {
       alert: this.alertName,
       code: this.code,
       check: this.check,
+      reason: this.reason,
       message: this.message,
       ...(this.certificate !== undefined ? { certificate: this.certificate } : {}),
     };

@@ -9,7 +9,8 @@
 //   (a v1 anchor without extensions counts as a CA; a v3 anchor must assert cA), keyUsage,
 //   pathLenConstraint, extendedKeyUsage, name constraints and critical extensions.
 // - A leaf that is itself in the trust store (same DER) is accepted as a one-certificate chain
-//   (Go does the same; it is how a pinned self-signed certificate works). A self-signed leaf that
+//   (Go does the same; it is how a pinned self-signed certificate works), checked with the
+//   'rfc5280' rules whatever the profile. A self-signed leaf that
 //   is not in the store fails with unknown_ca.
 // - extendedKeyUsage: when the leaf has it, it must list the purpose (serverAuth or clientAuth)
 //   explicitly; anyExtendedKeyUsage is not enough for a leaf (CA/Browser Forum BRs forbid it in
@@ -27,17 +28,23 @@
 //   candidates examined in total. Among failed paths the error reported is the one that got
 //   furthest: a path check failing at a trusted anchor or valid issuer beats a bad signature,
 //   which beats "no trusted root".
+// - Profiles (profile.ts): 'webpki' (default for serverAuth) adds the Web PKI rules of
+//   webpki-rules.ts to every certificate of the path, anchor included; 'rfc5280' (default for
+//   clientAuth) only the RFC 5280 ones. Name constraints (name-constraints.ts) apply in both.
 import { UsageError } from '../errors/errors.js';
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import { equal, toHex } from '../bytes/util.js';
 import { toCertificates, type Certificate, type CertificateInput } from './certificate.js';
 import { hostnameMismatch, parseReferenceIdentity, type ReferenceIdentity } from './hostname.js';
-import { nameConstraintViolation } from './name-constraints.js';
+import { KEY_USAGE_BITS, type KeyUsageName } from './extensions.js';
+import { pathNameConstraintFailure } from './name-constraints.js';
 import { EKU_NAMES, OID } from './oids.js';
+import { PROFILES, ruleError, type VerifyProfile } from './profile.js';
 import { TrustStore } from './trust-store.js';
 import { VerifyError, isoTime, withChain } from './verify-error.js';
 import { hasRevocationOptions, parseCrlInputs, revocationError, type RevocationOptions } from './revocation.js';
 import type { Crl } from './crl.js';
+import { certificateRuleError, type CertificateRole } from './webpki-rules.js';
 
 export type Purpose = 'serverAuth' | 'clientAuth';
 
@@ -61,7 +68,63 @@ export interface VerifyChainOptions extends RevocationOptions {
   readonly purpose?: Purpose;
   /** Maximum certificates in a path, leaf and anchor included (default 8). */
   readonly maxDepth?: number;
+  /**
+   * 'webpki': RFC 5280 plus the CA/Browser Forum rules for publicly trusted certificates (the
+   * default for serverAuth); 'rfc5280': RFC 5280 rules only, for private PKIs (the default for
+   * clientAuth). See RULES in profile.ts.
+   */
+  readonly profile?: VerifyProfile;
+  /** Signature algorithms accepted on the path (names as in CERT_SIGNATURE_ALGORITHMS). Default: all hush verifies. */
+  readonly signatureAlgorithms?: readonly CertSignatureAlgorithm[];
+  /** keyUsage bits the leaf must have (the extension must be present). */
+  readonly requiredKeyUsage?: readonly KeyUsageName[];
+  /**
+   * Extended key usages the leaf must list besides the purpose: names ('codeSigning',
+   * 'emailProtection', 'timeStamping', 'OCSPSigning', 'serverAuth', 'clientAuth') or dotted OIDs.
+   * Issuers with extendedKeyUsage must list them too (or anyExtendedKeyUsage).
+   */
+  readonly requiredExtKeyUsage?: readonly string[];
 }
+
+/** The options of verifyServerChain that set the validation policy (what a TLS config passes on). */
+export type ChainPolicyOptions = Pick<VerifyChainOptions, 'profile' | 'maxDepth' | 'signatureAlgorithms' | 'requiredKeyUsage' | 'requiredExtKeyUsage'>;
+
+/** Certificate signature algorithms by the names hush gives them (SignatureAlgorithmInfo.name, PSS without the salt). */
+export const CERT_SIGNATURE_ALGORITHMS = [
+  'ecdsa-with-SHA256',
+  'ecdsa-with-SHA384',
+  'ecdsa-with-SHA512',
+  'sha256WithRSAEncryption',
+  'sha384WithRSAEncryption',
+  'sha512WithRSAEncryption',
+  'rsassa-pss-sha256',
+  'rsassa-pss-sha384',
+  'rsassa-pss-sha512',
+  'Ed25519',
+] as const;
+export type CertSignatureAlgorithm = (typeof CERT_SIGNATURE_ALGORITHMS)[number];
+
+const EKU_BY_NAME: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(EKU_NAMES).map(([oid, name]) => [name, oid]));
+
+/** Everything a check needs besides the certificates. */
+interface Policy {
+  readonly at: number;
+  readonly purpose: Purpose;
+  readonly profile: VerifyProfile;
+  readonly maxDepth: number;
+  readonly signatureAlgorithms?: ReadonlySet<string>;
+  readonly requiredKeyUsage: readonly KeyUsageName[];
+  /** Dotted OIDs. */
+  readonly requiredExtKeyUsage: readonly string[];
+}
+
+/** The name of a certificate's signature algorithm in CERT_SIGNATURE_ALGORITHMS terms. */
+function certSignatureAlgorithmName(c: Certificate): string {
+  const a = c.signatureAlgorithm.algorithm;
+  return a?.kind === 'rsa-pss' ? `rsassa-pss-${a.hash}` : c.signatureAlgorithm.name;
+}
+
+const SHA1_OR_MD5 = new Set(['1.2.840.113549.1.1.5', '1.2.840.10045.4.1', '1.2.840.113549.1.1.4', '1.2.840.10040.4.3']);
 
 export type VerifyResult =
   | { readonly ok: true; readonly chain: readonly Certificate[] }
@@ -96,9 +159,13 @@ function validityError(c: Certificate, at: number, role: string): VerifyError | 
   return undefined;
 }
 
+/** Critical extensions that the profile rules check (hush does no policy processing, see README). */
+const RULE_HANDLED: ReadonlySet<string> = new Set([OID.policyConstraints]);
+
 function criticalError(c: Certificate, role: string): VerifyError | undefined {
-  if (c.unhandledCritical.length === 0) return undefined;
-  const list = c.unhandledCritical.join(', ');
+  const unhandled = c.unhandledCritical.filter((o) => !RULE_HANDLED.has(o));
+  if (unhandled.length === 0) return undefined;
+  const list = unhandled.join(', ');
   return new VerifyError(
     'unsupported_certificate',
     'criticalExtension',
@@ -108,11 +175,16 @@ function criticalError(c: Certificate, role: string): VerifyError | undefined {
 }
 
 /** RFC 5280 §6.1.4 checks on the leaf itself, plus the TLS purpose (§4.2.1.3, §4.2.1.12). */
-function leafError(leaf: Certificate, at: number, purpose: Purpose): VerifyError | undefined {
+function leafError(leaf: Certificate, policy: Policy): VerifyError | undefined {
+  const { at, purpose } = policy;
   const v = validityError(leaf, at, 'certificate');
   if (v) return v;
   const crit = criticalError(leaf, 'certificate');
   if (crit) return crit;
+  const rule = certificateRuleError(leaf, 'leaf', policy);
+  if (rule) return rule;
+  // RFC 8446 §4.4.2.2 (and RFC 5246 §7.4.2): the leaf's keyUsage, when present, must allow what
+  // TLS does with the key. Kept in both profiles.
   if (leaf.keyUsage) {
     const ku = leaf.keyUsage;
     const type = leaf.spki.keyType;
@@ -143,11 +215,24 @@ function leafError(leaf: Certificate, at: number, purpose: Purpose): VerifyError
       leaf,
     );
   }
+  const missingKu = policy.requiredKeyUsage.filter((k) => !leaf.keyUsage?.includes(k));
+  if (missingKu.length > 0) {
+    const have = leaf.keyUsage ? `keyUsage (${leaf.keyUsage.join(', ') || 'empty'})` : 'no keyUsage extension';
+    const e = ruleError(policy.profile, 'keyUsageRequired', `certificate '${who(leaf)}' has ${have}, without the required ${missingKu.join(', ')}`, leaf);
+    if (e) return e;
+  }
+  const missingEku = policy.requiredExtKeyUsage.filter((o) => !leaf.extKeyUsage?.includes(o));
+  if (missingEku.length > 0) {
+    const have = leaf.extKeyUsage ? `extendedKeyUsage (${ekuText(leaf.extKeyUsage)})` : 'no extendedKeyUsage extension';
+    const e = ruleError(policy.profile, 'extKeyUsageRequired', `certificate '${who(leaf)}' has ${have}, without the required ${ekuText(missingEku)}`, leaf);
+    if (e) return e;
+  }
   return undefined;
 }
 
 /** Checks on an issuer (intermediate or anchor) that do not depend on the rest of the path. */
-function issuerError(c: Certificate, at: number, purpose: Purpose, anchor: boolean): VerifyError | undefined {
+function issuerError(c: Certificate, policy: Policy, anchor: boolean, rootProgram: boolean): VerifyError | undefined {
+  const { at, purpose } = policy;
   const v = validityError(c, at, 'issuer');
   if (v) return v;
   const crit = criticalError(c, 'issuer');
@@ -178,12 +263,20 @@ function issuerError(c: Certificate, at: number, purpose: Purpose, anchor: boole
       c,
     );
   }
-  return undefined;
+  for (const oid of policy.requiredExtKeyUsage) {
+    if (c.extKeyUsage && !c.extKeyUsage.includes(oid) && !c.extKeyUsage.includes(OID.anyExtendedKeyUsage)) {
+      const e = ruleError(policy.profile, 'extKeyUsageRequired', `issuer '${who(c)}' extendedKeyUsage (${ekuText(c.extKeyUsage)}) does not allow ${ekuText([oid])}`, c);
+      if (e) return e;
+    }
+  }
+  // Anchors of a root program were vetted by it (TrustStoreOptions.rootProgram).
+  if (anchor && rootProgram) return undefined;
+  const role: CertificateRole = anchor ? 'anchor' : 'intermediate';
+  return certificateRuleError(c, role, policy);
 }
 
 /** Checks that depend on the whole path [leaf, ..., anchor]. */
-function pathError(path: readonly Certificate[]): VerifyError | undefined {
-  const leaf = path[0]!;
+function pathError(path: readonly Certificate[], profile: VerifyProfile): VerifyError | undefined {
   for (let k = 1; k < path.length; k++) {
     const ca = path[k]!;
     // §6.1.4(l)(m): pathLenConstraint bounds the non-self-issued intermediates below this CA.
@@ -200,11 +293,14 @@ function pathError(path: readonly Certificate[]): VerifyError | undefined {
         );
       }
     }
-    // §6.1.4(g) / §6.1.3(b)(c), applied to the leaf's subjectAltName.
-    if (ca.nameConstraints) {
-      const v = nameConstraintViolation(leaf.subjectAltName ?? [], ca.nameConstraints);
-      if (v) return new VerifyError('bad_certificate', 'nameConstraints', `issuer '${who(ca)}' ${v}`, ca);
-    }
+  }
+  // §6.1.4(g) / §6.1.3(b)(c): every certificate below each constraining CA.
+  const nc = pathNameConstraintFailure(path);
+  if (nc) {
+    const role = nc.ca === path[0] ? 'certificate' : 'issuer';
+    const of = nc.subject && nc.subject !== path[0] ? ` (on intermediate '${who(nc.subject)}')` : '';
+    const e = ruleError(profile, nc.rule, `${role} '${who(nc.ca)}' ${nc.text}${of}`, nc.ca);
+    if (e) return e;
   }
   return undefined;
 }
@@ -226,9 +322,7 @@ class PathBuilder {
   constructor(
     intermediates: readonly Certificate[],
     private readonly roots: TrustStore,
-    private readonly at: number,
-    private readonly purpose: Purpose,
-    private readonly maxDepth: number,
+    private readonly policy: Policy,
     private readonly provider: CryptoProvider,
   ) {
     for (const c of intermediates) {
@@ -281,7 +375,22 @@ class PathBuilder {
     if (cached !== undefined) return cached;
     let err: VerifyError | null = null;
     const alg = child.signatureAlgorithm.algorithm;
-    if (!alg) {
+    const allowed = this.policy.signatureAlgorithms;
+    if (SHA1_OR_MD5.has(child.signatureAlgorithm.oid)) {
+      err = ruleError(
+        this.policy.profile,
+        'sha1Signature',
+        `certificate '${who(child)}' is signed with ${child.signatureAlgorithm.name}, which is not allowed (SHA-1 and MD5 signatures are broken)`,
+        child,
+      )!;
+    } else if (alg && allowed && !allowed.has(certSignatureAlgorithmName(child))) {
+      err = ruleError(
+        this.policy.profile,
+        'signatureAlgorithmNotAllowed',
+        `certificate '${who(child)}' is signed with ${certSignatureAlgorithmName(child)}, which the signatureAlgorithms option does not allow`,
+        child,
+      )!;
+    } else if (!alg) {
       err = new VerifyError(
         'unsupported_certificate',
         'algorithm',
@@ -345,10 +454,10 @@ class PathBuilder {
         return undefined;
       }
       const path = [...chain, cand];
-      if (path.length > this.maxDepth) {
+      if (path.length > this.policy.maxDepth) {
         this.record(
           1,
-          new VerifyError('unknown_ca', 'depth', `no path of at most ${this.maxDepth} certificates reaches a trusted root`, cur),
+          new VerifyError('unknown_ca', 'depth', `no path of at most ${this.policy.maxDepth} certificates reaches a trusted root`, cur),
           chain,
         );
         continue;
@@ -358,13 +467,13 @@ class PathBuilder {
         this.record(1, sig, path);
         continue;
       }
-      const ie = issuerError(cand, this.at, this.purpose, isAnchor);
+      const ie = issuerError(cand, this.policy, isAnchor, this.roots.rootProgram);
       if (ie) {
         this.record(2, ie, path);
         continue;
       }
       if (isAnchor) {
-        const pe = pathError(path);
+        const pe = pathError(path, this.policy.profile);
         if (!pe) return path;
         this.record(2, pe, path);
         continue;
@@ -428,6 +537,7 @@ export function verifyServerChain(opts: VerifyChainOptions): VerifyResult {
   if (opts.roots === undefined || opts.roots === null) {
     throw new UsageError('verifyServerChain: pass `roots` (a TrustStore or PEM/DER certificates)');
   }
+  const policy = resolvePolicy(opts, at, purpose, maxDepth);
 
   let leaf: Certificate;
   const presented: Certificate[] = [];
@@ -450,7 +560,11 @@ export function verifyServerChain(opts: VerifyChainOptions): VerifyResult {
     return parseError('trust store', e);
   }
 
-  const le = leafError(leaf, at, purpose);
+  // A pinned leaf (its own DER in the trust store) is trusted by its bytes, not through the Web
+  // PKI: it is checked with the RFC 5280 rules (so a self-signed `openssl req -x509` certificate,
+  // cA and no extendedKeyUsage, can be pinned).
+  const pinned = roots.has(leaf);
+  const le = leafError(leaf, pinned ? { ...policy, profile: 'rfc5280' } : policy);
   if (le) return { ok: false, error: withChain(le, [leaf]), chain: [leaf] };
   if (id) {
     const mismatch = hostnameMismatch(leaf, id, opts.hostname!);
@@ -468,7 +582,7 @@ export function verifyServerChain(opts: VerifyChainOptions): VerifyResult {
     const error = revocationError({ ...opts, path: r.chain, at, provider, parsedCrls: crls });
     return error ? { ok: false, error, chain: r.chain } : r;
   };
-  if (roots.has(leaf)) return revoked({ ok: true, chain: [leaf] });
+  if (pinned) return revoked({ ok: true, chain: [leaf] });
 
   // Distinct intermediates other than the leaf, in presented order.
   const seen = new Set<string>([toHex(leaf.raw)]);
@@ -480,7 +594,48 @@ export function verifyServerChain(opts: VerifyChainOptions): VerifyResult {
       inters.push(c);
     }
   }
-  return revoked(new PathBuilder(inters, roots, at, purpose, maxDepth, provider).build(leaf));
+  return revoked(new PathBuilder(inters, roots, policy, provider).build(leaf));
+}
+
+function resolvePolicy(opts: VerifyChainOptions, at: number, purpose: Purpose, maxDepth: number): Policy {
+  const profile = opts.profile ?? (purpose === 'serverAuth' ? 'webpki' : 'rfc5280');
+  if (!PROFILES.includes(profile)) {
+    throw new UsageError(`verifyServerChain: profile must be ${PROFILES.map((p) => `'${p}'`).join(' or ')}, not '${String(profile)}'`);
+  }
+  let signatureAlgorithms: Set<string> | undefined;
+  if (opts.signatureAlgorithms !== undefined) {
+    if (!Array.isArray(opts.signatureAlgorithms) || opts.signatureAlgorithms.length === 0) {
+      throw new UsageError('verifyServerChain: signatureAlgorithms must be a non-empty list');
+    }
+    for (const a of opts.signatureAlgorithms) {
+      if (!(CERT_SIGNATURE_ALGORITHMS as readonly string[]).includes(a)) {
+        throw new UsageError(`verifyServerChain: unknown signature algorithm '${String(a)}' (known: ${CERT_SIGNATURE_ALGORITHMS.join(', ')})`);
+      }
+    }
+    signatureAlgorithms = new Set(opts.signatureAlgorithms);
+  }
+  const requiredKeyUsage = opts.requiredKeyUsage ?? [];
+  for (const k of requiredKeyUsage) {
+    if (!(k in KEY_USAGE_BITS)) throw new UsageError(`verifyServerChain: unknown keyUsage '${String(k)}' (known: ${Object.keys(KEY_USAGE_BITS).join(', ')})`);
+  }
+  const requiredExtKeyUsage = (opts.requiredExtKeyUsage ?? []).map((e) => {
+    const oid = EKU_BY_NAME[e] ?? e;
+    if (!/^[0-2](\.(0|[1-9][0-9]*))+$/.test(oid)) {
+      throw new UsageError(`verifyServerChain: requiredExtKeyUsage '${String(e)}' is neither a known name (${Object.keys(EKU_BY_NAME).join(', ')}) nor a dotted OID`);
+    }
+    return oid;
+  });
+  return { at, purpose, profile, maxDepth, ...(signatureAlgorithms ? { signatureAlgorithms } : {}), requiredKeyUsage, requiredExtKeyUsage };
+}
+
+/**
+ * Validate a TLS client's certificate chain (a server checking client certificates): as
+ * verifyServerChain with purpose 'clientAuth' (the leaf must allow clientAuth) and no host name.
+ * The default profile is 'rfc5280': client certificates usually come from private PKIs.
+ */
+export function verifyClientChain(opts: Omit<VerifyChainOptions, 'hostname' | 'purpose'>): VerifyResult {
+  if (typeof opts !== 'object' || opts === null) throw new UsageError('verifyClientChain: pass an options object');
+  return verifyServerChain({ ...opts, hostname: null, purpose: 'clientAuth' });
 }
 
 /** The JSON form used by `hush verify`: `{ ok, error, chain }` with subjects for the chain. */

@@ -43,15 +43,16 @@ export function pki(): TestPki {
     const c = testCert(generateTestKey(KEY[kind]), issuer, { subject: `CN=${cn}`, dnsNames, extKeyUsage: [eku] });
     return { chain: [c.der], key: c.key };
   };
+  // The common name is one of the SANs (the 'webpki' profile checks it, BR 7.1.4.3); OU tells the leaves apart.
   const sans = ['localhost', 'example.test'];
   cached = {
     caPem: ca.pem,
     otherCaPem: otherCa.pem,
     server: {
-      p256: leaf('p256', 'localhost p256', sans, 'serverAuth', ca),
-      p384: leaf('p384', 'localhost p384', sans, 'serverAuth', ca),
-      rsa: leaf('rsa', 'localhost rsa', sans, 'serverAuth', ca),
-      ed25519: leaf('ed25519', 'localhost ed25519', sans, 'serverAuth', ca),
+      p256: leaf('p256', 'localhost, OU=p256', sans, 'serverAuth', ca),
+      p384: leaf('p384', 'localhost, OU=p384', sans, 'serverAuth', ca),
+      rsa: leaf('rsa', 'localhost, OU=rsa', sans, 'serverAuth', ca),
+      ed25519: leaf('ed25519', 'localhost, OU=ed25519', sans, 'serverAuth', ca),
     },
     sniA: leaf('p256', 'a.test', ['a.test'], 'serverAuth', ca),
     sniB: leaf('p256', 'b.test', ['b.test'], 'serverAuth', ca),

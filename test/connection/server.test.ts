@@ -64,10 +64,10 @@ test('certificate chosen by the client\'s signature_algorithms among four key ty
   const all = pki().server;
   const certificates = [all.rsa, all.p384, all.ed25519, all.p256];
   const cases: [number, string][] = [
-    [SignatureScheme.ecdsa_secp256r1_sha256, 'CN=localhost p256'],
-    [SignatureScheme.ecdsa_secp384r1_sha384, 'CN=localhost p384'],
-    [SignatureScheme.ed25519, 'CN=localhost ed25519'],
-    [SignatureScheme.rsa_pss_rsae_sha256, 'CN=localhost rsa'],
+    [SignatureScheme.ecdsa_secp256r1_sha256, 'CN=localhost, OU=p256'],
+    [SignatureScheme.ecdsa_secp384r1_sha384, 'CN=localhost, OU=p384'],
+    [SignatureScheme.ed25519, 'CN=localhost, OU=ed25519'],
+    [SignatureScheme.rsa_pss_rsae_sha256, 'CN=localhost, OU=rsa'],
   ];
   for (const [scheme, subject] of cases) {
     const p = connect({ signatureSchemes: [scheme] }, { certificates });

@@ -87,7 +87,7 @@ export function fuzzPki(): FuzzPki {
   const client = leaf('Fuzz Client', [], ['clientAuth'], 3n);
   const rsaKey = provider.importPrivateKey(readFileSync(new URL('./rsa-2048.key.pem', import.meta.url), 'utf8'));
   const rsaCert = issueCertificate({
-    provider, subject: 'CN=fuzz.test rsa', key: rsaKey.publicKey, issuer: { certificate: ca.der, key: caKey },
+    provider, subject: 'CN=fuzz.test, OU=rsa', key: rsaKey.publicKey, issuer: { certificate: ca.der, key: caKey },
     serialNumber: 4n, dnsNames: ['fuzz.test'], ...validity,
   });
   const crl = issueCrl({

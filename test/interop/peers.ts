@@ -343,7 +343,8 @@ export function makePki(dir: string): Pki {
   // Self-signed leaf (not a CA) for localhost.
   const selfSigned = testCert(generateTestKey('p256'), undefined, { subject: 'CN=localhost', ...localhost, extKeyUsage: ['serverAuth'] });
   // A leaf issued by an end-entity certificate (CA:FALSE) that the trusted CA issued.
-  const notCa = issueTo('p256', 'hush interop end entity', ca.ca, localhost);
+  // Its common name is one of its SANs (the 'webpki' profile checks it, BR 7.1.4.3).
+  const notCa = issueTo('p256', 'localhost, OU=hush interop end entity', ca.ca, localhost);
   const issuerNotCa = files('issuer-not-ca', issueTo('p256', 'localhost', notCa, localhost), [notCa]);
   const negative = {
     expired: server('expired', 'p256', ca.ca, { notBefore: now - 60 * DAY, notAfter: now - 30 * DAY }),

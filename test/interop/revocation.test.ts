@@ -93,9 +93,9 @@ test('hush verify checks the responses of the openssl ocsp responder (delegated 
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   const bad = await hush(['verify', '--cafile', f('ca.pem'), '--host', 'localhost', '--ocsp', f('revoked.ocsp'), f('revoked-chain.pem')]);
   assert.equal(bad.code, 1, bad.stdout);
-  const json = JSON.parse(bad.stdout) as { error: { check: string; reason: string; alert: string } };
+  const json = JSON.parse(bad.stdout) as { error: { check: string; reason: string; revocationReason: string; alert: string } };
   assert.equal(json.error.check, 'revoked');
-  assert.equal(json.error.reason, 'keyCompromise');
+  assert.equal(json.error.revocationReason, 'keyCompromise');
   assert.equal(json.error.alert, 'certificate_revoked');
   // The good response is not valid for the revoked certificate (another CertID).
   const other = await hush(['verify', '--cafile', f('ca.pem'), '--host', 'localhost', '--ocsp', f('good.ocsp'), f('revoked-chain.pem')]);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/errors/index.js';
 import { der } from '../../src/asn1/index.js';
-import { TrustStore, verifyServerChain, verifyResultToJSON, parseCertificates } from '../../src/x509/index.js';
+import { TrustStore, keyIdentifier, verifyServerChain, verifyResultToJSON, parseCertificates } from '../../src/x509/index.js';
 import { AT, NOT_AFTER, assertFail, assertOk, ecKey, mkCa, mkLeaf, provider, rsaKey, verify } from './fixtures.js';
 
 const root = mkCa('CN=Root CA, O=Hush Test');
@@ -50,16 +50,17 @@ test('self-signed leaf: unknown_ca unless it is itself trusted', () => {
 });
 
 test('signatures: an impostor intermediate with the right name but another key', () => {
+  // Without key identifiers (the 'rfc5280' profile: 'webpki' requires them), only signatures tell the CAs apart.
   const impostor = mkCa('CN=Inter CA, O=Hush Test', root, { subjectKeyIdentifier: false });
   const leaf2 = mkLeaf(inter, { authorityKeyIdentifier: false });
   assertFail(
-    verify({ leaf: leaf2.pem, intermediates: [impostor.pem], roots: [root.pem] }),
+    verify({ leaf: leaf2.pem, intermediates: [impostor.pem], roots: [root.pem], profile: 'rfc5280' }),
     'signature',
     'bad_certificate',
     "the signature on 'CN=www.example.com' does not verify with the public key of 'CN=Inter CA, O=Hush Test'",
   );
   // with the real one also present, the search finds it
-  assertOk(verify({ leaf: leaf2.pem, intermediates: [impostor.pem, inter.pem], roots: [root.pem] }), FULL);
+  assertOk(verify({ leaf: leaf2.pem, intermediates: [impostor.pem, inter.pem], roots: [root.pem], profile: 'rfc5280' }), FULL);
   // a corrupted signature byte
   const bad = leaf.der.slice();
   bad[bad.length - 5]! ^= 0x01;
@@ -71,9 +72,9 @@ test('key identifiers pick the right root among two with the same name', () => {
   const r2 = mkCa('CN=Twin Root');
   const l = mkLeaf(r2);
   assertOk(verify({ leaf: l.pem, roots: [r1.pem, r2.pem] }), ['CN=www.example.com', 'CN=Twin Root']);
-  // without key identifiers both are tried by signature
+  // without key identifiers ('rfc5280' profile) both are tried by signature
   const l2 = mkLeaf(r2, { authorityKeyIdentifier: false });
-  const r = verify({ leaf: l2.pem, roots: [r1.pem, r2.pem] });
+  const r = verify({ leaf: l2.pem, roots: [r1.pem, r2.pem], profile: 'rfc5280' });
   assertOk(r);
   assert.deepEqual(r.ok && r.chain[1]!.raw, r2.cert.raw);
 });
@@ -154,7 +155,7 @@ test('basicConstraints: every issuer must be a CA', () => {
   // a v1 root (no extensions) is accepted as an anchor, a v3 root without cA is not
   const v1 = mkCa('CN=V1 Root', undefined, { version: 1, ca: undefined as unknown as boolean, keyUsage: null });
   assert.equal(v1.cert.version, 1);
-  assertOk(verify({ leaf: mkLeaf(v1).pem, roots: [v1.pem] }));
+  assertOk(verify({ leaf: mkLeaf(v1, { authorityKeyIdentifier: keyIdentifier(provider, v1.key.publicKey.spki) }).pem, roots: [v1.pem] }));
   const v3NoCa = mkCa('CN=V3 Root', undefined, { ca: false });
   assertFail(verify({ leaf: mkLeaf(v3NoCa).pem, roots: [v3NoCa.pem] }), 'basicConstraints', 'bad_certificate', /'CN=V3 Root' is not a CA/);
 });
@@ -213,7 +214,8 @@ test('keyUsage: keyCertSign on issuers, digitalSignature on the leaf', () => {
 
 test('extendedKeyUsage on the leaf and on intermediates', () => {
   const base = { intermediates: [inter.pem], roots: [root.pem] };
-  assertOk(verify({ leaf: mkLeaf(inter, { extKeyUsage: null }).pem, ...base })); // absent: any use
+  assertOk(verify({ leaf: mkLeaf(inter, { extKeyUsage: null }).pem, ...base, profile: 'rfc5280' })); // absent: any use (RFC 5280)
+  assertFail(verify({ leaf: mkLeaf(inter, { extKeyUsage: null }).pem, ...base }), 'extKeyUsage', 'unsupported_certificate', /has no extendedKeyUsage/); // BR: required
   assertOk(verify({ leaf: mkLeaf(inter, { extKeyUsage: ['clientAuth', 'serverAuth'] }).pem, ...base }));
   const clientOnly = mkLeaf(inter, { extKeyUsage: ['clientAuth'] });
   assertFail(
@@ -225,7 +227,7 @@ test('extendedKeyUsage on the leaf and on intermediates', () => {
   assertOk(verify({ leaf: clientOnly.pem, ...base, purpose: 'clientAuth', hostname: null }));
   assertFail(verify({ leaf: mkLeaf(inter).pem, ...base, purpose: 'clientAuth' }), 'extKeyUsage', 'unsupported_certificate', /does not allow clientAuth/);
   // anyExtendedKeyUsage alone is not enough on a leaf
-  assertFail(verify({ leaf: mkLeaf(inter, { extKeyUsage: ['anyExtendedKeyUsage'] }).pem, ...base }), 'extKeyUsage', 'unsupported_certificate', /anyExtendedKeyUsage\) does not allow serverAuth/);
+  assertFail(verify({ leaf: mkLeaf(inter, { extKeyUsage: ['anyExtendedKeyUsage'] }).pem, ...base, profile: 'rfc5280' }), 'extKeyUsage', 'unsupported_certificate', /anyExtendedKeyUsage\) does not allow serverAuth/);
   // intermediates: EKU chaining
   const ic = mkCa('CN=Client-only CA', root, { extKeyUsage: ['clientAuth'] });
   assertFail(
@@ -255,7 +257,7 @@ test('name constraints: dNSName and iPAddress, permitted and excluded', () => {
   assertFail(v({ dnsNames: ['www.example.com'], ipAddresses: ['10.9.1.1'] }), 'nameConstraints', 'bad_certificate', /excludes IP address 10.9.1.1 \(excluded subtree 10.9.0.0\/16\)/);
   assertFail(v({ dnsNames: ['www.example.com'], ipAddresses: ['::1'] }), 'nameConstraints', 'bad_certificate', /does not permit IP address ::1/);
   // excluded only: everything else allowed
-  const ex = mkCa('CN=Excluding CA', root, { nameConstraints: { excludedDns: ['.internal'] } });
+  const ex = mkCa('CN=Excluding CA', root, { nameConstraints: { excludedDns: ['internal'] } });
   assertOk(verify({ leaf: mkLeaf(ex).pem, intermediates: [ex.pem], roots: [root.pem] }));
   assertFail(verify({ leaf: mkLeaf(ex, { dnsNames: ['www.example.com', 'db.internal'] }).pem, intermediates: [ex.pem], roots: [root.pem] }), 'nameConstraints', 'bad_certificate', /excludes DNS name 'db.internal'/);
   // constraints on the root apply too
@@ -288,7 +290,7 @@ test('hostname: names the certificate and the host', () => {
     'bad_certificate',
     "certificate for 'www.example.com' is not valid for 'localhost'",
   );
-  const many = mkLeaf(inter, { dnsNames: ['a.example', 'b.example', 'c.example', 'd.example', 'e.example', 'f.example'], ipAddresses: ['127.0.0.1'] });
+  const many = mkLeaf(inter, { subject: 'CN=a.example', dnsNames: ['a.example', 'b.example', 'c.example', 'd.example', 'e.example', 'f.example'], ipAddresses: ['127.0.0.1'] });
   assertFail(verify({ leaf: many.pem, intermediates: [inter.pem], roots: [root.pem], hostname: '127.0.0.2' }), 'hostname', 'bad_certificate', "certificate for 'a.example', 'b.example', 'c.example', 'd.example' and 3 more is not valid for '127.0.0.2'");
   assertOk(verify({ leaf: many.pem, intermediates: [inter.pem], roots: [root.pem], hostname: '127.0.0.1' }));
   // hostname omitted (or null): no identity check
@@ -311,7 +313,7 @@ test('maximum depth and the work limit', () => {
   const impostors = Array.from({ length: 70 }, () => mkCa('CN=Inter CA, O=Hush Test', root, { subjectKeyIdentifier: false }).pem);
   const l2 = mkLeaf(inter, { authorityKeyIdentifier: false });
   const t0 = performance.now();
-  const res = verify({ leaf: l2.pem, intermediates: [...impostors, inter.pem], roots: [root.pem] });
+  const res = verify({ leaf: l2.pem, intermediates: [...impostors, inter.pem], roots: [root.pem], profile: 'rfc5280' });
   assert.equal(res.ok, false);
   assert.ok(performance.now() - t0 < 2000);
 });
@@ -355,6 +357,7 @@ test('JSON form', () => {
       alert: 'bad_certificate',
       code: 'ERR_TLS_BAD_CERTIFICATE',
       check: 'hostname',
+      reason: 'hostname',
       message: "certificate for 'www.example.com' is not valid for 'localhost'",
       certificate: 'CN=www.example.com',
     },

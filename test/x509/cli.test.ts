@@ -78,7 +78,12 @@ test('usage errors: exit 2 with a helpful message on stderr', () => {
 test('--help explains the command with an example', () => {
   const r = hush('--help');
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /Usage: hush verify --cafile ROOTS\.pem --host NAME \[--at ISO-TIME\] LEAF\.pem/);
+  assert.match(r.stdout, /Usage: hush verify --cafile ROOTS\.pem --host NAME \[--at ISO-TIME\] \[--profile webpki\|rfc5280\] LEAF\.pem/);
+  // the profiles and what is not checked (#15)
+  assert.match(r.stdout, /webpki +RFC 5280 plus the CA\/Browser Forum/);
+  assert.match(r.stdout, /rfc5280 +RFC 5280 only/);
+  assert.match(r.stdout, /Not checked: revocation/);
+  assert.match(r.stdout, /--profile webpki\|rfc5280/);
   assert.match(r.stdout, /Example/);
   assert.match(r.stdout, /Exit status: 0 when the chain is valid, 1 when it is not, 2/);
 });

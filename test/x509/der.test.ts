@@ -256,13 +256,21 @@ test('certificate structure: the skeleton parses', () => {
   assert.equal(c.signatureAlgorithm.name, 'ecdsa-with-SHA256');
 });
 
+test('serial numbers outside RFC 5280 §4.1.2.2 parse, flagged for validation (which names the rule)', () => {
+  assert.equal(parseCertificate(cert(tbs({ serial: der.integer(-5) }))).serialProblem, 'negative');
+  assert.equal(parseCertificate(cert(tbs({ serial: der.integer(new Uint8Array(21).fill(1)) }))).serialProblem, 'tooLong');
+  assert.equal(parseCertificate(cert(tbs({ serial: der.integer(0) }))).serialProblem, 'zero');
+  const ok = parseCertificate(cert(tbs({ serial: der.integer(new Uint8Array(20).fill(0xff)) })));
+  assert.equal(ok.serialProblem, undefined);
+  assert.equal(ok.serialNumber.length, 20);
+});
+
 test('certificate structure: every violation is bad_certificate naming the field', () => {
   const bad: [string, Uint8Array, RegExp][] = [
     ['trailing bytes after the certificate', cert(tbs({}), fromHex('00')), /trailing/],
     ['explicit v1 version', cert(tbs({ version: der.explicit(0, der.integer(0)) })), /DEFAULT/],
     ['version 4', cert(tbs({ version: der.explicit(0, der.integer(3)) })), /larger than 2/],
-    ['negative serial', cert(tbs({ serial: der.integer(-5) })), /negative/],
-    ['21-byte serial', cert(tbs({ serial: der.integer(new Uint8Array(21).fill(1)) })), /longer than 20/],
+    ['65-byte serial', cert(tbs({ serial: der.integer(new Uint8Array(65).fill(1)) })), /longer than 64/],
     ['non-minimal serial', cert(tbs({ serial: fromHex('02020001') })), /not minimally/],
     ['extensions in v1', cert(tbs({ version: null })), /extensions in a v1/],
     ['inner/outer algorithm mismatch', cert(tbs({ sigInner: der.sequence(der.oid('1.2.840.10045.4.3.3')) })), /differs/],
@@ -299,7 +307,7 @@ test('certificate structure: every violation is bad_certificate naming the field
       return true;
     });
   }
-  assert.equal(bad.length, 24);
+  assert.equal(bad.length, 23);
 });
 
 test('unknown critical extensions parse (rejected later, at validation) and are listed', () => {

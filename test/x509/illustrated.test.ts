@@ -38,10 +38,13 @@ test('the Illustrated certificates parse with the expected fields', () => {
 
 test('the Illustrated chain is valid inside 2018-10-05..2019-10-05 and expired after', () => {
   for (const leaf of [server13, server12]) {
-    const ok = verifyServerChain({ leaf, roots: [ca], hostname: null, at: INSIDE, provider });
+    // A 2018 test chain: no subjectAltName, so only the RFC 5280 profile accepts it.
+    const ok = verifyServerChain({ leaf, roots: [ca], hostname: null, at: INSIDE, provider, profile: 'rfc5280' });
     assert.ok(ok.ok, ok.ok ? '' : ok.error.message);
     assert.deepEqual(ok.chain.map((c) => c.subject.text), ['CN=example.ulfheim.net, C=US', 'O=Example CA, C=US']);
   }
+  const webpki = verifyServerChain({ leaf: server13, roots: [ca], hostname: null, at: INSIDE, provider });
+  assert.equal(!webpki.ok && webpki.error.reason, 'subjectAltNameMissing');
   const expired = verifyServerChain({ leaf: server13, roots: [ca], hostname: null, at: new Date('2019-10-06T00:00:00Z'), provider });
   assert.equal(expired.ok, false);
   assert.equal(!expired.ok && expired.error.alertName, 'certificate_expired');
@@ -52,7 +55,7 @@ test('the Illustrated chain is valid inside 2018-10-05..2019-10-05 and expired a
 });
 
 test('example.ulfheim.net: the certificate names the host only in its CN, which RFC 9525 does not use', () => {
-  const r = verifyServerChain({ leaf: server13, roots: [ca], hostname: 'example.ulfheim.net', at: INSIDE, provider });
+  const r = verifyServerChain({ leaf: server13, roots: [ca], hostname: 'example.ulfheim.net', at: INSIDE, provider, profile: 'rfc5280' });
   assert.equal(r.ok, false);
   assert.equal(!r.ok && r.error.check, 'hostname');
   assert.match(!r.ok ? r.error.message : '', /has no DNS or IP subjectAltName, so it is not valid for 'example.ulfheim.net' \(the common name is not used/);
@@ -75,10 +78,10 @@ test('the system bundle parses (when present)', { skip: !existsSync('/etc/ssl/ce
 });
 
 test('Node entry defaults the provider, the time and the roots', () => {
-  const r = nodeVerify({ leaf: server13, roots: [ca], hostname: null, at: INSIDE });
+  const r = nodeVerify({ leaf: server13, roots: [ca], hostname: null, at: INSIDE, profile: 'rfc5280' });
   assert.ok(r.ok);
-  const now = nodeVerify({ leaf: server13, roots: [ca], hostname: null });
+  const now = nodeVerify({ leaf: server13, roots: [ca], hostname: null, profile: 'rfc5280' });
   assert.equal(!now.ok && now.error.check, 'validity'); // expired in 2019
-  const noRoots = nodeVerify({ leaf: server13, hostname: null, at: INSIDE });
+  const noRoots = nodeVerify({ leaf: server13, hostname: null, at: INSIDE, profile: 'rfc5280' });
   assert.equal(!noRoots.ok && noRoots.error.check, 'trust'); // not a Mozilla root
 });

@@ -76,12 +76,12 @@ test('CRL: not revoked → ok; revoked leaf → certificate_revoked with date an
   );
   assert.ok(!r.ok && r.error instanceof RevokedError);
   if (!r.ok && r.error instanceof RevokedError) {
-    assert.equal(r.error.reason, 'keyCompromise');
+    assert.equal(r.error.revocationReason, 'keyCompromise');
     assert.equal(r.error.revocationDate, Date.UTC(2025, 11, 24));
     assert.equal(r.error.code, 'ERR_TLS_CERTIFICATE_REVOKED');
   }
   const json = verifyResultToJSON(r);
-  assert.equal((json.error as { reason?: string }).reason, 'keyCompromise');
+  assert.equal((json.error as { revocationReason?: string }).revocationReason, 'keyCompromise');
   // No reasonCode → 'unspecified'
   const noReason = crl(inter, { revoked: [{ serial: leaf.cert, date: T - DAY }] });
   assertFail(verify({ ...base, crls: [noReason.der] }), 'revoked', 'certificate_revoked', /reason unspecified/);

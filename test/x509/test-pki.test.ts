@@ -10,6 +10,8 @@ import { parseCertificates, verifyServerChain } from '../../src/x509/index.js';
 import { makePki, tempDir, type CertFiles } from '../interop/peers.js';
 import { makeCerts } from '../node/certs.js';
 import { pki } from '../connection/helpers.js';
+import { ensureLocalCa, ensureLocalhostCertificate, issueLocalCertificate } from '../../src/cli/local-ca.js';
+import { makeBenchPki } from '../../src/bench/pki.js';
 
 const text = (file: string): string => readFileSync(file, 'utf8');
 
@@ -80,4 +82,23 @@ test('in-memory PKIs (connection helpers, node tests) verify as the tests expect
     assert.ok(verifyServerChain({ leaf: n.selfCert, roots: [n.selfCert], hostname, at: new Date(), provider }).ok, `self ${hostname}`);
   }
   assert.equal(new X509Certificate(n.clientCert).verify(new X509Certificate(n.caCert).publicKey), true);
+});
+
+test("hush ca's and the bench's certificates pass the webpki profile (#15)", () => {
+  const home = tempDir('hush-test-ca-');
+  const ca = ensureLocalCa(home, provider);
+  const check = (chainPem: string, hostname: string) => {
+    const r = verifyServerChain({ leaf: chainPem, roots: [ca.caPem], hostname, at: new Date(), provider, profile: 'webpki' });
+    assert.ok(r.ok, `${hostname}: ${r.ok ? '' : `${r.error.reason}: ${r.error.message}`}`);
+  };
+  const localhost = ensureLocalhostCertificate(ca, provider);
+  for (const h of ['localhost', '127.0.0.1', '::1']) check(localhost.chainPem, h);
+  check(issueLocalCertificate(ca, ['*.dev.test', '127.0.0.1'], provider).chainPem, 'a.dev.test');
+  check(issueLocalCertificate(ca, ['192.0.2.1', 'app.test'], provider).chainPem, '192.0.2.1');
+  check(issueLocalCertificate(ca, ['xn--bcher-kva.example'], provider, Date.now(), { clientAuth: true }).chainPem, 'xn--bcher-kva.example');
+  const bench = makeBenchPki();
+  for (const [kind, leaf] of Object.entries(bench.leaves)) {
+    const r = verifyServerChain({ leaf: leaf.certPem, roots: [bench.caPem], hostname: 'localhost', at: new Date(), provider, profile: 'webpki' });
+    assert.ok(r.ok, `bench ${kind}: ${r.ok ? '' : r.error.message}`);
+  }
 });

@@ -374,6 +374,7 @@ class ExpectCertificate12 extends Client12State {
       purpose: 'serverAuth',
       rejectUnauthorized: config.rejectUnauthorized !== false,
       revocation: peerRevocation(config),
+      policy: config.verify,
     });
     // RFC 5246 §7.4.2, RFC 8422 §5.3: the certificate key must suit the suite's authentication.
     checkKeyFitsSuite(peer.leafKey, hs.suite);

@@ -810,6 +810,7 @@ class ExpectCertificate extends ClientState {
       purpose: 'serverAuth',
       rejectUnauthorized: rejected || config.rejectUnauthorized !== false,
       revocation: peerRevocation(config),
+      policy: config.verify,
     });
     const peer = checkStaple(ctx, config, verified, staple);
     this.transcript.add(message.raw);

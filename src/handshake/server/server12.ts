@@ -519,6 +519,7 @@ class ExpectCertificate12 extends State12 {
       purpose: 'clientAuth',
       rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
       revocation: peerRevocation(hs.config),
+      policy: hs.config.clientVerify,
     });
     return new ExpectClientKeyExchange(this.full, { request: this.request, peer });
   }

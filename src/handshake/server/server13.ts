@@ -643,6 +643,7 @@ class ExpectCertificate extends ServerState {
       purpose: 'clientAuth',
       rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
       revocation: peerRevocation(hs.config),
+      policy: hs.config.clientVerify,
     });
     return new ExpectCertificateVerify(hs, this.flight, this.requestedSchemes, peer);
   }

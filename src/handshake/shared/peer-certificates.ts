@@ -3,7 +3,7 @@ import { TlsError } from '../../errors/errors.js';
 import { equal, toHex } from '../../bytes/util.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { parseCertificate, type Certificate } from '../../x509/certificate.js';
-import { verifyServerChain } from '../../x509/verify.js';
+import { verifyServerChain, type ChainPolicyOptions } from '../../x509/verify.js';
 import type { TrustStore } from '../../x509/trust-store.js';
 import type { HandshakeContext } from '../context.js';
 import { tell } from '../narration.js';
@@ -29,6 +29,8 @@ export interface PeerCertificateOptions {
   readonly rejectUnauthorized: boolean;
   /** CRLs to check the path against (#15). */
   readonly revocation?: PeerRevocation | undefined;
+  /** Profile and the other policy options (ClientConfig.verify / ServerConfig.clientVerify). */
+  readonly policy: ChainPolicyOptions | undefined;
 }
 
 /**
@@ -61,6 +63,7 @@ export function verifyPeerCertificates(ctx: HandshakeContext, opts: PeerCertific
     error = new TlsError('unknown_ca', 'no trust store was configured, so the certificate could not be verified');
   } else {
     const result = verifyServerChain({
+      ...opts.policy,
       leaf,
       intermediates: certificates.slice(1),
       roots: opts.trust,
