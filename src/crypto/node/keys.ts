@@ -149,6 +149,9 @@ export function importPrivateKey(key: string | Uint8Array, passphrase?: string):
   return makePrivate(ko);
 }
 
+/** PKCS#8 PrivateKeyInfo for Ed25519 up to the 32-byte key (RFC 8410 §7: version 0, id-Ed25519, OCTET STRING of an OCTET STRING). */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
 const EC_GEN: Readonly<Record<CurveName, { openssl: string; bytes: number; topMask: number }>> = {
   'P-256': { openssl: 'prime256v1', bytes: 32, topMask: 0xff },
   'P-384': { openssl: 'secp384r1', bytes: 48, topMask: 0xff },
@@ -162,9 +165,9 @@ const EC_GEN: Readonly<Record<CurveName, { openssl: string; bytes: number; topMa
 export function generatePrivateKey(spec: KeyGenSpec, random: RandomSource): PrivateKey {
   switch (spec.type) {
     case 'ed25519': {
-      const d = b64url(random(32));
-      // node derives the public key from d (RFC 8032 §5.1.5); x only has to be present.
-      return makePrivate(createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d, x: d }, format: 'jwk' }));
+      // PKCS#8 with the 32-byte private key (RFC 8410 §7); node derives the public key (RFC 8032
+      // §5.1.5). Not a JWK with a made-up x: Node 24 checks that x matches d and refuses it.
+      return makePrivate(createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, random(32)]), format: 'der', type: 'pkcs8' }));
     }
     case 'ec': {
       const g = EC_GEN[spec.curve];
