@@ -88,9 +88,13 @@ test('headless Chromium loads the inspector over hush TLS 1.3 and /api/connectio
   assert.equal(j.resumed, false); // fresh profile: no ticket
   assert.equal(j.signature, 'ecdsa_secp256r1_sha256');
   assert.ok(j.offered.signatureSchemes.includes('ecdsa_secp256r1_sha256'));
-  // Key exchange: one of ours; with an x25519 share offered no HelloRetryRequest is needed, so x25519.
-  assert.ok(['x25519', 'secp256r1', 'secp384r1'].includes(j.group), j.group);
-  if (j.offered.keyShares.includes('x25519')) assert.equal(j.group, 'x25519');
+  // Key exchange (#13): Chromium shares X25519MLKEM768 and x25519; hush prefers the post-quantum
+  // hybrid whenever the client sent a share for it, with no HelloRetryRequest.
+  assert.ok(['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'].includes(j.group), j.group);
+  if (j.offered.keyShares.includes('X25519MLKEM768')) assert.equal(j.group, 'X25519MLKEM768');
+  else if (j.offered.keyShares.includes('x25519')) assert.equal(j.group, 'x25519');
+  // The inspector names every group Chromium offers (only GREASE stays a number).
+  assert.deepEqual(j.offered.groups.filter((g) => !isGrease(g) && /^group_0x/.test(g)), [], j.offered.groups.join());
   assert.ok(j.offered.versions.includes('TLSv1.3'));
   for (const ext of ['server_name', 'supported_versions', 'key_share', 'signature_algorithms', 'supported_groups', 'application_layer_protocol_negotiation']) {
     assert.ok(j.offered.extensions.includes(ext), `offered extension ${ext}`);

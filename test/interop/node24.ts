@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { skipInterop, startProcess } from './peers.js';
+import { skipInterop, sleep, startProcess } from './peers.js';
 import { runTool } from './server-peers.js';
 
 const REPO = path.resolve(new URL('../..', import.meta.url).pathname);
@@ -78,6 +78,8 @@ export interface Node24Server {
   readonly port: number;
   /** Connections so far, in order. */
   events(): Node24ServerEvent[];
+  /** The first n connections' events, once the server has printed them (polls its output; bounded). */
+  waitEvents(n: number, timeoutMs?: number): Promise<Node24ServerEvent[]>;
   log(): string;
   stop(): Promise<void>;
 }
@@ -87,12 +89,19 @@ export async function startNode24Server(opts: { cert: string; key: string; ecdhC
   const n = node24Tool();
   const p = await startProcess(n.bin, [PEER, 'server', JSON.stringify(opts)], { readyRegex: /^LISTENING \d+$/m, timeoutMs: 15_000 });
   const port = Number(/^LISTENING (\d+)$/m.exec(p.stdout())![1]);
+  const events = (): Node24ServerEvent[] =>
+    [...p.stdout().matchAll(/^(SECURE|CLIENTERROR) (.*)$/gm)].map((m) =>
+      m[1] === 'SECURE' ? { kind: 'secure' as const, ...(JSON.parse(m[2]!) as { protocol: string; cipher: string }) } : { kind: 'clientError' as const, ...(JSON.parse(m[2]!) as { code: string | null; message: string; alert: number | null }) },
+    );
   return {
     port,
-    events: () =>
-      [...p.stdout().matchAll(/^(SECURE|CLIENTERROR) (.*)$/gm)].map((m) =>
-        m[1] === 'SECURE' ? { kind: 'secure' as const, ...(JSON.parse(m[2]!) as { protocol: string; cipher: string }) } : { kind: 'clientError' as const, ...(JSON.parse(m[2]!) as { code: string | null; message: string; alert: number | null }) },
-      ),
+    events,
+    // The child prints a connection's line as it happens; its pipe may be read after our client finished.
+    waitEvents: async (n, timeoutMs = 5000) => {
+      const end = Date.now() + timeoutMs;
+      while (events().length < n && Date.now() < end && !p.exited) await sleep(20);
+      return events();
+    },
     log: () => p.stdout() + p.stderr(),
     stop: () => p.stop(),
   };

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect } from '../../src/node/connect.js';
 import type { TLSSocket } from '../../src/node/socket.js';
-import { buildGoServer, goLabel, goToolchain, interopSkip, prebuildGo, startProcess, testPki, type Started } from './peers.js';
+import { buildGoServer, goLabel, goToolchain, interopSkip, prebuildGo, sleep, startProcess, testPki, type Started } from './peers.js';
 import { buildGoClient, runTool, startHushServer, type HushTestServer } from './server-peers.js';
 import { node24, node24Skip, runNode24Client, startNode24Server } from './node24.js';
 
@@ -109,6 +109,17 @@ function goServerHandshakes(p: Started): GoHandshake[] {
   return [...p.stderr().matchAll(/handshake ok: version=TLSv1\.3 suite=(\S+) resumed=false group=(\S+) hrr=(\S+)/g)].map((m) => ({ suite: m[1]!, group: m[2]!, hrr: m[3]! }));
 }
 
+/**
+ * Poll until the peer's log matches (its pipe may be read after our client has finished); bounded.
+ * Returns the log either way: the caller's assertion says what was missing.
+ */
+async function logOf(p: Started, re: RegExp, timeoutMs = 5000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  while (!re.test(p.stderr()) && Date.now() < end && !p.exited) await sleep(20);
+  return p.stderr();
+}
+const GO_OK = /handshake ok: /;
+
 /** The Go echo server (test/interop/go/server) with Go's default groups unless `groups` (IANA names). */
 async function startGo(groups?: string): Promise<{ p: Started; port: number }> {
   const pki = testPki();
@@ -172,6 +183,7 @@ describe('post-quantum key exchange × Go crypto/tls', { skip: goPqSkip() }, () 
     goServers.push(go.p);
     const r = await hushClient(go.port);
     assert.ok(r.ok, `${JSON.stringify(r)}\n${go.p.stderr()}`);
+    await logOf(go.p, GO_OK);
     assert.equal(r.group, 'X25519MLKEM768');
     assert.equal(r.ephemeral, 'X25519MLKEM768', 'getEphemeralKeyInfo().name');
     const seen = goServerHandshakes(go.p);
@@ -208,12 +220,13 @@ describe('post-quantum key exchange × Go crypto/tls', { skip: goPqSkip() }, () 
       const r = await hushClient(go.port, `${g}:${classical.node}`);
       assert.ok(r.ok, `${JSON.stringify(r)}\n${go.p.stderr()}`);
       assert.equal(r.group, classical.iana);
+      await logOf(go.p, GO_OK);
       assert.equal(goServerHandshakes(go.p)[0]?.group, classical.iana, go.p.stderr());
       // 2. hush offers only the hybrid: no common group; Go aborts with handshake_failure (RFC 8446 §4.1.1).
       const only = await hushClient(go.port, g);
       assert.equal(only.ok, false, JSON.stringify(only));
       assert.equal(only.error?.code, 'ERR_TLS_HANDSHAKE_FAILURE', JSON.stringify(only));
-      assert.match(go.p.stderr(), /no (ECDHE curve|key exchanges) supported by both client and server/);
+      assert.match(await logOf(go.p, /handshake: /), /no (ECDHE curve|key exchanges) supported by both client and server/);
       await go.p.stop();
       // 3. A hush server that wants the hybrid first, then the classical curve, and Go's default client
       // (which offers neither NIST hybrid and shares X25519MLKEM768 + x25519 only): HelloRetryRequest to
@@ -254,7 +267,7 @@ describe('post-quantum key exchange × Node 24 node:tls (OpenSSL 3.5)', { skip: 
       const r = await hushClient(node.port);
       assert.ok(r.ok, `${JSON.stringify(r)}\n${node.log()}`);
       assert.equal(r.group, 'X25519MLKEM768');
-      assert.equal(node.events()[0]?.kind, 'secure', node.log());
+      assert.equal((await node.waitEvents(1))[0]?.kind, 'secure', node.log());
     } finally {
       await node.stop();
     }
@@ -281,7 +294,7 @@ describe('post-quantum key exchange × Node 24 node:tls (OpenSSL 3.5)', { skip: 
         assert.ok(r.ok, `${JSON.stringify(r)}\n${node.log()}`);
         assert.equal(r.group, g);
         assert.equal(r.ephemeral, g, 'hush getEphemeralKeyInfo().name');
-        const ev = node.events();
+        const ev = await node.waitEvents(1);
         assert.equal(ev.length, 1, node.log());
         assert.equal(ev[0]!.kind, 'secure');
       } finally {
