@@ -1,7 +1,9 @@
 // The connection inspector `hush serve` shows when it has no folder to serve: the visitor's own
 // TLS connection, told as the steps of the handshake that made it.
 import type { HandshakeInfo } from '../handshake/events.js';
+import { hybridGroup } from '../crypto/hybrid.js';
 import { CipherSuites, ExtensionTypes, NamedGroups, SignatureSchemes, versionName } from '../wire/enums.js';
+import { isGrease } from '../wire/registry.js';
 import { parseCertificate, type Certificate } from '../x509/certificate.js';
 
 export interface ConnectionReport {
@@ -24,6 +26,9 @@ export interface ConnectionReport {
     readonly alpn: string[];
   };
 }
+
+/** A code point's name; RFC 8701 GREASE values (which Chromium sends in every list) as 'GREASE'. */
+const named = (name: (v: number) => string) => (v: number): string => (isGrease(v) ? 'GREASE' : name(v));
 
 export function connectionReport(info: HandshakeInfo): ConnectionReport {
   const ch = info.clientHello;
@@ -51,15 +56,25 @@ export function connectionReport(info: HandshakeInfo): ConnectionReport {
       names: (c.subjectAltName ?? []).map((g) => (g.type === 'dns' ? g.value : g.type === 'ip' ? g.text : g.type)),
     })),
     offered: {
-      versions: (ch?.versions ?? []).map(versionName),
-      cipherSuites: (ch?.cipherSuites ?? []).map((s) => CipherSuites.name(s)),
-      groups: (ch?.groups ?? []).map((g) => NamedGroups.name(g)),
-      keyShares: (ch?.keyShareGroups ?? []).map((g) => NamedGroups.name(g)),
-      signatureSchemes: (ch?.signatureSchemes ?? []).map((s) => SignatureSchemes.name(s)),
-      extensions: (ch?.extensions ?? []).map((e) => ExtensionTypes.name(e)),
+      versions: (ch?.versions ?? []).map(named(versionName)),
+      cipherSuites: (ch?.cipherSuites ?? []).map(named((s) => CipherSuites.name(s))),
+      groups: (ch?.groups ?? []).map(named((g) => NamedGroups.name(g))),
+      keyShares: (ch?.keyShareGroups ?? []).map(named((g) => NamedGroups.name(g))),
+      signatureSchemes: (ch?.signatureSchemes ?? []).map(named((s) => SignatureSchemes.name(s))),
+      extensions: (ch?.extensions ?? []).map(named((e) => ExtensionTypes.name(e))),
       alpn: [...(ch?.alpnProtocols ?? [])],
     },
   };
+}
+
+/** For a post-quantum hybrid group: what it adds, in one paragraph (empty otherwise). */
+function postQuantumNote(group: string | null): string {
+  const g = group === null ? undefined : NamedGroups.byName(group);
+  const h = g === undefined ? undefined : hybridGroup(g);
+  if (!h) return '';
+  const kem = h.kem === 'ml-kem-768' ? 'ML-KEM-768' : 'ML-KEM-1024';
+  return `<p id="post-quantum"><b>${esc(h.name)}</b> is a <b>post-quantum hybrid</b>: your browser's share also carried an ${kem} public key, and the server answered with a ciphertext only your browser can open.
+       The secret mixes both, so traffic recorded today cannot be decrypted later by a quantum computer ("harvest now, decrypt later"), and the connection is no weaker than ${esc(NamedGroups.name(h.ecdhGroup))} alone.</p>`;
 }
 
 const esc = (s: string): string =>
@@ -91,7 +106,8 @@ export function inspectorPage(r: ConnectionReport): string {
     [
       '3. The key exchange',
       `<p>Both sides sent a fresh public key share for <b>${esc(r.group ?? '?')}</b> and combined them (ECDHE) into a shared secret that someone watching the wire cannot compute.
-       The keys of this connection come from that secret, and are thrown away when it ends: recording the traffic and stealing the server's key later would not decrypt it (forward secrecy).</p>`,
+       The keys of this connection come from that secret, and are thrown away when it ends: recording the traffic and stealing the server's key later would not decrypt it (forward secrecy).</p>
+       ${postQuantumNote(r.group)}`,
     ],
     [
       '4. The server proved who it is',

@@ -83,6 +83,54 @@ export interface KeyExchangeAlgorithm {
   respond(peerPublicKey: Uint8Array): { publicKey: Uint8Array; sharedSecret: Uint8Array };
 }
 
+/** FIPS 203 parameter sets hush uses (the TLS hybrids need ML-KEM-768 and ML-KEM-1024). */
+export type KemName = 'ml-kem-768' | 'ml-kem-1024';
+
+/** FIPS 203 §8 Table 3 sizes, fixed by the parameter set (not by a provider). */
+export interface KemSizes {
+  /** Encapsulation key (public) length: 384·k + 32. */
+  readonly encapsulationKey: number;
+  readonly ciphertext: number;
+  readonly sharedSecret: number;
+  /** The seed d ‖ z of ML-KEM.KeyGen_internal (FIPS 203 Algorithm 16). */
+  readonly seed: number;
+  /** The message m of ML-KEM.Encaps_internal (Algorithm 17). */
+  readonly message: number;
+}
+
+export const KEM_SIZES: Readonly<Record<KemName, KemSizes>> = {
+  'ml-kem-768': { encapsulationKey: 1184, ciphertext: 1088, sharedSecret: 32, seed: 64, message: 32 },
+  'ml-kem-1024': { encapsulationKey: 1568, ciphertext: 1568, sharedSecret: 32, seed: 64, message: 32 },
+};
+
+/** A decapsulation key and its encapsulation key. Providers attach their own handle. */
+export interface KemKeyPair {
+  readonly kem: KemName;
+  /** The encapsulation key exactly as it goes on the wire. */
+  readonly encapsulationKey: Uint8Array;
+}
+
+/**
+ * A key encapsulation mechanism (FIPS 203 ML-KEM). Synchronous, like the rest of the provider.
+ * Every method throws TlsError(illegal_parameter) for a peer value of the wrong length; `encapsulate`
+ * also for an encapsulation key that fails the FIPS 203 §7.2 modulus check. A ciphertext of the
+ * right length never fails: decapsulation of a bad one returns the implicit-rejection secret.
+ */
+export interface Kem {
+  readonly name: KemName;
+  readonly sizes: KemSizes;
+  /** A fresh key pair from the provider's random source. */
+  keygen(): KemKeyPair;
+  /** ML-KEM.KeyGen_internal from the 64-byte seed d ‖ z (vectors; reproducible tests). */
+  keygenFromSeed(seed: Uint8Array): KemKeyPair;
+  /** The sender's side: a ciphertext for `encapsulationKey` and the shared secret in it. */
+  encapsulate(encapsulationKey: Uint8Array): { ciphertext: Uint8Array; sharedSecret: Uint8Array };
+  /** ML-KEM.Encaps_internal with the 32-byte message m (vectors; reproducible tests). */
+  encapsulateWithMessage(encapsulationKey: Uint8Array, message: Uint8Array): { ciphertext: Uint8Array; sharedSecret: Uint8Array };
+  /** The receiver's side: the shared secret in `ciphertext` (FIPS 203 Algorithm 18, implicit rejection). */
+  decapsulate(keyPair: KemKeyPair, ciphertext: Uint8Array): Uint8Array;
+}
+
 export type KeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448';
 export type CurveName = 'P-256' | 'P-384' | 'P-521';
 
@@ -136,6 +184,11 @@ export interface CryptoProvider {
   keyExchange(group: number): KeyExchangeAlgorithm | undefined;
   /** Groups this provider implements, in its preferred order. */
   readonly groups: readonly number[];
+  /**
+   * A KEM, or undefined when the provider lacks it. Optional: a provider without KEMs has no
+   * post-quantum groups. (Hybrid groups are composed from kem + keyExchange by `crypto/hybrid.ts`.)
+   */
+  kem?(name: KemName): Kem | undefined;
 
   /** Import a DER SubjectPublicKeyInfo. Throws TlsError(unsupported_certificate or bad_certificate). */
   importPublicKey(spki: Uint8Array): PublicKey;

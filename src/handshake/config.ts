@@ -21,7 +21,10 @@ interface CommonConfig {
   readonly now: () => number;
   /** Cipher suites in preference order (IANA values). Default: the three TLS 1.3 suites. */
   readonly cipherSuites?: readonly number[];
-  /** Key exchange groups in preference order. Default: x25519, secp256r1, secp384r1. */
+  /**
+   * Key exchange groups in preference order. Default: X25519MLKEM768 (post-quantum hybrid, TLS 1.3
+   * only), x25519, secp256r1, secp384r1. SecP256r1MLKEM768 and SecP384r1MLKEM1024 when named.
+   */
   readonly groups?: readonly number[];
   /** Signature schemes we accept from the peer (and may use), in preference order. */
   readonly signatureSchemes?: readonly number[];
@@ -52,7 +55,11 @@ export interface ClientConfig extends CommonConfig {
   readonly trust?: TrustStore;
   /** When false, a chain that fails verification is reported (authorized=false) but accepted. */
   readonly rejectUnauthorized?: boolean;
-  /** How many of the first groups get a key share in the first ClientHello (1 or 2). Default 1. */
+  /**
+   * How many of the first groups get a key share in the first ClientHello (1 or 2). Default: the
+   * first group, plus the first classical group when the first is a post-quantum hybrid (so
+   * X25519MLKEM768 and x25519 by default, sharing one X25519 key pair).
+   */
   readonly keyShares?: number;
   /** Send a fake session id and ChangeCipherSpec (RFC 8446 Appendix D.4). Default true. */
   readonly middleboxCompat?: boolean;

@@ -4,6 +4,7 @@
 // States call `tell(ctx, fact)`, which builds nothing but the fact when tracing is off.
 import type { PublicKey } from '../crypto/provider.js';
 import type { Certificate } from '../x509/certificate.js';
+import { hybridGroup } from '../crypto/hybrid.js';
 import { CipherSuites, NamedGroups, ProtocolVersion, SignatureSchemes, versionName } from '../wire/enums.js';
 import type { ClientHelloInfo } from './client-hello-info.js';
 import type { HandshakeContext } from './context.js';
@@ -161,6 +162,20 @@ export function tell(ctx: HandshakeContext, fact: TraceFact): void {
 const suiteName = (id: number): string => CipherSuites.name(id);
 const groupName = (g: number): string => NamedGroups.name(g);
 const schemeName = (s: number): string => SignatureSchemes.name(s);
+
+/**
+ * What a post-quantum hybrid group (draft-ietf-tls-ecdhe-mlkem) protects against, in plain words:
+ * "harvest now, decrypt later", while staying as strong as the classical curve alone.
+ */
+function postQuantumSentence(group: number): string {
+  const h = hybridGroup(group)!;
+  const kem = h.kem === 'ml-kem-768' ? 'ML-KEM-768' : 'ML-KEM-1024';
+  const curve = groupName(h.ecdhGroup);
+  return (
+    `${h.name} is a post-quantum hybrid: the secret combines ${kem} (a key encapsulation built to resist quantum computers) with ${curve} (ECDHE), ` +
+    `so traffic recorded today cannot be decrypted later by a quantum computer, and the connection is no weaker than ${curve} alone.`
+  );
+}
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const subjects = (certs: readonly Certificate[]): string[] => certs.map((c) => c.subject.text);
 
@@ -223,9 +238,11 @@ export function narrate(f: TraceFact): TraceEvent {
         'server_hello',
         `The server answered with ServerHello: it chose TLSv1.3, the cipher suite ${suiteName(f.suite)} and the key exchange ` +
           `${groupName(f.group)}${f.resumed ? ', and agreed to resume our earlier session' : ''}. ` +
-          `Both sides now combine their key shares (ECDHE) into a secret that nobody watching can compute, ` +
-          `and derive the handshake keys from it: everything after this point is encrypted.`,
-        { version: 'TLSv1.3', cipher: suiteName(f.suite), group: groupName(f.group), resumed: f.resumed },
+          (hybridGroup(f.group)
+            ? `${postQuantumSentence(f.group)} We derive the handshake keys from it: everything after this point is encrypted.`
+            : `Both sides now combine their key shares (ECDHE) into a secret that nobody watching can compute, ` +
+              `and derive the handshake keys from it: everything after this point is encrypted.`),
+        { version: 'TLSv1.3', cipher: suiteName(f.suite), group: groupName(f.group), postQuantum: hybridGroup(f.group) !== undefined, resumed: f.resumed },
       );
     case 'hello_retry_request_received':
       return trace(
@@ -321,10 +338,19 @@ export function narrate(f: TraceFact): TraceEvent {
         'server_hello',
         `Sent ServerHello: TLSv1.3 with ${suiteName(f.suite)} (${f.preferServerCiphers ? 'our most preferred suite that the client offers' : 'the client\'s most preferred suite that we allow'}) ` +
           `and the key exchange ${groupName(f.group)} (${f.retried ? 'after our HelloRetryRequest' : 'the client sent a key share for it'}). ` +
-          `Our fresh key share and the client's combine (ECDHE) into a secret nobody watching can compute; ` +
-          `the handshake keys come from it, so everything after ServerHello is encrypted.` +
+          (hybridGroup(f.group)
+            ? `${postQuantumSentence(f.group)} The handshake keys come from it, so everything after ServerHello is encrypted.`
+            : `Our fresh key share and the client's combine (ECDHE) into a secret nobody watching can compute; ` +
+              `the handshake keys come from it, so everything after ServerHello is encrypted.`) +
           (f.resumed ? ' We accepted the client\'s session ticket: this is a resumption, so no certificate is needed.' : ''),
-        { version: 'TLSv1.3', cipher: suiteName(f.suite), group: groupName(f.group), resumed: f.resumed, helloRetry: f.retried },
+        {
+          version: 'TLSv1.3',
+          cipher: suiteName(f.suite),
+          group: groupName(f.group),
+          postQuantum: hybridGroup(f.group) !== undefined,
+          resumed: f.resumed,
+          helloRetry: f.retried,
+        },
       );
     case 'encrypted_extensions_sent':
       return trace(

@@ -137,7 +137,7 @@ export function parseCurves(list: unknown): number[] | undefined {
   for (const t of tokens(list)) {
     if (t.toLowerCase() === 'auto') return undefined;
     const g = CURVE_ALIASES[t.toLowerCase()] ?? NamedGroups.byName(t);
-    if (g === undefined) throw new UsageError(`ecdhCurve '${t}' is not a group hush knows; use X25519, P-256 or P-384`);
+    if (g === undefined) throw new UsageError(`ecdhCurve '${t}' is not a group hush knows; use X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, X25519, P-256 or P-384`);
     if (!out.includes(g)) out.push(g);
   }
   if (out.length === 0) throw new UsageError('ecdhCurve is empty');

@@ -104,6 +104,10 @@ const EPHEMERAL: Readonly<Record<number, EphemeralKeyInfo>> = {
   [NamedGroup.secp256r1]: { type: 'ECDH', name: 'prime256v1', size: 256 },
   [NamedGroup.secp384r1]: { type: 'ECDH', name: 'secp384r1', size: 384 },
   [NamedGroup.secp521r1]: { type: 'ECDH', name: 'secp521r1', size: 521 },
+  // Node 24 (OpenSSL 3.5) reports the ML-KEM hybrids as { type: 'TLSGroup', name } with no size.
+  [NamedGroup.X25519MLKEM768]: { type: 'TLSGroup', name: 'X25519MLKEM768' },
+  [NamedGroup.SecP256r1MLKEM768]: { type: 'TLSGroup', name: 'SecP256r1MLKEM768' },
+  [NamedGroup.SecP384r1MLKEM1024]: { type: 'TLSGroup', name: 'SecP384r1MLKEM1024' },
 };
 
 export class TLSSocket extends Duplex implements WritePumpOwner {

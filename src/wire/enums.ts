@@ -89,7 +89,7 @@ export const CipherSuite = {
 } as const;
 export const CipherSuites = registry(CipherSuite, 'cipher_');
 
-/** RFC 8446 §4.2.7 NamedGroup (plus the hybrid post-quantum group). */
+/** RFC 8446 §4.2.7 NamedGroup, plus the post-quantum hybrids of draft-ietf-tls-ecdhe-mlkem (TLS 1.3 only). */
 export const NamedGroup = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
@@ -98,7 +98,9 @@ export const NamedGroup = {
   x448: 0x001e,
   ffdhe2048: 0x0100,
   ffdhe3072: 0x0101,
+  SecP256r1MLKEM768: 0x11eb,
   X25519MLKEM768: 0x11ec,
+  SecP384r1MLKEM1024: 0x11ed,
 } as const;
 export const NamedGroups = registry(NamedGroup, 'group_');
 

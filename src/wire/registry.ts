@@ -20,3 +20,8 @@ export function registry<T extends Record<string, number>>(values: T, unknownPre
     has: (v) => names.has(v),
   };
 }
+
+/** RFC 8701 §2: GREASE code points are 0x?A?A with both high nibbles equal (0x0A0A, 0x1A1A, … 0xFAFA). */
+export function isGrease(value: number): boolean {
+  return (value & 0x0f0f) === 0x0a0a && value >> 12 === ((value >> 4) & 0x0f);
+}

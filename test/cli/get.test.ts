@@ -96,7 +96,8 @@ test('--trace narrates the handshake in numbered plain-words steps', async () =>
   const order = [
     /Connecting to localhost:\d+/,
     /Sent ClientHello: offering TLSv1\.3, TLSv1\.2 with cipher suites TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256/,
-    /ServerHello: it chose TLSv1\.3, the cipher suite TLS_AES_128_GCM_SHA256 and the key exchange x25519/,
+    // By default hush get and hush serve agree on the post-quantum hybrid, and the narration says what it protects against.
+    /ServerHello: it chose TLSv1\.3, the cipher suite TLS_AES_128_GCM_SHA256 and the key exchange X25519MLKEM768\. X25519MLKEM768 is a post-quantum hybrid: .*ML-KEM-768.* traffic recorded today cannot be decrypted later by a quantum computer/,
     /certificate chain: CN=localhost ← CN=hush local CA .*It is trusted because each certificate is signed by the next/,
     /signed the handshake .*ecdsa_secp256r1_sha256.*signature checks out/,
     /Finished message matches/,
@@ -112,7 +113,7 @@ test('--trace narrates the handshake in numbered plain-words steps', async () =>
   assert.match(text, /within its validity dates/);
   assert.match(text, /names 'localhost'/);
   assert.match(text, /ECDHE/);
-  assert.match(text, /Secure connection established: TLSv1\.3, TLS_AES_128_GCM_SHA256, x25519/);
+  assert.match(text, /Secure connection established: TLSv1\.3, TLS_AES_128_GCM_SHA256, X25519MLKEM768/);
 });
 
 test('--trace-json: the last line is the established event with the contract fields', async () => {
@@ -137,7 +138,7 @@ test('--trace-json: the last line is the established event with the contract fie
     event: 'established',
     version: 'TLSv1.3',
     cipher: 'TLS_AES_128_GCM_SHA256',
-    group: 'x25519',
+    group: 'X25519MLKEM768',
     signature: 'ecdsa_secp256r1_sha256',
     alpn: 'http/1.1',
     resumed: false,

@@ -91,7 +91,9 @@ test('hush get --cacert reads the inspector page; POST /echo echoes; no HSTS unl
   assert.match(page.stdout, /^content-type: text\/html/im);
   assert.match(page.stdout, /<title>hush — your TLS connection<\/title>/);
   for (const step of ['said hello', 'The server chose', 'The key exchange', 'proved who it is', 'Finished']) assert.ok(page.stdout.includes(step), step);
-  assert.match(page.stdout, /<p id="summary">TLSv1\.3 · TLS_AES_128_GCM_SHA256 · x25519 · ecdsa_secp256r1_sha256<\/p>/);
+  assert.match(page.stdout, /<p id="summary">TLSv1\.3 · TLS_AES_128_GCM_SHA256 · X25519MLKEM768 · ecdsa_secp256r1_sha256<\/p>/);
+  // The key exchange step says what the post-quantum hybrid adds.
+  assert.match(page.stdout, /<p id="post-quantum"><b>X25519MLKEM768<\/b> is a <b>post-quantum hybrid<\/b>/);
 
   // 64 KiB of random bytes through /echo, from a file.
   const dir = tempDir();
@@ -188,7 +190,7 @@ test('static folder: index.html, files with their type, 404, no way out of the f
 test('--tls-min 1.3 --ciphers --groups take effect (curl and hush get see them in /api/connection)', async () => {
   const s = await serve(['--tls-min', '1.3', '--ciphers', 'TLS_CHACHA20_POLY1305_SHA256', '--groups', 'secp384r1'], env);
   const url = `https://localhost:${s.port}/api/connection`;
-  // hush get offers all three suites and groups (key share x25519 first): the server's choice wins.
+  // hush get offers all three suites and its default groups (key shares X25519MLKEM768 and x25519): the server's choice wins.
   const r = await hush(['get', '--trace-json', '--cacert', caPath, url]);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as { cipher: string; group: string; version: string };
@@ -301,7 +303,7 @@ test('serve --trace-json: one handshake after another, each ending with its esta
   assert.deepEqual(
     est.map((e) => [e.version, e.cipher, e.group, e.signature, e.alpn, e.resumed]),
     [
-      ['TLSv1.3', 'TLS_AES_128_GCM_SHA256', 'x25519', 'ecdsa_secp256r1_sha256', 'http/1.1', false],
+      ['TLSv1.3', 'TLS_AES_128_GCM_SHA256', 'X25519MLKEM768', 'ecdsa_secp256r1_sha256', 'http/1.1', false],
       ['TLSv1.3', 'TLS_AES_128_GCM_SHA256', 'secp256r1', 'ecdsa_secp256r1_sha256', 'http/1.1', false],
     ],
   );

@@ -7,7 +7,7 @@ import { ClientConnection } from '../../src/connection/client.js';
 import { createNodeCryptoProvider } from '../../src/crypto/node/index.js';
 import { TrustStore } from '../../src/x509/trust-store.js';
 import { decodeClientHello } from '../../src/handshake/messages/client-hello.js';
-import { ExtensionType } from '../../src/wire/enums.js';
+import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import { concat, toHex } from '../../src/bytes/util.js';
 import { readVector, readVectorText } from '../vectors.js';
 
@@ -36,6 +36,8 @@ test('Illustrated TLS 1.3: the client flight is byte-exact and the server flight
     // so verification reports it (asserted below) and we continue to reproduce the bytes.
     rejectUnauthorized: false,
     cipherSuites: hello.cipherSuites,
+    // The recording has one x25519 key share (the default would add X25519MLKEM768 first).
+    groups: [NamedGroup.x25519],
     keyLog: true,
     // The recorded hello is OpenSSL's: its extension set and order, with our SNI and key share.
     customizeHelloExtensions: (ours) =>

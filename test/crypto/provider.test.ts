@@ -105,8 +105,15 @@ describe('AEAD and CBC', () => {
 });
 
 describe('key exchange', () => {
-  test('groups: x25519, secp256r1, secp384r1', () => {
-    assert.deepEqual(P.groups, [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1]);
+  test('groups: the three ML-KEM hybrids, then x25519, secp256r1, secp384r1', () => {
+    assert.deepEqual(P.groups, [
+      NamedGroup.X25519MLKEM768,
+      NamedGroup.SecP256r1MLKEM768,
+      NamedGroup.SecP384r1MLKEM1024,
+      NamedGroup.x25519,
+      NamedGroup.secp256r1,
+      NamedGroup.secp384r1,
+    ]);
     assert.equal(P.keyExchange(NamedGroup.x448), undefined);
   });
 

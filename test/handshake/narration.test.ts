@@ -52,6 +52,9 @@ function transcript(): string {
   add('tls13 resumption, early data offered (skipped)', { session: s13.at(-1)!, customizeHelloExtensions: earlyData }, { ticketKeys });
   add('tls13 resumption refused (other ticket key)', { session: s13.at(-1)! }, { ticketKeys: [new Uint8Array(32).fill(1)] });
   add('tls13 HRR', { groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShares: 1 }, { groups: [NamedGroup.secp256r1], cookieKey });
+  add('tls13 server without post-quantum groups: x25519, no HRR', {}, { groups: [NamedGroup.x25519, NamedGroup.secp256r1] });
+  add('tls13 HRR to X25519MLKEM768', { groups: [NamedGroup.x25519, NamedGroup.X25519MLKEM768] }, { groups: [NamedGroup.X25519MLKEM768], cookieKey });
+  add('tls13 SecP384r1MLKEM1024', { groups: [NamedGroup.SecP384r1MLKEM1024] }, { groups: [NamedGroup.SecP384r1MLKEM1024] });
   add('tls13 client auth required', { clientCertificate: k.client }, { clientAuth: 'required', clientTrust: k.trust });
   add('tls13 client auth optional, no certificate', {}, { clientAuth: 'optional', clientTrust: k.trust });
   add('tls13 client auth, untrusted client', { clientCertificate: k.strangerClient }, { clientAuth: 'required', clientTrust: k.trust });

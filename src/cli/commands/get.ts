@@ -40,7 +40,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'tls-min', type: 'string', value: '1.2|1.3', help: 'lowest TLS version to accept' },
   { name: 'tls-max', type: 'string', value: '1.2|1.3', help: 'highest TLS version to offer' },
   { name: 'ciphers', type: 'string', value: 'LIST', help: 'cipher suites, comma-separated IANA or OpenSSL names; naming a TLS 1.2 RSA key transport or CBC suite turns it on' },
-  { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups in order, comma-separated (x25519,secp256r1,secp384r1)' },
+  { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups in order, comma-separated (default X25519MLKEM768,x25519,secp256r1,secp384r1; also SecP256r1MLKEM768, SecP384r1MLKEM1024)' },
   { name: 'alpn', type: 'string', value: 'LIST', help: 'ALPN protocols to offer, comma-separated (default http/1.1; h2 speaks HTTP/2)' },
   { name: 'servername', type: 'string', value: 'NAME', help: 'name to send as SNI and to verify (default: the URL host)' },
   { name: 'resolve', type: 'list', value: 'HOST:PORT:ADDR', help: 'connect to ADDR when the URL names HOST:PORT (like curl)' },

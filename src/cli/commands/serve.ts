@@ -30,7 +30,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'tls-min', type: 'string', value: '1.2|1.3', help: 'lowest TLS version to accept' },
   { name: 'tls-max', type: 'string', value: '1.2|1.3', help: 'highest TLS version to accept' },
   { name: 'ciphers', type: 'string', value: 'LIST', help: 'cipher suites in preference order, comma-separated IANA or OpenSSL names; naming TLS_RSA_WITH_AES_128_GCM_SHA256 turns on RSA key transport' },
-  { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups, comma-separated (x25519,secp256r1,secp384r1)' },
+  { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups in preference order, comma-separated (default X25519MLKEM768,x25519,secp256r1,secp384r1; also SecP256r1MLKEM768, SecP384r1MLKEM1024)' },
   { name: 'alpn', type: 'string', value: 'LIST', help: 'ALPN protocols to accept, comma-separated (default h2,http/1.1; --alpn http/1.1 turns HTTP/2 off)' },
   { name: 'client-ca', type: 'string', value: 'FILE', help: 'ask clients for a certificate and verify it against these CAs (PEM)' },
   { name: 'handshake-timeout', type: 'string', value: 'SECONDS', help: 'close clients that have not finished the TLS handshake after SECONDS (default 10; node:tls waits 120)' },

@@ -1,7 +1,9 @@
 // The default CryptoProvider: everything on node:crypto (synchronous, OpenSSL-backed).
 import { randomFillSync } from 'node:crypto';
 import { UsageError } from '../../errors/index.js';
-import type { CryptoProvider } from '../provider.js';
+import { createHybridKeyExchanges } from '../hybrid.js';
+import type { CryptoProvider, Kem, KemName, KeyExchangeAlgorithm } from '../provider.js';
+import { createKem, type KemBackend } from './kem.js';
 import { createAead, createBlockCipher } from './aead.js';
 import { digest, hashState, hkdfExpand, hkdfExtract, hmac } from './hash.js';
 import { exportPrivateKey, generatePrivateKey, importPrivateKey, importPublicKey } from './keys.js';
@@ -14,6 +16,11 @@ export interface NodeCryptoProviderOptions {
    * shares and EC/Ed25519 key generation. Must return a fresh array of exactly `n` bytes.
    */
   readonly randomBytes?: (n: number) => Uint8Array;
+  /**
+   * Where ML-KEM comes from: 'node' (node:crypto, Node ≥ 24.7 with OpenSSL 3.5) or 'noble'
+   * (@noble/post-quantum). Default: node:crypto when the running Node has it, else noble.
+   */
+  readonly kemBackend?: KemBackend;
 }
 
 /**
@@ -54,7 +61,20 @@ export function createNodeCryptoProvider(opts: NodeCryptoProviderOptions = {}): 
       return r;
     };
   }
-  const kx = createKeyExchanges(random);
+  const classical = createKeyExchanges(random);
+  const kems = new Map<KemName, Kem>();
+  const kem = (name: KemName): Kem | undefined => {
+    let k = kems.get(name);
+    if (!k && (name === 'ml-kem-768' || name === 'ml-kem-1024')) {
+      k = createKem(name, random, { ...(opts.kemBackend ? { backend: opts.kemBackend } : {}), reproducible: injected !== undefined });
+      kems.set(name, k);
+    }
+    return k;
+  };
+  // The hybrids (draft-ietf-tls-ecdhe-mlkem) first: the provider's preference order.
+  const kx = new Map<number, KeyExchangeAlgorithm>();
+  for (const h of createHybridKeyExchanges(kem, (g) => classical.get(g))) kx.set(h.group, h);
+  for (const [g, e] of classical) kx.set(g, e);
   return Object.freeze({
     name: injected ? 'node (injected randomness)' : 'node',
     randomBytes: (length: number) => {
@@ -70,6 +90,7 @@ export function createNodeCryptoProvider(opts: NodeCryptoProviderOptions = {}): 
     blockCipher: createBlockCipher,
     keyExchange: (group: number) => kx.get(group),
     groups: Object.freeze([...kx.keys()]),
+    kem,
     importPublicKey,
     importPrivateKey,
     generatePrivateKey: (spec) => generatePrivateKey(spec, random),

@@ -18,6 +18,7 @@ import { TlsError, illegalParameter, unexpectedMessage } from '../../errors/erro
 import { AlertDescription } from '../../errors/alert.js';
 import { concat, equal, fromUtf8 } from '../../bytes/util.js';
 import { checkFinished, groupName, schemeName } from '../shared/finish.js';
+import { isTls13OnlyGroup } from '../../crypto/hybrid.js';
 import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion } from '../../wire/enums.js';
 import type { KeyShare, PrivateKey, PublicKey } from '../../crypto/provider.js';
 import type { Tls12Suite } from '../../crypto/suites.js';
@@ -400,6 +401,10 @@ class ExpectServerKeyExchange12 extends Client12State {
     // RFC 8422 §5.4: the curve must be one we listed in supported_groups.
     if (!hs.offer.groups.includes(ske.group)) {
       throw illegalParameter(`the server's key exchange uses ${NamedGroups.name(ske.group)}, which we did not offer`);
+    }
+    // draft-ietf-tls-ecdhe-mlkem §3: the hybrid groups are TLS 1.3 only (we list them for TLS 1.3).
+    if (isTls13OnlyGroup(ske.group)) {
+      throw illegalParameter(`the server's TLS 1.2 key exchange uses ${NamedGroups.name(ske.group)}, which is for TLS 1.3 only`);
     }
     // RFC 5246 §7.4.3: signed over client_random + server_random + params, with a scheme we offered.
     const leaf = this.peer.leafKey;

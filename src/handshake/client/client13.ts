@@ -29,6 +29,7 @@ import {
   versionName,
 } from '../../wire/enums.js';
 import type { KeyShare } from '../../crypto/provider.js';
+import { isHybridKeyExchange, isTls13OnlyGroup } from '../../crypto/hybrid.js';
 import { tls12SuiteById, tls13SuiteById, type Tls12Suite, type Tls13Suite } from '../../crypto/suites.js';
 import { Transcript } from '../../schedule/transcript.js';
 import {
@@ -89,6 +90,7 @@ import { tell } from '../narration.js';
 import {
   resolveAlpn,
   resolveGroups,
+  initialKeyShareGroups,
   resolveSignatureSchemes,
   resolveTls12Suites,
   resolveTls13Suites,
@@ -165,7 +167,7 @@ class ClientOffer {
     this.versions = versionsWithSuites(versions, suites13, suites12, config.cipherSuites);
     this.suites = this.offers13 ? suites13 : [];
     this.tls12Suites = this.offers12 ? suites12 : [];
-    this.groups = resolveGroups(provider, config.groups);
+    this.groups = resolveGroups(provider, config.groups, this.versions);
     this.schemes = resolveSignatureSchemes(config.signatureSchemes);
     this.alpn = resolveAlpn(config.alpnProtocols);
     if (config.rejectUnauthorized !== false && !config.trust) {
@@ -278,6 +280,23 @@ function generateShare(ctx: HandshakeContext, group: number): KeyShare {
   return ctx.provider.keyExchange(group)!.generate();
 }
 
+/**
+ * Key shares for `groups`, in that order (RFC 8446 §4.2.8). A hybrid whose ECDH group also gets a
+ * share of its own reuses that ECDH key pair (draft-ietf-tls-hybrid-design §3.2, as Go and
+ * Chromium do): one X25519 key for X25519MLKEM768 and x25519, not two.
+ */
+function generateShares(ctx: HandshakeContext, groups: readonly number[]): KeyShare[] {
+  const classical = new Map<number, KeyShare>();
+  for (const g of groups) if (!isTls13OnlyGroup(g)) classical.set(g, generateShare(ctx, g));
+  return groups.map((g) => {
+    const own = classical.get(g);
+    if (own) return own;
+    const kx = ctx.provider.keyExchange(g)!;
+    const ecdh = isHybridKeyExchange(kx) ? classical.get(kx.spec.ecdhGroup) : undefined;
+    return ecdh !== undefined && isHybridKeyExchange(kx) ? kx.shareWith(ecdh) : kx.generate();
+  });
+}
+
 /** Build ClientHello (RFC 8446 §4.1.2); for the second one, `choices` carries the HRR's requests. */
 function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: HelloChoices): HelloSent {
   const extensions: Extension[] = [];
@@ -363,8 +382,7 @@ export function startClientHandshake(ctx: HandshakeContext, config: ClientConfig
   const offer = new ClientOffer(ctx, config);
   const transcript = new Transcript(ctx.provider);
   // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
-  const shareCount = Math.max(1, Math.min(config.keyShares ?? 1, offer.groups.length));
-  const keyShares = offer.offers13 ? offer.groups.slice(0, shareCount).map((g) => generateShare(ctx, g)) : [];
+  const keyShares = offer.offers13 ? generateShares(ctx, initialKeyShareGroups(offer.groups, config.keyShares)) : [];
   const hello = sendClientHello(ctx, offer, transcript, { keyShares, resumption: offer.resumption, cookie: undefined }, false);
   return new ExpectServerHello(offer, transcript, hello, undefined);
 }

@@ -109,7 +109,7 @@ export function resolveServerConfig(provider: CryptoProvider, config: ServerConf
   const suites = resolveTls13Suites(config.cipherSuites);
   const suites12 = resolveTls12Suites(config.cipherSuites, 'server');
   const versions = versionsWithSuites(resolveVersions(config.minVersion, config.maxVersion), suites, suites12, config.cipherSuites);
-  const groups = resolveGroups(provider, config.groups);
+  const groups = resolveGroups(provider, config.groups, versions);
   const schemes = resolveSignatureSchemes(config.signatureSchemes);
   const alpn = [...(config.alpnProtocols ?? [])];
   for (const p of alpn) {

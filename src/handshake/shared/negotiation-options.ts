@@ -7,9 +7,14 @@ import { DEFAULT_SIGNATURE_SCHEMES } from '../../crypto/signature.js';
 import { TLS12_SUITES, TLS13_SUITES, tls12SuiteById, tls13SuiteById, type Tls12Suite, type Tls13Suite } from '../../crypto/suites.js';
 import { CipherSuites, NamedGroup, NamedGroups, ProtocolVersion } from '../../wire/enums.js';
 import type { CryptoProvider } from '../../crypto/provider.js';
+import { isTls13OnlyGroup } from '../../crypto/hybrid.js';
 import type { TlsVersionName } from '../config.js';
 
-export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+/**
+ * X25519MLKEM768 first (post-quantum hybrid, draft-ietf-tls-ecdhe-mlkem), then the classical curves:
+ * the order Chromium, Go and OpenSSL 3.5 use. SecP256r1MLKEM768 and SecP384r1MLKEM1024 only when named.
+ */
+export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.X25519MLKEM768, NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
 
 /** Versions hush can speak, newest first. */
 export const SUPPORTED_VERSIONS: readonly number[] = [ProtocolVersion.TLSv1_3, ProtocolVersion.TLSv1_2];
@@ -81,17 +86,44 @@ export function versionsWithSuites(
   return out;
 }
 
-export function resolveGroups(provider: CryptoProvider, ids: readonly number[] | undefined): number[] {
+/**
+ * The groups to offer or accept, in preference order. Without TLS 1.3 among `versions` the hybrid
+ * groups are dropped (a KEM needs the TLS 1.3 key_share flow): named alone, that is a UsageError.
+ */
+export function resolveGroups(provider: CryptoProvider, ids: readonly number[] | undefined, versions?: readonly number[]): number[] {
   const wanted = ids ?? DEFAULT_GROUPS;
+  const tls13 = versions === undefined || versions.includes(ProtocolVersion.TLSv1_3);
   const out: number[] = [];
   for (const g of wanted) {
     if (!provider.keyExchange(g)) {
       throw new UsageError(`key exchange group ${NamedGroups.name(g)} is not supported by the ${provider.name} crypto provider`);
     }
+    if (!tls13 && isTls13OnlyGroup(g)) continue;
     if (!out.includes(g)) out.push(g);
   }
-  if (out.length === 0) throw new UsageError('no key exchange groups configured');
+  if (out.length === 0) {
+    throw new UsageError(
+      wanted.length > 0 && !tls13
+        ? `the key exchange groups ${wanted.map((g) => NamedGroups.name(g)).join(', ')} are TLS 1.3 only; add x25519, secp256r1 or secp384r1 for TLS 1.2`
+        : 'no key exchange groups configured',
+    );
+  }
   return out;
+}
+
+/**
+ * The groups that get a key share in the first ClientHello (RFC 8446 §4.2.8). With `count` set: the
+ * first `count` groups. By default the first group, and when that is a post-quantum hybrid also the
+ * first classical group (as Chromium and Go send X25519MLKEM768 and x25519), so a server without
+ * the hybrid still needs no HelloRetryRequest.
+ */
+export function initialKeyShareGroups(groups: readonly number[], count: number | undefined): number[] {
+  if (count !== undefined) return groups.slice(0, Math.max(1, Math.min(count, groups.length)));
+  const first = groups[0];
+  if (first === undefined) return [];
+  if (!isTls13OnlyGroup(first)) return [first];
+  const classical = groups.find((g) => !isTls13OnlyGroup(g));
+  return classical === undefined ? [first] : [first, classical];
 }
 
 export function resolveSignatureSchemes(ids: readonly number[] | undefined): number[] {
