@@ -13,6 +13,11 @@ export * from './errors/index.js';
 export * from './wire/index.js';
 export type * from './crypto/provider.js';
 export { TLS13_SUITES, TLS12_SUITES, suiteById, suiteByName } from './crypto/suites.js';
+// For providers of their own: the post-quantum hybrid groups are composed from a provider's KEM
+// and ECDH here, and every KEM runs the FIPS 203 input checks.
+export { KEM_SIZES } from './crypto/provider.js';
+export { createHybridKeyExchanges, hybridKeyExchange, HYBRID_GROUPS, type HybridGroupSpec, type HybridKeyExchange } from './crypto/hybrid.js';
+export { checkEncapsulationKey, checkCiphertext } from './crypto/kem-checks.js';
 export { TrustStore } from './x509/trust-store.js';
 export { parseCertificate, parseCertificates, type Certificate } from './x509/certificate.js';
 export { verifyServerChain } from './x509/verify.js';

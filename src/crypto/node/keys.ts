@@ -149,8 +149,8 @@ export function importPrivateKey(key: string | Uint8Array, passphrase?: string):
   return makePrivate(ko);
 }
 
-/** PKCS#8 PrivateKeyInfo for Ed25519 up to the 32-byte key (RFC 8410 §7: version 0, id-Ed25519, OCTET STRING of an OCTET STRING). */
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+/** RFC 8410 PKCS#8 prefix of an Ed25519 private key (the 32-byte seed follows). */
+const ED25519_PKCS8_PREFIX = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
 
 const EC_GEN: Readonly<Record<CurveName, { openssl: string; bytes: number; topMask: number }>> = {
   'P-256': { openssl: 'prime256v1', bytes: 32, topMask: 0xff },
@@ -165,9 +165,18 @@ const EC_GEN: Readonly<Record<CurveName, { openssl: string; bytes: number; topMa
 export function generatePrivateKey(spec: KeyGenSpec, random: RandomSource): PrivateKey {
   switch (spec.type) {
     case 'ed25519': {
-      // PKCS#8 with the 32-byte private key (RFC 8410 §7); node derives the public key (RFC 8032
-      // §5.1.5). Not a JWK with a made-up x: Node 24 checks that x matches d and refuses it.
-      return makePrivate(createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, random(32)]), format: 'der', type: 'pkcs8' }));
+      const seed = random(32);
+      const d = b64url(seed);
+      try {
+        // Node 20 derives the public key from d (RFC 8032 §5.1.5); x only has to be present.
+        return makePrivate(createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d, x: d }, format: 'jwk' }));
+      } catch {
+        // Node 24 checks x against d: import the seed as RFC 8410 PKCS#8 instead.
+        const der = new Uint8Array(ED25519_PKCS8_PREFIX.length + 32);
+        der.set(ED25519_PKCS8_PREFIX);
+        der.set(seed, ED25519_PKCS8_PREFIX.length);
+        return makePrivate(createPrivateKey({ key: buf(der), format: 'der', type: 'pkcs8' }));
+      }
     }
     case 'ec': {
       const g = EC_GEN[spec.curve];
