@@ -3,9 +3,9 @@
 // Client on one backend, server on the other: the two implementations agree on every secret, so a
 // hush on Node 20 (noble) and a hush on Node 24 (native) interoperate.
 //
-// Node 20 runs the noble pairs only; test/crypto/mlkem-node24.test.ts runs this file (and the ML-KEM
-// vector tests) again under Node 24 with HUSH_EXPECT_NATIVE_MLKEM=1, which makes a missing native
-// path a failure rather than a skip: CI proves both implementations.
+// Node 20 runs the noble pairs only; test/crypto/pq-node24.test.ts runs this file (and
+// test/handshake/pq-hybrid.test.ts) again under Node 24 with HUSH_EXPECT_NATIVE_MLKEM=1, which makes a
+// missing native path a failure rather than a skip: CI proves both implementations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNodeCryptoProvider } from '../../src/crypto/node/index.js';
