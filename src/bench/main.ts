@@ -495,7 +495,7 @@ interface PqRow {
   /** x25519: the client offers X25519 only; pq: X25519MLKEM768 only; default: the implementation's defaults. */
   readonly offer: 'x25519' | 'pq' | 'default';
   /** What the client's getEphemeralKeyInfo() named (checked once before measuring). */
-  group: string;
+  readonly group: string;
   readonly hsPerS: number[];
   readonly clientMs: number[];
   readonly serverMs: number[];
@@ -598,7 +598,7 @@ function printPq(s: Settings): void {
       const cpu = r === base ? NaN : pairedRatio(r.serverMs, base.serverMs);
       const offer = r.offer === 'default' ? `defaults (${r.impl})` : OFFER_CURVE[r.offer];
       lines.push([
-        r.impl, r.runtime, r.impl === 'hush' ? r.mlkem : r.mlkem, offer, r.group, cell(r.hsPerS), cell(r.clientMs), cell(r.serverMs),
+        r.impl, r.runtime, r.mlkem, offer, r.group, cell(r.hsPerS), cell(r.clientMs), cell(r.serverMs),
         Number.isFinite(slower) ? slower.toFixed(2) : '', Number.isFinite(cpu) ? cpu.toFixed(2) : '',
         r.offer === 'pq' ? (slower <= PQ_TARGET ? 'yes' : 'NO') : '',
       ]);
