@@ -58,7 +58,8 @@ export interface HybridKeyExchange extends KeyExchangeAlgorithm {
   /**
    * A client share that reuses the ECDH key pair of `ecdh` (a share for `spec.ecdhGroup`), so a
    * ClientHello with shares for X25519MLKEM768 and x25519 makes one X25519 key, not two (as Go and
-   * Chromium do; draft-ietf-tls-hybrid-design §3.2 allows reusing the ECDH share across groups).
+   * Chromium do; draft-ietf-tls-hybrid-design allows reusing an ECDH share across the groups of
+   * one ClientHello; each ClientHello still makes fresh keys).
    */
   shareWith(ecdh: KeyShare): KeyShare;
 }
@@ -95,7 +96,7 @@ export function hybridKeyExchange(spec: HybridGroupSpec, kem: Kem, ecdh: KeyExch
     },
   });
   const shareWith = (ecdhShare: KeyShare): KeyShare => {
-    if (ecdhShare.group !== spec.ecdhGroup) throw new Error(`${spec.name}: an ECDH share for group ${ecdhShare.group} cannot be reused`);
+    if (ecdhShare.group !== spec.ecdhGroup) throw new UsageError(`${spec.name}: an ECDH share for group ${ecdhShare.group} cannot be reused`);
     return makeShare(kem.keygen(), ecdhShare);
   };
 

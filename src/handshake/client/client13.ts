@@ -282,7 +282,7 @@ function generateShare(ctx: HandshakeContext, group: number): KeyShare {
 
 /**
  * Key shares for `groups`, in that order (RFC 8446 §4.2.8). A hybrid whose ECDH group also gets a
- * share of its own reuses that ECDH key pair (draft-ietf-tls-hybrid-design §3.2, as Go and
+ * share of its own reuses that ECDH key pair (draft-ietf-tls-hybrid-design allows it; as Go and
  * Chromium do): one X25519 key for X25519MLKEM768 and x25519, not two.
  */
 function generateShares(ctx: HandshakeContext, groups: readonly number[]): KeyShare[] {

@@ -104,7 +104,7 @@ export function resolveGroups(provider: CryptoProvider, ids: readonly number[] |
   if (out.length === 0) {
     throw new UsageError(
       wanted.length > 0 && !tls13
-        ? `the key exchange groups ${wanted.map((g) => NamedGroups.name(g)).join(', ')} are TLS 1.3 only; add x25519, secp256r1 or secp384r1 for TLS 1.2`
+        ? `${wanted.map((g) => NamedGroups.name(g)).join(', ')} ${wanted.length === 1 ? 'is' : 'are'} for TLS 1.3 only; add x25519, secp256r1 or secp384r1 for TLS 1.2`
         : 'no key exchange groups configured',
     );
   }
