@@ -21,6 +21,8 @@ export type BenchSocket = Duplex & {
 export interface ServerSpec {
   readonly impl: Impl;
   readonly cert: CertKind;
+  /** node's ecdhCurve for the server; default 'X25519'; 'auto' = the implementation's own default list. */
+  readonly ecdhCurve?: string | undefined;
 }
 
 export interface RunningServer {
@@ -30,7 +32,8 @@ export interface RunningServer {
 
 export async function startServer(spec: ServerSpec, pki: BenchPki, onSecure: (s: BenchSocket) => void): Promise<RunningServer> {
   const leaf = pki.leaves[spec.cert];
-  const options = { key: leaf.keyPem, cert: leaf.certPem, ecdhCurve: 'X25519', minVersion: 'TLSv1.2' as const, maxVersion: 'TLSv1.3' as const };
+  const curve = spec.ecdhCurve ?? 'X25519';
+  const options = { key: leaf.keyPem, cert: leaf.certPem, ...(curve === 'auto' ? {} : { ecdhCurve: curve }), minVersion: 'TLSv1.2' as const, maxVersion: 'TLSv1.3' as const };
   const server =
     spec.impl === 'hush'
       ? hushCreateServer(options, (s) => onSecure(s as unknown as BenchSocket))
@@ -57,6 +60,8 @@ export interface ClientSpec {
   /** One suite, by the name both implementations accept (IANA for 1.3, OpenSSL for 1.2). */
   readonly cipher?: string | undefined;
   readonly session?: Buffer | undefined;
+  /** node's ecdhCurve for the client; default 'X25519:P-256'; 'auto' = the implementation's own default list. */
+  readonly ecdhCurve?: string | undefined;
 }
 
 /**
@@ -72,7 +77,7 @@ export function connectClient(spec: ClientSpec, onSession?: (session: Buffer) =>
     rejectUnauthorized: true,
     // X25519 is the key exchange (the only key share sent); P-256 is listed because a TLS 1.2
     // server may use an ECDSA P-256 certificate only with a client that lists its curve.
-    ecdhCurve: 'X25519:P-256',
+    ...(spec.ecdhCurve === 'auto' ? {} : { ecdhCurve: spec.ecdhCurve ?? 'X25519:P-256' }),
     minVersion: spec.version,
     maxVersion: spec.version,
     ...(spec.cipher ? { ciphers: spec.cipher } : {}),

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--json FILE] [--only bulk,handshake,resume,memory] [--reps N]
+// npm run bench [-- --quick] [--json FILE] [--only bulk,handshake,resume,memory,pq] [--reps N]
 //   [--suites SUBSTRING,...] [--bulk-mb N] [--hs-ms N] [--connections N] [--no-mixed] [--prof DIR]
 //   (--help: the options)
 //
@@ -7,12 +7,15 @@
 // ratio hush/node (the median of the per-repetition ratios). Client and server are two separate
 // processes (peer.ts), so each side's CPU time is its own; memory is measured in fresh processes.
 // Results: a table on stdout, and JSON lines (default .build/bench-results.jsonl).
+// The pq section runs each runtime's peers on that runtime (this Node, and Node 24 from tools/node24
+// when installed): hush with the ML-KEM its provider picks there, node:tls where it has the hybrids.
 import { fork, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Impl, TlsVersion } from './endpoints.js';
+import type { KemReport } from './kem.js';
 import type { BulkResult, ClientTarget, HandshakeResult, Measure, MemorySample, Request } from './peer.js';
 import { makeBenchPki, type BenchPki, type CertKind } from './pki.js';
 import { median, pairedRatio, spread } from './stats.js';
@@ -84,6 +87,10 @@ interface Settings {
   /** Bulk suites whose label contains one of these. */
   readonly suites: readonly string[] | undefined;
   readonly json: string;
+  /** ms per ML-KEM operation and candidate (pq section). */
+  readonly kemMs: number;
+  /** The Node 24 binary for the pq section (node:tls with its default PQ groups; hush on native ML-KEM). */
+  readonly node24: string | undefined;
   /** --cpu-prof directory for the client/server peers. */
   readonly prof: string | undefined;
 }
@@ -91,10 +98,12 @@ interface Settings {
 const USAGE = `usage: node dist/bench/main.js [options]   (npm run bench -- [options])
 
 hush against node:tls over 127.0.0.1: bulk throughput per suite both ways, full and resumed
-handshakes, CPU per side, memory per idle connection and during a transfer.
+handshakes, CPU per side, memory per idle connection and during a transfer; post-quantum (pq):
+the ML-KEM candidates through the provider interface and full handshakes with X25519MLKEM768
+against x25519, for hush and, where Node 24 is installed, node:tls on Node 24.
 
   --quick             < 1 min: fewer suites, repetitions, bytes and connections
-  --only LIST         sections to run, comma-separated: bulk,handshake,resume,memory (default all)
+  --only LIST         sections to run, comma-separated: bulk,handshake,resume,memory,pq (default all)
   --suites LIST       bulk suites whose label contains one of these, e.g. 'CHACHA,1.2 ECDHE-ECDSA-AES128'
   --reps N            repetitions per pair (default 5, quick 3)
   --bulk-mb N         MiB per bulk transfer (default 64, quick 16)
@@ -106,10 +115,13 @@ handshakes, CPU per side, memory per idle connection and during a transfer.
   --no-mixed          skip the hush→node and node→hush pairs
   --json FILE         append JSON lines here (default .build/bench-results.jsonl)
   --prof DIR          run the client and server peers with --cpu-prof, profiles in DIR/client, DIR/server
+  --kem-ms N          ms per ML-KEM operation and candidate in the pq section (default 1000, quick 300)
+  --node24 PATH       the Node 24 binary for the pq section (default tools/node24/node_modules/.bin/node
+                      when installed: npm ci --prefix tools/node24); 'none' to skip it
   -h, --help          this text`;
 
 const FLAGS = new Set(['--quick', '--no-mixed', '--help', '-h']);
-const VALUED = new Set(['--only', '--suites', '--reps', '--bulk-mb', '--hs-ms', '--warmup-ms', '--connections', '--json', '--prof']);
+const VALUED = new Set(['--only', '--suites', '--reps', '--bulk-mb', '--hs-ms', '--warmup-ms', '--connections', '--json', '--prof', '--node24', '--kem-ms']);
 
 function parseArgs(argv: readonly string[]): Settings {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -145,6 +157,8 @@ function parseArgs(argv: readonly string[]): Settings {
     suites: suites ? suites.split(',') : undefined,
     json: resolve(val('--json') ?? '.build/bench-results.jsonl'),
     prof: val('--prof') === undefined ? undefined : resolve(val('--prof')!),
+    node24: val('--node24') === 'none' ? undefined : resolve(val('--node24') ?? NODE24_DEFAULT),
+    kemMs: Number(val('--kem-ms') ?? (quick ? 300 : 1000)),
   };
 }
 
@@ -153,14 +167,17 @@ function parseArgs(argv: readonly string[]): Settings {
 const here = fileURLToPath(import.meta.url);
 const isTs = here.endsWith('.ts');
 const peerPath = resolve(dirname(here), isTs ? 'peer.ts' : 'peer.js');
+/** Where `npm ci --prefix tools/node24` puts Node 24 (from src/bench and from dist/bench alike). */
+const NODE24_DEFAULT = resolve(dirname(here), '..', '..', 'tools', 'node24', 'node_modules', '.bin', 'node');
 
 class Peer {
   #child: ChildProcess;
   #next = 1;
   #waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor(readonly name: string, profDir?: string) {
+  constructor(readonly name: string, profDir?: string, execPath?: string) {
     this.#child = fork(peerPath, [], {
+      ...(execPath ? { execPath } : {}),
       execArgv: [...(isTs ? ['--import', 'tsx'] : []), '--expose-gc', ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -291,6 +308,10 @@ function printTable(): void {
 function writeJson(settings: Settings, meta: Record<string, unknown>): void {
   mkdirSync(dirname(settings.json), { recursive: true });
   const lines = [JSON.stringify({ type: 'run', ...meta })];
+  for (const r of pqRows) {
+    lines.push(JSON.stringify({ type: 'pq', runId: meta.runId, ...r, medians: { hsPerS: median(r.hsPerS), clientMs: median(r.clientMs), serverMs: median(r.serverMs) } }));
+  }
+  for (const k of kemReports) lines.push(JSON.stringify({ type: 'kem', runId: meta.runId, ...k }));
   for (const r of rows) {
     const medians: Record<string, number> = {};
     for (const [p, xs] of Object.entries(r.samples)) if (xs && xs.length) medians[p] = median(xs);
@@ -459,6 +480,143 @@ async function memorySection(s: Settings, pki: BenchPki): Promise<void> {
   }
 }
 
+// ---- post-quantum ------------------------------------------------------------------------------
+
+/**
+ * One implementation on one runtime, one client group offer: full TLS 1.3 handshakes (ECDSA P-256,
+ * chain and name verified, sequential), the server accepting both groups.
+ */
+interface PqRow {
+  readonly impl: Impl;
+  /** process.version of the runtime both peers ran on. */
+  readonly runtime: string;
+  /** hush: the ML-KEM its default provider uses there (node:crypto or noble); node: OpenSSL's. */
+  readonly mlkem: string;
+  /** x25519: the client offers X25519 only; pq: X25519MLKEM768 only; default: the implementation's defaults. */
+  readonly offer: 'x25519' | 'pq' | 'default';
+  /** What the client's getEphemeralKeyInfo() named (checked once before measuring). */
+  readonly group: string;
+  readonly hsPerS: number[];
+  readonly clientMs: number[];
+  readonly serverMs: number[];
+}
+
+const pqRows: PqRow[] = [];
+const kemReports: (KemReport & { runtime: string })[] = [];
+
+const OFFER_CURVE: Record<PqRow['offer'], string> = { x25519: 'X25519', pq: 'X25519MLKEM768', default: 'auto' };
+/** The issue's target: PQ full handshakes no slower than OpenSSL's published factor. */
+const PQ_TARGET = 1.25;
+
+async function pqSection(s: Settings, pki: BenchPki): Promise<void> {
+  const runtimes: { execPath?: string; label: string }[] = [{ label: process.version }];
+  let node24Note = '';
+  if (s.node24 && existsSync(s.node24)) runtimes.push({ execPath: s.node24, label: 'node24' });
+  else node24Note = s.node24 ? `no Node 24 at ${s.node24} (npm ci --prefix tools/node24): node:tls with PQ groups not measured` : 'Node 24 skipped (--node24 none)';
+  if (node24Note) console.log(`  pq: ${node24Note}`);
+  for (const rt of runtimes) {
+    const client = new Peer(`${rt.label} pq client`, undefined, rt.execPath);
+    const server = new Peer(`${rt.label} pq server`, undefined, rt.execPath);
+    try {
+      // The KEM candidates first, in the idle server process (nothing else running).
+      const kem = await server.call<KemReport>({ op: 'kem', ms: s.kemMs });
+      kemReports.push({ ...kem, runtime: kem.node });
+      const runtime = kem.node;
+      const nodeHasPq = /^v(\d+)/.exec(runtime) !== null && Number(/^v(\d+)/.exec(runtime)![1]) >= 24;
+      // node:tls only where it has the hybrids (Node 24): Node 20's OpenSSL 3.0 has none.
+      const impls: Impl[] = nodeHasPq ? ['hush', 'node'] : ['hush'];
+      const mine: PqRow[] = [];
+      const ports = new Map<Impl, number>();
+      for (const impl of impls) {
+        // The server with its implementation's default groups (both accept X25519MLKEM768 and x25519).
+        const { port } = await server.call<{ port: number }>({ op: 'serve', impl, cert: 'ecdsa', pki, ecdhCurve: 'auto' });
+        ports.set(impl, port);
+        for (const offer of ['x25519', 'pq', 'default'] as const) {
+          const t: ClientTarget = { impl, port, caPem: pki.caPem, version: 'TLSv1.3', ecdhCurve: OFFER_CURVE[offer] };
+          const g = await client.call<{ group: string | null }>({ op: 'group', target: t });
+          const group = g.group ?? '?';
+          if (offer === 'pq' && group !== 'X25519MLKEM768') throw new Error(`${impl} on ${runtime}: offering X25519MLKEM768 negotiated ${group}`);
+          if (offer === 'x25519' && group.toLowerCase() !== 'x25519') throw new Error(`${impl} on ${runtime}: offering X25519 negotiated ${group}`);
+          mine.push({ impl, runtime, mlkem: impl === 'hush' ? kem.defaultCandidate : `OpenSSL ${kem.openssl}`, offer, group, hsPerS: [], clientMs: [], serverMs: [] });
+        }
+      }
+      const run = async (r: PqRow, ms: number, keep: boolean): Promise<void> => {
+        const port = ports.get(r.impl)!;
+        await server.call({ op: 'mark' });
+        const c = await client.call<HandshakeResult>({
+          op: 'handshakes', target: { impl: r.impl, port, caPem: pki.caPem, version: 'TLSv1.3', ecdhCurve: OFFER_CURVE[r.offer] }, concurrency: 1, durationMs: ms, resume: false,
+        });
+        const m = await server.call<Measure>({ op: 'measure' });
+        if (c.errors) throw new Error(`${r.impl} on ${r.runtime} (${r.offer}): ${c.errors} errors (${c.firstError})`);
+        if (!keep) return; // warm-up
+        r.hsPerS.push((c.count / c.ms) * 1000);
+        r.clientMs.push(c.cpuUs / 1000 / Math.max(1, c.count));
+        r.serverMs.push(m.cpuUs / 1000 / Math.max(1, m.handshakes));
+      };
+      // Warm-up (V8 compiles the hot paths, noble's tables are built), then the repetitions with the
+      // offers interleaved (A B C, C B A, ...) so that drift cancels in the PQ/x25519 ratios.
+      for (const r of mine) await run(r, Math.max(200, Math.min(s.warmupMs, 3000) / mine.length), false);
+      for (let rep = 0; rep < s.reps; rep++) for (const r of order(mine, rep)) await run(r, s.handshakeMs, true);
+      pqRows.push(...mine);
+      for (const impl of impls) {
+        const pick = (o: PqRow['offer']): PqRow => mine.find((r) => r.impl === impl && r.offer === o)!;
+        const q = pairedRatio(pick('pq').serverMs, pick('x25519').serverMs);
+        process.stdout.write(`  pq ${impl} on ${runtime}: x25519 ${fmt(median(pick('x25519').hsPerS))} hs/s, X25519MLKEM768 ${fmt(median(pick('pq').hsPerS))} hs/s; server CPU ×${q.toFixed(2)}\n`);
+      }
+    } finally {
+      await client.stop();
+      await server.stop();
+    }
+  }
+}
+
+function printPq(s: Settings): void {
+  if (kemReports.length) {
+    console.log('\n[ML-KEM-768 through the provider interface: µs per operation, median of 5 rounds]');
+    const head = ['runtime', 'candidate', 'keygen', 'encaps', 'decaps', 'KEM client', 'KEM server', 'X25519MLKEM768 client', 'server', 'x25519 client', 'server'];
+    const lines: string[][] = [head];
+    for (const k of kemReports) {
+      for (const t of k.timings) {
+        lines.push([
+          `${k.node} (OpenSSL ${k.openssl})`, `${t.candidate}${t.candidate === k.defaultCandidate ? ' (hush default)' : ''}`,
+          fmt(t.keygenUs), fmt(t.encapsulateUs), fmt(t.decapsulateUs), fmt(t.clientUs), fmt(t.serverUs),
+          t.hybrid ? fmt(t.hybrid.clientUs) : '-', t.hybrid ? fmt(t.hybrid.serverUs) : '-', fmt(k.x25519.clientUs), fmt(k.x25519.serverUs),
+        ]);
+      }
+      for (const u of k.unavailable) lines.push([`${k.node}`, `${u.candidate}: ${u.why}`]);
+    }
+    printColumns(lines, 2);
+    console.log('KEM client = keygen + decaps, KEM server = encaps (what one handshake spends on ML-KEM); the hybrid columns are the whole group through the provider.');
+  }
+  if (pqRows.length) {
+    console.log(`\n[post-quantum full handshakes: TLS 1.3, ECDSA P-256 leaf, chain + name verified, sequential; ${s.reps} reps × ${s.handshakeMs} ms]`);
+    const head = ['impl', 'runtime', 'ML-KEM', 'client offers', 'group', 'hs/s', 'client ms/hs', 'server ms/hs', 'slower ×', 'server CPU ×', `target ≤${PQ_TARGET}`];
+    const lines: string[][] = [head];
+    for (const r of pqRows) {
+      const base = pqRows.find((b) => b.impl === r.impl && b.runtime === r.runtime && b.offer === 'x25519')!;
+      const slower = r === base ? NaN : pairedRatio(base.hsPerS, r.hsPerS);
+      const cpu = r === base ? NaN : pairedRatio(r.serverMs, base.serverMs);
+      const offer = r.offer === 'default' ? `defaults (${r.impl})` : OFFER_CURVE[r.offer];
+      lines.push([
+        r.impl, r.runtime, r.mlkem, offer, r.group, cell(r.hsPerS), cell(r.clientMs), cell(r.serverMs),
+        Number.isFinite(slower) ? slower.toFixed(2) : '', Number.isFinite(cpu) ? cpu.toFixed(2) : '',
+        r.offer === 'pq' ? (slower <= PQ_TARGET ? 'yes' : 'NO') : '',
+      ]);
+    }
+    printColumns(lines, 5);
+    console.log('slower ×: x25519 hs/s ÷ this row\'s hs/s (median of per-repetition ratios, client and server on one machine); server CPU ×: server ms/hs ÷ x25519\'s.');
+  }
+}
+
+/** Columns padded to width; the first `left` left-aligned. */
+function printColumns(lines: readonly string[][], left: number): void {
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.filter((l) => l.length > 2).map((l) => (l[i] ?? '').length)));
+  for (const l of lines) {
+    if (l.length <= 2) console.log(l.join('  '));
+    else console.log(l.map((c, i) => (i < left ? c.padEnd(widths[i]!) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd());
+  }
+}
+
 // ---- main --------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -479,21 +637,25 @@ async function main(): Promise<void> {
   console.log(`hush bench (${meta.mode}): node ${meta.node}, ${meta.cpus} cpus (${cpuModel}), ${meta.code}, ${s.reps} reps`);
   const pki = makeBenchPki();
   const want = (name: string): boolean => !s.only || s.only.has(name);
-  const client = new Peer('client', s.prof && resolve(s.prof, 'client'));
-  const server = new Peer('server', s.prof && resolve(s.prof, 'server'));
-  try {
-    const ports = await serveAll(server, pki);
-    if (want('bulk')) await bulkSection(s, pki, client, server, ports);
-    if (want('handshake')) await handshakeSection(s, pki, client, server, ports, false);
-    if (want('resume')) await handshakeSection(s, pki, client, server, ports, true);
-  } finally {
-    await client.stop();
-    await server.stop();
+  if (want('bulk') || want('handshake') || want('resume')) {
+    const client = new Peer('client', s.prof && resolve(s.prof, 'client'));
+    const server = new Peer('server', s.prof && resolve(s.prof, 'server'));
+    try {
+      const ports = await serveAll(server, pki);
+      if (want('bulk')) await bulkSection(s, pki, client, server, ports);
+      if (want('handshake')) await handshakeSection(s, pki, client, server, ports, false);
+      if (want('resume')) await handshakeSection(s, pki, client, server, ports, true);
+    } finally {
+      await client.stop();
+      await server.stop();
+    }
   }
   if (want('memory')) await memorySection(s, pki);
+  if (want('pq')) await pqSection(s, pki);
   const seconds = (performance.now() - started) / 1000;
   console.log('');
-  printTable();
+  if (rows.length) printTable();
+  if (pqRows.length || kemReports.length) printPq(s);
   writeJson(s, { ...meta, seconds });
   console.log(`\n${seconds.toFixed(0)} s; JSON lines appended to ${s.json}`);
 }

@@ -7,7 +7,8 @@
 //
 // Workloads: seal, open (TLS 1.3 records per suite, 16 KiB and 64 B), schedule (a full TLS 1.3
 // key schedule), pipe (the connection's bulk send and receive paths), handshake, handshake-rsa, resume (in-memory ClientConnection ↔ ServerConnection,
-// x25519, chain and name verified), aead (the provider's AEAD alone), x25519.
+// x25519, chain and name verified), handshake-pq (the same offering x25519, X25519MLKEM768 and hush's
+// defaults, interleaved, CPU per handshake), aead (the provider's AEAD alone), x25519.
 import { ClientConnection } from '../connection/client.js';
 import { ServerConnection } from '../connection/server.js';
 import type { TlsConnection } from '../connection/api.js';
@@ -232,23 +233,36 @@ function certified(pki: BenchPki, kind: CertKind): CertifiedKey {
   return { chain: decodePem(leaf.certPem).map((b) => b.der), key: provider.importPrivateKey(leaf.keyPem) };
 }
 
-function handshakeOnce(pki: BenchPki, trust: TrustStore, cert: CertifiedKey, session?: SessionTicket): { ticket?: SessionTicket } {
+/** `groups`: the client's offer, 'defaults' for hush's own (the server then has its defaults too). */
+function handshakeOnce(pki: BenchPki, trust: TrustStore, cert: CertifiedKey, session?: SessionTicket, groups: readonly number[] | 'defaults' = X25519_ONLY): { ticket?: SessionTicket } {
   const client = new ClientConnection({
-    provider, now: Date.now, serverName: 'localhost', trust, groups: [NamedGroup.x25519],
+    provider, now: Date.now, serverName: 'localhost', trust, ...(groups !== 'defaults' ? { groups } : {}),
     ...(session ? { session } : {}),
   });
-  const server = new ServerConnection(serverConfigFor(cert));
+  const server = new ServerConnection(groups === X25519_ONLY ? serverConfigFor(cert) : serverConfigPq(cert));
   pump(client, server);
   if (client.state !== 'established' || server.state !== 'established') {
     throw new Error(`handshake failed: ${client.error?.message ?? server.error?.message}`);
   }
+  if (groups !== X25519_ONLY && client.handshakeInfo?.group !== NamedGroup.X25519MLKEM768) throw new Error(`negotiated ${client.handshakeInfo?.groupName}, not X25519MLKEM768`);
   let ticket: SessionTicket | undefined;
   for (const e of client.takeEvents()) if (e.type === 'session') ticket = e.ticket;
   server.takeEvents();
   return ticket ? { ticket } : {};
 }
 
+const X25519_ONLY: readonly number[] = [NamedGroup.x25519];
 const serverConfigs = new Map<CertifiedKey, ConstructorParameters<typeof ServerConnection>[0]>();
+const serverConfigsPq = new Map<CertifiedKey, ConstructorParameters<typeof ServerConnection>[0]>();
+/** The server with hush's default groups (X25519MLKEM768 first): the client's offer decides. */
+function serverConfigPq(cert: CertifiedKey): ConstructorParameters<typeof ServerConnection>[0] {
+  let c = serverConfigsPq.get(cert);
+  if (!c) {
+    c = { provider, now: Date.now, certificates: [cert], ticketKeys: [ticketKey] };
+    serverConfigsPq.set(cert, c);
+  }
+  return c;
+}
 const ticketKey = new Uint8Array(32).fill(3);
 function serverConfigFor(cert: CertifiedKey): ConstructorParameters<typeof ServerConnection>[0] {
   // One config object per certificate, as a server reuses it across connections.
@@ -279,6 +293,46 @@ function resume(ms: number): void {
   }));
 }
 
+/**
+ * In-memory full handshakes (ECDSA, client+server in this process) offering x25519 only,
+ * X25519MLKEM768 only, and hush's defaults (X25519MLKEM768 + x25519 shares on one X25519 key),
+ * interleaved in 10 rounds; CPU µs per handshake (process.cpuUsage, robust to a busy machine) and
+ * the median of the per-round ratios to x25519. The ML-KEM is whatever this Node's provider uses.
+ */
+function handshakePq(ms: number): void {
+  const pki = makeBenchPki();
+  const trust = new TrustStore([pki.caPem]);
+  const cert = certified(pki, 'ecdsa');
+  const offers: [string, readonly number[] | 'defaults'][] = [
+    ['x25519', X25519_ONLY],
+    ['X25519MLKEM768', [NamedGroup.X25519MLKEM768]],
+    ['defaults', 'defaults'],
+  ];
+  for (const [, g] of offers) for (let i = 0; i < 20; i++) handshakeOnce(pki, trust, cert, undefined, g); // warm-up
+  const rounds = 10;
+  const per = new Map<string, number[]>(offers.map(([n]) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, g] of r % 2 ? [...offers].reverse() : offers) {
+      let n = 0;
+      const c0 = process.cpuUsage();
+      const end = performance.now() + ms / rounds / offers.length;
+      while (performance.now() < end || n === 0) {
+        handshakeOnce(pki, trust, cert, undefined, g);
+        n++;
+      }
+      const c = process.cpuUsage(c0);
+      per.get(name)!.push((c.user + c.system) / n);
+    }
+  }
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const base = per.get('x25519')!;
+  for (const [name] of offers) {
+    const xs = per.get(name)!;
+    const ratio = med(xs.map((x, i) => x / base[i]!));
+    console.log(`${`in-memory full handshake, ${name}`.padEnd(44)} ${med(xs).toFixed(0).padStart(9)} µs CPU  ×${ratio.toFixed(2)} vs x25519`);
+  }
+}
+
 const WORKLOADS: Record<string, (ms: number) => void> = {
   seal,
   open,
@@ -288,6 +342,7 @@ const WORKLOADS: Record<string, (ms: number) => void> = {
   pipe: () => pipe(),
   handshake: (ms) => handshake(ms, 'ecdsa'),
   'handshake-rsa': (ms) => handshake(ms, 'rsa'),
+  'handshake-pq': handshakePq,
   resume,
 };
 

@@ -10,6 +10,7 @@
 //   'D': the server sends length bytes.
 import { Buffer } from 'node:buffer';
 import { connectClient, startServer, waitForDrain, type BenchSocket, type Impl, type RunningServer, type TlsVersion } from './endpoints.js';
+import { measureKems } from './kem.js';
 import type { BenchPki, CertKind } from './pki.js';
 
 export const CHUNK = 16 * 1024;
@@ -127,6 +128,8 @@ export interface ClientTarget {
   readonly caPem: string;
   readonly version: TlsVersion;
   readonly cipher?: string | undefined;
+  /** The client's ecdhCurve (endpoints.ts ClientSpec). */
+  readonly ecdhCurve?: string | undefined;
 }
 
 /** Connect and wait for the server's 'R'. */
@@ -242,6 +245,15 @@ async function handshakes(t: ClientTarget, concurrency: number, durationMs: numb
   return { count, resumed, ms, cpuUs: cpuNow() - cpu0, errors, ...(firstError ? { firstError } : {}) };
 }
 
+/** One connection: the group it negotiated (getEphemeralKeyInfo().name), to check what a row measures. */
+async function negotiatedGroup(t: ClientTarget): Promise<{ group: string | null; protocol: string | null }> {
+  const s = await open(t);
+  const info = (s as unknown as { getEphemeralKeyInfo(): { name?: string } | null }).getEphemeralKeyInfo();
+  const r = { group: info?.name ?? null, protocol: s.getProtocol() };
+  s.end();
+  return r;
+}
+
 let idleSockets: BenchSocket[] = [];
 
 async function idleOpen(t: ClientTarget, count: number): Promise<{ before: MemorySample; after: MemorySample }> {
@@ -272,7 +284,7 @@ async function idleClose(): Promise<void> {
 // ---- requests -------------------------------------------------------------------------------
 
 export type Request =
-  | { op: 'serve'; impl: Impl; cert: CertKind; pki: BenchPki }
+  | { op: 'serve'; impl: Impl; cert: CertKind; pki: BenchPki; ecdhCurve?: string }
   | { op: 'unserve'; port: number }
   | { op: 'mark'; peakRss?: boolean }
   | { op: 'measure' }
@@ -281,6 +293,8 @@ export type Request =
   | { op: 'handshakes'; target: ClientTarget; concurrency: number; durationMs: number; resume: boolean }
   | { op: 'idleOpen'; target: ClientTarget; count: number }
   | { op: 'idleClose' }
+  | { op: 'kem'; ms: number }
+  | { op: 'group'; target: ClientTarget }
   | { op: 'exit' };
 
 export interface Measure {
@@ -294,7 +308,7 @@ export interface Measure {
 async function handle(req: Request): Promise<unknown> {
   switch (req.op) {
     case 'serve': {
-      const srv = await startServer({ impl: req.impl, cert: req.cert }, req.pki, serveSocket);
+      const srv = await startServer({ impl: req.impl, cert: req.cert, ecdhCurve: req.ecdhCurve }, req.pki, serveSocket);
       servers.set(srv.port, srv);
       return { port: srv.port };
     }
@@ -335,6 +349,10 @@ async function handle(req: Request): Promise<unknown> {
     case 'idleClose':
       await idleClose();
       return {};
+    case 'kem':
+      return measureKems(req.ms);
+    case 'group':
+      return negotiatedGroup(req.target);
     case 'exit':
       setImmediate(() => process.exit(0));
       return {};

@@ -1,13 +1,19 @@
 // A crypto/tls client for hush's server interop tests (standard library only).
 //
 //	hush-interop-client -addr 127.0.0.1:PORT -servername localhost -ca ca.pem
-//	                    [-suite TLS_AES_128_GCM_SHA256] [-curves x25519,secp256r1]
+//	                    [-suite TLS_AES_128_GCM_SHA256] [-curves X25519MLKEM768,x25519,secp256r1]
 //	                    [-cert client.pem -key client.key] [-resume] [-send N] [-http]
 //	                    [-min-version 1.2] [-max-version 1.2] [-cipher-suites A,B]
 //
 // TLS 1.3 only unless -min-version/-max-version say otherwise. Prints one line per connection:
 //
-//	HANDSHAKE n=1 version=TLSv1.3 suite=TLS_AES_128_GCM_SHA256 resumed=false alpn=
+//	HANDSHAKE n=1 version=TLSv1.3 suite=TLS_AES_128_GCM_SHA256 resumed=false alpn= group=x25519 hrr=false
+//
+// group= is the key exchange group by hush's (IANA) name and hrr= whether a HelloRetryRequest came
+// (groups.go: ConnectionState.CurveID from Go 1.25, the unexported field before; "unknown" if
+// neither). Without -curves the client offers Go's defaults (Go 1.24: X25519MLKEM768 first, with
+// key shares for X25519MLKEM768 and x25519). -supported-groups prints "GROUPS name=yes|no ..."
+// (which groups this Go implements) and exits.
 //
 // then, with -send N, "ECHO n=1 bytes=N ok" once N pseudo-random bytes came back unchanged, and
 // with -http the body of GET /api/connection after "BODY". With -resume it makes two connections
@@ -48,7 +54,8 @@ func main() {
 	serverName := flag.String("servername", "localhost", "SNI and the name verified")
 	caFile := flag.String("ca", "", "trusted CA (PEM)")
 	suite := flag.String("suite", "", "the TLS 1.3 suite expected (Go cannot restrict TLS 1.3 suites)")
-	curves := flag.String("curves", "", "comma-separated groups, preference order: x25519,secp256r1,secp384r1 (the first gets the key share)")
+	curves := flag.String("curves", "", "comma-separated groups, preference order: X25519MLKEM768,x25519,secp256r1,secp384r1,... (default: Go's own)")
+	probe := flag.Bool("supported-groups", false, "print which groups this Go implements and exit")
 	certFile := flag.String("cert", "", "client certificate chain (PEM)")
 	keyFile := flag.String("key", "", "client private key (PEM)")
 	resume := flag.Bool("resume", false, "connect twice with a session cache")
@@ -60,6 +67,10 @@ func main() {
 	cipherSuites := flag.String("cipher-suites", "", "comma-separated TLS 1.2 suites to offer (IANA names)")
 	flag.Parse()
 
+	if *probe {
+		fmt.Println(supportedGroupsLine())
+		return
+	}
 	if *addr == "" {
 		fail("-addr is required")
 	}
@@ -89,18 +100,11 @@ func main() {
 		cfg.RootCAs = pool
 	}
 	if *curves != "" {
-		for _, c := range strings.Split(*curves, ",") {
-			switch c {
-			case "x25519":
-				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.X25519)
-			case "secp256r1":
-				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveP256)
-			case "secp384r1":
-				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveP384)
-			default:
-				fail("unknown curve %q", c)
-			}
+		ids, err := parseGroups(*curves)
+		if err != nil {
+			fail("-curves: %v", err)
 		}
+		cfg.CurvePreferences = ids
 	}
 	if *certFile != "" {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
@@ -138,7 +142,8 @@ func run(i int, addr string, cfg *tls.Config, suite string, send int, httpGet, r
 	}
 	st := conn.ConnectionState()
 	name := tls.CipherSuiteName(st.CipherSuite)
-	fmt.Printf("HANDSHAKE n=%d version=%s suite=%s resumed=%t alpn=%s\n", i, versionName(st.Version), name, st.DidResume, st.NegotiatedProtocol)
+	group, hrr := negotiated(st)
+	fmt.Printf("HANDSHAKE n=%d version=%s suite=%s resumed=%t alpn=%s group=%s hrr=%s\n", i, versionName(st.Version), name, st.DidResume, st.NegotiatedProtocol, group, hrr)
 	if suite != "" && name != suite {
 		fail("n=%d negotiated %s, expected %s", i, name, suite)
 	}

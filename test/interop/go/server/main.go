@@ -1,11 +1,13 @@
 // A crypto/tls echo server for hush's interop tests (standard library only).
 //
-//	hush-interop-server -addr 127.0.0.1:0 -cert chain.pem -key key.pem [-groups x25519,secp256r1]
+//	hush-interop-server -addr 127.0.0.1:0 -cert chain.pem -key key.pem [-groups X25519MLKEM768,x25519,secp256r1]
 //	                    [-client-ca ca.pem] [-alpn h2,http/1.1] [-suites ...]
 //	                    [-cert2 rsa.pem -key2 rsa.key] [-min-version 1.2] [-max-version 1.2]
 //
 // Prints "LISTENING <port>" once ready, then echoes every byte of every connection back, and logs
-// "handshake ok: version=TLSv1.2 suite=... resumed=..." to stderr for each connection.
+// "handshake ok: version=TLSv1.2 suite=... resumed=... group=... hrr=..." to stderr for each
+// connection (group: hush's IANA name of the key exchange group; see groups.go). Without -groups the
+// server uses Go's defaults (Go 1.24: X25519MLKEM768, x25519, secp256r1, secp384r1, secp521r1).
 // TLS 1.3 only unless -min-version/-max-version say otherwise. Go does not let a server restrict
 // TLS 1.3 cipher suites: -suites (IANA names) applies to TLS 1.2 only; for TLS 1.3 the client
 // chooses by offering only one. -cert2/-key2 add a second certificate (Go picks the one that
@@ -33,7 +35,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	certFile := flag.String("cert", "", "PEM certificate chain (leaf first)")
 	keyFile := flag.String("key", "", "PEM private key")
-	groups := flag.String("groups", "", "comma-separated groups: x25519,secp256r1,secp384r1")
+	groups := flag.String("groups", "", "comma-separated groups: X25519MLKEM768,x25519,secp256r1,secp384r1,... (default: Go's own)")
 	suites := flag.String("suites", "", "comma-separated TLS 1.2 suites (IANA names); ignored for TLS 1.3 (Go chooses)")
 	cert2File := flag.String("cert2", "", "a second PEM certificate chain")
 	key2File := flag.String("key2", "", "the second private key")
@@ -71,18 +73,11 @@ func main() {
 		}
 	}
 	if *groups != "" {
-		for _, g := range strings.Split(*groups, ",") {
-			switch g {
-			case "x25519":
-				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.X25519)
-			case "secp256r1":
-				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveP256)
-			case "secp384r1":
-				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveP384)
-			default:
-				log.Fatalf("unknown group %q", g)
-			}
+		ids, err := parseGroups(*groups)
+		if err != nil {
+			log.Fatalf("-groups: %v", err)
 		}
+		cfg.CurvePreferences = ids
 	}
 	if *alpn != "" {
 		cfg.NextProtos = strings.Split(*alpn, ",")
@@ -118,7 +113,8 @@ func main() {
 				return
 			}
 			st := tc.ConnectionState()
-			log.Printf("handshake ok: version=%s suite=%s resumed=%v", versionName(st.Version), tls.CipherSuiteName(st.CipherSuite), st.DidResume)
+			group, hrr := negotiated(st)
+			log.Printf("handshake ok: version=%s suite=%s resumed=%v group=%s hrr=%s", versionName(st.Version), tls.CipherSuiteName(st.CipherSuite), st.DidResume, group, hrr)
 			if _, err := io.Copy(tc, tc); err != nil {
 				log.Printf("echo: %v", err)
 				return
