@@ -181,8 +181,6 @@ function leafError(leaf: Certificate, policy: Policy): VerifyError | undefined {
   if (v) return v;
   const crit = criticalError(leaf, 'certificate');
   if (crit) return crit;
-  const rule = certificateRuleError(leaf, 'leaf', policy);
-  if (rule) return rule;
   // RFC 8446 §4.4.2.2 (and RFC 5246 §7.4.2): the leaf's keyUsage, when present, must allow what
   // TLS does with the key. Kept in both profiles.
   if (leaf.keyUsage) {
@@ -569,6 +567,15 @@ export function verifyServerChain(opts: VerifyChainOptions): VerifyResult {
   if (id) {
     const mismatch = hostnameMismatch(leaf, id, opts.hostname!);
     if (mismatch) return { ok: false, error: withChain(new VerifyError('bad_certificate', 'hostname', mismatch, leaf), [leaf]), chain: [leaf] };
+  }
+  // The leaf's encoding rules (webpki-rules.ts) come after the host name, and not at all for a
+  // self-signed leaf that no root can have issued: what to fix first is which certificate is
+  // served (wrong host, or one nobody vouches for: the path search below says so, as OpenSSL's
+  // DEPTH_ZERO_SELF_SIGNED_CERT does), not how it is encoded.
+  const unchainable = !pinned && leaf.selfIssued && roots.findBySubject(leaf.issuer.raw).length === 0;
+  if (!unchainable) {
+    const rule = certificateRuleError(leaf, 'leaf', pinned ? { ...policy, profile: 'rfc5280' } : policy);
+    if (rule) return { ok: false, error: withChain(rule, [leaf]), chain: [leaf] };
   }
   // Revocation (revocation.ts) runs on the path found.
   let crls: Crl[] = [];

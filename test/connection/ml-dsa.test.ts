@@ -22,7 +22,7 @@ function pq() {
   if (cached) return cached;
   const pqCa = testCa('CN=PQ Test CA', { key: generateTestKey('mldsa87') });
   const leaf = (type: MlDsaKeyType, issuer: TestCert): CertifiedKey => {
-    const c = testCert(generateTestKey(KIND[type]), issuer, { subject: `CN=localhost ${type}`, dnsNames: ['localhost'] });
+    const c = testCert(generateTestKey(KIND[type]), issuer, { subject: `CN=localhost, OU=${type}`, dnsNames: ['localhost'] });
     return { chain: [c.der], key: c.key };
   };
   const alice = testCert(generateTestKey('mldsa65'), pqCa, { subject: 'CN=Alice PQ', extKeyUsage: ['clientAuth'] });
@@ -49,12 +49,12 @@ test('a server with an ML-DSA certificate signs with the matching scheme; the de
 
 test('ML-DSA CA with an ECDSA leaf, and an ECDSA CA with an ML-DSA leaf', () => {
   const { pqCa, trust } = pq();
-  const ecUnderPq = testCert(generateTestKey('p256'), pqCa, { subject: 'CN=localhost ec', dnsNames: ['localhost'] });
+  const ecUnderPq = testCert(generateTestKey('p256'), pqCa, { subject: 'CN=localhost, OU=ec', dnsNames: ['localhost'] });
   const a = connect({ trust }, { certificates: [{ chain: [ecUnderPq.der], key: ecUnderPq.key }] });
   assertEstablished(a);
   assert.equal(a.client.handshakeInfo!.signatureScheme, S.ecdsa_secp256r1_sha256);
   const classicalCa = testCa('CN=Classical CA');
-  const pqUnderEc = testCert(generateTestKey('mldsa65'), classicalCa, { subject: 'CN=localhost pq', dnsNames: ['localhost'] });
+  const pqUnderEc = testCert(generateTestKey('mldsa65'), classicalCa, { subject: 'CN=localhost, OU=pq', dnsNames: ['localhost'] });
   const b = connect({ trust: new TrustStore([classicalCa.pem]) }, { certificates: [{ chain: [pqUnderEc.der], key: pqUnderEc.key }] });
   assertEstablished(b);
   assert.equal(b.client.handshakeInfo!.signatureScheme, S.mldsa65);

@@ -82,7 +82,8 @@ test('--help explains the command with an example', () => {
   // the profiles and what is not checked (#15)
   assert.match(r.stdout, /webpki +RFC 5280 plus the CA\/Browser Forum/);
   assert.match(r.stdout, /rfc5280 +RFC 5280 only/);
-  assert.match(r.stdout, /Not checked: revocation/);
+  assert.match(r.stdout, /Not checked: Certificate Transparency/);
+  assert.match(r.stdout, /--crl FILE/);
   assert.match(r.stdout, /--profile webpki\|rfc5280/);
   assert.match(r.stdout, /Example/);
   assert.match(r.stdout, /Exit status: 0 when the chain is valid, 1 when it is not, 2/);

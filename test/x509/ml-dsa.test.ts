@@ -39,12 +39,14 @@ test('ML-DSA root → ECDSA leaf, ECDSA root → ML-DSA leaf, and ML-DSA all the
 
 test('an ML-DSA signature does not verify under another key or another parameter set', () => {
   const real = mkCa('CN=PQ CA', undefined, { key: mldsa('ml-dsa-65') });
+  // No authorityKeyIdentifier, so that the impostors' chains build: RFC 5280 rules (the Web PKI
+  // requires the AKI).
   const leaf = mkLeaf(real, { authorityKeyIdentifier: false });
-  assertOk(verify({ leaf: leaf.pem, roots: [real.pem] }));
+  assertOk(verify({ leaf: leaf.pem, roots: [real.pem], profile: 'rfc5280' }));
   // Same name, other keys: the chain builds, the signature does not verify.
   for (const key of [mldsa('ml-dsa-65'), mldsa('ml-dsa-44'), ecKey()]) {
     const impostor = mkCa('CN=PQ CA', undefined, { key });
-    assertFail(verify({ leaf: leaf.pem, roots: [impostor.pem] }), 'signature', 'bad_certificate', /does not verify with the public key of 'CN=PQ CA'/);
+    assertFail(verify({ leaf: leaf.pem, roots: [impostor.pem], profile: 'rfc5280' }), 'signature', 'bad_certificate', /does not verify with the public key of 'CN=PQ CA'/);
   }
 });
 
