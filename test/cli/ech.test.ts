@@ -154,3 +154,53 @@ test('hush serve --ech ↔ hush client with a retired config: rejected, retry_co
     await s.stop();
   }
 });
+
+/** GET path over one connection from `conn` to hush serve; the response body. */
+async function fetchOver(conn: ClientConnection, port: number, path: string): Promise<{ ech: string | undefined; body: string }> {
+  return runClient(conn, '127.0.0.1', port, async (pump) => {
+    const info = await pump.handshake();
+    pump.send(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    await pump.waitFor(() => pump.eof || pump.closeNotify, 'response', 10_000, { allowClose: true });
+    const text = new TextDecoder().decode(pump.takeReceived());
+    return { ech: info.ech, body: text.slice(text.indexOf('\r\n\r\n') + 4) };
+  });
+}
+
+function panelOf(html: string): string {
+  const m = /<section id="cable-tapper"[^>]*>([\s\S]*?)<\/section>/.exec(html);
+  assert.ok(m, 'the inspector has the cable-tapper panel');
+  return m[1]!;
+}
+
+test("hush serve --ech inspector: 'what a cable-tapper saw' shows the name and ALPN in the clear without ECH, only the public name with ECH accepted", async () => {
+  const home = tempDir('hush-ech-panel-');
+  const serve = serveForFile({ HUSH_HOME: home });
+  const s = await serve(['--ech']);
+  try {
+    const list = /ECHConfigList: (\S+)/.exec(s.stdout())![1]!;
+    const plainConn = new ClientConnection({
+      provider: nodeCryptoProvider,
+      now: Date.now,
+      serverName: 'localhost',
+      trust: new TrustStore([readFileSync(path.join(home, 'ca.pem'), 'utf8')]),
+      alpnProtocols: ['http/1.1'],
+      echGrease: false,
+    });
+    const plain = await fetchOver(plainConn, s.port, '/');
+    assert.equal(plain.ech, 'none');
+    const p = panelOf(plain.body);
+    assert.match(p, /What a cable-tapper saw/);
+    assert.match(p, /Server name \(SNI\) in the clear: <b class="seen-sni">localhost<\/b>/);
+    assert.match(p, /Protocols \(ALPN\) in the clear: <span class="seen-alpn"><span class="chip">http\/1\.1<\/span><\/span>/);
+    assert.doesNotMatch(p, /public\.localhost/);
+
+    const hidden = await fetchOver(echClient(home, list), s.port, '/');
+    assert.equal(hidden.ech, 'accepted');
+    const e = panelOf(hidden.body);
+    assert.match(e, /Server name \(SNI\) in the clear: <b class="seen-sni">public\.localhost<\/b> — only the public name/);
+    assert.match(e, /The real name <b>localhost<\/b> and the protocol list travelled encrypted \(Encrypted Client Hello\)/);
+    assert.doesNotMatch(e, /seen-alpn/, 'no ALPN shown as seen: it was inside the encrypted hello');
+  } finally {
+    await s.stop();
+  }
+});
