@@ -1,0 +1,70 @@
+// Browsers use Encrypted Client Hello against hush serve --ech, offline: the browser's secure DNS
+// resolver is hush serve's own DNS-over-HTTPS endpoint (/dns-query, RFC 8484), which answers the
+// site's A record (127.0.0.1) and its HTTPS record (RFC 9460) with ech= (the list hush ech prints).
+// The site is secret.hush.test on a random port, so the browser asks for _PORT._https.secret.hush.test;
+// .test is not resolved specially by browsers (unlike *.localhost). The server's /api/connection,
+// read by the browser itself, must say "ech":"accepted" with outerSni = the public name, and the
+// server log marks the request 'ech'.
+//
+// Chromium: secure DNS from the profile's Local State (dns_over_https.mode "secure" and .templates,
+// the prefs that the DnsOverHttpsMode/DnsOverHttpsTemplates policies set, but per profile instead of
+// machine-wide in /etc/chromium/policies), the local CA trusted with --ignore-certificate-errors-spki-list
+// (it covers the DoH connection too). The DoH server is an IP literal, so no bootstrap lookup.
+//
+// Every browser run is bounded and killed by its process group.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { dumpDom } from './chromium.js';
+import { hush, interopSkip, requireProgram, startServe, tempDir, which, type Served } from './helpers.js';
+
+const SITE = 'secret.hush.test';
+
+const unescapeHtml = (s: string): string =>
+  s.replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!);
+
+const servers: Served[] = [];
+after(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+});
+
+/** hush serve --ech with a local-CA certificate for SITE (and localhost, 127.0.0.1 for the DoH URL). */
+async function echServer(): Promise<{ s: Served; home: string; env: Record<string, string> }> {
+  const home = path.join(tempDir('hush-browser-ech-'), 'home');
+  const env = { HUSH_HOME: home };
+  const issued = await hush(['ca', 'issue', SITE, 'localhost', '127.0.0.1'], { env });
+  assert.equal(issued.code, 0, issued.stderr);
+  const cert = /certificate chain: (\S+)/.exec(issued.stdout)![1]!;
+  const key = /private key: +(\S+)/.exec(issued.stdout)![1]!;
+  const s = await startServe(['--port', '0', '--ech', '--cert', cert, '--key', key], { env });
+  servers.push(s);
+  return { s, home, env };
+}
+
+interface ApiConnection {
+  ech: string;
+  sni: string;
+  outerSni?: string;
+  version: string;
+}
+
+test(`headless Chromium resolves ${SITE} through hush serve's DoH, finds the HTTPS record's ech= and connects with ECH accepted`, { skip: interopSkip() || (which('chromium') ? false : 'chromium is not installed (Debian: apt install chromium; .ci/run installs it)') }, async (t) => {
+  const chromium = requireProgram('chromium');
+  const { s, env } = await echServer();
+  const ca = JSON.parse((await hush(['ca', '--json'], { env })).stdout) as { spkiSha256: string };
+  const r = await dumpDom(chromium, `https://${SITE}:${s.port}/api/connection`, {
+    flags: [`--ignore-certificate-errors-spki-list=${ca.spkiSha256}`],
+    localState: { dns_over_https: { mode: 'secure', templates: `https://127.0.0.1:${s.port}/dns-query` } },
+  });
+  t.diagnostic(`chromium in ${r.ms} ms`);
+  const pre = /<pre[^>]*>([\s\S]*?)<\/pre>/.exec(r.dom);
+  assert.ok(pre, `no JSON from /api/connection (DoH or ECH failed?); server log:\n${s.stdout()}\nDOM: ${r.dom.slice(0, 300)}`);
+  const j = JSON.parse(unescapeHtml(pre[1]!)) as ApiConnection;
+  assert.equal(j.ech, 'accepted');
+  assert.equal(j.sni, SITE);
+  assert.equal(j.outerSni, 'public.localhost');
+  assert.equal(j.version, 'TLSv1.3');
+  // The browser asked hush's resolver (RFC 8484 POST), then connected with ECH.
+  assert.match(s.stdout(), /^127\.0\.0\.1 (POST \/dns-query|GET \/dns-query\?dns=\S+) 200 /m);
+  assert.match(s.stdout(), /^127\.0\.0\.1 GET \/api\/connection 200 \d+B TLSv1\.3 \S+ \S+ ech( h2)? /m);
+});
