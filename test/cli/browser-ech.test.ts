@@ -11,12 +11,20 @@
 // machine-wide in /etc/chromium/policies), the local CA trusted with --ignore-certificate-errors-spki-list
 // (it covers the DoH connection too). The DoH server is an IP literal, so no bootstrap lookup.
 //
+// Firefox ESR: prefs in a fresh profile's user.js — network.trr.mode 3 (DoH only, no fallback),
+// network.trr.uri/custom_uri = hush's /dns-query, network.trr.allow-rfc1918 (else TRR drops the
+// 127.0.0.1 answer), network.trr.confirmationNS "skip" (no confirmation lookup of example.com),
+// network.dns.echconfig.enabled — and the local CA in the profile's cert9.db (certutil). Firefox
+// cannot dump the DOM headless, so it loads the page (--screenshot) and the server tells what
+// happened: its --trace-json 'established' event and its request log.
+//
 // Every browser run is bounded and killed by its process group.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { dumpDom } from './chromium.js';
-import { hush, interopSkip, requireProgram, startServe, tempDir, which, type Served } from './helpers.js';
+import { firefoxLoad } from './firefox.js';
+import { hush, interopSkip, jsonLines, requireProgram, startServe, tempDir, which, type Served } from './helpers.js';
 
 const SITE = 'secret.hush.test';
 
@@ -29,14 +37,14 @@ after(async () => {
 });
 
 /** hush serve --ech with a local-CA certificate for SITE (and localhost, 127.0.0.1 for the DoH URL). */
-async function echServer(): Promise<{ s: Served; home: string; env: Record<string, string> }> {
+async function echServer(extra: readonly string[] = []): Promise<{ s: Served; home: string; env: Record<string, string> }> {
   const home = path.join(tempDir('hush-browser-ech-'), 'home');
   const env = { HUSH_HOME: home };
   const issued = await hush(['ca', 'issue', SITE, 'localhost', '127.0.0.1'], { env });
   assert.equal(issued.code, 0, issued.stderr);
   const cert = /certificate chain: (\S+)/.exec(issued.stdout)![1]!;
   const key = /private key: +(\S+)/.exec(issued.stdout)![1]!;
-  const s = await startServe(['--port', '0', '--ech', '--cert', cert, '--key', key], { env });
+  const s = await startServe(['--port', '0', '--ech', '--cert', cert, '--key', key, ...extra], { env });
   servers.push(s);
   return { s, home, env };
 }
@@ -67,4 +75,32 @@ test(`headless Chromium resolves ${SITE} through hush serve's DoH, finds the HTT
   // The browser asked hush's resolver (RFC 8484 POST), then connected with ECH.
   assert.match(s.stdout(), /^127\.0\.0\.1 (POST \/dns-query|GET \/dns-query\?dns=\S+) 200 /m);
   assert.match(s.stdout(), /^127\.0\.0\.1 GET \/api\/connection 200 \d+B TLSv1\.3 \S+ \S+ ech( h2)? /m);
+});
+
+test(`headless Firefox ESR with TRR mode 3 on hush serve's DoH resolves ${SITE}, takes ech= from the HTTPS record and connects with ECH accepted`, { skip: interopSkip() || (which('firefox-esr') ? false : 'firefox-esr is not installed (Debian: apt install firefox-esr; .ci/run installs it)') || (which('certutil') ? false : 'certutil is not installed (Debian: libnss3-tools)') }, async (t) => {
+  const firefox = requireProgram('firefox-esr');
+  const { s, home } = await echServer(['--trace-json']);
+  const doh = `https://127.0.0.1:${s.port}/dns-query`;
+  const r = await firefoxLoad(firefox, `https://${SITE}:${s.port}/api/connection`, {
+    prefs: {
+      'network.trr.mode': 3,
+      'network.trr.uri': doh,
+      'network.trr.custom_uri': doh,
+      'network.trr.allow-rfc1918': true,
+      'network.trr.confirmationNS': 'skip',
+      'network.dns.echconfig.enabled': true,
+      'network.dns.http3_echconfig.enabled': false,
+      'network.http.http3.enable': false,
+    },
+    trust: [path.join(home, 'ca.pem')],
+  });
+  t.diagnostic(`firefox in ${r.ms} ms, exit ${r.code}`);
+  const log = s.stdout();
+  assert.match(log, /^127\.0\.0\.1 GET \/dns-query\?dns=\S+ 200 /m, `Firefox never asked hush's DoH; firefox stderr:\n${r.stderr}`);
+  assert.match(log, /^127\.0\.0\.1 GET \/api\/connection 200 \d+B TLSv1\.3 \S+ \S+ ech( h2)? /m, `no ECH request in the server log:\n${log.slice(-2000)}`);
+  const accepted = jsonLines(s.stderr()).filter((e) => e.event === 'established' && e.ech === 'accepted');
+  assert.ok(accepted.length > 0, 'an established event with ech accepted');
+  assert.equal(accepted[0]!.sni, SITE);
+  assert.equal(accepted[0]!.outerSni, 'public.localhost');
+  // Firefox's other lookups (its own services) got NXDOMAIN: nothing left this machine.
 });
