@@ -163,6 +163,7 @@ test('hush serve --ech /dns-query with curl: GET ?dns= and POST application/dns-
   const s = await serve(['--ech', '--cert', cert, '--key', key]);
   try {
     const list = (await hush(['ech'], { env: { HUSH_HOME: home } })).stdout.trim();
+    await s.waitFor(new RegExp(`Or use this server as a browser's secure DNS \\(DoH\\): https://127\\.0\\.0\\.1:${s.port}/dns-query \\(answers public\\.localhost, secret\\.hush\\.test, localhost\\)`));
     const ca = path.join(home, 'ca.pem');
     const doh = `https://localhost:${s.port}/dns-query`;
     const q = query('secret.hush.test', 65, { opt: true });

@@ -115,7 +115,7 @@ test('hush serve --ech ↔ hush client: accepted, /api/connection shows ech, the
   const serve = serveForFile({ HUSH_HOME: home });
   const s = await serve(['--ech']);
   try {
-    const list = /ECHConfigList: (\S+)/.exec(s.stdout())![1]!;
+    const list = (await s.waitFor(/ECHConfigList: (\S+)/))[1]!; // printed after the "hush serving" line
     assert.equal((await ech(home)).stdout.trim(), list);
     assert.match(s.stdout(), new RegExp(`DNS: _${s.port}\\._https\\.localhost\\. 300 IN HTTPS 1 localhost\\. alpn="h2,http/1\\.1" ech="`));
     const body = await runClient(echClient(home, list), '127.0.0.1', s.port, async (pump) => {
@@ -177,7 +177,7 @@ test("hush serve --ech inspector: 'what a cable-tapper saw' shows the name and A
   const serve = serveForFile({ HUSH_HOME: home });
   const s = await serve(['--ech']);
   try {
-    const list = /ECHConfigList: (\S+)/.exec(s.stdout())![1]!;
+    const list = (await s.waitFor(/ECHConfigList: (\S+)/))[1]!; // printed after the "hush serving" line
     const plainConn = new ClientConnection({
       provider: nodeCryptoProvider,
       now: Date.now,

@@ -351,6 +351,8 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
         // An HTTPS record needs a DNS name: for an address, say how to make one.
         (isIP(shown) ? `  DNS: hush ech --dns YOUR.NAME --port ${actual}` : `  DNS: ${httpsRecordLine(shown, list, { port: actual, alpn })}`),
     );
+    // Browsers use ECH only with the HTTPS record from a secure resolver: we are one for our names.
+    if (ctx.dns) console.log(`  Or use this server as a browser's secure DNS (DoH): https://${/^127\./.test(host) ? host : host === '::1' ? '[::1]' : shown}:${actual}/dns-query (answers ${ctx.dns.names.join(', ')})`);
   }
   console.log('Press Ctrl+C to stop.');
 
