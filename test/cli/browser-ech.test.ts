@@ -56,7 +56,7 @@ interface ApiConnection {
   version: string;
 }
 
-test(`headless Chromium resolves ${SITE} through hush serve's DoH, finds the HTTPS record's ech= and connects with ECH accepted`, { skip: interopSkip() || (which('chromium') ? false : 'chromium is not installed (Debian: apt install chromium; .ci/run installs it)') }, async (t) => {
+test(`headless Chromium resolves ${SITE} through hush serve's DoH, finds the HTTPS record's ech= and connects with ECH accepted; the inspector's cable-tapper panel shows only the public name`, { skip: interopSkip() || (which('chromium') ? false : 'chromium is not installed (Debian: apt install chromium; .ci/run installs it)') }, async (t) => {
   const chromium = requireProgram('chromium');
   const { s, env } = await echServer();
   const ca = JSON.parse((await hush(['ca', '--json'], { env })).stdout) as { spkiSha256: string };
@@ -73,6 +73,15 @@ test(`headless Chromium resolves ${SITE} through hush serve's DoH, finds the HTT
   assert.equal(j.outerSni, 'public.localhost');
   assert.equal(j.version, 'TLSv1.3');
   // The browser asked hush's resolver (RFC 8484 POST), then connected with ECH.
+  // The inspector page in the same browser: the cable-tapper panel shows only the public name.
+  const page = await dumpDom(chromium, `https://${SITE}:${s.port}/`, {
+    flags: [`--ignore-certificate-errors-spki-list=${ca.spkiSha256}`],
+    localState: { dns_over_https: { mode: 'secure', templates: `https://127.0.0.1:${s.port}/dns-query` } },
+  });
+  const panel = /<section id="cable-tapper"[^>]*>([\s\S]*?)<\/section>/.exec(page.dom);
+  assert.ok(panel, `no cable-tapper panel in the inspector:\n${page.dom.slice(0, 300)}`);
+  assert.match(panel[1]!, /Server name \(SNI\) in the clear: <b class="seen-sni">public\.localhost<\/b>/);
+  assert.match(panel[1]!, /The real name <b>secret\.hush\.test<\/b> and the protocol list travelled encrypted/);
   await s.waitFor(/^127\.0\.0\.1 (POST \/dns-query|GET \/dns-query\?dns=\S+) 200 /m, 5000);
   await s.waitFor(/^127\.0\.0\.1 GET \/api\/connection 200 \d+B TLSv1\.3 \S+ \S+( resumed)? ech( h2)? /m, 5000);
 });
