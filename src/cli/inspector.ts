@@ -89,11 +89,11 @@ export function cableTapperPanel(r: ConnectionReport): string {
   }
   const note =
     r.ech === 'rejected'
-      ? `<p class="ech-note">Your browser tried Encrypted Client Hello but this server could not open it; the real name still stayed hidden, the hello showed only <b>${esc(r.outerSni ?? '(none)')}</b>.</p>`
+      ? `<p class="ech-note">Your browser sent an Encrypted Client Hello this server could not open: a decoy (GREASE, which browsers send to servers they have no ECH config for — then the name above is the real one) or an outdated config (then it is only the public name, and the browser retries with the config this server sent back). Anyone on the network path read these.</p>`
       : `<p class="ech-note">Anyone on the network path read these: the site name is sent in the clear unless the browser uses Encrypted Client Hello.</p>`;
   return `<section id="cable-tapper" class="tapper"><h2>What a cable-tapper saw</h2>
      <p>Server name (SNI) in the clear: <b class="seen-sni">${esc((r.ech === 'rejected' ? r.outerSni : r.sni) ?? '(none)')}</b></p>
-     ${r.ech === 'rejected' ? '' : `<p>Protocols (ALPN) in the clear: <span class="seen-alpn">${chips(r.offered.alpn)}</span></p>`}
+     <p>Protocols (ALPN) in the clear: <span class="seen-alpn">${chips(r.offered.alpn)}</span></p>
      ${note}</section>`;
 }
 

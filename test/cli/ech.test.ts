@@ -15,6 +15,7 @@ import { decodeEchConfigList } from '../../src/handshake/ech/ech-config.js';
 import { EchRejectedError } from '../../src/errors/ech-rejected.js';
 import { fromBase64 } from '../../src/bytes/util.js';
 import { runClient } from '../interop/peers.js';
+import { cableTapperPanel } from '../../src/cli/inspector.js';
 
 async function ech(home: string, ...args: string[]) {
   return hush(['ech', ...args], { env: { HUSH_HOME: home } });
@@ -203,4 +204,16 @@ test("hush serve --ech inspector: 'what a cable-tapper saw' shows the name and A
   } finally {
     await s.stop();
   }
+});
+
+test('the cable-tapper panel for a rejected ECH shows the public name and the outer ALPN; names are HTML-escaped', () => {
+  const base = { version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', group: 'x25519', signature: null, alpn: 'h2', resumed: false, clientCertificate: null, certificate: [] };
+  const offered = { versions: [], cipherSuites: [], groups: [], keyShares: [], signatureSchemes: [], extensions: [], alpn: ['h2'] };
+  const rejected = cableTapperPanel({ ...base, sni: 'public.example', ech: 'rejected', outerSni: 'public.example', offered });
+  assert.match(rejected, /in the clear: <b class="seen-sni">public\.example<\/b>/);
+  assert.match(rejected, /an Encrypted Client Hello this server could not open: a decoy \(GREASE/);
+  assert.match(rejected, /<span class="seen-alpn"><span class="chip">h2<\/span><\/span>/, 'the outer hello\'s ALPN was in the clear');
+  const grease = cableTapperPanel({ ...base, sni: '<x>.example', ech: 'grease', offered });
+  assert.match(grease, /<b class="seen-sni">&lt;x&gt;\.example<\/b>/);
+  assert.match(grease, /<span class="seen-alpn"><span class="chip">h2<\/span><\/span>/);
 });
