@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { answerDnsMessage, decodeBase64Url, type DnsZone } from '../../src/cli/dns/doh.js';
+import { addressesFor, answerDnsMessage, decodeBase64Url, type DnsZone } from '../../src/cli/dns/doh.js';
 import { DnsFormatError, parseDnsQuery } from '../../src/cli/dns/message.js';
 import { fromBase64 } from '../../src/bytes/util.js';
 import { hush, requireProgram, run, serveForFile, tempDir } from './helpers.js';
@@ -109,6 +109,18 @@ test('DoH zone: HTTPS (type 65) carries alpn and ech (RFC 9460); _PORT._https.NA
   assert.equal(response(answerDnsMessage(zone, query('_9999._https.secret.hush.test', 65))).rcode, 3, 'another port: NXDOMAIN');
   const noEch = svcb(response(answerDnsMessage({ ...zone, echConfigList: undefined }, query('secret.hush.test', 65))).answers[0]!.rdata);
   assert.deepEqual([...noEch.params.keys()], [1]);
+});
+
+test('DoH zone: a client that reached us on a LAN address gets that address (A or AAAA), a local one loopback', () => {
+  assert.deepEqual(addressesFor(undefined), addressesFor('127.0.0.1'));
+  assert.deepEqual([...addressesFor('::ffff:127.0.0.1').a!], [127, 0, 0, 1]);
+  assert.deepEqual([...addressesFor('::1').aaaa!], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  assert.deepEqual(addressesFor('::ffff:192.168.1.20'), { a: Uint8Array.of(192, 168, 1, 20) });
+  const lan = response(answerDnsMessage(zone, query('secret.hush.test', 1), '192.168.1.20'));
+  assert.deepEqual([...lan.answers[0]!.rdata], [192, 168, 1, 20]);
+  assert.equal(response(answerDnsMessage(zone, query('secret.hush.test', 28), '192.168.1.20')).answers.length, 0, 'no AAAA for a client on IPv4');
+  const v6 = response(answerDnsMessage(zone, query('secret.hush.test', 28), 'fd00::5'));
+  assert.deepEqual([...v6.answers[0]!.rdata], [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5]);
 });
 
 test('DoH zone: other names NXDOMAIN, other types of our names an empty NOERROR', () => {

@@ -52,7 +52,8 @@ const DESCRIPTION = `Serves HTTPS through hush's own TLS stack, HTTP/2 and HTTP/
 Without DIR it serves the connection inspector: / shows your browser the TLS connection it
 just made, step by step; /api/connection returns it as JSON; POST /echo returns the body;
 /dns-query answers DNS-over-HTTPS (RFC 8484) for the server's own names (also with --ech in
-every mode): A 127.0.0.1, AAAA ::1 and the HTTPS record with ech=, so a browser using it as
+every mode): A/AAAA the address the client reached (loopback locally) and the HTTPS record
+with ech=, so a browser using it as
 its secure DNS resolver finds the ECH config.
 With DIR it serves the files in DIR (Range, ETag/Last-Modified and 304, index.html or a
 listing); symlinks that lead outside DIR and dotfiles are refused (--dotfiles serves dotfiles).
@@ -442,7 +443,7 @@ function handle(req: Request, res: Response, ctx: HandlerContext): void {
   const client = clientOf(socket);
   const url = new URL(req.url ?? '/', 'https://localhost');
   if (ctx.lifecycle.stopping && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
-  if (ctx.dns && url.pathname === DOH_PATH) return handleDoh(ctx.dns, req, res, ctx.headers, (status, bytes) => logLine(req, status, bytes, started, client));
+  if (ctx.dns && url.pathname === DOH_PATH) return handleDoh(ctx.dns, req, res, ctx.headers, socket?.localAddress, (status, bytes) => logLine(req, status, bytes, started, client));
   if (ctx.target) {
     forward(ctx.target, req, res, client, (status, bytes) => logLine(req, status, bytes, started, client));
     return;

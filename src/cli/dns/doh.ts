@@ -1,10 +1,11 @@
 // DNS-over-HTTPS (RFC 8484) for hush serve's own names, so that a browser pointed at it as its
 // secure resolver learns the HTTPS record (RFC 9460) with the ECHConfigList and uses Encrypted Client
 // Hello. Every name of the served certificates (and the ECH public names) answers A 127.0.0.1, AAAA
-// ::1 and HTTPS (alpn, ech); _PORT._https.NAME answers HTTPS for the listening port; other names
+// ::1 (or the address the client reached us at, when that is not loopback) and HTTPS (alpn, ech); _PORT._https.NAME answers HTTPS for the listening port; other names
 // get NXDOMAIN, other types of our names an empty answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { parseIp } from '../../x509/ip.js';
 import { DnsFormatError, DnsRcodes, DnsTypes, encodeDnsError, encodeDnsResponse, MAX_DNS_MESSAGE, parseDnsQuery, type DnsAnswer } from './message.js';
 
 export interface DnsZone {
@@ -23,8 +24,22 @@ function owns(zone: DnsZone, name: string): boolean {
   return zone.names.some((n) => n === name || (n.startsWith('*.') && name.endsWith(n.slice(1)) && !name.slice(0, -n.length + 1).includes('.')));
 }
 
+const LOOPBACK = { a: Uint8Array.of(127, 0, 0, 1), aaaa: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1) };
+
+/**
+ * The addresses our names resolve to for a client that reached us at `local` (the DoH request's
+ * local address): loopback for a local client, else that very address (hush serve --host 0.0.0.0
+ * on a LAN), so that the answer leads back to this server.
+ */
+export function addressesFor(local: string | undefined): { a?: Uint8Array; aaaa?: Uint8Array } {
+  const text = local?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  const ip = text === undefined ? undefined : parseIp(text);
+  if (!ip || (ip.length === 4 && ip[0] === 127) || (ip.length === 16 && ip.every((b, i) => b === (i === 15 ? 1 : 0)))) return LOOPBACK;
+  return ip.length === 4 ? { a: ip } : { aaaa: ip };
+}
+
 /** The answer message for a query message (a FORMERR/NOTIMP/REFUSED header when it does not parse but its id does). */
-export function answerDnsMessage(zone: DnsZone, msg: Uint8Array): Uint8Array {
+export function answerDnsMessage(zone: DnsZone, msg: Uint8Array, local?: string): Uint8Array {
   let q;
   try {
     q = parseDnsQuery(msg);
@@ -42,10 +57,14 @@ export function answerDnsMessage(zone: DnsZone, msg: Uint8Array): Uint8Array {
   }
   if (!owns(zone, q.name)) return encodeDnsResponse(q, DnsRcodes.NXDOMAIN);
   switch (q.type) {
-    case DnsTypes.A:
-      return encodeDnsResponse(q, DnsRcodes.NOERROR, [{ type: DnsTypes.A, ttl, address: Uint8Array.of(127, 0, 0, 1) }]);
-    case DnsTypes.AAAA:
-      return encodeDnsResponse(q, DnsRcodes.NOERROR, [{ type: DnsTypes.AAAA, ttl, address: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1) }]);
+    case DnsTypes.A: {
+      const a = addressesFor(local).a;
+      return encodeDnsResponse(q, DnsRcodes.NOERROR, a ? [{ type: DnsTypes.A, ttl, address: a }] : []);
+    }
+    case DnsTypes.AAAA: {
+      const aaaa = addressesFor(local).aaaa;
+      return encodeDnsResponse(q, DnsRcodes.NOERROR, aaaa ? [{ type: DnsTypes.AAAA, ttl, address: aaaa }] : []);
+    }
     case DnsTypes.HTTPS:
       return encodeDnsResponse(q, DnsRcodes.NOERROR, [https('.')]);
     default:
@@ -63,7 +82,7 @@ type Req = IncomingMessage | Http2ServerRequest;
 type Res = ServerResponse | Http2ServerResponse;
 
 /** Serve one DoH request; calls done(status, bytes) once the response is sent. */
-export function handleDoh(zone: DnsZone, req: Req, res: Res, headers: Readonly<Record<string, string>>, done: (status: number, bytes: number) => void): void {
+export function handleDoh(zone: DnsZone, req: Req, res: Res, headers: Readonly<Record<string, string>>, local: string | undefined, done: (status: number, bytes: number) => void): void {
   const fail = (status: number, text: string): void => {
     const body = Buffer.from(text + '\n');
     res.writeHead(status, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length) });
@@ -73,7 +92,7 @@ export function handleDoh(zone: DnsZone, req: Req, res: Res, headers: Readonly<R
   const answer = (msg: Uint8Array): void => {
     let out: Uint8Array;
     try {
-      out = answerDnsMessage(zone, msg);
+      out = answerDnsMessage(zone, msg, local);
     } catch (e) {
       return fail(400, `not a DNS query: ${(e as Error).message}`);
     }
