@@ -53,8 +53,7 @@ Without DIR it serves the connection inspector: / shows your browser the TLS con
 just made, step by step; /api/connection returns it as JSON; POST /echo returns the body;
 /dns-query answers DNS-over-HTTPS (RFC 8484) for the server's own names (also with --ech in
 every mode): A/AAAA the address the client reached (loopback locally) and the HTTPS record
-with ech=, so a browser using it as
-its secure DNS resolver finds the ECH config.
+with ech=, so a browser using it as its secure DNS resolver finds the ECH config.
 With DIR it serves the files in DIR (Range, ETag/Last-Modified and 304, index.html or a
 listing); symlinks that lead outside DIR and dotfiles are refused (--dotfiles serves dotfiles).
 With --proxy URL it gives a local HTTP app HTTPS: TLS ends here, requests and WebSockets go on
