@@ -91,6 +91,27 @@ const chips = (xs: readonly string[], chosen?: string | null): string =>
     ? '<em>none</em>'
     : xs.map((x) => `<span class="chip${x === chosen ? ' chosen' : ''}">${esc(x)}</span>`).join(' ');
 
+/**
+ * The panel "what a cable-tapper saw": what anyone on the wire read in the ClientHello. Without ECH
+ * that is the site name (SNI) and the ALPN list; with ECH accepted (RFC 9849) only the public name of
+ * the outer hello — the real name and ALPN list travelled sealed inside it.
+ */
+export function cableTapperPanel(r: ConnectionReport): string {
+  if (r.ech === 'accepted') {
+    return `<section id="cable-tapper" class="tapper"><h2>What a cable-tapper saw</h2>
+       <p>Server name (SNI) in the clear: <b class="seen-sni">${esc(r.outerSni ?? '(none)')}</b> — only the public name, shared by every site behind this server.</p>
+       <p class="ech-note">The real name <b>${esc(r.sni ?? '(none)')}</b> and the protocol list travelled encrypted (Encrypted Client Hello): an observer could not read them.</p></section>`;
+  }
+  const note =
+    r.ech === 'rejected'
+      ? `<p class="ech-note">Your browser sent an Encrypted Client Hello this server could not open: a decoy (GREASE, which browsers send to servers they have no ECH config for — then the name above is the real one) or an outdated config (then it is only the public name, and the browser retries with the config this server sent back). Anyone on the network path read these.</p>`
+      : `<p class="ech-note">Anyone on the network path read these: the site name is sent in the clear unless the browser uses Encrypted Client Hello.</p>`;
+  return `<section id="cable-tapper" class="tapper"><h2>What a cable-tapper saw</h2>
+     <p>Server name (SNI) in the clear: <b class="seen-sni">${esc((r.ech === 'rejected' ? r.outerSni : r.sni) ?? '(none)')}</b></p>
+     <p>Protocols (ALPN) in the clear: <span class="seen-alpn">${chips(r.offered.alpn)}</span></p>
+     ${note}</section>`;
+}
+
 export function inspectorPage(r: ConnectionReport): string {
   const leaf = r.certificate[0];
   const root = r.certificate[r.certificate.length - 1];
@@ -101,7 +122,7 @@ export function inspectorPage(r: ConnectionReport): string {
        <p>these cipher suites (how to encrypt): ${chips(r.offered.cipherSuites, r.cipher)}</p>
        <p>these key exchange groups: ${chips(r.offered.groups, r.group)}, with ready-made key shares for ${chips(r.offered.keyShares, r.group)}</p>
        <p>these signature schemes it can check: ${chips(r.offered.signatureSchemes, r.signature)}</p>
-       <p>It named the site it wants (SNI): <b>${esc(r.sni ?? '(none)')}</b> — visible to anyone on the network — and the protocols it speaks (ALPN): ${chips(r.offered.alpn, r.alpn)}.</p>
+       <p>It named the site it wants (SNI): <b>${esc(r.sni ?? '(none)')}</b> — ${r.ech === 'accepted' ? 'inside the encrypted inner hello' : 'visible to anyone on the network'} — and the protocols it speaks (ALPN): ${chips(r.offered.alpn, r.alpn)}.</p>
        <p>Extensions, in order: ${chips(r.offered.extensions)}</p>`,
     ],
     [
@@ -136,10 +157,11 @@ export function inspectorPage(r: ConnectionReport): string {
 body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.6rem} section{border-left:4px solid #4a7;padding:.2rem 1rem;margin:1.2rem 0}
 h2{font-size:1.15rem;margin:.4rem 0} .chip{display:inline-block;background:#eee;border-radius:4px;padding:0 .35rem;margin:.1rem;font:13px ui-monospace,monospace}
-.chip.chosen{background:#4a7;color:#fff} code{font-size:13px} footer{color:#777;font-size:.9rem}
+.chip.chosen{background:#4a7;color:#fff} section.tapper{border-left-color:#c63} code{font-size:13px} footer{color:#777;font-size:.9rem}
 </style></head><body>
 <h1>Your connection to this server</h1>
 <p id="summary">${esc(r.version)} · ${esc(r.cipher)} · ${esc(r.group ?? '')} · ${esc(r.signature ?? 'resumed')}</p>
+${cableTapperPanel(r)}
 ${steps.map(([h, b]) => `<section><h2>${h}</h2>${b}</section>`).join('\n')}
 <footer>Served by hush, a TLS stack written in TypeScript. The same data as JSON: <a href="/api/connection">/api/connection</a>.</footer>
 </body></html>

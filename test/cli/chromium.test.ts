@@ -59,8 +59,10 @@ test('headless Chromium loads the inspector over hush TLS 1.3 and /api/connectio
   assert.equal(signature, 'ecdsa_secp256r1_sha256');
   assert.ok(group);
   const headings = [...page.dom.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => unescapeHtml(m[1]!));
-  assert.deepEqual(headings, ['1. Your browser said hello', '2. The server chose', '3. The key exchange', '4. The server proved who it is', '5. Finished — and this page']);
+  assert.deepEqual(headings, ['What a cable-tapper saw', '1. Your browser said hello', '2. The server chose', '3. The key exchange', '4. The server proved who it is', '5. Finished — and this page']);
   assert.match(page.dom, /<span class="chip chosen">TLSv1\.3<\/span>/);
+  // Without ECH (no HTTPS record for localhost) the panel shows the name in the clear.
+  assert.match(page.dom, /Server name \(SNI\) in the clear: <b class="seen-sni">localhost<\/b>/);
   assert.match(page.dom, /It sent its certificate for <b>localhost, 127\.0\.0\.1, ::1<\/b>/);
   await server.waitFor(/^127\.0\.0\.1 GET \/ 200 \d+B TLSv1\.3 /m, 5000);
 

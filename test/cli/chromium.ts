@@ -2,6 +2,8 @@
 // bounded (60 s) and started as its own process group so that it and its helper processes (zygote,
 // renderer, network service) are killed by our PID.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { tempDir } from './helpers.js';
 
 export const CHROMIUM_TIMEOUT_MS = 60_000;
@@ -17,11 +19,14 @@ export interface DumpOptions {
   readonly flags?: readonly string[];
   /** Added to our environment (e.g. HOME, whose .pki/nssdb Chromium reads). */
   readonly env?: Record<string, string>;
+  /** Written as the profile's "Local State" before the start (browser-wide prefs, e.g. dns_over_https). */
+  readonly localState?: Record<string, unknown>;
 }
 
 /** `chromium --headless --dump-dom URL` with a fresh profile; killed (process group) after 60 s. */
 export function dumpDom(chromium: string, url: string, opts: DumpOptions = {}): Promise<DumpResult> {
   const profile = tempDir('hush-chromium-profile-');
+  if (opts.localState) writeFileSync(path.join(profile, 'Local State'), JSON.stringify(opts.localState));
   const args = [
     '--headless',
     '--no-sandbox',

@@ -15,6 +15,7 @@ import { decodeEchConfigList } from '../../src/handshake/ech/ech-config.js';
 import { EchRejectedError } from '../../src/errors/ech-rejected.js';
 import { fromBase64 } from '../../src/bytes/util.js';
 import { runClient } from '../interop/peers.js';
+import { cableTapperPanel } from '../../src/cli/inspector.js';
 
 async function ech(home: string, ...args: string[]) {
   return hush(['ech', ...args], { env: { HUSH_HOME: home } });
@@ -115,7 +116,7 @@ test('hush serve --ech ↔ hush client: accepted, /api/connection shows ech, the
   const serve = serveForFile({ HUSH_HOME: home });
   const s = await serve(['--ech']);
   try {
-    const list = /ECHConfigList: (\S+)/.exec(s.stdout())![1]!;
+    const list = (await s.waitFor(/ECHConfigList: (\S+)/))[1]!; // printed after the "hush serving" line
     assert.equal((await ech(home)).stdout.trim(), list);
     assert.match(s.stdout(), new RegExp(`DNS: _${s.port}\\._https\\.localhost\\. 300 IN HTTPS 1 localhost\\. alpn="h2,http/1\\.1" ech="`));
     const body = await runClient(echClient(home, list), '127.0.0.1', s.port, async (pump) => {
@@ -153,4 +154,66 @@ test('hush serve --ech ↔ hush client with a retired config: rejected, retry_co
   } finally {
     await s.stop();
   }
+});
+
+/** GET path over one connection from `conn` to hush serve; the response body. */
+async function fetchOver(conn: ClientConnection, port: number, path: string): Promise<{ ech: string | undefined; body: string }> {
+  return runClient(conn, '127.0.0.1', port, async (pump) => {
+    const info = await pump.handshake();
+    pump.send(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    await pump.waitFor(() => pump.eof || pump.closeNotify, 'response', 10_000, { allowClose: true });
+    const text = new TextDecoder().decode(pump.takeReceived());
+    return { ech: info.ech, body: text.slice(text.indexOf('\r\n\r\n') + 4) };
+  });
+}
+
+function panelOf(html: string): string {
+  const m = /<section id="cable-tapper"[^>]*>([\s\S]*?)<\/section>/.exec(html);
+  assert.ok(m, 'the inspector has the cable-tapper panel');
+  return m[1]!;
+}
+
+test("hush serve --ech inspector: 'what a cable-tapper saw' shows the name and ALPN in the clear without ECH, only the public name with ECH accepted", async () => {
+  const home = tempDir('hush-ech-panel-');
+  const serve = serveForFile({ HUSH_HOME: home });
+  const s = await serve(['--ech']);
+  try {
+    const list = (await s.waitFor(/ECHConfigList: (\S+)/))[1]!; // printed after the "hush serving" line
+    const plainConn = new ClientConnection({
+      provider: nodeCryptoProvider,
+      now: Date.now,
+      serverName: 'localhost',
+      trust: new TrustStore([readFileSync(path.join(home, 'ca.pem'), 'utf8')]),
+      alpnProtocols: ['http/1.1'],
+      echGrease: false,
+    });
+    const plain = await fetchOver(plainConn, s.port, '/');
+    assert.equal(plain.ech, 'none');
+    const p = panelOf(plain.body);
+    assert.match(p, /What a cable-tapper saw/);
+    assert.match(p, /Server name \(SNI\) in the clear: <b class="seen-sni">localhost<\/b>/);
+    assert.match(p, /Protocols \(ALPN\) in the clear: <span class="seen-alpn"><span class="chip">http\/1\.1<\/span><\/span>/);
+    assert.doesNotMatch(p, /public\.localhost/);
+
+    const hidden = await fetchOver(echClient(home, list), s.port, '/');
+    assert.equal(hidden.ech, 'accepted');
+    const e = panelOf(hidden.body);
+    assert.match(e, /Server name \(SNI\) in the clear: <b class="seen-sni">public\.localhost<\/b> — only the public name/);
+    assert.match(e, /The real name <b>localhost<\/b> and the protocol list travelled encrypted \(Encrypted Client Hello\)/);
+    assert.doesNotMatch(e, /seen-alpn/, 'no ALPN shown as seen: it was inside the encrypted hello');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('the cable-tapper panel for a rejected ECH shows the public name and the outer ALPN; names are HTML-escaped', () => {
+  const base = { version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', group: 'x25519', signature: null, alpn: 'h2', resumed: false, clientCertificate: null, certificate: [] };
+  const offered = { versions: [], cipherSuites: [], groups: [], keyShares: [], signatureSchemes: [], extensions: [], alpn: ['h2'] };
+  const rejected = cableTapperPanel({ ...base, sni: 'public.example', ech: 'rejected', outerSni: 'public.example', offered });
+  assert.match(rejected, /in the clear: <b class="seen-sni">public\.example<\/b>/);
+  assert.match(rejected, /an Encrypted Client Hello this server could not open: a decoy \(GREASE/);
+  assert.match(rejected, /<span class="seen-alpn"><span class="chip">h2<\/span><\/span>/, 'the outer hello\'s ALPN was in the clear');
+  const grease = cableTapperPanel({ ...base, sni: '<x>.example', ech: 'grease', offered });
+  assert.match(grease, /<b class="seen-sni">&lt;x&gt;\.example<\/b>/);
+  assert.match(grease, /<span class="seen-alpn"><span class="chip">h2<\/span><\/span>/);
 });

@@ -16,6 +16,7 @@ import { verifyHostname } from '../../x509/hostname.js';
 import { ArgError, bool, helpText, list, parseArgs, secondsFlag, splitList, str, tlsVersionFlag, type FlagSpec } from '../args.js';
 import { TracePrinter } from '../trace-printer.js';
 import { connectionReport, inspectorPage } from '../inspector.js';
+import { DOH_PATH, handleDoh, type DnsZone } from '../dns/doh.js';
 import { createStaticHandler, type Request, type Response, type StaticHandler } from '../serve/static.js';
 import { forward, forwardUpgrade, proxyTarget, type ProxyTarget } from '../serve/proxy.js';
 import { GRACE_MS, Lifecycle, onStopSignals } from '../serve/lifecycle.js';
@@ -54,7 +55,10 @@ const FLAGS: FlagSpec[] = [
 const DESCRIPTION = `Serves HTTPS through hush's own TLS stack, HTTP/2 and HTTP/1.1.
 
 Without DIR it serves the connection inspector: / shows your browser the TLS connection it
-just made, step by step; /api/connection returns it as JSON; POST /echo returns the body.
+just made, step by step; /api/connection returns it as JSON; POST /echo returns the body;
+/dns-query answers DNS-over-HTTPS (RFC 8484) for the server's own names (also with --ech in
+every mode): A/AAAA the address the client reached (loopback locally) and the HTTPS record
+with ech=, so a browser using it as its secure DNS resolver finds the ECH config.
 With DIR it serves the files in DIR (Range, ETag/Last-Modified and 304, index.html or a
 listing); symlinks that lead outside DIR and dotfiles are refused (--dotfiles serves dotfiles).
 With --proxy URL it gives a local HTTP app HTTPS: TLS ends here, requests and WebSockets go on
@@ -337,6 +341,11 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
     }
   }
 
+  if (ech || (dir === undefined && target === undefined)) {
+    const names = new Set<string>(publicNames);
+    for (const pem of certs) for (const n of certificateDnsNames(pem)) names.add(n);
+    ctx.dns = { names: [...names], port: actual, alpn, ...(ech ? { echConfigList: advertisedConfigList(ech) } : {}) };
+  }
   if (caNote) console.log(caNote(actual));
   if (!loopback) {
     console.error(
@@ -357,6 +366,8 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
         // An HTTPS record needs a DNS name: for an address, say how to make one.
         (isIP(shown) ? `  DNS: hush ech --dns YOUR.NAME --port ${actual}` : `  DNS: ${httpsRecordLine(shown, list, { port: actual, alpn })}`),
     );
+    // Browsers use ECH only with the HTTPS record from a secure resolver: we are one for our names.
+    if (ctx.dns) console.log(`  Or use this server as a browser's secure DNS (DoH): https://${/^127\./.test(host) ? host : host === '::1' ? '[::1]' : shown}:${actual}/dns-query (answers ${ctx.dns.names.join(', ')})`);
   }
   console.log('Press Ctrl+C to stop.');
 
@@ -432,6 +443,8 @@ interface HandlerContext {
   readonly target: ProxyTarget | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly lifecycle: Lifecycle;
+  /** DNS-over-HTTPS at /dns-query for our own names (inspector mode, and every mode with --ech); set once listening. */
+  dns?: DnsZone;
   socketOf: (req: Request) => TLSSocket | undefined;
 }
 
@@ -466,6 +479,7 @@ function handle(req: Request, res: Response, ctx: HandlerContext): void {
   const client = clientOf(socket);
   const url = new URL(req.url ?? '/', 'https://localhost');
   if (ctx.lifecycle.stopping && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+  if (ctx.dns && url.pathname === DOH_PATH) return handleDoh(ctx.dns, req, res, ctx.headers, socket?.localAddress, (status, bytes) => logLine(req, status, bytes, started, client));
   if (ctx.target) {
     forward(ctx.target, req, res, client, (status, bytes) => logLine(req, status, bytes, started, client));
     return;
@@ -485,7 +499,7 @@ function handle(req: Request, res: Response, ctx: HandlerContext): void {
   } else if (url.pathname === '/') {
     n = sendText(res, 200, 'text/html; charset=utf-8', inspectorPage(connectionReport(info)), ctx.headers);
   } else {
-    n = sendText(res, 404, 'text/plain; charset=utf-8', 'not found: the inspector serves /, /api/connection and POST /echo\n', ctx.headers);
+    n = sendText(res, 404, 'text/plain; charset=utf-8', 'not found: the inspector serves /, /api/connection, /dns-query and POST /echo\n', ctx.headers);
   }
   logLine(req, res.statusCode, n, started, client);
 }
@@ -513,6 +527,16 @@ function echo(req: Request, res: Response, ctx: HandlerContext, client: Client, 
     res.end();
     logLine(req, 200, bytes, started, client);
   });
+}
+
+/** The DNS names (lower case) of the leaf of a PEM chain. */
+function certificateDnsNames(pem: string): string[] {
+  try {
+    const leaf = parseCertificates(pem)[0];
+    return (leaf?.subjectAltName ?? []).flatMap((g) => (g.type === 'dns' ? [g.value.toLowerCase()] : []));
+  } catch {
+    return [];
+  }
 }
 
 /** Whether the leaf of a PEM chain is valid for `name`. */
