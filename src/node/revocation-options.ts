@@ -14,9 +14,9 @@ type CrlOption = string | Uint8Array | Crl | readonly (string | Uint8Array | Crl
 export interface PeerRevocationOptions {
   /** CRLs (PEM text with "X509 CRL" blocks, DER Buffers, or parsed): a revoked certificate in the peer's path fails the handshake. */
   crls?: CrlOption;
-  /** node:tls's name for the same (PEM CRLs). */
+  /** node:tls's name for the same (PEM CRLs); like node (OpenSSL's CRL_CHECK | CRL_CHECK_ALL), it makes crlCheck default to 'chain'. */
   crl?: CrlOption;
-  /** Which certificates need a usable CRL: 'none' (default), 'leaf' or 'chain'. */
+  /** Which certificates need a usable CRL: 'none' (default; 'chain' when node's `crl` is given), 'leaf' or 'chain'. */
   crlCheck?: 'none' | 'leaf' | 'chain';
 }
 
@@ -52,7 +52,10 @@ export function peerRevocationConfig(o: PeerRevocationOptions): PeerRevocationCo
   } catch (e) {
     throw new UsageError(`crls: ${(e as Error).message}`);
   }
-  return { ...(crls.length ? { crls } : {}), ...(o.crlCheck ? { crlCheck: o.crlCheck } : {}) };
+  // node's `crl` sets X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL: every certificate of the
+  // path needs a CRL. hush's own `crls` checks what the CRLs cover unless crlCheck says more.
+  const crlCheck = o.crlCheck ?? (crlList(o.crl).length > 0 ? 'chain' : undefined);
+  return { ...(crls.length ? { crls } : {}), ...(crlCheck ? { crlCheck } : {}) };
 }
 
 export function clientRevocationConfig(o: ClientRevocationOptions): ClientRevocationConfig {
