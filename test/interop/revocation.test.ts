@@ -183,7 +183,9 @@ async function hushClient(port: number, maxVersion: 'TLSv1.3' | 'TLSv1.2'): Prom
   s.on('OCSPResponse', (b: Buffer) => ocspSeen.push(b));
   const r = await new Promise<{ outcome: string; message?: string }>((resolve) => {
     s.once('secureConnect', () => resolve({ outcome: 'secure' }));
-    s.once('error', (e: Error & { code?: string }) => resolve({ outcome: e.code ?? 'error', message: e.message }));
+    // outcome: hush's own code (err.hush, #16), which says more than node's; message: hush's explanation.
+    s.once('error', (e: Error & { code?: string; hush?: { code?: string; message?: string } }) =>
+      resolve({ outcome: e.hush?.code ?? e.code ?? 'error', message: e.hush?.message ?? e.message }));
   });
   s.destroy();
   return { ...r, ocsp: ocspSeen };
