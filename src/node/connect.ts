@@ -11,7 +11,10 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { nodeCryptoProvider } from '../crypto/node/index.js';
 import { UsageError } from '../errors/errors.js';
 import { TrustStore } from '../x509/trust-store.js';
-import { defaultTrustStore } from './trust.js';
+import { verifyServerChain } from '../x509/verify.js';
+import type { Certificate } from '../x509/certificate.js';
+import { isIP } from 'node:net';
+import { defaultTrustStore, sharedSystemTrustStore } from './trust.js';
 import { decodeSession } from './session.js';
 import { TLSSocket } from './socket.js';
 import { NODE_TRANSPORT } from './alloc.js';
@@ -33,8 +36,12 @@ export interface ConnectOptions {
   socketPath?: string | null;
   /** SNI and the name verified; default `host` (an IP address is verified against IP SANs, not sent). */
   servername?: string | null;
-  /** Trust anchors (PEM/DER). Default: Node's bundled Mozilla roots. */
-  ca?: PemInput | TrustStore;
+  /**
+   * Trust anchors (PEM/DER), or 'system' for the operating system's bundle (Debian:
+   * /etc/ssl/certs/ca-certificates.crt; node 23's --use-system-ca). Default: Node's bundled
+   * Mozilla roots plus NODE_EXTRA_CA_CERTS.
+   */
+  ca?: PemInput | TrustStore | 'system';
   /** Client certificate chain and key, for servers that ask. */
   cert?: PemInput;
   key?: KeyInput;
@@ -178,18 +185,35 @@ function parsedList(kind: string, value: unknown, parse: (v: unknown) => number[
   return list;
 }
 
+let ipServernameWarned = false;
+
+/** node's DEP0123, once per process. hush never sends an IP address as SNI (RFC 6066 §3). */
+function warnIpServername(): void {
+  if (ipServernameWarned) return;
+  ipServernameWarned = true;
+  process.emitWarning(
+    'Setting the TLS ServerName to an IP address is not permitted by RFC 6066. This will be ignored in a future version.',
+    'DeprecationWarning',
+    'DEP0123',
+  );
+}
+
 /** The ClientConfig connect() would use (exported for the CLI and tests). */
 export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConfig; host: string; servername: string } {
   refuseOptions(o, REFUSED, 'connect()');
   const provider = o.provider ?? nodeCryptoProvider;
   const host = o.hostname || o.host || 'localhost';
   if (typeof host !== 'string' || host.length === 0) throw new UsageError('host must be a non-empty string');
-  const servername = o.servername ?? host;
-  if (typeof servername !== 'string') throw new UsageError('servername must be a string');
+  if (o.servername !== undefined && o.servername !== null && typeof o.servername !== 'string') throw new UsageError('servername must be a string');
+  // node: servername '' means "send no SNI"; hush sends none only for IP addresses (RFC 6066 §3),
+  // so '' checks and sends the host, like an absent servername.
+  const servername = o.servername || host;
+  if (o.servername && isIP(o.servername) !== 0) warnIpServername();
   const rejectUnauthorized = o.rejectUnauthorized !== false;
   let trust: TrustStore;
   if (o.ca === undefined || o.ca === null) trust = defaultTrustStore();
   else if (o.ca instanceof TrustStore) trust = o.ca;
+  else if (o.ca === 'system') trust = sharedSystemTrustStore();
   else trust = trustStoreFor(o.ca);
   let session: SessionTicket | undefined;
   if (o.session instanceof Uint8Array) session = decodeSession(o.session);
@@ -201,7 +225,9 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
     now: Date.now,
     serverName: servername,
     trust,
-    rejectUnauthorized,
+    // With checkServerIdentity the host name check is the application's (like node): the core
+    // reports failures instead, and the socket decides (socket.ts #onHandshake).
+    rejectUnauthorized: rejectUnauthorized && o.checkServerIdentity === undefined,
     cipherSuites: parsedList('ciphers', o.ciphers, parseCiphers),
     groups: parsedList('ecdhCurve', o.ecdhCurve, parseCurves),
     signatureSchemes: parsedList('sigalgs', o.sigalgs, parseSigalgs),
@@ -215,6 +241,22 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
     requireExtendedMasterSecret: o.requireExtendedMasterSecret,
   };
   return { config, host, servername };
+}
+
+/** The peer's chain checked against the config's trust store, without the host name. */
+function chainVerifier(config: ClientConfig): (chain: readonly Certificate[]) => Error | undefined {
+  return (chain) => {
+    if (chain.length === 0 || !config.trust) return undefined;
+    const r = verifyServerChain({
+      leaf: chain[0]!,
+      intermediates: chain.slice(1),
+      roots: config.trust,
+      at: new Date(config.now()),
+      provider: config.provider,
+      purpose: 'serverAuth',
+    });
+    return r.ok ? undefined : r.error;
+  };
 }
 
 /**
@@ -266,8 +308,10 @@ export function connect(...args: unknown[]): TLSSocket {
     host,
     handshakeTimeout,
     rejectTruncation: o.rejectTruncation,
-    rejectUnauthorized: config.rejectUnauthorized,
+    rejectUnauthorized: o.rejectUnauthorized !== false,
     checkServerIdentity: o.checkServerIdentity,
+    ...(o.checkServerIdentity !== undefined ? { verifyChain: chainVerifier(config) } : {}),
+    localCertificate: config.clientCertificate?.chain[0],
     allowHalfOpen: o.allowHalfOpen,
     highWaterMark: o.highWaterMark,
   });

@@ -9,4 +9,6 @@ export { encodeSession, decodeSession } from './session.js';
 export { undiciConnector, type UndiciConnectParams, type UndiciConnectCallback } from './undici.js';
 export type { PeerCertificate } from './peer-certificate.js';
 export { nodeCryptoProvider, createNodeCryptoProvider, type NodeCryptoProviderOptions } from '../crypto/node/index.js';
-export { defaultTrustStore, systemTrustStore, trustStoreFromFiles, SYSTEM_BUNDLE_PATHS } from './trust.js';
+export { defaultTrustStore, systemTrustStore, trustStoreFromFiles, SYSTEM_BUNDLE_PATHS, rootCertificates } from './trust.js';
+export { checkServerIdentity } from './check-server-identity.js';
+export { toNodeError, hushErrorOf, type NodeTlsError, type HushErrorDetail } from './node-errors.js';

@@ -11,6 +11,7 @@ import { equal } from '../bytes/util.js';
 import { NamedGroup, NamedGroups, SignatureScheme, SignatureSchemes } from '../wire/enums.js';
 import { parseCertificates } from '../x509/certificate.js';
 import { TrustStore } from '../x509/trust-store.js';
+import { sharedSystemTrustStore } from './trust.js';
 
 /** A PEM string, a Buffer holding PEM or DER, or a list of them (node's `ca`/`cert` shape). */
 export type PemInput = string | Uint8Array | readonly (string | Uint8Array)[];
@@ -207,7 +208,8 @@ function list<T>(v: T | readonly T[]): T[] {
 }
 
 /** node's `ca` → a TrustStore (PEM text or Buffers holding PEM or DER). */
-export function toTrustStore(ca: PemInput): TrustStore {
+export function toTrustStore(ca: PemInput | 'system'): TrustStore {
+  if (ca === 'system') return sharedSystemTrustStore();
   const store = new TrustStore();
   for (const item of list(ca)) {
     if (typeof item !== 'string' && !(item instanceof Uint8Array)) throw new UsageError('ca must be PEM strings or Buffers');

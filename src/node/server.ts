@@ -350,6 +350,7 @@ export class Server extends net.Server {
       }
       socket = new TLSSocket(raw, {
         connection,
+        requestCert: this.#options.requestCert === true,
         handshakeTimeout: this.#options.handshakeTimeout,
         rejectTruncation: this.#options.rejectTruncation,
         allowHalfOpen: this.#options.allowHalfOpen,

@@ -24,6 +24,7 @@
 //    the socket is destroyed with an Error whose code is ERR_TLS_TRUNCATED instead;
 //  - EOF before the handshake completes: an ECONNRESET error, as node:tls reports it.
 import { Duplex } from 'node:stream';
+import { X509Certificate } from 'node:crypto';
 import type { TlsConnection } from '../connection/api.js';
 import type { ClientHelloInfo } from '../handshake/client-hello-info.js';
 import type { HandshakeInfo } from '../handshake/events.js';
@@ -32,7 +33,11 @@ import type { TraceEvent } from '../handshake/trace.js';
 import type { Certificate } from '../x509/certificate.js';
 import { suiteById } from '../crypto/suites.js';
 import { NamedGroup } from '../wire/enums.js';
-import { encodeSession } from './session.js';
+import { decodeSession, encodeSession } from './session.js';
+import type { SessionTicket } from '../handshake/events.js';
+import { UsageError } from '../errors/errors.js';
+import { VerifyError } from '../x509/verify-error.js';
+import { authorizationCode, toNodeError } from './node-errors.js';
 import { peerCertificateObject, type PeerCertificate } from './peer-certificate.js';
 import { WritePump, canWrite, failSocket, isDestroyed, rawWritable, type WritePumpOwner } from './write-pump.js';
 
@@ -58,8 +63,22 @@ export interface TLSSocketOptions {
   readonly rejectTruncation?: boolean | undefined;
   /** Client: fail the connection when checkServerIdentity returns an Error (default true). */
   readonly rejectUnauthorized?: boolean | undefined;
-  /** Client: called like node's after our own verification; a returned Error fails the connection. */
+  /**
+   * Client: called like node calls it, instead of the host name check, with (servername || host,
+   * getPeerCertificate(true)) after a verified, fresh (not resumed) handshake; a returned Error
+   * fails the connection (unless rejectUnauthorized is false). The connection must then be made
+   * with the core's rejectUnauthorized off, and `verifyChain` given.
+   */
   readonly checkServerIdentity?: ((hostname: string, cert: PeerCertificate) => Error | undefined) | undefined;
+  /**
+   * Client with checkServerIdentity: the peer's chain verified without the host name (the core
+   * checked the name, which checkServerIdentity replaces). Returns the failure, or undefined.
+   */
+  readonly verifyChain?: ((chain: readonly Certificate[]) => Error | undefined) | undefined;
+  /** Server: whether a client certificate was requested (requestCert), for authorizationError. */
+  readonly requestCert?: boolean | undefined;
+  /** Client: our own certificate (DER), for getX509Certificate(). */
+  readonly localCertificate?: Uint8Array | undefined;
   /** Like net.Socket: keep the writable side open after the peer ended (default false). */
   readonly allowHalfOpen?: boolean | undefined;
   readonly highWaterMark?: number | undefined;
@@ -139,6 +158,10 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   #rawReadEnded = false;
   #rawEnding = false;
   #session: Buffer | undefined;
+  #ticket: SessionTicket | undefined;
+  #localCertificate: Uint8Array | undefined;
+  /** A TLS error was surfaced after the handshake (node emits it once, then the socket ends). */
+  #tlsErrorEmitted = false;
   #timer: NodeJS.Timeout | undefined;
   #timeoutForwarded = false;
   /** Destroyed by us for a reason the peer must not read as a clean end (no close_notify then). */
@@ -151,6 +174,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     this.#opts = options;
     this.#rejectTruncation = options.rejectTruncation === true;
     this.servername = this.#conn.side === 'client' ? (options.servername ?? null) : null;
+    this.#localCertificate = options.localCertificate;
     this.#writes = new WritePump(this.#conn, socket, this);
 
     const ms = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
@@ -204,6 +228,12 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     this[kOwner]?.emit('connect');
   }
 
+  /** 'close' carries `hadError` like net.Socket's: whether the socket was destroyed with an error. */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'close' && args.length === 0) return super.emit('close', this.errored !== null);
+    return super.emit(event, ...args);
+  }
+
   // ---- node:tls-like API ----------------------------------------------------------------
 
   /** The negotiated version ('TLSv1.3' | 'TLSv1.2'), null before the handshake. */
@@ -246,6 +276,18 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     return (this.#info?.peerCertificates ?? []).map((c) => Buffer.from(certificateDer(c)));
   }
 
+  /** The peer's leaf certificate as node:crypto's X509Certificate; undefined when it sent none. */
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const der = this.#info?.peerCertificates[0]?.raw;
+    return der === undefined ? undefined : new X509Certificate(asBuffer(der));
+  }
+
+  /** Our own certificate as node:crypto's X509Certificate; undefined when we presented none. */
+  getX509Certificate(): X509Certificate | undefined {
+    const der = this.#conn.side === 'server' ? this.#info?.localCertificates?.[0] : this.#localCertificate;
+    return der === undefined ? undefined : new X509Certificate(asBuffer(der));
+  }
+
   isSessionReused(): boolean {
     return this.#info?.resumed ?? false;
   }
@@ -253,6 +295,28 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   /** The last session received (client), serialised for `connect({ session })`. */
   getSession(): Buffer | undefined {
     return this.#session;
+  }
+
+  /**
+   * Client: the session ticket the server sent last (its opaque bytes, as node's getTLSTicket());
+   * undefined when none arrived (TLS 1.2 resumption by session ID has no ticket).
+   */
+  getTLSTicket(): Buffer | undefined {
+    const t = this.#ticket?.ticket;
+    return t === undefined || t.length === 0 ? undefined : Buffer.from(t);
+  }
+
+  /**
+   * Like node's: the session to resume, before the handshake starts. hush's connect() sends its
+   * ClientHello at once, so pass `session` to connect() instead; once the hello left this throws.
+   */
+  setSession(session: Uint8Array | string): void {
+    const buf = typeof session === 'string' ? Buffer.from(session, 'latin1') : session;
+    decodeSession(buf); // a UsageError for anything hush did not produce
+    throw new UsageError(
+      "setSession(): hush's connect() sends its ClientHello immediately, so the session cannot change afterwards; pass it as connect({ session })",
+      'ERR_HUSH_UNSUPPORTED_OPTION',
+    );
   }
 
   /** RFC 5705 / RFC 8446 §7.5 exporter. */
@@ -498,12 +562,40 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     this.#endRaw();
   }
 
-  /** A fatal error: flush the alert the connection queued, end the transport, then destroy. */
+  /**
+   * A fatal error: flush the alert the connection queued, end the transport, then destroy with
+   * the error in node:tls's words (node-errors.ts). After the handshake node:tls instead emits
+   * 'error' and lets the socket end: 'error', 'end', then 'close' with hadError false.
+   */
   #fail(err: Error): void {
     if (this.destroyed) return;
     this.#flush();
     this.#endRaw();
-    this.destroy(err);
+    const e = this.#nodeError(err);
+    if (!this.#established) {
+      // node:tls completes the handshake, then rejects the chain: its socket reports why.
+      if (err instanceof VerifyError && this.#conn.side === 'client') {
+        this.authorizationError = authorizationCode(e);
+        this.authorizationFailure = e;
+      }
+      this.destroy(e);
+      return;
+    }
+    if (this.#tlsErrorEmitted) return;
+    this.#tlsErrorEmitted = true;
+    this.emit('error', e);
+    if (this.destroyed) return;
+    if (!this.readableEnded) this.push(null);
+    // The socket closes once the reader saw 'end' (or now, when nobody reads).
+    if (this.readableFlowing === true && this.readableLength === 0) this.once('end', () => this.destroy());
+    else this.destroy();
+  }
+
+  #nodeError(err: Error): Error {
+    const e = toNodeError(err, { host: typeof this.servername === 'string' ? this.servername : undefined, peerChain: this.#info?.peerCertificates });
+    // The parsed path served the translation; an established connection need not keep it.
+    if (err instanceof VerifyError) delete err.chain;
+    return e;
   }
 
   #onRawData(chunk: Buffer): void {
@@ -555,6 +647,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
       case 'session': {
         const buf = encodeSession(ev.ticket);
         this.#session = buf;
+        this.#ticket = ev.ticket;
         this.emit('session', buf);
         return;
       }
@@ -584,32 +677,41 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     this.#established = true;
     this.alpnProtocol = info.alpn ?? false;
     this.authorized = info.authorized;
-    if (!info.authorized && info.authorizationError) {
-      this.authorizationError = info.authorizationError.code;
-      this.authorizationFailure = info.authorizationError;
-    } else if (!info.authorized && this.#conn.side === 'client') {
-      this.authorizationError = 'ERR_TLS_CERT_NOT_VERIFIED';
-    }
+    let failure: Error | undefined = info.authorized ? undefined : info.authorizationError;
     if (this.#conn.side === 'server') {
       this.servername = info.serverName ?? false;
-    } else if (info.authorized && opts.checkServerIdentity && !info.resumed) {
-      // node:tls calls checkServerIdentity only for a verified, fresh chain.
-      const host = opts.servername || opts.host || 'localhost';
-      const cert = this.getPeerCertificate(true) as PeerCertificate;
-      let verifyError: Error | undefined;
-      try {
-        verifyError = opts.checkServerIdentity(host, cert);
-      } catch (e) {
-        verifyError = e as Error;
+    } else if (opts.checkServerIdentity && !info.resumed) {
+      // node:tls calls checkServerIdentity instead of its own host name check, and only for a
+      // chain that verified: a failure of hush's host name check is replaced by the chain's
+      // verdict without it, then by what checkServerIdentity says.
+      if (failure instanceof VerifyError && failure.check === 'hostname') {
+        failure = opts.verifyChain?.(info.peerCertificates);
       }
-      if (verifyError) {
-        this.authorized = false;
-        this.authorizationError = (verifyError as { code?: string }).code ?? verifyError.message;
-        this.authorizationFailure = verifyError;
-        if (opts.rejectUnauthorized !== false) {
-          this.#abort(verifyError);
+      if (!failure) {
+        const host = opts.servername || opts.host || 'localhost';
+        try {
+          failure = opts.checkServerIdentity(host, this.getPeerCertificate(true) as PeerCertificate) ?? undefined;
+        } catch (e) {
+          // node lets a throwing checkServerIdentity crash the process; we fail the connection.
+          failure = e instanceof Error ? e : new Error(String(e));
+        }
+      }
+      this.authorized = failure === undefined;
+    }
+    if (!this.authorized) {
+      if (failure) {
+        const e = this.#nodeError(failure);
+        this.authorizationError = authorizationCode(e);
+        this.authorizationFailure = e;
+        if (this.#conn.side === 'client' && opts.checkServerIdentity && opts.rejectUnauthorized !== false) {
+          this.#abort(e);
           return;
         }
+      } else if (this.#conn.side === 'client') {
+        this.authorizationError = 'ERR_TLS_CERT_NOT_VERIFIED';
+      } else if (opts.requestCert && info.peerCertificates.length === 0) {
+        // What node:tls reports when the client sent no certificate (OpenSSL's verify result).
+        this.authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
       }
     }
     this.emit(this.#conn.side === 'client' ? 'secureConnect' : 'secure');
@@ -628,9 +730,12 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     if (this.destroyed || this.readableEnded || this.#conn.peerClosed) return;
     if (this.#conn.state === 'failed') return;
     if (!this.#established) {
-      this.destroy(
-        codedError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'),
-      );
+      // Like node:tls: the EOF ends the readable side ('end'), then the socket is destroyed with
+      // ECONNRESET ('error', 'close'(true)).
+      const err = codedError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established');
+      this.push(null);
+      if (this.readableFlowing === true && this.readableLength === 0) this.once('end', () => this.destroy(err));
+      else this.destroy(err);
       return;
     }
     this.truncated = true;

@@ -1,9 +1,11 @@
 // Trust stores for Node: the Mozilla roots bundled with Node (tls.rootCertificates, the
-// default), the operating system's bundle, or PEM files. All parse lazily (src/x509/trust-store.ts).
+// default) plus NODE_EXTRA_CA_CERTS like node, the operating system's bundle (`ca: 'system'`), or
+// PEM files. All parse lazily (src/x509/trust-store.ts).
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { rootCertificates as nodeRootCertificates } from 'node:tls';
 import { UsageError } from '../errors/errors.js';
 import { TrustStore } from '../x509/trust-store.js';
+import { decodePem } from '../asn1/pem.js';
 
 /** Where Debian/Ubuntu, Fedora/RHEL, Alpine, openSUSE and macOS (Homebrew) keep the system bundle. */
 export const SYSTEM_BUNDLE_PATHS: readonly string[] = [
@@ -14,12 +16,58 @@ export const SYSTEM_BUNDLE_PATHS: readonly string[] = [
   '/usr/local/etc/openssl/cert.pem',
 ];
 
+/** Node's bundled Mozilla root certificates, as PEM (node's tls.rootCertificates; frozen). */
+export const rootCertificates: readonly string[] = nodeRootCertificates;
+
 let bundled: TrustStore | undefined;
 
-/** Node's bundled Mozilla root certificates (shared, parsed on first use). */
+/**
+ * The roots used when no `ca` is given, like node's: the bundled Mozilla roots plus the
+ * certificates of the file NODE_EXTRA_CA_CERTS names, read once, at first use. A file that cannot
+ * be read or holds no certificate is ignored with a warning (as node does), not an error.
+ */
 export function defaultTrustStore(): TrustStore {
-  bundled ??= new TrustStore(rootCertificates);
-  return bundled;
+  if (bundled) return bundled;
+  const store = new TrustStore(rootCertificates);
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (extra) addExtraCaCerts(store, extra);
+  bundled = store;
+  return store;
+}
+
+/**
+ * Add the certificates of `path` that are not already roots (the file is often the system bundle,
+ * which repeats most of them: a duplicate anchor would be tried twice in every path search).
+ */
+function addExtraCaCerts(store: TrustStore, path: string): void {
+  let why: string;
+  try {
+    const blocks = decodePem(readFileSync(path, 'utf8')).filter((b) => b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE');
+    if (blocks.length > 0) {
+      const key = (der: Uint8Array): string => Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+      const known = new Set(rootCertificates.flatMap((pem) => decodePem(pem).map((b) => key(b.der))));
+      for (const b of blocks) {
+        const k = key(b.der);
+        if (known.has(k)) continue;
+        known.add(k);
+        store.add(b.der);
+      }
+      return;
+    }
+    why = 'the file holds no PEM CERTIFICATE block';
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    why = err.code === 'ENOENT' ? 'No such file or directory' : err.code === 'EACCES' ? 'Permission denied' : err.message;
+  }
+  process.emitWarning(`Ignoring extra certs from \`${path}\`, load failed: ${why}`, { code: 'HUSH_EXTRA_CA_CERTS' });
+}
+
+let system: TrustStore | undefined;
+
+/** `ca: 'system'`: the operating system's bundle (systemTrustStore()), read once and shared. */
+export function sharedSystemTrustStore(): TrustStore {
+  system ??= systemTrustStore();
+  return system;
 }
 
 /** The operating system's CA bundle: the first existing file of SYSTEM_BUNDLE_PATHS, or `path`. */

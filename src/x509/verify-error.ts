@@ -41,6 +41,11 @@ export interface VerifyErrorJSON {
 export class VerifyError extends TlsError {
   readonly check: VerifyCheck;
   readonly certificate?: string;
+  /**
+   * The path the check failed on, leaf first, when verifyServerChain reports it (set once, by
+   * withChain): adapters derive OpenSSL-style codes from it (self-signed leaf, depth...).
+   */
+  chain?: readonly Certificate[];
 
   constructor(alert: AlertName, check: VerifyCheck, message: string, cert?: Certificate, cause?: unknown) {
     super(alert, message, cause === undefined ? undefined : { cause });
@@ -58,6 +63,12 @@ export class VerifyError extends TlsError {
       ...(this.certificate !== undefined ? { certificate: this.certificate } : {}),
     };
   }
+}
+
+/** Record the path `error` was found on (see VerifyError.chain); returns `error`. */
+export function withChain(error: VerifyError, chain: readonly Certificate[]): VerifyError {
+  error.chain ??= chain;
+  return error;
 }
 
 /** "2024-05-01T12:00:00Z" */

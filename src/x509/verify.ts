@@ -35,7 +35,7 @@ import { hostnameMismatch, parseReferenceIdentity, type ReferenceIdentity } from
 import { nameConstraintViolation } from './name-constraints.js';
 import { EKU_NAMES, OID } from './oids.js';
 import { TrustStore } from './trust-store.js';
-import { VerifyError, isoTime } from './verify-error.js';
+import { VerifyError, isoTime, withChain } from './verify-error.js';
 
 export type Purpose = 'serverAuth' | 'clientAuth';
 
@@ -378,7 +378,7 @@ class PathBuilder {
     const found = this.extend([leaf]);
     if (found) return { ok: true, chain: found };
     const best = this.best!;
-    return { ok: false, error: best.error, chain: best.chain };
+    return { ok: false, error: withChain(best.error, best.chain), chain: best.chain };
   }
 }
 
@@ -449,10 +449,10 @@ export function verifyServerChain(opts: VerifyChainOptions): VerifyResult {
   }
 
   const le = leafError(leaf, at, purpose);
-  if (le) return { ok: false, error: le, chain: [leaf] };
+  if (le) return { ok: false, error: withChain(le, [leaf]), chain: [leaf] };
   if (id) {
     const mismatch = hostnameMismatch(leaf, id, opts.hostname!);
-    if (mismatch) return { ok: false, error: new VerifyError('bad_certificate', 'hostname', mismatch, leaf), chain: [leaf] };
+    if (mismatch) return { ok: false, error: withChain(new VerifyError('bad_certificate', 'hostname', mismatch, leaf), [leaf]), chain: [leaf] };
   }
   if (roots.has(leaf)) return { ok: true, chain: [leaf] };
 

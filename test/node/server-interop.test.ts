@@ -130,7 +130,7 @@ test('ALPNCallback picks the protocol; returning undefined rejects like node', a
     const [err] = (await once(no, 'error')) as [Error & { code?: string }];
     assert.match(String(err.message) + String(err.code), /no.application.protocol|NO_APPLICATION_PROTOCOL/i);
     for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal((errors[0] as Error & { code?: string }).code, 'ERR_TLS_NO_APPLICATION_PROTOCOL');
+    assert.equal((errors[0] as Error & { code?: string }).code, 'ERR_SSL_NO_APPLICATION_PROTOCOL');
   } finally {
     await shut(server);
   }
@@ -152,7 +152,7 @@ test('requestCert: a client certificate is required and verified against ca', as
     const [err] = (await once(without, 'error')) as [Error];
     assert.ok(err);
     for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(errors[0], 'ERR_TLS_CERTIFICATE_REQUIRED');
+    assert.equal(errors[0], 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
   } finally {
     await shut(server);
   }

@@ -15,6 +15,7 @@ import {
 import { BodyOutput, OutputError, checkWritablePath, fsReason } from '../body-output.js';
 import { TracePrinter } from '../trace-printer.js';
 import { explainFailure } from '../explain.js';
+import { hushErrorOf } from '../../node/node-errors.js';
 import { HttpExchangeError, http1Exchange, http2Exchange, type Exchange, type ResponseHead } from '../http-exchange.js';
 import { followRedirect, type HopRequest } from '../redirect.js';
 import type { Command } from './command.js';
@@ -433,7 +434,9 @@ async function hop(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: n
           }
         });
       }
-      s.on('error', (err: Error & { alert?: number }) => {
+      s.on('error', (translated: Error) => {
+        // hush/node gives node:tls's codes; the CLI explains with hush's own error behind them.
+        const err = hushErrorOf(translated) as Error & { alert?: number };
         if (printer.enabled && !err.alert) printer.note('failed', `The connection failed: ${err.message}`, { alert: null, reason: err.message });
         fail(new GetError(1, explainFailure(err, { host, port, servername })));
       });
@@ -453,7 +456,7 @@ async function hop(o: GetOptions, req: HopRequest, out: BodyOutput, redirects: n
     } else {
       const s = net.connect({ host: address, port });
       socket = s;
-      s.on('error', (err) => fail(new GetError(1, explainFailure(err, { host, port, servername }))));
+      s.on('error', (err) => fail(new GetError(1, explainFailure(hushErrorOf(err), { host, port, servername }))));
       await race(new Promise<void>((resolve) => s.once('connect', () => resolve())));
       verbose(o, '*', [`Connected to ${host} (${address}) port ${port}: plain HTTP, NOT encrypted`]);
     }

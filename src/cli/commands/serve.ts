@@ -17,6 +17,7 @@ import { createStaticHandler, type Request, type Response, type StaticHandler } 
 import { forward, forwardUpgrade, proxyTarget, type ProxyTarget } from '../serve/proxy.js';
 import { GRACE_MS, Lifecycle, onStopSignals } from '../serve/lifecycle.js';
 import { handshakeFailureLine } from '../serve/handshake-failure.js';
+import { hushErrorOf } from '../../node/node-errors.js';
 import type { Command } from './command.js';
 
 const FLAGS: FlagSpec[] = [
@@ -269,7 +270,7 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   tlsServer.on('tlsClientError', (err: Error, socket?: TLSSocket) => {
     if (socket) printers.get(socket)?.finish();
     const who = socket?.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort ?? '?'}` : 'a client';
-    console.error(handshakeFailureLine(who, err as Error & { remote?: boolean; alert?: number; alertName?: string; code?: string }, failure));
+    console.error(handshakeFailureLine(who, hushErrorOf(err) as Error & { remote?: boolean; alert?: number; alertName?: string; code?: string }, failure));
   });
   if (traceMode !== 'off') {
     tlsServer.on('trace', (ev: import('../../handshake/trace.js').TraceEvent, socket: object) => printerFor(socket).event(ev));
