@@ -24,6 +24,7 @@
 //    the socket is destroyed with an Error whose code is ERR_TLS_TRUNCATED instead;
 //  - EOF before the handshake completes: an ECONNRESET error, as node:tls reports it.
 import { Duplex } from 'node:stream';
+import { Socket } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import type { TlsConnection } from '../connection/api.js';
 import type { ClientHelloInfo } from '../handshake/client-hello-info.js';
@@ -51,7 +52,11 @@ const LINGER_MS = 2_000;
 const LINGER_BYTES = 256 * 1024;
 
 export interface TLSSocketOptions {
-  /** The connection to drive; its `side` says whether this is a client or a server socket. */
+  /**
+   * The connection to drive; its `side` says whether this is a client or a server socket.
+   * Without it the options are node:tls's (`isServer`, `secureContext`, `ALPNProtocols`...), see
+   * NodeTLSSocketOptions.
+   */
   readonly connection: TlsConnection;
   /** Client: the name that was asked for (SNI / the name verified). */
   readonly servername?: string | undefined;
@@ -84,6 +89,34 @@ export interface TLSSocketOptions {
   readonly highWaterMark?: number | undefined;
 }
 
+/**
+ * `new TLSSocket(socket, options)` the node:tls way: a client (default) or, with `isServer`, a
+ * server over an existing socket or any Duplex. The other options are connect()'s (client) or
+ * createServer()'s (server); like node's bare TLSSocket, a client does not reject an unverified
+ * peer (it reads `authorized`), nor does a server unless `rejectUnauthorized` is true.
+ */
+export interface NodeTLSSocketOptions {
+  readonly isServer?: boolean;
+  readonly connection?: undefined;
+  readonly [option: string]: unknown;
+}
+
+/** What `new TLSSocket(raw, nodeOptions)` resolves to (set up by tls-socket-setup.ts). */
+export interface ResolvedSocketSetup {
+  readonly options: TLSSocketOptions;
+  /** Called once the socket exists (e.g. to resume a connection that chose its config). */
+  readonly attach?: ((socket: TLSSocket) => void) | undefined;
+}
+
+export type SocketSetup = (raw: Duplex, options: NodeTLSSocketOptions) => ResolvedSocketSetup;
+
+let socketSetup: SocketSetup | undefined;
+
+/** Installed by tls-socket-setup.ts (which imports connect() and the server: no import cycle). */
+export function registerSocketSetup(setup: SocketSetup): void {
+  socketSetup = setup;
+}
+
 /** node:tls getCipher() shape. */
 export interface CipherNameAndProtocol {
   readonly name: string;
@@ -96,6 +129,19 @@ export interface EphemeralKeyInfo {
   readonly type?: string;
   readonly name?: string;
   readonly size?: number;
+}
+
+/** node's ERR_INVALID_ARG_TYPE (a TypeError), with node's message shape. */
+export function invalidArgType(name: string, expected: string, actual: unknown): TypeError & { code: string } {
+  const received =
+    actual === null ? 'null'
+    : actual === undefined ? 'undefined'
+    : typeof actual === 'function' ? `function ${(actual as { name?: string }).name || '<anonymous>'}`
+    : typeof actual === 'object' ? `an instance of ${(actual as object).constructor?.name ?? 'Object'}`
+    : `type ${typeof actual} (${JSON.stringify(actual)?.slice(0, 28)})`;
+  const e = new TypeError(`The "${name}" argument must be ${expected}. Received ${received}`) as TypeError & { code: string };
+  e.code = 'ERR_INVALID_ARG_TYPE';
+  return e;
 }
 
 /** An Error with a node-style `code`. */
@@ -166,9 +212,31 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   #timeoutForwarded = false;
   /** Destroyed by us for a reason the peer must not read as a clean end (no close_notify then). */
   #aborted = false;
+  /** Made by `new TLSSocket(socket, nodeOptions)`: a client emits 'secure' (node's bare socket), not 'secureConnect'. */
+  #bare = false;
 
-  constructor(socket: Duplex, options: TLSSocketOptions) {
+  constructor(socket: Duplex, options: TLSSocketOptions);
+  constructor(socket?: Duplex | null, options?: NodeTLSSocketOptions);
+  constructor(socketArg?: Duplex | null, nodeOptions: TLSSocketOptions | NodeTLSSocketOptions = {}) {
+    if (socketArg !== undefined && socketArg !== null && !(socketArg instanceof Duplex)) {
+      throw invalidArgType('socket', 'an instance of stream.Duplex', socketArg);
+    }
+    if (nodeOptions === null || typeof nodeOptions !== 'object') throw invalidArgType('options', 'of type object', nodeOptions);
+    const socket: Duplex = socketArg ?? new Socket({ allowHalfOpen: true });
+    let options: TLSSocketOptions;
+    let attach: ((s: TLSSocket) => void) | undefined;
+    let bare = false;
+    if (nodeOptions.connection !== undefined) {
+      options = nodeOptions as TLSSocketOptions;
+    } else {
+      if (socketSetup === undefined) throw new UsageError("new TLSSocket(socket, options) needs hush/node's index (import from 'hush/node')");
+      const resolved = socketSetup(socket, nodeOptions as NodeTLSSocketOptions);
+      options = resolved.options;
+      attach = resolved.attach;
+      bare = true;
+    }
     super({ allowHalfOpen: options.allowHalfOpen ?? false, highWaterMark: options.highWaterMark, decodeStrings: true });
+    this.#bare = bare;
     this.socket = this.#raw = socket;
     this.connection = this.#conn = options.connection;
     this.#opts = options;
@@ -198,7 +266,16 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
 
     // Anything the connection already wants to say (a client's first flight) goes out now; its
     // events (a trace of the ClientHello...) wait a tick so that listeners can be attached.
-    this.#flush();
+    // A net.Socket that is not connected yet (nor connecting) would refuse the write
+    // (ERR_SOCKET_CLOSED): the first flight waits for its 'connect'.
+    if ((socket as Partial<Socket>).pending === true && (socket as Partial<Socket>).connecting !== true && socket instanceof Socket) {
+      socket.once('connect', () => {
+        if (!this.destroyed) this.#flush();
+      });
+    } else {
+      this.#flush();
+    }
+    attach?.(this);
     process.nextTick(() => this.#processEvents());
   }
 
@@ -332,6 +409,22 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   /** The handshake parameters as the core reports them (hush extra). */
   get handshakeInfo(): HandshakeInfo | undefined {
     return this.#info;
+  }
+
+  /**
+   * Like node's: the largest plaintext per record, 512..16384; false when out of that range.
+   * hush's records are already at most 16384 bytes of plaintext (RFC 8446 §5.1), and it sends
+   * what it coalesced at that size; smaller limits are accepted and reported but not applied
+   * (node's own reason for it, fewer bytes before the first decryptable record, rarely matters).
+   */
+  setMaxSendFragment(size: number): boolean {
+    if (typeof size !== 'number') throw invalidArgType('size', 'of type number', size);
+    if (!Number.isInteger(size) || size < -(2 ** 31) || size > 2 ** 31 - 1) {
+      const e = new RangeError(`The value of "size" is out of range. It must be an integer >= -2147483648 && <= 2147483647. Received ${String(size)}`) as RangeError & { code: string };
+      e.code = 'ERR_OUT_OF_RANGE';
+      throw e;
+    }
+    return size >= 512 && size <= 16384;
   }
 
   /** Update our traffic keys; `requestPeer` asks the peer to update too (TLS 1.3 KeyUpdate). */
@@ -714,7 +807,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
         this.authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
       }
     }
-    this.emit(this.#conn.side === 'client' ? 'secureConnect' : 'secure');
+    this.emit(this.#conn.side === 'client' && !this.#bare ? 'secureConnect' : 'secure');
     if (this.destroyed) return;
     this.#writes.pump();
     const fin = this.#finalCb;
@@ -732,7 +825,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     if (!this.#established) {
       // Like node:tls: the EOF ends the readable side ('end'), then the socket is destroyed with
       // ECONNRESET ('error', 'close'(true)).
-      const err = codedError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established');
+      const err = this.#resetBeforeHandshake();
       this.push(null);
       if (this.readableFlowing === true && this.readableLength === 0) this.once('end', () => this.destroy(err));
       else this.destroy(err);
@@ -748,12 +841,18 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     this.push(null);
   }
 
+  /** node's words for a transport that ended before the handshake completed (ECONNRESET). */
+  #resetBeforeHandshake(): Error {
+    return codedError(
+      'ECONNRESET',
+      this.#conn.side === 'client' ? 'Client network socket disconnected before secure TLS connection was established' : 'socket hang up',
+    );
+  }
+
   #onRawClose(): void {
     if (this.destroyed) return;
     if (!this.#established) {
-      this.destroy(
-        codedError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'),
-      );
+      this.destroy(this.#resetBeforeHandshake());
       return;
     }
     if (!this.readableEnded && !this.#conn.peerClosed) this.truncated = true;
