@@ -21,7 +21,7 @@ import { TLSSocket, invalidArgType, type TLSSocketOptions } from './socket.js';
 import type { TlsConnection } from '../connection/api.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, parseVersion, refuseOptions, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseSigalgs, versionRange, refuseOptions, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -47,6 +47,10 @@ export interface ServerOptions {
   SNICallback?: SNICallback;
   minVersion?: string;
   maxVersion?: string;
+  /** OpenSSL method name (node's): 'TLS_method', 'TLSv1_2_method'... */
+  secureProtocol?: string;
+  /** SSL_OP_* bits: NO_TLSv1_2/NO_TLSv1_3 narrow the versions, CIPHER_SERVER_PREFERENCE is honorCipherOrder. */
+  secureOptions?: number;
   ciphers?: string;
   ecdhCurve?: string;
   sigalgs?: string;
@@ -75,6 +79,8 @@ export interface ServerOptions {
   requireExtendedMasterSecret?: boolean;
   provider?: CryptoProvider;
   trace?: boolean;
+  /** Print hush's narration of each handshake to stderr (node prints OpenSSL's trace). */
+  enableTrace?: boolean;
   /** Produce key log lines even without 'keylog' listeners on the server. */
   keyLog?: boolean;
   rejectTruncation?: boolean;
@@ -90,7 +96,6 @@ export interface ServerOptions {
 
 const REFUSED: Readonly<Record<string, string>> = {
   ...REFUSED_TLS_OPTIONS,
-  enableTrace: "use trace: true and the sockets' 'trace' events",
 };
 
 /** The TLS alert a server without any certificate answers with (node: no shared cipher). */
@@ -267,6 +272,7 @@ export class TLSServer extends net.Server {
           return chosen;
         }
       : undefined;
+    const versions = versionRange(o);
     this.#options = o;
     this.#context = ctx;
     this.#configs = new WeakMap();
@@ -276,12 +282,12 @@ export class TLSServer extends net.Server {
       cipherSuites: parseCiphers(o.ciphers),
       groups: parseCurves(o.ecdhCurve),
       signatureSchemes: parseSigalgs(o.sigalgs),
-      minVersion: parseVersion(o.minVersion, 'minVersion'),
-      maxVersion: parseVersion(o.maxVersion, 'maxVersion'),
+      minVersion: versions.minVersion,
+      maxVersion: versions.maxVersion,
       alpnProtocols: parseAlpn(o.ALPNProtocols),
       selectAlpn,
-      trace: o.trace === true,
-      preferServerCiphers: o.honorCipherOrder,
+      trace: o.trace === true || o.enableTrace === true,
+      preferServerCiphers: o.honorCipherOrder ?? versions.honorCipherOrder,
       clientAuth: requestCert ? (rejectUnauthorized ? 'required' : 'optional') : 'none',
       rejectUnauthorizedClients: rejectUnauthorized,
       ticketKeys: this.#ticketKeys,
@@ -400,6 +406,7 @@ export class TLSServer extends net.Server {
     socket.on('error', onSocketError);
     if (keyLog) socket.on('keylog', onSocketKeylog);
     if (this.#options.trace) socket.on('trace', onSocketTrace);
+    if (this.#options.enableTrace === true) socket.enableTrace();
     socket.on('secure', onSocketSecure);
   }
 }

@@ -212,6 +212,9 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   #timeoutForwarded = false;
   /** Destroyed by us for a reason the peer must not read as a clean end (no close_notify then). */
   #aborted = false;
+  #tracePrinting = false;
+  /** The idle timeout set with setTimeout() (node's socket.timeout); undefined when none. */
+  timeout: number | undefined;
   /** Made by `new TLSSocket(socket, nodeOptions)`: a client emits 'secure' (node's bare socket), not 'secureConnect'. */
   #bare = false;
 
@@ -427,6 +430,54 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     return size >= 512 && size <= 16384;
   }
 
+  /**
+   * Like node's (which prints OpenSSL's trace): prints hush's narration of the handshake to stderr,
+   * one line per step. The core narrates only connections made with `trace: true` or
+   * `enableTrace: true` (connect(), createServer()); on any other socket this says so once.
+   */
+  enableTrace(): void {
+    if (this.#tracePrinting) return;
+    this.#tracePrinting = true;
+    if (!(this.#conn as { tracing?: boolean }).tracing) {
+      process.stderr.write("hush: enableTrace(): this connection was not made with enableTrace: true (or trace: true), so there is no narration to print\n");
+      return;
+    }
+    const side = this.#conn.side;
+    this.on('trace', (ev: TraceEvent) => {
+      process.stderr.write(`hush ${side} [${ev.event}] ${ev.message}\n`);
+    });
+  }
+
+  /** Our own certificate as node's certificate object; {} when we presented none, null once destroyed. */
+  getCertificate(): PeerCertificate | Record<string, never> | null {
+    if (this.destroyed) return null;
+    const der = this.#conn.side === 'server' ? this.#info?.localCertificates?.[0] : this.#localCertificate;
+    return der === undefined ? {} : peerCertificateObject([der], [], false);
+  }
+
+  /** node's deprecated alias of writableLength. */
+  get bufferSize(): number {
+    return this.writableLength;
+  }
+
+  /**
+   * Like node's: the SNI to send. hush's client sends its ClientHello when the socket is made, so
+   * this accepts only the name already in use; pass `servername` to connect() instead.
+   */
+  setServername(name: string): void {
+    if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
+    if (this.#conn.side === 'server') {
+      const e = new Error('Cannot issue SNI from a TLS server-side socket') as Error & { code: string };
+      e.code = 'ERR_TLS_SNI_FROM_SERVER';
+      throw e;
+    }
+    if (name === this.servername) return;
+    throw new UsageError(
+      "setServername(): hush's client sends its ClientHello when the socket is made, so the name cannot change afterwards; pass servername to connect() or new TLSSocket()",
+      'ERR_HUSH_UNSUPPORTED_OPTION',
+    );
+  }
+
   /** Update our traffic keys; `requestPeer` asks the peer to update too (TLS 1.3 KeyUpdate). */
   updateKeys(requestPeer = false): void {
     this.#writes.commitStaged();
@@ -477,6 +528,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
       else this.once('timeout', cb);
     }
     raw.setTimeout?.(ms);
+    this.timeout = ms === 0 ? undefined : ms;
     return this;
   }
 
