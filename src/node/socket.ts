@@ -829,10 +829,12 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
       // node:tls calls checkServerIdentity instead of its own host name check, and only for a
       // chain that verified: a failure of hush's host name check is replaced by the chain's
       // verdict without it, then by what checkServerIdentity says.
-      if (failure instanceof VerifyError && failure.check === 'hostname') {
-        failure = opts.verifyChain?.(info.peerCertificates);
+      let chainVerified = info.authorized;
+      if (failure instanceof VerifyError && failure.check === 'hostname' && opts.verifyChain) {
+        failure = opts.verifyChain(info.peerCertificates);
+        chainVerified = failure === undefined;
       }
-      if (!failure) {
+      if (chainVerified) {
         const host = opts.servername || opts.host || 'localhost';
         try {
           failure = opts.checkServerIdentity(host, this.getPeerCertificate(true) as PeerCertificate) ?? undefined;
@@ -841,22 +843,24 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
           failure = e instanceof Error ? e : new Error(String(e));
         }
       }
-      this.authorized = failure === undefined;
+      this.authorized = chainVerified && failure === undefined;
     }
     if (!this.authorized) {
       if (failure) {
         const e = this.#nodeError(failure);
         this.authorizationError = authorizationCode(e);
         this.authorizationFailure = e;
-        if (this.#conn.side === 'client' && opts.checkServerIdentity && opts.rejectUnauthorized !== false) {
-          this.#abort(e);
-          return;
-        }
       } else if (this.#conn.side === 'client') {
         this.authorizationError = 'ERR_TLS_CERT_NOT_VERIFIED';
       } else if (opts.requestCert && info.peerCertificates.length === 0) {
         // What node:tls reports when the client sent no certificate (OpenSSL's verify result).
         this.authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
+      }
+      // With checkServerIdentity the core let an unverified chain through (see connect.ts): refuse
+      // it here, before 'secureConnect' and before any data is read or written.
+      if (this.#conn.side === 'client' && opts.checkServerIdentity && opts.rejectUnauthorized !== false) {
+        this.#abort(this.authorizationFailure ?? codedError(this.authorizationError ?? 'ERR_TLS_CERT_NOT_VERIFIED', 'the server certificate was not verified'));
+        return;
       }
     }
     this.emit(this.#conn.side === 'client' && !this.#bare ? 'secureConnect' : 'secure');
