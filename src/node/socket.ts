@@ -33,7 +33,7 @@ import type { ConnectionEvent } from '../connection/events.js';
 import type { TraceEvent } from '../handshake/trace.js';
 import type { Certificate } from '../x509/certificate.js';
 import { suiteById } from '../crypto/suites.js';
-import { NamedGroup } from '../wire/enums.js';
+import { NamedGroup, SignatureSchemes } from '../wire/enums.js';
 import { decodeSession, encodeSession } from './session.js';
 import type { SessionTicket } from '../handshake/events.js';
 import { UsageError } from '../errors/errors.js';
@@ -455,6 +455,73 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     return der === undefined ? {} : peerCertificateObject([der], [], false);
   }
 
+  /**
+   * Server: the signature schemes the client offered that hush implements, in the client's order,
+   * with OpenSSL's names as node gives them ('ECDSA+SHA256', 'RSA-PSS+SHA256', 'ed25519'...).
+   * Client: [] (hush does not keep the server's CertificateRequest list).
+   */
+  getSharedSigalgs(): string[] {
+    const hello = this.clientHello;
+    if (this.#conn.side !== 'server' || hello === undefined) return [];
+    return hello.signatureSchemes.filter((id) => SignatureSchemes.has(id)).map(opensslSigalgName);
+  }
+
+  /** hush never renegotiates (TLS 1.3 has no renegotiation; hush refuses it in TLS 1.2 by design). */
+  renegotiate(_options: object, callback: (err: Error | null) => void): boolean | undefined {
+    const e = new Error('hush does not support TLS renegotiation (TLS 1.3 removed it; use updateKeys() for new keys)') as Error & { code: string };
+    e.code = 'ERR_TLS_RENEGOTIATION_DISABLED';
+    process.nextTick(callback, e);
+    return false;
+  }
+
+  /**
+   * node's Finished message bytes. Placeholder so that a hush TLSSocket is assignable to node's
+   * tls.TLSSocket: the node-dropin work (issue #16) implements it; until then it throws, naming it.
+   */
+  getFinished(): Buffer | undefined {
+    throw new UsageError('getFinished() is not supported by hush yet', 'ERR_HUSH_UNSUPPORTED_OPTION');
+  }
+
+  /** See getFinished(). */
+  getPeerFinished(): Buffer | undefined {
+    throw new UsageError('getPeerFinished() is not supported by hush yet', 'ERR_HUSH_UNSUPPORTED_OPTION');
+  }
+
+  /** node's per-socket certificate switch: hush chooses the certificate per server name instead. */
+  setKeyCert(_context: unknown): void {
+    throw new UsageError('setKeyCert(): hush chooses the certificate per server name: use the server\'s SNICallback or addContext()', 'ERR_HUSH_UNSUPPORTED_OPTION');
+  }
+
+  /** A no-op: hush never renegotiates. */
+  disableRenegotiation(): void {}
+
+  /** net.Socket's connect(): a TLSSocket is connected through hush's connect() or its socket. */
+  connect(..._args: unknown[]): this {
+    throw new UsageError("TLSSocket#connect(): connect the underlying socket (or use hush's connect()); a TLSSocket does not dial", 'ERR_HUSH_UNSUPPORTED_OPTION');
+  }
+
+  /** Like net.Socket's: reset the TCP connection (RST) and destroy. */
+  resetAndDestroy(): this {
+    this.#aborted = true;
+    const raw = this.#raw as Partial<Socket>;
+    if (typeof raw.resetAndDestroy === 'function') raw.resetAndDestroy();
+    this.destroy();
+    return this;
+  }
+
+  get pending(): boolean {
+    return (this.#raw as Partial<Socket>).pending ?? false;
+  }
+
+  get readyState(): Socket['readyState'] {
+    const raw = this.#raw as Partial<Socket>;
+    return raw.readyState ?? (this.destroyed ? 'closed' : 'open');
+  }
+
+  get autoSelectFamilyAttemptedAddresses(): string[] {
+    return (this.#raw as Partial<Socket>).autoSelectFamilyAttemptedAddresses ?? [];
+  }
+
   /** node's deprecated alias of writableLength. */
   get bufferSize(): number {
     return this.writableLength;
@@ -498,6 +565,9 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
   get localAddress(): string | undefined {
     return (this.#raw as Partial<import('node:net').Socket>).localAddress;
+  }
+  get localFamily(): string | undefined {
+    return (this.#raw as Partial<import('node:net').Socket>).localFamily;
   }
   get localPort(): number | undefined {
     return (this.#raw as Partial<import('node:net').Socket>).localPort;
@@ -914,6 +984,25 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     if (!this.readableEnded && !this.#conn.peerClosed) this.truncated = true;
     this.destroy();
   }
+}
+
+const OPENSSL_SIGALG: Readonly<Record<string, string>> = {
+  ecdsa_secp256r1_sha256: 'ECDSA+SHA256',
+  ecdsa_secp384r1_sha384: 'ECDSA+SHA384',
+  ecdsa_secp521r1_sha512: 'ECDSA+SHA512',
+  rsa_pss_rsae_sha256: 'RSA-PSS+SHA256',
+  rsa_pss_rsae_sha384: 'RSA-PSS+SHA384',
+  rsa_pss_rsae_sha512: 'RSA-PSS+SHA512',
+  rsa_pkcs1_sha256: 'RSA+SHA256',
+  rsa_pkcs1_sha384: 'RSA+SHA384',
+  rsa_pkcs1_sha512: 'RSA+SHA512',
+  rsa_pkcs1_sha1: 'RSA+SHA1',
+  ecdsa_sha1: 'ECDSA+SHA1',
+};
+
+function opensslSigalgName(id: number): string {
+  const name = SignatureSchemes.name(id);
+  return OPENSSL_SIGALG[name] ?? name;
 }
 
 function certificateDer(c: Certificate): Uint8Array {

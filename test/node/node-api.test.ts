@@ -192,8 +192,12 @@ test('socket API: getCertificate, bufferSize, timeout, setServername, secureCont
   const srv = createServer({ key: certs.serverKey, cert: certs.serverCert, ca: certs.caCert, requestCert: true, enableTrace: true }, (s) => {
     assert.equal((s.getCertificate() as { subject: { CN: string } }).subject.CN, 'localhost');
     assert.throws(() => s.setServername('x'), { code: 'ERR_TLS_SNI_FROM_SERVER' });
+    shared.push(...s.getSharedSigalgs());
+    s.renegotiate({}, (err) => renegotiation.push((err as Error & { code: string }).code));
     s.end(String(s.authorized));
   });
+  const shared: string[] = [];
+  const renegotiation: string[] = [];
   const traced: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -219,6 +223,8 @@ test('socket API: getCertificate, bufferSize, timeout, setServername, secureCont
     assert.equal(body, 'true', 'the client certificate from secureContext was sent and verified');
     assert.equal(c.authorized, true, 'the ca from secureContext verified the server');
     assert.equal(ownCn, 'hush test client');
+    assert.ok(shared.includes('ECDSA+SHA256') && shared.includes('RSA-PSS+SHA256'), shared.join());
+    assert.deepEqual(renegotiation, ['ERR_TLS_RENEGOTIATION_DISABLED']);
     c.destroy();
     assert.equal(c.getCertificate(), null);
     assert.ok(traced.some((l) => l.startsWith('hush server [') && /ClientHello/i.test(l)), `narration printed: ${traced.length} lines`);
