@@ -262,3 +262,52 @@ test('connect({ path }) uses the Unix socket (preferred over host/port, like nod
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('no hangs: destroying the underlying socket closes the TLS socket (before and after the handshake); addContext with requestCert completes', async () => {
+  const srv = createServer({ key: certs.serverKey, cert: certs.serverCert, requestCert: true, rejectUnauthorized: false, ca: certs.caCert }, (s) => s.end(String(s.authorized)));
+  srv.addContext('other.localhost', createSecureContext({ key: certs.serverKey, cert: certs.serverCert }));
+  const port = await listen(srv);
+  try {
+    const c = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey });
+    let body = '';
+    c.on('data', (d: Buffer) => (body += d.toString()));
+    await once(c, 'end');
+    assert.equal(body, 'true', 'addContext + requestCert: the client certificate was asked for and verified');
+    c.destroy();
+
+    const c2 = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: certs.caCert });
+    await once(c2, 'secureConnect');
+    c2.socket.destroy();
+    const [hadError] = (await once(c2, 'close')) as [boolean];
+    assert.equal(hadError, false);
+
+    const c3 = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: certs.caCert });
+    const e3 = errorOf(c3);
+    c3.socket.destroy();
+    assert.equal((await e3).code, 'ECONNRESET');
+    assert.equal(c3.destroyed, true);
+  } finally {
+    await shut(srv);
+  }
+});
+
+test('data written before the handshake completes, then end(): everything arrives', async () => {
+  let received = 0;
+  const srv = createServer({ key: certs.serverKey, cert: certs.serverCert }, (s) => {
+    s.on('data', (d: Buffer) => (received += d.length));
+    s.on('end', () => s.end(String(received)));
+  });
+  const port = await listen(srv);
+  try {
+    const c = connect({ port, host: '127.0.0.1', servername: 'localhost', ca: certs.caCert });
+    for (let i = 0; i < 100; i++) c.write(Buffer.alloc(10_000, i));
+    c.end(Buffer.alloc(5));
+    let answer = '';
+    c.on('data', (d: Buffer) => (answer += d.toString()));
+    await once(c, 'end');
+    assert.equal(answer, '1000005');
+    c.destroy();
+  } finally {
+    await shut(srv);
+  }
+});
