@@ -16,7 +16,7 @@ import type { Certificate } from '../x509/certificate.js';
 import { isIP } from 'node:net';
 import { defaultTrustStore, sharedSystemTrustStore } from './trust.js';
 import { decodeSession } from './session.js';
-import { TLSSocket } from './socket.js';
+import { TLSSocket, checkOnRead, type OnRead } from './socket.js';
 import { SecureContext } from './secure-context.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import type { PeerCertificate } from './peer-certificate.js';
@@ -104,13 +104,12 @@ export interface ConnectOptions {
   autoSelectFamilyAttemptTimeout?: number;
   allowHalfOpen?: boolean;
   highWaterMark?: number;
+  /** Like net.Socket's: data into your buffer and callback instead of 'data' events. */
+  onread?: OnRead;
 }
 
 /** node:tls options hush refuses, with what to do instead. */
-const REFUSED: Readonly<Record<string, string>> = {
-  ...REFUSED_TLS_OPTIONS,
-  onread: '',
-};
+const REFUSED: Readonly<Record<string, string>> = REFUSED_TLS_OPTIONS;
 
 type Callback = () => void;
 
@@ -309,6 +308,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const { options: o, cb } = normalizeArgs(args);
   const { config, host, servername } = clientConfigFromOptions(o);
   const handshakeTimeout = parseHandshakeTimeout(o.handshakeTimeout);
+  const onread = checkOnRead(o.onread); // before a socket is opened
   const connection = new ClientConnection(config, NODE_TRANSPORT);
 
   let raw: Duplex;
@@ -354,6 +354,7 @@ export function connect(...args: unknown[]): TLSSocket {
     localCertificate: config.clientCertificate?.chain[0],
     allowHalfOpen: o.allowHalfOpen,
     highWaterMark: o.highWaterMark,
+    onread,
   });
   if (o.keyLog !== undefined && typeof o.keyLog !== 'boolean') socket.on('keylog', openKeyLog(o.keyLog));
   if (o.timeout !== undefined) socket.setTimeout(o.timeout);

@@ -87,6 +87,29 @@ export interface TLSSocketOptions {
   /** Like net.Socket: keep the writable side open after the peer ended (default false). */
   readonly allowHalfOpen?: boolean | undefined;
   readonly highWaterMark?: number | undefined;
+  /**
+   * Like net.Socket's: decrypted data is copied into `buffer` (or the buffer it returns) and
+   * handed to `callback(nread, buffer)` instead of 'data' events; returning false pauses reading
+   * until resume().
+   */
+  readonly onread?: OnRead | undefined;
+}
+
+/** net.Socket's `onread` option. */
+export interface OnRead {
+  readonly buffer: Uint8Array | (() => Uint8Array);
+  readonly callback: (bytesWritten: number, buffer: Uint8Array) => boolean | void;
+}
+
+export function checkOnRead(v: unknown): OnRead | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = v as Partial<OnRead>;
+  if (typeof v !== 'object') throw invalidArgType('options.onread', 'of type object', v);
+  if (typeof o.callback !== 'function') throw invalidArgType('options.onread.callback', 'of type function', o.callback);
+  if (!(o.buffer instanceof Uint8Array) && typeof o.buffer !== 'function') {
+    throw invalidArgType('options.onread.buffer', 'an instance of Buffer, TypedArray, or DataView, or of type function', o.buffer);
+  }
+  return o as OnRead;
 }
 
 /**
@@ -213,6 +236,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   /** Destroyed by us for a reason the peer must not read as a clean end (no close_notify then). */
   #aborted = false;
   #tracePrinting = false;
+  #onread: OnRead | undefined;
   /** The idle timeout set with setTimeout() (node's socket.timeout); undefined when none. */
   timeout: number | undefined;
   /** Made by `new TLSSocket(socket, nodeOptions)`: a client emits 'secure' (node's bare socket), not 'secureConnect'. */
@@ -240,6 +264,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     }
     super({ allowHalfOpen: options.allowHalfOpen ?? false, highWaterMark: options.highWaterMark, decodeStrings: true });
     this.#bare = bare;
+    this.#onread = checkOnRead(options.onread);
     this.socket = this.#raw = socket;
     this.connection = this.#conn = options.connection;
     this.#opts = options;
@@ -279,6 +304,8 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
       this.#flush();
     }
     attach?.(this);
+    // onread: no 'data' events, but the readable side flows so that 'end' is emitted.
+    if (this.#onread) super.resume();
     process.nextTick(() => this.#processEvents());
   }
 
@@ -854,6 +881,10 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
         return;
       case 'data':
         if (this.readableEnded || ev.data.length === 0) return;
+        if (this.#onread) {
+          this.#deliverOnRead(this.#onread, ev.data);
+          return;
+        }
         if (!this.push(asBuffer(ev.data)) && !this.#readPaused) {
           this.#readPaused = true;
           this.#raw.pause();
@@ -882,6 +913,31 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
         this.emit('keyUpdate', ev.direction);
         return;
     }
+  }
+
+  /** onread: copy `data` into the caller's buffer, as many times as it takes. */
+  #deliverOnRead(onread: OnRead, data: Uint8Array): void {
+    let off = 0;
+    while (off < data.length && !this.destroyed) {
+      const buf = typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer;
+      const n = Math.min(buf.length, data.length - off);
+      if (n === 0) throw new UsageError('onread.buffer is empty');
+      buf.set(data.subarray(off, off + n));
+      off += n;
+      if (onread.callback(n, buf) === false && !this.#readPaused) {
+        this.#readPaused = true;
+        this.#raw.pause();
+      }
+    }
+  }
+
+  /** Readable#resume(); with onread, also resumes reading that the callback paused. */
+  override resume(): this {
+    if (this.#onread && this.#readPaused) {
+      this.#readPaused = false;
+      this.#raw.resume();
+    }
+    return super.resume();
   }
 
   #onHandshake(info: HandshakeInfo): void {

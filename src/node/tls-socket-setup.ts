@@ -10,7 +10,7 @@ import { TLSServer, type ServerOptions } from './server.js';
 import { SecureContext } from './secure-context.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import { parseHandshakeTimeout } from './options.js';
-import { registerSocketSetup, type NodeTLSSocketOptions, type ResolvedSocketSetup, type TLSSocket } from './socket.js';
+import { registerSocketSetup, type NodeTLSSocketOptions, type ResolvedSocketSetup, type TLSSocket, type TLSSocketOptions } from './socket.js';
 
 /** node's TLSSocket options that only concern the net.Socket or node's internals: accepted, unused. */
 const IGNORED = ['isServer', 'server', 'secureContext', 'requestOCSP', 'pipe', 'manualStart'] as const;
@@ -54,6 +54,7 @@ function clientSetup(options: NodeTLSSocketOptions): ResolvedSocketSetup {
       localCertificate: config.clientCertificate?.chain[0],
       allowHalfOpen: options.allowHalfOpen === true,
       highWaterMark: typeof options.highWaterMark === 'number' ? options.highWaterMark : undefined,
+      onread: options.onread as TLSSocketOptions['onread'],
     },
   };
 }

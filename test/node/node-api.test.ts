@@ -311,3 +311,43 @@ test('data written before the handshake completes, then end(): everything arrive
     await shut(srv);
   }
 });
+
+test("onread: data lands in the caller's buffer, no 'data' events; returning false pauses until resume()", async () => {
+  const srv = createServer({ key: certs.serverKey, cert: certs.serverCert }, (s) => s.end(Buffer.alloc(5000, 7)));
+  const port = await listen(srv);
+  try {
+    const buffer = Buffer.alloc(1000);
+    let total = 0;
+    let calls = 0;
+    let paused = 0;
+    let dataEvents = 0;
+    const c = connect({
+      port, host: '127.0.0.1', servername: 'localhost', ca: certs.caCert,
+      onread: {
+        buffer,
+        callback: (n, buf) => {
+          calls++;
+          assert.equal(buf, buffer);
+          assert.ok(buf.subarray(0, n).every((b) => b === 7));
+          total += n;
+          if (calls === 1) {
+            paused++;
+            setImmediate(() => c.resume());
+            return false;
+          }
+          return true;
+        },
+      },
+    });
+    c.on('data', () => dataEvents++);
+    await once(c, 'end');
+    assert.equal(total, 5000);
+    assert.ok(calls >= 5, `at most 1000 bytes a call: ${calls} calls`);
+    assert.equal(paused, 1);
+    assert.equal(dataEvents, 0);
+    c.destroy();
+    assert.throws(() => connect({ port, onread: { buffer: 'x', callback: () => {} } } as never), { code: 'ERR_INVALID_ARG_TYPE' });
+  } finally {
+    await shut(srv);
+  }
+});
