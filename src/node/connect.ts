@@ -16,6 +16,7 @@ import type { Certificate } from '../x509/certificate.js';
 import { isIP } from 'node:net';
 import { defaultTrustStore, sharedSystemTrustStore } from './trust.js';
 import { decodeSession } from './session.js';
+import { badPort, invalidArgType } from './arg-errors.js';
 import { TLSSocket, checkOnRead, type OnRead } from './socket.js';
 import { SecureContext } from './secure-context.js';
 import { NODE_TRANSPORT } from './alloc.js';
@@ -214,7 +215,7 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
   const provider = o.provider ?? nodeCryptoProvider;
   const host = o.hostname || o.host || 'localhost';
   if (typeof host !== 'string' || host.length === 0) throw new UsageError('host must be a non-empty string');
-  if (o.servername !== undefined && o.servername !== null && typeof o.servername !== 'string') throw new UsageError('servername must be a string');
+  if (o.servername !== undefined && o.servername !== null && typeof o.servername !== 'string') throw invalidArgType('name', 'of type string', o.servername);
   // node: servername '' means "send no SNI"; hush sends none only for IP addresses (RFC 6066 §3),
   // so '' checks and sends the host, like an absent servername.
   const servername = o.servername || host;
@@ -326,7 +327,7 @@ export function connect(...args: unknown[]): TLSSocket {
       raw = net.connect({ ...common, path });
     } else {
       const port = Number(o.port ?? 443);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`port must be 0..65535, not ${String(o.port)}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw badPort(o.port);
       raw = net.connect({
         ...common,
         host,

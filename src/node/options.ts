@@ -12,6 +12,7 @@ import { NamedGroup, NamedGroups, SignatureScheme, SignatureSchemes } from '../w
 import { parseCertificates } from '../x509/certificate.js';
 import { TrustStore } from '../x509/trust-store.js';
 import { sharedSystemTrustStore } from './trust.js';
+import { invalidArgType, invalidProtocolVersion } from './arg-errors.js';
 
 /** A PEM string, a Buffer holding PEM or DER, or a list of them (node's `ca`/`cert` shape). */
 export type PemInput = string | Uint8Array | readonly (string | Uint8Array)[];
@@ -51,7 +52,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function parseHandshakeTimeout(v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_TIMER_MS) {
+  if (typeof v !== 'number') throw invalidArgType('options.handshakeTimeout', 'of type number', v);
+  if (!Number.isFinite(v) || v < 0 || v > MAX_TIMER_MS) {
     throw new UsageError(`handshakeTimeout must be a number of milliseconds from 0 (no timeout) to ${MAX_TIMER_MS}, not ${String(v)}`);
   }
   return v;
@@ -61,9 +63,10 @@ export function parseVersion(v: unknown, option: string): TlsVersionName | undef
   if (v === undefined) return undefined;
   if (v === 'TLSv1.2' || v === 'TLSv1.3') return v;
   if (v === 'TLSv1' || v === 'TLSv1.1' || v === 'SSLv3') {
-    throw new UsageError(`${option} '${v}': hush speaks only TLSv1.2 and TLSv1.3`);
+    throw invalidProtocolVersion(`${option} '${v}': hush speaks only TLSv1.2 and TLSv1.3`);
   }
-  throw new UsageError(`${option} must be 'TLSv1.2' or 'TLSv1.3', not ${JSON.stringify(v)}`);
+  // node's words: "TLSv0" is not a valid minimum TLS protocol version
+  throw invalidProtocolVersion(`${JSON.stringify(v)} is not a valid ${option === 'maxVersion' ? 'maximum' : 'minimum'} TLS protocol version (hush: 'TLSv1.2' or 'TLSv1.3')`);
 }
 
 /** node's ERR_TLS_INVALID_PROTOCOL_METHOD (a TypeError). */

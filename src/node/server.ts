@@ -17,7 +17,8 @@ import { TlsError, UsageError } from '../errors/errors.js';
 import { defaultTrustStore } from './trust.js';
 import { AcceptingConnection } from './accepting-connection.js';
 import { SecureContext, createSecureContext } from './secure-context.js';
-import { TLSSocket, invalidArgType, type TLSSocketOptions } from './socket.js';
+import { TLSSocket, type TLSSocketOptions } from './socket.js';
+import { invalidArgType } from './arg-errors.js';
 import type { TlsConnection } from '../connection/api.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import {

@@ -40,6 +40,7 @@ import { UsageError } from '../errors/errors.js';
 import { VerifyError } from '../x509/verify-error.js';
 import { authorizationCode, toNodeError } from './node-errors.js';
 import { peerCertificateObject, type PeerCertificate } from './peer-certificate.js';
+import { invalidArgType, outOfRange } from './arg-errors.js';
 import { WritePump, canWrite, failSocket, isDestroyed, rawWritable, type WritePumpOwner } from './write-pump.js';
 
 /** Default handshake timeout, like node:tls (120 s). */
@@ -152,19 +153,6 @@ export interface EphemeralKeyInfo {
   readonly type?: string;
   readonly name?: string;
   readonly size?: number;
-}
-
-/** node's ERR_INVALID_ARG_TYPE (a TypeError), with node's message shape. */
-export function invalidArgType(name: string, expected: string, actual: unknown): TypeError & { code: string } {
-  const received =
-    actual === null ? 'null'
-    : actual === undefined ? 'undefined'
-    : typeof actual === 'function' ? `function ${(actual as { name?: string }).name || '<anonymous>'}`
-    : typeof actual === 'object' ? `an instance of ${(actual as object).constructor?.name ?? 'Object'}`
-    : `type ${typeof actual} (${JSON.stringify(actual)?.slice(0, 28)})`;
-  const e = new TypeError(`The "${name}" argument must be ${expected}. Received ${received}`) as TypeError & { code: string };
-  e.code = 'ERR_INVALID_ARG_TYPE';
-  return e;
 }
 
 /** An Error with a node-style `code`. */
@@ -450,9 +438,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   setMaxSendFragment(size: number): boolean {
     if (typeof size !== 'number') throw invalidArgType('size', 'of type number', size);
     if (!Number.isInteger(size) || size < -(2 ** 31) || size > 2 ** 31 - 1) {
-      const e = new RangeError(`The value of "size" is out of range. It must be an integer >= -2147483648 && <= 2147483647. Received ${String(size)}`) as RangeError & { code: string };
-      e.code = 'ERR_OUT_OF_RANGE';
-      throw e;
+      throw outOfRange('size', 'an integer >= -2147483648 && <= 2147483647', size);
     }
     return size >= 512 && size <= 16384;
   }

@@ -158,6 +158,11 @@ test("argument checks throw node's ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE", () 
   assert.equal(s.setMaxSendFragment(16385), false);
   assert.equal(s.setMaxSendFragment(4096), true);
   s.destroy();
+  assert.throws(() => connect({ port: 70000 }), { code: 'ERR_SOCKET_BAD_PORT', name: 'RangeError', message: 'Port should be >= 0 and < 65536. Received type number (70000).' });
+  assert.throws(() => connect({ port: 1, servername: 1 as never }), { code: 'ERR_INVALID_ARG_TYPE', message: 'The "name" argument must be of type string. Received type number (1)' });
+  assert.throws(() => createServer({ handshakeTimeout: 'x' as never }), { code: 'ERR_INVALID_ARG_TYPE', message: `The "options.handshakeTimeout" property must be of type number. Received type string ('x')` });
+  assert.throws(() => connect({ port: 1, minVersion: 'TLSv0' }), { code: 'ERR_TLS_INVALID_PROTOCOL_VERSION', message: /^"TLSv0" is not a valid minimum TLS protocol version/ });
+  assert.throws(() => connect({ port: 1, maxVersion: 'TLSv1.1' }), { code: 'ERR_TLS_INVALID_PROTOCOL_VERSION', message: /hush speaks only TLSv1.2 and TLSv1.3/ });
 });
 
 test("secureProtocol, secureOptions and ciphers: node's errors where hush refuses, version bits honoured", async () => {
