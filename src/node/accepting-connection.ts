@@ -60,7 +60,7 @@ export class AcceptingConnection implements TlsConnection {
       called = true;
       if (err || !config) {
         // No alert can be sent from here (the core owns record encoding): the socket closes.
-        this.#fail(internalError(`SNICallback failed: ${err ? err.message : 'no context'}`, err));
+        this.#fail(err instanceof TlsError ? err : internalError(`SNICallback failed: ${err ? err.message : 'no context'}`, err));
       } else {
         try {
           const inner = accepted.intoConnection(config, NODE_TRANSPORT);

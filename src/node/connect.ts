@@ -17,12 +17,14 @@ import type { Certificate } from '../x509/certificate.js';
 import { isIP } from 'node:net';
 import { defaultTrustStore, sharedSystemTrustStore } from './trust.js';
 import { decodeSession } from './session.js';
-import { TLSSocket } from './socket.js';
+import { badPort, invalidArgType } from './arg-errors.js';
+import { TLSSocket, checkOnRead, type OnRead } from './socket.js';
+import { SecureContext } from './secure-context.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import { clientRevocationConfig, type ClientRevocationOptions } from './revocation-options.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, parseVersion, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, versionRange, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -36,6 +38,16 @@ export interface ConnectOptions extends ClientRevocationOptions {
   socket?: Duplex;
   /** Connect to a Unix socket instead of host:port. */
   socketPath?: string | null;
+  /** Like node: a Unix socket path, preferred over host/port (socketPath wins when both are set). */
+  path?: string | null;
+  /** A context from hush's createSecureContext(): its ca (trust) and cert/key (client certificate). */
+  secureContext?: SecureContext;
+  /** OpenSSL method name (node's): 'TLS_method', 'TLSv1_2_method'...; see parseSecureProtocol(). */
+  secureProtocol?: string;
+  /** SSL_OP_* bits (node's crypto.constants): NO_TLSv1_2/NO_TLSv1_3 narrow the versions. */
+  secureOptions?: number;
+  /** Abort the connection (AbortError, code ABORT_ERR) when this signal aborts, like net.connect. */
+  signal?: AbortSignal;
   /** SNI and the name verified; default `host` (an IP address is verified against IP SANs, not sent). */
   servername?: string | null;
   /**
@@ -69,6 +81,8 @@ export interface ConnectOptions extends ClientRevocationOptions {
   timeout?: number;
   /** ms from connect() to a completed handshake, else ERR_TLS_HANDSHAKE_TIMEOUT (default 120000; 0 = none). */
   handshakeTimeout?: number;
+  /** Print hush's narration of the handshake to stderr (node prints OpenSSL's trace). */
+  enableTrace?: boolean;
   // hush extras
   /** Emit 'trace' events narrating the handshake. */
   trace?: boolean;
@@ -107,15 +121,12 @@ export interface ConnectOptions extends ClientRevocationOptions {
   autoSelectFamilyAttemptTimeout?: number;
   allowHalfOpen?: boolean;
   highWaterMark?: number;
+  /** Like net.Socket's: data into your buffer and callback instead of 'data' events. */
+  onread?: OnRead;
 }
 
 /** node:tls options hush refuses, with what to do instead. */
-const REFUSED: Readonly<Record<string, string>> = {
-  ...REFUSED_TLS_OPTIONS,
-  secureContext: 'pass key, cert and ca directly',
-  enableTrace: "use trace: true and the 'trace' event",
-  onread: '',
-};
+const REFUSED: Readonly<Record<string, string>> = REFUSED_TLS_OPTIONS;
 
 type Callback = () => void;
 
@@ -228,7 +239,7 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
   const provider = o.provider ?? nodeCryptoProvider;
   const host = o.hostname || o.host || 'localhost';
   if (typeof host !== 'string' || host.length === 0) throw new UsageError('host must be a non-empty string');
-  if (o.servername !== undefined && o.servername !== null && typeof o.servername !== 'string') throw new UsageError('servername must be a string');
+  if (o.servername !== undefined && o.servername !== null && typeof o.servername !== 'string') throw invalidArgType('name', 'of type string', o.servername);
   // node: servername '' means "send no SNI"; hush sends none only for IP addresses (RFC 6066 §3),
   // so '' checks and sends the host, like an absent servername.
   const servername = o.servername || host;
@@ -242,7 +253,11 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
   let session: SessionTicket | undefined;
   if (o.session instanceof Uint8Array) session = decodeSession(o.session);
   else if (o.session !== undefined && o.session !== null) session = o.session as SessionTicket;
-  const certified = toCertifiedKeys(provider, o.cert, o.key, o.passphrase);
+  const versions = versionRange(o);
+  const ctx = o.secureContext;
+  if (ctx !== undefined && !(ctx instanceof SecureContext)) throw new UsageError("secureContext must come from hush's createSecureContext()");
+  if (ctx?.trust !== undefined && (o.ca === undefined || o.ca === null)) trust = ctx.trust;
+  const certified = o.cert === undefined && o.key === undefined && ctx !== undefined ? ctx.certificates : toCertifiedKeys(provider, o.cert, o.key, o.passphrase);
   if (certified.length > 1) throw new UsageError('a client presents one certificate: give one key and one cert chain');
   const config: ClientConfig = {
     provider,
@@ -256,11 +271,11 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
     cipherSuites: parsedList('ciphers', o.ciphers, parseCiphers),
     groups: parsedList('ecdhCurve', o.ecdhCurve, parseCurves),
     signatureSchemes: parsedList('sigalgs', o.sigalgs, parseSigalgs),
-    minVersion: parseVersion(o.minVersion, 'minVersion'),
-    maxVersion: parseVersion(o.maxVersion, 'maxVersion'),
+    minVersion: versions.minVersion,
+    maxVersion: versions.maxVersion,
     alpnProtocols: parseAlpn(o.ALPNProtocols),
     keyLog: o.keyLog !== false,
-    trace: o.trace === true,
+    trace: o.trace === true || o.enableTrace === true,
     session,
     clientCertificate: certified[0],
     requireExtendedMasterSecret: o.requireExtendedMasterSecret,
@@ -269,6 +284,30 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
     echGrease: o.echGrease,
   };
   return { config, host, servername };
+}
+
+/** node's AbortError for a connection whose signal aborted. */
+function abortError(signal: AbortSignal): Error {
+  const e = new Error('The operation was aborted', { cause: signal.reason }) as Error & { code: string };
+  e.name = 'AbortError';
+  e.code = 'ABORT_ERR';
+  return e;
+}
+
+/** Destroy `socket` with an AbortError when `signal` aborts (at once, a tick later, if it already has). */
+function abortOn(socket: TLSSocket, signal: AbortSignal): void {
+  if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function') {
+    throw new UsageError('signal must be an AbortSignal');
+  }
+  if (signal.aborted) {
+    process.nextTick(() => socket.destroy(abortError(signal)));
+    return;
+  }
+  const onAbort = (): void => {
+    socket.destroy(abortError(signal));
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  socket.once('close', () => signal.removeEventListener('abort', onAbort));
 }
 
 /** The peer's chain checked against the config's trust store, without the host name. */
@@ -298,6 +337,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const { options: o, cb } = normalizeArgs(args);
   const { config, host, servername } = clientConfigFromOptions(o);
   const handshakeTimeout = parseHandshakeTimeout(o.handshakeTimeout);
+  const onread = checkOnRead(o.onread); // before a socket is opened
   const connection = new ClientConnection(config, NODE_TRANSPORT);
 
   let raw: Duplex;
@@ -310,11 +350,12 @@ export function connect(...args: unknown[]): TLSSocket {
       ...(o.keepAlive !== undefined ? { keepAlive: o.keepAlive } : {}),
       ...(o.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: o.keepAliveInitialDelay } : {}),
     };
-    if (typeof o.socketPath === 'string') {
-      raw = net.connect({ ...common, path: o.socketPath });
+    const path = typeof o.socketPath === 'string' ? o.socketPath : typeof o.path === 'string' ? o.path : undefined;
+    if (path !== undefined) {
+      raw = net.connect({ ...common, path });
     } else {
       const port = Number(o.port ?? 443);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`port must be 0..65535, not ${String(o.port)}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw badPort(o.port);
       raw = net.connect({
         ...common,
         host,
@@ -342,9 +383,12 @@ export function connect(...args: unknown[]): TLSSocket {
     localCertificate: config.clientCertificate?.chain[0],
     allowHalfOpen: o.allowHalfOpen,
     highWaterMark: o.highWaterMark,
+    onread,
   });
   if (o.keyLog !== undefined && typeof o.keyLog !== 'boolean') socket.on('keylog', openKeyLog(o.keyLog));
   if (o.timeout !== undefined) socket.setTimeout(o.timeout);
+  if (o.signal !== undefined) abortOn(socket, o.signal);
+  if (o.enableTrace === true) socket.enableTrace();
   if (cb) socket.once('secureConnect', cb);
   return socket;
 }

@@ -1,10 +1,11 @@
 // hush/node: node:tls-like sockets, client and server over hush, plus Node's crypto provider and
 // trust stores.
 export { connect, clientConfigFromOptions, type ConnectOptions } from './connect.js';
-export { createServer, Server, type ServerOptions, type SNICallback, type ALPNCallback } from './server.js';
+import './tls-socket-setup.js';
+export { createServer, Server, TLSServer, type ServerOptions, type SNICallback, type ALPNCallback } from './server.js';
 export { createSecureContext, SecureContext, type SecureContextOptions } from './secure-context.js';
 export { createHttpsServer, HttpsServer, type HttpsServerOptions } from './https.js';
-export { TLSSocket, DEFAULT_HANDSHAKE_TIMEOUT, type TLSSocketOptions, type CipherNameAndProtocol, type EphemeralKeyInfo } from './socket.js';
+export { TLSSocket, DEFAULT_HANDSHAKE_TIMEOUT, type TLSSocketOptions, type NodeTLSSocketOptions, type CipherNameAndProtocol, type EphemeralKeyInfo } from './socket.js';
 export { encodeSession, decodeSession } from './session.js';
 export { undiciConnector, type UndiciConnectParams, type UndiciConnectCallback } from './undici.js';
 export type { PeerCertificate } from './peer-certificate.js';

@@ -13,6 +13,7 @@ import { parseCertificates } from '../x509/certificate.js';
 import { PROFILES, type VerifyProfile } from '../x509/profile.js';
 import { TrustStore } from '../x509/trust-store.js';
 import { sharedSystemTrustStore } from './trust.js';
+import { invalidArgType, invalidProtocolVersion } from './arg-errors.js';
 
 /** A PEM string, a Buffer holding PEM or DER, or a list of them (node's `ca`/`cert` shape). */
 export type PemInput = string | Uint8Array | readonly (string | Uint8Array)[];
@@ -21,15 +22,13 @@ export type KeyInput = string | Uint8Array | readonly (string | Uint8Array | { p
 
 /** node:tls options hush refuses on both sides, with advice (empty: no equivalent). */
 export const REFUSED_TLS_OPTIONS: Readonly<Record<string, string>> = {
-  pfx: 'use key and cert (PEM)',
+  pfx: 'PKCS#12 is not read by hush: convert it with `openssl pkcs12 -in file.p12 -nodes -out key-and-cert.pem` (add -legacy for old RC2 files) and pass key and cert',
   pskCallback: '',
   pskIdentityHint: '',
   clientCertEngine: '',
   privateKeyEngine: 'use key',
   privateKeyIdentifier: 'use key',
   dhparam: 'hush uses ECDHE only',
-  secureOptions: 'use minVersion/maxVersion and ciphers',
-  secureProtocol: 'use minVersion/maxVersion',
   NPNProtocols: 'use ALPNProtocols',
 };
 
@@ -52,7 +51,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function parseHandshakeTimeout(v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_TIMER_MS) {
+  if (typeof v !== 'number') throw invalidArgType('options.handshakeTimeout', 'of type number', v);
+  if (!Number.isFinite(v) || v < 0 || v > MAX_TIMER_MS) {
     throw new UsageError(`handshakeTimeout must be a number of milliseconds from 0 (no timeout) to ${MAX_TIMER_MS}, not ${String(v)}`);
   }
   return v;
@@ -62,9 +62,93 @@ export function parseVersion(v: unknown, option: string): TlsVersionName | undef
   if (v === undefined) return undefined;
   if (v === 'TLSv1.2' || v === 'TLSv1.3') return v;
   if (v === 'TLSv1' || v === 'TLSv1.1' || v === 'SSLv3') {
-    throw new UsageError(`${option} '${v}': hush speaks only TLSv1.2 and TLSv1.3`);
+    throw invalidProtocolVersion(`${option} '${v}': hush speaks only TLSv1.2 and TLSv1.3`);
   }
-  throw new UsageError(`${option} must be 'TLSv1.2' or 'TLSv1.3', not ${JSON.stringify(v)}`);
+  // node's words: "TLSv0" is not a valid minimum TLS protocol version
+  throw invalidProtocolVersion(`${JSON.stringify(v)} is not a valid ${option === 'maxVersion' ? 'maximum' : 'minimum'} TLS protocol version (hush: 'TLSv1.2' or 'TLSv1.3')`);
+}
+
+/** node's ERR_TLS_INVALID_PROTOCOL_METHOD (a TypeError). */
+function invalidProtocolMethod(message: string): TypeError & { code: string } {
+  const e = new TypeError(message) as TypeError & { code: string };
+  e.code = 'ERR_TLS_INVALID_PROTOCOL_METHOD';
+  return e;
+}
+
+/**
+ * node's `secureProtocol` (an OpenSSL method name) as a version range. 'TLS_method' and
+ * 'SSLv23_method' (any version) leave the defaults; 'TLSv1_2_method' pins TLS 1.2. SSLv2/SSLv3
+ * methods and unknown names throw node's ERR_TLS_INVALID_PROTOCOL_METHOD; TLS 1.0/1.1 methods,
+ * which node accepts, throw it too since hush speaks only TLS 1.2 and 1.3.
+ */
+export function parseSecureProtocol(v: unknown): { minVersion?: TlsVersionName; maxVersion?: TlsVersionName } {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'string') throw new UsageError('secureProtocol must be a string such as TLS_method or TLSv1_2_method');
+  const m = /^(TLS|SSLv23|SSLv2|SSLv3|TLSv1|TLSv1_1|TLSv1_2)_(method|client_method|server_method)$/.exec(v);
+  if (!m) throw invalidProtocolMethod(`Unknown method: ${v}`);
+  const base = m[1]!;
+  if (base === 'SSLv2') throw invalidProtocolMethod('SSLv2 methods disabled');
+  if (base === 'SSLv3') throw invalidProtocolMethod('SSLv3 methods disabled');
+  if (base === 'TLSv1' || base === 'TLSv1_1') {
+    throw invalidProtocolMethod(`secureProtocol '${v}': hush speaks only TLSv1.2 and TLSv1.3 (use TLS_method, or TLSv1_2_method)`);
+  }
+  if (base === 'TLSv1_2') return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' };
+  return {};
+}
+
+// OpenSSL's SSL_OP_* bits (node's crypto.constants) that secureOptions may carry.
+const SSL_OP_NO_SSLv2 = 0;
+const SSL_OP_NO_SSLv3 = 0x02000000;
+const SSL_OP_NO_TLSv1 = 0x04000000;
+const SSL_OP_NO_TLSv1_1 = 0x10000000;
+const SSL_OP_NO_TLSv1_2 = 0x08000000;
+const SSL_OP_NO_TLSv1_3 = 0x20000000;
+const SSL_OP_CIPHER_SERVER_PREFERENCE = 0x00400000;
+const SSL_OP_ALL = 0x80000850;
+/** Bits hush honours, or that ask for what hush always does (no SSLv3/TLS 1.0/1.1, no renegotiation...). */
+const SSL_OP_NO_RENEGOTIATION = 0x40000000;
+const SSL_OP_NO_COMPRESSION = 0x00020000;
+const SSL_OP_SINGLE_ECDH_USE = 0; // a no-op in OpenSSL 3
+const SECURE_OPTIONS_KNOWN =
+  SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2 | SSL_OP_NO_TLSv1_3 |
+  SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_ALL | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_SINGLE_ECDH_USE;
+
+/**
+ * node's `secureOptions` (SSL_OP_* bits): NO_TLSv1_3 / NO_TLSv1_2 narrow the versions,
+ * CIPHER_SERVER_PREFERENCE is honorCipherOrder; bits asking for what hush always does (no SSLv3,
+ * TLS 1.0/1.1, renegotiation or compression; SSL_OP_ALL's bug workarounds) are accepted; any
+ * other bit is refused, naming it.
+ */
+export function parseSecureOptions(v: unknown): { minVersion?: TlsVersionName; maxVersion?: TlsVersionName; honorCipherOrder?: boolean } {
+  if (v === undefined || v === null || v === 0) return {};
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new UsageError('secureOptions must be a number of SSL_OP_* bits (crypto.constants)');
+  const unknownBits = (v >>> 0) & ~(SECURE_OPTIONS_KNOWN >>> 0);
+  if (unknownBits !== 0) {
+    throw new UsageError(`secureOptions bits 0x${(unknownBits >>> 0).toString(16)} are not supported by hush (it honours SSL_OP_NO_TLSv1_2/NO_TLSv1_3 and SSL_OP_CIPHER_SERVER_PREFERENCE)`, 'ERR_HUSH_UNSUPPORTED_OPTION');
+  }
+  const no12 = (v & SSL_OP_NO_TLSv1_2) !== 0;
+  const no13 = (v & SSL_OP_NO_TLSv1_3) !== 0;
+  if (no12 && no13) throw new UsageError('secureOptions disables both TLSv1.2 and TLSv1.3: no version is left');
+  return {
+    ...(no13 ? { maxVersion: 'TLSv1.2' as const } : {}),
+    ...(no12 ? { minVersion: 'TLSv1.3' as const } : {}),
+    ...((v & SSL_OP_CIPHER_SERVER_PREFERENCE) !== 0 ? { honorCipherOrder: true } : {}),
+  };
+}
+
+/** minVersion/maxVersion after secureProtocol and secureOptions (explicit min/maxVersion win). */
+export function versionRange(o: { minVersion?: unknown; maxVersion?: unknown; secureProtocol?: unknown; secureOptions?: unknown }): {
+  minVersion: TlsVersionName | undefined;
+  maxVersion: TlsVersionName | undefined;
+  honorCipherOrder: boolean | undefined;
+} {
+  const p = parseSecureProtocol(o.secureProtocol);
+  const so = parseSecureOptions(o.secureOptions);
+  return {
+    minVersion: parseVersion(o.minVersion, 'minVersion') ?? p.minVersion ?? so.minVersion,
+    maxVersion: parseVersion(o.maxVersion, 'maxVersion') ?? p.maxVersion ?? so.maxVersion,
+    honorCipherOrder: so.honorCipherOrder,
+  };
 }
 
 function tokens(list: string): string[] {
@@ -79,13 +163,15 @@ const CIPHER_DEFAULT_KEYWORDS = new Set(['DEFAULT', 'HIGH', 'ALL', 'SECURE', 'CO
  * (shared) names. As in node, a list without TLS 1.3 suites keeps the default TLS 1.3 suites, and
  * TLS 1.2 is offered only with the TLS 1.2 suites the list names. Exclusions ('!x', '-x') remove a
  * named suite and are otherwise ignored (we implement no aNULL, RC4, ... to exclude); '@...'
- * directives are ignored. A positive name hush does not implement is an error.
+ * directives are ignored. A positive name hush does not implement is skipped, as OpenSSL does;
+ * a list that matches nothing is node's 'no cipher match' (ERR_SSL_NO_CIPHER_MATCH).
  */
 export function parseCiphers(list: unknown): number[] | undefined {
   if (list === undefined) return undefined;
   if (typeof list !== 'string') throw new UsageError(`ciphers must be a string like 'TLS_AES_128_GCM_SHA256:ECDHE-ECDSA-AES128-GCM-SHA256'`);
   const out: number[] = [];
   const removed = new Set<number>();
+  const unknown: string[] = [];
   let defaults = false;
   for (const raw of tokens(list)) {
     if (raw.startsWith('@')) continue;
@@ -101,19 +187,26 @@ export function parseCiphers(list: unknown): number[] | undefined {
     }
     const s = suiteByName(t) ?? suiteByName(t.toUpperCase());
     if (!s) {
-      throw new UsageError(
-        `cipher '${t}' is not one hush implements; use IANA names (TLS_AES_128_GCM_SHA256, ` +
-          `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...) or their OpenSSL names (ECDHE-ECDSA-AES128-GCM-SHA256, ...)`,
-      );
+      // Like OpenSSL, names it does not implement (non-AEAD suites, by design) are skipped while
+      // others match; a list matching none is node's 'no cipher match'.
+      unknown.push(t);
+      continue;
     }
     if (!out.includes(s.id)) out.push(s.id);
+  }
+  if (out.length === 0 && !defaults && unknown.length > 0) {
+    throw new UsageError(
+      `no cipher match: cipher '${unknown[0]}' is not one hush implements (it speaks only AEAD suites); use IANA names (TLS_AES_128_GCM_SHA256, ` +
+        `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...) or their OpenSSL names (ECDHE-ECDSA-AES128-GCM-SHA256, ...)`,
+      'ERR_SSL_NO_CIPHER_MATCH',
+    );
   }
   const has13 = out.some((id) => TLS13_SUITES.some((s) => s.id === id));
   const result = [...(has13 || defaults ? [] : TLS13_SUITES.map((s) => s.id)), ...out];
   // A keyword like DEFAULT or HIGH means hush's defaults for both versions (TLS 1.2: ECDHE + AEAD).
   if (defaults) for (const s of [...TLS13_SUITES, ...DEFAULT_TLS12_SUITES]) if (!result.includes(s.id)) result.push(s.id);
   const final = result.filter((id) => !removed.has(id));
-  if (final.length === 0) throw new UsageError(`ciphers '${list}' leaves no cipher suite hush can use`);
+  if (final.length === 0) throw new UsageError(`no cipher match: ciphers '${list}' leaves no cipher suite hush can use`, 'ERR_SSL_NO_CIPHER_MATCH');
   return final;
 }
 

@@ -16,11 +16,11 @@ export interface SecureContextOptions {
 }
 
 const REFUSED: Readonly<Record<string, string>> = {
-  pfx: 'use key and cert (PEM)',
+  pfx: 'PKCS#12 is not read by hush: convert it with `openssl pkcs12 -in file.p12 -nodes -out key-and-cert.pem` (add -legacy for old RC2 files) and pass key and cert',
   crl: '',
   dhparam: 'hush uses ECDHE only',
-  secureOptions: 'use minVersion/maxVersion and ciphers on the server',
-  secureProtocol: 'use minVersion/maxVersion on the server',
+  secureOptions: 'pass it to createServer() or connect(), which honour the version bits',
+  secureProtocol: 'pass it to createServer() or connect(), which map it to minVersion/maxVersion',
   privateKeyEngine: 'use key',
   privateKeyIdentifier: 'use key',
   clientCertEngine: '',

@@ -18,11 +18,13 @@ import type { VerifyProfile } from '../x509/profile.js';
 import { defaultTrustStore } from './trust.js';
 import { AcceptingConnection } from './accepting-connection.js';
 import { SecureContext, createSecureContext } from './secure-context.js';
-import { TLSSocket } from './socket.js';
+import { TLSSocket, type TLSSocketOptions } from './socket.js';
+import { invalidArgType } from './arg-errors.js';
+import type { TlsConnection } from '../connection/api.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import { peerRevocationConfig, withOcspStaple, type ServerRevocationOptions } from './revocation-options.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, parseVersion, refuseOptions, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, versionRange, refuseOptions, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -53,6 +55,10 @@ export interface ServerOptions extends ServerRevocationOptions {
   SNICallback?: SNICallback;
   minVersion?: string;
   maxVersion?: string;
+  /** OpenSSL method name (node's): 'TLS_method', 'TLSv1_2_method'... */
+  secureProtocol?: string;
+  /** SSL_OP_* bits: NO_TLSv1_2/NO_TLSv1_3 narrow the versions, CIPHER_SERVER_PREFERENCE is honorCipherOrder. */
+  secureOptions?: number;
   ciphers?: string;
   ecdhCurve?: string;
   sigalgs?: string;
@@ -86,6 +92,8 @@ export interface ServerOptions extends ServerRevocationOptions {
   ech?: EchServerOptions;
   provider?: CryptoProvider;
   trace?: boolean;
+  /** Print hush's narration of each handshake to stderr (node prints OpenSSL's trace). */
+  enableTrace?: boolean;
   /** Produce key log lines even without 'keylog' listeners on the server. */
   keyLog?: boolean;
   rejectTruncation?: boolean;
@@ -94,14 +102,22 @@ export interface ServerOptions extends ServerRevocationOptions {
   noDelay?: boolean;
   keepAlive?: boolean;
   keepAliveInitialDelay?: number;
+  /** net.Server's: accepted sockets start paused; the TLS handshake still runs, the application data waits for resume(). */
+  pauseOnConnect?: boolean;
   highWaterMark?: number;
 }
 
 const REFUSED: Readonly<Record<string, string>> = {
   ...REFUSED_TLS_OPTIONS,
-  enableTrace: "use trace: true and the sockets' 'trace' events",
-  pauseOnConnect: '',
 };
+
+/** The TLS alert a server without any certificate answers with (node: no shared cipher). */
+function noCertificateError(): TlsError {
+  return new TlsError(
+    'handshake_failure',
+    'the server has no certificate yet: give key and cert (or secureContext) to createServer(), setSecureContext() or addContext()',
+  );
+}
 
 function ticketKeyList(v: Uint8Array | readonly Uint8Array[] | undefined): Uint8Array[] {
   if (v === undefined) return [randomBytes(48)];
@@ -178,7 +194,7 @@ export function withDefaultBacklog(args: unknown[], backlog: number): unknown[] 
  */
 const kServer = Symbol('hush.server');
 
-type ServedSocket = TLSSocket & { [kServer]?: Server };
+type ServedSocket = TLSSocket & { [kServer]?: TLSServer };
 
 // Like node: failures before the handshake completed go to 'tlsClientError'; later ones are the
 // application's (its own 'error' listener on the socket).
@@ -199,7 +215,7 @@ function onSocketTrace(this: ServedSocket, ev: unknown): void {
   this[kServer]?.emit('trace', ev, this);
 }
 
-export class Server extends net.Server {
+export class TLSServer extends net.Server {
   #options: ServerOptions;
   #provider: CryptoProvider;
   #context!: SecureContext;
@@ -209,12 +225,27 @@ export class Server extends net.Server {
   #configs = new WeakMap<SecureContext, Map<boolean, ServerConfig>>();
   #base!: Omit<ServerConfig, 'certificates' | 'clientTrust' | 'keyLog'>;
 
-  constructor(options: ServerOptions = {}, secureConnectionListener?: (socket: TLSSocket) => void) {
+  constructor(options?: ServerOptions | ((socket: TLSSocket) => void), secureConnectionListener?: (socket: TLSSocket) => void);
+  constructor(optionsArg: ServerOptions | ((socket: TLSSocket) => void) = {}, listenerArg?: (socket: TLSSocket) => void) {
+    // node: createServer(listener) and createServer(options, listener); options is an object.
+    let options: ServerOptions;
+    let secureConnectionListener = listenerArg;
+    if (typeof optionsArg === 'function') {
+      secureConnectionListener = optionsArg;
+      options = {};
+    } else if (optionsArg === undefined || optionsArg === null) {
+      options = {};
+    } else if (typeof optionsArg !== 'object') {
+      throw invalidArgType('options', 'of type object', optionsArg);
+    } else {
+      options = optionsArg;
+    }
     super({
       allowHalfOpen: true, // each TLSSocket decides when to end its transport
       ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
       ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
       ...(options.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: options.keepAliveInitialDelay } : {}),
+      ...(options.pauseOnConnect !== undefined ? { pauseOnConnect: options.pauseOnConnect } : {}),
     });
     refuseOptions(options, REFUSED, 'createServer()');
     if (options.ALPNCallback && options.ALPNProtocols) {
@@ -254,6 +285,7 @@ export class Server extends net.Server {
           return chosen;
         }
       : undefined;
+    const versions = versionRange(o);
     this.#options = o;
     this.#context = ctx;
     this.#configs = new WeakMap();
@@ -263,12 +295,12 @@ export class Server extends net.Server {
       cipherSuites: parseCiphers(o.ciphers),
       groups: parseCurves(o.ecdhCurve),
       signatureSchemes: parseSigalgs(o.sigalgs),
-      minVersion: parseVersion(o.minVersion, 'minVersion'),
-      maxVersion: parseVersion(o.maxVersion, 'maxVersion'),
+      minVersion: versions.minVersion,
+      maxVersion: versions.maxVersion,
       alpnProtocols: parseAlpn(o.ALPNProtocols),
       selectAlpn,
-      trace: o.trace === true,
-      preferServerCiphers: o.honorCipherOrder,
+      trace: o.trace === true || o.enableTrace === true,
+      preferServerCiphers: o.honorCipherOrder ?? versions.honorCipherOrder,
       clientAuth: requestCert ? (rejectUnauthorized ? 'required' : 'optional') : 'none',
       rejectUnauthorizedClients: rejectUnauthorized,
       clientVerify: { profile: parseProfile(o.profile, 'createServer()') ?? 'rfc5280' },
@@ -280,10 +312,9 @@ export class Server extends net.Server {
       ech: o.ech,
       ...peerRevocationConfig(o),
     };
-    // Check the whole configuration now rather than on the first connection.
-    if (ctx.certificates.length === 0 && !o.SNICallback) {
-      throw new UsageError('a server needs key and cert (or secureContext, or an SNICallback that supplies them)');
-    }
+    // Check the whole configuration now rather than on the first connection. Like node, a server
+    // without key and cert is allowed until a connection arrives: setSecureContext(), addContext()
+    // or an SNICallback may supply them; a handshake without any fails (handshake_failure).
     if (ctx.certificates.length > 0) new ServerConnection(this.#config(ctx, false));
   }
 
@@ -322,6 +353,39 @@ export class Server extends net.Server {
     return config;
   }
 
+  /** Whether a handshake needs the ClientHello before its config is known. */
+  #dynamic(): boolean {
+    return this.#options.SNICallback !== undefined || this.#contexts.length > 0 || this.#context.certificates.length === 0;
+  }
+
+  /**
+   * The connection for one accepted transport (also `new TLSSocket(raw, { isServer: true })`):
+   * `resume` drives the socket once an asynchronous config choice (SNI) finished.
+   */
+  connectionFor(keyLog: boolean, resume: () => void): TlsConnection {
+    if (!this.#dynamic()) return new ServerConnection(this.#config(this.#context, keyLog), NODE_TRANSPORT);
+    const limits = { maxClientHelloSize: this.#options.maxClientHelloSize, maxClientHelloRecords: this.#options.maxClientHelloRecords };
+    const accepting = new AcceptingConnection((hello, done) => {
+      this.#chooseContext(hello.serverName, (err, ctx) => {
+        if (err) return done(err);
+        if (ctx.certificates.length === 0 && this.#context.certificates.length === 0) return done(noCertificateError());
+        try {
+          done(null, this.#config(ctx, keyLog));
+        } catch (e) {
+          done(e as Error);
+        }
+      });
+    }, limits);
+    accepting.onReady = resume;
+    return accepting;
+  }
+
+  /** The options of the sockets this server makes (requestCert...). */
+  get socketOptions(): Pick<TLSSocketOptions, 'requestCert' | 'handshakeTimeout' | 'rejectTruncation' | 'allowHalfOpen' | 'highWaterMark'> {
+    const o = this.#options;
+    return { requestCert: o.requestCert === true, handshakeTimeout: o.handshakeTimeout, rejectTruncation: o.rejectTruncation, allowHalfOpen: o.allowHalfOpen, highWaterMark: o.highWaterMark };
+  }
+
   #chooseContext(servername: string | undefined, done: (err: Error | null, ctx: SecureContext) => void): void {
     const name = (servername ?? '').toLowerCase();
     const fallback = (): void => {
@@ -342,35 +406,13 @@ export class Server extends net.Server {
 
   #onConnection(raw: Duplex): void {
     const keyLog = this.#options.keyLog === true || this.listenerCount('keylog') > 0;
-    const dynamic = this.#options.SNICallback !== undefined || this.#contexts.length > 0;
     let socket: TLSSocket;
     try {
-      let connection;
-      if (dynamic) {
-        const limits = { maxClientHelloSize: this.#options.maxClientHelloSize, maxClientHelloRecords: this.#options.maxClientHelloRecords };
-        const accepting = new AcceptingConnection((hello, done) => {
-          this.#chooseContext(hello.serverName, (err, ctx) => {
-            if (err) return done(err);
-            try {
-              done(null, this.#config(ctx, keyLog));
-            } catch (e) {
-              done(e as Error);
-            }
-          });
-        }, limits);
-        accepting.onReady = () => socket.resumeConnection();
-        connection = accepting;
-      } else {
-        connection = new ServerConnection(this.#config(this.#context, keyLog), NODE_TRANSPORT);
-      }
-      socket = new TLSSocket(raw, {
-        connection,
-        requestCert: this.#options.requestCert === true,
-        handshakeTimeout: this.#options.handshakeTimeout,
-        rejectTruncation: this.#options.rejectTruncation,
-        allowHalfOpen: this.#options.allowHalfOpen,
-        highWaterMark: this.#options.highWaterMark,
-      });
+      const connection = this.connectionFor(keyLog, () => socket.resumeConnection());
+      // pauseOnConnect pauses the application's data, not the handshake: the TLSSocket reads.
+      if (this.#options.pauseOnConnect === true) raw.resume();
+      socket = new TLSSocket(raw, { connection, ...this.socketOptions });
+      if (this.#options.pauseOnConnect === true) socket.pause();
     } catch (e) {
       raw.destroy();
       this.emit('error', e);
@@ -380,12 +422,19 @@ export class Server extends net.Server {
     socket.on('error', onSocketError);
     if (keyLog) socket.on('keylog', onSocketKeylog);
     if (this.#options.trace) socket.on('trace', onSocketTrace);
+    if (this.#options.enableTrace === true) socket.enableTrace();
     socket.on('secure', onSocketSecure);
   }
 }
 
-/** node:tls.createServer over hush. */
-export function createServer(options: ServerOptions = {}, secureConnectionListener?: (socket: TLSSocket) => void): Server {
-  return new Server(options, secureConnectionListener);
+/** node:tls.Server: a class that, like node's constructors, may also be called without `new`. */
+export type Server = TLSServer;
+export const Server = new Proxy(TLSServer, {
+  apply: (target, _this, args: ConstructorParameters<typeof TLSServer>) => new target(...args),
+}) as typeof TLSServer & ((...args: ConstructorParameters<typeof TLSServer>) => TLSServer);
+
+/** node:tls.createServer over hush: createServer([options][, secureConnectionListener]). */
+export function createServer(options?: ServerOptions | ((socket: TLSSocket) => void), secureConnectionListener?: (socket: TLSSocket) => void): Server {
+  return new TLSServer(options, secureConnectionListener);
 }
 

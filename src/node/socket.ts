@@ -24,6 +24,7 @@
 //    the socket is destroyed with an Error whose code is ERR_TLS_TRUNCATED instead;
 //  - EOF before the handshake completes: an ECONNRESET error, as node:tls reports it.
 import { Duplex } from 'node:stream';
+import { Socket } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import type { TlsConnection } from '../connection/api.js';
 import type { ClientHelloInfo } from '../handshake/client-hello-info.js';
@@ -33,13 +34,14 @@ import type { TraceEvent } from '../handshake/trace.js';
 import type { Certificate } from '../x509/certificate.js';
 import { suiteById } from '../crypto/suites.js';
 import { EchRejectedError } from '../errors/ech-rejected.js';
-import { NamedGroup } from '../wire/enums.js';
+import { NamedGroup, SignatureSchemes } from '../wire/enums.js';
 import { decodeSession, encodeSession } from './session.js';
 import type { SessionTicket } from '../handshake/events.js';
 import { UsageError } from '../errors/errors.js';
 import { VerifyError } from '../x509/verify-error.js';
 import { authorizationCode, toNodeError } from './node-errors.js';
 import { peerCertificateObject, type PeerCertificate } from './peer-certificate.js';
+import { invalidArgType, outOfRange } from './arg-errors.js';
 import { WritePump, canWrite, failSocket, isDestroyed, rawWritable, type WritePumpOwner } from './write-pump.js';
 
 /** Default handshake timeout, like node:tls (120 s). */
@@ -52,7 +54,11 @@ const LINGER_MS = 2_000;
 const LINGER_BYTES = 256 * 1024;
 
 export interface TLSSocketOptions {
-  /** The connection to drive; its `side` says whether this is a client or a server socket. */
+  /**
+   * The connection to drive; its `side` says whether this is a client or a server socket.
+   * Without it the options are node:tls's (`isServer`, `secureContext`, `ALPNProtocols`...), see
+   * NodeTLSSocketOptions.
+   */
   readonly connection: TlsConnection;
   /** Client: the name that was asked for (SNI / the name verified). */
   readonly servername?: string | undefined;
@@ -83,6 +89,57 @@ export interface TLSSocketOptions {
   /** Like net.Socket: keep the writable side open after the peer ended (default false). */
   readonly allowHalfOpen?: boolean | undefined;
   readonly highWaterMark?: number | undefined;
+  /**
+   * Like net.Socket's: decrypted data is copied into `buffer` (or the buffer it returns) and
+   * handed to `callback(nread, buffer)` instead of 'data' events; returning false pauses reading
+   * until resume().
+   */
+  readonly onread?: OnRead | undefined;
+}
+
+/** net.Socket's `onread` option. */
+export interface OnRead {
+  readonly buffer: Uint8Array | (() => Uint8Array);
+  readonly callback: (bytesWritten: number, buffer: Uint8Array) => boolean | void;
+}
+
+export function checkOnRead(v: unknown): OnRead | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = v as Partial<OnRead>;
+  if (typeof v !== 'object') throw invalidArgType('options.onread', 'of type object', v);
+  if (typeof o.callback !== 'function') throw invalidArgType('options.onread.callback', 'of type function', o.callback);
+  if (!(o.buffer instanceof Uint8Array) && typeof o.buffer !== 'function') {
+    throw invalidArgType('options.onread.buffer', 'an instance of Buffer, TypedArray, or DataView, or of type function', o.buffer);
+  }
+  return o as OnRead;
+}
+
+/**
+ * `new TLSSocket(socket, options)` the node:tls way: a client (default) or, with `isServer`, a
+ * server over an existing socket or any Duplex. The other options are connect()'s (client) or
+ * createServer()'s (server); like node's bare TLSSocket, a client does not reject an unverified
+ * peer (it reads `authorized`), nor does a server unless `rejectUnauthorized` is true.
+ */
+export interface NodeTLSSocketOptions {
+  readonly isServer?: boolean;
+  readonly connection?: undefined;
+  readonly [option: string]: unknown;
+}
+
+/** What `new TLSSocket(raw, nodeOptions)` resolves to (set up by tls-socket-setup.ts). */
+export interface ResolvedSocketSetup {
+  readonly options: TLSSocketOptions;
+  /** Called once the socket exists (e.g. to resume a connection that chose its config). */
+  readonly attach?: ((socket: TLSSocket) => void) | undefined;
+}
+
+export type SocketSetup = (raw: Duplex, options: NodeTLSSocketOptions) => ResolvedSocketSetup;
+
+let socketSetup: SocketSetup | undefined;
+
+/** Installed by tls-socket-setup.ts (which imports connect() and the server: no import cycle). */
+export function registerSocketSetup(setup: SocketSetup): void {
+  socketSetup = setup;
 }
 
 /** node:tls getCipher() shape. */
@@ -171,9 +228,36 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   #timeoutForwarded = false;
   /** Destroyed by us for a reason the peer must not read as a clean end (no close_notify then). */
   #aborted = false;
+  #tracePrinting = false;
+  #onread: OnRead | undefined;
+  /** The idle timeout set with setTimeout() (node's socket.timeout); undefined when none. */
+  timeout: number | undefined;
+  /** Made by `new TLSSocket(socket, nodeOptions)`: a client emits 'secure' (node's bare socket), not 'secureConnect'. */
+  #bare = false;
 
-  constructor(socket: Duplex, options: TLSSocketOptions) {
+  constructor(socket: Duplex, options: TLSSocketOptions);
+  constructor(socket?: Duplex | null, options?: NodeTLSSocketOptions);
+  constructor(socketArg?: Duplex | null, nodeOptions: TLSSocketOptions | NodeTLSSocketOptions = {}) {
+    if (socketArg !== undefined && socketArg !== null && !(socketArg instanceof Duplex)) {
+      throw invalidArgType('socket', 'an instance of stream.Duplex', socketArg);
+    }
+    if (nodeOptions === null || typeof nodeOptions !== 'object') throw invalidArgType('options', 'of type object', nodeOptions);
+    const socket: Duplex = socketArg ?? new Socket({ allowHalfOpen: true });
+    let options: TLSSocketOptions;
+    let attach: ((s: TLSSocket) => void) | undefined;
+    let bare = false;
+    if (nodeOptions.connection !== undefined) {
+      options = nodeOptions as TLSSocketOptions;
+    } else {
+      if (socketSetup === undefined) throw new UsageError("new TLSSocket(socket, options) needs hush/node's index (import from 'hush/node')");
+      const resolved = socketSetup(socket, nodeOptions as NodeTLSSocketOptions);
+      options = resolved.options;
+      attach = resolved.attach;
+      bare = true;
+    }
     super({ allowHalfOpen: options.allowHalfOpen ?? false, highWaterMark: options.highWaterMark, decodeStrings: true });
+    this.#bare = bare;
+    this.#onread = checkOnRead(options.onread);
     this.socket = this.#raw = socket;
     this.connection = this.#conn = options.connection;
     this.#opts = options;
@@ -203,7 +287,18 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
 
     // Anything the connection already wants to say (a client's first flight) goes out now; its
     // events (a trace of the ClientHello...) wait a tick so that listeners can be attached.
-    this.#flush();
+    // A net.Socket that is not connected yet (nor connecting) would refuse the write
+    // (ERR_SOCKET_CLOSED): the first flight waits for its 'connect'.
+    if ((socket as Partial<Socket>).pending === true && (socket as Partial<Socket>).connecting !== true && socket instanceof Socket) {
+      socket.once('connect', () => {
+        if (!this.destroyed) this.#flush();
+      });
+    } else {
+      this.#flush();
+    }
+    attach?.(this);
+    // onread: no 'data' events, but the readable side flows so that 'end' is emitted.
+    if (this.#onread) super.resume();
     process.nextTick(() => this.#processEvents());
   }
 
@@ -350,6 +445,135 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     return this.#conn.error instanceof EchRejectedError ? 'rejected' : null;
   }
 
+  /**
+   * Like node's: the largest plaintext per record, 512..16384; false when out of that range.
+   * hush's records are already at most 16384 bytes of plaintext (RFC 8446 §5.1), and it sends
+   * what it coalesced at that size; smaller limits are accepted and reported but not applied
+   * (node's own reason for it, fewer bytes before the first decryptable record, rarely matters).
+   */
+  setMaxSendFragment(size: number): boolean {
+    if (typeof size !== 'number') throw invalidArgType('size', 'of type number', size);
+    if (!Number.isInteger(size) || size < -(2 ** 31) || size > 2 ** 31 - 1) {
+      throw outOfRange('size', 'an integer >= -2147483648 && <= 2147483647', size);
+    }
+    return size >= 512 && size <= 16384;
+  }
+
+  /**
+   * Like node's (which prints OpenSSL's trace): prints hush's narration of the handshake to stderr,
+   * one line per step. The core narrates only connections made with `trace: true` or
+   * `enableTrace: true` (connect(), createServer()); on any other socket this says so once.
+   */
+  enableTrace(): void {
+    if (this.#tracePrinting) return;
+    this.#tracePrinting = true;
+    if (!(this.#conn as { tracing?: boolean }).tracing) {
+      process.stderr.write("hush: enableTrace(): this connection was not made with enableTrace: true (or trace: true), so there is no narration to print\n");
+      return;
+    }
+    const side = this.#conn.side;
+    this.on('trace', (ev: TraceEvent) => {
+      process.stderr.write(`hush ${side} [${ev.event}] ${ev.message}\n`);
+    });
+  }
+
+  /** Our own certificate as node's certificate object; {} when we presented none, null once destroyed. */
+  getCertificate(): PeerCertificate | Record<string, never> | null {
+    if (this.destroyed) return null;
+    const der = this.#conn.side === 'server' ? this.#info?.localCertificates?.[0] : this.#localCertificate;
+    return der === undefined ? {} : peerCertificateObject([der], [], false);
+  }
+
+  /**
+   * Server: the signature schemes the client offered that hush implements, in the client's order,
+   * with OpenSSL's names as node gives them ('ECDSA+SHA256', 'RSA-PSS+SHA256', 'ed25519'...).
+   * Client: [] (hush does not keep the server's CertificateRequest list).
+   */
+  getSharedSigalgs(): string[] {
+    const hello = this.clientHello;
+    if (this.#conn.side !== 'server' || hello === undefined) return [];
+    return hello.signatureSchemes.filter((id) => SignatureSchemes.has(id)).map(opensslSigalgName);
+  }
+
+  /** hush never renegotiates (TLS 1.3 has no renegotiation; hush refuses it in TLS 1.2 by design). */
+  renegotiate(_options: object, callback: (err: Error | null) => void): boolean | undefined {
+    const e = new Error('hush does not support TLS renegotiation (TLS 1.3 removed it; use updateKeys() for new keys)') as Error & { code: string };
+    e.code = 'ERR_TLS_RENEGOTIATION_DISABLED';
+    process.nextTick(callback, e);
+    return false;
+  }
+
+  /**
+   * node's Finished message bytes. Placeholder so that a hush TLSSocket is assignable to node's
+   * tls.TLSSocket: the node-dropin work (issue #16) implements it; until then it throws, naming it.
+   */
+  getFinished(): Buffer | undefined {
+    throw new UsageError('getFinished() is not supported by hush yet', 'ERR_HUSH_UNSUPPORTED_OPTION');
+  }
+
+  /** See getFinished(). */
+  getPeerFinished(): Buffer | undefined {
+    throw new UsageError('getPeerFinished() is not supported by hush yet', 'ERR_HUSH_UNSUPPORTED_OPTION');
+  }
+
+  /** node's per-socket certificate switch: hush chooses the certificate per server name instead. */
+  setKeyCert(_context: unknown): void {
+    throw new UsageError('setKeyCert(): hush chooses the certificate per server name: use the server\'s SNICallback or addContext()', 'ERR_HUSH_UNSUPPORTED_OPTION');
+  }
+
+  /** A no-op: hush never renegotiates. */
+  disableRenegotiation(): void {}
+
+  /** net.Socket's connect(): a TLSSocket is connected through hush's connect() or its socket. */
+  connect(..._args: unknown[]): this {
+    throw new UsageError("TLSSocket#connect(): connect the underlying socket (or use hush's connect()); a TLSSocket does not dial", 'ERR_HUSH_UNSUPPORTED_OPTION');
+  }
+
+  /** Like net.Socket's: reset the TCP connection (RST) and destroy. */
+  resetAndDestroy(): this {
+    this.#aborted = true;
+    const raw = this.#raw as Partial<Socket>;
+    if (typeof raw.resetAndDestroy === 'function') raw.resetAndDestroy();
+    this.destroy();
+    return this;
+  }
+
+  get pending(): boolean {
+    return (this.#raw as Partial<Socket>).pending ?? false;
+  }
+
+  get readyState(): Socket['readyState'] {
+    const raw = this.#raw as Partial<Socket>;
+    return raw.readyState ?? (this.destroyed ? 'closed' : 'open');
+  }
+
+  get autoSelectFamilyAttemptedAddresses(): string[] {
+    return (this.#raw as Partial<Socket>).autoSelectFamilyAttemptedAddresses ?? [];
+  }
+
+  /** node's deprecated alias of writableLength. */
+  get bufferSize(): number {
+    return this.writableLength;
+  }
+
+  /**
+   * Like node's: the SNI to send. hush's client sends its ClientHello when the socket is made, so
+   * this accepts only the name already in use; pass `servername` to connect() instead.
+   */
+  setServername(name: string): void {
+    if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
+    if (this.#conn.side === 'server') {
+      const e = new Error('Cannot issue SNI from a TLS server-side socket') as Error & { code: string };
+      e.code = 'ERR_TLS_SNI_FROM_SERVER';
+      throw e;
+    }
+    if (name === this.servername) return;
+    throw new UsageError(
+      "setServername(): hush's client sends its ClientHello when the socket is made, so the name cannot change afterwards; pass servername to connect() or new TLSSocket()",
+      'ERR_HUSH_UNSUPPORTED_OPTION',
+    );
+  }
+
   /** Update our traffic keys; `requestPeer` asks the peer to update too (TLS 1.3 KeyUpdate). */
   updateKeys(requestPeer = false): void {
     this.#writes.commitStaged();
@@ -370,6 +594,9 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
   get localAddress(): string | undefined {
     return (this.#raw as Partial<import('node:net').Socket>).localAddress;
+  }
+  get localFamily(): string | undefined {
+    return (this.#raw as Partial<import('node:net').Socket>).localFamily;
   }
   get localPort(): number | undefined {
     return (this.#raw as Partial<import('node:net').Socket>).localPort;
@@ -400,6 +627,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
       else this.once('timeout', cb);
     }
     raw.setTimeout?.(ms);
+    this.timeout = ms === 0 ? undefined : ms;
     return this;
   }
 
@@ -655,6 +883,10 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
         return;
       case 'data':
         if (this.readableEnded || ev.data.length === 0) return;
+        if (this.#onread) {
+          this.#deliverOnRead(this.#onread, ev.data);
+          return;
+        }
         if (!this.push(asBuffer(ev.data)) && !this.#readPaused) {
           this.#readPaused = true;
           this.#raw.pause();
@@ -683,6 +915,31 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
         this.emit('keyUpdate', ev.direction);
         return;
     }
+  }
+
+  /** onread: copy `data` into the caller's buffer, as many times as it takes. */
+  #deliverOnRead(onread: OnRead, data: Uint8Array): void {
+    let off = 0;
+    while (off < data.length && !this.destroyed) {
+      const buf = typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer;
+      const n = Math.min(buf.length, data.length - off);
+      if (n === 0) throw new UsageError('onread.buffer is empty');
+      buf.set(data.subarray(off, off + n));
+      off += n;
+      if (onread.callback(n, buf) === false && !this.#readPaused) {
+        this.#readPaused = true;
+        this.#raw.pause();
+      }
+    }
+  }
+
+  /** Readable#resume(); with onread, also resumes reading that the callback paused. */
+  override resume(): this {
+    if (this.#onread && this.#readPaused) {
+      this.#readPaused = false;
+      this.#raw.resume();
+    }
+    return super.resume();
   }
 
   #onHandshake(info: HandshakeInfo): void {
@@ -736,7 +993,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     }
     // node:tls: 'OCSPResponse' (the stapled response, already verified by the core) before 'secureConnect' (#15).
     if (info.ocspResponse) this.emit('OCSPResponse', Buffer.from(info.ocspResponse));
-    this.emit(this.#conn.side === 'client' ? 'secureConnect' : 'secure');
+    this.emit(this.#conn.side === 'client' && !this.#bare ? 'secureConnect' : 'secure');
     if (this.destroyed) return;
     this.#writes.pump();
     const fin = this.#finalCb;
@@ -754,7 +1011,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     if (!this.#established) {
       // Like node:tls: the EOF ends the readable side ('end'), then the socket is destroyed with
       // ECONNRESET ('error', 'close'(true)).
-      const err = codedError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established');
+      const err = this.#resetBeforeHandshake();
       this.push(null);
       if (this.readableFlowing === true && this.readableLength === 0) this.once('end', () => this.destroy(err));
       else this.destroy(err);
@@ -770,17 +1027,42 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     this.push(null);
   }
 
+  /** node's words for a transport that ended before the handshake completed (ECONNRESET). */
+  #resetBeforeHandshake(): Error {
+    return codedError(
+      'ECONNRESET',
+      this.#conn.side === 'client' ? 'Client network socket disconnected before secure TLS connection was established' : 'socket hang up',
+    );
+  }
+
   #onRawClose(): void {
     if (this.destroyed) return;
     if (!this.#established) {
-      this.destroy(
-        codedError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'),
-      );
+      this.destroy(this.#resetBeforeHandshake());
       return;
     }
     if (!this.readableEnded && !this.#conn.peerClosed) this.truncated = true;
     this.destroy();
   }
+}
+
+const OPENSSL_SIGALG: Readonly<Record<string, string>> = {
+  ecdsa_secp256r1_sha256: 'ECDSA+SHA256',
+  ecdsa_secp384r1_sha384: 'ECDSA+SHA384',
+  ecdsa_secp521r1_sha512: 'ECDSA+SHA512',
+  rsa_pss_rsae_sha256: 'RSA-PSS+SHA256',
+  rsa_pss_rsae_sha384: 'RSA-PSS+SHA384',
+  rsa_pss_rsae_sha512: 'RSA-PSS+SHA512',
+  rsa_pkcs1_sha256: 'RSA+SHA256',
+  rsa_pkcs1_sha384: 'RSA+SHA384',
+  rsa_pkcs1_sha512: 'RSA+SHA512',
+  rsa_pkcs1_sha1: 'RSA+SHA1',
+  ecdsa_sha1: 'ECDSA+SHA1',
+};
+
+function opensslSigalgName(id: number): string {
+  const name = SignatureSchemes.name(id);
+  return OPENSSL_SIGALG[name] ?? name;
 }
 
 function certificateDer(c: Certificate): Uint8Array {

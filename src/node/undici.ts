@@ -18,7 +18,8 @@ export interface UndiciConnectParams {
   httpSocket?: unknown;
 }
 
-export type UndiciConnectCallback = (err: Error | null, socket: TLSSocket | null) => void;
+/** undici's connector callback: (null, socket) or (error, null). */
+export type UndiciConnectCallback = (...args: [null, TLSSocket] | [Error, null]) => void;
 
 /**
  * A connect function for undici: `defaults` are hush connect() options (ca, ALPNProtocols,

@@ -25,7 +25,12 @@ async function noHandshakeServer(extra: ServerOptions): Promise<{ server: Server
 }
 
 test('handshakeTimeout must be 0..2^31-1 ms: anything else is a UsageError, on the server and the client', () => {
-  for (const bad of [2 ** 31, Infinity, -1, Number.NaN, '10s', null]) {
+  // A value that is not a number is node's ERR_INVALID_ARG_TYPE (TypeError) since issue #16.
+  for (const bad of ['10s', null]) {
+    assert.throws(() => createServer({ key: certs.serverKey, cert: certs.serverCert, handshakeTimeout: bad as unknown as number }), { code: 'ERR_INVALID_ARG_TYPE' }, String(bad));
+    assert.throws(() => connect({ host: '127.0.0.1', port: 1, handshakeTimeout: bad as unknown as number }), { code: 'ERR_INVALID_ARG_TYPE' }, String(bad));
+  }
+  for (const bad of [2 ** 31, Infinity, -1, Number.NaN]) {
     assert.throws(
       () => createServer({ key: certs.serverKey, cert: certs.serverCert, handshakeTimeout: bad as number }),
       (e: Error) => e instanceof UsageError && /handshakeTimeout must be a number of milliseconds/.test(e.message),
