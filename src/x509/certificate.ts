@@ -2,12 +2,13 @@
 // copies) and fails with TlsError(bad_certificate) on anything that is not strict DER or not
 // well-formed per the profile. Semantic checks that depend on use (critical extensions, times,
 // CA flags) belong to validation (verify.ts).
-import { DerReader, Tag, decodePem, encodePem } from '../asn1/index.js';
-import { equal, toHex, fromUtf8 } from '../bytes/util.js';
+import { DerReader, Tag, encodePem } from '../asn1/index.js';
+import { equal, toHex } from '../bytes/util.js';
 import { TlsError } from '../errors/errors.js';
 import type { CryptoProvider, HashName } from '../crypto/provider.js';
 import { readSignatureAlgorithm, type SignatureAlgorithmInfo } from './algorithm.js';
 import { readExtensions, type ParsedExtensions } from './extensions.js';
+import { parsePemOrDer } from './pem-or-der.js';
 import { readName, type Name } from './name.js';
 import { readSpki, type SubjectPublicKeyInfo } from './spki.js';
 
@@ -135,24 +136,7 @@ function isCertificate(x: unknown): x is Certificate {
  * "-----" are read as PEM text. Fails when there is no certificate at all.
  */
 export function parseCertificates(input: string | Uint8Array): Certificate[] {
-  let text: string | undefined;
-  if (typeof input === 'string') text = input;
-  else if (input.length > 0 && input[0] !== Tag.SEQUENCE) {
-    try {
-      text = fromUtf8(input);
-    } catch {
-      throw new TlsError('bad_certificate', 'input is neither DER nor PEM text');
-    }
-  }
-  const out: Certificate[] = [];
-  if (text !== undefined) {
-    for (const b of decodePem(text)) if (b.label === 'CERTIFICATE') out.push(parseCertificate(b.der));
-  } else {
-    const r = new DerReader(input as Uint8Array, 'certificate', 'bad_certificate');
-    while (!r.atEnd) out.push(parseCertificate(r.next('Certificate').raw));
-  }
-  if (out.length === 0) throw new TlsError('bad_certificate', 'no certificate found (expected PEM CERTIFICATE blocks or DER)');
-  return out;
+  return parsePemOrDer(input, { label: 'CERTIFICATE', what: 'certificate', element: 'Certificate', parse: parseCertificate });
 }
 
 /** Normalise one input to certificates (a PEM text may hold several). */

@@ -10,11 +10,13 @@
 // - Any other unknown critical extension, in the CRL or in an entry, makes the CRL unusable
 //   (§5.2, §5.3).
 // - Entries are keyed by serial; a serial listed twice is malformed.
-import { DerReader, Tag, decodePem, encodePem, type DerElement } from '../asn1/index.js';
-import { equal, fromUtf8, toHex } from '../bytes/util.js';
+import { DerReader, Tag, encodePem, type DerElement } from '../asn1/index.js';
+import { equal, toHex } from '../bytes/util.js';
 import { TlsError } from '../errors/errors.js';
 import { readSignatureAlgorithm, type SignatureAlgorithmInfo } from './algorithm.js';
 import type { Certificate } from './certificate.js';
+import { readExtensionList } from './extensions.js';
+import { parsePemOrDer } from './pem-or-der.js';
 import { readGeneralNames, type GeneralName } from './general-name.js';
 import { readName, type Name } from './name.js';
 import { OID } from './oids.js';
@@ -157,33 +159,6 @@ function readIdp(v: DerReader): IssuingDistributionPoint {
   };
 }
 
-interface RawExtension {
-  readonly oid: string;
-  readonly critical: boolean;
-  readonly value: Uint8Array;
-}
-
-function readExtensionList(r: DerReader): RawExtension[] {
-  const seq = r.sequence('Extensions');
-  r.expectEnd();
-  if (seq.atEnd) seq.fail('Extensions is empty');
-  const out: RawExtension[] = [];
-  while (!seq.atEnd) {
-    const e = seq.sequence('Extension');
-    const oid = e.oid('extnID');
-    let critical = false;
-    if (e.peekTag() === Tag.BOOLEAN) {
-      critical = e.boolean('critical');
-      if (!critical) e.fail(`extension ${oid}: critical FALSE is the DEFAULT and must be absent in DER`);
-    }
-    const value = e.octetString('extnValue');
-    e.expectEnd();
-    if (out.some((x) => x.oid === oid)) seq.fail(`duplicate extension ${oid}`);
-    out.push({ oid, critical, value });
-  }
-  return out;
-}
-
 function readEntry(r: DerReader, crlVersion: number): { entry: RevokedEntry; unsupported?: string } {
   const s = r.sequence('revokedCertificate');
   // §5.1.2.6 uses CertificateSerialNumber; like certificates, positive and at most 20 octets.
@@ -194,7 +169,7 @@ function readEntry(r: DerReader, crlVersion: number): { entry: RevokedEntry; uns
   let unsupported: string | undefined;
   if (!s.atEnd) {
     if (crlVersion !== 2) s.fail('crlEntryExtensions in a v1 CRL');
-    for (const x of readExtensionList(s)) {
+    for (const x of readExtensionList(s, 'crlEntryExtensions').list) {
       const v = new DerReader(x.value, `${s.what}.${x.oid}`, s.alert);
       if (x.oid === CRL_OID.reasonCode) {
         const c = v.expect(Tag.ENUMERATED, 'CRLReason').contents;
@@ -278,7 +253,7 @@ export function parseCrl(der: Uint8Array): Crl {
   t.expectEnd();
   if (extEl) {
     if (version !== 2) t.fail('crlExtensions in a v1 CRL');
-    for (const x of readExtensionList(t.child(extEl, 'crlExtensions'))) {
+    for (const x of readExtensionList(t.child(extEl, 'crlExtensions'), 'Extensions').list) {
       const v = new DerReader(x.value, `CRL.${x.oid}`, 'bad_certificate');
       switch (x.oid) {
         case CRL_OID.cRLNumber:
@@ -330,24 +305,7 @@ function isCrl(x: unknown): x is Crl {
 
 /** Every CRL in PEM text (blocks labelled "X509 CRL") or DER bytes (one or several concatenated). */
 export function parseCrls(input: string | Uint8Array): Crl[] {
-  let text: string | undefined;
-  if (typeof input === 'string') text = input;
-  else if (input.length > 0 && input[0] !== Tag.SEQUENCE) {
-    try {
-      text = fromUtf8(input);
-    } catch {
-      throw new TlsError('bad_certificate', 'CRL input is neither DER nor PEM text');
-    }
-  }
-  const out: Crl[] = [];
-  if (text !== undefined) {
-    for (const b of decodePem(text)) if (b.label === 'X509 CRL') out.push(parseCrl(b.der));
-  } else {
-    const r = new DerReader(input as Uint8Array, 'CRL', 'bad_certificate');
-    while (!r.atEnd) out.push(parseCrl(r.next('CertificateList').raw.slice()));
-  }
-  if (out.length === 0) throw new TlsError('bad_certificate', 'no CRL found (expected PEM "X509 CRL" blocks or DER)');
-  return out;
+  return parsePemOrDer(input, { label: 'X509 CRL', what: 'CRL', element: 'CertificateList', parse: parseCrl });
 }
 
 export function toCrls(input: CrlInput): Crl[] {

@@ -152,17 +152,17 @@ function readAuthorityKeyIdentifier(r: DerReader): Uint8Array | undefined {
   return kid?.contents;
 }
 
-/** Read `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension` from a reader over [3]'s contents. */
-export function readExtensions(r: DerReader): ParsedExtensions {
-  const seq = r.sequence('extensions');
+/**
+ * `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension` (RFC 5280 §4.1; CRLs §5.1 and OCSP reuse it)
+ * from a reader over its wrapper: strict DER (critical FALSE is absent), not empty, no OID twice.
+ * Returns the extensions in order and the reader of the SEQUENCE (for messages about them).
+ */
+export function readExtensionList(r: DerReader, name: string): { readonly list: Extension[]; readonly seq: DerReader } {
+  const seq = r.sequence(name);
   r.expectEnd();
-  if (seq.atEnd) seq.fail('extensions is empty');
-  const extensions: Extension[] = [];
+  if (seq.atEnd) seq.fail(`${name} is empty`);
+  const list: Extension[] = [];
   const seen = new Set<string>();
-  const unhandledCritical: string[] = [];
-  const out: {
-    -readonly [K in keyof ParsedExtensions]?: ParsedExtensions[K];
-  } = {};
   while (!seq.atEnd) {
     const e = seq.sequence('Extension');
     const oid = e.oid('extnID');
@@ -176,7 +176,19 @@ export function readExtensions(r: DerReader): ParsedExtensions {
     // §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
     if (seen.has(oid)) seq.fail(`duplicate extension ${oid}`);
     seen.add(oid);
-    extensions.push({ oid, critical, value });
+    list.push({ oid, critical, value });
+  }
+  return { list, seq };
+}
+
+/** Read `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension` from a reader over [3]'s contents. */
+export function readExtensions(r: DerReader): ParsedExtensions {
+  const { list: extensions, seq } = readExtensionList(r, 'extensions');
+  const unhandledCritical: string[] = [];
+  const out: {
+    -readonly [K in keyof ParsedExtensions]?: ParsedExtensions[K];
+  } = {};
+  for (const { oid, critical, value } of extensions) {
     const v = new DerReader(value, `${seq.what}.${oid}`, seq.alert);
     switch (oid) {
       case OID.basicConstraints:

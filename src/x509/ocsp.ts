@@ -19,6 +19,7 @@ import type { CryptoProvider, HashName, PublicKey } from '../crypto/provider.js'
 import { readSignatureAlgorithm, type SignatureAlgorithmInfo } from './algorithm.js';
 import { parseCertificate, type Certificate } from './certificate.js';
 import { crlReasonName, type CrlReason } from './crl.js';
+import { readExtensionList } from './extensions.js';
 import { readName, type Name } from './name.js';
 import { OID } from './oids.js';
 import { readSpki } from './spki.js';
@@ -106,23 +107,10 @@ function readCertId(r: DerReader): OcspCertId {
   return { hash, issuerNameHash, issuerKeyHash, serialHex: toHex(serial), raw: el.raw };
 }
 
+/** The first critical extension not in `allowed` (RFC 6960 §4.4: one we cannot process), as a reason. */
 function unknownCritical(r: DerReader, allowed: readonly string[]): string | undefined {
-  const seq = r.sequence('Extensions');
-  r.expectEnd();
-  let out: string | undefined;
-  while (!seq.atEnd) {
-    const e = seq.sequence('Extension');
-    const oid = e.oid('extnID');
-    let critical = false;
-    if (e.peekTag() === Tag.BOOLEAN) {
-      critical = e.boolean('critical');
-      if (!critical) e.fail('critical FALSE is the DEFAULT and must be absent in DER');
-    }
-    e.octetString('extnValue');
-    e.expectEnd();
-    if (critical && !allowed.includes(oid)) out ??= `it has an unsupported critical extension ${oid}`;
-  }
-  return out;
+  const unknown = readExtensionList(r, 'Extensions').list.find((x) => x.critical && !allowed.includes(x.oid));
+  return unknown && `it has an unsupported critical extension ${unknown.oid}`;
 }
 
 function readSingle(r: DerReader): OcspSingleResponse {
