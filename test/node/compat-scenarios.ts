@@ -6,6 +6,8 @@ import tls from 'node:tls';
 import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { DAY, generateTestKey, privateKeyPem, testCa, testCert } from '../pki.js';
+import { nodeCryptoProvider as provider } from '../../src/crypto/node/index.js';
+import { issueCrl } from '../../src/x509/revocation-builder.js';
 
 export interface Pki {
   ca: string;
@@ -37,6 +39,9 @@ export interface Pki {
   expiredClient: { key: string; cert: string };
   /** A client certificate from a CA the server does not trust. */
   strangerClient: { key: string; cert: string };
+  /** A leaf that `crl` (the CA's CRL, PEM) lists as revoked. */
+  revoked: { key: string; cert: string };
+  crl: string;
 }
 
 export function makePki(): Pki {
@@ -73,6 +78,14 @@ export function makePki(): Pki {
   const tooDeep = testCert(generateTestKey('p256'), below, { subject: 'CN=localhost', ...localhost });
   const expiredClient = testCert(generateTestKey('p256'), ca, { subject: 'CN=expired client', extKeyUsage: ['clientAuth'], notBefore: now - 30 * DAY, notAfter: now - DAY });
   const stranger = testCert(generateTestKey('p256'), other, { subject: 'CN=stranger', extKeyUsage: ['clientAuth'] });
+  const revoked = testCert(generateTestKey('p256'), ca, { subject: 'CN=localhost', ...localhost });
+  const crl = issueCrl({
+    provider,
+    issuer: { certificate: ca.certificate, key: ca.key },
+    thisUpdate: now - DAY,
+    nextUpdate: now + DAY,
+    revoked: [{ serial: revoked.certificate, date: now - DAY, reason: 'keyCompromise' }],
+  });
   return {
     ca: ca.pem,
     otherCa: other.pem,
@@ -92,6 +105,8 @@ export function makePki(): Pki {
     pathLen: { key: privateKeyPem(tooDeep.key), cert: tooDeep.pem + below.pem + limited.pem },
     expiredClient: { key: privateKeyPem(expiredClient.key), cert: expiredClient.pem },
     strangerClient: { key: privateKeyPem(stranger.key), cert: stranger.pem },
+    revoked: { key: privateKeyPem(revoked.key), cert: revoked.pem },
+    crl: crl.pem,
   };
 }
 
@@ -125,6 +140,9 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'unknown critical extension', server: (p) => ({ ...p.critical }), client: (p) => ({ ca: p.ca }) },
   { name: 'leaf for clientAuth only', server: (p) => ({ ...p.clientOnly }), client: (p) => ({ ca: p.ca }) },
   { name: 'path length exceeded', server: (p) => ({ ...p.pathLen }), client: (p) => ({ ca: p.ca }) },
+  // node's crl option: OpenSSL checks every certificate of the path (CRL_CHECK | CRL_CHECK_ALL); hush too.
+  { name: 'revoked (crl)', server: (p) => ({ ...p.revoked }), client: (p) => ({ ca: p.ca, crl: p.crl }) },
+  { name: 'revoked (crl), rejectUnauthorized: false', server: (p) => ({ ...p.revoked }), client: (p) => ({ ca: p.ca, crl: p.crl, rejectUnauthorized: false }) },
   { name: 'checkServerIdentity returns an error', server: ok, client: (p) => ({ ca: p.ca, checkServerIdentity: refuseIdentity }) },
   { name: 'checkServerIdentity accepts a wrong host', server: ok, client: (p) => ({ ca: p.ca, servername: 'wrong.example', checkServerIdentity: () => undefined }) },
   { name: 'checkServerIdentity accepts, but the chain is untrusted', server: ok, client: (p) => ({ ca: p.otherCa, checkServerIdentity: () => undefined }) },

@@ -331,4 +331,3 @@ test('alerts from openssl s_server for client certificates: the same codes and e
   }
 });
 
-test.todo('revoked server certificate: CERT_REVOKED like node:tls (when hush checks CRLs/OCSP)');
