@@ -52,8 +52,7 @@ import type { HandshakeContext, Protection12Params } from '../context.js';
 import type { ClientConfig } from '../config.js';
 import type { HandshakeInfo, SessionTicket } from '../events.js';
 import { tell } from '../narration.js';
-import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from '../shared/peer-certificates.js';
-import { peerRevocation } from '../shared/peer-revocation.js';
+import { peerCertificateDers, peerChainOf, storedPeerChain, verifyServerCertificates, withPeerChain, type PeerVerification } from '../shared/peer-certificates.js';
 import { checkStaple } from './staple-check.js';
 import { decodeCertificateStatusBody, decodeStatusRequestAckExt } from '../messages/certificate-status.js';
 import { encryptPreMasterSecret } from '../shared/rsa-key-transport.js';
@@ -367,15 +366,7 @@ class ExpectCertificate12 extends Client12State {
     const cert = decodeCertificate12(message.body);
     if (cert.certificates.length === 0) throw new TlsError('decode_error', 'the server sent an empty certificate list');
     const config = hs.offer.config;
-    const peer = verifyPeerCertificates(ctx, {
-      certificates: cert.certificates,
-      trust: config.trust,
-      hostname: hs.offer.serverName,
-      purpose: 'serverAuth',
-      rejectUnauthorized: config.rejectUnauthorized !== false,
-      revocation: peerRevocation(config),
-      policy: config.verify,
-    });
+    const peer = verifyServerCertificates(ctx, config, cert.certificates, hs.offer.serverName);
     // RFC 5246 §7.4.2, RFC 8422 §5.3: the certificate key must suit the suite's authentication.
     checkKeyFitsSuite(peer.leafKey, hs.suite);
     this.log.add(message.raw);

@@ -99,7 +99,7 @@ import {
 } from '../shared/negotiation-options.js';
 import { startClient12, type Tls12Offer } from './client12.js';
 import { chooseSignatureScheme, signCertificateVerify13, verifyCertificateVerify13 } from '../shared/signatures.js';
-import { peerCertificateDers, peerChainOf, storedPeerChain, verifyPeerCertificates, withPeerChain, type PeerVerification } from '../shared/peer-certificates.js';
+import { peerCertificateDers, peerChainOf, storedPeerChain, verifyServerCertificates, withPeerChain, type PeerVerification } from '../shared/peer-certificates.js';
 import { EchRejectedError } from '../../errors/ech-rejected.js';
 import {
   chooseEchConfig,
@@ -111,7 +111,6 @@ import {
   type EchHello,
   type EchOutcome,
 } from '../ech/client-ech.js';
-import { peerRevocation } from '../shared/peer-revocation.js';
 import { checkStaple, entryStaple } from './staple-check.js';
 import { encodeStatusRequestExt } from '../messages/ext-misc.js';
 
@@ -803,15 +802,8 @@ class ExpectCertificate extends ClientState {
     // RFC 9849 §6.1.7: after an ECH rejection the server must be valid for the public name,
     // always verified (retry configs are trusted only from an authenticated server).
     const rejected = this.agreed.ech.status === 'rejected';
-    const verified = verifyPeerCertificates(ctx, {
-      certificates: cert.entries.map((e) => e.certData),
-      trust: config.trust,
-      hostname: rejected ? this.agreed.ech.publicName : this.offer.serverName,
-      purpose: 'serverAuth',
-      rejectUnauthorized: rejected || config.rejectUnauthorized !== false,
-      revocation: peerRevocation(config),
-      policy: config.verify,
-    });
+    const hostname = rejected ? this.agreed.ech.publicName : this.offer.serverName;
+    const verified = verifyServerCertificates(ctx, config, cert.entries.map((e) => e.certData), hostname, rejected);
     const peer = checkStaple(ctx, config, verified, staple);
     this.transcript.add(message.raw);
     return new ExpectCertificateVerify(this.offer, this.transcript, this.agreed, this.certificateRequest, peer);

@@ -7,6 +7,8 @@ import type { ServerConfig } from '../config.js';
 import type { ClientHelloInfo } from '../client-hello-info.js';
 import { resolveServerConfig, type ResolvedServerConfig } from './server-options.js';
 import type { ParsedClientHello } from './server-client-hello.js';
+import { verifyPeerCertificates, type PeerVerification } from '../shared/peer-certificates.js';
+import { peerRevocation } from '../shared/peer-revocation.js';
 
 /** Options the connection passes besides the config. */
 export interface ServerHandshakeHooks {
@@ -49,4 +51,20 @@ export function chooseAlpn(hs: ServerHandshake, p: ParsedClientHello): string | 
     );
   }
   return chosen;
+}
+
+/**
+ * The client's certificate chain (TLS 1.3 and 1.2 alike), checked as the config says: its client
+ * trust store, validation profile (ServerConfig.clientVerify) and CRLs; purpose clientAuth, no host.
+ */
+export function verifyClientCertificates(ctx: HandshakeContext, hs: ServerHandshake, certificates: readonly Uint8Array[]): PeerVerification {
+  return verifyPeerCertificates(ctx, {
+    certificates,
+    trust: hs.config.clientTrust,
+    hostname: undefined,
+    purpose: 'clientAuth',
+    rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
+    revocation: peerRevocation(hs.config),
+    policy: hs.config.clientVerify,
+  });
 }

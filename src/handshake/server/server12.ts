@@ -76,9 +76,8 @@ import { chooseSignatureScheme12, signServerKeyExchange12, verifyCertificateVeri
 import { decryptPreMasterSecret } from '../shared/rsa-key-transport.js';
 import { stapleFor } from './server-staple.js';
 import { encodeCertificateStatus12, encodeStatusRequestAckExt } from '../messages/certificate-status.js';
-import { peerRevocation } from '../shared/peer-revocation.js';
-import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from '../shared/peer-certificates.js';
-import { chooseAlpn, type ServerHandshake } from './server-handshake.js';
+import { parseStoredCertificates, type PeerVerification } from '../shared/peer-certificates.js';
+import { chooseAlpn, verifyClientCertificates, type ServerHandshake } from './server-handshake.js';
 import type { SessionCache } from '../session/server12-sessions.js';
 
 /** Groups a TLS 1.2 ECDHE key exchange can use (RFC 8422 §5.1.1; no KEMs in TLS 1.2). */
@@ -512,15 +511,7 @@ class ExpectCertificate12 extends State12 {
       tell(ctx, { kind: 'client_certificate_absent' });
       return new ExpectClientKeyExchange(this.full, undefined);
     }
-    const peer = verifyPeerCertificates(ctx, {
-      certificates: cert.certificates,
-      trust: hs.config.clientTrust,
-      hostname: undefined,
-      purpose: 'clientAuth',
-      rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
-      revocation: peerRevocation(hs.config),
-      policy: hs.config.clientVerify,
-    });
+    const peer = verifyClientCertificates(ctx, hs, cert.certificates);
     return new ExpectClientKeyExchange(this.full, { request: this.request, peer });
   }
 }

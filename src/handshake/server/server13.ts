@@ -59,10 +59,9 @@ import { checkHelloLegacyVersion } from '../shared/hello-version.js';
 import { openCookie, sealCookie, type TicketState } from '../session/server-tickets.js';
 import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from '../shared/signatures.js';
 import { stapleFor, stapledCertificateMessage13 } from './server-staple.js';
-import { peerRevocation } from '../shared/peer-revocation.js';
-import { parseStoredCertificates, verifyPeerCertificates, type PeerVerification } from '../shared/peer-certificates.js';
+import { parseStoredCertificates, type PeerVerification } from '../shared/peer-certificates.js';
 import { handleClientHello12 } from './server12.js';
-import { ServerHandshake, chooseAlpn, type ServerHandshakeHooks } from './server-handshake.js';
+import { ServerHandshake, chooseAlpn, verifyClientCertificates, type ServerHandshakeHooks } from './server-handshake.js';
 import { NO_ECH, confirmServerHello, echFirstHello, echInfo, echSecondHello, hrrConfirmation, retryConfigsExtension, type EchState } from './ech-server.js';
 
 /** RFC 8446 §8.3: accept a ticket whose age, as the client sees it, is within this of ours. */
@@ -636,15 +635,7 @@ class ExpectCertificate extends ServerState {
       tell(ctx, { kind: 'client_certificate_absent' });
       return new ExpectFinished(hs, this.flight, undefined);
     }
-    const peer = verifyPeerCertificates(ctx, {
-      certificates: cert.entries.map((e) => e.certData),
-      trust: hs.config.clientTrust,
-      hostname: undefined,
-      purpose: 'clientAuth',
-      rejectUnauthorized: hs.resolved.rejectUnauthorizedClients,
-      revocation: peerRevocation(hs.config),
-      policy: hs.config.clientVerify,
-    });
+    const peer = verifyClientCertificates(ctx, hs, cert.entries.map((e) => e.certData));
     return new ExpectCertificateVerify(hs, this.flight, this.requestedSchemes, peer);
   }
 }

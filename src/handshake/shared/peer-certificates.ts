@@ -7,7 +7,8 @@ import { verifyServerChain, type ChainPolicyOptions } from '../../x509/verify.js
 import type { TrustStore } from '../../x509/trust-store.js';
 import type { HandshakeContext } from '../context.js';
 import { tell } from '../narration.js';
-import type { PeerRevocation } from './peer-revocation.js';
+import { peerRevocation, type PeerRevocation } from './peer-revocation.js';
+import type { ClientConfig } from '../config.js';
 
 export interface PeerVerification {
   readonly certificates: Certificate[];
@@ -90,6 +91,30 @@ export function verifyPeerCertificates(ctx: HandshakeContext, opts: PeerCertific
   }
   if (error && opts.rejectUnauthorized) throw error;
   return { certificates, leafKey, authorized: !error, error, chain };
+}
+
+/**
+ * The server's certificate chain (TLS 1.3 and 1.2 alike), checked as the client config says: its
+ * trust store, validation profile (ClientConfig.verify) and CRLs; purpose serverAuth, for
+ * `hostname`. `alwaysReject` ignores rejectUnauthorized:false (RFC 9849 §6.1.7: after an ECH
+ * rejection the public name is always verified).
+ */
+export function verifyServerCertificates(
+  ctx: HandshakeContext,
+  config: ClientConfig,
+  certificates: readonly Uint8Array[],
+  hostname: string | undefined,
+  alwaysReject = false,
+): PeerVerification {
+  return verifyPeerCertificates(ctx, {
+    certificates,
+    trust: config.trust,
+    hostname,
+    purpose: 'serverAuth',
+    rejectUnauthorized: alwaysReject || config.rejectUnauthorized !== false,
+    revocation: peerRevocation(config),
+    policy: config.verify,
+  });
 }
 
 /**
