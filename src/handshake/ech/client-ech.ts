@@ -5,8 +5,8 @@
 //
 // The TLS 1.3 client states (client/client13.ts) call these at four points: building each
 // ClientHello, the HelloRetryRequest, the ServerHello and EncryptedExtensions.
-import { concat, Writer } from '../../bytes/index.js';
-import type { CryptoProvider, HashName } from '../../crypto/provider.js';
+import { Writer } from '../../bytes/index.js';
+import { AEAD_TAG_LENGTH, type CryptoProvider, type HashName } from '../../crypto/provider.js';
 import { UsageError, decodeError } from '../../errors/index.js';
 import { setupBaseSender, type HpkeContext } from '../../hpke/context.js';
 import type { Transcript } from '../../schedule/transcript.js';
@@ -14,18 +14,13 @@ import { ExtensionType, NamedGroup } from '../../wire/enums.js';
 import { decodeClientHello, encodeClientHello, type ClientHello } from '../messages/client-hello.js';
 import { encodeServerNameExt } from '../messages/ext-server-name.js';
 import { writeExtensions, type Extension } from '../messages/extensions.js';
-import { chooseEchSuite, decodeEchConfigList, echConfigsOf, echConfigUnusableReason, type EchConfig, type HpkeSymmetricCipherSuite } from './ech-config.js';
+import { chooseEchSuite, decodeEchConfigList, echConfigsOf, echConfigUnusableReason, echHpkeInfo, type EchConfig, type HpkeSymmetricCipherSuite } from './ech-config.js';
+import type { EchStatus } from '../events.js';
 import { echConfirmation, serverHelloConfirmation, zeroHrrConfirmation, zeroServerHelloConfirmation } from './ech-confirmation.js';
 import { decodeEchHrrConfirmation, decodeEchRetryConfigs, encodeEchClientHello, encodeEchOuterExtensions, EchClientHelloType } from './ech-extensions.js';
 import { constantTimeEqual } from '../../bytes/util.js';
 
-/** What the handshake reports about ECH (HandshakeInfo.ech, the trace's "ech"). */
-export type EchStatus = 'accepted' | 'rejected' | 'grease' | 'none';
 
-/** "tls ech" ‖ 0x00 — the HPKE info prefix (§6.1). */
-const INFO_PREFIX = new Uint8Array([0x74, 0x6c, 0x73, 0x20, 0x65, 0x63, 0x68, 0x00]);
-/** AEAD tag length of every HPKE AEAD hush supports. */
-const TAG_LENGTH = 16;
 
 /** Extensions never copied from inner to outer: the name, the ECH marker, and what resumes the session (§6.1.2). */
 const NOT_COPIED = new Set<number>([
@@ -85,7 +80,7 @@ export class EchClient {
     this.publicName = c.publicName;
     this.configId = c.configId;
     // §6.1: info = "tls ech" ‖ 0x00 ‖ ECHConfig (the whole structure as received).
-    const { enc, context } = setupBaseSender(provider, { kem: c.kem, kdf: chosen.suite.kdf, aead: chosen.suite.aead }, c.publicKey, concat(INFO_PREFIX, chosen.config.raw));
+    const { enc, context } = setupBaseSender(provider, { kem: c.kem, kdf: chosen.suite.kdf, aead: chosen.suite.aead }, c.publicKey, echHpkeInfo(chosen.config.raw));
     this.enc = enc;
     this.context = context;
     this.outerRandom = provider.randomBytes(32);
@@ -110,7 +105,7 @@ export class EchClient {
       cipherSuite: this.chosen.suite,
       configId: this.configId,
       enc,
-      payload: new Uint8Array(encoded.length + TAG_LENGTH),
+      payload: new Uint8Array(encoded.length + AEAD_TAG_LENGTH),
     });
     const outer: ClientHello = {
       legacyVersion: inner.legacyVersion,
@@ -267,7 +262,7 @@ export function greaseEchExtension(provider: CryptoProvider): Extension {
   const [id, size] = provider.randomBytes(2) as unknown as [number, number];
   // The lengths hush's own real ECH payloads take (an inner hello padded to 128..192 bytes, plus
   // the tag): a GREASE hello should not stand out from a real one (§6.2).
-  const payload = provider.randomBytes(128 + 32 * (size % 3) + TAG_LENGTH);
+  const payload = provider.randomBytes(128 + 32 * (size % 3) + AEAD_TAG_LENGTH);
   return encodeEchClientHello({ type: EchClientHelloType.outer, cipherSuite: { kdf: 1, aead: 1 }, configId: id, enc, payload });
 }
 

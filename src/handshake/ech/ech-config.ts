@@ -10,6 +10,7 @@
 //   struct { uint16 version; uint16 length; select (version) { case 0xfe0d: ECHConfigContents; } } ECHConfig;
 //   ECHConfig ECHConfigList<4..2^16-1>;
 import { ascii, Reader, Writer } from '../../bytes/index.js';
+import { utf8 } from '../../bytes/util.js';
 import { decodeError } from '../../errors/index.js';
 import { isSupportedHpkeSuite } from '../../hpke/suite.js';
 import { readExtensions, writeExtensions, type Extension } from '../messages/extensions.js';
@@ -148,4 +149,15 @@ export function echConfigUnusableReason(c: EchConfigContents): string | undefine
 /** The first suite of `c` hush supports, in the config's order. */
 export function chooseEchSuite(c: EchConfigContents): HpkeSymmetricCipherSuite | undefined {
   return c.cipherSuites.find((s) => isSupportedHpkeSuite({ kem: c.kem, kdf: s.kdf, aead: s.aead }) && s.aead !== 0xffff);
+}
+
+/** "tls ech" ‖ 0x00 */
+const HPKE_INFO_PREFIX = utf8('tls ech\0');
+
+/** The HPKE info for a config (§6.1 sender, §7.1 recipient): "tls ech" ‖ 0x00 ‖ ECHConfig as encoded. */
+export function echHpkeInfo(config: Uint8Array): Uint8Array {
+  const info = new Uint8Array(HPKE_INFO_PREFIX.length + config.length);
+  info.set(HPKE_INFO_PREFIX);
+  info.set(config, HPKE_INFO_PREFIX.length);
+  return info;
 }

@@ -5,7 +5,6 @@
 // one otherwise.
 import { TlsError, UsageError, decodeError, illegalParameter } from '../../errors/errors.js';
 import { Reader, equal } from '../../bytes/index.js';
-import { utf8 } from '../../bytes/util.js';
 import type { CryptoProvider, HashName } from '../../crypto/provider.js';
 import { ExtensionType, ProtocolVersion } from '../../wire/enums.js';
 import { setupBaseRecipient, type HpkeContext } from '../../hpke/context.js';
@@ -23,6 +22,7 @@ import {
   decodeEchConfigList,
   encodeEchConfigList,
   echConfigUnusableReason,
+  echHpkeInfo,
   type EchConfig,
   type HpkeSymmetricCipherSuite,
 } from '../ech/ech-config.js';
@@ -51,7 +51,6 @@ export interface ResolvedEch {
   readonly retryConfigs: Uint8Array;
 }
 
-const INFO_PREFIX = utf8('tls ech\0');
 
 /** Check the configured keys (UsageError for anything unusable) and build the retry list. */
 export function resolveEch(provider: CryptoProvider, options: EchServerOptions | undefined): ResolvedEch | undefined {
@@ -88,9 +87,7 @@ export function resolveEch(provider: CryptoProvider, options: EchServerOptions |
       throw new UsageError(`${what}.privateKey is not a private key for the config's KEM: ${(e as Error).message}`);
     }
     if (!equal(publicKey, config.contents.publicKey)) throw new UsageError(`${what}.privateKey does not belong to the config's public_key`);
-    const info = new Uint8Array(INFO_PREFIX.length + config.raw.length);
-    info.set(INFO_PREFIX);
-    info.set(config.raw, INFO_PREFIX.length);
+    const info = echHpkeInfo(config.raw);
     return { config, privateKey: k.privateKey, info, sendAsRetry: options.keys[i]!.sendAsRetry !== false };
   });
   const retry = keys.filter((k) => k.sendAsRetry);
