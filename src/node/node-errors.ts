@@ -197,10 +197,15 @@ const ALERT_REASONS: Readonly<Record<number, string>> = {
   [AlertDescription.no_application_protocol]: 'tlsv1 alert no application protocol',
 };
 
+/** node's code for an OpenSSL SSL_R_* reason: 'tlsv1 alert unknown ca' → ERR_SSL_TLSV1_ALERT_UNKNOWN_CA. */
+function sslCode(reason: string): string {
+  return 'ERR_SSL_' + reason.toUpperCase().replace(/ /g, '_');
+}
+
 /** node's code for an alert received from the peer, e.g. ERR_SSL_TLSV1_ALERT_UNKNOWN_CA. */
 export function receivedAlertCode(alert: number): string | undefined {
   const r = ALERT_REASONS[alert];
-  return r === undefined ? undefined : 'ERR_SSL_' + r.toUpperCase().replace(/ /g, '_');
+  return r === undefined ? undefined : sslCode(r);
 }
 
 function sslError(reason: string, packed: number, suffix: string, hush: HushErrorDetail, cause: unknown): NodeTlsError {
@@ -208,7 +213,7 @@ function sslError(reason: string, packed: number, suffix: string, hush: HushErro
   // ssl3_read_bytes:tlsv1 alert unknown ca:<file>:<line>:SSL alert number 48"), without the
   // thread id and source position here.
   const hex = (0x0a000000 | packed).toString(16).toUpperCase().padStart(8, '0');
-  const e = coded('ERR_SSL_' + reason.toUpperCase().replace(/ /g, '_'), `error:${hex}:SSL routines::${reason}${suffix}`, hush, cause);
+  const e = coded(sslCode(reason), `error:${hex}:SSL routines::${reason}${suffix}`, hush, cause);
   e.library = 'SSL routines';
   e.reason = reason;
   return e;
