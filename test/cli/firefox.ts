@@ -1,10 +1,10 @@
 // Headless Firefox ESR for the CLI tests: `firefox-esr --headless --screenshot FILE URL` with a fresh
 // profile (prefs in user.js, trusted CAs in its cert9.db via certutil) and a fresh HOME, bounded (90 s)
 // and started as its own process group so that it and its content processes are killed by our PID.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { run, tempDir } from './helpers.js';
+import { runBrowser } from './browser-process.js';
 
 export const FIREFOX_TIMEOUT_MS = 90_000;
 
@@ -47,35 +47,6 @@ export async function firefoxLoad(firefox: string, url: string, opts: FirefoxOpt
     }
   }
   const args = ['--headless', '--no-remote', '--profile', profile, '--screenshot', path.join(dir, 'page.png'), url];
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(firefox, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, HOME: home, MOZ_HEADLESS: '1' } });
-    let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      err = (err + s).slice(-4000);
-    });
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL'); // the group we created with detached: true
-      } catch {
-        /* already gone */
-      }
-    };
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, FIREFOX_TIMEOUT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      killGroup();
-      if (timedOut) reject(new Error(`firefox did not finish within ${FIREFOX_TIMEOUT_MS} ms; stderr tail:\n${err}`));
-      else resolve({ code, ms: Date.now() - started, stderr: err });
-    });
-  });
+  const r = await runBrowser('firefox', firefox, args, { ...process.env, HOME: home, MOZ_HEADLESS: '1' }, FIREFOX_TIMEOUT_MS);
+  return { code: r.code, ms: r.ms, stderr: r.stderr };
 }
