@@ -2,7 +2,7 @@
 // (a malformed one makes the certificate bad); unknown ones are kept raw. Whether an unknown
 // extension is critical matters only at validation time (§4.2: a path with an unrecognised
 // critical extension must be rejected).
-import { DerReader, Tag } from '../asn1/index.js';
+import { DerReader, Tag, type DerElement } from '../asn1/index.js';
 import { decodeGeneralName, readGeneralNames, type GeneralName } from './general-name.js';
 import { OID } from './oids.js';
 
@@ -225,4 +225,24 @@ export function readExtensions(r: DerReader): ParsedExtensions {
     if (critical && !HANDLED.has(oid) && !unhandledCritical.includes(oid)) unhandledCritical.push(oid);
   }
   return { ...out, extensions, unhandledCritical };
+}
+
+/**
+ * authorityInfoAccess (RFC 5280 §4.2.2.1): SEQUENCE OF AccessDescription, as (accessMethod,
+ * accessLocation) pairs with the GeneralName left undecoded; an empty list is returned as [] for
+ * the caller to judge. Throws TlsError(bad_certificate) when the DER is malformed.
+ */
+export function readAccessDescriptions(value: Uint8Array): { readonly method: string; readonly location: DerElement }[] {
+  const r = new DerReader(value, 'authorityInfoAccess', 'bad_certificate');
+  const s = r.sequence('AuthorityInfoAccessSyntax');
+  r.expectEnd();
+  const out: { method: string; location: DerElement }[] = [];
+  while (!s.atEnd) {
+    const ad = s.sequence('AccessDescription');
+    const method = ad.oid('accessMethod');
+    const location = ad.next('accessLocation');
+    ad.expectEnd();
+    out.push({ method, location });
+  }
+  return out;
 }

@@ -19,7 +19,7 @@ import type { CryptoProvider, HashName, PublicKey } from '../crypto/provider.js'
 import { readSignatureAlgorithm, type SignatureAlgorithmInfo } from './algorithm.js';
 import { parseCertificate, type Certificate } from './certificate.js';
 import { crlReasonName, type CrlReason } from './crl.js';
-import { readExtensionList } from './extensions.js';
+import { readAccessDescriptions, readExtensionList } from './extensions.js';
 import { readName, type Name } from './name.js';
 import { OID } from './oids.js';
 import { readSpki } from './spki.js';
@@ -28,7 +28,6 @@ export const OCSP_OID = {
   basic: '1.3.6.1.5.5.7.48.1.1',
   nonce: '1.3.6.1.5.5.7.48.1.2',
   noCheck: '1.3.6.1.5.5.7.48.1.5',
-  accessMethod: '1.3.6.1.5.5.7.48.1',
   /** RFC 7633 TLS feature extension (must-staple when it lists status_request). */
   tlsFeature: '1.3.6.1.5.5.7.1.24',
 } as const;
@@ -435,18 +434,9 @@ export function hasMustStaple(cert: Certificate): boolean {
 export function ocspResponderUrls(cert: Certificate): string[] {
   const ext = cert.extensions.find((e) => e.oid === OID.authorityInfoAccess);
   if (!ext) return [];
-  const r = new DerReader(ext.value, 'authorityInfoAccess', 'bad_certificate');
-  const s = r.sequence('AuthorityInfoAccessSyntax');
-  r.expectEnd();
-  const out: string[] = [];
-  while (!s.atEnd) {
-    const ad = s.sequence('AccessDescription');
-    const method = ad.oid('accessMethod');
-    const loc = ad.next('accessLocation');
-    ad.expectEnd();
-    if (method === OCSP_OID.accessMethod && loc.tag === 0x86) out.push(new TextDecoder().decode(loc.contents));
-  }
-  return out;
+  return readAccessDescriptions(ext.value)
+    .filter((d) => d.method === OID.adOcsp && d.location.tag === 0x86) // uniformResourceIdentifier [6]
+    .map((d) => new TextDecoder().decode(d.location.contents));
 }
 
 /** The CertIDs of an OCSPRequest (RFC 6960 §4.1.1); a signature or extensions are skipped, not checked. */

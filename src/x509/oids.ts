@@ -45,6 +45,9 @@ export const OID = {
   extKeyUsage: '2.5.29.37',
   inhibitAnyPolicy: '2.5.29.54',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  // accessMethods of authorityInfoAccess (RFC 5280 §4.2.2.1)
+  adOcsp: '1.3.6.1.5.5.7.48.1',
+  adCaIssuers: '1.3.6.1.5.5.7.48.2',
   ctPrecertificateScts: '1.3.6.1.4.1.11129.2.4.2',
   // Extended key usages (RFC 5280 §4.2.1.12)
   anyExtendedKeyUsage: '2.5.29.37.0',

@@ -225,7 +225,7 @@ export function ocspErrorResponse(status: 1 | 2 | 3 | 5 | 6): Uint8Array {
 export function ocspAiaExtension(url: string): ExtraExtension {
   return {
     oid: OID.authorityInfoAccess,
-    value: der.sequence(der.sequence(der.oid(OCSP_OID.accessMethod), der.contextPrimitive(6, enc.encode(url)))),
+    value: der.sequence(der.sequence(der.oid(OID.adOcsp), der.contextPrimitive(6, enc.encode(url)))),
   };
 }
 

@@ -9,6 +9,7 @@
 import { DerReader, Tag } from '../asn1/index.js';
 import { equal } from '../bytes/util.js';
 import type { Certificate } from './certificate.js';
+import { readAccessDescriptions } from './extensions.js';
 import { decodeGeneralName } from './general-name.js';
 import { formatIp, parseIp } from './ip.js';
 import { validDnsName } from './name-constraints.js';
@@ -28,8 +29,6 @@ export interface RuleContext {
 const OID_DSA = '1.2.840.10040.4.1';
 const OID_P192 = '1.2.840.10045.3.1.1';
 const OID_CN = '2.5.4.3';
-const OID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
-const OID_AD_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
 
 function who(c: Certificate): string {
   if (c.subject.text !== '') return c.subject.text;
@@ -181,17 +180,14 @@ function aiaError(c: Certificate, p: VerifyProfile): VerifyError | undefined {
   // §4.2.2.1: SEQUENCE SIZE (1..MAX) OF AccessDescription. (It MUST be non-critical: a critical
   // one is refused by both profiles as an unsupported critical extension, before this rule.)
   try {
-    const r = new DerReader(aia.value, 'AuthorityInfoAccessSyntax', 'bad_certificate');
-    const s = r.sequence('AuthorityInfoAccessSyntax');
-    r.expectEnd();
-    if (s.atEnd) return bad('it is empty');
-    while (!s.atEnd) {
-      const ad = s.sequence('AccessDescription');
-      const method = ad.oid('accessMethod');
-      const loc = decodeGeneralName(ad, ad.next('accessLocation'));
-      ad.expectEnd();
-      if ((method === OID_AD_OCSP || method === OID_AD_CA_ISSUERS) && loc.type !== 'uri') {
-        return bad(`its ${method === OID_AD_OCSP ? 'OCSP' : 'caIssuers'} location is not a URI`);
+    const descriptions = readAccessDescriptions(aia.value);
+    if (descriptions.length === 0) return bad('it is empty');
+    // decodeGeneralName reports through a reader: one that names where the name sits.
+    const at = new DerReader(aia.value, 'authorityInfoAccess.AccessDescription', 'bad_certificate');
+    for (const { method, location } of descriptions) {
+      const loc = decodeGeneralName(at, location);
+      if ((method === OID.adOcsp || method === OID.adCaIssuers) && loc.type !== 'uri') {
+        return bad(`its ${method === OID.adOcsp ? 'OCSP' : 'caIssuers'} location is not a URI`);
       }
       if (loc.type === 'uri' && !/^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i.test(loc.value)) return bad(`'${loc.value}' is not an absolute URI`);
     }
