@@ -7,7 +7,7 @@
 // in one mkdtemp directory per test process that is removed at exit.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { constants as cryptoConstants, createHash } from 'node:crypto';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,7 +78,7 @@ export function requirePeer(peer: PeerName): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The Go toolchain that builds the Go peers (test/interop/go/server, test/interop/go/client)
+// The Go toolchain that builds the Go peers (the module test/interop/go)
 
 export interface GoVersion {
   readonly major: number;
@@ -173,60 +173,112 @@ export function goLabel(): string {
 function goEnv(): NodeJS.ProcessEnv {
   const gocache = process.env.GOCACHE || path.join(REPO, '.build', 'go-cache');
   mkdirSync(gocache, { recursive: true });
-  return { ...process.env, GOCACHE: gocache, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', GOPROXY: 'off', CGO_ENABLED: '0' };
+  // Standard library only: -mod=readonly (nothing to resolve) and GOPROXY=off keep the build offline.
+  return { ...process.env, GOCACHE: gocache, GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local', GOPROXY: 'off', CGO_ENABLED: '0' };
 }
+
+/**
+ * The Go programs of the module test/interop/go (thin main packages over internal/peer). server and
+ * client build with any Go from 1.19 on; ech-client needs Go 1.23, ech-server Go 1.24 (the ECH
+ * client used against hush's server, and the ECH server keys).
+ */
+export type GoProgram = 'server' | 'client' | 'ech-server' | 'ech-client';
+
+const GO_SRC = path.join(REPO, 'test', 'interop', 'go');
+/** Built peers, one folder per toolchain and source (see goBuildKey); outside git (.build is ignored). */
+const GO_PEERS = path.join(REPO, '.build', 'go-peers');
+/** How many other builds .build/go-peers keeps (older toolchains or sources) besides the current one. */
+const GO_PEERS_KEEP = 4;
 
 const goBuilds = new Map<string, Promise<string>>();
 
 /**
  * For a before() hook: build the Go programs outside the tests' time limits (a cold GOCACHE takes
- * ~20 s on two idle cores, minutes on a loaded machine: the build may run up to 10 min). Never throws: a missing Go or a failed build is reported by the tests
- * that need the program (the failed build promise is kept and rejects there again).
+ * ~20 s on two idle cores, minutes on a loaded machine: the build may run up to 10 min; a binary
+ * already in .build/go-peers takes no time). Never throws: a missing Go or a failed build is
+ * reported by the tests that need the program (the failed build promise is kept and rejects there
+ * again).
  */
-/**
- * The Go programs under test/interop/go/ (ech-server and ech-client need Go 1.24: the ECH server
- * keys and the ECH client used against hush's server).
- */
-export type GoProgram = 'server' | 'client' | 'ech-server' | 'ech-client';
-
 export async function prebuildGo(...programs: GoProgram[]): Promise<void> {
   if (skipInterop || 'missing' in goToolchain()) return;
   for (const p of programs) await buildGoProgram(p).catch(() => undefined);
 }
 
 /**
- * Build test/interop/go/<program> once per process with goToolchain(). The programs use the
- * standard library only; their go.mod says `go 1.19` so that every toolchain from 1.19 on builds
- * them, but a main module's go line also picks its GODEBUG defaults (Go ≥ 1.21): built as they
- * are, Go 1.22 would keep the 1.19 behaviour (e.g. tlsrsakex=1, RSA key exchange in the default
- * suites). So the build uses a copy of go.mod (-modfile) whose go line is the toolchain's own
- * release: the peers behave like a program written for the Go that builds them.
+ * The path of test/interop/go/<program> built with goToolchain(), built at most once per process
+ * and reused across processes: binaries live in .build/go-peers/<key>/, the key a hash of the
+ * toolchain and of every file of the module, so a cached binary is always the current source's.
+ *
+ * The module uses the standard library only; its go.mod says `go 1.19` so that every toolchain
+ * from 1.19 on builds server and client, but a main module's go line also picks its GODEBUG
+ * defaults (Go ≥ 1.21): built as it is, Go 1.22 would keep the 1.19 behaviour (e.g. tlsrsakex=1,
+ * RSA key exchange in the default suites). So the build uses a copy of go.mod (-modfile) whose go
+ * line is the toolchain's own release: the peers behave like programs written for the Go that
+ * builds them.
  */
 export function buildGoProgram(program: GoProgram): Promise<string> {
   let p = goBuilds.get(program);
   if (!p) {
-    p = (async () => {
-      const go = goTool();
-      const dir = tempDir(`hush-go-${program}-`);
-      const out = path.join(dir, `hush-interop-${program}`);
-      const src = path.join(REPO, 'test', 'interop', 'go', program);
-      const modfile = path.join(dir, 'go.mod');
-      writeFileSync(modfile, readFileSync(path.join(src, 'go.mod'), 'utf8').replace(/^go \S+$/m, `go ${go.version.major}.${go.version.minor}`));
-      const b = await startProcess(go.bin, ['build', `-modfile=${modfile}`, '-o', out, '.'], { cwd: src, env: goEnv(), lifetimeMs: 600_000 });
-      await new Promise<void>((resolve) => {
-        if (b.exited) resolve();
-        else b.proc.once('exit', () => resolve());
-      });
-      if (b.proc.exitCode !== 0 || !existsSync(out)) throw new Error(`go build (${program}, ${go.text}) failed (${b.proc.exitCode}):\n${b.stderr()}`);
-      // The binary runs with its toolchain's own defaults: no GODEBUG kept for an older go line.
-      const info = execFileSync(go.bin, ['version', '-m', out], { encoding: 'utf8', env: goEnv(), timeout: 20_000 });
-      const kept = /DefaultGODEBUG=(\S+)/.exec(info);
-      if (kept) throw new Error(`go build (${program}, ${go.text}): the binary keeps older GODEBUG defaults (${kept[1]})`);
-      return out;
-    })();
+    p = buildGo(program);
     goBuilds.set(program, p);
   }
   return p;
+}
+
+async function buildGo(program: GoProgram): Promise<string> {
+  const go = goTool();
+  const modText = readFileSync(path.join(GO_SRC, 'go.mod'), 'utf8').replace(/^go \S+$/m, `go ${go.version.major}.${go.version.minor}`);
+  const dir = path.join(GO_PEERS, goBuildKey(go, modText));
+  const out = path.join(dir, `hush-interop-${program}`);
+  if (existsSync(out)) return out;
+  mkdirSync(dir, { recursive: true });
+  // Concurrent test processes may build the same program: each writes its own files and renames
+  // them into place (atomic; the contents are the same).
+  const modfile = path.join(dir, 'go.mod');
+  const modTmp = `${modfile}.${process.pid}.tmp`;
+  writeFileSync(modTmp, modText);
+  renameSync(modTmp, modfile);
+  const tmp = `${out}.${process.pid}.tmp`;
+  const b = await startProcess(go.bin, ['build', `-modfile=${modfile}`, '-o', tmp, `./${program}`], { cwd: GO_SRC, env: goEnv(), lifetimeMs: 600_000 });
+  await new Promise<void>((resolve) => {
+    if (b.exited) resolve();
+    else b.proc.once('exit', () => resolve());
+  });
+  try {
+    if (b.proc.exitCode !== 0 || !existsSync(tmp)) throw new Error(`go build (${program}, ${go.text}) failed (${b.proc.exitCode}):\n${b.stderr()}`);
+    // The binary runs with its toolchain's own defaults: no GODEBUG kept for an older go line.
+    const info = execFileSync(go.bin, ['version', '-m', tmp], { encoding: 'utf8', env: goEnv(), timeout: 20_000 });
+    const kept = /DefaultGODEBUG=(\S+)/.exec(info);
+    if (kept) throw new Error(`go build (${program}, ${go.text}): the binary keeps older GODEBUG defaults (${kept[1]})`);
+    renameSync(tmp, out);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  pruneGoPeers(dir);
+  return out;
+}
+
+/** The toolchain, the go line the build uses, and every file of test/interop/go (path and bytes). */
+function goBuildKey(go: GoToolchain, modText: string): string {
+  const h = createHash('sha256').update(`${go.bin}\0${go.text}\0${modText}\0`);
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(path.join(GO_SRC, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const r = path.join(rel, e.name);
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile()) h.update(`${r}\0`).update(readFileSync(path.join(GO_SRC, r))).update('\0');
+    }
+  };
+  walk('.');
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Remove all but the newest GO_PEERS_KEEP other builds (a running binary is not disturbed: its inode stays). */
+function pruneGoPeers(current: string): void {
+  const others = readdirSync(GO_PEERS, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && path.join(GO_PEERS, e.name) !== current)
+    .map((e) => ({ dir: path.join(GO_PEERS, e.name), mtime: statSync(path.join(GO_PEERS, e.name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const o of others.slice(GO_PEERS_KEEP)) rmSync(o.dir, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // (standard library only; needs Go 1.24: Config.EncryptedClientHelloKeys).
 //
 //	hush-interop-ech-server -addr 127.0.0.1:0 -cert public.pem -key public.key \
-//	    -cert2 secret.pem -key2 secret.key -ech CONFIG_HEX:KEY_HEX[:retry] [-ech ...] [-groups secp256r1]
+//	    -cert2 secret.pem -key2 secret.key -ech CONFIG_HEX:KEY_HEX[:retry] [-ech ...] [-groups secp256r1] [-http]
 //
 // -ech adds one key: the marshalled ECHConfig (not a list) and the X25519 private key, in hex;
 // ":retry" marks it SendAsRetry (sent in retry_configs when the server rejects ECH). The first
@@ -10,7 +10,7 @@
 // by the SNI it answers (the inner one when it accepts ECH).
 //
 // Prints "LISTENING <port>", then for each connection logs to stderr
-// "handshake ok: ech=<accepted> sni=<server name Go saw> version=..." (or "handshake: <error>")
+// "handshake ok: ech=<accepted> sni=<server name Go saw> version=0x0304" (or "handshake: <error>")
 // and echoes the bytes back (with -http: answers one HTTP request with "ech=... sni=...").
 package main
 
@@ -20,12 +20,11 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"net"
 	"net/http"
-	"os"
 	"strings"
+
+	"hushinterop/internal/peer"
 )
 
 type echFlags []tls.EncryptedClientHelloKey
@@ -50,82 +49,35 @@ func (e *echFlags) Set(v string) error {
 }
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:0", "listen address")
-	certFile := flag.String("cert", "", "PEM certificate chain of the public name (leaf first)")
-	keyFile := flag.String("key", "", "PEM private key")
-	cert2File := flag.String("cert2", "", "PEM certificate chain of the inner name")
-	key2File := flag.String("key2", "", "the second private key")
-	groups := flag.String("groups", "", "comma-separated groups: x25519,secp256r1,secp384r1")
+	s := peer.AddServerFlags(flag.CommandLine)
 	httpMode := flag.Bool("http", false, "answer one HTTP/1.1 request per connection (200, body: ech=<accepted> sni=<name>) instead of echoing")
 	var keys echFlags
 	flag.Var(&keys, "ech", "CONFIG_HEX:KEY_HEX[:retry] (repeatable)")
 	flag.Parse()
 
-	cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+	cfg, err := s.Config()
 	if err != nil {
-		log.Fatalf("load key pair: %v", err)
+		log.Fatal(err)
 	}
-	cfg := &tls.Config{
-		Certificates:             []tls.Certificate{cert},
-		MinVersion:               tls.VersionTLS13,
-		EncryptedClientHelloKeys: keys,
-	}
-	if *cert2File != "" {
-		cert2, err := tls.LoadX509KeyPair(*cert2File, *key2File)
-		if err != nil {
-			log.Fatalf("load second key pair: %v", err)
+	cfg.MinVersion = tls.VersionTLS13
+	cfg.EncryptedClientHelloKeys = keys
+	peer.Serve(s.Addr, cfg, func(tc *tls.Conn, st tls.ConnectionState) {
+		log.Printf("handshake ok: ech=%v sni=%s version=0x%04x", st.ECHAccepted, st.ServerName, st.Version)
+		if *httpMode {
+			answer(tc, st)
+			return
 		}
-		cfg.Certificates = append(cfg.Certificates, cert2)
+		peer.Echo(tc)
+	})
+}
+
+// answer reads one HTTP request and says what the handshake saw.
+func answer(tc *tls.Conn, st tls.ConnectionState) {
+	if _, err := http.ReadRequest(bufio.NewReader(tc)); err != nil {
+		log.Printf("http: %v", err)
+		return
 	}
-	if *groups != "" {
-		for _, g := range strings.Split(*groups, ",") {
-			switch g {
-			case "x25519":
-				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.X25519)
-			case "secp256r1":
-				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveP256)
-			case "secp384r1":
-				cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveP384)
-			default:
-				log.Fatalf("unknown group %q", g)
-			}
-		}
-	}
-	ln, err := tls.Listen("tcp", *addr, cfg)
-	if err != nil {
-		log.Fatalf("listen: %v", err)
-	}
-	fmt.Printf("LISTENING %d\n", ln.Addr().(*net.TCPAddr).Port)
-	os.Stdout.Sync()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			log.Fatalf("accept: %v", err)
-		}
-		go func(c net.Conn) {
-			defer c.Close()
-			tc := c.(*tls.Conn)
-			if err := tc.Handshake(); err != nil {
-				log.Printf("handshake: %v", err)
-				return
-			}
-			st := tc.ConnectionState()
-			log.Printf("handshake ok: ech=%v sni=%s version=0x%04x", st.ECHAccepted, st.ServerName, st.Version)
-			if *httpMode {
-				if _, err := http.ReadRequest(bufio.NewReader(tc)); err != nil {
-					log.Printf("http: %v", err)
-					return
-				}
-				body := fmt.Sprintf("ech=%v sni=%s\n", st.ECHAccepted, st.ServerName)
-				fmt.Fprintf(tc, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
-				tc.CloseWrite()
-				return
-			}
-			if _, err := io.Copy(tc, tc); err != nil {
-				log.Printf("echo: %v", err)
-				return
-			}
-			tc.CloseWrite()
-		}(c)
-	}
+	body := fmt.Sprintf("ech=%v sni=%s\n", st.ECHAccepted, st.ServerName)
+	fmt.Fprintf(tc, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+	_ = tc.CloseWrite()
 }

@@ -1,3 +1,0 @@
-module hush/interop/ech-server
-
-go 1.24
