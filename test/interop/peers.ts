@@ -673,7 +673,7 @@ export async function startGnutlsServer(opts: ServerOptions): Promise<PeerServer
   return { name: 'gnutls', host: '127.0.0.1', port, log: () => p.stderr() + p.stdout(), stop: () => p.stop() };
 }
 
-/** Build test/interop/go/server once per process (standard library only, no network). */
+/** test/interop/go/server, built by buildGoProgram (standard library only, no network). */
 export function buildGoServer(): Promise<string> {
   return buildGoProgram('server');
 }

@@ -3,7 +3,7 @@
 // hybrid, so for those the test asserts the fallback) and Node 24's node:tls (OpenSSL 3.5: all three
 // hybrids, both directions), plus the negative case: a client offering only hybrids to a hush server
 // without them gets handshake_failure. Both sides' view of the group is asserted: hush's
-// handshakeInfo, Go's ConnectionState (test/interop/go/*/groups.go), Node's getEphemeralKeyInfo().
+// handshakeInfo, Go's ConnectionState (test/interop/go/internal/peer/groups.go), Node's getEphemeralKeyInfo().
 //
 // A missing peer skips with the reason (Go older than 1.24, no tools/node24); in CI (CI=true), where
 // .ci/run installs both, a missing Node 24 fails instead.
@@ -98,7 +98,7 @@ interface GoHandshake {
   readonly suite: string;
 }
 
-/** The Go client's HANDSHAKE line (group= and hrr= come from ConnectionState; groups.go). */
+/** The Go client's HANDSHAKE line (group= and hrr= come from ConnectionState; test/interop/go/internal/peer/groups.go). */
 function parseGoHandshake(out: string): GoHandshake | undefined {
   const m = /^HANDSHAKE n=1 version=TLSv1\.3 suite=(\S+) resumed=false alpn=\S* group=(\S+) hrr=(\S+)$/m.exec(out);
   return m ? { suite: m[1]!, group: m[2]!, hrr: m[3]! } : undefined;

@@ -273,7 +273,7 @@ export async function runTool(cmd: string, args: readonly string[], opts: RunOpt
   return { code, signal, stdout, stderr, output: stdout + '\n' + stderr, ms: Date.now() - started };
 }
 
-/** Build test/interop/go/client once per process with the harness's Go (peers.ts goToolchain). */
+/** test/interop/go/client, built by buildGoProgram with the harness's Go (peers.ts goToolchain). */
 export function buildGoClient(): Promise<string> {
   return buildGoProgram('client');
 }
