@@ -126,6 +126,12 @@ class ExpectClientHello extends ServerState {
     const received = decodeClientHello(message.body, message.raw);
     const echResult = this.second ? echSecondHello(this.ech, received) : echFirstHello(ctx.provider, resolved.ech, received);
     const ech = echResult.ech;
+    if (ech.status === 'accepted' && !this.second) {
+      // RFC 9850 §2.3: a server that decrypted ClientHelloInner may log the HPKE KEM shared secret
+      // and the ECHConfig, always under ClientHelloOuter's random.
+      ctx.keyLog('ECH_SECRET', received.random, ech.context.schedule.sharedSecret);
+      ctx.keyLog('ECH_CONFIG', received.random, ech.key.config.raw);
+    }
     const p = parseClientHello(echResult.hello);
     const ch = p.hello;
     hs.hooks.onClientHello?.(p.info);
