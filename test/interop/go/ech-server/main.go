@@ -56,6 +56,7 @@ func main() {
 	cert2File := flag.String("cert2", "", "PEM certificate chain of the inner name")
 	key2File := flag.String("key2", "", "the second private key")
 	groups := flag.String("groups", "", "comma-separated groups: x25519,secp256r1,secp384r1")
+	tls12 := flag.Bool("tls12", false, "speak TLS 1.2 only (ECH, a TLS 1.3 extension, is then never accepted)")
 	httpMode := flag.Bool("http", false, "answer one HTTP/1.1 request per connection (200, body: ech=<accepted> sni=<name>) instead of echoing")
 	var keys echFlags
 	flag.Var(&keys, "ech", "CONFIG_HEX:KEY_HEX[:retry] (repeatable)")
@@ -69,6 +70,9 @@ func main() {
 		Certificates:             []tls.Certificate{cert},
 		MinVersion:               tls.VersionTLS13,
 		EncryptedClientHelloKeys: keys,
+	}
+	if *tls12 {
+		cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS12, tls.VersionTLS12
 	}
 	if *cert2File != "" {
 		cert2, err := tls.LoadX509KeyPair(*cert2File, *key2File)
