@@ -147,7 +147,9 @@ class ExpectClientHello extends ServerState {
     if (version === ProtocolVersion.TLSv1_2) {
       // RFC 8446 §4.1.4: after a HelloRetryRequest the client must stay with TLS 1.3.
       if (this.second) throw illegalParameter('the second ClientHello does not offer TLS 1.3, which our HelloRetryRequest chose');
-      return handleClientHello12(ctx, hs, p);
+      // RFC 9849 §7.1: an ECH extension we went past (GREASE, or no key opened it): TLS 1.2 uses the
+      // outer hello (an accepted ClientHelloInner offering TLS 1.2 was refused above).
+      return handleClientHello12(ctx, hs, p, ech.status === 'accepted' ? 'none' : ech.status);
     }
     if (version !== ProtocolVersion.TLSv1_3) {
       throw new TlsError('protocol_version', 'this client speaks only TLS 1.1 or older; hush speaks TLSv1.2 and TLSv1.3');

@@ -62,6 +62,10 @@ describe('ECH answered in TLS 1.2 (RFC 9849 §6.1.4: a rejection)', () => {
     assert.ok(r.server.error instanceof TlsError && r.server.error.remote && r.server.error.alertName === 'ech_required', r.server.error?.message);
     const serverTraces = traces(r.serverEvents);
     assert.ok(serverTraces.some((t) => t.includes('"TLSv1.2"')), 'the server spoke TLS 1.2');
+    // The TLS 1.2 server (no ECH keys) finished first; it reports the extension it went past as GREASE.
+    const serverHs = r.serverEvents.find((e) => e.type === 'handshake');
+    assert.ok(serverHs?.type === 'handshake' && serverHs.info.version === 'TLSv1.2' && serverHs.info.ech === 'grease', 'server info.ech');
+    assert.ok(serverTraces.some((t) => t.includes('"event":"established"') && t.includes('"ech":"grease"')), 'server established trace');
     assert.ok(serverTraces.some((t) => t.includes('a.test')), 'the server saw the public name');
     assert.ok(!serverTraces.some((t) => t.includes(`'${INNER}'`) || t.includes(`"${INNER}"`)), 'the server never saw the inner name');
     const clientTraces = r.clientEvents.flatMap((e) => (e.type === 'trace' ? [e.trace] : []));
