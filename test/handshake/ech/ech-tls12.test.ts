@@ -13,6 +13,8 @@ import type { ConnectionEvent } from '../../../src/connection/events.js';
 import { EchRejectedError, TlsError } from '../../../src/errors/index.js';
 import type { ClientConfig, ServerConfig } from '../../../src/handshake/config.js';
 import { decodeClientHello } from '../../../src/handshake/messages/client-hello.js';
+import { EchClientHelloType, encodeEchClientHello } from '../../../src/handshake/ech/ech-extensions.js';
+import { ExtensionType } from '../../../src/wire/enums.js';
 import { clientConfig, pki, pump, serverConfig } from '../../connection/helpers.js';
 import { makeEchKey } from './keys.js';
 
@@ -107,6 +109,20 @@ describe('ECH answered in TLS 1.2 (RFC 9849 §6.1.4: a rejection)', () => {
     const r = run({ minVersion: 'TLSv1.3' }, {});
     assert.equal(r.client.error?.alertName, 'protocol_version');
     assert.ok(!(r.client.error instanceof EchRejectedError));
+  });
+
+  test('server side: a TLS 1.2 hello whose encrypted_client_hello no key of ours opens reports "rejected"', () => {
+    // A (non-compliant, RFC 9849 §6.1) client offering TLS 1.2 alone with an ECH extension, to a
+    // server with ECH keys: it goes on in TLS 1.2 with the outer hello.
+    const ech = { type: ExtensionType.encrypted_client_hello, data: encodeEchClientHello({ type: EchClientHelloType.outer, cipherSuite: { kdf: 1, aead: 1 }, configId: key.configId, enc: new Uint8Array(32).fill(9), payload: new Uint8Array(160) }).data };
+    const r = run(
+      { echConfigList: undefined, maxVersion: 'TLSv1.2', trace: true, customizeHelloExtensions: (exts) => [...exts, ech] },
+      { maxVersion: undefined, certificates: [pki().server.p256], ech: { keys: [{ config: key.config, privateKey: key.sk }] }, trace: true },
+    );
+    assert.equal(r.server.state, 'established', r.server.error?.message);
+    const hs = r.serverEvents.find((e) => e.type === 'handshake');
+    assert.ok(hs?.type === 'handshake' && hs.info.version === 'TLSv1.2' && hs.info.ech === 'rejected', JSON.stringify(hs?.type === 'handshake' && hs.info.ech));
+    assert.ok(traces(r.serverEvents).some((t) => t.includes('"event":"established"') && t.includes('"ech":"rejected"')));
   });
 
   test('GREASE answered in TLS 1.2 is no rejection: established, ech "grease"', () => {
