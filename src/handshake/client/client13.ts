@@ -187,6 +187,7 @@ class ClientOffer {
     const suites12 = versions.includes(ProtocolVersion.TLSv1_2) ? resolveTls12Suites(config.cipherSuites, 'client') : [];
     // A suite list naming only TLS 1.3 (or only TLS 1.2) suites limits the versions offered.
     this.versions = versionsWithSuites(versions, suites13, suites12, config.cipherSuites);
+    if (config.echConfigList && !this.offers13) throw new UsageError('Encrypted Client Hello needs TLS 1.3, but cipherSuites names only TLS 1.2 suites');
     this.suites = this.offers13 ? suites13 : [];
     this.tls12Suites = this.offers12 ? suites12 : [];
     this.groups = resolveGroups(provider, config.groups, this.versions);

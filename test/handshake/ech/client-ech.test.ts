@@ -209,6 +209,8 @@ describe('ClientHelloOuter / ClientHelloInner (§6.1)', () => {
     assert.throws(() => new ClientConnection(clientConfig({ echConfigList: new Uint8Array([0, 1, 2]) })), UsageError);
     const ok = makeEchKey(1, 'a.test');
     assert.throws(() => new ClientConnection(clientConfig({ echConfigList: ok.list, maxVersion: 'TLSv1.2' })), /needs TLS 1.3/);
+    // Only TLS 1.2 suites would leave ClientHelloInner without TLS 1.3 (§6.1).
+    assert.throws(() => new ClientConnection(clientConfig({ echConfigList: ok.list, cipherSuites: [0xc02b] })), /needs TLS 1.3/);
   });
 });
 
