@@ -197,6 +197,8 @@ export type TraceFact =
       readonly serverName: string | undefined;
       readonly extendedMasterSecret: boolean;
       readonly peer: readonly Certificate[];
+      /** RFC 9849: an ECH extension the TLS 1.2 handshake went past (GREASE, or one no key opened). */
+      readonly ech?: 'none' | 'grease' | 'rejected';
     }
   | { readonly kind: 'renegotiation_refused'; readonly attempts: number };
 
@@ -740,6 +742,7 @@ export function narrate(f: TraceFact): TraceEvent {
           sni: f.serverName ?? null,
           extendedMasterSecret: f.extendedMasterSecret,
           peer: subjects(f.peer),
+          ...(f.ech && f.ech !== 'none' ? { ech: f.ech } : {}),
         },
       );
     case 'renegotiation_refused':

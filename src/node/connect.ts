@@ -90,7 +90,9 @@ export interface ConnectOptions extends ClientRevocationOptions {
    * Encrypted Client Hello (RFC 9849): the server's ECHConfigList, as bytes or base64 (the `ech=`
    * of its DNS HTTPS record, or `hush ech`). `servername` then travels encrypted and the wire
    * names only the config's public name; when the server rejects ECH the socket fails with an
-   * EchRejectedError whose `retryConfigs` (if any) are for a new connection. TLS 1.3 only.
+   * EchRejectedError whose `retryConfigs` (if any) are for a new connection. The encrypted hello
+   * offers TLS 1.3 only (the outer one TLS 1.2 too, unless minVersion is TLSv1.3; a server answering
+   * in TLS 1.2 has rejected ECH).
    */
   echConfigList?: Uint8Array | string;
   /** Send a GREASE ECH extension when there is no echConfigList (default true, as browsers do). */

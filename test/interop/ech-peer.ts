@@ -51,13 +51,14 @@ export interface GoEchServer {
 export async function startGoEchServer(
   files: EchFiles,
   keys: readonly { key: TestEchKey; retry?: boolean }[],
-  o: { groups?: string; http?: boolean } = {},
+  o: { groups?: string; http?: boolean; tls12?: boolean } = {},
 ): Promise<GoEchServer> {
   const bin = await buildGoProgram('ech-server');
   const args = ['-addr', '127.0.0.1:0', '-cert', files.publicCert, '-key', files.publicKey, '-cert2', files.secretCert, '-key2', files.secretKey];
   for (const k of keys) args.push('-ech', `${toHex(k.key.config)}:${toHex(k.key.sk)}${k.retry ? ':retry' : ''}`);
   if (o.groups) args.push('-groups', o.groups);
   if (o.http) args.push('-http');
+  if (o.tls12) args.push('-tls12');
   const p = await startProcess(bin, args, { readyRegex: /^LISTENING \d+$/m, timeoutMs: 10_000 });
   const port = Number(/^LISTENING (\d+)$/m.exec(p.stdout())![1]);
   return { port, log: () => p.stderr(), stop: () => p.stop() };

@@ -15,6 +15,7 @@
 // extended master secret (RFC 7627, unless config.requireExtendedMasterSecret is false), and no
 // renegotiation at all (a HelloRequest is answered with a no_renegotiation warning).
 import { TlsError, illegalParameter, unexpectedMessage } from '../../errors/errors.js';
+import { EchRejectedError } from '../../errors/ech-rejected.js';
 import { AlertDescription } from '../../errors/alert.js';
 import { concat, equal, fromUtf8 } from '../../bytes/util.js';
 import { checkFinished, groupName, schemeName } from '../shared/finish.js';
@@ -97,8 +98,23 @@ export interface Tls12Offer {
   readonly offered: ReadonlySet<number>;
   /** The TLS 1.2 session offered for resumption (by its id, or by its ticket with a random id). */
   readonly session: SessionTicket | undefined;
-  /** Whether the ClientHello carried a GREASE encrypted_client_hello (RFC 9849 §6.2). */
-  readonly ech: 'grease' | 'none';
+  /**
+   * Whether the ClientHello carried a GREASE encrypted_client_hello (RFC 9849 §6.2), or a real one:
+   * a server answering in TLS 1.2 has rejected it (§6.1.4), and the handshake is authenticated as
+   * the config's public name, then aborted with ech_required (§6.1.6, §6.1.7).
+   */
+  readonly ech: 'grease' | 'none' | EchRejected12;
+}
+
+/** A real ECH offer answered in TLS 1.2. */
+export interface EchRejected12 {
+  readonly status: 'rejected';
+  readonly publicName: string;
+}
+
+/** The public name to authenticate when ECH was rejected, else undefined. */
+function echRejected(offer: Tls12Offer): EchRejected12 | undefined {
+  return typeof offer.ech === 'object' ? offer.ech : undefined;
 }
 
 /**
@@ -366,7 +382,9 @@ class ExpectCertificate12 extends Client12State {
     const cert = decodeCertificate12(message.body);
     if (cert.certificates.length === 0) throw new TlsError('decode_error', 'the server sent an empty certificate list');
     const config = hs.offer.config;
-    const peer = verifyServerCertificates(ctx, config, cert.certificates, hs.offer.serverName);
+    // RFC 9849 §6.1.7: after an ECH rejection the server must be valid for the public name, always verified.
+    const rejected = echRejected(hs.offer);
+    const peer = verifyServerCertificates(ctx, config, cert.certificates, rejected ? rejected.publicName : hs.offer.serverName, rejected !== undefined);
     // RFC 5246 §7.4.2, RFC 8422 §5.3: the certificate key must suit the suite's authentication.
     checkKeyFitsSuite(peer.leafKey, hs.suite);
     this.log.add(message.raw);
@@ -556,7 +574,8 @@ class ExpectServerHelloDone12 extends Client12State {
  */
 function sendClientCertificate(ctx: HandshakeContext, log: MessageLog12, request: CertificateRequest12): { key: PrivateKey; scheme: number } | undefined {
   const offer = log.hs.offer;
-  const ours = offer.config.clientCertificate;
+  // RFC 9849 §6.1.7: after an ECH rejection, an empty Certificate (the public name's server learns nothing).
+  const ours = echRejected(offer) ? undefined : offer.config.clientCertificate;
   const typeOk = ours !== undefined && request.certificateTypes.includes(certificateTypeOf(ours.key));
   const scheme = ours && typeOk ? chooseSignatureScheme12(ours.key, request.signatureAlgorithms, offer.schemes) : undefined;
   const chain = ours && scheme !== undefined ? ours.chain : [];
@@ -633,6 +652,14 @@ class ExpectFinished12 extends Client12State {
     const fin = decodeFinished(message.body, VERIFY_DATA_LENGTH_12);
     const expected = finishedVerifyData12(ctx.provider, hs.suite.prfHash, keys.masterSecret, 'server', hs.transcript.hash());
     checkFinished(expected, fin.verifyData, 'server');
+    // RFC 9849 §6.1.6: the handshake with ClientHelloOuter is complete and authenticated as the
+    // public name: abort with ech_required, never established, the session ignored (§6.1.7). TLS 1.2
+    // carries no retry_configs: ECH is securely disabled.
+    const rejected = echRejected(hs.offer);
+    if (rejected) {
+      tell(ctx, { kind: 'ech_rejected', publicName: rejected.publicName, retryConfigs: false });
+      throw new EchRejectedError(rejected.publicName, undefined);
+    }
     hs.add(message.raw);
     // RFC 5246 §7.3: in the abbreviated handshake the client's CCS and Finished come last.
     if (origin.kind === 'resumed') {
@@ -641,6 +668,11 @@ class ExpectFinished12 extends Client12State {
     }
     return complete(ctx, this.keyed, this.newTicket);
   }
+}
+
+/** HandshakeInfo.ech of a completed TLS 1.2 handshake (a rejected ECH never completes). */
+function echStatus12(offer: Tls12Offer): 'grease' | 'none' {
+  return typeof offer.ech === 'string' ? offer.ech : 'none';
 }
 
 function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTicket12 | undefined): HandshakeState {
@@ -670,7 +702,7 @@ function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTi
     extendedMasterSecret: hs.extendedMasterSecret,
     authorized: peer ? peer.authorized : true,
     authorizationError: peer?.error,
-    ech: offer.ech,
+    ech: echStatus12(offer),
   }, origin.kind === 'full' ? peerChainOf(origin.peer) : storedPeerChain(origin.session.peerCertificates));
   // Set only when stapled, so other connections' info keeps its shape (#15).
   if (peer?.ocspResponse) (info as { ocspResponse?: Uint8Array }).ocspResponse = peer.ocspResponse;
@@ -693,7 +725,7 @@ function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTi
       resumed,
       extendedMasterSecret: hs.extendedMasterSecret,
       peer: peer?.certificates ?? info.peerCertificates,
-      ech: offer.ech,
+      ech: echStatus12(offer),
     });
   }
   return new ClientEstablished12(hs.helloRequests);

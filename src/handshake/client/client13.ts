@@ -110,6 +110,7 @@ import {
   serverHelloAcceptsEch,
   type EchHello,
   type EchOutcome,
+  type OuterWidening,
 } from '../ech/client-ech.js';
 import { checkStaple, entryStaple } from './staple-check.js';
 import { encodeStatusRequestExt } from '../messages/ext-misc.js';
@@ -177,13 +178,16 @@ class ClientOffer {
 
   constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig) {
     const provider = ctx.provider;
-    // RFC 9849 §6.1: ClientHelloInner offers TLS 1.3 only; the outer one too (a TLS 1.2 answer would be a rejection).
+    // RFC 9849 §6.1: ClientHelloInner offers TLS 1.3 only; ClientHelloOuter MUST offer TLS 1.3 and
+    // may offer TLS 1.2 as well (as any hush ClientHello does, so the outer hello does not stand out):
+    // a TLS 1.2 answer is a rejection (§6.1.4), authenticated as the public name (§6.1.6).
     if (config.echConfigList && config.maxVersion === 'TLSv1.2') throw new UsageError('Encrypted Client Hello needs TLS 1.3, but maxVersion is TLSv1.2');
-    const versions = resolveVersions(config.echConfigList ? 'TLSv1.3' : config.minVersion, config.maxVersion);
+    const versions = resolveVersions(config.minVersion, config.maxVersion);
     const suites13 = versions.includes(ProtocolVersion.TLSv1_3) ? resolveTls13Suites(config.cipherSuites) : [];
     const suites12 = versions.includes(ProtocolVersion.TLSv1_2) ? resolveTls12Suites(config.cipherSuites, 'client') : [];
     // A suite list naming only TLS 1.3 (or only TLS 1.2) suites limits the versions offered.
     this.versions = versionsWithSuites(versions, suites13, suites12, config.cipherSuites);
+    if (config.echConfigList && !this.offers13) throw new UsageError('Encrypted Client Hello needs TLS 1.3, but cipherSuites names only TLS 1.2 suites');
     this.suites = this.offers13 ? suites13 : [];
     this.tls12Suites = this.offers12 ? suites12 : [];
     this.groups = resolveGroups(provider, config.groups, this.versions);
@@ -195,7 +199,9 @@ class ClientOffer {
     this.serverName = config.serverName;
     this.sniName = config.serverName !== undefined && !isIpLiteral(config.serverName) ? config.serverName.replace(/\.$/, '') : undefined;
     this.random = provider.randomBytes(32);
-    const s12 = this.offers12 ? this.usableSession12(config.session) : undefined;
+    // RFC 9849 §6.1 / §6.1.7: with ECH no TLS 1.2 session is offered (inside it is forbidden; outside
+    // it would name the real server's session to the public one).
+    const s12 = this.offers12 && !config.echConfigList ? this.usableSession12(config.session) : undefined;
     this.session12 = s12?.session;
     if (s12?.byId) {
       // RFC 5246 §7.4.1.2: resume by session id.
@@ -245,12 +251,16 @@ class ClientOffer {
     return { session: t, byId };
   }
 
-  /** What the TLS 1.2 states need to know about our ClientHello. */
+  /**
+   * What the TLS 1.2 states need to know about our ClientHello. With ECH the server answered
+   * ClientHelloOuter (RFC 9849 §6.1.4: TLS 1.2 means rejection): its random, and the public name
+   * to authenticate (§6.1.7).
+   */
   tls12Offer(hello: HelloSent): Tls12Offer {
     return {
       config: this.config,
       clientHello: hello.message,
-      random: this.random,
+      random: this.ech ? this.ech.outerRandom : this.random,
       sessionId: this.sessionId,
       suites: this.tls12Suites,
       groups: this.groups,
@@ -260,7 +270,7 @@ class ClientOffer {
       sniName: this.sniName,
       offered: hello.offered,
       session: this.session12,
-      ech: this.echGrease ? 'grease' : 'none',
+      ech: this.ech ? { status: 'rejected', publicName: this.ech.publicName } : this.echGrease ? 'grease' : 'none',
     };
   }
 
@@ -268,8 +278,8 @@ class ClientOffer {
    * The cipher_suites field: our suites, plus TLS_EMPTY_RENEGOTIATION_INFO_SCSV where the config
    * lists it (RFC 5746 §3.3 signalling; meaningful once TLS 1.2 is offered).
    */
-  suiteIdsOnWire(): number[] {
-    const ours = [...this.suites.map((s) => s.id), ...this.tls12Suites.map((s) => s.id)];
+  suiteIdsOnWire(only13 = false): number[] {
+    const ours = [...this.suites.map((s) => s.id), ...(only13 ? [] : this.tls12Suites.map((s) => s.id))];
     const configured = this.config.cipherSuites;
     const list =
       !configured || !configured.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
@@ -323,11 +333,31 @@ function generateShares(ctx: HandshakeContext, groups: readonly number[]): KeySh
   });
 }
 
-/** Build ClientHello (RFC 8446 §4.1.2); for the second one, `choices` carries the HRR's requests. */
-function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: HelloChoices): HelloSent {
+/** The extensions only TLS 1.2 uses (sent when TLS 1.2 is offered). */
+function tls12Extensions(offer: ClientOffer): Extension[] {
+  const extensions: Extension[] = [];
+  // RFC 8422 §5.1.2: uncompressed points only.
+  extensions.push(encodeEcPointFormatsExt([EcPointFormat.uncompressed]));
+  // RFC 7627 §5.1.
+  extensions.push(encodeExtendedMasterSecretExt());
+  // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake (instead of the SCSV).
+  extensions.push(encodeRenegotiationInfoExt());
+  // RFC 5077 §3.2: empty to ask for a ticket, or the ticket of the session we resume.
+  const ticket = offer.session12?.ticket;
+  extensions.push(encodeSessionTicketExt(ticket && ticket.length > 0 ? ticket : EMPTY));
+  // RFC 7366 §2: only meaningful for CBC suites.
+  if (offer.tls12Suites.some((s) => s.cipher.kind === 'cbc')) extensions.push(encodeEncryptThenMacExt());
+  return extensions;
+}
+
+/**
+ * Build ClientHello (RFC 8446 §4.1.2); for the second one, `choices` carries the HRR's requests.
+ * `only13`: ClientHelloInner, which offers TLS 1.3 alone (RFC 9849 §6.1).
+ */
+function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: HelloChoices, only13 = false): HelloSent {
   const extensions: Extension[] = [];
   if (offer.sniName !== undefined) extensions.push(encodeServerNameExt(offer.sniName));
-  if (offer.offers13) extensions.push(encodeSupportedVersionsClientExt(offer.versions));
+  if (offer.offers13) extensions.push(encodeSupportedVersionsClientExt(only13 ? [ProtocolVersion.TLSv1_3] : offer.versions));
   extensions.push(encodeSupportedGroupsExt(offer.groups));
   extensions.push(encodeSignatureAlgorithmsExt(offer.schemes));
   if (offer.offers13) extensions.push(encodeKeyShareClientExt(choices.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }))));
@@ -337,19 +367,7 @@ function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: H
   if (choices.cookie) extensions.push(encodeCookieExt(choices.cookie));
   if (offer.offers13) extensions.push(encodePskKeyExchangeModesExt([PskKeyExchangeMode.psk_dhe_ke]));
   if (choices.echExtension) extensions.push(choices.echExtension);
-  if (offer.offers12) {
-    // RFC 8422 §5.1.2: uncompressed points only.
-    extensions.push(encodeEcPointFormatsExt([EcPointFormat.uncompressed]));
-    // RFC 7627 §5.1.
-    extensions.push(encodeExtendedMasterSecretExt());
-    // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake (instead of the SCSV).
-    extensions.push(encodeRenegotiationInfoExt());
-    // RFC 5077 §3.2: empty to ask for a ticket, or the ticket of the session we resume.
-    const ticket = offer.session12?.ticket;
-    extensions.push(encodeSessionTicketExt(ticket && ticket.length > 0 ? ticket : EMPTY));
-    // RFC 7366 §2: only meaningful for CBC suites.
-    if (offer.tls12Suites.some((s) => s.cipher.kind === 'cbc')) extensions.push(encodeEncryptThenMacExt());
-  }
+  if (offer.offers12 && !only13) extensions.push(...tls12Extensions(offer));
   const r = choices.resumption;
   if (r) {
     // RFC 8446 §4.2.11: pre_shared_key is last; binders are filled in after the truncated hash.
@@ -367,7 +385,7 @@ function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: H
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: offer.random,
     legacySessionId: offer.sessionId,
-    cipherSuites: offer.suiteIdsOnWire(),
+    cipherSuites: offer.suiteIdsOnWire(only13),
     compressionMethods: [0],
     extensions: final,
   };
@@ -392,10 +410,19 @@ type EchRetry = Pick<EchHello, 'innerTranscript' | 'outerExtension' | 'acceptedA
  */
 function buildEchHello(ctx: HandshakeContext, ech: EchClient, offer: ClientOffer, choices: HelloChoices, second: boolean, retry: EchRetry | undefined): HelloSent {
   const innerTranscript = retry?.innerTranscript ?? new Transcript(ctx.provider);
-  const inner = buildClientHello(offer, innerTranscript, choices);
+  const inner = buildClientHello(offer, innerTranscript, choices, true);
   innerTranscript.add(inner.message);
+  // §6.1: the outer hello may offer TLS 1.2 too (then an answer in TLS 1.2 is a rejection, §6.1.4);
+  // the second one offers the same versions as the first (RFC 8446 §4.1.2).
+  const widening: OuterWidening | undefined =
+    offer.offers12
+      ? { supportedVersions: encodeSupportedVersionsClientExt(offer.versions), cipherSuites: offer.suiteIdsOnWire(), extensions: tls12Extensions(offer) }
+      : undefined;
   // After a HelloRetryRequest that rejected ECH, the outer hello is updated and keeps its first extension.
-  const outer = retry?.acceptedAtHrr === false ? { ...ech.rebuildOuter(inner.message, retry.outerExtension), extension: retry.outerExtension } : ech.sealOuter(inner.message, second);
+  const outer =
+    retry?.acceptedAtHrr === false
+      ? { ...ech.rebuildOuter(inner.message, retry.outerExtension, widening), extension: retry.outerExtension }
+      : ech.sealOuter(inner.message, second, widening);
   const echHello: EchHello = { client: ech, innerOffered: inner.offered, innerTranscript, outerExtension: outer.extension, acceptedAtHrr: retry?.acceptedAtHrr };
   return { ...inner, message: outer.message, offered: outer.offered, ech: echHello };
 }
@@ -431,6 +458,12 @@ export function startClientHandshake(ctx: HandshakeContext, config: ClientConfig
   // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
   const keyShares = offer.offers13 ? generateShares(ctx, initialKeyShareGroups(offer.groups, config.keyShares)) : [];
   const echExtension = offer.ech ? EchClient.innerExtension() : offer.echGrease ? greaseEchExtension(ctx.provider) : undefined;
+  if (offer.ech) {
+    // RFC 9850 §2.3: the HPKE KEM shared secret and the ECHConfig used, under the outer random,
+    // whether or not the server accepts (Wireshark decrypts ClientHelloInner with them).
+    ctx.keyLog('ECH_SECRET', offer.ech.outerRandom, offer.ech.sharedSecret);
+    ctx.keyLog('ECH_CONFIG', offer.ech.outerRandom, offer.ech.chosen.config.raw);
+  }
   const hello = sendClientHello(ctx, offer, transcript, { keyShares, resumption: offer.resumption, cookie: undefined, echExtension }, false);
   return new ExpectServerHello(offer, transcript, hello, undefined);
 }
@@ -503,6 +536,8 @@ class ExpectServerHello extends ClientState {
               'sentinel that a TLS 1.3 server sends when it did not see TLS 1.3 in our ClientHello: someone in between removed it (RFC 8446 §4.1.3)',
           );
         }
+        // RFC 9849 §6.1.4: an answer in TLS 1.2 rejected ECH.
+        if (offer.ech) tell(ctx, { kind: 'ech_answer_received', accepted: false, publicName: offer.ech.publicName, serverName: offer.sniName });
         return startClient12(ctx, offer.tls12Offer(this.hello), message, sh);
       }
       throw new TlsError(
@@ -564,8 +599,10 @@ class ExpectServerHello extends ClientState {
     const early = EarlySecret.start(ctx.provider, suite.hash, psk?.secret);
     const handshakeSecret = early.intoHandshake(shared);
     const secrets = handshakeSecret.trafficSecrets(transcript.hash());
-    ctx.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', offer.random, secrets.client);
-    ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', offer.random, secrets.server);
+    // RFC 9850 §2.1: logged under the inner random when ECH was accepted, else the outer (wire) one.
+    const keyLogRandom = ech.status === 'rejected' && offer.ech ? offer.ech.outerRandom : offer.random;
+    ctx.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', keyLogRandom, secrets.client);
+    ctx.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', keyLogRandom, secrets.server);
     ctx.setReadSecret13(suite, secrets.server);
     // From here on everything we send, alerts included, is under the client handshake key
     // (RFC 8446 §5); the compatibility CCS goes out first (Appendix D.4).
@@ -579,6 +616,7 @@ class ExpectServerHello extends ClientState {
       group: entry.group,
       psk,
       ech,
+      keyLogRandom,
       offered: hello.offered,
       handshakeSecret,
       clientHandshakeSecret: secrets.client,
@@ -673,6 +711,8 @@ interface Negotiated {
   readonly psk: SessionTicket | undefined;
   /** Encrypted Client Hello: accepted, rejected (then retry_configs from EncryptedExtensions), GREASE or none. */
   readonly ech: EchOutcome;
+  /** The ClientHello.random the key log names this connection by (RFC 9850 §2.1). */
+  readonly keyLogRandom: Uint8Array;
   /** Extension types our last ClientHello carried (EncryptedExtensions may answer only those). */
   readonly offered: ReadonlySet<number>;
   readonly handshakeSecret: HandshakeSecret;
@@ -874,9 +914,9 @@ class ExpectFinished extends ClientState {
     const serverFinishedHash = transcript.hash();
     const app = master.applicationTrafficSecrets(serverFinishedHash);
     const exporter = master.exporterMasterSecret(serverFinishedHash);
-    ctx.keyLog('CLIENT_TRAFFIC_SECRET_0', offer.random, app.client);
-    ctx.keyLog('SERVER_TRAFFIC_SECRET_0', offer.random, app.server);
-    ctx.keyLog('EXPORTER_SECRET', offer.random, exporter);
+    ctx.keyLog('CLIENT_TRAFFIC_SECRET_0', agreed.keyLogRandom, app.client);
+    ctx.keyLog('SERVER_TRAFFIC_SECRET_0', agreed.keyLogRandom, app.server);
+    ctx.keyLog('EXPORTER_SECRET', agreed.keyLogRandom, exporter);
     ctx.setReadSecret13(suite, app.server);
 
     // Our second flight, under the client handshake traffic key (set since ServerHello).

@@ -61,6 +61,18 @@ export function chooseEchConfig(echConfigList: Uint8Array): ChosenEchConfig {
 }
 
 /**
+ * What ClientHelloOuter offers beyond ClientHelloInner. §6.1: the inner hello MUST NOT offer TLS 1.2
+ * or below; the outer one MUST offer TLS 1.3 and MAY offer TLS 1.2 too (a TLS 1.2 answer is then a
+ * rejection, §6.1.4, handled as §6.1.6 says). Its supported_versions, cipher_suites and the TLS 1.2
+ * extensions replace or join those copied from the inner hello.
+ */
+export interface OuterWidening {
+  readonly supportedVersions: Extension;
+  readonly cipherSuites: readonly number[];
+  readonly extensions: readonly Extension[];
+}
+
+/**
  * One ECH attempt, for the whole handshake: the chosen config, the HPKE sender context (reused
  * for the second ClientHello after HelloRetryRequest, §6.1.5), and the outer random.
  */
@@ -86,6 +98,14 @@ export class EchClient {
     this.outerRandom = provider.randomBytes(32);
   }
 
+  /**
+   * The HPKE KEM shared_secret of this attempt (RFC 9180 §5.1.1), for the ECH_SECRET key-log line
+   * (RFC 9850 §2.3); the ECHConfig it was made for is `chosen.config.raw` (ECH_CONFIG).
+   */
+  get sharedSecret(): Uint8Array {
+    return this.context.schedule.sharedSecret;
+  }
+
   /** The marker ClientHelloInner carries (§5). */
   static innerExtension(): Extension {
     return encodeEchClientHello({ type: EchClientHelloType.inner });
@@ -95,9 +115,9 @@ export class EchClient {
    * ClientHelloOuter for an encoded ClientHelloInner message (header included). The first
    * ClientHello carries the HPKE enc; the second (after HelloRetryRequest) an empty one (§6.1.5).
    */
-  sealOuter(innerMessage: Uint8Array, second: boolean): { readonly message: Uint8Array; readonly offered: ReadonlySet<number>; readonly extension: Extension } {
+  sealOuter(innerMessage: Uint8Array, second: boolean, widening?: OuterWidening): { readonly message: Uint8Array; readonly offered: ReadonlySet<number>; readonly extension: Extension } {
     const inner = decodeClientHello(innerMessage.subarray(4), innerMessage);
-    const outerExtensions = this.outerExtensions(inner.extensions);
+    const outerExtensions = this.outerExtensions(inner.extensions, widening);
     const encoded = encodeInner(inner, outerExtensions, this.chosen.config.contents.maximumNameLength);
     const enc = second ? new Uint8Array(0) : this.enc;
     const placeholder = encodeEchClientHello({
@@ -112,7 +132,7 @@ export class EchClient {
       random: this.outerRandom,
       // §6.1: the same legacy_session_id (the server copies it into the inner hello, §5.1).
       legacySessionId: inner.legacySessionId,
-      cipherSuites: inner.cipherSuites,
+      cipherSuites: widening?.cipherSuites ?? inner.cipherSuites,
       compressionMethods: inner.compressionMethods,
       extensions: [...outerExtensions, placeholder],
     };
@@ -130,21 +150,27 @@ export class EchClient {
    * (from the second inner one, minus what stays secret) with the first encrypted_client_hello
    * extension copied unchanged, as Go's client does.
    */
-  rebuildOuter(innerMessage: Uint8Array, firstExtension: Extension): { readonly message: Uint8Array; readonly offered: ReadonlySet<number> } {
+  rebuildOuter(innerMessage: Uint8Array, firstExtension: Extension, widening?: OuterWidening): { readonly message: Uint8Array; readonly offered: ReadonlySet<number> } {
     const inner = decodeClientHello(innerMessage.subarray(4), innerMessage);
-    const extensions = [...this.outerExtensions(inner.extensions), firstExtension];
-    const message = encodeClientHello({ ...inner, random: this.outerRandom, extensions });
+    const extensions = [...this.outerExtensions(inner.extensions, widening), firstExtension];
+    const message = encodeClientHello({ ...inner, random: this.outerRandom, cipherSuites: widening?.cipherSuites ?? inner.cipherSuites, extensions });
     return { message, offered: new Set(extensions.map((e) => e.type)) };
   }
 
-  /** The outer hello's extensions (without encrypted_client_hello): SNI = public_name, no PSK (§6.1.2). */
-  private outerExtensions(inner: readonly Extension[]): Extension[] {
+  /**
+   * The outer hello's extensions (without encrypted_client_hello): SNI = public_name, no PSK
+   * (§6.1.2); with a widening, its supported_versions instead of the inner one and its TLS 1.2
+   * extensions appended.
+   */
+  private outerExtensions(inner: readonly Extension[], widening: OuterWidening | undefined): Extension[] {
     const out: Extension[] = [];
     for (const e of inner) {
       if (e.type === ExtensionType.server_name) out.push(encodeServerNameExt(this.publicName));
+      else if (e.type === ExtensionType.supported_versions && widening) out.push(widening.supportedVersions);
       else if (!NOT_COPIED.has(e.type)) out.push(e);
     }
     if (!inner.some((e) => e.type === ExtensionType.server_name)) out.unshift(encodeServerNameExt(this.publicName));
+    if (widening) out.push(...widening.extensions);
     return out;
   }
 }

@@ -101,6 +101,11 @@ interface Hello12 {
   readonly extendedMasterSecret: boolean;
   /** The session ID in our ServerHello (full handshake: empty unless cached; resumed: the client's, echoed). */
   readonly sessionId: Uint8Array;
+  /**
+   * An encrypted_client_hello the hello carried (RFC 9849 §7): 'grease' without ECH keys, 'rejected'
+   * when no key of ours opened it; TLS 1.2 goes on with the outer hello either way.
+   */
+  readonly ech: 'none' | 'grease' | 'rejected';
 }
 
 /** The key exchange a full handshake chose, as the suite's kx says (RFC 5246 §7.4.3, RFC 8422 §5.4). */
@@ -170,7 +175,7 @@ interface Resumed12 {
  * RFC 5246 §7.4.1.2 ClientHello, for a client we speak TLS 1.2 with. Called by ExpectClientHello
  * (server13.ts) after it parsed and traced the hello and negotiated TLSv1.2.
  */
-export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHello): HandshakeState {
+export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, p: ParsedClientHello, ech: Hello12['ech'] = 'none'): HandshakeState {
   const resolved = hs.resolved;
   const ch = p.hello;
   ctx.useTls12Records();
@@ -222,6 +227,7 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
       alpn, extendedMasterSecret: ems,
       // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: a resumed session echoes the client's session ID.
       sessionId: ch.legacySessionId,
+      ech,
     };
     return resume(ctx, hello, resumed.state, resumed.by);
   }
@@ -238,7 +244,7 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
   const hello: Hello12 = {
     hs, clientHello: p, clientRandom: ch.random, serverRandom, suite,
     transcript: new Transcript(ctx.provider, suite.prfHash),
-    alpn, extendedMasterSecret: ems, sessionId: issue.kind === 'cache' ? issue.id : new Uint8Array(0),
+    alpn, extendedMasterSecret: ems, sessionId: issue.kind === 'cache' ? issue.id : new Uint8Array(0), ech,
   };
   return sendFullFlight(ctx, hello, chosen, issue, pointFormats !== undefined);
 }
@@ -693,6 +699,7 @@ function complete(ctx: HandshakeContext, hello: Hello12, masterSecret: Uint8Arra
       serverName: hello.clientHello.serverName,
       extendedMasterSecret: hello.extendedMasterSecret,
       peer: info.peerCertificates,
+      ech: hello.ech,
     });
   }
   // A session cached under its id (full handshake without a ticket, or resumed by id) is forgotten
@@ -729,6 +736,7 @@ function handshakeInfo(
     serverName: hello.clientHello.serverName,
     resumed: o.resumed !== undefined,
     extendedMasterSecret: hello.extendedMasterSecret,
+    ech: hello.ech,
     peerCertificates: o.peer?.certificates ?? parseStoredCertificates(sessionCerts),
     authorized: o.peer ? o.peer.authorized : o.resumed ? o.resumed.clientAuthorized && sessionCerts.length > 0 : false,
     authorizationError: o.peer?.error,

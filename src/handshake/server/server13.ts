@@ -126,6 +126,12 @@ class ExpectClientHello extends ServerState {
     const received = decodeClientHello(message.body, message.raw);
     const echResult = this.second ? echSecondHello(this.ech, received) : echFirstHello(ctx.provider, resolved.ech, received);
     const ech = echResult.ech;
+    if (ech.status === 'accepted' && !this.second) {
+      // RFC 9850 §2.3: a server that decrypted ClientHelloInner may log the HPKE KEM shared secret
+      // and the ECHConfig, always under ClientHelloOuter's random.
+      ctx.keyLog('ECH_SECRET', received.random, ech.context.schedule.sharedSecret);
+      ctx.keyLog('ECH_CONFIG', received.random, ech.key.config.raw);
+    }
     const p = parseClientHello(echResult.hello);
     const ch = p.hello;
     hs.hooks.onClientHello?.(p.info);
@@ -141,7 +147,9 @@ class ExpectClientHello extends ServerState {
     if (version === ProtocolVersion.TLSv1_2) {
       // RFC 8446 §4.1.4: after a HelloRetryRequest the client must stay with TLS 1.3.
       if (this.second) throw illegalParameter('the second ClientHello does not offer TLS 1.3, which our HelloRetryRequest chose');
-      return handleClientHello12(ctx, hs, p);
+      // RFC 9849 §7.1: an ECH extension we went past (GREASE, or no key opened it): TLS 1.2 uses the
+      // outer hello (an accepted ClientHelloInner offering TLS 1.2 was refused above).
+      return handleClientHello12(ctx, hs, p, ech.status === 'accepted' ? 'none' : ech.status);
     }
     if (version !== ProtocolVersion.TLSv1_3) {
       throw new TlsError('protocol_version', 'this client speaks only TLS 1.1 or older; hush speaks TLSv1.2 and TLSv1.3');

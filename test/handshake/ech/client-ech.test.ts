@@ -154,7 +154,7 @@ describe('ClientHelloOuter / ClientHelloInner (§6.1)', () => {
     const oe = opened.innerExtensions.filter((x) => x.type === ExtensionType.ech_outer_extensions);
     assert.equal(oe.length, 1);
     const types = decodeEchOuterExtensions(oe[0]!.data);
-    assert.ok(types.includes(ExtensionType.key_share) && types.includes(ExtensionType.supported_versions), types.join(','));
+    assert.ok(types.includes(ExtensionType.key_share) && types.includes(ExtensionType.signature_algorithms), types.join(','));
     const outerOrder = opened.outer.extensions.map((x) => x.type).filter((t) => types.includes(t));
     assert.deepEqual(outerOrder, types);
     assert.ok(!types.includes(ExtensionType.server_name) && !types.includes(ExtensionType.encrypted_client_hello), 'neither the name nor ECH is compressed');
@@ -162,9 +162,21 @@ describe('ClientHelloOuter / ClientHelloInner (§6.1)', () => {
     assert.equal(opened.encoded.length % 32, 0);
     const body = opened.encoded.length - opened.padding;
     assert.equal(opened.encoded.length, body + 50 + (31 - ((body + 50 - 1) % 32)));
-    // TLS 1.3 only, inside and out.
+    // §6.1: TLS 1.3 only inside (no TLS 1.2 suites or extensions); outside TLS 1.3 and, as any hush
+    // hello by default, TLS 1.2 (so supported_versions is not compressed).
     const sv = (exts: readonly Extension[]) => toHex(exts.find((x) => x.type === ExtensionType.supported_versions)!.data);
-    assert.equal(sv(opened.outer.extensions), '020304');
+    const inner = decodeClientHello(opened.inner.subarray(4), opened.inner);
+    assert.equal(sv(inner.extensions), '020304');
+    assert.equal(sv(opened.outer.extensions), '0403040303');
+    assert.ok(inner.cipherSuites.every((id) => id >> 8 === 0x13), 'inner: TLS 1.3 suites only');
+    assert.ok(opened.outer.cipherSuites.some((id) => id >> 8 === 0xc0), 'outer: TLS 1.2 suites too');
+    assert.equal(ext(inner, ExtensionType.extended_master_secret), undefined);
+    assert.ok(ext(opened.outer, ExtensionType.extended_master_secret), 'outer: TLS 1.2 extensions');
+    // minVersion TLSv1.3: TLS 1.3 alone outside too.
+    const c13 = new ClientConnection(clientConfig({ serverName: SECRET, echConfigList: key.list, minVersion: 'TLSv1.3' }));
+    const { opened: o13 } = openOuter(handshakeMessages(c13.takeOutput())[0]!, key);
+    assert.equal(sv(o13.outer.extensions), '020304');
+    assert.equal(ext(o13.outer, ExtensionType.extended_master_secret), undefined);
   });
 
   test('padding lengths (§6.1.3)', () => {
@@ -197,6 +209,8 @@ describe('ClientHelloOuter / ClientHelloInner (§6.1)', () => {
     assert.throws(() => new ClientConnection(clientConfig({ echConfigList: new Uint8Array([0, 1, 2]) })), UsageError);
     const ok = makeEchKey(1, 'a.test');
     assert.throws(() => new ClientConnection(clientConfig({ echConfigList: ok.list, maxVersion: 'TLSv1.2' })), /needs TLS 1.3/);
+    // Only TLS 1.2 suites would leave ClientHelloInner without TLS 1.3 (§6.1).
+    assert.throws(() => new ClientConnection(clientConfig({ echConfigList: ok.list, cipherSuites: [0xc02b] })), /needs TLS 1.3/);
   });
 });
 

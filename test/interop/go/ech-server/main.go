@@ -50,6 +50,7 @@ func (e *echFlags) Set(v string) error {
 
 func main() {
 	s := peer.AddServerFlags(flag.CommandLine)
+	tls12 := flag.Bool("tls12", false, "speak TLS 1.2 only (ECH, a TLS 1.3 extension, is then never accepted)")
 	httpMode := flag.Bool("http", false, "answer one HTTP/1.1 request per connection (200, body: ech=<accepted> sni=<name>) instead of echoing")
 	var keys echFlags
 	flag.Var(&keys, "ech", "CONFIG_HEX:KEY_HEX[:retry] (repeatable)")
@@ -60,6 +61,9 @@ func main() {
 		log.Fatal(err)
 	}
 	cfg.MinVersion = tls.VersionTLS13
+	if *tls12 {
+		cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS12, tls.VersionTLS12
+	}
 	cfg.EncryptedClientHelloKeys = keys
 	peer.Serve(s.Addr, cfg, func(tc *tls.Conn, st tls.ConnectionState) {
 		log.Printf("handshake ok: ech=%v sni=%s version=0x%04x", st.ECHAccepted, st.ServerName, st.Version)
