@@ -25,6 +25,8 @@ export class AcceptingConnection implements TlsConnection {
   #output: Uint8Array[] = [];
   #events: ConnectionEvent[] = [];
   #closeRequested = false;
+  /** setMaxSendFragment() before the config was chosen: applied to the connection then. */
+  #maxSendFragment: number | undefined;
 
   constructor(choose: ChooseConfig, limits: AcceptorOptions = {}) {
     this.#choose = choose;
@@ -65,6 +67,7 @@ export class AcceptingConnection implements TlsConnection {
         try {
           const inner = accepted.intoConnection(config, NODE_TRANSPORT);
           this.#inner = inner;
+          if (this.#maxSendFragment !== undefined) inner.setMaxSendFragment(this.#maxSendFragment);
           if (this.#closeRequested) inner.close();
         } catch (e) {
           this.#fail(e instanceof TlsError ? e : internalError(`cannot start the server connection: ${(e as Error).message}`, e));
@@ -99,6 +102,11 @@ export class AcceptingConnection implements TlsConnection {
   close(): void {
     if (this.#inner) this.#inner.close();
     else this.#closeRequested = true;
+  }
+
+  setMaxSendFragment(max: number): void {
+    if (this.#inner) this.#inner.setMaxSendFragment(max);
+    else this.#maxSendFragment = max;
   }
 
   updateKeys(requestPeer?: boolean): void {

@@ -446,17 +446,17 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
 
   /**
-   * Like node's: the largest plaintext per record, 512..16384; false when out of that range.
-   * hush's records are already at most 16384 bytes of plaintext (RFC 8446 §5.1), and it sends
-   * what it coalesced at that size; smaller limits are accepted and reported but not applied
-   * (node's own reason for it, fewer bytes before the first decryptable record, rarely matters).
+   * Like node's: records sent from now on carry at most `size` bytes of plaintext, 512..16384
+   * (true); false, and nothing changes, outside that range.
    */
   setMaxSendFragment(size: number): boolean {
     if (typeof size !== 'number') throw invalidArgType('size', 'of type number', size);
     if (!Number.isInteger(size) || size < -(2 ** 31) || size > 2 ** 31 - 1) {
       throw outOfRange('size', 'an integer >= -2147483648 && <= 2147483647', size);
     }
-    return size >= 512 && size <= 16384;
+    if (size < 512 || size > 16384) return false;
+    this.#conn.setMaxSendFragment(size);
+    return true;
   }
 
   /**
