@@ -33,6 +33,11 @@ export class AcceptingConnection implements TlsConnection {
     this.#acceptor = new Acceptor(limits);
   }
 
+  /** The config chosen for this connection, once chosen. */
+  get config(): ServerConfig | undefined {
+    return this.#inner?.config;
+  }
+
   /** The ClientHello, once it arrived. */
   get clientHello(): ClientHelloInfo | undefined {
     return this.#hello;
