@@ -65,6 +65,13 @@ function receivedAlertMessage(peer: 'client' | 'server', desc: number): string {
     : `the ${peer} sent a fatal alert: ${alertName(desc)}`;
 }
 
+/** TlsConnection.setMaxSendFragment's argument: an integer 512..16384, else UsageError. */
+export function checkMaxSendFragment(max: number): void {
+  if (!Number.isInteger(max) || max < MIN_SEND_FRAGMENT_LENGTH || max > MAX_PLAINTEXT_LENGTH) {
+    throw new UsageError(`the largest record content to send must be an integer ${MIN_SEND_FRAGMENT_LENGTH}..${MAX_PLAINTEXT_LENGTH}, not ${max}`);
+  }
+}
+
 export abstract class BaseConnection implements TlsConnection, HandshakeContext {
   abstract readonly side: 'client' | 'server';
 
@@ -212,9 +219,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
   }
 
   setMaxSendFragment(max: number): void {
-    if (!Number.isInteger(max) || max < MIN_SEND_FRAGMENT_LENGTH || max > MAX_PLAINTEXT_LENGTH) {
-      throw new UsageError(`the largest record content to send must be an integer ${MIN_SEND_FRAGMENT_LENGTH}..${MAX_PLAINTEXT_LENGTH}, not ${max}`);
-    }
+    checkMaxSendFragment(max);
     this.records.setMaxSendFragment(max);
   }
 

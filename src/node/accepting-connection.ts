@@ -8,6 +8,7 @@ import type { ServerConfig } from '../handshake/config.js';
 import type { HandshakeInfo } from '../handshake/events.js';
 import type { ConnectionEvent } from '../connection/events.js';
 import { Acceptor, type AcceptorOptions, type ServerConnection } from '../connection/server.js';
+import { checkMaxSendFragment } from '../connection/base.js';
 import { TlsError, UsageError, internalError } from '../errors/errors.js';
 import { NODE_TRANSPORT } from './alloc.js';
 
@@ -110,6 +111,7 @@ export class AcceptingConnection implements TlsConnection {
   }
 
   setMaxSendFragment(max: number): void {
+    checkMaxSendFragment(max);
     if (this.#inner) this.#inner.setMaxSendFragment(max);
     else this.#maxSendFragment = max;
   }
