@@ -28,6 +28,12 @@ export interface TlsConnection {
   write(data: Uint8Array): void;
   /** Send close_notify (RFC 8446 §6.1). Later writes throw. Reading may continue until the peer closes. */
   close(): void;
+  /**
+   * Cut the records sent from now on at `max` bytes of content, 512..16384 (like OpenSSL's
+   * SSL_set_max_send_fragment; the content type byte and TLS 1.3 padding come on top). Records
+   * already queued keep their size. UsageError outside that range.
+   */
+  setMaxSendFragment(max: number): void;
   /** Update our traffic keys (RFC 8446 §4.6.3); `requestPeer` asks the peer to update too. */
   updateKeys(requestPeer?: boolean): void;
   /** RFC 8446 §7.5 / RFC 5705 exporter. Throws UsageError before the handshake completes. */

@@ -12,6 +12,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import type { Tls12Suite, Tls13Suite } from '../crypto/suites.js';
 import { RecordOpener13, RecordSealer13, padToMultiple } from '../record/protection13.js';
 import { RecordOpener12, RecordSealer12 } from '../record/protection12.js';
+import { MAX_PLAINTEXT_LENGTH, MIN_SEND_FRAGMENT_LENGTH } from '../record/limits.js';
 import type { TrafficKeys } from '../schedule/tls13.js';
 import { exportKeyingMaterial12, type Keys12 } from '../schedule/tls12.js';
 import { HandshakeJoiner, type HandshakeMessage } from '../handshake/messages/handshake.js';
@@ -37,6 +38,8 @@ export interface BaseOptions {
   readonly maxHandshakeMessageSize?: number;
   readonly keyUpdateAfterRecords?: number;
   readonly recordPadding?: number;
+  /** Largest content per record we send, 512..16384 (default 16384); see TlsConnection.setMaxSendFragment. */
+  readonly maxSendFragment?: number;
   /**
    * Allocates the buffers application records are sealed into (default `new Uint8Array(n)`).
    * Every byte handed out by takeOutput() is written by the sealer first, so an adapter may pass
@@ -60,6 +63,13 @@ function receivedAlertMessage(peer: 'client' | 'server', desc: number): string {
   return isCertificateAlert(desc)
     ? `the ${peer} rejected our certificate: ${alertName(desc)}`
     : `the ${peer} sent a fatal alert: ${alertName(desc)}`;
+}
+
+/** TlsConnection.setMaxSendFragment's argument: an integer 512..16384, else UsageError. */
+export function checkMaxSendFragment(max: number): void {
+  if (!Number.isInteger(max) || max < MIN_SEND_FRAGMENT_LENGTH || max > MAX_PLAINTEXT_LENGTH) {
+    throw new UsageError(`the largest record content to send must be an integer ${MIN_SEND_FRAGMENT_LENGTH}..${MAX_PLAINTEXT_LENGTH}, not ${max}`);
+  }
 }
 
 export abstract class BaseConnection implements TlsConnection, HandshakeContext {
@@ -119,6 +129,7 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     });
     this.handshakeState = initial;
     this.records = new RecordLayer(transport.allocate ?? options.allocate);
+    if (options.maxSendFragment !== undefined) this.setMaxSendFragment(options.maxSendFragment);
   }
 
   /**
@@ -205,6 +216,11 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     this.sentCloseNotify = true;
     this.closedOneWay();
     this.sendAlert(AlertDescription.close_notify, AlertLevel.warning);
+  }
+
+  setMaxSendFragment(max: number): void {
+    checkMaxSendFragment(max);
+    this.records.setMaxSendFragment(max);
   }
 
   updateKeys(requestPeer = false): void {

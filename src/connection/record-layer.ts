@@ -8,7 +8,7 @@ import { ContentType } from '../wire/enums.js';
 import { RecordDeframer, type TlsRecord } from '../record/deframer.js';
 import { writePlaintextRecords } from '../record/plaintext.js';
 import type { RecordOpener, RecordSealer } from '../record/protection.js';
-import { MAX_CIPHERTEXT_LENGTH_12 } from '../record/limits.js';
+import { MAX_CIPHERTEXT_LENGTH_12, MAX_PLAINTEXT_LENGTH } from '../record/limits.js';
 
 /**
  * Application data is sealed into a shared output buffer of up to this many bytes (four full
@@ -55,6 +55,13 @@ export class RecordLayer {
   private slabPos = 0;
   /** Index in `output` of the view of `slab` that ends at `slabPos` (extended by the next write), or -1. */
   private slabOut = -1;
+  /**
+   * Largest content per record we send (setMaxSendFragment); 2^14 unless lowered. hush negotiates
+   * neither record_size_limit (RFC 8449) nor max_fragment_length (RFC 6066 §4), so the peer's
+   * limit is always 2^14 and this is the only cut. (A peer's record_size_limit would cap it
+   * too, the smaller winning, minus 1 in TLS 1.3: RFC 8449 §4 counts the content type byte.)
+   */
+  private maxSendFragment = MAX_PLAINTEXT_LENGTH;
 
   /** `allocate`: where application records are sealed (see BaseOptions.allocate). */
   constructor(private allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n)) {}
@@ -92,7 +99,19 @@ export class RecordLayer {
 
   /** Seal with `sealer` from the next record on. */
   setSealer(sealer: RecordSealer): void {
+    // The default 2^14 is every sealer's own: only a lowered limit is applied.
+    if (this.maxSendFragment !== MAX_PLAINTEXT_LENGTH) sealer.limitFragment(this.maxSendFragment);
     this.sealer = sealer;
+  }
+
+  /**
+   * Cut the content of the records queued from now on (plaintext or sealed, under this sealer
+   * and the next ones) at `max` bytes (checked by the caller: MIN_SEND_FRAGMENT_LENGTH..2^14).
+   * Records already queued keep their size.
+   */
+  setMaxSendFragment(max: number): void {
+    this.maxSendFragment = max;
+    this.sealer?.limitFragment(max);
   }
 
   /** TLS 1.2 was negotiated: its record size limits apply. */
@@ -206,12 +225,12 @@ export class RecordLayer {
    */
   send(type: number, body: Uint8Array, plaintextVersion: number): void {
     if (this.sealer) this.queue(this.sealer.seal(type, body));
-    else this.queue(writePlaintextRecords(type, plaintextVersion, body));
+    else this.queue(writePlaintextRecords(type, plaintextVersion, body, this.maxSendFragment));
   }
 
   /** Queue `body` as plaintext records whatever the protection (ChangeCipherSpec). */
   sendPlaintext(type: number, body: Uint8Array, version: number): void {
-    this.queue(writePlaintextRecords(type, version, body));
+    this.queue(writePlaintextRecords(type, version, body, this.maxSendFragment));
   }
 
   /** Seal application data (write protection must be on) into the output slab, after the previous write's records. */

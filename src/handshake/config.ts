@@ -44,6 +44,8 @@ interface CommonConfig {
   readonly maxHandshakeMessageSize?: number;
   /** Records sealed under one key before we update it (RFC 8446 §5.5). */
   readonly keyUpdateAfterRecords?: number;
+  /** Largest content per record we send, 512..16384 (default 16384; see TlsConnection.setMaxSendFragment). */
+  readonly maxSendFragment?: number;
 }
 
 export interface ClientConfig extends CommonConfig, ClientRevocationConfig {

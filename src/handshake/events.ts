@@ -35,6 +35,12 @@ export interface HandshakeInfo {
   readonly verifiedChain: readonly Certificate[];
   /** Server side: what the client offered in its (last) ClientHello. */
   readonly clientHello?: ClientHelloInfo;
+  /**
+   * Client side: the signature schemes the server's CertificateRequest listed (RFC 8446 §4.3.2
+   * signature_algorithms; RFC 5246 §7.4.4 supported_signature_algorithms), in its order, when the
+   * server asked for our certificate during the handshake; absent otherwise.
+   */
+  readonly certificateRequestSchemes?: readonly number[];
   /** Client side: the OCSP response the server stapled (DER), when it sent one (#15). */
   readonly ocspResponse?: Uint8Array;
   /** Server side: the certificate chain we presented (DER, leaf first). */

@@ -8,6 +8,7 @@ import type { ServerConfig } from '../handshake/config.js';
 import type { HandshakeInfo } from '../handshake/events.js';
 import type { ConnectionEvent } from '../connection/events.js';
 import { Acceptor, type AcceptorOptions, type ServerConnection } from '../connection/server.js';
+import { checkMaxSendFragment } from '../connection/base.js';
 import { TlsError, UsageError, internalError } from '../errors/errors.js';
 import { NODE_TRANSPORT } from './alloc.js';
 
@@ -25,10 +26,17 @@ export class AcceptingConnection implements TlsConnection {
   #output: Uint8Array[] = [];
   #events: ConnectionEvent[] = [];
   #closeRequested = false;
+  /** setMaxSendFragment() before the config was chosen: applied to the connection then. */
+  #maxSendFragment: number | undefined;
 
   constructor(choose: ChooseConfig, limits: AcceptorOptions = {}) {
     this.#choose = choose;
     this.#acceptor = new Acceptor(limits);
+  }
+
+  /** The config chosen for this connection, once chosen. */
+  get config(): ServerConfig | undefined {
+    return this.#inner?.config;
   }
 
   /** The ClientHello, once it arrived. */
@@ -65,6 +73,7 @@ export class AcceptingConnection implements TlsConnection {
         try {
           const inner = accepted.intoConnection(config, NODE_TRANSPORT);
           this.#inner = inner;
+          if (this.#maxSendFragment !== undefined) inner.setMaxSendFragment(this.#maxSendFragment);
           if (this.#closeRequested) inner.close();
         } catch (e) {
           this.#fail(e instanceof TlsError ? e : internalError(`cannot start the server connection: ${(e as Error).message}`, e));
@@ -99,6 +108,12 @@ export class AcceptingConnection implements TlsConnection {
   close(): void {
     if (this.#inner) this.#inner.close();
     else this.#closeRequested = true;
+  }
+
+  setMaxSendFragment(max: number): void {
+    checkMaxSendFragment(max);
+    if (this.#inner) this.#inner.setMaxSendFragment(max);
+    else this.#maxSendFragment = max;
   }
 
   updateKeys(requestPeer?: boolean): void {

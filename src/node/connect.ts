@@ -22,6 +22,7 @@ import { TLSSocket, checkOnRead, type OnRead } from './socket.js';
 import { SecureContext } from './secure-context.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import { clientRevocationConfig, type ClientRevocationOptions } from './revocation-options.js';
+import { pfxCertifiedKeys, type PfxInput } from './pkcs12.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import {
   parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, versionRange, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
@@ -60,6 +61,8 @@ export interface ConnectOptions extends ClientRevocationOptions {
   cert?: PemInput;
   key?: KeyInput;
   passphrase?: string;
+  /** PKCS#12 files (client key and certificate chain), like node's. */
+  pfx?: PfxInput;
   /** Default true: fail the handshake when the server's chain or name does not verify. */
   rejectUnauthorized?: boolean;
   /**
@@ -259,7 +262,10 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
   const ctx = o.secureContext;
   if (ctx !== undefined && !(ctx instanceof SecureContext)) throw new UsageError("secureContext must come from hush's createSecureContext()");
   if (ctx?.trust !== undefined && (o.ca === undefined || o.ca === null)) trust = ctx.trust;
-  const certified = o.cert === undefined && o.key === undefined && ctx !== undefined ? ctx.certificates : toCertifiedKeys(provider, o.cert, o.key, o.passphrase);
+  const certified =
+    o.cert === undefined && o.key === undefined && o.pfx === undefined && ctx !== undefined
+      ? ctx.certificates
+      : [...toCertifiedKeys(provider, o.cert, o.key, o.passphrase), ...pfxCertifiedKeys(provider, o.pfx, o.passphrase)];
   if (certified.length > 1) throw new UsageError('a client presents one certificate: give one key and one cert chain');
   const config: ClientConfig = {
     provider,

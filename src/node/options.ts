@@ -22,7 +22,6 @@ export type KeyInput = string | Uint8Array | readonly (string | Uint8Array | { p
 
 /** node:tls options hush refuses on both sides, with advice (empty: no equivalent). */
 export const REFUSED_TLS_OPTIONS: Readonly<Record<string, string>> = {
-  pfx: 'PKCS#12 is not read by hush: convert it with `openssl pkcs12 -in file.p12 -nodes -out key-and-cert.pem` (add -legacy for old RC2 files) and pass key and cert',
   pskCallback: '',
   pskIdentityHint: '',
   clientCertEngine: '',

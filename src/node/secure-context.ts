@@ -5,18 +5,20 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { nodeCryptoProvider } from '../crypto/node/index.js';
 import type { TrustStore } from '../x509/trust-store.js';
 import { refuseOptions, toCertifiedKeys, toTrustStore, type KeyInput, type PemInput } from './options.js';
+import { pfxCertifiedKeys, type PfxInput } from './pkcs12.js';
 
 export interface SecureContextOptions {
   key?: KeyInput;
   cert?: PemInput;
   passphrase?: string;
+  /** PKCS#12 files (key and certificates), like node's; `passphrase` unlocks them unless an entry has its own. */
+  pfx?: PfxInput;
   /** CAs for client certificates (servers) or for the server's chain (clients). */
   ca?: PemInput;
   provider?: CryptoProvider;
 }
 
 const REFUSED: Readonly<Record<string, string>> = {
-  pfx: 'PKCS#12 is not read by hush: convert it with `openssl pkcs12 -in file.p12 -nodes -out key-and-cert.pem` (add -legacy for old RC2 files) and pass key and cert',
   crl: '',
   dhparam: 'hush uses ECDHE only',
   secureOptions: 'pass it to createServer() or connect(), which honour the version bits',
@@ -42,6 +44,10 @@ export class SecureContext {
 export function createSecureContext(options: SecureContextOptions = {}): SecureContext {
   refuseOptions(options, REFUSED, 'createSecureContext()');
   const provider = options.provider ?? nodeCryptoProvider;
-  const certificates = toCertifiedKeys(provider, options.cert, options.key, options.passphrase);
+  // Like node: key/cert first, then the pfx files.
+  const certificates = [
+    ...toCertifiedKeys(provider, options.cert, options.key, options.passphrase),
+    ...pfxCertifiedKeys(provider, options.pfx, options.passphrase),
+  ];
   return new SecureContext(certificates, options.ca === undefined ? undefined : toTrustStore(options.ca));
 }

@@ -23,6 +23,7 @@ import { invalidArgType } from './arg-errors.js';
 import type { TlsConnection } from '../connection/api.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import { peerRevocationConfig, withOcspStaple, type ServerRevocationOptions } from './revocation-options.js';
+import type { PfxInput } from './pkcs12.js';
 import {
   parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, versionRange, refuseOptions, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
@@ -35,6 +36,8 @@ export interface ServerOptions extends ServerRevocationOptions {
   key?: KeyInput;
   cert?: PemInput;
   passphrase?: string;
+  /** PKCS#12 files (key and certificate chain), like node's. */
+  pfx?: PfxInput;
   /** CAs for client certificates (default Node's bundled roots when requestCert is set). */
   ca?: PemInput;
   /** A context from createSecureContext() instead of key/cert/ca. */
@@ -272,7 +275,7 @@ export class TLSServer extends net.Server {
       throw new UsageError("secureContext must come from hush's createSecureContext()");
     }
     parseHandshakeTimeout(o.handshakeTimeout);
-    const ctx = o.secureContext ?? createSecureContext({ key: o.key, cert: o.cert, passphrase: o.passphrase, ca: o.ca, provider: this.#provider });
+    const ctx = o.secureContext ?? createSecureContext({ key: o.key, cert: o.cert, pfx: o.pfx, passphrase: o.passphrase, ca: o.ca, provider: this.#provider });
     const requestCert = o.requestCert === true;
     const rejectUnauthorized = o.rejectUnauthorized !== false;
     const alpnCallback = o.ALPNCallback;

@@ -34,7 +34,9 @@ import type { TraceEvent } from '../handshake/trace.js';
 import type { Certificate } from '../x509/certificate.js';
 import { suiteById } from '../crypto/suites.js';
 import { EchRejectedError } from '../errors/ech-rejected.js';
-import { NamedGroup, SignatureSchemes } from '../wire/enums.js';
+import { NamedGroup } from '../wire/enums.js';
+import { resolveSignatureSchemes } from '../handshake/shared/negotiation-options.js';
+import { sharedSigalgNames } from './sigalgs.js';
 import { decodeSession, encodeSession } from './session.js';
 import type { SessionTicket } from '../handshake/events.js';
 import { UsageError } from '../errors/errors.js';
@@ -446,17 +448,17 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
 
   /**
-   * Like node's: the largest plaintext per record, 512..16384; false when out of that range.
-   * hush's records are already at most 16384 bytes of plaintext (RFC 8446 §5.1), and it sends
-   * what it coalesced at that size; smaller limits are accepted and reported but not applied
-   * (node's own reason for it, fewer bytes before the first decryptable record, rarely matters).
+   * Like node's: records sent from now on carry at most `size` bytes of plaintext, 512..16384
+   * (true); false, and nothing changes, outside that range.
    */
   setMaxSendFragment(size: number): boolean {
     if (typeof size !== 'number') throw invalidArgType('size', 'of type number', size);
     if (!Number.isInteger(size) || size < -(2 ** 31) || size > 2 ** 31 - 1) {
       throw outOfRange('size', 'an integer >= -2147483648 && <= 2147483647', size);
     }
-    return size >= 512 && size <= 16384;
+    if (size < 512 || size > 16384) return false;
+    this.#conn.setMaxSendFragment(size);
+    return true;
   }
 
   /**
@@ -485,14 +487,17 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
 
   /**
-   * Server: the signature schemes the client offered that hush implements, in the client's order,
-   * with OpenSSL's names as node gives them ('ECDSA+SHA256', 'RSA-PSS+SHA256', 'ed25519'...).
-   * Client: [] (hush does not keep the server's CertificateRequest list).
+   * Like node's: the signature schemes both sides accept, with OpenSSL's names ('ECDSA+SHA256',
+   * 'RSA-PSS+SHA256', 'Ed25519+UNDEF'...). Server: the ClientHello's list and ours, in our order
+   * (honorCipherOrder, node's default) or the client's. Client: [] unless the server asked for a
+   * certificate, then the CertificateRequest's list and ours, in the server's order.
    */
   getSharedSigalgs(): string[] {
-    const hello = this.clientHello;
-    if (this.#conn.side !== 'server' || hello === undefined) return [];
-    return hello.signatureSchemes.filter((id) => SignatureSchemes.has(id)).map(opensslSigalgName);
+    const config = (this.#conn as { config?: { signatureSchemes?: readonly number[]; preferServerCiphers?: boolean } }).config;
+    const peer = this.#conn.side === 'server' ? this.clientHello?.signatureSchemes : this.#info?.certificateRequestSchemes;
+    if (config === undefined || peer === undefined) return [];
+    const ownOrder = this.#conn.side === 'server' && config.preferServerCiphers !== false;
+    return sharedSigalgNames(resolveSignatureSchemes(config.signatureSchemes), peer, ownOrder, this.#info?.version === 'TLSv1.2');
   }
 
   /** hush never renegotiates (TLS 1.3 has no renegotiation; hush refuses it in TLS 1.2 by design). */
@@ -1044,25 +1049,6 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     if (!this.readableEnded && !this.#conn.peerClosed) this.truncated = true;
     this.destroy();
   }
-}
-
-const OPENSSL_SIGALG: Readonly<Record<string, string>> = {
-  ecdsa_secp256r1_sha256: 'ECDSA+SHA256',
-  ecdsa_secp384r1_sha384: 'ECDSA+SHA384',
-  ecdsa_secp521r1_sha512: 'ECDSA+SHA512',
-  rsa_pss_rsae_sha256: 'RSA-PSS+SHA256',
-  rsa_pss_rsae_sha384: 'RSA-PSS+SHA384',
-  rsa_pss_rsae_sha512: 'RSA-PSS+SHA512',
-  rsa_pkcs1_sha256: 'RSA+SHA256',
-  rsa_pkcs1_sha384: 'RSA+SHA384',
-  rsa_pkcs1_sha512: 'RSA+SHA512',
-  rsa_pkcs1_sha1: 'RSA+SHA1',
-  ecdsa_sha1: 'ECDSA+SHA1',
-};
-
-function opensslSigalgName(id: number): string {
-  const name = SignatureSchemes.name(id);
-  return OPENSSL_SIGALG[name] ?? name;
 }
 
 function certificateDer(c: Certificate): Uint8Array {

@@ -10,3 +10,5 @@ export const MAX_CIPHERTEXT_LENGTH_12 = 16384 + 2048;
 export const MAX_INNER_PLAINTEXT_LENGTH = 16384 + 1;
 /** The 5-byte record header: type, legacy_record_version, length. */
 export const RECORD_HEADER_LENGTH = 5;
+/** Smallest plaintext per sent record a connection may be asked for (OpenSSL's SSL_set_max_send_fragment: 512). */
+export const MIN_SEND_FRAGMENT_LENGTH = 512;

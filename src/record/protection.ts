@@ -22,6 +22,11 @@ export interface RecordSealer {
   sealInto(type: number, data: Uint8Array, out: Uint8Array, offset: number): number;
   /** TLS 1.3: the key is near its record limit (RFC 8446 §5.5). Always false for TLS 1.2. */
   readonly needsKeyUpdate: boolean;
+  /**
+   * Cut the content of records sealed from now on at `max` bytes (1..the maxFragmentLength the
+   * sealer was made with, which sized its buffers); internal_error outside that range.
+   */
+  limitFragment(max: number): void;
 }
 
 export interface RecordOpener {

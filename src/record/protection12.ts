@@ -73,11 +73,20 @@ function cipherFor(provider: CryptoProvider, suite: Tls12Suite, keys: RecordKeys
 export class RecordSealer12 implements RecordSealer {
   readonly needsKeyUpdate = false;
   private readonly cipher: Protection12Cipher;
-  private readonly maxFragment: number;
+  /** Where records are cut (lowered by limitFragment). */
+  private maxFragment: number;
+  /** The maxFragmentLength this sealer was made with (it sized a CBC cipher's scratch). */
+  private readonly fragmentCeiling: number;
 
   constructor(provider: CryptoProvider, readonly suite: Tls12Suite, keys: RecordKeys12, options: Protection12Options = {}) {
-    this.maxFragment = maxFragmentOf(options);
+    this.maxFragment = this.fragmentCeiling = maxFragmentOf(options);
     this.cipher = cipherFor(provider, suite, keys, options, this.maxFragment);
+  }
+
+  /** Content per record from now on: at most `max` bytes. */
+  limitFragment(max: number): void {
+    if (!Number.isInteger(max) || max < 1 || max > this.fragmentCeiling) throw internalError(`bad fragment limit ${max}`);
+    this.maxFragment = max;
   }
 
   /** The sequence number of the next record (RFC 5246 §6.1). */

@@ -94,7 +94,8 @@ abstract class Protection13 extends RecordSequence {
   private readonly iv2: number;
   private count = 0;
   private readonly threshold: number;
-  protected readonly maxFragment: number;
+  /** Largest content per record: the opener's bound; the sealer's cut (lowered by limitFragment). */
+  protected maxFragment: number;
 
   protected constructor(provider: CryptoProvider, readonly suite: Tls13Suite, keys: RecordKeys, options: Protection13Options) {
     if (keys.key.length !== suite.keyLength) throw internalError(`${suite.name}: key has ${keys.key.length} bytes, needs ${suite.keyLength}`);
@@ -154,10 +155,19 @@ abstract class Protection13 extends RecordSequence {
 
 export class RecordSealer13 extends Protection13 implements RecordSealer {
   private readonly padding: PaddingPolicy | undefined;
+  /** The maxFragmentLength this sealer was made with: limitFragment() may not go above it. */
+  private readonly fragmentCeiling: number;
 
   constructor(provider: CryptoProvider, suite: Tls13Suite, keys: RecordKeys, options: Protection13Options = {}) {
     super(provider, suite, keys, options);
     this.padding = options.padding;
+    this.fragmentCeiling = this.maxFragment;
+  }
+
+  /** Content per record from now on: at most `max` bytes (padding then fills up to `max` too). */
+  limitFragment(max: number): void {
+    if (!Number.isInteger(max) || max < 1 || max > this.fragmentCeiling) throw internalError(`bad fragment limit ${max}`);
+    this.maxFragment = max;
   }
 
   private padFor(type: number, contentLength: number): number {

@@ -208,6 +208,8 @@ export class FakeConnection implements TlsConnection {
     if (this.peerClosed) this.state = 'closed';
   }
 
+  setMaxSendFragment(): void {}
+
   updateKeys(): void {
     this.#out.push(frame(T.keyUpdate));
     this.#event({ type: 'keyUpdate', direction: 'sent' });

@@ -194,7 +194,7 @@ test('servername: an IP address is not sent as SNI, and an explicit one warns DE
 test('unsupported options throw an error that names the option', () => {
   // secureProtocol is supported now; its by-design refusals are node's ERR_TLS_INVALID_PROTOCOL_METHOD (node-api.test.ts).
   assert.throws(() => connect({ port: 1, secureProtocol: 'TLSv1_method' }), { code: 'ERR_TLS_INVALID_PROTOCOL_METHOD', message: /'secureProtocol'|secureProtocol 'TLSv1_method'/ });
-  for (const [name, value] of [['pfx', Buffer.alloc(1)], ['dhparam', 'x']] as const) {
+  for (const [name, value] of [['privateKeyEngine', 'x'], ['dhparam', 'x']] as const) {
     assert.throws(() => connect({ port: 1, [name]: value } as never), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'ERR_HUSH_UNSUPPORTED_OPTION');
       assert.ok(e.message.includes(`'${name}'`), e.message);

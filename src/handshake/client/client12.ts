@@ -218,7 +218,14 @@ interface Full12 {
  * the session's stored chain.
  */
 type Origin12 =
-  | { readonly kind: 'full'; readonly peer: PeerVerification; readonly group: number | undefined; readonly signatureScheme: number | undefined }
+  | {
+      readonly kind: 'full';
+      readonly peer: PeerVerification;
+      readonly group: number | undefined;
+      readonly signatureScheme: number | undefined;
+      /** The schemes of the server's CertificateRequest, when it sent one. */
+      readonly certificateRequestSchemes: readonly number[] | undefined;
+    }
   | { readonly kind: 'resumed'; readonly session: SessionTicket };
 
 /** Once the keys are known (after our flight, or at once when resuming): what the last states need. */
@@ -562,7 +569,13 @@ class ExpectServerHelloDone12 extends Client12State {
     const keyed: Keyed12 = {
       hs,
       keys,
-      origin: { kind: 'full', peer, group, signatureScheme: kx.kind === 'ecdhe' ? kx.scheme : undefined },
+      origin: {
+        kind: 'full',
+        peer,
+        group,
+        signatureScheme: kx.kind === 'ecdhe' ? kx.scheme : undefined,
+        certificateRequestSchemes: this.certificateRequest?.signatureAlgorithms,
+      },
     };
     return hs.ticketAcked ? new ExpectNewSessionTicket12(keyed) : new ExpectChangeCipherSpec12(keyed, undefined);
   }
@@ -706,6 +719,8 @@ function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTi
   }, origin.kind === 'full' ? peerChainOf(origin.peer) : storedPeerChain(origin.session.peerCertificates));
   // Set only when stapled, so other connections' info keeps its shape (#15).
   if (peer?.ocspResponse) (info as { ocspResponse?: Uint8Array }).ocspResponse = peer.ocspResponse;
+  // Likewise only when the server asked for our certificate (getSharedSigalgs() in hush/node).
+  if (full?.certificateRequestSchemes) (info as { certificateRequestSchemes?: readonly number[] }).certificateRequestSchemes = full.certificateRequestSchemes;
   tell(ctx, { kind: 'server_finished_checked_12', suite: suite.id, resumed });
   ctx.handshakeComplete(info, {
     suite,

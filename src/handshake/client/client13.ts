@@ -954,6 +954,8 @@ class ExpectFinished extends ClientState {
     }, auth.kind === 'certificate' ? peerChainOf(auth.peer) : storedPeerChain(auth.ticket.peerCertificates ?? []));
     // Set only when stapled, so other connections' info keeps its shape (#15).
     if (peer?.ocspResponse) (info as { ocspResponse?: Uint8Array }).ocspResponse = peer.ocspResponse;
+    // Likewise only when the server asked for our certificate (getSharedSigalgs() in hush/node).
+    if (certificateRequest) (info as { certificateRequestSchemes?: readonly number[] }).certificateRequestSchemes = certificateRequest.schemes;
     tell(ctx, { kind: 'server_finished_checked_13', suite: suite.id, sentCertificate: certificateRequest !== undefined });
     ctx.handshakeComplete(info, {
       suite,
