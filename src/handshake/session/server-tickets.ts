@@ -4,10 +4,10 @@
 // application's ticket keys, cookies are authenticated with HMAC-SHA256.
 import { UsageError } from '../../errors/errors.js';
 import { Reader, Writer } from '../../bytes/index.js';
-import { constantTimeEqual, fromUtf8, toHex, utf8 } from '../../bytes/util.js';
+import { constantTimeEqual, toHex, utf8 } from '../../bytes/util.js';
+import { decodeSessionState, encodeSessionState } from './session-state.js';
 import type { Aead, CryptoProvider } from '../../crypto/provider.js';
 
-const TICKET_FORMAT = 2;
 const KEY_ID_LENGTH = 4;
 const NONCE_LENGTH = 12;
 const MIN_TICKET_KEY_LENGTH = 16;
@@ -59,27 +59,11 @@ export class TicketSealer {
     if (this.keys.length === 0) throw new UsageError('ticketKeys is empty');
   }
 
-  /** ticket = key id (4) || nonce (12) || AES-256-GCM(state), the key id as associated data. */
+  /** ticket = key id (4) || nonce (12) || AES-256-GCM(encodeSessionState(state)), the key id as associated data. */
   seal(state: TicketState): Uint8Array {
     const key = this.keys[0]!;
-    const w = new Writer(256);
-    w.u8(TICKET_FORMAT);
-    w.u8(state.version === 'TLSv1.2' ? 2 : 3);
-    w.u8(state.extendedMasterSecret ? 1 : 0);
-    w.u16(state.cipherSuite);
-    w.u32(Math.floor(state.issuedAt / 2 ** 32));
-    w.u32(state.issuedAt >>> 0);
-    w.u32(state.lifetime);
-    w.u32(state.ageAdd);
-    w.vector(1, state.psk);
-    w.vector(1, utf8(state.alpn ?? ''));
-    w.vector(2, utf8(state.serverName ?? ''));
-    w.u8(state.clientAuthorized ? 1 : 0);
-    w.vector(3, (w2) => {
-      for (const c of state.clientCertificates) w2.vector(3, c);
-    });
     const nonce = this.provider.randomBytes(NONCE_LENGTH);
-    const sealed = key.aead.seal(nonce, key.id, w.finish());
+    const sealed = key.aead.seal(nonce, key.id, encodeSessionState(state));
     const out = new Uint8Array(KEY_ID_LENGTH + NONCE_LENGTH + sealed.length);
     out.set(key.id, 0);
     out.set(nonce, KEY_ID_LENGTH);
@@ -96,44 +80,8 @@ export class TicketSealer {
     const nonce = ticket.subarray(KEY_ID_LENGTH, KEY_ID_LENGTH + NONCE_LENGTH);
     const plain = key.aead.open(nonce, key.id, ticket.subarray(KEY_ID_LENGTH + NONCE_LENGTH));
     if (plain === null) return undefined;
-    try {
-      const r = new Reader(plain, 'ticket');
-      if (r.u8('format') !== TICKET_FORMAT) return undefined;
-      const version = r.u8('version');
-      if (version !== 2 && version !== 3) return undefined;
-      const ems = r.u8('ems');
-      const cipherSuite = r.u16('suite');
-      const hi = r.u32('issued_hi');
-      const lo = r.u32('issued_lo');
-      const lifetime = r.u32('lifetime');
-      const ageAdd = r.u32('age_add');
-      const psk = r.vector(1, 'psk', 32);
-      const alpn = fromUtf8(r.vector(1, 'alpn'));
-      const serverName = fromUtf8(r.vector(2, 'server_name'));
-      const clientAuthorized = r.u8('authorized') === 1;
-      const certs = r.sub(3, 'certificates');
-      r.expectEnd();
-      const clientCertificates: Uint8Array[] = [];
-      while (!certs.atEnd) clientCertificates.push(certs.vector(3, 'certificate', 1).slice());
-      return {
-        id: toHex(nonce),
-        state: {
-          version: version === 2 ? 'TLSv1.2' : 'TLSv1.3',
-          extendedMasterSecret: ems === 1,
-          cipherSuite,
-          psk: psk.slice(),
-          issuedAt: hi * 2 ** 32 + lo,
-          lifetime,
-          ageAdd,
-          alpn: alpn === '' ? undefined : alpn,
-          serverName: serverName === '' ? undefined : serverName,
-          clientCertificates,
-          clientAuthorized,
-        },
-      };
-    } catch {
-      return undefined;
-    }
+    const state = decodeSessionState(plain);
+    return state ? { id: toHex(nonce), state } : undefined;
   }
 }
 
