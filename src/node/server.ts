@@ -3,7 +3,8 @@
 // the certificate can be chosen by the ClientHello's server name).
 // Events like node's: 'secureConnection' (socket), 'tlsClientError' (err, socket) for failures
 // before the handshake completed, 'keylog' (line, socket), and 'connection' (the raw socket);
-// with `trace: true` also 'trace' (event, socket).
+// with `trace: true` also 'trace' (event, socket); 'newSession' (id, data, cb) and
+// 'resumeSession' (id, cb) for an external session cache, as node's (see SessionStore).
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +17,7 @@ import { nodeCryptoProvider } from '../crypto/node/index.js';
 import { TlsError, UsageError } from '../errors/errors.js';
 import type { VerifyProfile } from '../x509/profile.js';
 import { defaultTrustStore } from './trust.js';
-import { AcceptingConnection } from './accepting-connection.js';
+import { AcceptingConnection, type SessionStore } from './accepting-connection.js';
 import { SecureContext, createSecureContext } from './secure-context.js';
 import { TLSSocket, type TLSSocketOptions } from './socket.js';
 import { invalidArgType } from './arg-errors.js';
@@ -24,7 +25,7 @@ import type { TlsConnection } from '../connection/api.js';
 import { NODE_TRANSPORT } from './alloc.js';
 import { peerRevocationConfig, withOcspStaple, type ServerRevocationOptions } from './revocation-options.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, versionRange, refuseOptions, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, versionRange, noTicketOption, refuseOptions, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -57,7 +58,11 @@ export interface ServerOptions extends ServerRevocationOptions {
   maxVersion?: string;
   /** OpenSSL method name (node's): 'TLS_method', 'TLSv1_2_method'... */
   secureProtocol?: string;
-  /** SSL_OP_* bits: NO_TLSv1_2/NO_TLSv1_3 narrow the versions, CIPHER_SERVER_PREFERENCE is honorCipherOrder. */
+  /**
+   * SSL_OP_* bits: NO_TLSv1_2/NO_TLSv1_3 narrow the versions, CIPHER_SERVER_PREFERENCE is
+   * honorCipherOrder, NO_TICKET turns session tickets off (TLS 1.2 then resumes by session ID;
+   * TLS 1.3 tickets are issued only with a 'resumeSession' listener, as IDs into that store).
+   */
   secureOptions?: number;
   ciphers?: string;
   ecdhCurve?: string;
@@ -224,6 +229,8 @@ export class TLSServer extends net.Server {
   /** ServerConfigs built per context and key-log setting (the core caches its checks per config object). */
   #configs = new WeakMap<SecureContext, Map<boolean, ServerConfig>>();
   #base!: Omit<ServerConfig, 'certificates' | 'clientTrust' | 'keyLog'>;
+  /** SSL_OP_NO_TICKET: no ticket keys in the configs. */
+  #noTickets = false;
 
   constructor(options?: ServerOptions | ((socket: TLSSocket) => void), secureConnectionListener?: (socket: TLSSocket) => void);
   constructor(optionsArg: ServerOptions | ((socket: TLSSocket) => void) = {}, listenerArg?: (socket: TLSSocket) => void) {
@@ -286,7 +293,9 @@ export class TLSServer extends net.Server {
         }
       : undefined;
     const versions = versionRange(o);
+    const noTickets = noTicketOption(o.secureOptions);
     this.#options = o;
+    this.#noTickets = noTickets;
     this.#context = ctx;
     this.#configs = new WeakMap();
     this.#base = {
@@ -304,7 +313,7 @@ export class TLSServer extends net.Server {
       clientAuth: requestCert ? (rejectUnauthorized ? 'required' : 'optional') : 'none',
       rejectUnauthorizedClients: rejectUnauthorized,
       clientVerify: { profile: parseProfile(o.profile, 'createServer()') ?? 'rfc5280' },
-      ticketKeys: this.#ticketKeys,
+      ticketKeys: noTickets ? [] : this.#ticketKeys,
       ticketLifetime: o.sessionTimeout,
       requireExtendedMasterSecret: o.requireExtendedMasterSecret,
       maxClientHelloSize: o.maxClientHelloSize,
@@ -359,11 +368,34 @@ export class TLSServer extends net.Server {
   }
 
   /**
-   * The connection for one accepted transport (also `new TLSSocket(raw, { isServer: true })`):
-   * `resume` drives the socket once an asynchronous config choice (SNI) finished.
+   * node's session events, when the application listens to either: sessions by ID (TLS 1.2) and
+   * the TLS 1.3 tickets go through them. Undefined without listeners (hush's own cache and
+   * stateless tickets, no events).
    */
-  connectionFor(keyLog: boolean, resume: () => void): TlsConnection {
-    if (!this.#dynamic()) return new ServerConnection(this.#config(this.#context, keyLog), NODE_TRANSPORT);
+  #sessionStore(): SessionStore | undefined {
+    const resumeListeners = this.listenerCount('resumeSession');
+    if (resumeListeners === 0 && this.listenerCount('newSession') === 0) return undefined;
+    return {
+      resume: (id, cb) => {
+        if (!this.emit('resumeSession', id, cb)) cb(null, null);
+      },
+      store: (id, data, cb) => {
+        if (!this.emit('newSession', id, data, cb)) cb();
+      },
+      statefulTickets: this.#noTickets && resumeListeners > 0,
+      tickets: !this.#noTickets,
+      tls13: this.#base.maxVersion !== 'TLSv1.2',
+    };
+  }
+
+  /**
+   * The connection for one accepted transport (also `new TLSSocket(raw, { isServer: true })`):
+   * `resume` drives the socket once an asynchronous step (SNI, session store) finished; `closed`
+   * says whether the socket is gone (late callbacks are then ignored).
+   */
+  connectionFor(keyLog: boolean, resume: () => void, closed: () => boolean = () => false): TlsConnection {
+    const store = this.#sessionStore();
+    if (!store && !this.#dynamic()) return new ServerConnection(this.#config(this.#context, keyLog), NODE_TRANSPORT);
     const limits = { maxClientHelloSize: this.#options.maxClientHelloSize, maxClientHelloRecords: this.#options.maxClientHelloRecords };
     const accepting = new AcceptingConnection((hello, done) => {
       this.#chooseContext(hello.serverName, (err, ctx) => {
@@ -375,8 +407,9 @@ export class TLSServer extends net.Server {
           done(e as Error);
         }
       });
-    }, limits);
+    }, limits, store);
     accepting.onReady = resume;
+    accepting.isClosed = closed;
     return accepting;
   }
 
@@ -408,7 +441,7 @@ export class TLSServer extends net.Server {
     const keyLog = this.#options.keyLog === true || this.listenerCount('keylog') > 0;
     let socket: TLSSocket;
     try {
-      const connection = this.connectionFor(keyLog, () => socket.resumeConnection());
+      const connection = this.connectionFor(keyLog, () => socket.resumeConnection(), () => socket?.destroyed !== false);
       // pauseOnConnect pauses the application's data, not the handshake: the TLSSocket reads.
       if (this.#options.pauseOnConnect === true) raw.resume();
       socket = new TLSSocket(raw, { connection, ...this.socketOptions });
