@@ -125,3 +125,119 @@ for (const kind of ['node', 'hush'] as const) {
     }
   });
 }
+
+/** The first bytes a node:tls client sends (its ClientHello, offering `session`), captured by a plain TCP server. */
+async function captureClientHello(session: Buffer): Promise<Buffer> {
+  const sink = net.createServer();
+  const port = await listen(sink);
+  try {
+    const got = new Promise<Buffer>((resolve) => sink.once('connection', (s: net.Socket) => s.once('data', (b: Buffer) => { resolve(b); s.destroy(); })));
+    const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.caCert, maxVersion: 'TLSv1.2', session });
+    c.on('error', () => {});
+    const hello = await got;
+    c.destroy();
+    return hello;
+  } finally {
+    await shut(sink);
+  }
+}
+
+/** A TLS 1.2 session of a NO_TICKET hush server with a store, and the store. */
+async function storedSession(): Promise<{ session: Buffer; data: Buffer }> {
+  const { server } = startServer({ secureOptions: NO_TICKET });
+  const store = attachStore(server, []);
+  const port = await listen(server);
+  try {
+    const first = await connectOnce('node', port, { maxVersion: 'TLSv1.2' });
+    assert.ok(first.session);
+    return { session: first.session, data: [...store.values()][0]! };
+  } finally {
+    await shut(server);
+  }
+}
+
+type ResumeCb = (err: Error | null, data?: Buffer | null) => void;
+
+for (const peer of ['junk', 'close'] as const) {
+  test(`a lookup still pending when the peer ${peer === 'junk' ? 'floods junk' : 'closes'}: the connection fails cleanly, the late callback is ignored`, async () => {
+    const { session, data } = await storedSession();
+    const hello = await captureClientHello(session);
+    const { server } = startServer({ secureOptions: NO_TICKET });
+    const pending: ResumeCb[] = [];
+    const events: string[] = [];
+    server.on('resumeSession', (_id: Buffer, cb: ResumeCb) => pending.push(cb));
+    server.on('newSession', () => events.push('newSession'));
+    server.on('secureConnection', () => events.push('secureConnection'));
+    const clientErrors: Error[] = [];
+    server.on('tlsClientError', (e: Error) => clientErrors.push(e));
+    const port = await listen(server);
+    try {
+      const raw = net.connect(port, '127.0.0.1');
+      raw.on('error', () => {});
+      raw.resume();
+      const rawClosed = closed(raw);
+      raw.write(hello);
+      // Wait until the server asked the store.
+      for (let i = 0; i < 200 && pending.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(pending.length, 1, 'resumeSession was called');
+      if (peer === 'junk') {
+        // More than the Acceptor keeps after a ClientHello (128 KiB) while the lookup is pending.
+        const junk = Buffer.alloc(16 * 1024, 0x41);
+        for (let i = 0; i < 12 && !raw.destroyed; i++) raw.write(junk);
+      } else {
+        raw.end();
+      }
+      await rawClosed;
+      for (let i = 0; i < 200 && clientErrors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(clientErrors.length, 1, 'tlsClientError once');
+      // The store answers late (and twice): nothing happens, nothing throws.
+      pending[0]!(null, data);
+      pending[0]!(null, data);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(events, []);
+      const count = await new Promise<number>((r, j) => server.getConnections((e, n) => (e ? j(e) : r(n))));
+      assert.equal(count, 0, 'no connection left');
+    } finally {
+      await shut(server);
+    }
+  });
+}
+
+test("resumeSession's error fails that connection only ('tlsClientError'); bad session data and a second callback are ignored", async () => {
+  const { session } = await storedSession();
+  const { server, serverReused } = startServer({ secureOptions: NO_TICKET });
+  let mode: 'error' | 'bad' | 'twice' = 'error';
+  const clientErrors: Error[] = [];
+  server.on('tlsClientError', (e: Error) => clientErrors.push(e));
+  server.on('newSession', (_id: Buffer, _d: Buffer, cb: () => void) => cb());
+  server.on('resumeSession', (_id: Buffer, cb: ResumeCb) => {
+    if (mode === 'error') setImmediate(() => cb(new Error('store down')));
+    else if (mode === 'bad') setImmediate(() => cb(null, Buffer.from('not a session')));
+    else {
+      cb(null, null);
+      cb(new Error('second call'));
+    }
+  });
+  const port = await listen(server);
+  try {
+    const failed = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.caCert, maxVersion: 'TLSv1.2', session });
+    const err = await new Promise<Error | undefined>((resolve) => {
+      failed.once('error', resolve);
+      failed.once('secureConnect', () => resolve(undefined));
+    });
+    failed.destroy();
+    assert.ok(err, 'the client saw the connection fail');
+    assert.equal(clientErrors.length, 1);
+    assert.match(clientErrors[0]!.message, /store down/);
+    mode = 'bad';
+    const bad = await connectOnce('node', port, { maxVersion: 'TLSv1.2', session });
+    assert.equal(bad.reused, false, 'bad data: full handshake');
+    mode = 'twice';
+    const twice = await connectOnce('node', port, { maxVersion: 'TLSv1.2', session });
+    assert.equal(twice.reused, false);
+    assert.deepEqual(serverReused, [false, false]);
+    assert.equal(clientErrors.length, 1, 'the other connections did not fail');
+  } finally {
+    await shut(server);
+  }
+});
