@@ -220,6 +220,20 @@ function onSocketTrace(this: ServedSocket, ev: unknown): void {
   this[kServer]?.emit('trace', ev, this);
 }
 
+/**
+ * node:tls.Server over hush. Session events, when the application listens to either:
+ * - `'resumeSession'(id, cb)`: before the handshake goes on, the session stored under `id` — a
+ *   TLS 1.2 session ID, or a stateful TLS 1.3 ticket (32 bytes). `cb(null, data)` resumes when
+ *   `data` is a session this server stored; `cb(null, null)` (or bad data) means a full handshake;
+ *   `cb(err)` fails the connection ('tlsClientError'). Not asked for a TLS 1.3 legacy session ID
+ *   (random bytes, never a hit) nor when a TLS 1.2 client offers a ticket we can open.
+ * - `'newSession'(id, data, cb)`: store `data` (hush's serialized session; it holds the session's
+ *   secret) under `id` (32 bytes): a TLS 1.2 session ID (issued when no ticket is: tickets off, or
+ *   not asked for), or once per TLS 1.3 ticket — the ticket itself when tickets are stateful
+ *   (`SSL_OP_NO_TICKET` and a 'resumeSession' listener), else a random ID the client never sees.
+ *   The connection's output and events wait for `cb()`.
+ * Without listeners TLS 1.2 sessions stay in hush's own bounded cache, and no event is emitted.
+ */
 export class TLSServer extends net.Server {
   #options: ServerOptions;
   #provider: CryptoProvider;
