@@ -5,7 +5,7 @@
 import { UsageError } from '../../errors/errors.js';
 import { Reader, Writer } from '../../bytes/index.js';
 import { constantTimeEqual, toHex, utf8 } from '../../bytes/util.js';
-import { decodeSessionState, encodeSessionState } from './session-state.js';
+import { decodeSessionState, encodeSessionState, type TicketState } from './session-state.js';
 import type { Aead, CryptoProvider } from '../../crypto/provider.js';
 
 const KEY_ID_LENGTH = 4;
@@ -14,27 +14,7 @@ const MIN_TICKET_KEY_LENGTH = 16;
 /** Upper bound of remembered single-use tickets per ticket key set (the rest fail closed). */
 export const MAX_USED_TICKETS = 65536;
 
-/** What a ticket remembers about the session it resumes. */
-export interface TicketState {
-  /** The version of the session (absent: TLSv1.3). A server resumes only its own version's. */
-  readonly version?: 'TLSv1.3' | 'TLSv1.2';
-  readonly cipherSuite: number;
-  /** The resumption PSK (TLS 1.3, RFC 8446 §4.6.1) or the 48-byte master secret (TLS 1.2). Secret. */
-  readonly psk: Uint8Array;
-  /** ms since the epoch. */
-  readonly issuedAt: number;
-  /** Seconds. */
-  readonly lifetime: number;
-  readonly ageAdd: number;
-  readonly alpn: string | undefined;
-  readonly serverName: string | undefined;
-  /** The client's certificates (DER) when it authenticated. */
-  readonly clientCertificates: readonly Uint8Array[];
-  /** Whether those certificates were verified. */
-  readonly clientAuthorized: boolean;
-  /** TLS 1.2: the session used the extended master secret (RFC 7627). */
-  readonly extendedMasterSecret?: boolean;
-}
+export type { TicketState } from './session-state.js';
 
 interface TicketKey {
   readonly id: Uint8Array;

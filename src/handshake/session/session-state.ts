@@ -3,9 +3,30 @@
 // Strictly bounded decoding: anything malformed is undefined (the session is then not resumed).
 import { Reader, Writer } from '../../bytes/index.js';
 import { fromUtf8, utf8 } from '../../bytes/util.js';
-import type { TicketState } from './server-tickets.js';
 
 const STATE_FORMAT = 2;
+
+/** What a ticket remembers about the session it resumes. */
+export interface TicketState {
+  /** The version of the session (absent: TLSv1.3). A server resumes only its own version's. */
+  readonly version?: 'TLSv1.3' | 'TLSv1.2';
+  readonly cipherSuite: number;
+  /** The resumption PSK (TLS 1.3, RFC 8446 §4.6.1) or the 48-byte master secret (TLS 1.2). Secret. */
+  readonly psk: Uint8Array;
+  /** ms since the epoch. */
+  readonly issuedAt: number;
+  /** Seconds. */
+  readonly lifetime: number;
+  readonly ageAdd: number;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  /** The client's certificates (DER) when it authenticated. */
+  readonly clientCertificates: readonly Uint8Array[];
+  /** Whether those certificates were verified. */
+  readonly clientAuthorized: boolean;
+  /** TLS 1.2: the session used the extended master secret (RFC 7627). */
+  readonly extendedMasterSecret?: boolean;
+}
 
 /** format | version | ems | suite | issued (u64) | lifetime | age_add | psk | alpn | server_name | authorized | certificates. */
 export function encodeSessionState(state: TicketState): Uint8Array {
