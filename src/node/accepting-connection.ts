@@ -13,8 +13,11 @@ import type { ConnectionEvent } from '../connection/events.js';
 import { Acceptor, type Accepted, type AcceptorOptions, type OfferedSessions, type ServerConnection } from '../connection/server.js';
 import type { ExternalSessions } from '../handshake/session/external-sessions.js';
 import { EXTERNAL_SESSION_ID_LENGTH } from '../handshake/session/external-sessions.js';
-import { TlsError, UsageError, internalError } from '../errors/errors.js';
+import { TlsError, UsageError, internalError, unexpectedMessage } from '../errors/errors.js';
 import { NODE_TRANSPORT } from './alloc.js';
+
+/** Bytes a client may send while 'newSession' has not called back (then the connection fails). */
+export const MAX_HELD_INPUT = 256 * 1024;
 
 export type ChooseConfig = (hello: ClientHelloInfo, done: (err: Error | null, config?: ServerConfig) => void) => void;
 
@@ -71,6 +74,9 @@ export class AcceptingConnection implements TlsConnection {
   #unconfirmed = 0;
   /** Inside the core (a store's synchronous callback must not re-enter the socket). */
   #busy = false;
+  /** Bytes received while output and events are held: fed to the connection on release. */
+  #heldInput: Uint8Array[] = [];
+  #heldBytes = 0;
   /** Whether the socket is gone (a late store callback then does nothing). */
   isClosed: () => boolean = () => false;
 
@@ -95,7 +101,9 @@ export class AcceptingConnection implements TlsConnection {
           if (called) return;
           called = true;
           this.#unconfirmed--;
-          if (this.#unconfirmed === 0 && !this.#busy && !this.isClosed()) this.onReady();
+          if (this.#unconfirmed > 0 || this.#failure || this.isClosed()) return;
+          this.#release();
+          if (!this.#busy) this.onReady();
         });
       },
     };
@@ -103,7 +111,23 @@ export class AcceptingConnection implements TlsConnection {
 
   /** Output and events wait while the store has not confirmed a new session (unless the connection failed). */
   get #held(): boolean {
-    return this.#unconfirmed > 0 && this.#inner !== undefined && this.#inner.error === undefined;
+    return this.#unconfirmed > 0 && this.#failure === undefined && this.#inner !== undefined && this.#inner.error === undefined;
+  }
+
+  /** The store confirmed: the connection reads what arrived meanwhile. */
+  #release(): void {
+    const input = this.#heldInput;
+    this.#heldInput = [];
+    this.#heldBytes = 0;
+    const inner = this.#inner;
+    if (!inner) return;
+    const busy = this.#busy;
+    this.#busy = true;
+    try {
+      for (const chunk of input) if (inner.receive(chunk)) break;
+    } finally {
+      this.#busy = busy;
+    }
   }
 
   /** The ClientHello, once it arrived. */
@@ -119,6 +143,16 @@ export class AcceptingConnection implements TlsConnection {
 
   receive(data: Uint8Array): TlsError | undefined {
     if (this.#inner) {
+      if (this.#held) {
+        // The peer's bytes wait with our output (a TLS 1.3 client may send data right after its
+        // Finished), bounded: a store that does not answer must not make us buffer without end.
+        this.#heldBytes += data.length;
+        if (this.#heldBytes > MAX_HELD_INPUT) {
+          return this.#fail(unexpectedMessage(`the client sent more than ${MAX_HELD_INPUT} bytes while 'newSession' had not called back`));
+        }
+        this.#heldInput.push(data);
+        return undefined;
+      }
       this.#busy = true;
       try {
         return this.#inner.receive(data);

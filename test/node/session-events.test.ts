@@ -241,3 +241,56 @@ test("resumeSession's error fails that connection only ('tlsClientError'); bad s
     await shut(server);
   }
 });
+
+test("a 'newSession' that never calls back: the client's data waits, bounded; too much fails that connection", { timeout: 20_000 }, async () => {
+  const { server } = startServer({});
+  const clientErrors: Error[] = [];
+  let stored = 0;
+  server.on('tlsClientError', (e: Error) => clientErrors.push(e));
+  server.on('newSession', () => stored++); // never calls back
+  const port = await listen(server);
+  try {
+    const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.caCert });
+    c.on('error', () => {});
+    const done = closed(c);
+    await new Promise((r) => c.once('secureConnect', r));
+    // TLS 1.3: the client may write right after its Finished; the server holds it (and its own
+    // tickets and 'secure') while the store has not confirmed, up to MAX_HELD_INPUT.
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    for (let i = 0; i < 8 && !c.destroyed; i++) c.write(chunk);
+    await done;
+    for (let i = 0; i < 200 && clientErrors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(stored, 2, 'both tickets were offered to the store');
+    assert.equal(clientErrors.length, 1);
+    // node's code and text for an unexpected message; hush's reason in err.hush.
+    assert.match(String((clientErrors[0] as Error & { hush?: { message?: string } }).hush?.message), /newSession/);
+  } finally {
+    await shut(server);
+  }
+});
+
+test("TLS 1.3: data the client sends while 'newSession' has not called back arrives once it has", async () => {
+  const server = createServer({ key: certs.serverKey, cert: certs.serverCert }, (s) => {
+    s.once('data', (d: Buffer) => s.end(`got ${d.toString()}`));
+  });
+  const pending: (() => void)[] = [];
+  server.on('newSession', (_id: Buffer, _d: Buffer, cb: () => void) => pending.push(cb));
+  const port = await listen(server);
+  try {
+    const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.caCert });
+    const done = closed(c);
+    let reply = '';
+    c.on('data', (d: Buffer) => (reply += d.toString()));
+    await new Promise((r) => c.once('secureConnect', r));
+    c.write('ping');
+    for (let i = 0; i < 200 && pending.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(pending.length, 2);
+    // Usually the ping is held by now; either way it must be delivered once the store confirms.
+    await new Promise((r) => setTimeout(r, 20));
+    for (const cb of pending) cb();
+    await done;
+    assert.equal(reply, 'got ping');
+  } finally {
+    await shut(server);
+  }
+});
