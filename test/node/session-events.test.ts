@@ -87,6 +87,22 @@ for (const kind of ['node', 'hush'] as const) {
     }
   });
 
+  test(`TLS 1.2 with tickets (the default): a ${kind} client resumes by ticket, no session event (as node)`, async () => {
+    const { server, serverReused } = startServer({});
+    const log: string[] = [];
+    attachStore(server, log);
+    const port = await listen(server);
+    try {
+      const first = await connectOnce(kind, port, { maxVersion: 'TLSv1.2' });
+      const second = await connectOnce(kind, port, { maxVersion: 'TLSv1.2', session: first.session });
+      assert.equal(second.reused, true);
+      assert.deepEqual(serverReused, [false, true]);
+      assert.deepEqual(log, []);
+    } finally {
+      await shut(server);
+    }
+  });
+
   test(`TLS 1.3 with SSL_OP_NO_TICKET and a 'resumeSession' listener: stateful tickets, a ${kind} client resumes through the store`, async () => {
     const { server, serverReused } = startServer({ secureOptions: NO_TICKET });
     const log: string[] = [];
