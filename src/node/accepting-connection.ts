@@ -237,6 +237,8 @@ export class AcceptingConnection implements TlsConnection {
   takeEvents(): ConnectionEvent[] {
     const mine = this.#events;
     this.#events = [];
+    // The looked-up session (it holds a secret) is not needed once the handshake is over.
+    if (this.#found && this.#inner?.state !== 'handshaking') this.#found = undefined;
     return this.#inner && !this.#held ? [...mine, ...this.#inner.takeEvents()] : mine;
   }
 
