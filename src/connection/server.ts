@@ -11,7 +11,7 @@
 import { BaseConnection, type TransportOptions } from './base.js';
 import { TlsError, UsageError, internalError, unexpectedMessage } from '../errors/errors.js';
 import { AlertLevel } from '../errors/alert.js';
-import { ContentType, HandshakeType, ProtocolVersion } from '../wire/enums.js';
+import { ContentType, ExtensionType, HandshakeType, ProtocolVersion } from '../wire/enums.js';
 import { RecordDeframer } from '../record/deframer.js';
 import { writePlaintextRecords } from '../record/plaintext.js';
 import {
@@ -24,13 +24,36 @@ import { checkHelloLegacyVersion } from '../handshake/shared/hello-version.js';
 import { concat } from '../bytes/util.js';
 import { decodeClientHello } from '../handshake/messages/client-hello.js';
 import { startServerHandshake } from '../handshake/server/server13.js';
-import { parseClientHello } from '../handshake/server/server-client-hello.js';
+import { parseClientHello, type ParsedClientHello } from '../handshake/server/server-client-hello.js';
+import { decodeSessionTicketExt } from '../handshake/messages/ext-misc.js';
+import type { ExternalSessions } from '../handshake/session/external-sessions.js';
 import { resolveServerConfig } from '../handshake/server/server-options.js';
 import type { ServerConfig } from '../handshake/config.js';
 import type { ClientHelloInfo } from '../handshake/client-hello-info.js';
 import type { HandshakeState } from '../handshake/state.js';
 import type { HandshakeInfo } from '../handshake/events.js';
 import type { Established12, Established13 } from '../handshake/context.js';
+
+/** Per-connection options of a ServerConnection (besides its shared config). */
+export interface ServerConnectionOptions {
+  /** Sessions go through the application's store (node's 'newSession'/'resumeSession'). */
+  readonly sessions?: ExternalSessions;
+}
+
+/**
+ * The session identifiers a ClientHello carries, for an application store to look up before the
+ * connection processes the hello (see ExternalSessions).
+ */
+export interface OfferedSessions {
+  /** legacy_session_id (0..32 bytes): a TLS 1.2 session ID, or TLS 1.3's compatibility value. */
+  readonly sessionId: Uint8Array;
+  /** RFC 5077 session_ticket: undefined when absent, empty when asking for a ticket. */
+  readonly ticket: Uint8Array | undefined;
+  /** RFC 8446 §4.2.11 pre_shared_key identities (TLS 1.3 tickets), in the client's order. */
+  readonly pskIdentities: readonly Uint8Array[];
+  /** The client offers TLS 1.3 (supported_versions). */
+  readonly offersTls13: boolean;
+}
 
 /** A placeholder state for the instant between construction and the first state. */
 const STARTING: HandshakeState = {
@@ -45,12 +68,18 @@ export class ServerConnection extends BaseConnection {
   readonly config: ServerConfig;
   private hello: ClientHelloInfo | undefined;
 
-  /** `transport`: set by the adapter that drives the connection (see TransportOptions). */
-  constructor(config: ServerConfig, transport?: TransportOptions) {
+  /**
+   * `transport`: set by the adapter that drives the connection (see TransportOptions).
+   * `options.sessions`: an application's session store for this connection (see ExternalSessions).
+   */
+  constructor(config: ServerConfig, transport?: TransportOptions, options: ServerConnectionOptions = {}) {
     super(config, STARTING, clientHelloLimits(config), transport);
     this.config = config;
     // Option errors surface here as UsageError, before anything is received.
-    this.handshakeState = startServerHandshake(this, config, { onClientHello: (info) => (this.hello = info) });
+    this.handshakeState = startServerHandshake(this, config, {
+      onClientHello: (info) => (this.hello = info),
+      ...(options.sessions ? { sessions: options.sessions } : {}),
+    });
   }
 
   /** What the client offered in its latest ClientHello (undefined until one arrived). */
@@ -90,6 +119,16 @@ function clientHelloLimits(o: { readonly maxClientHelloSize?: number; readonly m
   return { maxClientHelloSize: size, maxClientHelloRecords: records };
 }
 
+function offeredSessions(p: ParsedClientHello): OfferedSessions {
+  const st = p.hello.extension(ExtensionType.session_ticket);
+  return {
+    sessionId: p.hello.legacySessionId,
+    ticket: st === undefined ? undefined : decodeSessionTicketExt(st),
+    pskIdentities: p.psk ? p.psk.identities.map((i) => i.identity) : [],
+    offersTls13: p.versions?.includes(ProtocolVersion.TLSv1_3) ?? false,
+  };
+}
+
 export interface AcceptorOptions {
   /** Largest ClientHello accepted (body bytes). Default MAX_CLIENT_HELLO_SIZE (131 396): every legal one. */
   readonly maxClientHelloSize?: number;
@@ -109,8 +148,10 @@ const MAX_BYTES_AFTER_HELLO = 128 * 1024;
 /** The ClientHello is complete: look at it, choose a config, and continue as a ServerConnection. */
 export interface Accepted {
   readonly clientHello: ClientHelloInfo;
+  /** The session IDs and tickets the ClientHello offers (for an external session store). */
+  readonly offeredSessions: OfferedSessions;
   /** The connection, fed every byte received so far. Call once. */
-  intoConnection(config: ServerConfig, transport?: TransportOptions): ServerConnection;
+  intoConnection(config: ServerConfig, transport?: TransportOptions, options?: ServerConnectionOptions): ServerConnection;
 }
 
 /**
@@ -189,9 +230,13 @@ export class Acceptor {
         const msg = this.joiner.next();
         if (!msg) continue;
         checkHelloLegacyVersion(msg.body, 'ClientHello');
-        const info = parseClientHello(decodeClientHello(msg.body, msg.raw)).info;
+        const parsed = parseClientHello(decodeClientHello(msg.body, msg.raw));
         this.hello = msg.raw;
-        this.done = { clientHello: info, intoConnection: (config, transport) => this.intoConnection(config, transport) };
+        this.done = {
+          clientHello: parsed.info,
+          offeredSessions: offeredSessions(parsed),
+          intoConnection: (config, transport, options) => this.intoConnection(config, transport, options),
+        };
         return this.done;
       }
     } catch (e) {
@@ -203,10 +248,10 @@ export class Acceptor {
     return undefined;
   }
 
-  private intoConnection(config: ServerConfig, transport?: TransportOptions): ServerConnection {
+  private intoConnection(config: ServerConfig, transport?: TransportOptions, options?: ServerConnectionOptions): ServerConnection {
     if (this.used) throw new UsageError('intoConnection() may be called once');
     this.used = true;
-    const conn = new ServerConnection(config, transport);
+    const conn = new ServerConnection(config, transport, options);
     // The ClientHello and any handshake bytes that shared its last record, as full-size records
     // (contiguous handshake data either way), then the records that followed, as received.
     const handshake = concat(this.hello!, this.joiner.takeBuffered());

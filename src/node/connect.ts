@@ -25,7 +25,7 @@ import { clientRevocationConfig, type ClientRevocationOptions } from './revocati
 import { pfxCertifiedKeys, type PfxInput } from './pkcs12.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, versionRange, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, versionRange, noTicketOption, refuseOptions, toCertifiedKeys, toTrustStore, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -259,6 +259,9 @@ export function clientConfigFromOptions(o: ConnectOptions): { config: ClientConf
   if (o.session instanceof Uint8Array) session = decodeSession(o.session);
   else if (o.session !== undefined && o.session !== null) session = o.session as SessionTicket;
   const versions = versionRange(o);
+  if (noTicketOption(o.secureOptions)) {
+    throw new UsageError('secureOptions: SSL_OP_NO_TICKET is a server option in hush (a hush client always accepts tickets); drop it from connect()', 'ERR_HUSH_UNSUPPORTED_OPTION');
+  }
   const ctx = o.secureContext;
   if (ctx !== undefined && !(ctx instanceof SecureContext)) throw new UsageError("secureContext must come from hush's createSecureContext()");
   if (ctx?.trust !== undefined && (o.ca === undefined || o.ca === null)) trust = ctx.trust;

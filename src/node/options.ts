@@ -108,9 +108,12 @@ const SSL_OP_ALL = 0x80000850;
 const SSL_OP_NO_RENEGOTIATION = 0x40000000;
 const SSL_OP_NO_COMPRESSION = 0x00020000;
 const SSL_OP_SINGLE_ECDH_USE = 0; // a no-op in OpenSSL 3
+/** Server: no session tickets (TLS 1.2 sessions by ID; TLS 1.3 tickets only stateful, through 'resumeSession'). */
+const SSL_OP_NO_TICKET = 0x00004000;
 const SECURE_OPTIONS_KNOWN =
   SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_TLSv1_2 | SSL_OP_NO_TLSv1_3 |
-  SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_ALL | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_SINGLE_ECDH_USE;
+  SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_ALL | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_SINGLE_ECDH_USE |
+  SSL_OP_NO_TICKET;
 
 /**
  * node's `secureOptions` (SSL_OP_* bits): NO_TLSv1_3 / NO_TLSv1_2 narrow the versions,
@@ -123,7 +126,7 @@ export function parseSecureOptions(v: unknown): { minVersion?: TlsVersionName; m
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new UsageError('secureOptions must be a number of SSL_OP_* bits (crypto.constants)');
   const unknownBits = (v >>> 0) & ~(SECURE_OPTIONS_KNOWN >>> 0);
   if (unknownBits !== 0) {
-    throw new UsageError(`secureOptions bits 0x${(unknownBits >>> 0).toString(16)} are not supported by hush (it honours SSL_OP_NO_TLSv1_2/NO_TLSv1_3 and SSL_OP_CIPHER_SERVER_PREFERENCE)`, 'ERR_HUSH_UNSUPPORTED_OPTION');
+    throw new UsageError(`secureOptions bits 0x${(unknownBits >>> 0).toString(16)} are not supported by hush (it honours SSL_OP_NO_TLSv1_2/NO_TLSv1_3, SSL_OP_CIPHER_SERVER_PREFERENCE and, on a server, SSL_OP_NO_TICKET)`, 'ERR_HUSH_UNSUPPORTED_OPTION');
   }
   const no12 = (v & SSL_OP_NO_TLSv1_2) !== 0;
   const no13 = (v & SSL_OP_NO_TLSv1_3) !== 0;
@@ -133,6 +136,11 @@ export function parseSecureOptions(v: unknown): { minVersion?: TlsVersionName; m
     ...(no12 ? { minVersion: 'TLSv1.3' as const } : {}),
     ...((v & SSL_OP_CIPHER_SERVER_PREFERENCE) !== 0 ? { honorCipherOrder: true } : {}),
   };
+}
+
+/** Whether `secureOptions` (already checked by parseSecureOptions) has SSL_OP_NO_TICKET. */
+export function noTicketOption(v: unknown): boolean {
+  return typeof v === 'number' && (v & SSL_OP_NO_TICKET) !== 0;
 }
 
 /** minVersion/maxVersion after secureProtocol and secureOptions (explicit min/maxVersion win). */

@@ -3,7 +3,8 @@
 // the certificate can be chosen by the ClientHello's server name).
 // Events like node's: 'secureConnection' (socket), 'tlsClientError' (err, socket) for failures
 // before the handshake completed, 'keylog' (line, socket), and 'connection' (the raw socket);
-// with `trace: true` also 'trace' (event, socket).
+// with `trace: true` also 'trace' (event, socket); 'newSession' (id, data, cb) and
+// 'resumeSession' (id, cb) for an external session cache, as node's (see SessionStore).
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +17,7 @@ import { nodeCryptoProvider } from '../crypto/node/index.js';
 import { TlsError, UsageError } from '../errors/errors.js';
 import type { VerifyProfile } from '../x509/profile.js';
 import { defaultTrustStore } from './trust.js';
-import { AcceptingConnection } from './accepting-connection.js';
+import { AcceptingConnection, type SessionStore } from './accepting-connection.js';
 import { SecureContext, createSecureContext } from './secure-context.js';
 import { TLSSocket, type TLSSocketOptions } from './socket.js';
 import { invalidArgType } from './arg-errors.js';
@@ -25,7 +26,7 @@ import { NODE_TRANSPORT } from './alloc.js';
 import { peerRevocationConfig, withOcspStaple, type ServerRevocationOptions } from './revocation-options.js';
 import type { PfxInput } from './pkcs12.js';
 import {
-  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, versionRange, refuseOptions, REFUSED_TLS_OPTIONS,
+  parseAlpn, parseCiphers, parseCurves, parseHandshakeTimeout, parseProfile, parseSigalgs, versionRange, noTicketOption, refuseOptions, REFUSED_TLS_OPTIONS,
   type KeyInput, type PemInput,
 } from './options.js';
 
@@ -60,7 +61,11 @@ export interface ServerOptions extends ServerRevocationOptions {
   maxVersion?: string;
   /** OpenSSL method name (node's): 'TLS_method', 'TLSv1_2_method'... */
   secureProtocol?: string;
-  /** SSL_OP_* bits: NO_TLSv1_2/NO_TLSv1_3 narrow the versions, CIPHER_SERVER_PREFERENCE is honorCipherOrder. */
+  /**
+   * SSL_OP_* bits: NO_TLSv1_2/NO_TLSv1_3 narrow the versions, CIPHER_SERVER_PREFERENCE is
+   * honorCipherOrder, NO_TICKET turns session tickets off (TLS 1.2 then resumes by session ID;
+   * TLS 1.3 tickets are issued only with a 'resumeSession' listener, as IDs into that store).
+   */
   secureOptions?: number;
   ciphers?: string;
   ecdhCurve?: string;
@@ -218,6 +223,20 @@ function onSocketTrace(this: ServedSocket, ev: unknown): void {
   this[kServer]?.emit('trace', ev, this);
 }
 
+/**
+ * node:tls.Server over hush. Session events, when the application listens to either:
+ * - `'resumeSession'(id, cb)`: before the handshake goes on, the session stored under `id` — a
+ *   TLS 1.2 session ID, or a stateful TLS 1.3 ticket (32 bytes). `cb(null, data)` resumes when
+ *   `data` is a session this server stored; `cb(null, null)` (or bad data) means a full handshake;
+ *   `cb(err)` fails the connection ('tlsClientError'). Not asked for a TLS 1.3 legacy session ID
+ *   (random bytes, never a hit) nor when a TLS 1.2 client offers a ticket we can open.
+ * - `'newSession'(id, data, cb)`: store `data` (hush's serialized session; it holds the session's
+ *   secret) under `id` (32 bytes): a TLS 1.2 session ID (issued when no ticket is: tickets off, or
+ *   not asked for), or once per TLS 1.3 ticket — the ticket itself when tickets are stateful
+ *   (`SSL_OP_NO_TICKET` and a 'resumeSession' listener), else a random ID the client never sees.
+ *   The connection's output and events wait for `cb()`.
+ * Without listeners TLS 1.2 sessions stay in hush's own bounded cache, and no event is emitted.
+ */
 export class TLSServer extends net.Server {
   #options: ServerOptions;
   #provider: CryptoProvider;
@@ -227,6 +246,8 @@ export class TLSServer extends net.Server {
   /** ServerConfigs built per context and key-log setting (the core caches its checks per config object). */
   #configs = new WeakMap<SecureContext, Map<boolean, ServerConfig>>();
   #base!: Omit<ServerConfig, 'certificates' | 'clientTrust' | 'keyLog'>;
+  /** SSL_OP_NO_TICKET: no ticket keys in the configs. */
+  #noTickets = false;
 
   constructor(options?: ServerOptions | ((socket: TLSSocket) => void), secureConnectionListener?: (socket: TLSSocket) => void);
   constructor(optionsArg: ServerOptions | ((socket: TLSSocket) => void) = {}, listenerArg?: (socket: TLSSocket) => void) {
@@ -289,7 +310,9 @@ export class TLSServer extends net.Server {
         }
       : undefined;
     const versions = versionRange(o);
+    const noTickets = noTicketOption(o.secureOptions);
     this.#options = o;
+    this.#noTickets = noTickets;
     this.#context = ctx;
     this.#configs = new WeakMap();
     this.#base = {
@@ -307,7 +330,7 @@ export class TLSServer extends net.Server {
       clientAuth: requestCert ? (rejectUnauthorized ? 'required' : 'optional') : 'none',
       rejectUnauthorizedClients: rejectUnauthorized,
       clientVerify: { profile: parseProfile(o.profile, 'createServer()') ?? 'rfc5280' },
-      ticketKeys: this.#ticketKeys,
+      ticketKeys: noTickets ? [] : this.#ticketKeys,
       ticketLifetime: o.sessionTimeout,
       requireExtendedMasterSecret: o.requireExtendedMasterSecret,
       maxClientHelloSize: o.maxClientHelloSize,
@@ -362,11 +385,34 @@ export class TLSServer extends net.Server {
   }
 
   /**
-   * The connection for one accepted transport (also `new TLSSocket(raw, { isServer: true })`):
-   * `resume` drives the socket once an asynchronous config choice (SNI) finished.
+   * node's session events, when the application listens to either: sessions by ID (TLS 1.2) and
+   * the TLS 1.3 tickets go through them. Undefined without listeners (hush's own cache and
+   * stateless tickets, no events).
    */
-  connectionFor(keyLog: boolean, resume: () => void): TlsConnection {
-    if (!this.#dynamic()) return new ServerConnection(this.#config(this.#context, keyLog), NODE_TRANSPORT);
+  #sessionStore(): SessionStore | undefined {
+    const resumeListeners = this.listenerCount('resumeSession');
+    if (resumeListeners === 0 && this.listenerCount('newSession') === 0) return undefined;
+    return {
+      resume: (id, cb) => {
+        if (!this.emit('resumeSession', id, cb)) cb(null, null);
+      },
+      store: (id, data, cb) => {
+        if (!this.emit('newSession', id, data, cb)) cb();
+      },
+      statefulTickets: this.#noTickets && resumeListeners > 0,
+      tickets: !this.#noTickets,
+      tls13: this.#base.maxVersion !== 'TLSv1.2',
+    };
+  }
+
+  /**
+   * The connection for one accepted transport (also `new TLSSocket(raw, { isServer: true })`):
+   * `resume` drives the socket once an asynchronous step (SNI, session store) finished; `closed`
+   * says whether the socket is gone (late callbacks are then ignored).
+   */
+  connectionFor(keyLog: boolean, resume: () => void, closed: () => boolean = () => false): TlsConnection {
+    const store = this.#sessionStore();
+    if (!store && !this.#dynamic()) return new ServerConnection(this.#config(this.#context, keyLog), NODE_TRANSPORT);
     const limits = { maxClientHelloSize: this.#options.maxClientHelloSize, maxClientHelloRecords: this.#options.maxClientHelloRecords };
     const accepting = new AcceptingConnection((hello, done) => {
       this.#chooseContext(hello.serverName, (err, ctx) => {
@@ -378,8 +424,9 @@ export class TLSServer extends net.Server {
           done(e as Error);
         }
       });
-    }, limits);
+    }, limits, store);
     accepting.onReady = resume;
+    accepting.isClosed = closed;
     return accepting;
   }
 
@@ -411,7 +458,7 @@ export class TLSServer extends net.Server {
     const keyLog = this.#options.keyLog === true || this.listenerCount('keylog') > 0;
     let socket: TLSSocket;
     try {
-      const connection = this.connectionFor(keyLog, () => socket.resumeConnection());
+      const connection = this.connectionFor(keyLog, () => socket.resumeConnection(), () => socket?.destroyed !== false);
       // pauseOnConnect pauses the application's data, not the handshake: the TLSSocket reads.
       if (this.#options.pauseOnConnect === true) raw.resume();
       socket = new TLSSocket(raw, { connection, ...this.socketOptions });

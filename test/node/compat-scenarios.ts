@@ -270,3 +270,45 @@ export async function runScenario(connect: ConnectFn, sc: Scenario, pki: Pki): P
     await srv.close();
   }
 }
+
+/**
+ * An external session cache on a server made by `make` (node:tls's createServer or hush's):
+ * 'newSession'/'resumeSession' store into a Map and answer a turn later; a node:tls client
+ * connects twice with TLS 1.2, the second time with its session. The server's events in order,
+ * with isSessionReused() on both sides.
+ */
+export async function runSessionCache(make: (o: tls.TlsOptions, l: (s: tls.TLSSocket) => void) => tls.Server, pki: Pki, serverOptions: tls.TlsOptions): Promise<string[]> {
+  const events: string[] = [];
+  const server = make({ ...pki.server, ...serverOptions }, (s) => {
+    events.push(`secureConnection(reused=${s.isSessionReused()})`);
+    s.on('error', () => {});
+    s.end('hello');
+  });
+  const store = new Map<string, Buffer>();
+  server.on('newSession', (id: Buffer, data: Buffer, cb: () => void) => {
+    events.push(`newSession(${id.length})`);
+    store.set(id.toString('hex'), data);
+    setImmediate(cb);
+  });
+  server.on('resumeSession', (id: Buffer, cb: (err: Error | null, data: Buffer | null) => void) => {
+    const hit = store.get(id.toString('hex'));
+    events.push(`resumeSession(${id.length}, ${hit ? 'hit' : 'miss'})`);
+    setImmediate(() => cb(null, hit ?? null));
+  });
+  server.on('tlsClientError', (e: Error) => events.push(`tlsClientError(${e.message})`));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const port = (server.address() as AddressInfo).port;
+    let session: Buffer | undefined;
+    for (let i = 0; i < 2; i++) {
+      const out = await runOnce(tls.connect as never, { port, ca: pki.ca, maxVersion: 'TLSv1.2', ...(session ? { session } : {}) });
+      session = out.session;
+      events.push(`client(reused=${String(out.reused)})`);
+    }
+  } finally {
+    server.close();
+    await once(server, 'close');
+  }
+  return events;
+}

@@ -15,7 +15,8 @@ import { interopSkip, requirePeer } from '../interop/peers.js';
 import { connect } from '../../src/node/connect.js';
 import { createServer } from '../../src/node/server.js';
 import { checkServerIdentity } from '../../src/node/check-server-identity.js';
-import { SCENARIOS, makePki, runScenario, runOnce, startServer, type Outcome } from './compat-scenarios.js';
+import { SCENARIOS, makePki, runScenario, runOnce, runSessionCache, startServer, type Outcome } from './compat-scenarios.js';
+import { constants } from 'node:crypto';
 
 const pki = makePki();
 
@@ -86,6 +87,22 @@ test('node:tls server vs hush server, same node:tls client: tlsClientError codes
     assert.ok(codes[0]?.startsWith('ERR_SSL_'), `${c.name}: node ${codes[0]}`);
     assert.equal(codes[1], codes[0], c.name);
   }
+});
+
+test("node:tls server vs hush server: an external session cache ('newSession'/'resumeSession', TLS 1.2, SSL_OP_NO_TICKET), the same events in the same order", async () => {
+  const options = { secureOptions: constants.SSL_OP_NO_TICKET };
+  const n = await runSessionCache(tls.createServer as never, pki, options);
+  const h = await runSessionCache(createServer as never, pki, options);
+  // newSession's callback comes a turn later: 'secureConnection' waits for it on both.
+  assert.deepEqual(n, [
+    'newSession(32)',
+    'secureConnection(reused=false)',
+    'client(reused=false)',
+    'resumeSession(32, hit)',
+    'secureConnection(reused=true)',
+    'client(reused=true)',
+  ], 'node:tls');
+  assert.deepEqual(h, n, 'hush/node');
 });
 
 test('keylog on both sides: the same labels as node:tls, on the socket and on the server', async () => {

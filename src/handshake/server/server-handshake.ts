@@ -9,17 +9,26 @@ import { resolveServerConfig, type ResolvedServerConfig } from './server-options
 import type { ParsedClientHello } from './server-client-hello.js';
 import { verifyPeerCertificates, type PeerVerification } from '../shared/peer-certificates.js';
 import { peerRevocation } from '../shared/peer-revocation.js';
+import { ExternalSessionCache, type ExternalSessions } from '../session/external-sessions.js';
+import type { SessionCache } from '../session/server12-sessions.js';
 
 /** Options the connection passes besides the config. */
 export interface ServerHandshakeHooks {
   /** Called with each ClientHello's summary (the connection exposes it). */
   onClientHello?(info: ClientHelloInfo): void;
+  /**
+   * The application's session store for this connection (node's 'newSession'/'resumeSession'):
+   * replaces the config's TLS 1.2 session cache, and sees every TLS 1.3 ticket issued.
+   */
+  sessions?: ExternalSessions;
 }
 
 /** Everything the server handshake carries from state to state (the TLS 1.2 states too). */
 export class ServerHandshake {
   readonly resolved: ResolvedServerConfig;
   readonly random: Uint8Array;
+  /** TLS 1.2 sessions by ID: the application's store when it gave one, else the config's cache. */
+  readonly sessionCache: SessionCache | undefined;
   /** Set when we sent a HelloRetryRequest on this connection. */
   hrrSent = false;
   constructor(
@@ -29,6 +38,7 @@ export class ServerHandshake {
   ) {
     this.resolved = resolveServerConfig(ctx.provider, config);
     this.random = ctx.provider.randomBytes(32);
+    this.sessionCache = hooks.sessions ? new ExternalSessionCache(hooks.sessions) : this.resolved.sessionCache;
   }
 }
 

@@ -85,6 +85,7 @@ export interface ResolvedServerConfig {
   readonly rejectUnauthorizedClients: boolean;
   readonly tickets: TicketSealer | undefined;
   readonly ticketLifetime: number;
+  /** Tickets per full TLS 1.3 handshake when the server issues any (sealed with `tickets`, or stateful). */
   readonly ticketCount: number;
   readonly usedTickets: UsedTickets | undefined;
   /** HMAC-SHA256 key of the HelloRetryRequest cookie. */
@@ -197,7 +198,7 @@ export function resolveServerConfig(provider: CryptoProvider, config: ServerConf
     rejectUnauthorizedClients: config.rejectUnauthorizedClients ?? true,
     tickets,
     ticketLifetime,
-    ticketCount: tickets ? ticketCount : 0,
+    ticketCount,
     usedTickets,
     cookieKey,
     clientHellos: new SharedClientHellos(),

@@ -238,8 +238,8 @@ export function handleClientHello12(ctx: HandshakeContext, hs: ServerHandshake, 
   const issue: SessionIssue12 =
     resolved.tickets !== undefined && st !== undefined && ems
       ? { kind: 'ticket', tickets: resolved.tickets }
-      : ems && resolved.sessionCache
-        ? { kind: 'cache', cache: resolved.sessionCache, id: ctx.provider.randomBytes(SESSION_ID_LENGTH) }
+      : ems && hs.sessionCache
+        ? { kind: 'cache', cache: hs.sessionCache, id: ctx.provider.randomBytes(SESSION_ID_LENGTH) }
         : { kind: 'none' };
   const hello: Hello12 = {
     hs, clientHello: p, clientRandom: ch.random, serverRandom, suite,
@@ -344,8 +344,8 @@ function tryResume(
     // RFC 5077 §3.4: a ticket's session is resumed only with a session ID to echo.
     if (state && p.hello.legacySessionId.length === 0) state = undefined;
   }
-  if (!state && p.hello.legacySessionId.length > 0 && resolved.sessionCache) {
-    state = resolved.sessionCache.get(p.hello.legacySessionId, now);
+  if (!state && p.hello.legacySessionId.length > 0 && hs.sessionCache) {
+    state = hs.sessionCache.get(p.hello.legacySessionId, now);
     by = 'session ID';
   }
   if (!state) return undefined;
@@ -704,7 +704,7 @@ function complete(ctx: HandshakeContext, hello: Hello12, masterSecret: Uint8Arra
   }
   // A session cached under its id (full handshake without a ticket, or resumed by id) is forgotten
   // if this connection later fails (RFC 5246 §7.2.2).
-  const cache = hello.sessionId.length > 0 ? hello.hs.resolved.sessionCache : undefined;
+  const cache = hello.sessionId.length > 0 ? hello.hs.sessionCache : undefined;
   return new Established12(cache ? { cache, id: hello.sessionId } : undefined);
 }
 

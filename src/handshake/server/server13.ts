@@ -16,7 +16,7 @@
 // alone. Each state checks what RFC 8446 requires of its message and answers a violation with the
 // alert the RFC names.
 import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../../errors/errors.js';
-import { concat, constantTimeEqual, utf8 } from '../../bytes/util.js';
+import { concat, constantTimeEqual, toHex, utf8 } from '../../bytes/util.js';
 import { checkFinished, groupName, schemeName } from '../shared/finish.js';
 import {
   CipherSuites,
@@ -56,7 +56,9 @@ import { tell } from '../narration.js';
 import { certificateMatchesName, type ResolvedServerConfig, type ServerCertificate } from './server-options.js';
 import { negotiateVersion, parseClientHello, type ParsedClientHello } from './server-client-hello.js';
 import { checkHelloLegacyVersion } from '../shared/hello-version.js';
-import { openCookie, sealCookie, type TicketState } from '../session/server-tickets.js';
+import { openCookie, sealCookie, type TicketSealer, type TicketState } from '../session/server-tickets.js';
+import { EXTERNAL_SESSION_ID_LENGTH, openStatefulTicket, type ExternalSessions } from '../session/external-sessions.js';
+import { encodeSessionState } from '../session/session-state.js';
 import { chooseSignatureScheme, describeKey, signCertificateVerify13, verifyCertificateVerify13 } from '../shared/signatures.js';
 import { stapleFor, stapledCertificateMessage13 } from './server-staple.js';
 import { parseStoredCertificates, type PeerVerification } from '../shared/peer-certificates.js';
@@ -388,7 +390,8 @@ interface Resumption {
  */
 function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ClientHello13, suite: Tls13Suite, transcript: Transcript): Resumption | undefined {
   const sealer = hs.resolved.tickets;
-  if (!p.pskOffer || !sealer) return undefined;
+  const stateful = hs.hooks.sessions?.statefulTickets === true ? hs.hooks.sessions : undefined;
+  if (!p.pskOffer || (!sealer && !stateful)) return undefined;
   const { offered, modes } = p.pskOffer;
   const why = (reason: string): undefined => {
     tell(ctx, { kind: 'psk_refused', reason });
@@ -402,7 +405,7 @@ function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ClientHello13,
   // there are as many binders as identities (RFC 8446 §4.2.11).
   for (let i = 0; i < Math.min(offered.identities.length, MAX_PSK_IDENTITIES); i++) {
     const id = offered.identities[i]!;
-    const opened = sealer.open(id.identity);
+    const opened = openTicket(sealer, stateful, id.identity);
     if (!opened) continue;
     const t = opened.state;
     // A TLS 1.2 session (same ticket keys) never resumes as TLS 1.3: its secret is a master secret, not a PSK.
@@ -449,6 +452,15 @@ function choosePsk(ctx: HandshakeContext, hs: ServerHandshake, p: ClientHello13,
     return { state: t, index: i, early };
   }
   return why(reason);
+}
+
+/** A sealed ticket's state, or (stateful tickets) the state the application's store returned for it. */
+function openTicket(sealer: TicketSealer | undefined, stateful: ExternalSessions | undefined, ticket: Uint8Array): { state: TicketState; id: string } | undefined {
+  if (stateful) {
+    const state = openStatefulTicket(stateful, ticket);
+    return state ? { state, id: toHex(ticket) } : undefined;
+  }
+  return sealer?.open(ticket);
 }
 
 /** How this server proves itself: a certificate and CertificateVerify, or the resumed PSK (RFC 8446 §2.2). */
@@ -752,10 +764,16 @@ class ExpectFinished extends ServerState {
   }
 }
 
-/** RFC 8446 §4.6.1: NewSessionTicket × ticketCount, each with its own nonce and PSK. */
+/**
+ * RFC 8446 §4.6.1: NewSessionTicket × ticketCount, each with its own nonce and PSK. The ticket is
+ * the state sealed with the ticket keys, or (stateful tickets) 32 random bytes naming the state
+ * the application's store keeps; an application store sees every ticket's state (put()).
+ */
 function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Suite, resumptionMaster: Uint8Array, info: HandshakeInfo): void {
   const sealer = hs.resolved.tickets;
-  if (!sealer || hs.resolved.ticketCount === 0) return;
+  const sessions = hs.hooks.sessions;
+  const stateful = sessions?.statefulTickets === true;
+  if ((!sealer && !stateful) || hs.resolved.ticketCount === 0) return;
   const provider = ctx.provider;
   // All tickets in one write: one record instead of one per ticket.
   const tickets: Uint8Array[] = [];
@@ -764,7 +782,7 @@ function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Sui
     const ageAddBytes = provider.randomBytes(4);
     // `!`: randomBytes(4) returns 4 bytes.
     const ageAdd = ((ageAddBytes[0]! << 24) | (ageAddBytes[1]! << 16) | (ageAddBytes[2]! << 8) | ageAddBytes[3]!) >>> 0;
-    const ticket = sealer.seal({
+    const state: TicketState = {
       cipherSuite: suite.id,
       psk: resumptionPsk(provider, suite.hash, resumptionMaster, nonce),
       issuedAt: ctx.now(),
@@ -774,7 +792,15 @@ function sendTickets(ctx: HandshakeContext, hs: ServerHandshake, suite: Tls13Sui
       serverName: info.serverName,
       clientCertificates: info.peerCertificates.map((c) => c.raw),
       clientAuthorized: info.authorized,
-    });
+    };
+    let ticket: Uint8Array;
+    if (stateful || !sealer) {
+      ticket = provider.randomBytes(EXTERNAL_SESSION_ID_LENGTH);
+      sessions?.put(ticket, encodeSessionState(state));
+    } else {
+      ticket = sealer.seal(state);
+      sessions?.put(provider.randomBytes(EXTERNAL_SESSION_ID_LENGTH), encodeSessionState(state));
+    }
     tickets.push(encodeNewSessionTicket13({ lifetime: hs.resolved.ticketLifetime, ageAdd, nonce, ticket, extensions: [] }));
   }
   ctx.sendHandshake(concatMessages(tickets));

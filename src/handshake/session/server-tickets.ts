@@ -4,37 +4,17 @@
 // application's ticket keys, cookies are authenticated with HMAC-SHA256.
 import { UsageError } from '../../errors/errors.js';
 import { Reader, Writer } from '../../bytes/index.js';
-import { constantTimeEqual, fromUtf8, toHex, utf8 } from '../../bytes/util.js';
+import { constantTimeEqual, toHex, utf8 } from '../../bytes/util.js';
+import { decodeSessionState, encodeSessionState, type TicketState } from './session-state.js';
 import type { Aead, CryptoProvider } from '../../crypto/provider.js';
 
-const TICKET_FORMAT = 2;
 const KEY_ID_LENGTH = 4;
 const NONCE_LENGTH = 12;
 const MIN_TICKET_KEY_LENGTH = 16;
 /** Upper bound of remembered single-use tickets per ticket key set (the rest fail closed). */
 export const MAX_USED_TICKETS = 65536;
 
-/** What a ticket remembers about the session it resumes. */
-export interface TicketState {
-  /** The version of the session (absent: TLSv1.3). A server resumes only its own version's. */
-  readonly version?: 'TLSv1.3' | 'TLSv1.2';
-  readonly cipherSuite: number;
-  /** The resumption PSK (TLS 1.3, RFC 8446 §4.6.1) or the 48-byte master secret (TLS 1.2). Secret. */
-  readonly psk: Uint8Array;
-  /** ms since the epoch. */
-  readonly issuedAt: number;
-  /** Seconds. */
-  readonly lifetime: number;
-  readonly ageAdd: number;
-  readonly alpn: string | undefined;
-  readonly serverName: string | undefined;
-  /** The client's certificates (DER) when it authenticated. */
-  readonly clientCertificates: readonly Uint8Array[];
-  /** Whether those certificates were verified. */
-  readonly clientAuthorized: boolean;
-  /** TLS 1.2: the session used the extended master secret (RFC 7627). */
-  readonly extendedMasterSecret?: boolean;
-}
+export type { TicketState } from './session-state.js';
 
 interface TicketKey {
   readonly id: Uint8Array;
@@ -59,27 +39,11 @@ export class TicketSealer {
     if (this.keys.length === 0) throw new UsageError('ticketKeys is empty');
   }
 
-  /** ticket = key id (4) || nonce (12) || AES-256-GCM(state), the key id as associated data. */
+  /** ticket = key id (4) || nonce (12) || AES-256-GCM(encodeSessionState(state)), the key id as associated data. */
   seal(state: TicketState): Uint8Array {
     const key = this.keys[0]!;
-    const w = new Writer(256);
-    w.u8(TICKET_FORMAT);
-    w.u8(state.version === 'TLSv1.2' ? 2 : 3);
-    w.u8(state.extendedMasterSecret ? 1 : 0);
-    w.u16(state.cipherSuite);
-    w.u32(Math.floor(state.issuedAt / 2 ** 32));
-    w.u32(state.issuedAt >>> 0);
-    w.u32(state.lifetime);
-    w.u32(state.ageAdd);
-    w.vector(1, state.psk);
-    w.vector(1, utf8(state.alpn ?? ''));
-    w.vector(2, utf8(state.serverName ?? ''));
-    w.u8(state.clientAuthorized ? 1 : 0);
-    w.vector(3, (w2) => {
-      for (const c of state.clientCertificates) w2.vector(3, c);
-    });
     const nonce = this.provider.randomBytes(NONCE_LENGTH);
-    const sealed = key.aead.seal(nonce, key.id, w.finish());
+    const sealed = key.aead.seal(nonce, key.id, encodeSessionState(state));
     const out = new Uint8Array(KEY_ID_LENGTH + NONCE_LENGTH + sealed.length);
     out.set(key.id, 0);
     out.set(nonce, KEY_ID_LENGTH);
@@ -96,44 +60,8 @@ export class TicketSealer {
     const nonce = ticket.subarray(KEY_ID_LENGTH, KEY_ID_LENGTH + NONCE_LENGTH);
     const plain = key.aead.open(nonce, key.id, ticket.subarray(KEY_ID_LENGTH + NONCE_LENGTH));
     if (plain === null) return undefined;
-    try {
-      const r = new Reader(plain, 'ticket');
-      if (r.u8('format') !== TICKET_FORMAT) return undefined;
-      const version = r.u8('version');
-      if (version !== 2 && version !== 3) return undefined;
-      const ems = r.u8('ems');
-      const cipherSuite = r.u16('suite');
-      const hi = r.u32('issued_hi');
-      const lo = r.u32('issued_lo');
-      const lifetime = r.u32('lifetime');
-      const ageAdd = r.u32('age_add');
-      const psk = r.vector(1, 'psk', 32);
-      const alpn = fromUtf8(r.vector(1, 'alpn'));
-      const serverName = fromUtf8(r.vector(2, 'server_name'));
-      const clientAuthorized = r.u8('authorized') === 1;
-      const certs = r.sub(3, 'certificates');
-      r.expectEnd();
-      const clientCertificates: Uint8Array[] = [];
-      while (!certs.atEnd) clientCertificates.push(certs.vector(3, 'certificate', 1).slice());
-      return {
-        id: toHex(nonce),
-        state: {
-          version: version === 2 ? 'TLSv1.2' : 'TLSv1.3',
-          extendedMasterSecret: ems === 1,
-          cipherSuite,
-          psk: psk.slice(),
-          issuedAt: hi * 2 ** 32 + lo,
-          lifetime,
-          ageAdd,
-          alpn: alpn === '' ? undefined : alpn,
-          serverName: serverName === '' ? undefined : serverName,
-          clientCertificates,
-          clientAuthorized,
-        },
-      };
-    } catch {
-      return undefined;
-    }
+    const state = decodeSessionState(plain);
+    return state ? { id: toHex(nonce), state } : undefined;
   }
 }
 
