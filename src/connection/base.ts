@@ -43,8 +43,7 @@ export interface BaseOptions {
   /**
    * Allocates the buffers application records are sealed into (default `new Uint8Array(n)`).
    * Every byte handed out by takeOutput() is written by the sealer first, so an adapter may pass
-   * an allocator that does not zero-fill; see also TransportOptions and
-   * BaseConnection.useAllocator.
+   * an allocator that does not zero-fill; see also TransportOptions.
    */
   readonly allocate?: (n: number) => Uint8Array;
 }
@@ -130,14 +129,6 @@ export abstract class BaseConnection implements TlsConnection, HandshakeContext 
     this.handshakeState = initial;
     this.records = new RecordLayer(transport.allocate ?? options.allocate);
     if (options.maxSendFragment !== undefined) this.setMaxSendFragment(options.maxSendFragment);
-  }
-
-  /**
-   * Seal application records into buffers from `allocate` from now on (see BaseOptions.allocate):
-   * for adapters that wrap a connection they did not configure.
-   */
-  useAllocator(allocate: (n: number) => Uint8Array): void {
-    this.records.useAllocator(allocate);
   }
 
   // ---------------------------------------------------------------- TlsConnection

@@ -64,12 +64,7 @@ export class RecordLayer {
   private maxSendFragment = MAX_PLAINTEXT_LENGTH;
 
   /** `allocate`: where application records are sealed (see BaseOptions.allocate). */
-  constructor(private allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n)) {}
-
-  /** Seal application records into buffers from `allocate` from now on. */
-  useAllocator(allocate: (n: number) => Uint8Array): void {
-    this.allocate = allocate;
-  }
+  constructor(private readonly allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n)) {}
 
   // ---------------------------------------------------------------- protection
 

@@ -1,6 +1,27 @@
 import { AlertDescription, alertName, type Alert, type AlertName } from './alert.js';
 
 /**
+ * Which local failure this is, where programs tell apart failures that send the same alert (the
+ * node adapter picks node's code by it): set where the error is raised, never read from the
+ * message, so rewording a message cannot change it.
+ */
+export type TlsFailure =
+  /** protocol_version: a record header whose version is not {03,XX}: not TLS framing. */
+  | 'recordNotTls'
+  /** unexpected_message: the stream starts with a plain HTTP request (a client without TLS). */
+  | 'plainHttpRequest'
+  /** unexpected_message: the stream starts with a plain HTTP response (a server without TLS). */
+  | 'plainHttpResponse'
+  /** unexpected_message: a record of a content type TLS does not define. */
+  | 'unknownContentType'
+  /** handshake_failure: no cipher suite both sides allow (or none we can serve with our certificates). */
+  | 'noSharedCipherSuite'
+  /** handshake_failure: no key exchange group both sides allow. */
+  | 'noSharedGroup'
+  /** handshake_failure: a TLS 1.2 server that requires a client certificate got none. */
+  | 'noClientCertificate';
+
+/**
  * A protocol failure. It carries the alert the connection sends (or received) and
  * a message that says what happened and, where we can, what to do about it.
  * `code` is stable for programs: `ERR_TLS_` + the alert name in capitals
@@ -11,13 +32,16 @@ export class TlsError extends Error {
   readonly code: string;
   /** True when the peer sent this alert to us rather than us detecting the problem. */
   readonly remote: boolean;
+  /** Which local failure, for those that programs tell apart within one alert (see TlsFailure). */
+  readonly failure?: TlsFailure;
 
-  constructor(alert: Alert | AlertName, message: string, options?: { remote?: boolean; cause?: unknown }) {
+  constructor(alert: Alert | AlertName, message: string, options?: { remote?: boolean; cause?: unknown; failure?: TlsFailure }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TlsError';
     this.alert = typeof alert === 'number' ? alert : AlertDescription[alert];
     this.code = tlsErrorCode(this.alert);
     this.remote = options?.remote ?? false;
+    if (options?.failure !== undefined) this.failure = options.failure;
   }
 
   /** The alert's registry name, e.g. "decode_error". */

@@ -4,6 +4,8 @@
 // ERR_TLS_CERT_ALTNAME_INVALID (reason, host, cert), a received alert is node's ERR_SSL_<reason>
 // (OpenSSL's SSL_R_*_ALERT_* names), and a local protocol failure gets the code node gives for the
 // same situation where we know it. hush's own explanation stays on the error as `err.hush`.
+// Codes come from structured data only (the alert, VerifyError's check and fault, TlsError's
+// failure), never from a message's text: rewording a message cannot change a code.
 import { alertName, AlertDescription } from '../errors/alert.js';
 import type { TlsError } from '../errors/errors.js';
 import type { Certificate } from '../x509/certificate.js';
@@ -95,13 +97,14 @@ export function x509Code(err: VerifyError, now = Date.now()): string {
     case 'signature':
       return 'CERT_SIGNATURE_FAILURE';
     case 'algorithm':
-      return /public key/.test(err.message) ? 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY' : 'CERT_SIGNATURE_FAILURE';
+      return err.fault === 'issuerPublicKey' ? 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY' : 'CERT_SIGNATURE_FAILURE';
     case 'basicConstraints':
       // OpenSSL flags both INVALID_CA and then INVALID_PURPOSE (the issuer is no CA for the TLS
       // purpose); node's verify callback lets the check go on, and reports the last (measured).
       return 'INVALID_PURPOSE';
     case 'keyUsage':
-      return /^issuer /.test(err.message) ? 'UNSPECIFIED' : 'INVALID_PURPOSE';
+      // An issuer without keyCertSign: OpenSSL's X509_V_ERR_KEYUSAGE_NO_CERTSIGN, which node has no name for.
+      return err.fault === 'issuerKeyCertSign' ? 'UNSPECIFIED' : 'INVALID_PURPOSE';
     case 'extKeyUsage':
       return 'INVALID_PURPOSE';
     case 'pathLen':
@@ -119,7 +122,7 @@ export function x509Code(err: VerifyError, now = Date.now()): string {
 export function x509Message(err: VerifyError, code: string): string {
   if (code === 'UNSPECIFIED') {
     if (err.check === 'keyUsage') return UNSPECIFIED_MESSAGES.keyCertSign!;
-    if (err.check === 'nameConstraints') return /excluded/.test(err.message) ? UNSPECIFIED_MESSAGES.excluded! : UNSPECIFIED_MESSAGES.permitted!;
+    if (err.check === 'nameConstraints') return err.fault === 'excludedSubtree' ? UNSPECIFIED_MESSAGES.excluded! : UNSPECIFIED_MESSAGES.permitted!;
     if (err.check === 'criticalExtension') return UNSPECIFIED_MESSAGES.criticalExtension!;
   }
   return X509_MESSAGES[code] ?? X509_MESSAGES.UNSPECIFIED!;
@@ -221,23 +224,25 @@ function sslError(reason: string, packed: number, suffix: string, hush: HushErro
 
 /**
  * OpenSSL's reason for failures hush detects itself, where node's code for the same situation is
- * known (measured against node:tls): by alert, refined by hush's message.
+ * known (measured against node:tls): by alert, refined by the error's `failure` (set where it is
+ * raised; see TlsFailure).
  */
 function localReason(err: TlsError): [reason: string, packed: number] | undefined {
-  const m = err.message;
+  const f = err.failure;
   switch (err.alert) {
     case AlertDescription.protocol_version:
       // A record header that is not TLS framing: OpenSSL reads it as a record version.
-      if (/is not TLS framing/.test(m)) return ['wrong version number', 267];
+      if (f === 'recordNotTls') return ['wrong version number', 267];
       return ['unsupported protocol', 258];
     case AlertDescription.bad_record_mac:
       return ['decryption failed or bad record mac', 281];
     case AlertDescription.record_overflow:
-      return /record/.test(m) ? ['packet length too long', 198] : undefined;
+      // hush sends record_overflow only for a record over its size limit (RFC 8446 §5.2, RFC 5246 §6.2).
+      return ['packet length too long', 198];
     case AlertDescription.handshake_failure:
-      if (/sent no certificate/.test(m)) return ['peer did not return a certificate', 199];
-      if (/cipher|suite/i.test(m)) return ['no shared cipher', 193];
-      if (/group|key share|curve/i.test(m)) return ['no suitable key share', 101];
+      if (f === 'noClientCertificate') return ['peer did not return a certificate', 199];
+      if (f === 'noSharedCipherSuite') return ['no shared cipher', 193];
+      if (f === 'noSharedGroup') return ['no suitable key share', 101];
       return undefined;
     case AlertDescription.no_application_protocol:
       return ['no application protocol', 235];
@@ -245,8 +250,8 @@ function localReason(err: TlsError): [reason: string, packed: number] | undefine
       return ['peer did not return a certificate', 199];
     case AlertDescription.unexpected_message:
       // Plain HTTP where TLS was expected (src/record/deframer.ts says which way).
-      if (/plain HTTP request/.test(m)) return ['http request', 156];
-      if (/answered in plain HTTP|unknown content type/.test(m)) return ['wrong version number', 267];
+      if (f === 'plainHttpRequest') return ['http request', 156];
+      if (f === 'plainHttpResponse' || f === 'unknownContentType') return ['wrong version number', 267];
       return ['unexpected message', 244];
     default:
       return undefined;

@@ -152,8 +152,8 @@ export class RecordDeframer {
     return Math.max(MIN_TAIL_BYTES, RECORD_HEADER_LENGTH + length - this.available);
   }
 
-  /** A message for a stream that starts like plain HTTP, else undefined. */
-  private plainHttp(): string | undefined {
+  /** The error for a stream that starts like plain HTTP, else undefined. */
+  private plainHttp(): TlsError | undefined {
     const n = Math.min(this.available, 24);
     let text = '';
     for (let i = 0; i < n; i++) {
@@ -163,8 +163,8 @@ export class RecordDeframer {
     }
     if (!HTTP_STARTS.some((m) => text.startsWith(m))) return undefined;
     return text.startsWith('HTTP')
-      ? `the peer answered in plain HTTP ("${text}…"), not TLS: it does not speak TLS on this port`
-      : `the peer sent a plain HTTP request ("${text}…"), not TLS: it should connect with https://`;
+      ? new TlsError('unexpected_message', `the peer answered in plain HTTP ("${text}…"), not TLS: it does not speak TLS on this port`, { failure: 'plainHttpResponse' })
+      : new TlsError('unexpected_message', `the peer sent a plain HTTP request ("${text}…"), not TLS: it should connect with https://`, { failure: 'plainHttpRequest' });
   }
 
   /** The next complete record, or undefined when more bytes are needed. */
@@ -186,11 +186,11 @@ export class RecordDeframer {
     const version = (this.byteAt(1) << 8) | this.byteAt(2);
     const length = (this.byteAt(3) << 8) | this.byteAt(4);
     if (type < ContentType.change_cipher_spec || type > ContentType.application_data) {
-      return this.fail(new TlsError('unexpected_message', (this.started ? undefined : this.plainHttp()) ?? `record of unknown content type ${type}`));
+      return this.fail((this.started ? undefined : this.plainHttp()) ?? new TlsError('unexpected_message', `record of unknown content type ${type}`, { failure: 'unknownContentType' }));
     }
     if (version >>> 8 !== 3) {
       // Not the {03,XX} of every SSL 3.0/TLS record (RFC 5246 Appendix E.1): not TLS framing.
-      return this.fail(new TlsError('protocol_version', `record version 0x${version.toString(16).padStart(4, '0')} is not TLS framing (TLS records carry 0x03XX)`));
+      return this.fail(new TlsError('protocol_version', `record version 0x${version.toString(16).padStart(4, '0')} is not TLS framing (TLS records carry 0x03XX)`, { failure: 'recordNotTls' }));
     }
     const isProtected = this.allProtected || type === ContentType.application_data;
     const limit = isProtected ? this.maxCiphertext : this.maxPlaintext;

@@ -31,6 +31,8 @@ export interface NameConstraintFailure {
   readonly rule: VerifyRule;
   /** A sentence without the CA's name: "excludes DNS name 'a.example' (excluded subtree 'example')". */
   readonly text: string;
+  /** For a name that failed a subtree: which kind (OpenSSL reports the two apart). */
+  readonly subtree?: 'excluded' | 'permitted';
 }
 
 function lower(s: string): string {
@@ -214,16 +216,16 @@ export function checkNames(names: readonly GeneralName[], nc: NameConstraints): 
     for (const ex of nc.excluded) {
       if (subtreeMatch(name, ex, true)) {
         return wildcard
-          ? { rule: 'nameConstraintsWildcard', text: `excludes names that the wildcard ${label(name)} can match (excluded subtree ${subtreeText(ex)})` }
-          : { rule: 'nameConstraintsExcluded', text: `excludes ${label(name)} (excluded subtree ${subtreeText(ex)})` };
+          ? { rule: 'nameConstraintsWildcard', subtree: 'excluded', text: `excludes names that the wildcard ${label(name)} can match (excluded subtree ${subtreeText(ex)})` }
+          : { rule: 'nameConstraintsExcluded', subtree: 'excluded', text: `excludes ${label(name)} (excluded subtree ${subtreeText(ex)})` };
       }
     }
     const permittedOfType = nc.permitted.filter((p) => p.type === name.type);
     if (permittedOfType.length > 0 && !permittedOfType.some((p) => subtreeMatch(name, p, false))) {
       const list = permittedOfType.map(subtreeText).join(', ');
       return wildcard
-        ? { rule: 'nameConstraintsWildcard', text: `does not permit every name the wildcard ${label(name)} can match (permitted: ${list})` }
-        : { rule: 'nameConstraintsNotPermitted', text: `does not permit ${label(name)} (permitted: ${list})` };
+        ? { rule: 'nameConstraintsWildcard', subtree: 'permitted', text: `does not permit every name the wildcard ${label(name)} can match (permitted: ${list})` }
+        : { rule: 'nameConstraintsNotPermitted', subtree: 'permitted', text: `does not permit ${label(name)} (permitted: ${list})` };
     }
   }
   return undefined;

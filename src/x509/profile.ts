@@ -8,7 +8,7 @@
 // Each rule has a stable code (VerifyRule): a failure names it in VerifyError.reason.
 import type { AlertName } from '../errors/alert.js';
 import type { Certificate } from './certificate.js';
-import { VerifyError, type VerifyCheck, type VerifyRule } from './verify-error.js';
+import { VerifyError, type VerifyCheck, type VerifyFault, type VerifyRule } from './verify-error.js';
 
 export type VerifyProfile = 'webpki' | 'rfc5280';
 
@@ -76,8 +76,8 @@ export function enforces(profile: VerifyProfile, rule: VerifyRule): boolean {
 }
 
 /** The error for `rule`, or undefined when `profile` does not enforce it. */
-export function ruleError(profile: VerifyProfile, rule: VerifyRule, message: string, cert?: Certificate): VerifyError | undefined {
+export function ruleError(profile: VerifyProfile, rule: VerifyRule, message: string, cert?: Certificate, fault?: VerifyFault): VerifyError | undefined {
   if (!enforces(profile, rule)) return undefined;
   const info = RULES[rule];
-  return new VerifyError(info.alert, info.check, message, cert, undefined, rule);
+  return new VerifyError(info.alert, info.check, message, cert, undefined, rule, fault);
 }

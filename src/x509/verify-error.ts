@@ -99,6 +99,21 @@ export type VerifyRule =
   | 'signatureAlgorithmNotAllowed'
   | 'authorityInfoAccessMalformed';
 
+/**
+ * Which of the cases that one check or rule covers failed, where programs tell them apart (the node
+ * adapter picks OpenSSL's verify code by it): set where the error is raised, never read from the
+ * message, so rewording a message cannot change it.
+ */
+export type VerifyFault =
+  /** keyUsage: an issuer's keyUsage lacks keyCertSign (RFC 5280 §6.1.4(n)); a leaf's lacks what its key needs otherwise. */
+  | 'issuerKeyCertSign'
+  /** algorithm: an issuer's public key cannot be imported (not a refused signature algorithm). */
+  | 'issuerPublicKey'
+  /** nameConstraints: a name falls in an excluded subtree (RFC 5280 §6.1.3(b)). */
+  | 'excludedSubtree'
+  /** nameConstraints: a name is outside every permitted subtree of its form (RFC 5280 §6.1.3(b)). */
+  | 'permittedSubtree';
+
 /** A check name (for the checks without finer rules) or a rule code. */
 export type VerifyReason = VerifyCheck | VerifyRule;
 
@@ -118,18 +133,21 @@ export class VerifyError extends TlsError {
   readonly check: VerifyCheck;
   readonly reason: VerifyReason;
   readonly certificate?: string;
+  /** The case that failed, for the checks that cover several (see VerifyFault). */
+  readonly fault?: VerifyFault;
   /**
    * The path the check failed on, leaf first, when verifyServerChain reports it (set once, by
    * withChain): adapters derive OpenSSL-style codes from it (self-signed leaf, depth...).
    */
   chain?: readonly Certificate[];
 
-  constructor(alert: AlertName, check: VerifyCheck, message: string, cert?: Certificate, cause?: unknown, reason?: VerifyRule) {
+  constructor(alert: AlertName, check: VerifyCheck, message: string, cert?: Certificate, cause?: unknown, reason?: VerifyRule, fault?: VerifyFault) {
     super(alert, message, cause === undefined ? undefined : { cause });
     this.name = 'VerifyError';
     this.check = check;
     this.reason = reason ?? check;
     if (cert) this.certificate = cert.subject.text;
+    if (fault) this.fault = fault;
   }
 
   toJSON(): VerifyErrorJSON {

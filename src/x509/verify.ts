@@ -251,6 +251,9 @@ function issuerError(c: Certificate, policy: Policy, anchor: boolean, rootProgra
       'keyUsage',
       `issuer '${who(c)}' keyUsage (${c.keyUsage.join(', ') || 'empty'}) does not include keyCertSign`,
       c,
+      undefined,
+      undefined,
+      'issuerKeyCertSign',
     );
   }
   if (c.extKeyUsage && !c.extKeyUsage.includes(purposeOid(purpose)) && !c.extKeyUsage.includes(OID.anyExtendedKeyUsage)) {
@@ -297,7 +300,8 @@ function pathError(path: readonly Certificate[], profile: VerifyProfile): Verify
   if (nc) {
     const role = nc.ca === path[0] ? 'certificate' : 'issuer';
     const of = nc.subject && nc.subject !== path[0] ? ` (on intermediate '${who(nc.subject)}')` : '';
-    const e = ruleError(profile, nc.rule, `${role} '${who(nc.ca)}' ${nc.text}${of}`, nc.ca);
+    const fault = nc.subtree === undefined ? undefined : nc.subtree === 'excluded' ? 'excludedSubtree' : 'permittedSubtree';
+    const e = ruleError(profile, nc.rule, `${role} '${who(nc.ca)}' ${nc.text}${of}`, nc.ca, fault);
     if (e) return e;
   }
   return undefined;
@@ -358,6 +362,8 @@ class PathBuilder {
           `issuer '${who(c)}' has a public key hush cannot use: ${(e as Error).message}`,
           c,
           e,
+          undefined,
+          'issuerPublicKey',
         );
       }
       this.keys.set(c, k);

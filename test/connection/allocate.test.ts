@@ -1,4 +1,4 @@
-// BaseOptions.allocate / BaseConnection.useAllocator: application records may be sealed into
+// BaseOptions.allocate / TransportOptions.allocate: application records may be sealed into
 // buffers that are not zero-filled. Every byte handed out must be written by the sealer, so the
 // output is byte for byte what the default allocator gives, whatever the buffers held before.
 import { test } from 'node:test';
@@ -17,7 +17,8 @@ pki();
 const T = Date.now();
 
 /** A reproducible run: injected randomness, a fixed clock, an Ed25519 certificate (deterministic signatures). */
-function run(allocate: ((n: number) => Uint8Array) | undefined, useAllocator: boolean): { wire: Uint8Array[]; received: Uint8Array[] } {
+/** `via`: 'config' = BaseOptions.allocate in the config, 'transport' = the constructors' TransportOptions (what the node adapter passes). */
+function run(allocate: ((n: number) => Uint8Array) | undefined, via: 'config' | 'transport'): { wire: Uint8Array[]; received: Uint8Array[] } {
   let counter = 0;
   const provider = createNodeCryptoProvider({
     randomBytes: (n) => {
@@ -27,13 +28,10 @@ function run(allocate: ((n: number) => Uint8Array) | undefined, useAllocator: bo
     },
   });
   const now = () => T;
-  const extra = allocate !== undefined && !useAllocator ? { allocate } : {};
-  const client = new ClientConnection(clientConfig({ provider, now, ...extra }));
-  const server = new ServerConnection(serverConfig({ provider, now, certificates: [pki().server.ed25519], ticketKeys: [new Uint8Array(32).fill(9)], ...extra }));
-  if (allocate !== undefined && useAllocator) {
-    client.useAllocator(allocate);
-    server.useAllocator(allocate);
-  }
+  const extra = allocate !== undefined && via === 'config' ? { allocate } : {};
+  const transport = allocate !== undefined && via === 'transport' ? { allocate } : {};
+  const client = new ClientConnection(clientConfig({ provider, now, ...extra }), transport);
+  const server = new ServerConnection(serverConfig({ provider, now, certificates: [pki().server.ed25519], ticketKeys: [new Uint8Array(32).fill(9)], ...extra }), transport);
   const wire: Uint8Array[] = [];
   const events = { client: [] as ConnectionEvent[], server: [] as ConnectionEvent[] };
   const move = (from: TlsConnection, to: TlsConnection, sink: ConnectionEvent[]) => {
@@ -75,12 +73,12 @@ test('allocate: records sealed into garbage-filled buffers are byte-identical to
     calls++;
     return new Uint8Array(n).fill(0xa5);
   };
-  const plain = run(undefined, false);
-  const viaOption = run(garbage, false);
+  const plain = run(undefined, 'config');
+  const viaOption = run(garbage, 'config');
   const optionCalls = calls;
-  const viaMethod = run(garbage, true);
+  const viaMethod = run(garbage, 'transport');
   assert.ok(optionCalls > 0, 'BaseOptions.allocate was used');
-  assert.ok(calls > optionCalls, 'useAllocator() was used');
+  assert.ok(calls > optionCalls, 'TransportOptions.allocate was used');
   // The runs are reproducible: same bytes on the wire, record for record.
   const all = (w: Uint8Array[]) => Buffer.from(concatChunks(w)).toString('hex');
   assert.ok(plain.wire.length > 10);
@@ -91,6 +89,22 @@ test('allocate: records sealed into garbage-filled buffers are byte-identical to
   assert.equal(plain.received[0]!.length, sent);
   assert.deepEqual(viaOption.received[0], plain.received[0]);
   assert.deepEqual(viaMethod.received[1], plain.received[1]);
+});
+
+test('allocate: TransportOptions.allocate wins over the config\'s', () => {
+  const provider = createNodeCryptoProvider();
+  const used: string[] = [];
+  const tagged = (tag: string) => (n: number) => (used.push(tag), new Uint8Array(n));
+  const client = new ClientConnection(clientConfig({ provider }));
+  const options: ServerConfig & BaseOptions = { ...serverConfig({ provider }), allocate: tagged('config') };
+  const server = new ServerConnection(options, { allocate: tagged('transport') });
+  for (let i = 0; i < 20 && (client.wantsWrite || server.wantsWrite); i++) {
+    for (const c of client.takeOutput()) server.receive(c);
+    for (const c of server.takeOutput()) client.receive(c);
+  }
+  assert.equal(server.state, 'established');
+  server.write(new Uint8Array(10));
+  assert.deepEqual(used, ['transport']);
 });
 
 test('allocate: an allocator that returns the wrong size is refused (the connection fails)', () => {

@@ -11,7 +11,8 @@ import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import { fromHex, toHex } from '../../src/bytes/index.js';
 import { checkEncapsulationKey } from '../../src/crypto/kem-checks.js';
-import { hasNativeKem, type KemBackend } from '../../src/crypto/node/kem.js';
+import { randomBytes } from 'node:crypto';
+import { createKem, hasNativeKem, type KemBackend } from '../../src/crypto/node/kem.js';
 import { createNodeCryptoProvider } from '../../src/crypto/node/index.js';
 import type { Kem, KemName } from '../../src/crypto/provider.js';
 import { TlsError, UsageError } from '../../src/errors/index.js';
@@ -177,6 +178,34 @@ test('the two backends agree: same key from the same seed, each decapsulates the
   }
 });
 
+test('[node] with the system random source node:crypto generates and encapsulates itself; with an injected one, key pairs come from its seed', { skip: !BACKENDS.includes('node') && 'only @noble/post-quantum on this Node' }, () => {
+  for (const name of ['ml-kem-768', 'ml-kem-1024'] as const) {
+    let drawn = 0;
+    const system = createKem(name, (n) => ((drawn += n), new Uint8Array(randomBytes(n))), { backend: 'node', reproducible: false });
+    const pair = system.keygen();
+    const x = system.encapsulate(pair.encapsulationKey);
+    // OpenSSL's own ML-KEM.KeyGen and ML-KEM.Encaps: nothing drawn from the provider's source.
+    assert.equal(drawn, 0, name);
+    assert.equal(pair.encapsulationKey.length, system.sizes.encapsulationKey);
+    assert.equal(toHex(system.decapsulate(pair, x.ciphertext)), toHex(x.sharedSecret), name);
+    // The key is a standard one: noble encapsulates to it and the KeyObject decapsulates that.
+    const y = kemOf('noble', name).encapsulate(pair.encapsulationKey);
+    assert.equal(toHex(system.decapsulate(pair, y.ciphertext)), toHex(y.sharedSecret), name);
+    // Two key pairs are two keys.
+    assert.notEqual(toHex(system.keygen().encapsulationKey), toHex(pair.encapsulationKey));
+
+    // Injected randomness: the seed d ‖ z is the source's first 64 bytes, the same key on both backends.
+    const stream = (): ((n: number) => Uint8Array) => {
+      let i = 0;
+      return (n) => Uint8Array.from({ length: n }, () => (i++ * 7 + 3) & 0xff);
+    };
+    const a = createNodeCryptoProvider({ randomBytes: stream(), kemBackend: 'node' }).kem!(name)!.keygen();
+    const b = createNodeCryptoProvider({ randomBytes: stream(), kemBackend: 'node' }).kem!(name)!.keygen();
+    assert.equal(toHex(a.encapsulationKey), toHex(b.encapsulationKey), name);
+    assert.equal(toHex(a.encapsulationKey), toHex(kemOf('noble', name).keygenFromSeed(stream()(64)).encapsulationKey), name);
+  }
+});
+
 const NODE24 = fileURLToPath(new URL('../../tools/node24/node_modules/.bin/node', import.meta.url));
 const nested = process.env.HUSH_EXPECT_NATIVE_KEM === '1';
 test(
@@ -195,7 +224,7 @@ test(
     assert.equal(r.status, 0, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
     // Every node:crypto test ran and passed (none skipped).
     const passed = r.stdout.split('\n').filter((l) => /^ok \d+ - /.test(l) && !/# SKIP/.test(l));
-    assert.equal(passed.filter((l) => l.includes(' - [node] ')).length, 5, r.stdout.slice(-3000));
+    assert.equal(passed.filter((l) => l.includes(' - [node] ')).length, 6, r.stdout.slice(-3000));
     assert.equal(passed.filter((l) => l.includes(' - the two backends agree')).length, 1, r.stdout.slice(-3000));
     assert.match(r.stdout, /^# fail 0$/m);
   },

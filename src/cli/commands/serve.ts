@@ -23,8 +23,8 @@ import { GRACE_MS, Lifecycle, onStopSignals } from '../serve/lifecycle.js';
 import { handshakeFailureLine } from '../serve/handshake-failure.js';
 import { hushErrorOf } from '../../node/node-errors.js';
 import type { Command } from './command.js';
-import { fetchedStaple, fileStaple, type StapleSource } from '../serve/ocsp-staple.js';
-import { parseCertificates, type Certificate } from '../../x509/certificate.js';
+import { fetchedStaples, fileStaple, type StapleSet, type StapledChain } from '../serve/ocsp-staple.js';
+import { parseCertificates } from '../../x509/certificate.js';
 import { equal } from '../../bytes/util.js';
 
 const FLAGS: FlagSpec[] = [
@@ -41,7 +41,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'groups', type: 'string', value: 'LIST', help: 'key exchange groups in preference order, comma-separated (default X25519MLKEM768,x25519,secp256r1,secp384r1; also SecP256r1MLKEM768, SecP384r1MLKEM1024)' },
   { name: 'alpn', type: 'string', value: 'LIST', help: 'ALPN protocols to accept, comma-separated (default h2,http/1.1; --alpn http/1.1 turns HTTP/2 off)' },
   { name: 'ocsp-staple', type: 'string', value: 'FILE', help: 'staple this OCSP response (DER) for the first --cert to clients that ask; re-read when the file changes' },
-  { name: 'ocsp-fetch', type: 'boolean', help: "fetch the OCSP response to staple from the first --cert's responder (its AIA URL) and refresh it halfway to nextUpdate" },
+  { name: 'ocsp-fetch', type: 'boolean', help: "fetch the OCSP response to staple for every --cert from its responder (its AIA URL) and refresh each halfway to its nextUpdate" },
   { name: 'client-ca', type: 'string', value: 'FILE', help: 'ask clients for a certificate and verify it against these CAs (PEM)' },
   { name: 'handshake-timeout', type: 'string', value: 'SECONDS', help: 'close clients that have not finished the TLS handshake after SECONDS (default 10; node:tls waits 120)' },
   { name: 'redirect-http', type: 'string', value: 'PORT', help: 'also answer plain HTTP on PORT with a redirect to HTTPS' },
@@ -80,8 +80,8 @@ Examples:
   hush serve --ech --trace                          # Encrypted Client Hello (see hush ech)
 
 OCSP stapling: with --ocsp-staple FILE or --ocsp-fetch, clients that send status_request get the
-response in the TLS 1.3 Certificate entry or the TLS 1.2 CertificateStatus message. The --cert
-file must hold the issuer after the leaf (the response is checked against both before it is
+response in the TLS 1.3 Certificate entry or the TLS 1.2 CertificateStatus message. Each --cert
+file stapled (the first with --ocsp-staple, every one with --ocsp-fetch) must hold the issuer after the leaf (the response is checked against both before it is
 stapled; a stale or foreign response is never sent).
 
 TLS 1.2 clients get forward-secret ECDHE + AEAD suites; RSA key transport only when named in
@@ -215,14 +215,13 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   const minVersion = tlsVersionFlag(str(p, 'tls-min'), 'tls-min');
   const maxVersion = tlsVersionFlag(str(p, 'tls-max'), 'tls-max');
 
-  const staple = stapleSource(p, certs[0]!);
+  const staple = stapleSource(p, certs, certFiles);
   if (staple?.ready) await staple.ready;
 
   let tlsServer;
   try {
     tlsServer = createServer({
-      // The staple is for the first --cert only.
-      ...(staple ? { ocspStaple: (leaf: Uint8Array) => (equal(leaf, staple.leaf.raw) ? staple.get() : undefined) } : {}),
+      ...(staple ? { ocspStaple: (leaf: Uint8Array) => staple.get(leaf) } : {}),
       cert: certs,
       key: keys,
       ALPNProtocols: alpn,
@@ -238,10 +237,19 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
       ...(ech ? { ech: { keys: serverEchKeys(ech) } } : {}),
     });
   } catch (e) {
+    staple?.stop();
     throw new ArgError((e as Error).message);
   }
+  // The staples' fetches end with the server (and so does every exit path below).
+  tlsServer.on('close', () => staple?.stop());
 
-  const staticHandler = dir === undefined ? undefined : await createStaticHandler({ root: dir, dotfiles: bool(p, 'dotfiles'), headers: extraHeaders });
+  let staticHandler: StaticHandler | undefined;
+  try {
+    staticHandler = dir === undefined ? undefined : await createStaticHandler({ root: dir, dotfiles: bool(p, 'dotfiles'), headers: extraHeaders });
+  } catch (e) {
+    staple?.stop();
+    throw e;
+  }
   const life = new Lifecycle();
   // HTTP/2 sessions → the hush socket under them (node:http2 wraps a non-native stream in its own
   // socket object, so req.socket does not lead back to the TLSSocket).
@@ -319,6 +327,7 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
   try {
     await listen(tlsServer, port, host);
   } catch (e) {
+    staple?.stop();
     throw new ListenError(`cannot listen on ${host}:${port}: ${listenReason(e)}`);
   }
   const actual = (tlsServer.address() as { port: number }).port;
@@ -337,6 +346,7 @@ async function serve(p: ReturnType<typeof parseArgs>): Promise<number> {
       await listen(redirect, redirectPortWanted, host);
     } catch (e) {
       tlsServer.close();
+      staple?.stop();
       throw new ListenError(`--redirect-http: cannot listen on ${host}:${redirectPortWanted}: ${listenReason(e)}`);
     }
   }
@@ -398,23 +408,33 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** --ocsp-staple FILE or --ocsp-fetch for the first certificate chain (#15). */
-function stapleSource(p: ReturnType<typeof parseArgs>, chainPem: string): (StapleSource & { leaf: Certificate; ready?: Promise<void> }) | undefined {
+/** --ocsp-staple FILE (for the first certificate chain) or --ocsp-fetch (for every one) (#15). */
+function stapleSource(p: ReturnType<typeof parseArgs>, chainPems: readonly string[], files: readonly string[]): StapleSet | undefined {
   const file = str(p, 'ocsp-staple');
   const fetch = bool(p, 'ocsp-fetch');
   if (file === undefined && !fetch) return undefined;
   if (file !== undefined && fetch) throw new ArgError('give either --ocsp-staple FILE or --ocsp-fetch, not both');
-  let chain;
-  try {
-    chain = parseCertificates(chainPem);
-  } catch (e) {
-    throw new ArgError(`--cert: ${(e as Error).message}`);
-  }
-  const [leaf, issuer] = chain;
-  if (!leaf || !issuer) throw new ArgError(`${file !== undefined ? '--ocsp-staple' : '--ocsp-fetch'} needs the issuer's certificate after the leaf in the --cert file (to check the OCSP response)`);
+  const flag = file !== undefined ? '--ocsp-staple' : '--ocsp-fetch';
+  const chains: StapledChain[] = (file !== undefined ? chainPems.slice(0, 1) : chainPems).map((pem, i) => {
+    const label = files[i] !== undefined ? `--cert ${files[i]}` : 'the local certificate';
+    let chain;
+    try {
+      chain = parseCertificates(pem);
+    } catch (e) {
+      throw new ArgError(`${label}: ${(e as Error).message}`);
+    }
+    const [leaf, issuer] = chain;
+    if (!leaf || !issuer) throw new ArgError(`${flag} needs the issuer's certificate after the leaf in ${label} (to check the OCSP response)`);
+    return { label, leaf, issuer };
+  });
   const log = (line: string): void => console.error(`hush serve: ${line}`);
   try {
-    return Object.assign(file !== undefined ? fileStaple(file, leaf, issuer, log) : fetchedStaple(leaf, issuer, log), { leaf });
+    if (file !== undefined) {
+      const only = chains[0]!;
+      const source = fileStaple(file, only.leaf, only.issuer, log);
+      return { ready: Promise.resolve(), get: (leaf) => (equal(leaf, only.leaf.raw) ? source.get() : undefined), stop: () => source.stop() };
+    }
+    return fetchedStaples(chains, log);
   } catch (e) {
     throw new ArgError((e as Error).message);
   }

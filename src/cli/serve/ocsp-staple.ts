@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { nodeCryptoProvider as provider } from '../../crypto/node/index.js';
+import { equal } from '../../bytes/util.js';
 import type { Certificate } from '../../x509/certificate.js';
 import { checkOcspResponse, encodeOcspRequest, ocspResponderUrls } from '../../x509/ocsp.js';
 
@@ -83,7 +84,7 @@ export function fileStaple(path: string, leaf: Certificate, issuer: Certificate,
   };
 }
 
-function fetchOnce(url: string, body: Uint8Array, method: 'POST' | 'GET'): Promise<Uint8Array> {
+function fetchOnce(url: string, body: Uint8Array, method: 'POST' | 'GET', signal: AbortSignal): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     if (u.protocol !== 'http:') {
@@ -97,6 +98,7 @@ function fetchOnce(url: string, body: Uint8Array, method: 'POST' | 'GET'): Promi
       {
         method,
         timeout: FETCH_TIMEOUT_MS,
+        signal,
         headers: method === 'POST' ? { 'content-type': 'application/ocsp-request', 'content-length': body.length } : {},
       },
       (res) => {
@@ -123,8 +125,10 @@ function fetchOnce(url: string, body: Uint8Array, method: 'POST' | 'GET'): Promi
 /**
  * --ocsp-fetch: ask the certificate's OCSP responder, staple what it answers once it checks out,
  * and ask again halfway between thisUpdate and nextUpdate (between 1 minute and 1 day); after a
- * failure retry in 5 s, 30 s, 2 min, then every 10 min, keeping the previous staple while it is
- * still current. `ready` settles after the first attempt.
+ * failure retry in 5 s, 30 s, 2 min, then every 10 min (the delay never grows past that, and
+ * each try is one POST, then one GET, each bounded by FETCH_TIMEOUT_MS), keeping the previous
+ * staple while it is still current. `ready` settles after the first attempt. `stop()` cancels
+ * the next fetch and aborts one in flight.
  */
 export function fetchedStaple(
   leaf: Certificate,
@@ -144,6 +148,7 @@ export function fetchedStaple(
   let timer: NodeJS.Timeout | undefined;
   let failures = 0;
   let stopped = false;
+  const abort = new AbortController();
   const schedule = (ms: number): void => {
     if (stopped) return;
     timer = setTimeout(() => void attempt(), ms);
@@ -153,10 +158,12 @@ export function fetchedStaple(
     let der: Uint8Array;
     try {
       try {
-        der = await fetchOnce(url, body, 'POST');
+        der = await fetchOnce(url, body, 'POST', abort.signal);
       } catch (e) {
-        der = await fetchOnce(url, body, 'GET').catch(() => Promise.reject(e));
+        if (stopped) return;
+        der = await fetchOnce(url, body, 'GET', abort.signal).catch(() => Promise.reject(e));
       }
+      if (stopped) return;
       const v = judge(der, leaf, issuer);
       if (!v.ok) throw new Error(`its response cannot be stapled: ${v.why}`);
       current = der;
@@ -167,6 +174,7 @@ export function fetchedStaple(
       log(`OCSP staple fetched from ${url} (${v.text}); next fetch in ${Math.round(refresh / 1000)} s`);
       schedule(refresh);
     } catch (e) {
+      if (stopped) return;
       const wait = retries[Math.min(failures, retries.length - 1)]!;
       failures++;
       log(`OCSP fetch from ${url} failed (${(e as Error).message}); retrying in ${wait / 1000} s`);
@@ -183,6 +191,58 @@ export function fetchedStaple(
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      abort.abort();
+    },
+  };
+}
+
+/** One certificate chain whose staple --ocsp-fetch keeps: `label` names it in the log lines. */
+export interface StapledChain {
+  readonly label: string;
+  readonly leaf: Certificate;
+  readonly issuer: Certificate;
+}
+
+/** The staples of several certificates, each found by its leaf's DER. */
+export interface StapleSet {
+  /** Settles once every certificate's first fetch has been tried. */
+  readonly ready: Promise<void>;
+  get(leaf: Uint8Array): Uint8Array | undefined;
+  stop(): void;
+}
+
+/**
+ * --ocsp-fetch for every --cert: one fetchedStaple per chain, each with its own responder,
+ * refresh and retries (one failing responder never holds back another's staple).
+ */
+export function fetchedStaples(
+  chains: readonly StapledChain[],
+  log: (line: string) => void,
+  timing: { minRefreshMs?: number; retryMs?: readonly number[] } = {},
+): StapleSet {
+  const sources: { leaf: Uint8Array; source: StapleSource & { ready: Promise<void> } }[] = [];
+  try {
+    for (const c of chains) {
+      const prefixed = chains.length > 1 ? (line: string): void => log(`${c.label}: ${line}`) : log;
+      let source;
+      try {
+        source = fetchedStaple(c.leaf, c.issuer, prefixed, timing);
+      } catch (e) {
+        throw new Error(chains.length > 1 ? `${c.label}: ${(e as Error).message}` : (e as Error).message);
+      }
+      sources.push({ leaf: c.leaf.raw, source });
+    }
+  } catch (e) {
+    for (const s of sources) s.source.stop();
+    throw e;
+  }
+  return {
+    ready: Promise.all(sources.map((s) => s.source.ready)).then(() => undefined),
+    get(leaf) {
+      return sources.find((s) => equal(s.leaf, leaf))?.source.get();
+    },
+    stop() {
+      for (const s of sources) s.source.stop();
     },
   };
 }

@@ -2,10 +2,14 @@
 // Node ≥ 24.7: crypto.encapsulate / crypto.decapsulate) when the running Node has it — found by trying
 // it once, never by version number — and @noble/post-quantum (pure JS, audited noble family) otherwise.
 //
-// Key pairs always come from a 64-byte seed d ‖ z drawn from the provider's random source, so an
-// injected random source reproduces them on either backend. node:crypto has no derandomized
-// encapsulation, so with injected randomness (and for encapsulateWithMessage) encapsulation runs on
-// @noble/post-quantum with m from that source.
+// With the system's random source (the default provider) node:crypto does all of it: key pairs from
+// OpenSSL's own key generation (crypto.generateKeyPairSync) and its randomized encapsulation. With an
+// injected random source (reproducible tests) key pairs come from a 64-byte seed d ‖ z drawn from
+// that source (imported into node:crypto as PKCS#8, or on noble), so they are the same on either
+// backend; node:crypto has no derandomized encapsulation, so then (and for encapsulateWithMessage)
+// encapsulation runs on @noble/post-quantum with m from that source. Either way decapsulation takes
+// the key pair's handle (a KeyObject on node:crypto), and the encapsulation key is exported raw
+// where this Node can (the SPKI export was half of a key pair's cost).
 import * as nodeCrypto from 'node:crypto';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
@@ -20,6 +24,8 @@ export type KemBackend = 'node' | 'noble';
 interface NativeKem {
   encapsulate(key: KeyObject): { sharedKey: Uint8Array; ciphertext: Uint8Array };
   decapsulate(key: KeyObject, ciphertext: Uint8Array): Uint8Array;
+  /** Node ≥ 24.7 takes 'ml-kem-768' / 'ml-kem-1024' (not in Node 20's types). */
+  generateKeyPairSync(type: KemName): { publicKey: KeyObject; privateKey: KeyObject };
 }
 
 /** DER prefixes (draft-ietf-lamps-kyber-certificates): PKCS#8 with the 64-byte seed [0], and SPKI. */
@@ -52,21 +58,71 @@ const handles = new WeakMap<KemKeyPair, KeyObject | Uint8Array>();
 
 function nativeApi(): NativeKem | undefined {
   const c = nodeCrypto as unknown as Partial<NativeKem>;
-  return typeof c.encapsulate === 'function' && typeof c.decapsulate === 'function' ? (c as NativeKem) : undefined;
+  return typeof c.encapsulate === 'function' && typeof c.decapsulate === 'function' && typeof c.generateKeyPairSync === 'function' ? (c as NativeKem) : undefined;
 }
 
-function nativeKeyPair(kem: KemName, seed: Uint8Array): KemKeyPair {
-  const der = DER[kem];
-  const privateKey = createPrivateKey({ key: buf(withPrefix(der.pkcs8Seed, seed)), format: 'der', type: 'pkcs8' });
-  const spki = u8(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
-  const pair: KemKeyPair = { kem, encapsulationKey: spki.slice(der.spki.length) };
+/**
+ * Does KeyObject.export({ format: 'raw-public' }) give ML-KEM's encapsulation key (newer Node 24)?
+ * Tried once, against the SPKI export. It skips the SPKI encoding, about half of a key pair's cost.
+ */
+let rawPublicExport: boolean | undefined;
+
+function spkiKeyBytes(kem: KemName, publicKey: KeyObject): Uint8Array {
+  const prefix = DER[kem].spki;
+  const spki = u8(publicKey.export({ format: 'der', type: 'spki' }));
+  if (!buf(spki.subarray(0, prefix.length)).equals(buf(prefix))) throw new UsageError(`node:crypto exported a ${kem} SPKI of an unexpected form`);
+  return spki.slice(prefix.length);
+}
+
+function encapsulationKeyOf(kem: KemName, publicKey: KeyObject): Uint8Array {
+  if (rawPublicExport === undefined) {
+    const spki = spkiKeyBytes(kem, publicKey);
+    try {
+      const raw = u8(publicKey.export({ format: 'raw-public' } as unknown as { format: 'der'; type: 'spki' }));
+      rawPublicExport = buf(raw).equals(buf(spki));
+    } catch {
+      rawPublicExport = false;
+    }
+    return spki;
+  }
+  return rawPublicExport ? u8(publicKey.export({ format: 'raw-public' } as unknown as { format: 'der'; type: 'spki' })) : spkiKeyBytes(kem, publicKey);
+}
+
+/** A key pair around node:crypto's private key: the encapsulation key is its public key's bytes. */
+function nativePair(kem: KemName, privateKey: KeyObject, publicKey: KeyObject): KemKeyPair {
+  const encapsulationKey = encapsulationKeyOf(kem, publicKey);
+  if (encapsulationKey.length !== KEM_SIZES[kem].encapsulationKey) throw new UsageError(`node:crypto made a ${kem} key of ${encapsulationKey.length} bytes`);
+  const pair: KemKeyPair = { kem, encapsulationKey };
   handles.set(pair, privateKey);
   return pair;
 }
 
+/** A key pair from the seed d ‖ z (FIPS 203 ML-KEM.KeyGen_internal), imported as PKCS#8 seed. */
+function nativeKeyPair(kem: KemName, seed: Uint8Array): KemKeyPair {
+  const privateKey = createPrivateKey({ key: buf(withPrefix(DER[kem].pkcs8Seed, seed)), format: 'der', type: 'pkcs8' });
+  return nativePair(kem, privateKey, createPublicKey(privateKey));
+}
+
+/** A key pair from OpenSSL's own ML-KEM key generation, with its own CSPRNG (FIPS 203 ML-KEM.KeyGen). */
+function nativeGeneratedPair(api: NativeKem, kem: KemName): KemKeyPair {
+  const { publicKey, privateKey } = api.generateKeyPairSync(kem);
+  return nativePair(kem, privateKey, publicKey);
+}
+
 const nativeWorks = new Map<KemName, boolean>();
 
-/** Does this Node's node:crypto do `kem`? Tried once: a key pair from a seed, encapsulated and decapsulated. */
+/** Encapsulate to `pair`'s key through its SPKI, decapsulate with its handle: do they agree? */
+function roundTrips(api: NativeKem, kem: KemName, pair: KemKeyPair): boolean {
+  const key = createPublicKey({ key: buf(withPrefix(DER[kem].spki, pair.encapsulationKey)), format: 'der', type: 'spki' });
+  const { sharedKey, ciphertext } = api.encapsulate(key);
+  const back = api.decapsulate(handles.get(pair) as KeyObject, ciphertext);
+  return buf(back).equals(buf(sharedKey)) && sharedKey.length === KEM_SIZES[kem].sharedSecret;
+}
+
+/**
+ * Does this Node's node:crypto do `kem`? Tried once, on both ways the provider makes key pairs:
+ * one from a seed and one from generateKeyPairSync, each encapsulated to and decapsulated.
+ */
 export function hasNativeKem(kem: KemName): boolean {
   let ok = nativeWorks.get(kem);
   if (ok === undefined) {
@@ -74,11 +130,7 @@ export function hasNativeKem(kem: KemName): boolean {
     const api = nativeApi();
     if (api) {
       try {
-        const pair = nativeKeyPair(kem, new Uint8Array(64).fill(7));
-        const key = createPublicKey({ key: buf(withPrefix(DER[kem].spki, pair.encapsulationKey)), format: 'der', type: 'spki' });
-        const { sharedKey, ciphertext } = api.encapsulate(key);
-        const back = api.decapsulate(handles.get(pair) as KeyObject, ciphertext);
-        ok = buf(back).equals(buf(sharedKey)) && pair.encapsulationKey.length === KEM_SIZES[kem].encapsulationKey;
+        ok = roundTrips(api, kem, nativeKeyPair(kem, new Uint8Array(64).fill(7))) && roundTrips(api, kem, nativeGeneratedPair(api, kem));
       } catch {
         ok = false;
       }
@@ -95,7 +147,10 @@ function checkLength(what: string, value: Uint8Array, want: number): void {
 export interface NodeKemOptions {
   /** 'node' = node:crypto (fails if this Node lacks it), 'noble' = @noble/post-quantum; default: node:crypto when present. */
   readonly backend?: KemBackend;
-  /** True when the random source is injected: encapsulation then draws m from it (noble). */
+  /**
+   * True when the random source is injected: key pairs then come from a seed and encapsulation's m
+   * from that source (noble). False (the system's CSPRNG): node:crypto generates and encapsulates.
+   */
   readonly reproducible?: boolean;
 }
 
@@ -123,7 +178,9 @@ export function createKem(kem: KemName, random: RandomSource, opts: NodeKemOptio
   return {
     name: kem,
     sizes,
-    keygen: () => keygenFromSeed(random(sizes.seed)),
+    // FIPS 203 §7.1 ML-KEM.KeyGen: OpenSSL's own when its randomness is as good as ours (the system
+    // CSPRNG); from our random source's seed when that is injected, to stay reproducible.
+    keygen: () => (backend === 'node' && !opts.reproducible && api ? nativeGeneratedPair(api, kem) : keygenFromSeed(random(sizes.seed))),
     keygenFromSeed,
     encapsulate(ek: Uint8Array) {
       // FIPS 203 §7.2 before anything else (also for node:crypto, which checks too).

@@ -300,9 +300,10 @@ function chooseSuite12(hs: ServerHandshake, p: ParsedClientHello): Choice12 {
       'handshake_failure',
       `no TLS 1.2 cipher suite in common: the client offers ${offered.map((s) => CipherSuites.name(s)).join(', ')}; ` +
         `we allow ${resolved.suites12.map((s) => s.name).join(', ') || 'none'}`,
+      { failure: 'noSharedCipherSuite' },
     );
   }
-  throw new TlsError('handshake_failure', `no TLS 1.2 cipher suite we can serve to this client (${reasons.join('; ')})`);
+  throw new TlsError('handshake_failure', `no TLS 1.2 cipher suite we can serve to this client (${reasons.join('; ')})`, { failure: 'noSharedCipherSuite' });
 }
 
 /**
@@ -512,7 +513,7 @@ class ExpectCertificate12 extends State12 {
     if (cert.certificates.length === 0) {
       // RFC 5246 §7.4.6: "the server MAY at its discretion ... respond with a fatal handshake_failure alert".
       if (hs.resolved.clientAuth === 'required') {
-        throw new TlsError('handshake_failure', 'the client sent no certificate, but this server requires client authentication');
+        throw new TlsError('handshake_failure', 'the client sent no certificate, but this server requires client authentication', { failure: 'noClientCertificate' });
       }
       tell(ctx, { kind: 'client_certificate_absent' });
       return new ExpectClientKeyExchange(this.full, undefined);

@@ -204,6 +204,7 @@ class ExpectClientHello extends ServerState {
           'handshake_failure',
           `no key exchange group in common: the client supports ${p13.groups.map((g) => NamedGroups.name(g)).join(', ')}; ` +
             `we allow ${resolved.groups.map((g) => NamedGroups.name(g)).join(', ')}`,
+          { failure: 'noSharedGroup' },
         );
       }
       const entry = mutual.map((g) => p13.keyShares.find((k) => k.group === g)).find((e) => e !== undefined);
@@ -350,6 +351,7 @@ function chooseSuite(resolved: ResolvedServerConfig, offered: readonly number[])
       'handshake_failure',
       `no cipher suite in common: the client offers ${offered.map((s) => CipherSuites.name(s)).join(', ')}; ` +
         `we allow ${resolved.suites.map((s) => s.name).join(', ')}`,
+      { failure: 'noSharedCipherSuite' },
     );
   }
   return suite;
