@@ -50,7 +50,7 @@ import {
 import { expectMessage, type HandshakeState } from '../state.js';
 import type { HandshakeContext, Protection12Params } from '../context.js';
 import type { ClientConfig } from '../config.js';
-import type { HandshakeInfo, SessionTicket } from '../events.js';
+import type { FinishedPair, HandshakeInfo, SessionTicket } from '../events.js';
 import { tell } from '../narration.js';
 import { peerCertificateDers, peerChainOf, storedPeerChain, verifyServerCertificates, withPeerChain, type PeerVerification } from '../shared/peer-certificates.js';
 import { checkStaple } from './staple-check.js';
@@ -142,12 +142,13 @@ class Client12 {
     return { masterSecret, block };
   }
 
-  /** RFC 5246 §7.4.9: our Finished over the transcript so far. */
-  sendFinished(ctx: HandshakeContext, keys: Keys12): void {
+  /** RFC 5246 §7.4.9: our Finished over the transcript so far; returns its verify_data. */
+  sendFinished(ctx: HandshakeContext, keys: Keys12): Uint8Array {
     const verifyData = finishedVerifyData12(ctx.provider, this.suite.prfHash, keys.masterSecret, 'client', this.transcript.hash());
     const fin = encodeFinished({ verifyData });
     this.add(fin);
     ctx.sendHandshake(fin);
+    return verifyData;
   }
 }
 
@@ -202,7 +203,14 @@ interface Full12 {
  * the session's stored chain.
  */
 type Origin12 =
-  | { readonly kind: 'full'; readonly peer: PeerVerification; readonly group: number | undefined; readonly signatureScheme: number | undefined }
+  | {
+      readonly kind: 'full';
+      readonly peer: PeerVerification;
+      readonly group: number | undefined;
+      readonly signatureScheme: number | undefined;
+      /** The verify_data of our Finished, sent before the server's in a full handshake (RFC 5246 §7.3). */
+      readonly sentFinished: Uint8Array;
+    }
   | { readonly kind: 'resumed'; readonly session: SessionTicket };
 
 /** Once the keys are known (after our flight, or at once when resuming): what the last states need. */
@@ -539,12 +547,12 @@ class ExpectServerHelloDone12 extends Client12State {
     // RFC 5246 §6.3, §7.1, §7.4.9: keys, ChangeCipherSpec, then Finished under the new keys.
     const keys = hs.deriveKeys(ctx, master);
     ctx.setWriteCipher12(suite, keys.block.client, hs.protection);
-    hs.sendFinished(ctx, keys);
+    const sentFinished = hs.sendFinished(ctx, keys);
     tell(ctx, { kind: 'client_keys_derived_12', suite: suite.id, extendedMasterSecret: hs.extendedMasterSecret });
     const keyed: Keyed12 = {
       hs,
       keys,
-      origin: { kind: 'full', peer, group, signatureScheme: kx.kind === 'ecdhe' ? kx.scheme : undefined },
+      origin: { kind: 'full', peer, group, signatureScheme: kx.kind === 'ecdhe' ? kx.scheme : undefined, sentFinished },
     };
     return hs.ticketAcked ? new ExpectNewSessionTicket12(keyed) : new ExpectChangeCipherSpec12(keyed, undefined);
   }
@@ -635,15 +643,19 @@ class ExpectFinished12 extends Client12State {
     checkFinished(expected, fin.verifyData, 'server');
     hs.add(message.raw);
     // RFC 5246 §7.3: in the abbreviated handshake the client's CCS and Finished come last.
+    let sent: Uint8Array;
     if (origin.kind === 'resumed') {
       ctx.setWriteCipher12(hs.suite, keys.block.client, hs.protection);
-      hs.sendFinished(ctx, keys);
+      sent = hs.sendFinished(ctx, keys);
+    } else {
+      sent = origin.sentFinished;
     }
-    return complete(ctx, this.keyed, this.newTicket);
+    // A copy of the server's: the message body is a view into the received record.
+    return complete(ctx, this.keyed, this.newTicket, { local: sent, peer: fin.verifyData.slice() });
   }
 }
 
-function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTicket12 | undefined): HandshakeState {
+function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTicket12 | undefined, finished: FinishedPair): HandshakeState {
   const { hs, keys, origin } = keyed;
   const offer = hs.offer;
   const suite = hs.suite;
@@ -671,6 +683,7 @@ function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTi
     authorized: peer ? peer.authorized : true,
     authorizationError: peer?.error,
     ech: offer.ech,
+    finished,
   }, origin.kind === 'full' ? peerChainOf(origin.peer) : storedPeerChain(origin.session.peerCertificates));
   // Set only when stapled, so other connections' info keeps its shape (#15).
   if (peer?.ocspResponse) (info as { ocspResponse?: Uint8Array }).ocspResponse = peer.ocspResponse;

@@ -882,9 +882,8 @@ class ExpectFinished extends ClientState {
     // Our second flight, under the client handshake traffic key (set since ServerHello).
     const certificateRequest = auth.kind === 'certificate' ? auth.certificateRequest : undefined;
     if (certificateRequest) this.sendClientCertificate(ctx, certificateRequest);
-    const ourFinished = encodeFinished({
-      verifyData: finishedVerifyData(provider, suite.hash, agreed.clientHandshakeSecret, transcript.hash()),
-    });
+    const ourVerifyData = finishedVerifyData(provider, suite.hash, agreed.clientHandshakeSecret, transcript.hash());
+    const ourFinished = encodeFinished({ verifyData: ourVerifyData });
     transcript.add(ourFinished);
     ctx.sendHandshake(ourFinished);
     ctx.setWriteSecret13(suite, app.client);
@@ -911,6 +910,8 @@ class ExpectFinished extends ClientState {
       authorizationError: peer?.error,
       ech: agreed.ech.status,
       outerServerName: agreed.ech.status === 'accepted' ? agreed.ech.publicName : undefined,
+      // A copy of the peer's: the message body is a view into the received record.
+      finished: { local: ourVerifyData, peer: fin.verifyData.slice() },
     }, auth.kind === 'certificate' ? peerChainOf(auth.peer) : storedPeerChain(auth.ticket.peerCertificates ?? []));
     // Set only when stapled, so other connections' info keeps its shape (#15).
     if (peer?.ocspResponse) (info as { ocspResponse?: Uint8Array }).ocspResponse = peer.ocspResponse;
