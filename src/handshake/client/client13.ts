@@ -28,7 +28,7 @@ import {
   PskKeyExchangeMode,
   versionName,
 } from '../../wire/enums.js';
-import type { KeyShare } from '../../crypto/provider.js';
+import type { CryptoProvider, KeyShare } from '../../crypto/provider.js';
 import { isHybridKeyExchange, isTls13OnlyGroup } from '../../crypto/hybrid.js';
 import { tls12SuiteById, tls13SuiteById, type Tls12Suite, type Tls13Suite } from '../../crypto/suites.js';
 import { Transcript } from '../../schedule/transcript.js';
@@ -104,6 +104,7 @@ import { EchRejectedError } from '../../errors/ech-rejected.js';
 import {
   chooseEchConfig,
   EchClient,
+  type ChosenEchConfig,
   greaseEchExtension,
   helloRetryRequestAcceptsEch,
   retryConfigsFrom,
@@ -149,8 +150,43 @@ interface Session12 {
 }
 
 /**
+ * What the configuration alone fixes for every ClientHello of a connection: the offer lists,
+ * resolved and checked (a UsageError for a bad config) when the connection is made, also when it
+ * sends its ClientHello later (ClientConnection's `startLater`).
+ */
+export interface ClientOfferLists {
+  readonly versions: number[];
+  /** TLS 1.3 and TLS 1.2 suites the config allows for those versions. */
+  readonly suites13: Tls13Suite[];
+  readonly suites12: Tls12Suite[];
+  readonly groups: number[];
+  readonly schemes: number[];
+  readonly alpn: Uint8Array[];
+  /** RFC 9849: the ECH config chosen from config.echConfigList. */
+  readonly ech: ChosenEchConfig | undefined;
+}
+
+export function resolveClientOffer(provider: CryptoProvider, config: ClientConfig): ClientOfferLists {
+  // RFC 9849 §6.1: ClientHelloInner offers TLS 1.3 only; the outer one too (a TLS 1.2 answer would be a rejection).
+  if (config.echConfigList && config.maxVersion === 'TLSv1.2') throw new UsageError('Encrypted Client Hello needs TLS 1.3, but maxVersion is TLSv1.2');
+  const versions = resolveVersions(config.echConfigList ? 'TLSv1.3' : config.minVersion, config.maxVersion);
+  const suites13 = versions.includes(ProtocolVersion.TLSv1_3) ? resolveTls13Suites(config.cipherSuites) : [];
+  const suites12 = versions.includes(ProtocolVersion.TLSv1_2) ? resolveTls12Suites(config.cipherSuites, 'client') : [];
+  // A suite list naming only TLS 1.3 (or only TLS 1.2) suites limits the versions offered.
+  const offered = versionsWithSuites(versions, suites13, suites12, config.cipherSuites);
+  const groups = resolveGroups(provider, config.groups, offered);
+  const schemes = resolveSignatureSchemes(config.signatureSchemes);
+  const alpn = resolveAlpn(config.alpnProtocols);
+  if (config.rejectUnauthorized !== false && !config.trust) {
+    throw new UsageError('a trust store (config.trust) is required to verify the server; pass rejectUnauthorized: false to skip verification');
+  }
+  const ech = config.echConfigList ? chooseEchConfig(config.echConfigList) : undefined;
+  return { versions: offered, suites13, suites12, groups, schemes, alpn, ech };
+}
+
+/**
  * What the client decided before its first ClientHello, fixed for the whole handshake: the
- * configuration resolved into offer lists, our random and legacy_session_id.
+ * resolved offer lists, our random and legacy_session_id, the session offered.
  */
 class ClientOffer {
   readonly versions: number[];
@@ -175,27 +211,19 @@ class ClientOffer {
   /** RFC 9849 §6.2: a GREASE encrypted_client_hello when there is no config (unless echGrease: false). */
   readonly echGrease: boolean;
 
-  constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig) {
+  /** `session`: the session to offer (config.session, or the one the owner set before start()). */
+  constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig, lists: ClientOfferLists, session: SessionTicket | undefined) {
     const provider = ctx.provider;
-    // RFC 9849 §6.1: ClientHelloInner offers TLS 1.3 only; the outer one too (a TLS 1.2 answer would be a rejection).
-    if (config.echConfigList && config.maxVersion === 'TLSv1.2') throw new UsageError('Encrypted Client Hello needs TLS 1.3, but maxVersion is TLSv1.2');
-    const versions = resolveVersions(config.echConfigList ? 'TLSv1.3' : config.minVersion, config.maxVersion);
-    const suites13 = versions.includes(ProtocolVersion.TLSv1_3) ? resolveTls13Suites(config.cipherSuites) : [];
-    const suites12 = versions.includes(ProtocolVersion.TLSv1_2) ? resolveTls12Suites(config.cipherSuites, 'client') : [];
-    // A suite list naming only TLS 1.3 (or only TLS 1.2) suites limits the versions offered.
-    this.versions = versionsWithSuites(versions, suites13, suites12, config.cipherSuites);
-    this.suites = this.offers13 ? suites13 : [];
-    this.tls12Suites = this.offers12 ? suites12 : [];
-    this.groups = resolveGroups(provider, config.groups, this.versions);
-    this.schemes = resolveSignatureSchemes(config.signatureSchemes);
-    this.alpn = resolveAlpn(config.alpnProtocols);
-    if (config.rejectUnauthorized !== false && !config.trust) {
-      throw new UsageError('a trust store (config.trust) is required to verify the server; pass rejectUnauthorized: false to skip verification');
-    }
+    this.versions = lists.versions;
+    this.suites = this.offers13 ? lists.suites13 : [];
+    this.tls12Suites = this.offers12 ? lists.suites12 : [];
+    this.groups = lists.groups;
+    this.schemes = lists.schemes;
+    this.alpn = lists.alpn;
     this.serverName = config.serverName;
     this.sniName = config.serverName !== undefined && !isIpLiteral(config.serverName) ? config.serverName.replace(/\.$/, '') : undefined;
     this.random = provider.randomBytes(32);
-    const s12 = this.offers12 ? this.usableSession12(config.session) : undefined;
+    const s12 = this.offers12 ? this.usableSession12(session) : undefined;
     this.session12 = s12?.session;
     if (s12?.byId) {
       // RFC 5246 §7.4.1.2: resume by session id.
@@ -207,8 +235,8 @@ class ClientOffer {
     } else {
       this.sessionId = EMPTY;
     }
-    this.resumption = this.usableTicket13(config.session);
-    this.ech = config.echConfigList ? new EchClient(provider, chooseEchConfig(config.echConfigList)) : undefined;
+    this.resumption = this.usableTicket13(session);
+    this.ech = lists.ech ? new EchClient(provider, lists.ech) : undefined;
     this.echGrease = !config.echConfigList && config.echGrease !== false && this.offers13;
   }
 
@@ -424,9 +452,17 @@ function sendClientHello(ctx: HandshakeContext, offer: ClientOffer, transcript: 
   return hello;
 }
 
-/** Start a TLS 1.3 client handshake: sends ClientHello and returns the first state. */
-export function startClientHandshake(ctx: HandshakeContext, config: ClientConfig): HandshakeState {
-  const offer = new ClientOffer(ctx, config);
+/**
+ * Start a TLS 1.3 client handshake: sends ClientHello and returns the first state. `lists`: from
+ * resolveClientOffer() (resolved now when not given); `session`: the one to offer (default config.session).
+ */
+export function startClientHandshake(
+  ctx: HandshakeContext,
+  config: ClientConfig,
+  lists: ClientOfferLists = resolveClientOffer(ctx.provider, config),
+  session: SessionTicket | undefined = config.session,
+): HandshakeState {
+  const offer = new ClientOffer(ctx, config, lists, session);
   const transcript = new Transcript(ctx.provider);
   // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
   const keyShares = offer.offers13 ? generateShares(ctx, initialKeyShareGroups(offer.groups, config.keyShares)) : [];
