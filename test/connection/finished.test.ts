@@ -51,6 +51,10 @@ function assertCrossed(p: Pair, length: number, resumed: boolean): void {
   assert.equal(toHex(c.finished.local), toHex(s.finished.peer), "client's local = server's peer");
   assert.equal(toHex(c.finished.peer), toHex(s.finished.local), "client's peer = server's local");
   assert.notEqual(toHex(c.finished.local), toHex(c.finished.peer));
+  // Each read is a copy: writing into one does not change the connection's.
+  const before = toHex(s.finished.local);
+  s.finished.local.fill(0);
+  assert.equal(toHex(s.finished.local), before);
   // The 'handshake' event carries the same info.
   assert.equal(toHex(handshakeEvent(p.clientEvents).finished.local), toHex(c.finished.local));
   assert.equal(toHex(handshakeEvent(p.serverEvents).finished.peer), toHex(s.finished.peer));

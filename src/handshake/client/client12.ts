@@ -17,7 +17,7 @@
 import { TlsError, illegalParameter, unexpectedMessage } from '../../errors/errors.js';
 import { AlertDescription } from '../../errors/alert.js';
 import { concat, equal, fromUtf8 } from '../../bytes/util.js';
-import { checkFinished, groupName, schemeName } from '../shared/finish.js';
+import { checkFinished, finishedPair, groupName, schemeName } from '../shared/finish.js';
 import { isTls13OnlyGroup } from '../../crypto/hybrid.js';
 import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion } from '../../wire/enums.js';
 import type { KeyShare, PrivateKey, PublicKey } from '../../crypto/provider.js';
@@ -650,8 +650,7 @@ class ExpectFinished12 extends Client12State {
     } else {
       sent = origin.sentFinished;
     }
-    // A copy of the server's: the message body is a view into the received record.
-    return complete(ctx, this.keyed, this.newTicket, { local: sent, peer: fin.verifyData.slice() });
+    return complete(ctx, this.keyed, this.newTicket, finishedPair(sent, fin.verifyData));
   }
 }
 

@@ -16,7 +16,7 @@
 // ServerHello hands over to the states in client12.ts.
 import { TlsError, UsageError, illegalParameter, unexpectedMessage } from '../../errors/errors.js';
 import { equal, fromUtf8 } from '../../bytes/util.js';
-import { checkFinished, groupName, schemeName } from '../shared/finish.js';
+import { checkFinished, finishedPair, groupName, schemeName } from '../shared/finish.js';
 import {
   CipherSuite,
   CipherSuites,
@@ -946,8 +946,7 @@ class ExpectFinished extends ClientState {
       authorizationError: peer?.error,
       ech: agreed.ech.status,
       outerServerName: agreed.ech.status === 'accepted' ? agreed.ech.publicName : undefined,
-      // A copy of the peer's: the message body is a view into the received record.
-      finished: { local: ourVerifyData, peer: fin.verifyData.slice() },
+      finished: finishedPair(ourVerifyData, fin.verifyData),
     }, auth.kind === 'certificate' ? peerChainOf(auth.peer) : storedPeerChain(auth.ticket.peerCertificates ?? []));
     // Set only when stapled, so other connections' info keeps its shape (#15).
     if (peer?.ocspResponse) (info as { ocspResponse?: Uint8Array }).ocspResponse = peer.ocspResponse;

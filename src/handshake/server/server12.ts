@@ -20,7 +20,7 @@ import { TlsError, illegalParameter, internalError, unexpectedMessage } from '..
 import { AlertDescription } from '../../errors/alert.js';
 import { concat } from '../../bytes/index.js';
 import { utf8 } from '../../bytes/util.js';
-import { checkFinished, groupName, schemeName } from '../shared/finish.js';
+import { checkFinished, finishedPair, groupName, schemeName } from '../shared/finish.js';
 import {
   CipherSuite,
   CipherSuites,
@@ -634,8 +634,7 @@ class ExpectFinished12 extends State12 {
     transcript.add(message.raw);
     tell(ctx, { kind: 'client_finished_checked_12' });
 
-    // A copy of the client's verify_data: the message body is a view into the received record.
-    const clientFinished = fin.verifyData.slice();
+    const clientFinished = fin.verifyData;
     const closing = this.closing;
     if (closing.kind === 'full') {
       const { full, client } = closing;
@@ -663,7 +662,7 @@ class ExpectFinished12 extends State12 {
         clientScheme: client?.scheme,
         localCertificates: full.certificate.chain,
         resumed: undefined,
-        finished: { local: serverFinished, peer: clientFinished },
+        finished: finishedPair(serverFinished, clientFinished),
       });
       return complete(ctx, hello, masterSecret, info);
     }
@@ -676,7 +675,7 @@ class ExpectFinished12 extends State12 {
       localCertificates: [],
       resumed: res.state,
       // RFC 5246 §7.3: resuming, ours went first (resume()).
-      finished: { local: res.serverFinished, peer: clientFinished },
+      finished: finishedPair(res.serverFinished, clientFinished),
     });
     return complete(ctx, hello, masterSecret, info);
   }

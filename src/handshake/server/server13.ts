@@ -17,7 +17,7 @@
 // alert the RFC names.
 import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../../errors/errors.js';
 import { concat, constantTimeEqual, utf8 } from '../../bytes/util.js';
-import { checkFinished, groupName, schemeName } from '../shared/finish.js';
+import { checkFinished, finishedPair, groupName, schemeName } from '../shared/finish.js';
 import {
   CipherSuites,
   ExtensionType,
@@ -720,8 +720,7 @@ class ExpectFinished extends ServerState {
       localCertificates: auth.kind === 'certificate' ? auth.certificate.chain : [],
       ech: negotiated.ech.status,
       outerServerName: echInfo(negotiated.ech).outerServerName,
-      // A copy of the client's: the message body is a view into the received record.
-      finished: { local: this.flight.serverFinished, peer: fin.verifyData.slice() },
+      finished: finishedPair(this.flight.serverFinished, fin.verifyData),
     };
     tell(ctx, { kind: 'client_finished_checked_13', suite: suite.id });
     ctx.handshakeComplete(info, {
