@@ -524,14 +524,14 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
    * length in TLS 1.3); undefined before the handshake completed. The peer's getPeerFinished().
    */
   getFinished(): Buffer | undefined {
-    const f = this.#info?.finished.local;
-    return f === undefined ? undefined : Buffer.from(f);
+    const f = this.#info?.finished.local; // a copy
+    return f === undefined ? undefined : asBuffer(f);
   }
 
   /** Like node's: the verify_data of the peer's Finished message; undefined before the handshake completed. */
   getPeerFinished(): Buffer | undefined {
-    const f = this.#info?.finished.peer;
-    return f === undefined ? undefined : Buffer.from(f);
+    const f = this.#info?.finished.peer; // a copy
+    return f === undefined ? undefined : asBuffer(f);
   }
 
   /** node's per-socket certificate switch: hush chooses the certificate per server name instead. */
