@@ -8,7 +8,7 @@
 // is (node:tls builds its ClientHello at the socket's 'connect'): until then the session to offer
 // may still change, and nothing is sent.
 import { BaseConnection, type TransportOptions } from './base.js';
-import { resolveClientOffer, startClientHandshake, type ClientOfferLists } from '../handshake/client/client13.js';
+import { prepareClientHello, startClientHandshake, type ClientHelloPrep } from '../handshake/client/client13.js';
 import type { ClientConfig } from '../handshake/config.js';
 import type { SessionTicket } from '../handshake/events.js';
 import type { HandshakeState } from '../handshake/state.js';
@@ -31,17 +31,18 @@ export interface ClientTransportOptions extends TransportOptions {
 export class ClientConnection extends BaseConnection {
   readonly side = 'client' as const;
   readonly config: ClientConfig;
-  /** The resolved offer lists until start() (set only with startLater). */
-  private pendingStart: ClientOfferLists | undefined;
+  /** What the ClientHello needs besides the session (lists, key shares), until start(): only with startLater. */
+  private pendingStart: ClientHelloPrep | undefined;
 
   /** `transport`: set by the adapter that drives the connection (see ClientTransportOptions). */
   constructor(config: ClientConfig, transport?: ClientTransportOptions) {
     super(config, STARTING, undefined, transport);
     this.config = config;
-    // Option errors surface here as UsageError, before anything is sent (also with startLater).
-    const lists = resolveClientOffer(config.provider, config);
-    if (transport?.startLater === true) this.pendingStart = lists;
-    else this.handshakeState = startClientHandshake(this, config, lists);
+    // Option errors surface here as UsageError, before anything is sent (also with startLater);
+    // with startLater the key shares are made now too, so that start() only builds the hello.
+    const prep = prepareClientHello(this, config, transport?.startLater === true);
+    if (transport?.startLater === true) this.pendingStart = prep;
+    else this.handshakeState = startClientHandshake(this, config, prep);
   }
 
   /** False until the ClientHello was built and queued (only a `startLater` connection waits). */
@@ -55,10 +56,10 @@ export class ClientConnection extends BaseConnection {
    * was closed or failed meanwhile.
    */
   start(session: SessionTicket | undefined = this.config.session): void {
-    const lists = this.pendingStart;
-    if (lists === undefined) throw new UsageError('start(): the ClientHello was already sent');
+    const prep = this.pendingStart;
+    if (prep === undefined) throw new UsageError('start(): the ClientHello was already sent');
     if (this.state !== 'handshaking') throw new UsageError(`start(): the connection is ${this.state}`);
     this.pendingStart = undefined;
-    this.handshakeState = startClientHandshake(this, this.config, lists, session);
+    this.handshakeState = startClientHandshake(this, this.config, prep, session);
   }
 }

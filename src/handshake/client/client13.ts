@@ -166,7 +166,7 @@ export interface ClientOfferLists {
   readonly ech: ChosenEchConfig | undefined;
 }
 
-export function resolveClientOffer(provider: CryptoProvider, config: ClientConfig): ClientOfferLists {
+function resolveClientOffer(provider: CryptoProvider, config: ClientConfig): ClientOfferLists {
   // RFC 9849 §6.1: ClientHelloInner offers TLS 1.3 only; the outer one too (a TLS 1.2 answer would be a rejection).
   if (config.echConfigList && config.maxVersion === 'TLSv1.2') throw new UsageError('Encrypted Client Hello needs TLS 1.3, but maxVersion is TLSv1.2');
   const versions = resolveVersions(config.echConfigList ? 'TLSv1.3' : config.minVersion, config.maxVersion);
@@ -182,6 +182,45 @@ export function resolveClientOffer(provider: CryptoProvider, config: ClientConfi
   }
   const ech = config.echConfigList ? chooseEchConfig(config.echConfigList) : undefined;
   return { versions: offered, suites13, suites12, groups, schemes, alpn, ech };
+}
+
+/**
+ * The costly part of the first ClientHello, which does not depend on the session it offers: our
+ * key shares and ECH's HPKE context. A `startLater` connection makes it when it is created, while
+ * its transport connects; otherwise it is made with the hello (the order random bytes are drawn in
+ * stays the same: the byte-exact vector tests rely on it).
+ */
+interface ClientHelloKeys {
+  readonly keyShares: readonly KeyShare[];
+  readonly ech: EchClient | undefined;
+  /** RFC 9849: ClientHelloInner's marker (real ECH) or a GREASE extension, or none. */
+  readonly echExtension: Extension | undefined;
+}
+
+function makeClientHelloKeys(ctx: HandshakeContext, config: ClientConfig, lists: ClientOfferLists): ClientHelloKeys {
+  const offers13 = lists.versions.includes(ProtocolVersion.TLSv1_3);
+  const ech = lists.ech ? new EchClient(ctx.provider, lists.ech) : undefined;
+  // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
+  const keyShares = offers13 ? generateShares(ctx, initialKeyShareGroups(lists.groups, config.keyShares)) : [];
+  const echExtension = ech ? EchClient.innerExtension() : echGreaseOffered(config, offers13) ? greaseEchExtension(ctx.provider) : undefined;
+  return { keyShares, ech, echExtension };
+}
+
+/** What a connection resolves (and, made `early`, generates) before its ClientHello. */
+export interface ClientHelloPrep {
+  readonly lists: ClientOfferLists;
+  readonly keys: ClientHelloKeys | undefined;
+}
+
+/** Resolve the config (a UsageError when it is bad); `early`: make the key shares and ECH context now. */
+export function prepareClientHello(ctx: HandshakeContext, config: ClientConfig, early: boolean): ClientHelloPrep {
+  const lists = resolveClientOffer(ctx.provider, config);
+  return { lists, keys: early ? makeClientHelloKeys(ctx, config, lists) : undefined };
+}
+
+/** RFC 9849 §6.2: a GREASE encrypted_client_hello when there is no config (unless echGrease: false). */
+function echGreaseOffered(config: ClientConfig, offers13: boolean): boolean {
+  return !config.echConfigList && config.echGrease !== false && offers13;
 }
 
 /**
@@ -210,10 +249,13 @@ class ClientOffer {
   readonly ech: EchClient | undefined;
   /** RFC 9849 §6.2: a GREASE encrypted_client_hello when there is no config (unless echGrease: false). */
   readonly echGrease: boolean;
+  /** The first ClientHello's key shares and ECH extension (made early, or here). */
+  readonly keys: ClientHelloKeys;
 
   /** `session`: the session to offer (config.session, or the one the owner set before start()). */
-  constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig, lists: ClientOfferLists, session: SessionTicket | undefined) {
+  constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig, prep: ClientHelloPrep, session: SessionTicket | undefined) {
     const provider = ctx.provider;
+    const lists = prep.lists;
     this.versions = lists.versions;
     this.suites = this.offers13 ? lists.suites13 : [];
     this.tls12Suites = this.offers12 ? lists.suites12 : [];
@@ -236,8 +278,9 @@ class ClientOffer {
       this.sessionId = EMPTY;
     }
     this.resumption = this.usableTicket13(session);
-    this.ech = lists.ech ? new EchClient(provider, lists.ech) : undefined;
-    this.echGrease = !config.echConfigList && config.echGrease !== false && this.offers13;
+    this.keys = prep.keys ?? makeClientHelloKeys(ctx, config, lists);
+    this.ech = this.keys.ech;
+    this.echGrease = echGreaseOffered(config, this.offers13);
   }
 
   get offers13(): boolean {
@@ -453,20 +496,18 @@ function sendClientHello(ctx: HandshakeContext, offer: ClientOffer, transcript: 
 }
 
 /**
- * Start a TLS 1.3 client handshake: sends ClientHello and returns the first state. `lists`: from
- * resolveClientOffer() (resolved now when not given); `session`: the one to offer (default config.session).
+ * Start a TLS 1.3 client handshake: sends ClientHello and returns the first state. `prep`: from
+ * prepareClientHello() (made now when not given); `session`: the one to offer (default config.session).
  */
 export function startClientHandshake(
   ctx: HandshakeContext,
   config: ClientConfig,
-  lists: ClientOfferLists = resolveClientOffer(ctx.provider, config),
+  prep: ClientHelloPrep = prepareClientHello(ctx, config, false),
   session: SessionTicket | undefined = config.session,
 ): HandshakeState {
-  const offer = new ClientOffer(ctx, config, lists, session);
+  const offer = new ClientOffer(ctx, config, prep, session);
   const transcript = new Transcript(ctx.provider);
-  // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
-  const keyShares = offer.offers13 ? generateShares(ctx, initialKeyShareGroups(offer.groups, config.keyShares)) : [];
-  const echExtension = offer.ech ? EchClient.innerExtension() : offer.echGrease ? greaseEchExtension(ctx.provider) : undefined;
+  const { keyShares, echExtension } = offer.keys;
   const hello = sendClientHello(ctx, offer, transcript, { keyShares, resumption: offer.resumption, cookie: undefined, echExtension }, false);
   return new ExpectServerHello(offer, transcript, hello, undefined);
 }
