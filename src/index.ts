@@ -1,11 +1,11 @@
 // hush — the portable core: sans-I/O TLS connections, X.509, and the types around them.
 // It uses no Node APIs; pass a CryptoProvider (e.g. from 'hush/node') and a clock.
-export { ClientConnection } from './connection/client.js';
+export { ClientConnection, type ClientTransportOptions } from './connection/client.js';
 export { ServerConnection, Acceptor, type AcceptorOptions, type Accepted, type OfferedSessions, type ServerConnectionOptions } from './connection/server.js';
 export { type ExternalSessions } from './handshake/session/external-sessions.js';
 export { MAX_CLIENT_HELLO_SIZE, DEFAULT_MAX_CLIENT_HELLO_RECORDS } from './handshake/messages/handshake.js';
 export type { TlsConnection, ConnectionState } from './connection/api.js';
-export type { HandshakeInfo, SessionTicket, EchStatus } from './handshake/events.js';
+export type { HandshakeInfo, FinishedPair, SessionTicket, EchStatus } from './handshake/events.js';
 export type { ConnectionEvent } from './connection/events.js';
 export type { ClientConfig, ServerConfig, CertifiedKey, TlsVersionName, EchServerKey, EchServerOptions } from './handshake/config.js';
 export type { ClientHelloInfo } from './handshake/client-hello-info.js';

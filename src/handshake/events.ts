@@ -53,6 +53,19 @@ export interface HandshakeInfo {
   readonly ech?: EchStatus;
   /** With ECH: the name the outer ClientHello carried in the clear (the config's public_name). */
   readonly outerServerName?: string | undefined;
+  /** The verify_data of the handshake's Finished messages (node's getFinished()/getPeerFinished()). */
+  readonly finished: FinishedPair;
+}
+
+/**
+ * The verify_data of the Finished message each side sent (RFC 8446 §4.4.4: the hash length, 32 or
+ * 48 bytes; RFC 5246 §7.4.9: 12 bytes): `local` is ours, `peer` the one we checked. One side's
+ * `local` is the other's `peer`. RFC 5929 §3.1's tls-unique is the first of the two: the
+ * client's, except in a resumed TLS 1.2 handshake, where the server sends its Finished first.
+ */
+export interface FinishedPair {
+  readonly local: Uint8Array;
+  readonly peer: Uint8Array;
 }
 
 /**

@@ -20,7 +20,7 @@ import { decodeSession } from './session.js';
 import { badPort, invalidArgType } from './arg-errors.js';
 import { TLSSocket, checkOnRead, type OnRead } from './socket.js';
 import { SecureContext } from './secure-context.js';
-import { NODE_TRANSPORT } from './alloc.js';
+import { NODE_CLIENT_TRANSPORT } from './alloc.js';
 import { clientRevocationConfig, type ClientRevocationOptions } from './revocation-options.js';
 import { pfxCertifiedKeys, type PfxInput } from './pkcs12.js';
 import type { PeerCertificate } from './peer-certificate.js';
@@ -349,7 +349,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const { config, host, servername } = clientConfigFromOptions(o);
   const handshakeTimeout = parseHandshakeTimeout(o.handshakeTimeout);
   const onread = checkOnRead(o.onread); // before a socket is opened
-  const connection = new ClientConnection(config, NODE_TRANSPORT);
+  const connection = new ClientConnection(config, NODE_CLIENT_TRANSPORT);
 
   let raw: Duplex;
   if (o.socket) {

@@ -27,6 +27,7 @@ import { Duplex } from 'node:stream';
 import { Socket } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import type { TlsConnection } from '../connection/api.js';
+import { ClientConnection } from '../connection/client.js';
 import type { ClientHelloInfo } from '../handshake/client-hello-info.js';
 import type { HandshakeInfo } from '../handshake/events.js';
 import type { ConnectionEvent } from '../connection/events.js';
@@ -223,6 +224,8 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   #rawEnding = false;
   #session: Buffer | undefined;
   #ticket: SessionTicket | undefined;
+  /** Client, before its ClientHello: the session setSession() gave, offered instead of connect()'s. */
+  #pendingSession: SessionTicket | undefined;
   #localCertificate: Uint8Array | undefined;
   /** A TLS error was surfaced after the handshake (node emits it once, then the socket ends). */
   #tlsErrorEmitted = false;
@@ -287,11 +290,15 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     socket.on('close', TLSSocket.#rawClose);
     socket.on('connect', TLSSocket.#rawConnect);
 
-    // Anything the connection already wants to say (a client's first flight) goes out now; its
-    // events (a trace of the ClientHello...) wait a tick so that listeners can be attached.
-    // A net.Socket that is not connected yet (nor connecting) would refuse the write
-    // (ERR_SOCKET_CLOSED): the first flight waits for its 'connect'.
-    if ((socket as Partial<Socket>).pending === true && (socket as Partial<Socket>).connecting !== true && socket instanceof Socket) {
+    // A client made by connect() or new TLSSocket() builds its ClientHello like node:tls, once
+    // the transport is connected: at the net.Socket's 'connect' (#rawConnect), or a tick from now
+    // for a connected socket or another Duplex; setSession() may change the session until then.
+    // Anything else the connection already wants to say goes out now; its events wait a tick so
+    // that listeners can be attached. A net.Socket that is not connected yet (nor connecting)
+    // would refuse the write (ERR_SOCKET_CLOSED): that waits for its 'connect'.
+    if (this.#conn instanceof ClientConnection && !this.#conn.started) {
+      if (!(socket instanceof Socket && socket.pending)) process.nextTick(() => this.#start());
+    } else if ((socket as Partial<Socket>).pending === true && (socket as Partial<Socket>).connecting !== true && socket instanceof Socket) {
       socket.once('connect', () => {
         if (!this.destroyed) this.#flush();
       });
@@ -327,7 +334,10 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     if (owner !== undefined) owner.#onRawClose();
   }
   static #rawConnect(this: OwnedRaw): void {
-    this[kOwner]?.emit('connect');
+    const owner = this[kOwner];
+    if (owner === undefined) return;
+    owner.emit('connect');
+    owner.#start();
   }
 
   /** 'close' carries `hadError` like net.Socket's: whether the socket was destroyed with an error. */
@@ -409,16 +419,22 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
 
   /**
-   * Like node's: the session to resume, before the handshake starts. hush's connect() sends its
-   * ClientHello at once, so pass `session` to connect() instead; once the hello left this throws.
+   * Like node's: the session to resume (from 'session' or getSession(); hush's encoding), set
+   * after connect() and before the handshake starts: the ClientHello is built when the transport
+   * connects. Afterwards this throws (node would accept it and break the connection).
    */
   setSession(session: Uint8Array | string): void {
     const buf = typeof session === 'string' ? Buffer.from(session, 'latin1') : session;
-    decodeSession(buf); // a UsageError for anything hush did not produce
-    throw new UsageError(
-      "setSession(): hush's connect() sends its ClientHello immediately, so the session cannot change afterwards; pass it as connect({ session })",
-      'ERR_HUSH_UNSUPPORTED_OPTION',
-    );
+    const ticket = decodeSession(buf); // a UsageError for anything hush did not produce
+    const conn = this.#conn;
+    if (!(conn instanceof ClientConnection)) throw new UsageError('setSession() is for client sockets: a server resumes the sessions its clients offer');
+    if (conn.started) {
+      throw new UsageError(
+        'setSession(): the handshake already started (the ClientHello was sent), so the session to resume must be set before: ' +
+          'call setSession() right after connect(), before the socket connects, or pass connect({ session })',
+      );
+    }
+    this.#pendingSession = ticket;
   }
 
   /** RFC 5705 / RFC 8446 §7.5 exporter. */
@@ -509,16 +525,18 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
 
   /**
-   * node's Finished message bytes. Placeholder so that a hush TLSSocket is assignable to node's
-   * tls.TLSSocket: the node-dropin work (issue #16) implements it; until then it throws, naming it.
+   * Like node's: the verify_data of the Finished message we sent (12 bytes in TLS 1.2, the hash
+   * length in TLS 1.3); undefined before the handshake completed. The peer's getPeerFinished().
    */
   getFinished(): Buffer | undefined {
-    throw new UsageError('getFinished() is not supported by hush yet', 'ERR_HUSH_UNSUPPORTED_OPTION');
+    const f = this.#info?.finished.local; // a copy
+    return f === undefined ? undefined : asBuffer(f);
   }
 
-  /** See getFinished(). */
+  /** Like node's: the verify_data of the peer's Finished message; undefined before the handshake completed. */
   getPeerFinished(): Buffer | undefined {
-    throw new UsageError('getPeerFinished() is not supported by hush yet', 'ERR_HUSH_UNSUPPORTED_OPTION');
+    const f = this.#info?.finished.peer; // a copy
+    return f === undefined ? undefined : asBuffer(f);
   }
 
   /** node's per-socket certificate switch: hush chooses the certificate per server name instead. */
@@ -562,7 +580,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
 
   /**
-   * Like node's: the SNI to send. hush's client sends its ClientHello when the socket is made, so
+   * Like node's: the SNI to send. hush's client fixes the name it sends and verifies when the socket is made, so
    * this accepts only the name already in use; pass `servername` to connect() instead.
    */
   setServername(name: string): void {
@@ -574,7 +592,7 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     }
     if (name === this.servername) return;
     throw new UsageError(
-      "setServername(): hush's client sends its ClientHello when the socket is made, so the name cannot change afterwards; pass servername to connect() or new TLSSocket()",
+      "setServername(): hush's client fixes the name it sends and verifies when the socket is made, so it cannot change afterwards; pass servername to connect() or new TLSSocket()",
       'ERR_HUSH_UNSUPPORTED_OPTION',
     );
   }
@@ -784,6 +802,25 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     // A net.Socket without allowHalfOpen refuses writes once the peer's FIN arrived.
     if (this.#rawReadEnded && (raw as { allowHalfOpen?: boolean }).allowHalfOpen === false) return false;
     return true;
+  }
+
+  /**
+   * A client that waited for its transport: build the ClientHello now, offering the session
+   * setSession() gave (else connect()'s), and send it. Once only; nothing after destroy().
+   */
+  #start(): void {
+    const conn = this.#conn;
+    if (this.destroyed || !(conn instanceof ClientConnection) || conn.started) return;
+    const session = this.#pendingSession;
+    this.#pendingSession = undefined;
+    try {
+      conn.start(session);
+    } catch (e) {
+      this.destroy(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    this.#flush();
+    this.#processEvents();
   }
 
   /** Send what the connection has to say (see WritePump.flush). False when the socket is full. */

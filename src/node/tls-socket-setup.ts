@@ -8,7 +8,7 @@ import { UsageError } from '../errors/errors.js';
 import { clientConfigFromOptions, type ConnectOptions } from './connect.js';
 import { TLSServer, type ServerOptions } from './server.js';
 import { SecureContext } from './secure-context.js';
-import { NODE_TRANSPORT } from './alloc.js';
+import { NODE_CLIENT_TRANSPORT } from './alloc.js';
 import { parseHandshakeTimeout } from './options.js';
 import { registerSocketSetup, type NodeTLSSocketOptions, type ResolvedSocketSetup, type TLSSocket, type TLSSocketOptions } from './socket.js';
 
@@ -46,7 +46,7 @@ function clientSetup(options: NodeTLSSocketOptions): ResolvedSocketSetup {
   const config = ctx !== undefined && ctx.certificates.length > 0 && base.clientCertificate === undefined ? { ...base, clientCertificate: ctx.certificates[0] } : base;
   return {
     options: {
-      connection: new ClientConnection(config, NODE_TRANSPORT),
+      connection: new ClientConnection(config, NODE_CLIENT_TRANSPORT),
       servername,
       host,
       handshakeTimeout: parseHandshakeTimeout(options.handshakeTimeout),

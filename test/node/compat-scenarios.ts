@@ -115,8 +115,13 @@ export interface Scenario {
   readonly server: (pki: Pki) => tls.TlsOptions;
   /** Options common to both clients (host/port are added). */
   readonly client: (pki: Pki) => Record<string, unknown>;
-  /** Connect twice, the second time with the first connection's session. */
-  readonly resume?: boolean;
+  /**
+   * Connect twice, the second time with the first connection's session: as connect({ session })
+   * (true), or through setSession() right after connect() ('setSession').
+   */
+  readonly resume?: boolean | 'setSession';
+  /** The length getFinished() and getPeerFinished() must give (compared between the clients too). */
+  readonly finished?: number;
 }
 
 const ok = (p: Pki): tls.TlsOptions => ({ ...p.server });
@@ -160,6 +165,12 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'ALPN agreed', server: (p) => ({ ...p.server, ALPNProtocols: ['h2', 'http/1.1'] }), client: (p) => ({ ca: p.ca, ALPNProtocols: ['http/1.1'] }) },
   { name: 'resumption (TLS 1.3)', server: ok, client: (p) => ({ ca: p.ca }), resume: true },
   { name: 'resumption (TLS 1.2)', server: ok, client: (p) => ({ ca: p.ca, maxVersion: 'TLSv1.2' }), resume: true },
+  { name: 'resumption through setSession() (TLS 1.3)', server: ok, client: (p) => ({ ca: p.ca }), resume: 'setSession' },
+  { name: 'resumption through setSession() (TLS 1.2)', server: ok, client: (p) => ({ ca: p.ca, maxVersion: 'TLSv1.2' }), resume: 'setSession' },
+  { name: 'getFinished() length (TLS 1.3, SHA-256 suite)', server: ok, client: (p) => ({ ca: p.ca, ciphers: 'TLS_AES_128_GCM_SHA256' }), finished: 32 },
+  { name: 'getFinished() length (TLS 1.3, SHA-384 suite)', server: ok, client: (p) => ({ ca: p.ca, ciphers: 'TLS_AES_256_GCM_SHA384' }), finished: 48 },
+  { name: 'getFinished() length (TLS 1.2)', server: ok, client: (p) => ({ ca: p.ca, maxVersion: 'TLSv1.2' }), finished: 12 },
+  { name: 'getFinished() length (TLS 1.2, resumed)', server: ok, client: (p) => ({ ca: p.ca, maxVersion: 'TLSv1.2' }), resume: true, finished: 12 },
 ];
 
 function refuseIdentity(host: string): Error {
@@ -176,6 +187,9 @@ export interface Outcome {
   events: string[];
   alpnProtocol?: string | false | null;
   reused?: boolean;
+  /** getFinished() / getPeerFinished() lengths at 'secureConnect'. */
+  finished?: number | undefined;
+  peerFinished?: number | undefined;
   /** The raw error (for extra checks). */
   error?: Error & Record<string, unknown>;
 }
@@ -207,13 +221,16 @@ export async function startServer(opts: tls.TlsOptions): Promise<{ port: number;
 }
 
 /** One connection: resolves at 'close' (or after 5 s, reported as a 'timeout' event). */
-export function runOnce(connect: ConnectFn, options: Record<string, unknown>): Promise<Outcome & { session?: Buffer }> {
+export function runOnce(connect: ConnectFn, options: Record<string, unknown>, before?: (sock: AnySocket) => void): Promise<Outcome & { session?: Buffer }> {
   return new Promise((resolve) => {
     const events: string[] = [];
     let error: (Error & Record<string, unknown>) | undefined;
     let session: Buffer | undefined;
     let reused: boolean | undefined;
+    let finished: number | undefined;
+    let peerFinished: number | undefined;
     const sock = connect({ host: 'localhost', ...options });
+    before?.(sock);
     const done = (): void => {
       clearTimeout(timer);
       resolve({
@@ -224,6 +241,8 @@ export function runOnce(connect: ConnectFn, options: Record<string, unknown>): P
         events,
         alpnProtocol: sock.alpnProtocol,
         reused,
+        finished,
+        peerFinished,
         ...(error ? { error } : {}),
         ...(session ? { session } : {}),
       });
@@ -237,6 +256,8 @@ export function runOnce(connect: ConnectFn, options: Record<string, unknown>): P
     sock.once('secureConnect', () => {
       events.push('secureConnect');
       reused = sock.isSessionReused();
+      finished = sock.getFinished()?.length;
+      peerFinished = sock.getPeerFinished()?.length;
     });
     sock.on('session', (s: unknown) => {
       session = s as Buffer;
@@ -264,7 +285,10 @@ export async function runScenario(connect: ConnectFn, sc: Scenario, pki: Pki): P
     const first = await runOnce(connect, opts);
     if (!sc.resume) return first;
     // node delivers the TLS 1.3 session after the handshake; the first connection is closed by now.
-    const second = await runOnce(connect, { ...opts, session: first.session });
+    const second =
+      sc.resume === 'setSession'
+        ? await runOnce(connect, opts, (sock) => (sock as unknown as { setSession(s: Buffer): void }).setSession(first.session!))
+        : await runOnce(connect, { ...opts, session: first.session });
     return { ...second, events: [...first.events, '|', ...second.events] };
   } finally {
     await srv.close();

@@ -118,6 +118,7 @@ export class FakeConnection implements TlsConnection {
       authorized: true,
       authorizationError: undefined,
       verifiedChain: [],
+      finished: { local: new Uint8Array(32).fill(this.side === 'client' ? 1 : 2), peer: new Uint8Array(32).fill(this.side === 'client' ? 2 : 1) },
     };
   }
 

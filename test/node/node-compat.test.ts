@@ -37,6 +37,10 @@ for (const sc of SCENARIOS) {
     if (skip !== 'events') assert.deepEqual(h.events, n.events, 'event sequence');
     if (sc.resume) assert.equal(h.reused, true);
     assert.equal(h.reused, n.reused, 'isSessionReused()');
+    if (sc.finished !== undefined) {
+      assert.equal(n.finished, sc.finished, 'node getFinished() length');
+      assert.deepEqual([h.finished, h.peerFinished], [n.finished, n.peerFinished], 'getFinished()/getPeerFinished() lengths');
+    }
     if (n.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
       assert.equal(h.message, n.message);
       for (const f of ['reason', 'host'] as const) assert.equal(h.error?.[f], n.error?.[f], f);

@@ -18,7 +18,7 @@ import { TlsError, illegalParameter, unexpectedMessage } from '../../errors/erro
 import { EchRejectedError } from '../../errors/ech-rejected.js';
 import { AlertDescription } from '../../errors/alert.js';
 import { concat, equal, fromUtf8 } from '../../bytes/util.js';
-import { checkFinished, groupName, schemeName } from '../shared/finish.js';
+import { checkFinished, finishedPair, groupName, schemeName } from '../shared/finish.js';
 import { isTls13OnlyGroup } from '../../crypto/hybrid.js';
 import { CipherSuites, ExtensionType, ExtensionTypes, HandshakeType, HandshakeTypes, NamedGroups, ProtocolVersion } from '../../wire/enums.js';
 import type { KeyShare, PrivateKey, PublicKey } from '../../crypto/provider.js';
@@ -51,7 +51,7 @@ import {
 import { expectMessage, type HandshakeState } from '../state.js';
 import type { HandshakeContext, Protection12Params } from '../context.js';
 import type { ClientConfig } from '../config.js';
-import type { HandshakeInfo, SessionTicket } from '../events.js';
+import type { FinishedPair, HandshakeInfo, SessionTicket } from '../events.js';
 import { tell } from '../narration.js';
 import { peerCertificateDers, peerChainOf, storedPeerChain, verifyServerCertificates, withPeerChain, type PeerVerification } from '../shared/peer-certificates.js';
 import { checkStaple } from './staple-check.js';
@@ -158,12 +158,13 @@ class Client12 {
     return { masterSecret, block };
   }
 
-  /** RFC 5246 §7.4.9: our Finished over the transcript so far. */
-  sendFinished(ctx: HandshakeContext, keys: Keys12): void {
+  /** RFC 5246 §7.4.9: our Finished over the transcript so far; returns its verify_data. */
+  sendFinished(ctx: HandshakeContext, keys: Keys12): Uint8Array {
     const verifyData = finishedVerifyData12(ctx.provider, this.suite.prfHash, keys.masterSecret, 'client', this.transcript.hash());
     const fin = encodeFinished({ verifyData });
     this.add(fin);
     ctx.sendHandshake(fin);
+    return verifyData;
   }
 }
 
@@ -225,6 +226,8 @@ type Origin12 =
       readonly signatureScheme: number | undefined;
       /** The schemes of the server's CertificateRequest, when it sent one. */
       readonly certificateRequestSchemes: readonly number[] | undefined;
+      /** The verify_data of our Finished, sent before the server's in a full handshake (RFC 5246 §7.3). */
+      readonly sentFinished: Uint8Array;
     }
   | { readonly kind: 'resumed'; readonly session: SessionTicket };
 
@@ -564,7 +567,7 @@ class ExpectServerHelloDone12 extends Client12State {
     // RFC 5246 §6.3, §7.1, §7.4.9: keys, ChangeCipherSpec, then Finished under the new keys.
     const keys = hs.deriveKeys(ctx, master);
     ctx.setWriteCipher12(suite, keys.block.client, hs.protection);
-    hs.sendFinished(ctx, keys);
+    const sentFinished = hs.sendFinished(ctx, keys);
     tell(ctx, { kind: 'client_keys_derived_12', suite: suite.id, extendedMasterSecret: hs.extendedMasterSecret });
     const keyed: Keyed12 = {
       hs,
@@ -575,6 +578,7 @@ class ExpectServerHelloDone12 extends Client12State {
         group,
         signatureScheme: kx.kind === 'ecdhe' ? kx.scheme : undefined,
         certificateRequestSchemes: this.certificateRequest?.signatureAlgorithms,
+        sentFinished,
       },
     };
     return hs.ticketAcked ? new ExpectNewSessionTicket12(keyed) : new ExpectChangeCipherSpec12(keyed, undefined);
@@ -675,11 +679,14 @@ class ExpectFinished12 extends Client12State {
     }
     hs.add(message.raw);
     // RFC 5246 §7.3: in the abbreviated handshake the client's CCS and Finished come last.
+    let sent: Uint8Array;
     if (origin.kind === 'resumed') {
       ctx.setWriteCipher12(hs.suite, keys.block.client, hs.protection);
-      hs.sendFinished(ctx, keys);
+      sent = hs.sendFinished(ctx, keys);
+    } else {
+      sent = origin.sentFinished;
     }
-    return complete(ctx, this.keyed, this.newTicket);
+    return complete(ctx, this.keyed, this.newTicket, finishedPair(sent, fin.verifyData));
   }
 }
 
@@ -688,7 +695,7 @@ function echStatus12(offer: Tls12Offer): 'grease' | 'none' {
   return typeof offer.ech === 'string' ? offer.ech : 'none';
 }
 
-function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTicket12 | undefined): HandshakeState {
+function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTicket12 | undefined, finished: FinishedPair): HandshakeState {
   const { hs, keys, origin } = keyed;
   const offer = hs.offer;
   const suite = hs.suite;
@@ -716,6 +723,7 @@ function complete(ctx: HandshakeContext, keyed: Keyed12, newTicket: NewSessionTi
     authorized: peer ? peer.authorized : true,
     authorizationError: peer?.error,
     ech: echStatus12(offer),
+    finished,
   }, origin.kind === 'full' ? peerChainOf(origin.peer) : storedPeerChain(origin.session.peerCertificates));
   // Set only when stapled, so other connections' info keeps its shape (#15).
   if (peer?.ocspResponse) (info as { ocspResponse?: Uint8Array }).ocspResponse = peer.ocspResponse;

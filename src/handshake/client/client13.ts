@@ -16,7 +16,7 @@
 // ServerHello hands over to the states in client12.ts.
 import { TlsError, UsageError, illegalParameter, unexpectedMessage } from '../../errors/errors.js';
 import { equal, fromUtf8 } from '../../bytes/util.js';
-import { checkFinished, groupName, schemeName } from '../shared/finish.js';
+import { checkFinished, finishedPair, groupName, schemeName } from '../shared/finish.js';
 import {
   CipherSuite,
   CipherSuites,
@@ -28,7 +28,7 @@ import {
   PskKeyExchangeMode,
   versionName,
 } from '../../wire/enums.js';
-import type { KeyShare } from '../../crypto/provider.js';
+import type { CryptoProvider, KeyShare } from '../../crypto/provider.js';
 import { isHybridKeyExchange, isTls13OnlyGroup } from '../../crypto/hybrid.js';
 import { tls12SuiteById, tls13SuiteById, type Tls12Suite, type Tls13Suite } from '../../crypto/suites.js';
 import { Transcript } from '../../schedule/transcript.js';
@@ -104,6 +104,7 @@ import { EchRejectedError } from '../../errors/ech-rejected.js';
 import {
   chooseEchConfig,
   EchClient,
+  type ChosenEchConfig,
   greaseEchExtension,
   helloRetryRequestAcceptsEch,
   retryConfigsFrom,
@@ -150,8 +151,87 @@ interface Session12 {
 }
 
 /**
+ * What the configuration alone fixes for every ClientHello of a connection: the offer lists,
+ * resolved and checked (a UsageError for a bad config) when the connection is made, also when it
+ * sends its ClientHello later (ClientConnection's `startLater`).
+ */
+export interface ClientOfferLists {
+  readonly versions: number[];
+  /** TLS 1.3 and TLS 1.2 suites the config allows for those versions. */
+  readonly suites13: Tls13Suite[];
+  readonly suites12: Tls12Suite[];
+  readonly groups: number[];
+  readonly schemes: number[];
+  readonly alpn: Uint8Array[];
+  /** RFC 9849: the ECH config chosen from config.echConfigList. */
+  readonly ech: ChosenEchConfig | undefined;
+}
+
+function resolveClientOffer(provider: CryptoProvider, config: ClientConfig): ClientOfferLists {
+  // RFC 9849 §6.1: ClientHelloInner offers TLS 1.3 only; ClientHelloOuter MUST offer TLS 1.3 and
+  // may offer TLS 1.2 as well (as any hush ClientHello does, so the outer hello does not stand out):
+  // a TLS 1.2 answer is a rejection (§6.1.4), authenticated as the public name (§6.1.6).
+  if (config.echConfigList && config.maxVersion === 'TLSv1.2') throw new UsageError('Encrypted Client Hello needs TLS 1.3, but maxVersion is TLSv1.2');
+  const versions = resolveVersions(config.minVersion, config.maxVersion);
+  const suites13 = versions.includes(ProtocolVersion.TLSv1_3) ? resolveTls13Suites(config.cipherSuites) : [];
+  const suites12 = versions.includes(ProtocolVersion.TLSv1_2) ? resolveTls12Suites(config.cipherSuites, 'client') : [];
+  // A suite list naming only TLS 1.3 (or only TLS 1.2) suites limits the versions offered.
+  const offered = versionsWithSuites(versions, suites13, suites12, config.cipherSuites);
+  if (config.echConfigList && !offered.includes(ProtocolVersion.TLSv1_3)) {
+    throw new UsageError('Encrypted Client Hello needs TLS 1.3, but cipherSuites names only TLS 1.2 suites');
+  }
+  const groups = resolveGroups(provider, config.groups, offered);
+  const schemes = resolveSignatureSchemes(config.signatureSchemes);
+  const alpn = resolveAlpn(config.alpnProtocols);
+  if (config.rejectUnauthorized !== false && !config.trust) {
+    throw new UsageError('a trust store (config.trust) is required to verify the server; pass rejectUnauthorized: false to skip verification');
+  }
+  const ech = config.echConfigList ? chooseEchConfig(config.echConfigList) : undefined;
+  return { versions: offered, suites13, suites12, groups, schemes, alpn, ech };
+}
+
+/**
+ * The costly part of the first ClientHello, which does not depend on the session it offers: our
+ * key shares and ECH's HPKE context. A `startLater` connection makes it when it is created, while
+ * its transport connects; otherwise it is made with the hello (the order random bytes are drawn in
+ * stays the same: the byte-exact vector tests rely on it).
+ */
+interface ClientHelloKeys {
+  readonly keyShares: readonly KeyShare[];
+  readonly ech: EchClient | undefined;
+  /** RFC 9849: ClientHelloInner's marker (real ECH) or a GREASE extension, or none. */
+  readonly echExtension: Extension | undefined;
+}
+
+function makeClientHelloKeys(ctx: HandshakeContext, config: ClientConfig, lists: ClientOfferLists): ClientHelloKeys {
+  const offers13 = lists.versions.includes(ProtocolVersion.TLSv1_3);
+  const ech = lists.ech ? new EchClient(ctx.provider, lists.ech) : undefined;
+  // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
+  const keyShares = offers13 ? generateShares(ctx, initialKeyShareGroups(lists.groups, config.keyShares)) : [];
+  const echExtension = ech ? EchClient.innerExtension() : echGreaseOffered(config, offers13) ? greaseEchExtension(ctx.provider) : undefined;
+  return { keyShares, ech, echExtension };
+}
+
+/** What a connection resolves (and, made `early`, generates) before its ClientHello. */
+export interface ClientHelloPrep {
+  readonly lists: ClientOfferLists;
+  readonly keys: ClientHelloKeys | undefined;
+}
+
+/** Resolve the config (a UsageError when it is bad); `early`: make the key shares and ECH context now. */
+export function prepareClientHello(ctx: HandshakeContext, config: ClientConfig, early: boolean): ClientHelloPrep {
+  const lists = resolveClientOffer(ctx.provider, config);
+  return { lists, keys: early ? makeClientHelloKeys(ctx, config, lists) : undefined };
+}
+
+/** RFC 9849 §6.2: a GREASE encrypted_client_hello when there is no config (unless echGrease: false). */
+function echGreaseOffered(config: ClientConfig, offers13: boolean): boolean {
+  return !config.echConfigList && config.echGrease !== false && offers13;
+}
+
+/**
  * What the client decided before its first ClientHello, fixed for the whole handshake: the
- * configuration resolved into offer lists, our random and legacy_session_id.
+ * resolved offer lists, our random and legacy_session_id, the session offered.
  */
 class ClientOffer {
   readonly versions: number[];
@@ -175,33 +255,25 @@ class ClientOffer {
   readonly ech: EchClient | undefined;
   /** RFC 9849 §6.2: a GREASE encrypted_client_hello when there is no config (unless echGrease: false). */
   readonly echGrease: boolean;
+  /** The first ClientHello's key shares and ECH extension (made early, or here). */
+  readonly keys: ClientHelloKeys;
 
-  constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig) {
+  /** `session`: the session to offer (config.session, or the one the owner set before start()). */
+  constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig, prep: ClientHelloPrep, session: SessionTicket | undefined) {
     const provider = ctx.provider;
-    // RFC 9849 §6.1: ClientHelloInner offers TLS 1.3 only; ClientHelloOuter MUST offer TLS 1.3 and
-    // may offer TLS 1.2 as well (as any hush ClientHello does, so the outer hello does not stand out):
-    // a TLS 1.2 answer is a rejection (§6.1.4), authenticated as the public name (§6.1.6).
-    if (config.echConfigList && config.maxVersion === 'TLSv1.2') throw new UsageError('Encrypted Client Hello needs TLS 1.3, but maxVersion is TLSv1.2');
-    const versions = resolveVersions(config.minVersion, config.maxVersion);
-    const suites13 = versions.includes(ProtocolVersion.TLSv1_3) ? resolveTls13Suites(config.cipherSuites) : [];
-    const suites12 = versions.includes(ProtocolVersion.TLSv1_2) ? resolveTls12Suites(config.cipherSuites, 'client') : [];
-    // A suite list naming only TLS 1.3 (or only TLS 1.2) suites limits the versions offered.
-    this.versions = versionsWithSuites(versions, suites13, suites12, config.cipherSuites);
-    if (config.echConfigList && !this.offers13) throw new UsageError('Encrypted Client Hello needs TLS 1.3, but cipherSuites names only TLS 1.2 suites');
-    this.suites = this.offers13 ? suites13 : [];
-    this.tls12Suites = this.offers12 ? suites12 : [];
-    this.groups = resolveGroups(provider, config.groups, this.versions);
-    this.schemes = resolveSignatureSchemes(config.signatureSchemes);
-    this.alpn = resolveAlpn(config.alpnProtocols);
-    if (config.rejectUnauthorized !== false && !config.trust) {
-      throw new UsageError('a trust store (config.trust) is required to verify the server; pass rejectUnauthorized: false to skip verification');
-    }
+    const lists = prep.lists;
+    this.versions = lists.versions;
+    this.suites = this.offers13 ? lists.suites13 : [];
+    this.tls12Suites = this.offers12 ? lists.suites12 : [];
+    this.groups = lists.groups;
+    this.schemes = lists.schemes;
+    this.alpn = lists.alpn;
     this.serverName = config.serverName;
     this.sniName = config.serverName !== undefined && !isIpLiteral(config.serverName) ? config.serverName.replace(/\.$/, '') : undefined;
     this.random = provider.randomBytes(32);
     // RFC 9849 §6.1 / §6.1.7: with ECH no TLS 1.2 session is offered (inside it is forbidden; outside
     // it would name the real server's session to the public one).
-    const s12 = this.offers12 && !config.echConfigList ? this.usableSession12(config.session) : undefined;
+    const s12 = this.offers12 && !config.echConfigList ? this.usableSession12(session) : undefined;
     this.session12 = s12?.session;
     if (s12?.byId) {
       // RFC 5246 §7.4.1.2: resume by session id.
@@ -213,9 +285,10 @@ class ClientOffer {
     } else {
       this.sessionId = EMPTY;
     }
-    this.resumption = this.usableTicket13(config.session);
-    this.ech = config.echConfigList ? new EchClient(provider, chooseEchConfig(config.echConfigList)) : undefined;
-    this.echGrease = !config.echConfigList && config.echGrease !== false && this.offers13;
+    this.resumption = this.usableTicket13(session);
+    this.keys = prep.keys ?? makeClientHelloKeys(ctx, config, lists);
+    this.ech = this.keys.ech;
+    this.echGrease = echGreaseOffered(config, this.offers13);
   }
 
   get offers13(): boolean {
@@ -451,13 +524,19 @@ function sendClientHello(ctx: HandshakeContext, offer: ClientOffer, transcript: 
   return hello;
 }
 
-/** Start a TLS 1.3 client handshake: sends ClientHello and returns the first state. */
-export function startClientHandshake(ctx: HandshakeContext, config: ClientConfig): HandshakeState {
-  const offer = new ClientOffer(ctx, config);
+/**
+ * Start a TLS 1.3 client handshake: sends ClientHello and returns the first state. `prep`: from
+ * prepareClientHello() (made now when not given); `session`: the one to offer (default config.session).
+ */
+export function startClientHandshake(
+  ctx: HandshakeContext,
+  config: ClientConfig,
+  prep: ClientHelloPrep = prepareClientHello(ctx, config, false),
+  session: SessionTicket | undefined = config.session,
+): HandshakeState {
+  const offer = new ClientOffer(ctx, config, prep, session);
   const transcript = new Transcript(ctx.provider);
-  // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
-  const keyShares = offer.offers13 ? generateShares(ctx, initialKeyShareGroups(offer.groups, config.keyShares)) : [];
-  const echExtension = offer.ech ? EchClient.innerExtension() : offer.echGrease ? greaseEchExtension(ctx.provider) : undefined;
+  const { keyShares, echExtension } = offer.keys;
   if (offer.ech) {
     // RFC 9850 §2.3: the HPKE KEM shared secret and the ECHConfig used, under the outer random,
     // whether or not the server accepts (Wireshark decrypts ClientHelloInner with them).
@@ -922,9 +1001,8 @@ class ExpectFinished extends ClientState {
     // Our second flight, under the client handshake traffic key (set since ServerHello).
     const certificateRequest = auth.kind === 'certificate' ? auth.certificateRequest : undefined;
     if (certificateRequest) this.sendClientCertificate(ctx, certificateRequest);
-    const ourFinished = encodeFinished({
-      verifyData: finishedVerifyData(provider, suite.hash, agreed.clientHandshakeSecret, transcript.hash()),
-    });
+    const ourVerifyData = finishedVerifyData(provider, suite.hash, agreed.clientHandshakeSecret, transcript.hash());
+    const ourFinished = encodeFinished({ verifyData: ourVerifyData });
     transcript.add(ourFinished);
     ctx.sendHandshake(ourFinished);
     ctx.setWriteSecret13(suite, app.client);
@@ -951,6 +1029,7 @@ class ExpectFinished extends ClientState {
       authorizationError: peer?.error,
       ech: agreed.ech.status,
       outerServerName: agreed.ech.status === 'accepted' ? agreed.ech.publicName : undefined,
+      finished: finishedPair(ourVerifyData, fin.verifyData),
     }, auth.kind === 'certificate' ? peerChainOf(auth.peer) : storedPeerChain(auth.ticket.peerCertificates ?? []));
     // Set only when stapled, so other connections' info keeps its shape (#15).
     if (peer?.ocspResponse) (info as { ocspResponse?: Uint8Array }).ocspResponse = peer.ocspResponse;

@@ -20,7 +20,7 @@ import { TlsError, illegalParameter, internalError, unexpectedMessage } from '..
 import { AlertDescription } from '../../errors/alert.js';
 import { concat } from '../../bytes/index.js';
 import { utf8 } from '../../bytes/util.js';
-import { checkFinished, groupName, schemeName } from '../shared/finish.js';
+import { checkFinished, finishedPair, groupName, schemeName } from '../shared/finish.js';
 import {
   CipherSuite,
   CipherSuites,
@@ -67,7 +67,7 @@ import {
 } from '../messages/ext-misc.js';
 import { expectMessage, type HandshakeState } from '../state.js';
 import type { HandshakeContext, Protection12Params } from '../context.js';
-import type { HandshakeInfo } from '../events.js';
+import type { FinishedPair, HandshakeInfo } from '../events.js';
 import { tell } from '../narration.js';
 import { certificateMatchesName, type ServerCertificate } from './server-options.js';
 import type { ParsedClientHello } from './server-client-hello.js';
@@ -169,6 +169,8 @@ interface Resumed12 {
   readonly state: TicketState;
   readonly by: 'ticket' | 'session ID';
   readonly keys: KeyBlock12;
+  /** The verify_data of the Finished we sent first (RFC 5246 §7.3). */
+  readonly serverFinished: Uint8Array;
 }
 
 /**
@@ -639,18 +641,11 @@ class ExpectFinished12 extends State12 {
     transcript.add(message.raw);
     tell(ctx, { kind: 'client_finished_checked_12' });
 
+    const clientFinished = fin.verifyData;
     const closing = this.closing;
     if (closing.kind === 'full') {
       const { full, client } = closing;
-      const info = handshakeInfo(hello, {
-        group: full.kx.kind === 'ecdhe' ? full.kx.group : undefined,
-        localScheme: full.kx.kind === 'ecdhe' ? full.kx.scheme : undefined,
-        peer: client?.peer,
-        clientScheme: client?.scheme,
-        localCertificates: full.certificate.chain,
-        resumed: undefined,
-      });
-      const state = sessionState(ctx, hello, masterSecret, info);
+      const state = sessionState(ctx, hello, masterSecret, client?.peer);
       // RFC 5077 §3.3: NewSessionTicket right before our ChangeCipherSpec.
       if (full.issue.kind === 'ticket') {
         const nst = encodeNewSessionTicket12({ lifetimeHint: hello.hs.resolved.ticketLifetime, ticket: full.issue.tickets.seal(state) });
@@ -662,10 +657,20 @@ class ExpectFinished12 extends State12 {
       }
       // RFC 5246 §7.1, §7.4.9: our ChangeCipherSpec and Finished.
       ctx.setWriteCipher12(suite, keys.server, AEAD_ONLY);
-      const ours = encodeFinished({ verifyData: finishedVerifyData12(provider, suite.prfHash, masterSecret, 'server', transcript.hash()) });
+      const serverFinished = finishedVerifyData12(provider, suite.prfHash, masterSecret, 'server', transcript.hash());
+      const ours = encodeFinished({ verifyData: serverFinished });
       transcript.add(ours);
       ctx.sendHandshake(ours);
       tell(ctx, { kind: 'server_finished_sent_12', resumed: false });
+      const info = handshakeInfo(hello, {
+        group: full.kx.kind === 'ecdhe' ? full.kx.group : undefined,
+        localScheme: full.kx.kind === 'ecdhe' ? full.kx.scheme : undefined,
+        peer: client?.peer,
+        clientScheme: client?.scheme,
+        localCertificates: full.certificate.chain,
+        resumed: undefined,
+        finished: finishedPair(serverFinished, clientFinished),
+      });
       return complete(ctx, hello, masterSecret, info);
     }
     const res = closing.resumed;
@@ -676,6 +681,8 @@ class ExpectFinished12 extends State12 {
       clientScheme: undefined,
       localCertificates: [],
       resumed: res.state,
+      // RFC 5246 §7.3: resuming, ours went first (resume()).
+      finished: finishedPair(res.serverFinished, clientFinished),
     });
     return complete(ctx, hello, masterSecret, info);
   }
@@ -718,6 +725,7 @@ function handshakeInfo(
     clientScheme: number | undefined;
     localCertificates: readonly Uint8Array[];
     resumed: TicketState | undefined;
+    finished: FinishedPair;
   },
 ): HandshakeInfo {
   const sessionCerts = o.resumed?.clientCertificates ?? [];
@@ -744,11 +752,12 @@ function handshakeInfo(
     verifiedChain: o.peer?.chain ?? [],
     clientHello: hello.clientHello.info,
     localCertificates: o.localCertificates,
+    finished: o.finished,
   };
 }
 
-/** The session as a ticket or the session cache keeps it. */
-function sessionState(ctx: HandshakeContext, hello: Hello12, masterSecret: Uint8Array, info: HandshakeInfo): TicketState {
+/** The session as a ticket or the session cache keeps it (a full handshake; `peer`: the client's verified certificate). */
+function sessionState(ctx: HandshakeContext, hello: Hello12, masterSecret: Uint8Array, peer: PeerVerification | undefined): TicketState {
   return {
     version: 'TLSv1.2',
     cipherSuite: hello.suite.id,
@@ -756,10 +765,10 @@ function sessionState(ctx: HandshakeContext, hello: Hello12, masterSecret: Uint8
     issuedAt: ctx.now(),
     lifetime: hello.hs.resolved.ticketLifetime,
     ageAdd: 0,
-    alpn: info.alpn,
-    serverName: info.serverName,
-    clientCertificates: info.peerCertificates.map((c) => c.raw),
-    clientAuthorized: info.authorized,
+    alpn: hello.alpn,
+    serverName: hello.clientHello.serverName,
+    clientCertificates: peer ? peer.certificates.map((c) => c.raw) : [],
+    clientAuthorized: peer ? peer.authorized : false,
     extendedMasterSecret: hello.extendedMasterSecret,
   };
 }
@@ -780,11 +789,12 @@ function resume(ctx: HandshakeContext, hello: Hello12, state: TicketState, by: '
   tell(ctx, { kind: 'server_hello_resumed_12', suite: suite.id, by });
   // RFC 5246 §7.3: in an abbreviated handshake the server sends its CCS and Finished first.
   ctx.setWriteCipher12(suite, keys.server, AEAD_ONLY);
-  const fin = encodeFinished({ verifyData: finishedVerifyData12(provider, suite.prfHash, masterSecret, 'server', transcript.hash()) });
+  const serverFinished = finishedVerifyData12(provider, suite.prfHash, masterSecret, 'server', transcript.hash());
+  const fin = encodeFinished({ verifyData: serverFinished });
   transcript.add(fin);
   ctx.sendHandshake(fin);
   tell(ctx, { kind: 'server_finished_sent_12', resumed: true });
-  const resumed: Resumed12 = { hello, state, by, keys };
+  const resumed: Resumed12 = { hello, state, by, keys, serverFinished };
   return new ExpectChangeCipherSpec({ kind: 'resumed', hello, masterSecret, keys, resumed });
 }
 

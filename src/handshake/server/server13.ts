@@ -17,7 +17,7 @@
 // alert the RFC names.
 import { TlsError, illegalParameter, internalError, unexpectedMessage } from '../../errors/errors.js';
 import { concat, constantTimeEqual, toHex, utf8 } from '../../bytes/util.js';
-import { checkFinished, groupName, schemeName } from '../shared/finish.js';
+import { checkFinished, finishedPair, groupName, schemeName } from '../shared/finish.js';
 import {
   CipherSuites,
   ExtensionType,
@@ -491,6 +491,8 @@ interface Flight {
   readonly master: MasterSecret;
   readonly app: { readonly client: Uint8Array; readonly server: Uint8Array };
   readonly exporter: Uint8Array;
+  /** The verify_data of the Finished we sent (HandshakeInfo.finished.local). */
+  readonly serverFinished: Uint8Array;
 }
 
 /** A client that authenticated with a certificate: its verified chain and the CertificateVerify scheme. */
@@ -594,7 +596,8 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   }
 
   // RFC 8446 §4.4.4: our Finished.
-  const fin = encodeFinished({ verifyData: finishedVerifyData(provider, suite.hash, secrets.server, transcript.hash()) });
+  const serverFinished = finishedVerifyData(provider, suite.hash, secrets.server, transcript.hash());
+  const fin = encodeFinished({ verifyData: serverFinished });
   transcript.add(fin);
   encrypted.push(fin);
   ctx.sendHandshake(concatMessages(encrypted));
@@ -610,7 +613,7 @@ function sendServerFlight(ctx: HandshakeContext, hs: ServerHandshake, negotiated
   ctx.setWriteSecret13(suite, app.server);
   tell(ctx, { kind: 'server_finished_sent_13' });
 
-  const flight: Flight = { negotiated, clientHandshakeSecret: secrets.client, master, app, exporter };
+  const flight: Flight = { negotiated, clientHandshakeSecret: secrets.client, master, app, exporter, serverFinished };
   if (requestedSchemes) return new ExpectCertificate(hs, flight, requestedSchemes);
   return new ExpectFinished(hs, flight, undefined);
 }
@@ -739,6 +742,7 @@ class ExpectFinished extends ServerState {
       localCertificates: auth.kind === 'certificate' ? auth.certificate.chain : [],
       ech: negotiated.ech.status,
       outerServerName: echInfo(negotiated.ech).outerServerName,
+      finished: finishedPair(this.flight.serverFinished, fin.verifyData),
     };
     tell(ctx, { kind: 'client_finished_checked_13', suite: suite.id });
     ctx.handshakeComplete(info, {
