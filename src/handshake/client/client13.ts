@@ -105,7 +105,10 @@ import {
   chooseEchConfig,
   EchClient,
   type ChosenEchConfig,
+  echPayloadLength,
   greaseEchExtension,
+  makeEchGrease,
+  type EchGrease,
   helloRetryRequestAcceptsEch,
   retryConfigsFrom,
   serverHelloAcceptsEch,
@@ -199,8 +202,8 @@ function resolveClientOffer(provider: CryptoProvider, config: ClientConfig): Cli
 interface ClientHelloKeys {
   readonly keyShares: readonly KeyShare[];
   readonly ech: EchClient | undefined;
-  /** RFC 9849: ClientHelloInner's marker (real ECH) or a GREASE extension, or none. */
-  readonly echExtension: Extension | undefined;
+  /** RFC 9849 §6.2: what a GREASE encrypted_client_hello draws early (its payload is drawn with the hello). */
+  readonly grease: EchGrease | undefined;
 }
 
 function makeClientHelloKeys(ctx: HandshakeContext, config: ClientConfig, lists: ClientOfferLists): ClientHelloKeys {
@@ -208,8 +211,8 @@ function makeClientHelloKeys(ctx: HandshakeContext, config: ClientConfig, lists:
   const ech = lists.ech ? new EchClient(ctx.provider, lists.ech) : undefined;
   // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
   const keyShares = offers13 ? generateShares(ctx, initialKeyShareGroups(lists.groups, config.keyShares)) : [];
-  const echExtension = ech ? EchClient.innerExtension() : echGreaseOffered(config, offers13) ? greaseEchExtension(ctx.provider) : undefined;
-  return { keyShares, ech, echExtension };
+  const grease = !ech && echGreaseOffered(config, offers13) ? makeEchGrease(ctx.provider) : undefined;
+  return { keyShares, ech, grease };
 }
 
 /** What a connection resolves (and, made `early`, generates) before its ClientHello. */
@@ -439,8 +442,10 @@ function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: H
   if (offer.config.requestOCSP === true) extensions.push(encodeStatusRequestExt());
   if (choices.cookie) extensions.push(encodeCookieExt(choices.cookie));
   if (offer.offers13) extensions.push(encodePskKeyExchangeModesExt([PskKeyExchangeMode.psk_dhe_ke]));
-  if (choices.echExtension) extensions.push(choices.echExtension);
   if (offer.offers12 && !only13) extensions.push(...tls12Extensions(offer));
+  // Where ClientHelloOuter carries it (after what the outer hello adds for TLS 1.2): a GREASE hello
+  // has the same extension order as a real ClientHelloOuter (RFC 9849 §6.2).
+  if (choices.echExtension) extensions.push(choices.echExtension);
   const r = choices.resumption;
   if (r) {
     // RFC 8446 §4.2.11: pre_shared_key is last; binders are filled in after the truncated hash.
@@ -487,10 +492,7 @@ function buildEchHello(ctx: HandshakeContext, ech: EchClient, offer: ClientOffer
   innerTranscript.add(inner.message);
   // §6.1: the outer hello may offer TLS 1.2 too (then an answer in TLS 1.2 is a rejection, §6.1.4);
   // the second one offers the same versions as the first (RFC 8446 §4.1.2).
-  const widening: OuterWidening | undefined =
-    offer.offers12
-      ? { supportedVersions: encodeSupportedVersionsClientExt(offer.versions), cipherSuites: offer.suiteIdsOnWire(), extensions: tls12Extensions(offer) }
-      : undefined;
+  const widening = outerWidening(offer);
   // After a HelloRetryRequest that rejected ECH, the outer hello is updated and keeps its first extension.
   const outer =
     retry?.acceptedAtHrr === false
@@ -498,6 +500,23 @@ function buildEchHello(ctx: HandshakeContext, ech: EchClient, offer: ClientOffer
       : ech.sealOuter(inner.message, second, widening);
   const echHello: EchHello = { client: ech, innerOffered: inner.offered, innerTranscript, outerExtension: outer.extension, acceptedAtHrr: retry?.acceptedAtHrr };
   return { ...inner, message: outer.message, offered: outer.offered, ech: echHello };
+}
+
+/** RFC 9849 §6.1: what ClientHelloOuter offers beyond ClientHelloInner (TLS 1.2, when offered). */
+function outerWidening(offer: ClientOffer): OuterWidening | undefined {
+  return offer.offers12
+    ? { supportedVersions: encodeSupportedVersionsClientExt(offer.versions), cipherSuites: offer.suiteIdsOnWire(), extensions: tls12Extensions(offer) }
+    : undefined;
+}
+
+/**
+ * RFC 9849 §6.2: a GREASE encrypted_client_hello whose payload is as long as a real one would be
+ * for this hello: the ClientHelloInner hush would send (TLS 1.3 only, the inner marker, the PSK
+ * offered), compressed and padded as real ECH does (§5.1, §6.1.3).
+ */
+function greaseEchFor(ctx: HandshakeContext, offer: ClientOffer, choices: HelloChoices, grease: EchGrease): Extension {
+  const inner = buildClientHello(offer, new Transcript(ctx.provider), { ...choices, echExtension: EchClient.innerExtension() }, true);
+  return greaseEchExtension(ctx.provider, grease, echPayloadLength(inner.message, outerWidening(offer)));
 }
 
 /** Build, record and send a ClientHello. */
@@ -536,14 +555,16 @@ export function startClientHandshake(
 ): HandshakeState {
   const offer = new ClientOffer(ctx, config, prep, session);
   const transcript = new Transcript(ctx.provider);
-  const { keyShares, echExtension } = offer.keys;
+  const { keyShares, ech, grease } = offer.keys;
   if (offer.ech) {
     // RFC 9850 §2.3: the HPKE KEM shared secret and the ECHConfig used, under the outer random,
     // whether or not the server accepts (Wireshark decrypts ClientHelloInner with them).
     ctx.keyLog('ECH_SECRET', offer.ech.outerRandom, offer.ech.sharedSecret);
     ctx.keyLog('ECH_CONFIG', offer.ech.outerRandom, offer.ech.chosen.config.raw);
   }
-  const hello = sendClientHello(ctx, offer, transcript, { keyShares, resumption: offer.resumption, cookie: undefined, echExtension }, false);
+  const choices: HelloChoices = { keyShares, resumption: offer.resumption, cookie: undefined, echExtension: ech ? EchClient.innerExtension() : undefined };
+  const echExtension = grease ? greaseEchFor(ctx, offer, choices, grease) : choices.echExtension;
+  const hello = sendClientHello(ctx, offer, transcript, { ...choices, echExtension }, false);
   return new ExpectServerHello(offer, transcript, hello, undefined);
 }
 

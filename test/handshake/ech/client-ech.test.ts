@@ -17,6 +17,7 @@ import { decodeEchClientHello, decodeEchOuterExtensions, encodeEchHrrConfirmatio
 import { padInner } from '../../../src/handshake/ech/client-ech.js';
 import { decodeClientHello, encodeClientHello, type ClientHelloView } from '../../../src/handshake/messages/client-hello.js';
 import { readExtensions, type Extension } from '../../../src/handshake/messages/extensions.js';
+import { decodePreSharedKeyClientExt } from '../../../src/handshake/messages/ext-pre-shared-key.js';
 import { decodeServerNameExt } from '../../../src/handshake/messages/ext-server-name.js';
 import { encodeKeyShareHrrExt, encodeKeyShareServerExt, decodeKeyShareClientExt } from '../../../src/handshake/messages/ext-key-share.js';
 import { encodeSupportedVersionsServerExt } from '../../../src/handshake/messages/ext-lists.js';
@@ -72,7 +73,10 @@ function openOuter(message: Uint8Array, key: TestEchKey, context?: HpkeContext):
   const info = concat(utf8('tls ech'), new Uint8Array([0]), key.config);
   const ctx = context ?? setupBaseRecipient(P, { kem: 0x20, kdf: echExt.cipherSuite.kdf, aead: echExt.cipherSuite.aead }, echExt.enc, key.sk, info);
   const aad = message.slice(4);
-  aad.fill(0, aad.length - echExt.payload.length); // the payload is the last field of the last extension
+  // The payload is the last field of encrypted_client_hello, which only a GREASE pre_shared_key follows (§6.1.2).
+  const last = outer.extensions.at(-1)!;
+  const echEnd = aad.length - (last.type === ExtensionType.pre_shared_key ? 4 + last.data.length : 0);
+  aad.fill(0, echEnd - echExt.payload.length, echEnd);
   const encoded = ctx.open(aad, echExt.payload);
   assert.ok(encoded, 'the payload decrypts with the outer hello as AAD');
   const r = new Reader(encoded, 'EncodedClientHelloInner');
@@ -116,7 +120,8 @@ describe('GREASE ECH (§6.2)', () => {
     assert.equal(e.type, 0);
     assert.deepEqual(e.cipherSuite, { kdf: 1, aead: 1 });
     assert.equal(e.enc.length, 32);
-    assert.ok([144, 176, 208].includes(e.payload.length), `payload ${e.payload.length}`);
+    // As long as a real ECH payload for this hello (see 'a GREASE hello is as long as a real one').
+    assert.equal(e.payload.length, 112);
     assert.equal(sniOf(ch), 'localhost');
     const p = connect();
     assert.equal(p.client.state, 'established');
@@ -191,7 +196,7 @@ describe('ClientHelloOuter / ClientHelloInner (§6.1)', () => {
     assert.equal(lengths.size, 1);
   });
 
-  test('a resumed session: the PSK is only inside (§6.1.2); the outer hello has none', () => {
+  test('a resumed session: the PSK is only inside (§6.1.2); the outer hello has a GREASE one of the same shape', () => {
     const first = connect({ serverName: SECRET, rejectUnauthorized: false, echGrease: false }, { ticketKeys: [new Uint8Array(32).fill(3)] });
     const ticket = first.clientEvents.flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1)!;
     assert.ok(ticket, 'ticket');
@@ -199,8 +204,16 @@ describe('ClientHelloOuter / ClientHelloInner (§6.1)', () => {
     const c = new ClientConnection(clientConfig({ serverName: SECRET, echConfigList: key.list, session: ticket }));
     const [hello] = handshakeMessages(c.takeOutput());
     const { opened } = openOuter(hello!, key);
-    assert.equal(ext(opened.outer, ExtensionType.pre_shared_key), undefined);
     assert.equal(opened.innerExtensions.at(-1)!.type, ExtensionType.pre_shared_key);
+    const real = decodePreSharedKeyClientExt(opened.innerExtensions.at(-1)!.data);
+    // Last in the outer hello too (RFC 8446 §4.2.11), right after encrypted_client_hello.
+    assert.deepEqual(opened.outer.extensions.slice(-2).map((e) => e.type), [ExtensionType.encrypted_client_hello, ExtensionType.pre_shared_key]);
+    const grease = decodePreSharedKeyClientExt(opened.outer.extensions.at(-1)!.data);
+    assert.deepEqual(grease.identities.map((i) => i.identity.length), real.identities.map((i) => i.identity.length));
+    assert.deepEqual(grease.binders.map((b) => b.length), real.binders.map((b) => b.length));
+    assert.ok(!equal(grease.identities[0]!.identity, real.identities[0]!.identity), 'the ticket is not in the outer hello');
+    assert.ok(!Buffer.from(hello!).includes(Buffer.from(real.identities[0]!.identity)), 'the ticket never appears in the clear');
+    assert.ok(!equal(grease.binders[0]!, real.binders[0]!), 'nor its binder');
   });
 
   test('configs hush cannot use are a UsageError before anything is sent (never the name in the clear)', () => {
