@@ -680,6 +680,8 @@ class ExpectServerHello extends ClientState {
     if (pskData !== undefined) {
       const selected = decodePreSharedKeyServerExt(pskData);
       const r = hello.resumption;
+      // RFC 9849 §6.1.2: ClientHelloOuter's pre_shared_key is GREASE; a server that rejected ECH may not resume.
+      if (ech.status === 'rejected') throw illegalParameter('the server rejected Encrypted Client Hello but selected the GREASE pre_shared_key of ClientHelloOuter (RFC 9849 §6.1.2)');
       if (!r || selected !== 0) throw illegalParameter(`the server selected PSK identity ${selected}, which we did not offer`);
       if (r.suite.hash !== suite.hash) throw illegalParameter('the server resumed with a cipher suite whose hash differs from the ticket\'s');
       psk = r.ticket;

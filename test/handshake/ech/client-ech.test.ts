@@ -17,7 +17,7 @@ import { decodeEchClientHello, decodeEchOuterExtensions, encodeEchHrrConfirmatio
 import { padInner } from '../../../src/handshake/ech/client-ech.js';
 import { decodeClientHello, encodeClientHello, type ClientHelloView } from '../../../src/handshake/messages/client-hello.js';
 import { readExtensions, type Extension } from '../../../src/handshake/messages/extensions.js';
-import { decodePreSharedKeyClientExt } from '../../../src/handshake/messages/ext-pre-shared-key.js';
+import { decodePreSharedKeyClientExt, encodePreSharedKeyServerExt } from '../../../src/handshake/messages/ext-pre-shared-key.js';
 import { decodeServerNameExt } from '../../../src/handshake/messages/ext-server-name.js';
 import { encodeKeyShareHrrExt, encodeKeyShareServerExt, decodeKeyShareClientExt } from '../../../src/handshake/messages/ext-key-share.js';
 import { encodeSupportedVersionsServerExt } from '../../../src/handshake/messages/ext-lists.js';
@@ -262,6 +262,11 @@ describe('rejection by a server without ECH (§6.1.6)', () => {
 });
 
 describe('HelloRetryRequest with ECH (§6.1.5, §7.2.1), against a hand-made server', () => {
+  /** A TLS 1.3 ticket for SECRET (the inner hello offers it). */
+  const secretTicket = () => {
+    const first = connect({ serverName: SECRET, rejectUnauthorized: false, echGrease: false }, { ticketKeys: [new Uint8Array(32).fill(5)] });
+    return first.clientEvents.flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1)!;
+  };
   const key = makeEchKey(11, 'a.test');
   const start = (over: Partial<ClientConfig> = {}) => {
     const c = new ClientConnection(clientConfig({ serverName: SECRET, echConfigList: key.list, groups: [NamedGroup.x25519, NamedGroup.secp256r1], ...over }));
@@ -336,6 +341,43 @@ describe('HelloRetryRequest with ECH (§6.1.5, §7.2.1), against a hand-made ser
       assert.ok(!Buffer.from(ch2!).includes(Buffer.from(SECRET)), 'the real name is not in ClientHelloOuter2');
       assert.deepEqual(decodeKeyShareClientExt(ext(outer2, ExtensionType.key_share)!.data).map((k) => k.group), [NamedGroup.secp256r1]);
     }
+  });
+
+  test('§6.1.2: a server that rejects ECH and selects the outer (GREASE) PSK → illegal_parameter', () => {
+    const { c, opened } = start({ session: secretTicket() });
+    assert.equal(opened.outer.extensions.at(-1)!.type, ExtensionType.pre_shared_key);
+    // A random ServerHello.random does not confirm ECH: a rejection, answering ClientHelloOuter.
+    const rejecting = encodeServerHello({
+      legacyVersion: 0x0303,
+      random: P.randomBytes(32),
+      legacySessionIdEcho: opened.outer.legacySessionId,
+      cipherSuite: 0x1301,
+      compressionMethod: 0,
+      extensions: [
+        encodeSupportedVersionsServerExt(0x0304),
+        encodeKeyShareServerExt({ group: NamedGroup.x25519, keyExchange: P.keyExchange(NamedGroup.x25519)!.generate().publicKey }),
+        encodePreSharedKeyServerExt(0),
+      ],
+    });
+    c.receive(record(rejecting));
+    const err = c.error as TlsError | undefined;
+    assert.equal(err?.alertName, 'illegal_parameter');
+    assert.match(err!.message, /rejected Encrypted Client Hello but selected the GREASE pre_shared_key/);
+  });
+
+  test('§6.1.2: after an HRR that rejects, ClientHelloOuter2 keeps the GREASE PSK identity (new binder), as a real PSK offer would', () => {
+    const { c, opened } = start({ session: secretTicket() });
+    const psk1 = decodePreSharedKeyClientExt(opened.outer.extensions.at(-1)!.data);
+    c.receive(record(hrr(opened.outer.legacySessionId)));
+    assert.equal(c.error, undefined, c.error?.message);
+    const [ch2] = handshakeMessages(c.takeOutput());
+    const outer2 = decodeClientHello(ch2!.subarray(4), ch2);
+    assert.deepEqual(outer2.extensions.slice(-2).map((e) => e.type), [ExtensionType.encrypted_client_hello, ExtensionType.pre_shared_key]);
+    const psk2 = decodePreSharedKeyClientExt(outer2.extensions.at(-1)!.data);
+    assert.equal(toHex(psk2.identities[0]!.identity), toHex(psk1.identities[0]!.identity));
+    assert.equal(psk2.identities[0]!.obfuscatedTicketAge, psk1.identities[0]!.obfuscatedTicketAge);
+    assert.equal(psk2.binders[0]!.length, psk1.binders[0]!.length);
+    assert.notEqual(toHex(psk2.binders[0]!), toHex(psk1.binders[0]!));
   });
 
   test('GREASE: a second ClientHello copies the GREASE extension (§6.2)', () => {
