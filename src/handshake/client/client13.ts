@@ -40,7 +40,7 @@ import {
   type HandshakeSecret,
 } from '../../schedule/tls13.js';
 import type { HandshakeMessage } from '../messages/handshake.js';
-import { encodeClientHello, type ClientHello } from '../messages/client-hello.js';
+import { decodeClientHello, encodeClientHello, type ClientHello } from '../messages/client-hello.js';
 import { decodeServerHello, type ServerHelloView } from '../messages/server-hello.js';
 import { decodeEncryptedExtensions } from '../messages/encrypted-extensions.js';
 import { decodeCertificate13, encodeCertificate13 } from '../messages/certificate.js';
@@ -354,14 +354,14 @@ class ClientOffer {
    * The cipher_suites field: our suites, plus TLS_EMPTY_RENEGOTIATION_INFO_SCSV where the config
    * lists it (RFC 5746 §3.3 signalling; meaningful once TLS 1.2 is offered).
    */
-  suiteIdsOnWire(only13 = false): number[] {
+  suiteIdsOnWire(only13 = false, customize = true): number[] {
     const ours = [...this.suites.map((s) => s.id), ...(only13 ? [] : this.tls12Suites.map((s) => s.id))];
     const configured = this.config.cipherSuites;
     const list =
       !configured || !configured.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
         ? ours
         : configured.filter((id) => id === CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV || ours.includes(id));
-    return this.config.customizeHelloCipherSuites ? this.config.customizeHelloCipherSuites(list) : list;
+    return customize && this.config.customizeHelloCipherSuites ? this.config.customizeHelloCipherSuites(list) : list;
   }
 }
 
@@ -428,9 +428,10 @@ function tls12Extensions(offer: ClientOffer): Extension[] {
 
 /**
  * Build ClientHello (RFC 8446 §4.1.2); for the second one, `choices` carries the HRR's requests.
- * `only13`: ClientHelloInner, which offers TLS 1.3 alone (RFC 9849 §6.1).
+ * `only13`: ClientHelloInner, which offers TLS 1.3 alone (RFC 9849 §6.1). `customize`: apply the
+ * config's customizeHello* hooks (not for the hello a GREASE payload is sized after).
  */
-function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: HelloChoices, only13 = false): HelloSent {
+function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: HelloChoices, only13 = false, customize = true): HelloSent {
   const extensions: Extension[] = [];
   if (offer.sniName !== undefined) extensions.push(encodeServerNameExt(offer.sniName));
   if (offer.offers13) extensions.push(encodeSupportedVersionsClientExt(only13 ? [ProtocolVersion.TLSv1_3] : offer.versions));
@@ -458,12 +459,12 @@ function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: H
     );
   }
   const config = offer.config;
-  const final = config.customizeHelloExtensions ? config.customizeHelloExtensions(extensions) : extensions;
+  const final = customize && config.customizeHelloExtensions ? config.customizeHelloExtensions(extensions) : extensions;
   const hello: ClientHello = {
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: offer.random,
     legacySessionId: offer.sessionId,
-    cipherSuites: offer.suiteIdsOnWire(only13),
+    cipherSuites: offer.suiteIdsOnWire(only13, customize),
     compressionMethods: [0],
     extensions: final,
   };
@@ -503,20 +504,29 @@ function buildEchHello(ctx: HandshakeContext, ech: EchClient, offer: ClientOffer
 }
 
 /** RFC 9849 §6.1: what ClientHelloOuter offers beyond ClientHelloInner (TLS 1.2, when offered). */
-function outerWidening(offer: ClientOffer): OuterWidening | undefined {
+function outerWidening(offer: ClientOffer, customize = true): OuterWidening | undefined {
   return offer.offers12
-    ? { supportedVersions: encodeSupportedVersionsClientExt(offer.versions), cipherSuites: offer.suiteIdsOnWire(), extensions: tls12Extensions(offer) }
+    ? { supportedVersions: encodeSupportedVersionsClientExt(offer.versions), cipherSuites: offer.suiteIdsOnWire(false, customize), extensions: tls12Extensions(offer) }
     : undefined;
 }
 
 /**
  * RFC 9849 §6.2: a GREASE encrypted_client_hello whose payload is as long as a real one would be
  * for this hello: the ClientHelloInner hush would send (TLS 1.3 only, the inner marker, the PSK
- * offered), compressed and padded as real ECH does (§5.1, §6.1.3).
+ * offered), compressed and padded as real ECH does (§5.1, §6.1.3). It is sized after hush's own
+ * hello: the customizeHello* hooks rewrite only the one on the wire (they may make it far larger
+ * than an ECH payload can be). Capped so that the extensions block still fits (a ticket of tens of KB).
  */
 function greaseEchFor(ctx: HandshakeContext, offer: ClientOffer, choices: HelloChoices, grease: EchGrease): Extension {
-  const inner = buildClientHello(offer, new Transcript(ctx.provider), { ...choices, echExtension: EchClient.innerExtension() }, true);
-  return greaseEchExtension(ctx.provider, grease, echPayloadLength(inner.message, outerWidening(offer)));
+  const inner = buildClientHello(offer, new Transcript(ctx.provider), { ...choices, echExtension: EchClient.innerExtension() }, true, false);
+  const length = echPayloadLength(inner.message, outerWidening(offer, false));
+  // RFC 8446 §4.1.2: extensions<8..2^16-1>. The wire hello's other extensions take at most what
+  // the inner hello's do, plus the TLS 1.2 ones and a longer supported_versions (16 bytes spare);
+  // the GREASE extension's own fields (§5: type, suite, config_id, enc<2>, payload<2>) 10 + enc.
+  const size = (list: readonly Extension[]): number => list.reduce((n, e) => n + 4 + e.data.length, 0);
+  const others = size(decodeClientHello(inner.message.subarray(4), inner.message).extensions) + size(outerWidening(offer, false)?.extensions ?? []) + 16;
+  const room = 0xffff - others - 4 - (10 + grease.enc.length);
+  return greaseEchExtension(ctx.provider, grease, Math.max(1, Math.min(length, room)));
 }
 
 /** Build, record and send a ClientHello. */

@@ -22,9 +22,12 @@ interface Shape {
 }
 
 function firstHello(config: ClientConfig): Shape {
+  // The handshake bytes of the first records (a large hello spans several).
   const all = concatChunks(new ClientConnection(config).takeOutput());
-  assert.equal(all[0], 22);
-  const m = all.subarray(5, 5 + ((all[3]! << 8) | all[4]!));
+  const parts: Uint8Array[] = [];
+  for (let o = 0; o < all.length && all[o] === 22; o += 5 + ((all[o + 3]! << 8) | all[o + 4]!)) parts.push(all.subarray(o + 5, o + 5 + ((all[o + 3]! << 8) | all[o + 4]!)));
+  const hs = concatChunks(parts);
+  const m = hs.subarray(0, 4 + ((hs[1]! << 16) | (hs[2]! << 8) | hs[3]!));
   const ch = decodeClientHello(m.subarray(4), m);
   const ech = ch.extensions.find((e) => e.type === ExtensionType.encrypted_client_hello);
   assert.ok(ech, 'encrypted_client_hello');
@@ -87,5 +90,18 @@ describe('a GREASE ClientHello is shaped like one with real ECH (RFC 9849 §6.2)
     assert.equal((base - 16) % 32, 0);
     assert.ok(payload({ serverName: 'a-rather-long-server-name.subdomain.example.com' }) > base);
     assert.ok(payload({ session: ticket() }) > base);
+  });
+
+  test('sized after hush\'s own hello: the customizeHello* hooks run once, on the wire hello; a huge ticket still leaves a hello that fits', () => {
+    let calls = 0;
+    const hooked = firstHello(clientConfig({ customizeHelloExtensions: (e) => (calls++, [...e]), customizeHelloCipherSuites: (s) => (calls++, [...s]) }));
+    assert.equal(calls, 2);
+    assert.equal(hooked.payload, firstHello(clientConfig({})).payload);
+    // A 40 000-byte ticket: a real ECH payload for it would not fit next to the outer PSK; the
+    // GREASE payload is capped so that the extensions block stays within 2^16-1 bytes.
+    const t = ticket();
+    const huge = firstHello(clientConfig({ session: { ...t, ticket: new Uint8Array(40000).fill(1) } }));
+    assert.ok(huge.payload > 0 && huge.payload < 65535 - 40000, `payload ${huge.payload}`);
+    assert.match(huge.extensions, / 41:4\d{4}$/);
   });
 });
