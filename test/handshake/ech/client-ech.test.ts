@@ -247,6 +247,14 @@ describe('rejection by a server without ECH (§6.1.6)', () => {
     assert.ok(clientTraces.some((t) => t.event === 'ech' && t.ech === 'rejected'), 'the client narrates the rejection');
     assert.equal(clientTraces.at(-1)!.event, 'failed');
   });
+  test('offering a session: a hush server without ECH does not resume from the GREASE PSK (§6.1.2) → EchRejectedError', () => {
+    // A ticket this very server issued for the real name (the same ticket keys).
+    const first = connect({ serverName: SECRET, rejectUnauthorized: false, echGrease: false }, server());
+    const ticket = first.clientEvents.flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1)!;
+    assert.ok(ticket, 'ticket');
+    const p = connect({ serverName: SECRET, echConfigList: makeEchKey(3, 'a.test').list, session: ticket }, server());
+    assert.ok(p.client.error instanceof EchRejectedError, p.client.error?.message);
+  });
   test('a certificate not valid for the public name fails as a certificate error, not as a rejection', () => {
     const key = makeEchKey(3, 'b.test');
     const p = connect({ serverName: SECRET, echConfigList: key.list }, server());
