@@ -321,8 +321,9 @@ export function makeEchGrease(provider: CryptoProvider): EchGrease {
 }
 
 /**
- * The public_name's maximum_name_length a GREASE payload is padded for (§6.1.3): a GREASE client
- * has no ECHConfig; 0 is what `hush ech keys` (and most published configs) set.
+ * The maximum_name_length a GREASE payload is padded for (§6.1.3): a GREASE client has no
+ * ECHConfig; 0 is what `hush ech keys` publishes, so a GREASE hello has the payload length of a
+ * real one to such a server (a config with a larger M pads real payloads more).
  */
 export const GREASE_MAXIMUM_NAME_LENGTH = 0;
 
