@@ -154,6 +154,37 @@ describe(`ECH client ↔ Go server (${interopSkip() ? 'skipped' : 'go'})`, { ski
     }
   });
 
+  test('resumption inside ECH: the ticket is offered only in ClientHelloInner (the outer hello has a GREASE pre_shared_key, RFC 9849 §6.1.2); Go resumes, and a rejecting Go does not take the GREASE PSK', { timeout: 660_000 }, async () => {
+    const key = makeEchKey(6, PUBLIC);
+    const stale = makeEchKey(8, PUBLIC);
+    const srv = await startGoEchServer([{ key }]);
+    try {
+      let session: ClientConfig['session'];
+      await runClient(client({ echConfigList: key.list }), '127.0.0.1', srv.port, async (p) => {
+        await p.handshake(10_000);
+        await echo(p, 'first');
+        await p.waitFor(() => p.sessions.length > 0, 'a ticket', 5000);
+        session = p.sessions.at(-1);
+        p.close();
+      });
+      await runClient(client({ echConfigList: key.list, session }), '127.0.0.1', srv.port, async (p) => {
+        const info = await p.handshake(10_000);
+        assert.equal(info.ech, 'accepted');
+        assert.equal(info.resumed, true);
+        await echo(p, 'resumed');
+        p.close();
+      });
+      await runClient(client({ echConfigList: stale.list, session }), '127.0.0.1', srv.port, async (p) => {
+        await p.waitFor(() => p.error !== undefined, 'the rejection', 10_000, { allowError: true, allowClose: true });
+        assert.ok(p.error instanceof EchRejectedError, `got ${p.error?.message}`);
+      });
+      const lines = await goHandshakes(srv, 3);
+      assert.match(lines[1]!, /handshake ok: ech=true sni=secret\.example/, srv.log());
+    } finally {
+      await srv.stop();
+    }
+  });
+
   test('GREASE (no config): the handshake succeeds with ech "grease"; Go sees the real SNI', { timeout: 660_000 }, async () => {
     const key = makeEchKey(5, PUBLIC);
     const srv = await startGoEchServer([{ key }]);

@@ -40,7 +40,7 @@ import {
   type HandshakeSecret,
 } from '../../schedule/tls13.js';
 import type { HandshakeMessage } from '../messages/handshake.js';
-import { encodeClientHello, type ClientHello } from '../messages/client-hello.js';
+import { decodeClientHello, encodeClientHello, type ClientHello } from '../messages/client-hello.js';
 import { decodeServerHello, type ServerHelloView } from '../messages/server-hello.js';
 import { decodeEncryptedExtensions } from '../messages/encrypted-extensions.js';
 import { decodeCertificate13, encodeCertificate13 } from '../messages/certificate.js';
@@ -105,7 +105,10 @@ import {
   chooseEchConfig,
   EchClient,
   type ChosenEchConfig,
+  echPayloadLength,
   greaseEchExtension,
+  makeEchGrease,
+  type EchGrease,
   helloRetryRequestAcceptsEch,
   retryConfigsFrom,
   serverHelloAcceptsEch,
@@ -199,8 +202,8 @@ function resolveClientOffer(provider: CryptoProvider, config: ClientConfig): Cli
 interface ClientHelloKeys {
   readonly keyShares: readonly KeyShare[];
   readonly ech: EchClient | undefined;
-  /** RFC 9849: ClientHelloInner's marker (real ECH) or a GREASE extension, or none. */
-  readonly echExtension: Extension | undefined;
+  /** RFC 9849 §6.2: what a GREASE encrypted_client_hello draws early (its payload is drawn with the hello). */
+  readonly grease: EchGrease | undefined;
 }
 
 function makeClientHelloKeys(ctx: HandshakeContext, config: ClientConfig, lists: ClientOfferLists): ClientHelloKeys {
@@ -208,8 +211,8 @@ function makeClientHelloKeys(ctx: HandshakeContext, config: ClientConfig, lists:
   const ech = lists.ech ? new EchClient(ctx.provider, lists.ech) : undefined;
   // RFC 8446 §4.1.2 / §4.2.8: key shares for our most preferred group(s).
   const keyShares = offers13 ? generateShares(ctx, initialKeyShareGroups(lists.groups, config.keyShares)) : [];
-  const echExtension = ech ? EchClient.innerExtension() : echGreaseOffered(config, offers13) ? greaseEchExtension(ctx.provider) : undefined;
-  return { keyShares, ech, echExtension };
+  const grease = !ech && echGreaseOffered(config, offers13) ? makeEchGrease(ctx.provider) : undefined;
+  return { keyShares, ech, grease };
 }
 
 /** What a connection resolves (and, made `early`, generates) before its ClientHello. */
@@ -351,14 +354,14 @@ class ClientOffer {
    * The cipher_suites field: our suites, plus TLS_EMPTY_RENEGOTIATION_INFO_SCSV where the config
    * lists it (RFC 5746 §3.3 signalling; meaningful once TLS 1.2 is offered).
    */
-  suiteIdsOnWire(only13 = false): number[] {
+  suiteIdsOnWire(only13 = false, customize = true): number[] {
     const ours = [...this.suites.map((s) => s.id), ...(only13 ? [] : this.tls12Suites.map((s) => s.id))];
     const configured = this.config.cipherSuites;
     const list =
       !configured || !configured.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
         ? ours
         : configured.filter((id) => id === CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV || ours.includes(id));
-    return this.config.customizeHelloCipherSuites ? this.config.customizeHelloCipherSuites(list) : list;
+    return customize && this.config.customizeHelloCipherSuites ? this.config.customizeHelloCipherSuites(list) : list;
   }
 }
 
@@ -425,9 +428,10 @@ function tls12Extensions(offer: ClientOffer): Extension[] {
 
 /**
  * Build ClientHello (RFC 8446 §4.1.2); for the second one, `choices` carries the HRR's requests.
- * `only13`: ClientHelloInner, which offers TLS 1.3 alone (RFC 9849 §6.1).
+ * `only13`: ClientHelloInner, which offers TLS 1.3 alone (RFC 9849 §6.1). `customize`: apply the
+ * config's customizeHello* hooks (not for the hello a GREASE payload is sized after).
  */
-function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: HelloChoices, only13 = false): HelloSent {
+function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: HelloChoices, only13 = false, customize = true): HelloSent {
   const extensions: Extension[] = [];
   if (offer.sniName !== undefined) extensions.push(encodeServerNameExt(offer.sniName));
   if (offer.offers13) extensions.push(encodeSupportedVersionsClientExt(only13 ? [ProtocolVersion.TLSv1_3] : offer.versions));
@@ -439,8 +443,10 @@ function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: H
   if (offer.config.requestOCSP === true) extensions.push(encodeStatusRequestExt());
   if (choices.cookie) extensions.push(encodeCookieExt(choices.cookie));
   if (offer.offers13) extensions.push(encodePskKeyExchangeModesExt([PskKeyExchangeMode.psk_dhe_ke]));
-  if (choices.echExtension) extensions.push(choices.echExtension);
   if (offer.offers12 && !only13) extensions.push(...tls12Extensions(offer));
+  // Where ClientHelloOuter carries it (after what the outer hello adds for TLS 1.2): a GREASE hello
+  // has the same extension order as a real ClientHelloOuter (RFC 9849 §6.2).
+  if (choices.echExtension) extensions.push(choices.echExtension);
   const r = choices.resumption;
   if (r) {
     // RFC 8446 §4.2.11: pre_shared_key is last; binders are filled in after the truncated hash.
@@ -453,12 +459,12 @@ function buildClientHello(offer: ClientOffer, transcript: Transcript, choices: H
     );
   }
   const config = offer.config;
-  const final = config.customizeHelloExtensions ? config.customizeHelloExtensions(extensions) : extensions;
+  const final = customize && config.customizeHelloExtensions ? config.customizeHelloExtensions(extensions) : extensions;
   const hello: ClientHello = {
     legacyVersion: ProtocolVersion.TLSv1_2,
     random: offer.random,
     legacySessionId: offer.sessionId,
-    cipherSuites: offer.suiteIdsOnWire(only13),
+    cipherSuites: offer.suiteIdsOnWire(only13, customize),
     compressionMethods: [0],
     extensions: final,
   };
@@ -487,10 +493,7 @@ function buildEchHello(ctx: HandshakeContext, ech: EchClient, offer: ClientOffer
   innerTranscript.add(inner.message);
   // §6.1: the outer hello may offer TLS 1.2 too (then an answer in TLS 1.2 is a rejection, §6.1.4);
   // the second one offers the same versions as the first (RFC 8446 §4.1.2).
-  const widening: OuterWidening | undefined =
-    offer.offers12
-      ? { supportedVersions: encodeSupportedVersionsClientExt(offer.versions), cipherSuites: offer.suiteIdsOnWire(), extensions: tls12Extensions(offer) }
-      : undefined;
+  const widening = outerWidening(offer);
   // After a HelloRetryRequest that rejected ECH, the outer hello is updated and keeps its first extension.
   const outer =
     retry?.acceptedAtHrr === false
@@ -498,6 +501,32 @@ function buildEchHello(ctx: HandshakeContext, ech: EchClient, offer: ClientOffer
       : ech.sealOuter(inner.message, second, widening);
   const echHello: EchHello = { client: ech, innerOffered: inner.offered, innerTranscript, outerExtension: outer.extension, acceptedAtHrr: retry?.acceptedAtHrr };
   return { ...inner, message: outer.message, offered: outer.offered, ech: echHello };
+}
+
+/** RFC 9849 §6.1: what ClientHelloOuter offers beyond ClientHelloInner (TLS 1.2, when offered). */
+function outerWidening(offer: ClientOffer, customize = true): OuterWidening | undefined {
+  return offer.offers12
+    ? { supportedVersions: encodeSupportedVersionsClientExt(offer.versions), cipherSuites: offer.suiteIdsOnWire(false, customize), extensions: tls12Extensions(offer) }
+    : undefined;
+}
+
+/**
+ * RFC 9849 §6.2: a GREASE encrypted_client_hello whose payload is as long as a real one would be
+ * for this hello: the ClientHelloInner hush would send (TLS 1.3 only, the inner marker, the PSK
+ * offered), compressed and padded as real ECH does (§5.1, §6.1.3). It is sized after hush's own
+ * hello: the customizeHello* hooks rewrite only the one on the wire (they may make it far larger
+ * than an ECH payload can be). Capped so that the extensions block still fits (a ticket of tens of KB).
+ */
+function greaseEchFor(ctx: HandshakeContext, offer: ClientOffer, choices: HelloChoices, grease: EchGrease): Extension {
+  const inner = buildClientHello(offer, new Transcript(ctx.provider), { ...choices, echExtension: EchClient.innerExtension() }, true, false);
+  const length = echPayloadLength(inner.message, outerWidening(offer, false));
+  // RFC 8446 §4.1.2: extensions<8..2^16-1>. The wire hello's other extensions take at most what
+  // the inner hello's do, plus the TLS 1.2 ones and a longer supported_versions (16 bytes spare);
+  // the GREASE extension's own fields (§5: type, suite, config_id, enc<2>, payload<2>) 10 + enc.
+  const size = (list: readonly Extension[]): number => list.reduce((n, e) => n + 4 + e.data.length, 0);
+  const others = size(decodeClientHello(inner.message.subarray(4), inner.message).extensions) + size(outerWidening(offer, false)?.extensions ?? []) + 16;
+  const room = 0xffff - others - 4 - (10 + grease.enc.length);
+  return greaseEchExtension(ctx.provider, grease, Math.max(1, Math.min(length, room)));
 }
 
 /** Build, record and send a ClientHello. */
@@ -536,14 +565,16 @@ export function startClientHandshake(
 ): HandshakeState {
   const offer = new ClientOffer(ctx, config, prep, session);
   const transcript = new Transcript(ctx.provider);
-  const { keyShares, echExtension } = offer.keys;
+  const { keyShares, ech, grease } = offer.keys;
   if (offer.ech) {
     // RFC 9850 §2.3: the HPKE KEM shared secret and the ECHConfig used, under the outer random,
     // whether or not the server accepts (Wireshark decrypts ClientHelloInner with them).
     ctx.keyLog('ECH_SECRET', offer.ech.outerRandom, offer.ech.sharedSecret);
     ctx.keyLog('ECH_CONFIG', offer.ech.outerRandom, offer.ech.chosen.config.raw);
   }
-  const hello = sendClientHello(ctx, offer, transcript, { keyShares, resumption: offer.resumption, cookie: undefined, echExtension }, false);
+  const choices: HelloChoices = { keyShares, resumption: offer.resumption, cookie: undefined, echExtension: ech ? EchClient.innerExtension() : undefined };
+  const echExtension = grease ? greaseEchFor(ctx, offer, choices, grease) : choices.echExtension;
+  const hello = sendClientHello(ctx, offer, transcript, { ...choices, echExtension }, false);
   return new ExpectServerHello(offer, transcript, hello, undefined);
 }
 
@@ -659,6 +690,8 @@ class ExpectServerHello extends ClientState {
     if (pskData !== undefined) {
       const selected = decodePreSharedKeyServerExt(pskData);
       const r = hello.resumption;
+      // RFC 9849 §6.1.2: ClientHelloOuter's pre_shared_key is GREASE; a server that rejected ECH may not resume.
+      if (ech.status === 'rejected') throw illegalParameter('the server rejected Encrypted Client Hello but selected the GREASE pre_shared_key of ClientHelloOuter (RFC 9849 §6.1.2)');
       if (!r || selected !== 0) throw illegalParameter(`the server selected PSK identity ${selected}, which we did not offer`);
       if (r.suite.hash !== suite.hash) throw illegalParameter('the server resumed with a cipher suite whose hash differs from the ticket\'s');
       psk = r.ticket;

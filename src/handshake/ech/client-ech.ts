@@ -13,6 +13,7 @@ import type { Transcript } from '../../schedule/transcript.js';
 import { ExtensionType, NamedGroup } from '../../wire/enums.js';
 import { decodeClientHello, encodeClientHello, type ClientHello } from '../messages/client-hello.js';
 import { encodeServerNameExt } from '../messages/ext-server-name.js';
+import { decodePreSharedKeyClientExt, encodePreSharedKeyClientExt, type PskIdentity } from '../messages/ext-pre-shared-key.js';
 import { writeExtensions, type Extension } from '../messages/extensions.js';
 import { chooseEchSuite, decodeEchConfigList, echConfigsOf, echConfigUnusableReason, echHpkeInfo, type EchConfig, type HpkeSymmetricCipherSuite } from './ech-config.js';
 import type { EchStatus } from '../events.js';
@@ -83,9 +84,11 @@ export class EchClient {
   private readonly enc: Uint8Array;
   /** ClientHelloOuter.random (ClientHelloInner keeps the handshake's own random). */
   readonly outerRandom: Uint8Array;
+  /** §6.1.2: the GREASE PSK identities of the first ClientHelloOuter, kept for the second one. */
+  private greaseIdentities: readonly PskIdentity[] | undefined;
 
   constructor(
-    provider: CryptoProvider,
+    private readonly provider: CryptoProvider,
     readonly chosen: ChosenEchConfig,
   ) {
     const c = chosen.config.contents;
@@ -127,6 +130,8 @@ export class EchClient {
       enc,
       payload: new Uint8Array(encoded.length + AEAD_TAG_LENGTH),
     });
+    // RFC 8446 §4.2.11: pre_shared_key (here GREASE, §6.1.2) stays last, after encrypted_client_hello.
+    const psk = this.greasePsk(inner.extensions);
     const outer: ClientHello = {
       legacyVersion: inner.legacyVersion,
       random: this.outerRandom,
@@ -134,14 +139,16 @@ export class EchClient {
       legacySessionId: inner.legacySessionId,
       cipherSuites: widening?.cipherSuites ?? inner.cipherSuites,
       compressionMethods: inner.compressionMethods,
-      extensions: [...outerExtensions, placeholder],
+      extensions: psk ? [...outerExtensions, placeholder, psk] : [...outerExtensions, placeholder],
     };
     const message = encodeClientHello(outer);
-    // §5.2: AAD = the ClientHelloOuter structure (no handshake header) with a zero payload.
+    // §5.2: AAD = the ClientHelloOuter structure (no handshake header) with a zero payload (and the
+    // GREASE PSK as sent: its binder is random, not computed over the hello).
     const payload = this.context.seal(message.subarray(4), encoded);
-    // The payload is the last field of the last extension: the message's final bytes.
-    message.set(payload, message.length - payload.length);
-    const extension = { type: ExtensionType.encrypted_client_hello, data: message.subarray(message.length - placeholder.data.length).slice() };
+    // The payload is the last field of encrypted_client_hello, which only the GREASE PSK follows.
+    const echEnd = message.length - (psk ? 4 + psk.data.length : 0);
+    message.set(payload, echEnd - payload.length);
+    const extension = { type: ExtensionType.encrypted_client_hello, data: message.slice(echEnd - placeholder.data.length, echEnd) };
     return { message, offered: new Set(outer.extensions.map((e) => e.type)), extension };
   }
 
@@ -152,27 +159,50 @@ export class EchClient {
    */
   rebuildOuter(innerMessage: Uint8Array, firstExtension: Extension, widening?: OuterWidening): { readonly message: Uint8Array; readonly offered: ReadonlySet<number> } {
     const inner = decodeClientHello(innerMessage.subarray(4), innerMessage);
-    const extensions = [...this.outerExtensions(inner.extensions, widening), firstExtension];
+    const psk = this.greasePsk(inner.extensions);
+    const extensions = [...this.outerExtensions(inner.extensions, widening), firstExtension, ...(psk ? [psk] : [])];
     const message = encodeClientHello({ ...inner, random: this.outerRandom, cipherSuites: widening?.cipherSuites ?? inner.cipherSuites, extensions });
     return { message, offered: new Set(extensions.map((e) => e.type)) };
   }
 
-  /**
-   * The outer hello's extensions (without encrypted_client_hello): SNI = public_name, no PSK
-   * (§6.1.2); with a widening, its supported_versions instead of the inner one and its TLS 1.2
-   * extensions appended.
-   */
+  /** The outer hello's extensions (without encrypted_client_hello and pre_shared_key). */
   private outerExtensions(inner: readonly Extension[], widening: OuterWidening | undefined): Extension[] {
-    const out: Extension[] = [];
-    for (const e of inner) {
-      if (e.type === ExtensionType.server_name) out.push(encodeServerNameExt(this.publicName));
-      else if (e.type === ExtensionType.supported_versions && widening) out.push(widening.supportedVersions);
-      else if (!NOT_COPIED.has(e.type)) out.push(e);
-    }
-    if (!inner.some((e) => e.type === ExtensionType.server_name)) out.unshift(encodeServerNameExt(this.publicName));
-    if (widening) out.push(...widening.extensions);
-    return out;
+    return outerExtensionsOf(encodeServerNameExt(this.publicName), inner, widening);
   }
+
+  /**
+   * §6.1.2: when ClientHelloInner offers a PSK, ClientHelloOuter carries a GREASE pre_shared_key:
+   * random identities of the same lengths, random ages and binders of the same lengths (a second
+   * ClientHello keeps the first one's identities and ages, as a real PSK offer does; new binders).
+   */
+  private greasePsk(inner: readonly Extension[]): Extension | undefined {
+    const real = inner.find((e) => e.type === ExtensionType.pre_shared_key);
+    if (real === undefined) return undefined;
+    const offered = decodePreSharedKeyClientExt(real.data);
+    const random = (n: number): Uint8Array => this.provider.randomBytes(n);
+    this.greaseIdentities ??= offered.identities.map((id) => {
+      const age = random(4);
+      return { identity: random(id.identity.length), obfuscatedTicketAge: ((age[0]! << 24) | (age[1]! << 16) | (age[2]! << 8) | age[3]!) >>> 0 };
+    });
+    return encodePreSharedKeyClientExt({ identities: this.greaseIdentities, binders: offered.binders.map((b) => random(b.length)) });
+  }
+}
+
+/**
+ * ClientHelloOuter's extensions for ClientHelloInner's (without encrypted_client_hello and
+ * pre_shared_key): `sni` (the public name) for the real name, no PSK (§6.1.2); with a widening,
+ * its supported_versions instead of the inner one and its TLS 1.2 extensions appended.
+ */
+function outerExtensionsOf(sni: Extension, inner: readonly Extension[], widening: OuterWidening | undefined): Extension[] {
+  const out: Extension[] = [];
+  for (const e of inner) {
+    if (e.type === ExtensionType.server_name) out.push(sni);
+    else if (e.type === ExtensionType.supported_versions && widening) out.push(widening.supportedVersions);
+    else if (!NOT_COPIED.has(e.type)) out.push(e);
+  }
+  if (!inner.some((e) => e.type === ExtensionType.server_name)) out.unshift(sni);
+  if (widening) out.push(...widening.extensions);
+  return out;
 }
 
 /**
@@ -278,18 +308,45 @@ export function retryConfigsFrom(data: Uint8Array): Uint8Array | undefined {
   return echConfigsOf(entries).length > 0 ? raw.slice() : undefined;
 }
 
-/**
- * A GREASE encrypted_client_hello (§6.2): a random config_id, a real-looking X25519 enc and a
- * random payload of a plausible length; the server cannot decrypt it and ignores it.
- */
-export function greaseEchExtension(provider: CryptoProvider): Extension {
+/** What a GREASE encrypted_client_hello (§6.2) draws before the ClientHello is built: a random config_id and a real X25519 enc. */
+export interface EchGrease {
+  readonly configId: number;
+  readonly enc: Uint8Array;
+}
+
+export function makeEchGrease(provider: CryptoProvider): EchGrease {
   const kx = provider.keyExchange(NamedGroup.x25519);
   const enc = kx ? kx.generate().publicKey : provider.randomBytes(32);
-  const [id, size] = provider.randomBytes(2) as unknown as [number, number];
-  // The lengths hush's own real ECH payloads take (an inner hello padded to 128..192 bytes, plus
-  // the tag): a GREASE hello should not stand out from a real one (§6.2).
-  const payload = provider.randomBytes(128 + 32 * (size % 3) + AEAD_TAG_LENGTH);
-  return encodeEchClientHello({ type: EchClientHelloType.outer, cipherSuite: { kdf: 1, aead: 1 }, configId: id, enc, payload });
+  return { configId: provider.randomBytes(1)[0]!, enc };
+}
+
+/**
+ * The maximum_name_length a GREASE payload is padded for (§6.1.3): a GREASE client has no
+ * ECHConfig; 0 is what `hush ech keys` publishes, so a GREASE hello has the payload length of a
+ * real one to such a server (a config with a larger M pads real payloads more).
+ */
+export const GREASE_MAXIMUM_NAME_LENGTH = 0;
+
+/**
+ * §6.2: the payload length a real ECH offer would have with this ClientHelloInner: its
+ * EncodedClientHelloInner (compressed against the outer hello hush would build, padded as §6.1.3
+ * says for `maximumNameLength`) plus the AEAD tag (AES-128-GCM, the suite GREASE names).
+ */
+export function echPayloadLength(innerMessage: Uint8Array, widening: OuterWidening | undefined, maximumNameLength = GREASE_MAXIMUM_NAME_LENGTH): number {
+  const inner = decodeClientHello(innerMessage.subarray(4), innerMessage);
+  // The name's length does not matter here: server_name is never compressed.
+  const outer = outerExtensionsOf(encodeServerNameExt('x'), inner.extensions, widening);
+  return encodeInner(inner, outer, maximumNameLength).length + AEAD_TAG_LENGTH;
+}
+
+/**
+ * A GREASE encrypted_client_hello (§6.2): a random config_id, a real-looking X25519 enc and a
+ * random payload of `payloadLength` bytes (echPayloadLength: what a real one would be); the server
+ * cannot decrypt it and ignores it.
+ */
+export function greaseEchExtension(provider: CryptoProvider, grease: EchGrease, payloadLength: number): Extension {
+  const payload = provider.randomBytes(payloadLength);
+  return encodeEchClientHello({ type: EchClientHelloType.outer, cipherSuite: { kdf: 1, aead: 1 }, configId: grease.configId, enc: grease.enc, payload });
 }
 
 /** What the handshake learned about ECH, from ServerHello on. */

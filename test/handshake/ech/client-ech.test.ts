@@ -17,6 +17,7 @@ import { decodeEchClientHello, decodeEchOuterExtensions, encodeEchHrrConfirmatio
 import { padInner } from '../../../src/handshake/ech/client-ech.js';
 import { decodeClientHello, encodeClientHello, type ClientHelloView } from '../../../src/handshake/messages/client-hello.js';
 import { readExtensions, type Extension } from '../../../src/handshake/messages/extensions.js';
+import { decodePreSharedKeyClientExt, encodePreSharedKeyServerExt } from '../../../src/handshake/messages/ext-pre-shared-key.js';
 import { decodeServerNameExt } from '../../../src/handshake/messages/ext-server-name.js';
 import { encodeKeyShareHrrExt, encodeKeyShareServerExt, decodeKeyShareClientExt } from '../../../src/handshake/messages/ext-key-share.js';
 import { encodeSupportedVersionsServerExt } from '../../../src/handshake/messages/ext-lists.js';
@@ -72,7 +73,10 @@ function openOuter(message: Uint8Array, key: TestEchKey, context?: HpkeContext):
   const info = concat(utf8('tls ech'), new Uint8Array([0]), key.config);
   const ctx = context ?? setupBaseRecipient(P, { kem: 0x20, kdf: echExt.cipherSuite.kdf, aead: echExt.cipherSuite.aead }, echExt.enc, key.sk, info);
   const aad = message.slice(4);
-  aad.fill(0, aad.length - echExt.payload.length); // the payload is the last field of the last extension
+  // The payload is the last field of encrypted_client_hello, which only a GREASE pre_shared_key follows (§6.1.2).
+  const last = outer.extensions.at(-1)!;
+  const echEnd = aad.length - (last.type === ExtensionType.pre_shared_key ? 4 + last.data.length : 0);
+  aad.fill(0, echEnd - echExt.payload.length, echEnd);
   const encoded = ctx.open(aad, echExt.payload);
   assert.ok(encoded, 'the payload decrypts with the outer hello as AAD');
   const r = new Reader(encoded, 'EncodedClientHelloInner');
@@ -116,7 +120,8 @@ describe('GREASE ECH (§6.2)', () => {
     assert.equal(e.type, 0);
     assert.deepEqual(e.cipherSuite, { kdf: 1, aead: 1 });
     assert.equal(e.enc.length, 32);
-    assert.ok([144, 176, 208].includes(e.payload.length), `payload ${e.payload.length}`);
+    // As long as a real ECH payload for this hello (see 'a GREASE hello is as long as a real one').
+    assert.equal(e.payload.length, 112);
     assert.equal(sniOf(ch), 'localhost');
     const p = connect();
     assert.equal(p.client.state, 'established');
@@ -191,7 +196,7 @@ describe('ClientHelloOuter / ClientHelloInner (§6.1)', () => {
     assert.equal(lengths.size, 1);
   });
 
-  test('a resumed session: the PSK is only inside (§6.1.2); the outer hello has none', () => {
+  test('a resumed session: the PSK is only inside (§6.1.2); the outer hello has a GREASE one of the same shape', () => {
     const first = connect({ serverName: SECRET, rejectUnauthorized: false, echGrease: false }, { ticketKeys: [new Uint8Array(32).fill(3)] });
     const ticket = first.clientEvents.flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1)!;
     assert.ok(ticket, 'ticket');
@@ -199,8 +204,16 @@ describe('ClientHelloOuter / ClientHelloInner (§6.1)', () => {
     const c = new ClientConnection(clientConfig({ serverName: SECRET, echConfigList: key.list, session: ticket }));
     const [hello] = handshakeMessages(c.takeOutput());
     const { opened } = openOuter(hello!, key);
-    assert.equal(ext(opened.outer, ExtensionType.pre_shared_key), undefined);
     assert.equal(opened.innerExtensions.at(-1)!.type, ExtensionType.pre_shared_key);
+    const real = decodePreSharedKeyClientExt(opened.innerExtensions.at(-1)!.data);
+    // Last in the outer hello too (RFC 8446 §4.2.11), right after encrypted_client_hello.
+    assert.deepEqual(opened.outer.extensions.slice(-2).map((e) => e.type), [ExtensionType.encrypted_client_hello, ExtensionType.pre_shared_key]);
+    const grease = decodePreSharedKeyClientExt(opened.outer.extensions.at(-1)!.data);
+    assert.deepEqual(grease.identities.map((i) => i.identity.length), real.identities.map((i) => i.identity.length));
+    assert.deepEqual(grease.binders.map((b) => b.length), real.binders.map((b) => b.length));
+    assert.ok(!equal(grease.identities[0]!.identity, real.identities[0]!.identity), 'the ticket is not in the outer hello');
+    assert.ok(!Buffer.from(hello!).includes(Buffer.from(real.identities[0]!.identity)), 'the ticket never appears in the clear');
+    assert.ok(!equal(grease.binders[0]!, real.binders[0]!), 'nor its binder');
   });
 
   test('configs hush cannot use are a UsageError before anything is sent (never the name in the clear)', () => {
@@ -234,6 +247,14 @@ describe('rejection by a server without ECH (§6.1.6)', () => {
     assert.ok(clientTraces.some((t) => t.event === 'ech' && t.ech === 'rejected'), 'the client narrates the rejection');
     assert.equal(clientTraces.at(-1)!.event, 'failed');
   });
+  test('offering a session: a hush server without ECH does not resume from the GREASE PSK (§6.1.2) → EchRejectedError', () => {
+    // A ticket this very server issued for the real name (the same ticket keys).
+    const first = connect({ serverName: SECRET, rejectUnauthorized: false, echGrease: false }, server());
+    const ticket = first.clientEvents.flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1)!;
+    assert.ok(ticket, 'ticket');
+    const p = connect({ serverName: SECRET, echConfigList: makeEchKey(3, 'a.test').list, session: ticket }, server());
+    assert.ok(p.client.error instanceof EchRejectedError, p.client.error?.message);
+  });
   test('a certificate not valid for the public name fails as a certificate error, not as a rejection', () => {
     const key = makeEchKey(3, 'b.test');
     const p = connect({ serverName: SECRET, echConfigList: key.list }, server());
@@ -249,6 +270,11 @@ describe('rejection by a server without ECH (§6.1.6)', () => {
 });
 
 describe('HelloRetryRequest with ECH (§6.1.5, §7.2.1), against a hand-made server', () => {
+  /** A TLS 1.3 ticket for SECRET (the inner hello offers it). */
+  const secretTicket = () => {
+    const first = connect({ serverName: SECRET, rejectUnauthorized: false, echGrease: false }, { ticketKeys: [new Uint8Array(32).fill(5)] });
+    return first.clientEvents.flatMap((e) => (e.type === 'session' ? [e.ticket] : [])).at(-1)!;
+  };
   const key = makeEchKey(11, 'a.test');
   const start = (over: Partial<ClientConfig> = {}) => {
     const c = new ClientConnection(clientConfig({ serverName: SECRET, echConfigList: key.list, groups: [NamedGroup.x25519, NamedGroup.secp256r1], ...over }));
@@ -323,6 +349,43 @@ describe('HelloRetryRequest with ECH (§6.1.5, §7.2.1), against a hand-made ser
       assert.ok(!Buffer.from(ch2!).includes(Buffer.from(SECRET)), 'the real name is not in ClientHelloOuter2');
       assert.deepEqual(decodeKeyShareClientExt(ext(outer2, ExtensionType.key_share)!.data).map((k) => k.group), [NamedGroup.secp256r1]);
     }
+  });
+
+  test('§6.1.2: a server that rejects ECH and selects the outer (GREASE) PSK → illegal_parameter', () => {
+    const { c, opened } = start({ session: secretTicket() });
+    assert.equal(opened.outer.extensions.at(-1)!.type, ExtensionType.pre_shared_key);
+    // A random ServerHello.random does not confirm ECH: a rejection, answering ClientHelloOuter.
+    const rejecting = encodeServerHello({
+      legacyVersion: 0x0303,
+      random: P.randomBytes(32),
+      legacySessionIdEcho: opened.outer.legacySessionId,
+      cipherSuite: 0x1301,
+      compressionMethod: 0,
+      extensions: [
+        encodeSupportedVersionsServerExt(0x0304),
+        encodeKeyShareServerExt({ group: NamedGroup.x25519, keyExchange: P.keyExchange(NamedGroup.x25519)!.generate().publicKey }),
+        encodePreSharedKeyServerExt(0),
+      ],
+    });
+    c.receive(record(rejecting));
+    const err = c.error as TlsError | undefined;
+    assert.equal(err?.alertName, 'illegal_parameter');
+    assert.match(err!.message, /rejected Encrypted Client Hello but selected the GREASE pre_shared_key/);
+  });
+
+  test('§6.1.2: after an HRR that rejects, ClientHelloOuter2 keeps the GREASE PSK identity (new binder), as a real PSK offer would', () => {
+    const { c, opened } = start({ session: secretTicket() });
+    const psk1 = decodePreSharedKeyClientExt(opened.outer.extensions.at(-1)!.data);
+    c.receive(record(hrr(opened.outer.legacySessionId)));
+    assert.equal(c.error, undefined, c.error?.message);
+    const [ch2] = handshakeMessages(c.takeOutput());
+    const outer2 = decodeClientHello(ch2!.subarray(4), ch2);
+    assert.deepEqual(outer2.extensions.slice(-2).map((e) => e.type), [ExtensionType.encrypted_client_hello, ExtensionType.pre_shared_key]);
+    const psk2 = decodePreSharedKeyClientExt(outer2.extensions.at(-1)!.data);
+    assert.equal(toHex(psk2.identities[0]!.identity), toHex(psk1.identities[0]!.identity));
+    assert.equal(psk2.identities[0]!.obfuscatedTicketAge, psk1.identities[0]!.obfuscatedTicketAge);
+    assert.equal(psk2.binders[0]!.length, psk1.binders[0]!.length);
+    assert.notEqual(toHex(psk2.binders[0]!), toHex(psk1.binders[0]!));
   });
 
   test('GREASE: a second ClientHello copies the GREASE extension (§6.2)', () => {
