@@ -528,15 +528,18 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
 
   /**
    * Like node's: the verify_data of the Finished message we sent (12 bytes in TLS 1.2, the hash
-   * length in TLS 1.3); undefined before the handshake completed. The peer's getPeerFinished().
+   * length in TLS 1.3); undefined before the handshake completed, null once the socket is
+   * destroyed (node 20 and 24 alike: its handle is gone). The peer's getPeerFinished().
    */
-  getFinished(): Buffer | undefined {
+  getFinished(): Buffer | null | undefined {
+    if (this.destroyed) return null;
     const f = this.#info?.finished.local; // a copy
     return f === undefined ? undefined : asBuffer(f);
   }
 
-  /** Like node's: the verify_data of the peer's Finished message; undefined before the handshake completed. */
-  getPeerFinished(): Buffer | undefined {
+  /** Like node's: the verify_data of the peer's Finished message; undefined before the handshake completed, null once destroyed. */
+  getPeerFinished(): Buffer | null | undefined {
+    if (this.destroyed) return null;
     const f = this.#info?.finished.peer; // a copy
     return f === undefined ? undefined : asBuffer(f);
   }
