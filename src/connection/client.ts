@@ -52,14 +52,17 @@ export class ClientConnection extends BaseConnection {
 
   /**
    * Build and queue the ClientHello of a `startLater` connection, offering `session` to resume
-   * (default: config.session). Throws UsageError when it was already sent, or the connection
-   * was closed or failed meanwhile.
+   * (default: config.session). `serverName` replaces config.serverName in the server_name
+   * extension only (an IP literal sends none, RFC 6066 §3): the certificate is still verified
+   * against config.serverName (node's setServername()). Throws UsageError when it was already
+   * sent, or the connection was closed or failed meanwhile.
    */
-  start(session: SessionTicket | undefined = this.config.session): void {
+  start(session: SessionTicket | undefined = this.config.session, serverName: string | undefined = this.config.serverName): void {
     const prep = this.pendingStart;
     if (prep === undefined) throw new UsageError('start(): the ClientHello was already sent');
     if (this.state !== 'handshaking') throw new UsageError(`start(): the connection is ${this.state}`);
+    if (serverName === '') throw new UsageError('start(): the server name to send is empty (RFC 6066 §3: a HostName has at least one byte)');
     this.pendingStart = undefined;
-    this.handshakeState = startClientHandshake(this, this.config, prep, session);
+    this.handshakeState = startClientHandshake(this, this.config, prep, session, serverName);
   }
 }

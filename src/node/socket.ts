@@ -226,6 +226,8 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   #ticket: SessionTicket | undefined;
   /** Client, before its ClientHello: the session setSession() gave, offered instead of connect()'s. */
   #pendingSession: SessionTicket | undefined;
+  /** Client, before its ClientHello: the SNI setServername() gave, sent instead of connect()'s. */
+  #pendingServername: string | undefined;
   #localCertificate: Uint8Array | undefined;
   /** A TLS error was surfaced after the handshake (node emits it once, then the socket ends). */
   #tlsErrorEmitted = false;
@@ -526,15 +528,18 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
 
   /**
    * Like node's: the verify_data of the Finished message we sent (12 bytes in TLS 1.2, the hash
-   * length in TLS 1.3); undefined before the handshake completed. The peer's getPeerFinished().
+   * length in TLS 1.3); undefined before the handshake completed, null once the socket is
+   * destroyed (node 20 and 24 alike: its handle is gone). The peer's getPeerFinished().
    */
-  getFinished(): Buffer | undefined {
+  getFinished(): Buffer | null | undefined {
+    if (this.destroyed) return null;
     const f = this.#info?.finished.local; // a copy
     return f === undefined ? undefined : asBuffer(f);
   }
 
-  /** Like node's: the verify_data of the peer's Finished message; undefined before the handshake completed. */
-  getPeerFinished(): Buffer | undefined {
+  /** Like node's: the verify_data of the peer's Finished message; undefined before the handshake completed, null once destroyed. */
+  getPeerFinished(): Buffer | null | undefined {
+    if (this.destroyed) return null;
     const f = this.#info?.finished.peer; // a copy
     return f === undefined ? undefined : asBuffer(f);
   }
@@ -580,21 +585,30 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
 
   /**
-   * Like node's: the SNI to send. hush's client fixes the name it sends and verifies when the socket is made, so
-   * this accepts only the name already in use; pass `servername` to connect() instead.
+   * Like node's: the SNI to send, until the ClientHello leaves (right after connect(), or in a
+   * 'connect' listener). Only the SNI changes: the certificate is still checked against connect()'s
+   * `servername` (else `host`), as node does. An IP address sends no SNI; '' sends the host.
    */
   setServername(name: string): void {
     if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
-    if (this.#conn.side === 'server') {
+    const conn = this.#conn;
+    if (!(conn instanceof ClientConnection)) {
       const e = new Error('Cannot issue SNI from a TLS server-side socket') as Error & { code: string };
       e.code = 'ERR_TLS_SNI_FROM_SERVER';
       throw e;
     }
-    if (name === this.servername) return;
-    throw new UsageError(
-      "setServername(): hush's client fixes the name it sends and verifies when the socket is made, so it cannot change afterwards; pass servername to connect() or new TLSSocket()",
-      'ERR_HUSH_UNSUPPORTED_OPTION',
-    );
+    if (this.destroyed) throw new UsageError('setServername(): the socket is closed');
+    // node aborts the process here (an assertion in its TLSWrap); hush says what to do instead.
+    if (conn.started) {
+      throw new UsageError(
+        'setServername(): the handshake already started (the ClientHello was sent), so the name must be set before: ' +
+          'call setServername() right after connect(), before the socket connects, or pass connect({ servername })',
+      );
+    }
+    // node: '' sends no SNI; hush's rule for servername '' is the host (see clientConfigFromOptions).
+    const sent = name === '' ? this.#opts?.host : name;
+    this.#pendingServername = sent;
+    this.servername = sent ?? conn.config.serverName ?? null;
   }
 
   /** Update our traffic keys; `requestPeer` asks the peer to update too (TLS 1.3 KeyUpdate). */
@@ -812,9 +826,11 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
     const conn = this.#conn;
     if (this.destroyed || !(conn instanceof ClientConnection) || conn.started) return;
     const session = this.#pendingSession;
+    const servername = this.#pendingServername;
     this.#pendingSession = undefined;
+    this.#pendingServername = undefined;
     try {
-      conn.start(session);
+      conn.start(session, servername);
     } catch (e) {
       this.destroy(e instanceof Error ? e : new Error(String(e)));
       return;
@@ -878,7 +894,10 @@ export class TLSSocket extends Duplex implements WritePumpOwner {
   }
 
   #nodeError(err: Error): Error {
-    const e = toNodeError(err, { host: typeof this.servername === 'string' ? this.servername : undefined, peerChain: this.#info?.peerCertificates });
+    // A client's certificate is checked against the configured name, even after setServername().
+    const conn = this.#conn;
+    const host = conn instanceof ClientConnection ? conn.config.serverName : typeof this.servername === 'string' ? this.servername : undefined;
+    const e = toNodeError(err, { host, peerChain: this.#info?.peerCertificates });
     // The parsed path served the translation; an established connection need not keep it.
     if (err instanceof VerifyError) delete err.chain;
     return e;

@@ -1,6 +1,7 @@
 // ClientConnection with `startLater` (what hush/node uses so that setSession() works until the
 // transport connects): nothing is queued until start(); bad options still throw at construction;
-// start(session) offers that session instead of config.session; start() runs once.
+// start(session) offers that session instead of config.session; start(session, serverName) sends
+// that SNI but verifies config.serverName (node's setServername()); start() runs once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientConnection } from '../../src/connection/client.js';
@@ -68,4 +69,33 @@ test('startLater: a server that speaks before our ClientHello gets unexpected_me
   for (const c of server.takeOutput()) client.receive(c);
   assertFailed(client, 'unexpected_message');
   assert.throws(() => client.start(), /failed/);
+});
+
+test('startLater: start(session, serverName) sends that SNI, still verifying config.serverName', () => {
+  const run = (serverName: string | undefined, config: Parameters<typeof clientConfig>[0] = {}) => {
+    const client = new ClientConnection(clientConfig(config), { startLater: true });
+    client.start(undefined, serverName);
+    const server = new ServerConnection(serverConfig());
+    pump(client, server);
+    return { client, server };
+  };
+  // The certificate names localhost and example.test, not other.test.
+  const a = run('other.test');
+  assert.equal(a.server.clientHello?.serverName, 'other.test');
+  assert.equal(a.client.handshakeInfo?.serverName, 'other.test');
+  assert.equal(a.client.handshakeInfo?.authorized, true, 'localhost (config.serverName) was verified');
+  const b = run('example.test.', { serverName: 'other.test' });
+  assert.equal(b.server.clientHello?.serverName, 'example.test', 'the trailing dot is dropped');
+  assertFailed(b.client, 'bad_certificate');
+  assert.match(b.client.error!.message, /other\.test/, 'other.test (config.serverName) was checked');
+  // RFC 6066 §3: an IP literal is not sent.
+  const c = run('127.0.0.1');
+  assert.equal(c.server.clientHello?.serverName, undefined);
+  assert.equal(c.client.handshakeInfo?.authorized, true);
+  // Without it, config.serverName; an empty name is refused before anything is sent.
+  assert.equal(run(undefined).server.clientHello?.serverName, 'localhost');
+  const d = new ClientConnection(clientConfig(), { startLater: true });
+  assert.throws(() => d.start(undefined, ''), (e) => e instanceof UsageError && /empty/.test(e.message));
+  assert.deepEqual(d.takeOutput(), []);
+  assert.equal(d.started, false);
 });

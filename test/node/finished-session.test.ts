@@ -31,7 +31,7 @@ type Connect = (options: Record<string, unknown>) => AnySocket;
 /** (@types/node's tls.TLSSocket lacks setSession; node:tls has it.) */
 const setSession = (s: AnySocket, session: Buffer | string): void => (s as TLSSocket).setSession(session);
 
-const hex = (b: Buffer | undefined): string | undefined => b?.toString('hex');
+const hex = (b: Buffer | null | undefined): string | undefined => b?.toString('hex');
 
 function seen(s: AnySocket): Seen {
   return { local: hex(s.getFinished()), peer: hex(s.getPeerFinished()), reused: s.isSessionReused() };
@@ -214,3 +214,49 @@ test('the first flight still follows writes made before connecting, and an uncon
     srv.close();
   }
 });
+
+/** What getFinished()/getPeerFinished() give: 'undefined', 'null' or the Buffer's length. */
+function finishedState(s: AnySocket): string {
+  const show = (v: Buffer | null | undefined): string => (v === undefined ? 'undefined' : v === null ? 'null' : `${v.length} bytes`);
+  return `${show(s.getFinished())}/${show(s.getPeerFinished())}`;
+}
+
+for (const pair of PAIRS) {
+  test(`${pair.name}: getFinished()/getPeerFinished() are null once the socket is destroyed, on both sides`, async () => {
+    const serverSaw: string[] = [];
+    const srv = pair.make({ key: certs.serverKey, cert: certs.serverCert }, (s) => {
+      serverSaw.push(finishedState(s));
+      s.on('error', () => {});
+      s.on('close', () => serverSaw.push(finishedState(s)));
+      s.end('x');
+    });
+    const port = await listen(srv);
+    try {
+      const clientSaw: string[] = [];
+      const s = pair.conn({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.caCert, ciphers: 'TLS_AES_128_GCM_SHA256' });
+      s.on('error', () => {});
+      clientSaw.push(finishedState(s));
+      s.once('secureConnect', () => clientSaw.push(finishedState(s)));
+      s.resume();
+      s.once('end', () => {
+        clientSaw.push(finishedState(s));
+        s.destroy();
+        clientSaw.push(finishedState(s)); // at once, like node
+      });
+      await closed(s);
+      clientSaw.push(finishedState(s));
+      for (let i = 0; i < 200 && serverSaw.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(clientSaw, ['undefined/undefined', '32 bytes/32 bytes', '32 bytes/32 bytes', 'null/null', 'null/null']);
+      assert.deepEqual(serverSaw, ['32 bytes/32 bytes', 'null/null']);
+      // Destroyed before the handshake: null as well.
+      const early = pair.conn({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.caCert });
+      early.on('error', () => {});
+      early.destroy();
+      assert.equal(finishedState(early), 'null/null');
+      await closed(early);
+      assert.equal(finishedState(early), 'null/null');
+    } finally {
+      srv.close();
+    }
+  });
+}

@@ -219,8 +219,9 @@ test('socket API: getCertificate, bufferSize, timeout, setServername, secureCont
     assert.equal(c.timeout, 60_000);
     assert.equal(c.bufferSize, 0);
     assert.throws(() => c.setServername(1 as never), { code: 'ERR_INVALID_ARG_TYPE' });
+    // Before the ClientHello the name may change; the last one is sent (test/node/servername.test.ts).
+    c.setServername('other.example');
     c.setServername('localhost');
-    assert.throws(() => c.setServername('other.example'), /cannot change/);
     let body = '';
     let ownCn = '';
     c.on('secureConnect', () => (ownCn = (c.getCertificate() as { subject: { CN: string } }).subject.CN));

@@ -261,8 +261,17 @@ class ClientOffer {
   /** The first ClientHello's key shares and ECH extension (made early, or here). */
   readonly keys: ClientHelloKeys;
 
-  /** `session`: the session to offer (config.session, or the one the owner set before start()). */
-  constructor(readonly ctx: HandshakeContext, readonly config: ClientConfig, prep: ClientHelloPrep, session: SessionTicket | undefined) {
+  /**
+   * `session`: the session to offer (config.session, or the one the owner set before start());
+   * `sniName`: the name to send instead of config.serverName (see startClientHandshake).
+   */
+  constructor(
+    readonly ctx: HandshakeContext,
+    readonly config: ClientConfig,
+    prep: ClientHelloPrep,
+    session: SessionTicket | undefined,
+    sniName: string | undefined = config.serverName,
+  ) {
     const provider = ctx.provider;
     const lists = prep.lists;
     this.versions = lists.versions;
@@ -272,7 +281,7 @@ class ClientOffer {
     this.schemes = lists.schemes;
     this.alpn = lists.alpn;
     this.serverName = config.serverName;
-    this.sniName = config.serverName !== undefined && !isIpLiteral(config.serverName) ? config.serverName.replace(/\.$/, '') : undefined;
+    this.sniName = sniName !== undefined && !isIpLiteral(sniName) ? sniName.replace(/\.$/, '') : undefined;
     this.random = provider.randomBytes(32);
     // RFC 9849 §6.1 / §6.1.7: with ECH no TLS 1.2 session is offered (inside it is forbidden; outside
     // it would name the real server's session to the public one).
@@ -555,15 +564,19 @@ function sendClientHello(ctx: HandshakeContext, offer: ClientOffer, transcript: 
 
 /**
  * Start a TLS 1.3 client handshake: sends ClientHello and returns the first state. `prep`: from
- * prepareClientHello() (made now when not given); `session`: the one to offer (default config.session).
+ * prepareClientHello() (made now when not given); `session`: the one to offer (default config.session);
+ * `sniName`: the name the server_name extension carries (default config.serverName; an IP literal
+ * sends none). Only the SNI changes: the certificate is verified against config.serverName, and
+ * sessions are matched to it, as node:tls does after setServername().
  */
 export function startClientHandshake(
   ctx: HandshakeContext,
   config: ClientConfig,
   prep: ClientHelloPrep = prepareClientHello(ctx, config, false),
   session: SessionTicket | undefined = config.session,
+  sniName: string | undefined = config.serverName,
 ): HandshakeState {
-  const offer = new ClientOffer(ctx, config, prep, session);
+  const offer = new ClientOffer(ctx, config, prep, session, sniName);
   const transcript = new Transcript(ctx.provider);
   const { keyShares, ech, grease } = offer.keys;
   if (offer.ech) {
