@@ -54,9 +54,10 @@ test('Go ECH client → hush serve --ech: accepted; the server saw the inner nam
   const list = await echList();
   const s = await serve(['--ech', '--alpn', 'http/1.1', '--trace-json']);
   try {
-    // hush serve prints what to publish: the list (the same as hush ech) and the HTTPS record.
-    assert.match(s.stdout(), new RegExp(`ECHConfigList: ${list.replace(/[+/=]/g, (c) => `\\${c}`)}`));
-    assert.match(s.stdout(), new RegExp(`DNS: _${s.port}\\._https\\.localhost\\. 300 IN HTTPS 1 localhost\\. alpn="http/1\\.1" ech="`));
+    // hush serve prints what to publish: the list (the same as hush ech) and the HTTPS record, in
+    // one write after the "hush serving" line that serve() waited for: it may arrive later.
+    await s.waitFor(new RegExp(`ECHConfigList: ${list.replace(/[+/=]/g, (c) => `\\${c}`)}`));
+    await s.waitFor(new RegExp(`DNS: _${s.port}\\._https\\.localhost\\. 300 IN HTTPS 1 localhost\\. alpn="http/1\\.1" ech="`));
     const r = await goClient(s.port, list);
     assert.equal(r.code, 0, r.out);
     assert.match(r.lines[0]!, /^HANDSHAKE n=1 ech=true version=TLSv1\.3 alpn=http\/1\.1 resumed=false$/);
