@@ -90,6 +90,18 @@ s.on('error', (err) => done({ error: err.message }));
 `;
 
 /** The server's first JSON line (its stdout may arrive after our side is done): bounded wait. */
+/** Run NODE_CLIENT under Node 24 with these variables and return the JSON line it prints. */
+async function runNodeClient(env: Record<string, string>): Promise<Record<string, unknown>> {
+  const client = await startProcess(NODE24, ['-e', NODE_CLIENT], {
+    env: { ...process.env, ...env },
+    readyRegex: /^\{.*\}$/m,
+    timeoutMs: 30_000,
+    lifetimeMs: 60_000,
+  });
+  await client.stop();
+  return JSON.parse(/^\{.*\}$/m.exec(client.stdout())![0]) as Record<string, unknown>;
+}
+
 async function firstEvent(server: { stdout(): string; exited: boolean }): Promise<unknown> {
   for (let i = 0; i < 200; i++) {
     const line = server.stdout().split('\n').find((l) => l.startsWith('{'));
@@ -134,14 +146,7 @@ test('hush server with an ML-DSA-65 certificate ← Node 24 node:tls client', { 
   const { leaf, files } = pqFiles();
   const server = await startCoreServer({ provider, now: Date.now, certificates: [{ chain: [leaf.der], key: leaf.key }] });
   try {
-    const client = await startProcess(NODE24, ['-e', NODE_CLIENT], {
-      env: { ...process.env, PORT: String(server.port), CA: files.ca },
-      readyRegex: /^\{.*\}$/m,
-      timeoutMs: 30_000,
-      lifetimeMs: 60_000,
-    });
-    await client.stop();
-    const r = JSON.parse(/^\{.*\}$/m.exec(client.stdout())![0]) as Record<string, unknown>;
+    const r = await runNodeClient({ PORT: String(server.port), CA: files.ca });
     assert.equal(r.error, undefined, String(r.error));
     assert.equal(r.authorized, true, 'Node 24 validated the ML-DSA chain hush built');
     assert.equal(r.protocol, 'TLSv1.3');
@@ -165,14 +170,7 @@ test('client authentication: Node 24 client with an ML-DSA-65 certificate (hush\
     clientTrust: new TrustStore([ca.pem]),
   });
   try {
-    const client = await startProcess(NODE24, ['-e', NODE_CLIENT], {
-      env: { ...process.env, PORT: String(server.port), CA: files.ca, CLIENT_CERT: files.clientCert, CLIENT_KEY: files.clientKey },
-      readyRegex: /^\{.*\}$/m,
-      timeoutMs: 30_000,
-      lifetimeMs: 60_000,
-    });
-    await client.stop();
-    const r = JSON.parse(/^\{.*\}$/m.exec(client.stdout())![0]) as Record<string, unknown>;
+    const r = await runNodeClient({ PORT: String(server.port), CA: files.ca, CLIENT_CERT: files.clientCert, CLIENT_KEY: files.clientKey });
     assert.equal(r.error, undefined, String(r.error));
     assert.equal(r.echo, 'ping');
     assert.equal(server.infos.length, 1, server.errors.join('; '));
