@@ -15,6 +15,7 @@ import { checkMaxSendFragment } from '../connection/base.js';
 import type { ExternalSessions } from '../handshake/session/external-sessions.js';
 import { EXTERNAL_SESSION_ID_LENGTH } from '../handshake/session/external-sessions.js';
 import { TlsError, UsageError, internalError, unexpectedMessage } from '../errors/errors.js';
+import { equal } from '../bytes/util.js';
 import { NODE_TRANSPORT } from './alloc.js';
 
 /** Bytes a client may send while 'newSession' has not called back (then the connection fails). */
@@ -50,10 +51,6 @@ export function sessionLookupId(offered: OfferedSessions, store: SessionStore): 
   if (offered.sessionId.length === 0) return undefined;
   if (store.tickets && offered.ticket !== undefined && offered.ticket.length > 0) return undefined;
   return offered.sessionId;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 export class AcceptingConnection implements TlsConnection {
@@ -93,7 +90,7 @@ export class AcceptingConnection implements TlsConnection {
   #sessions(store: SessionStore): ExternalSessions {
     return {
       statefulTickets: store.statefulTickets,
-      get: (id) => (this.#found && sameBytes(this.#found.id, id) ? this.#found.data : undefined),
+      get: (id) => (this.#found && equal(this.#found.id, id) ? this.#found.data : undefined),
       put: (id, data) => {
         // Output and events wait (TLS 1.2: our Finished and 'secure', as in node). TLS 1.3's
         // 'secure' waits for its tickets too: node lets it go first, and an application that
