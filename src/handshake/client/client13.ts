@@ -528,12 +528,13 @@ function outerWidening(offer: ClientOffer, customize = true): OuterWidening | un
  */
 function greaseEchFor(ctx: HandshakeContext, offer: ClientOffer, choices: HelloChoices, grease: EchGrease): Extension {
   const inner = buildClientHello(offer, new Transcript(ctx.provider), { ...choices, echExtension: EchClient.innerExtension() }, true, false);
-  const length = echPayloadLength(inner.message, outerWidening(offer, false));
+  const widening = outerWidening(offer, false);
+  const length = echPayloadLength(inner.message, widening);
   // RFC 8446 §4.1.2: extensions<8..2^16-1>. The wire hello's other extensions take at most what
   // the inner hello's do, plus the TLS 1.2 ones and a longer supported_versions (16 bytes spare);
   // the GREASE extension's own fields (§5: type, suite, config_id, enc<2>, payload<2>) 10 + enc.
   const size = (list: readonly Extension[]): number => list.reduce((n, e) => n + 4 + e.data.length, 0);
-  const others = size(decodeClientHello(inner.message.subarray(4), inner.message).extensions) + size(outerWidening(offer, false)?.extensions ?? []) + 16;
+  const others = size(decodeClientHello(inner.message.subarray(4), inner.message).extensions) + size(widening?.extensions ?? []) + 16;
   const room = 0xffff - others - 4 - (10 + grease.enc.length);
   return greaseEchExtension(ctx.provider, grease, Math.max(1, Math.min(length, room)));
 }
